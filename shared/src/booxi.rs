@@ -1,0 +1,204 @@
+//! Booxi's webhook body as it arrives: JSON whose full schema Booxi does not publish.
+//!
+//! This module is the only place that knows Booxi's spellings. It reads any JSON
+//! value without failing: a field is looked up under each of its known spellings
+//! (exact first, then ignoring case), a value of the wrong type reads as absent, and
+//! nothing unknown is an error. [`crate::event`] turns what it reads into our types.
+
+use serde_json::{Map, Value};
+
+/// Where each piece of the envelope and payload may sit, in the order tried.
+/// See `../shared/booxi/payload.md`.
+pub mod spelling {
+    pub const EVENT_ID: &[&str] = &["eventId", "id", "event_id"];
+    pub const EVENT_TYPE: &[&str] = &["eventType", "type", "event", "event_type"];
+    pub const CREATED_ON: &[&str] = &["createdOn", "created_on", "timestamp"];
+    pub const PAYLOAD: &[&str] = &["content", "eventContent", "payload", "data"];
+    pub const BOOKING: &[&str] = &["booking"];
+    pub const PREVIOUS_BOOKING: &[&str] = &["previousBooking", "previous"];
+    pub const CLIENT: &[&str] = &["client"];
+    pub const ATTENDEES: &[&str] = &["attendees"];
+    pub const TRACKING_PAGE: &[&str] = &["trackingPage"];
+    pub const STAFF: &[&str] = &["staff"];
+    pub const SERVICE: &[&str] = &["service"];
+    pub const RESOURCES: &[&str] = &["resources"];
+    pub const MERCHANT: &[&str] = &["merchant"];
+    pub const QR_CODE_URL: &[&str] = &["trackingQRCodeUrl", "trackingQrCodeUrl"];
+    pub const STAFF_VIDEO_URL: &[&str] = &["staffVideoConferenceUrl"];
+    pub const VIDEO_URL: &[&str] = &["videoConferenceUrl"];
+    pub const ADDITIONAL_REQUEST: &[&str] = &["additionalRequest"];
+
+    // Booking
+    pub const BOOKING_ID: &[&str] = &["bookingId", "id"];
+    pub const CONFIRMATION_NUMBER: &[&str] = &["confirmationNumber"];
+    pub const BOOKING_METHOD: &[&str] = &["bookingMethod"];
+    pub const STATUS: &[&str] = &["status"];
+    pub const IS_COMPLETED: &[&str] = &["isCompleted"];
+    pub const STARTS_ON: &[&str] = &["startsOn", "startDate", "start"];
+    pub const TIMESPAN: &[&str] = &["totalClientTimespan"];
+    pub const TIMESPAN_START: &[&str] = &["start"];
+    pub const TIMESPAN_END: &[&str] = &["end"];
+    pub const STAFF_ID: &[&str] = &["staffId"];
+    pub const STAFF_FIRST_NAME: &[&str] = &["staffFirstName"];
+    pub const STAFF_LAST_NAME: &[&str] = &["staffLastName"];
+    pub const LOCATION: &[&str] = &["location"];
+    pub const LOCATION_TEXT: &[&str] = &["locationText"];
+    pub const CLIENT_COMMUNICATION: &[&str] = &["clientCommunication"];
+    pub const MODIFIED_BY: &[&str] = &["modifiedBy"];
+    pub const MODIFIED_BY_STAFF_ID: &[&str] = &["modifiedByStaffId"];
+    pub const CREATED_BY: &[&str] = &["createdBy"];
+    pub const CREATED_BY_STAFF_ID: &[&str] = &["createdByStaffId"];
+    pub const IS_SCHEDULED: &[&str] = &["isScheduled"];
+    pub const CLIENT_AVAILABILITY: &[&str] = &["clientAvailability", "clientAvailabilities"];
+    pub const ITEMS: &[&str] = &["items"];
+
+    // People
+    pub const PERSON_ID: &[&str] = &["id", "clientId", "staffId"];
+    pub const FIRST_NAME: &[&str] = &["firstName"];
+    pub const LAST_NAME: &[&str] = &["lastName"];
+    pub const EMAIL: &[&str] = &["email"];
+    pub const STAFF_EMAIL: &[&str] = &["communicationEmail", "email"];
+    pub const MOBILE: &[&str] = &["mobilePhoneNumber", "mobilePhone", "mobileNumber", "mobile"];
+    pub const PRESENCE: &[&str] = &["presence"];
+    pub const REMIND_BY_EMAIL: &[&str] = &["remindByEmail"];
+    pub const REMIND_BY_SMS: &[&str] = &["remindBySMS", "remindBySms"];
+    pub const LANGUAGE: &[&str] = &["language"];
+    pub const IS_REQUESTER: &[&str] = &["isRequester"];
+
+    // Tracking page
+    pub const VIEW_URL: &[&str] = &["viewURL", "viewUrl", "url"];
+    pub const CAN_CONFIRM: &[&str] = &["canConfirm"];
+    pub const CAN_MODIFY: &[&str] = &["canModify"];
+    pub const CAN_CANCEL: &[&str] = &["canCancel"];
+
+    // Named things and the merchant
+    pub const NAME: &[&str] = &["name"];
+    pub const SERVICE_NAME: &[&str] = &["serviceName"];
+    pub const RESOURCE_NAME: &[&str] = &["resourceName"];
+    pub const TRANSLATIONS: &[&str] = &["translations"];
+    pub const TIME_ZONE: &[&str] = &["timeZone", "timezone"];
+    pub const DEFAULT_LANGUAGE: &[&str] = &["defaultLanguage"];
+    pub const ADDRESS: &[&str] = &["address"];
+    pub const COUNTRY: &[&str] = &["country", "countryCode"];
+    pub const PHONE: &[&str] = &["phoneNumber", "phone"];
+}
+
+/// A JSON object read tolerantly. Every getter returns `None` rather than failing.
+#[derive(Debug, Clone, Copy)]
+pub struct Obj<'a>(&'a Map<String, Value>);
+
+impl<'a> Obj<'a> {
+    pub fn new(value: &'a Value) -> Option<Self> {
+        value.as_object().map(Self)
+    }
+
+    /// The first non-null value under one of `keys`: exact spelling first, then any case.
+    pub fn get(&self, keys: &[&str]) -> Option<&'a Value> {
+        let map: &'a Map<String, Value> = self.0;
+        keys.iter()
+            .find_map(|k| map.get(*k).filter(|v| !v.is_null()))
+            .or_else(|| {
+                keys.iter().find_map(|k| {
+                    map.iter()
+                        .find(|(name, v)| name.eq_ignore_ascii_case(k) && !v.is_null())
+                        .map(|(_, v)| v)
+                })
+            })
+    }
+
+    /// A non-empty string (numbers are read as their decimal text).
+    pub fn text(&self, keys: &[&str]) -> Option<String> {
+        let text = match self.get(keys)? {
+            Value::String(s) => s.trim().to_owned(),
+            Value::Number(n) => n.to_string(),
+            _ => return None,
+        };
+        (!text.is_empty()).then_some(text)
+    }
+
+    /// A boolean, also read from `"true"`/`"false"` and `1`/`0`.
+    pub fn flag(&self, keys: &[&str]) -> Option<bool> {
+        match self.get(keys)? {
+            Value::Bool(b) => Some(*b),
+            Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+                "true" | "yes" | "1" => Some(true),
+                "false" | "no" | "0" => Some(false),
+                _ => None,
+            },
+            Value::Number(n) => n.as_i64().map(|n| n != 0),
+            _ => None,
+        }
+    }
+
+    pub fn obj(&self, keys: &[&str]) -> Option<Obj<'a>> {
+        self.get(keys).and_then(Obj::new)
+    }
+
+    /// The objects of an array (other elements are passed over).
+    pub fn objs(&self, keys: &[&str]) -> Vec<Obj<'a>> {
+        match self.get(keys) {
+            Some(Value::Array(items)) => items.iter().filter_map(Obj::new).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// How many elements an array has (0 when absent or not an array).
+    pub fn len_of(&self, keys: &[&str]) -> usize {
+        match self.get(keys) {
+            Some(Value::Array(items)) => items.len(),
+            _ => 0,
+        }
+    }
+
+    pub fn value(&self) -> Value {
+        Value::Object(self.0.clone())
+    }
+}
+
+/// Compares an enum value as Booxi may spell it: any case, with or without `_`, `-`
+/// or spaces (`PendingStaffApproval`, `pending_staff_approval`).
+pub fn squash(raw: &str) -> String {
+    raw.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn lookups_try_each_spelling_then_any_case() {
+        let v = json!({"ID": 7, "eventtype": "x", "viewUrl": "u", "eventId": null});
+        let o = Obj::new(&v).unwrap();
+        assert_eq!(o.text(spelling::EVENT_ID).as_deref(), Some("7"));
+        assert_eq!(o.text(spelling::EVENT_TYPE).as_deref(), Some("x"));
+        assert_eq!(o.text(spelling::VIEW_URL).as_deref(), Some("u"));
+    }
+
+    #[test]
+    fn wrong_types_read_as_absent() {
+        let v = json!({"status": {"a": 1}, "isCompleted": "maybe", "items": "none", "client": []});
+        let o = Obj::new(&v).unwrap();
+        assert_eq!(o.text(spelling::STATUS), None);
+        assert_eq!(o.flag(spelling::IS_COMPLETED), None);
+        assert!(o.objs(spelling::ITEMS).is_empty());
+        assert!(o.obj(spelling::CLIENT).is_none());
+    }
+
+    #[test]
+    fn flags_accept_strings_and_numbers() {
+        let v = json!({"a": "TRUE", "b": 0, "c": "no"});
+        let o = Obj::new(&v).unwrap();
+        assert_eq!(o.flag(&["a"]), Some(true));
+        assert_eq!(o.flag(&["b"]), Some(false));
+        assert_eq!(o.flag(&["c"]), Some(false));
+    }
+
+    #[test]
+    fn squash_ignores_case_and_separators() {
+        assert_eq!(squash("Pending_Staff-Approval"), "pendingstaffapproval");
+    }
+}

@@ -1,0 +1,278 @@
+//! Contact data, parsed once at the edge: an [`EmailAddress`] is valid, a
+//! [`PhoneNumber`] is E.164, a [`Language`] is one of Booxi's three-letter codes.
+//! Past this module nothing re-checks them.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Serialize, Serializer};
+
+/// Why a piece of contact data could not be used. Never carries the value itself,
+/// so it can be logged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ContactError {
+    #[error("email address is not valid")]
+    InvalidEmail,
+    #[error("phone number cannot be made E.164 with country {country}")]
+    InvalidPhone { country: String },
+}
+
+/// A syntactically valid email address (RFC 5322 addr-spec, no display name).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EmailAddress(String);
+
+impl EmailAddress {
+    pub fn parse(raw: &str) -> Result<Self, ContactError> {
+        let trimmed = raw.trim();
+        // A display name, spaces or control characters would be a header-injection risk later.
+        if trimmed.chars().any(|c| c.is_whitespace() || c.is_control()) || trimmed.contains('<') {
+            return Err(ContactError::InvalidEmail);
+        }
+        let parsed =
+            email_address::EmailAddress::from_str(trimmed).map_err(|_| ContactError::InvalidEmail)?;
+        // Addresses without a dot in the domain (`a@localhost`) are legal but never a client's.
+        if !parsed.domain().contains('.') {
+            return Err(ContactError::InvalidEmail);
+        }
+        Ok(Self(parsed.as_str().to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for EmailAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for EmailAddress {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+/// An ISO 3166-1 alpha-2 country code known to the phone-number metadata.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Country(phonenumber::country::Id);
+
+impl Country {
+    /// Accepts `CA`, `ca`, ` us `; anything else (including country names) is `None`.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let code = raw.trim().to_ascii_uppercase();
+        if code.len() != 2 {
+            return None;
+        }
+        phonenumber::country::Id::from_str(&code).ok().map(Self)
+    }
+
+    pub fn code(&self) -> &str {
+        self.0.as_ref()
+    }
+}
+
+impl fmt::Display for Country {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// A phone number in E.164 form (`+15145550123`), valid for its country's numbering plan.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PhoneNumber(String);
+
+impl PhoneNumber {
+    /// Parses a number as people type it (`(514) 555-0123`, `+33 6 12 34 56 78`,
+    /// `00 44 …`), reading national numbers in `country`.
+    pub fn parse(raw: &str, country: Country) -> Result<Self, ContactError> {
+        let invalid = || ContactError::InvalidPhone {
+            country: country.code().to_owned(),
+        };
+        let mut text = raw.trim().to_owned();
+        if let Some(rest) = text.strip_prefix("00") {
+            text = format!("+{rest}");
+        }
+        let number = phonenumber::parse(Some(country.0), &text).map_err(|_| invalid())?;
+        if !phonenumber::is_valid(&number) {
+            return Err(invalid());
+        }
+        Ok(Self(
+            number.format().mode(phonenumber::Mode::E164).to_string(),
+        ))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for PhoneNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for PhoneNumber {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+/// A language as Booxi writes it: a lower-case three-letter code (`eng`, `fre`, `spa`,
+/// `por`, `nld`, `deu`, or any other ISO 639-2 code Booxi sends).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Language(String);
+
+/// Two-letter, three-letter and alternative codes of the languages Booxi's booking
+/// widget speaks, with the code Booxi uses for each.
+const LANGUAGE_SPELLINGS: &[(&[&str], &str)] = &[
+    (&["en", "eng"], "eng"),
+    (&["fr", "fre", "fra"], "fre"),
+    (&["es", "spa"], "spa"),
+    (&["pt", "por"], "por"),
+    (&["nl", "nld", "dut"], "nld"),
+    (&["de", "deu", "ger"], "deu"),
+];
+
+impl Language {
+    pub fn english() -> Self {
+        Self("eng".to_owned())
+    }
+
+    pub fn french() -> Self {
+        Self("fre".to_owned())
+    }
+
+    /// `en`, `eng`, `EN`, `en-CA`, `en_US` → `eng`; `fr`, `fra`, `fre`, `fr-CA` → `fre`;
+    /// likewise `spa`, `por`, `nld`, `deu`. Another three-letter code is kept as it is
+    /// (lower-cased); anything else is not a language.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let primary = raw
+            .trim()
+            .split(['-', '_'])
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        if let Some((_, code)) = LANGUAGE_SPELLINGS
+            .iter()
+            .find(|(spellings, _)| spellings.contains(&primary.as_str()))
+        {
+            return Some(Self((*code).to_owned()));
+        }
+        (primary.len() == 3 && primary.chars().all(|c| c.is_ascii_lowercase()))
+            .then_some(Self(primary))
+    }
+
+    pub fn code(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Language {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for Language {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ca() -> Country {
+        Country::parse("CA").unwrap()
+    }
+
+    #[test]
+    fn email_addresses_are_validated() {
+        assert_eq!(
+            EmailAddress::parse(" jane@example.com ").unwrap().as_str(),
+            "jane@example.com"
+        );
+        for bad in [
+            "",
+            "jane",
+            "jane@",
+            "@example.com",
+            "jane@example",
+            "Jane <jane@example.com>",
+            "jane@example.com\r\nBcc: x@y.z",
+            "ja ne@example.com",
+        ] {
+            assert_eq!(EmailAddress::parse(bad), Err(ContactError::InvalidEmail), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn national_numbers_take_the_merchant_country() {
+        let n = PhoneNumber::parse("(514) 555-0123", ca()).unwrap();
+        assert_eq!(n.as_str(), "+15145550123");
+        let fr = Country::parse("fr").unwrap();
+        assert_eq!(
+            PhoneNumber::parse("06 12 34 56 78", fr).unwrap().as_str(),
+            "+33612345678"
+        );
+    }
+
+    #[test]
+    fn international_numbers_keep_their_own_country() {
+        assert_eq!(
+            PhoneNumber::parse("+33 6 12 34 56 78", ca()).unwrap().as_str(),
+            "+33612345678"
+        );
+        assert_eq!(
+            PhoneNumber::parse("0033 6 12 34 56 78", ca()).unwrap().as_str(),
+            "+33612345678"
+        );
+    }
+
+    #[test]
+    fn numbers_that_cannot_be_e164_are_refused() {
+        for bad in ["", "123", "not a number", "+1 555", "555-01"] {
+            assert!(PhoneNumber::parse(bad, ca()).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn languages_normalise_to_booxi_codes() {
+        let cases = [
+            ("en", "eng"),
+            ("eng", "eng"),
+            ("en-CA", "eng"),
+            ("EN_us", "eng"),
+            ("fr", "fre"),
+            ("fra", "fre"),
+            ("fre", "fre"),
+            ("fr-CA", "fre"),
+            ("es", "spa"),
+            ("spa", "spa"),
+            ("pt-BR", "por"),
+            ("por", "por"),
+            ("nl", "nld"),
+            ("dut", "nld"),
+            ("de", "deu"),
+            ("ger", "deu"),
+            ("ita", "ita"),
+        ];
+        for (raw, code) in cases {
+            assert_eq!(Language::parse(raw).unwrap().code(), code, "{raw}");
+        }
+        for bad in ["", "x", "it", "english", "12e"] {
+            assert_eq!(Language::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn countries_are_iso_alpha2() {
+        assert_eq!(Country::parse(" us ").unwrap().code(), "US");
+        assert_eq!(Country::parse("Canada"), None);
+        assert_eq!(Country::parse("ZZ"), None);
+    }
+}

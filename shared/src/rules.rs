@@ -1,0 +1,622 @@
+//! The rules of `notification-rules.md`, as code: [`plan`] is a pure function from a
+//! normalised [`Event`] and the [`Config`] to the messages the event calls for.
+//!
+//! Read it beside the document: [`CLIENT_RULES`] is the client table row by row (first
+//! match wins), [`STAFF_RULES`] the staff table, then the Recipients, Channels, Links
+//! and Language sections, each a function of its own.
+
+use jiff::Timestamp;
+
+use crate::config::Config;
+use crate::contact::{EmailAddress, Language};
+use crate::event::{
+    ActedBy, Booking, ClientCommunication, Contact, Event, EventType, Person, Presence, Status,
+};
+use crate::notification::{
+    Action, Actor, Address, Audience, Channel, Kind, Links, Notification, Plan, Recipient,
+    RuleVerdict, Skipped,
+};
+
+/// A row's condition: `Ok(())` when it holds, otherwise why not (for `--explain`).
+type Check = Result<(), String>;
+
+/// One row of the client table.
+pub struct ClientRule {
+    pub kind: Kind,
+    pub row: &'static str,
+    pub event_types: &'static [EventType],
+    pub condition: fn(&Event) -> Check,
+}
+
+use EventType::*;
+
+/// The client table of `notification-rules.md`, top to bottom. The first row that
+/// matches gives the event's one client kind.
+pub const CLIENT_RULES: &[ClientRule] = &[
+    ClientRule {
+        kind: Kind::Confirmation,
+        row: "confirmation: appointment.created, status = Approved",
+        event_types: &[AppointmentCreated],
+        condition: |e| status_is(e, Status::Approved),
+    },
+    ClientRule {
+        kind: Kind::Confirmation,
+        row: "confirmation: appointment.status_updated, status = Approved, presence = Expecting, status changed",
+        event_types: &[AppointmentStatusUpdated],
+        condition: |e| {
+            status_is(e, Status::Approved)?;
+            presence_is_expecting(e)?;
+            status_changed(e)
+        },
+    },
+    ClientRule {
+        kind: Kind::Confirmation,
+        row: "confirmation: appointment.updated, status = Approved, status changed",
+        event_types: &[AppointmentUpdated],
+        condition: |e| {
+            status_is(e, Status::Approved)?;
+            status_changed(e)
+        },
+    },
+    ClientRule {
+        kind: Kind::RequestReceived,
+        row: "request_received: appointment.created, status = PendingStaffApproval",
+        event_types: &[AppointmentCreated],
+        condition: |e| status_is(e, Status::PendingStaffApproval),
+    },
+    ClientRule {
+        kind: Kind::AwaitingClientConfirmation,
+        row: "awaiting_client_confirmation: appointment.created, status = PendingClientApproval",
+        event_types: &[AppointmentCreated],
+        condition: |e| status_is(e, Status::PendingClientApproval),
+    },
+    ClientRule {
+        kind: Kind::AwaitingClientConfirmation,
+        row: "awaiting_client_confirmation: appointment.updated or status_updated, status = PendingClientApproval, status changed",
+        event_types: &[AppointmentUpdated, AppointmentStatusUpdated],
+        condition: |e| {
+            status_is(e, Status::PendingClientApproval)?;
+            status_changed(e)
+        },
+    },
+    ClientRule {
+        kind: Kind::Changed,
+        row: "changed: appointment.updated, status unchanged, and changed(start date/time) or changed(staff) or changed(location)",
+        event_types: &[AppointmentUpdated],
+        condition: |e| {
+            if status_changed(e).is_ok() {
+                return Err("the status changed".to_owned());
+            }
+            date_staff_or_location_changed(e)
+        },
+    },
+    ClientRule {
+        kind: Kind::CanceledByStore,
+        row: "canceled_by_store: appointment.status_updated or appointment.canceled, status = Cancelled, status changed, modifiedBy = Staff",
+        event_types: &[AppointmentStatusUpdated, AppointmentCanceled],
+        condition: |e| {
+            status_is(e, Status::Cancelled)?;
+            status_changed(e)?;
+            match &e.booking.modified_by {
+                Some(ActedBy::Client) => Err("modifiedBy is Client".to_owned()),
+                // A cancel with no (or another) modifiedBy is the store's.
+                _ => Ok(()),
+            }
+        },
+    },
+    ClientRule {
+        kind: Kind::CanceledByClient,
+        row: "canceled_by_client: appointment.status_updated or appointment.canceled, status = Cancelled, status changed, modifiedBy = Client",
+        event_types: &[AppointmentStatusUpdated, AppointmentCanceled],
+        condition: |e| {
+            status_is(e, Status::Cancelled)?;
+            status_changed(e)?;
+            match &e.booking.modified_by {
+                Some(ActedBy::Client) => Ok(()),
+                other => Err(format!("modifiedBy is {}, not Client", shown(other.as_ref()))),
+            }
+        },
+    },
+    ClientRule {
+        kind: Kind::NoShow,
+        row: "no_show: appointment.status_updated, status = Approved, presence = NoShow, presence changed",
+        event_types: &[AppointmentStatusUpdated],
+        condition: |e| {
+            status_is(e, Status::Approved)?;
+            match &e.booking.presence {
+                Some(Presence::NoShow) => {}
+                other => return Err(format!("presence is {}, not NoShow", shown(other.as_ref()))),
+            }
+            changed(e, "presence", |b| b.presence.clone())
+        },
+    },
+    ClientRule {
+        kind: Kind::Completed,
+        row: "completed: appointment.status_updated or appointment.completed, isCompleted = true and previousBooking.isCompleted is not true",
+        event_types: &[AppointmentStatusUpdated, AppointmentCompleted],
+        condition: completed_now,
+    },
+    ClientRule {
+        kind: Kind::Reminder,
+        row: "reminder: appointment.remind, status is not Cancelled",
+        event_types: &[AppointmentRemind],
+        condition: |e| match e.booking.status {
+            Some(Status::Cancelled) => Err("the booking is Cancelled".to_owned()),
+            _ => Ok(()),
+        },
+    },
+    ClientRule {
+        kind: Kind::Recall,
+        row: "recall: appointment.recall",
+        event_types: &[AppointmentRecall],
+        condition: |_| Ok(()),
+    },
+    ClientRule {
+        kind: Kind::ReservationCompleted,
+        row: "reservation_completed: reservation.status_updated, isCompleted = true and previousBooking.isCompleted is not true",
+        event_types: &[ReservationStatusUpdated],
+        condition: completed_now,
+    },
+];
+
+/// One row of the staff table. Unlike client rows, every staff row that matches gives
+/// a message: they tell different things (a new booking, and that it needs dispatch).
+pub struct StaffRule {
+    pub kind: Kind,
+    pub row: &'static str,
+    /// Judged on the event and the client kind the event gave (if any).
+    pub condition: fn(&Event, Option<Kind>) -> Check,
+}
+
+pub const STAFF_RULES: &[StaffRule] = &[
+    StaffRule {
+        kind: Kind::StaffNewBooking,
+        row: "staff_new_booking: appointment.created with status Approved or PendingStaffApproval and a staff assigned",
+        condition: |e, _| {
+            event_type_is(e, &[AppointmentCreated])?;
+            match e.booking.status {
+                Some(Status::Approved | Status::PendingStaffApproval) => {}
+                ref other => {
+                    return Err(format!(
+                        "status is {}, not Approved or PendingStaffApproval",
+                        shown(other.as_ref())
+                    ));
+                }
+            }
+            if e.staff_assigned() {
+                Ok(())
+            } else {
+                Err("no staff is assigned".to_owned())
+            }
+        },
+    },
+    StaffRule {
+        kind: Kind::StaffNeedsDispatch,
+        row: "staff_needs_dispatch: appointment.created with no staff assigned",
+        condition: |e, _| {
+            event_type_is(e, &[AppointmentCreated])?;
+            if e.staff_assigned() {
+                Err("a staff is assigned".to_owned())
+            } else {
+                Ok(())
+            }
+        },
+    },
+    StaffRule {
+        kind: Kind::StaffFlexibleDates,
+        row: "staff_flexible_dates: appointment.created for a booking with flexible dates",
+        condition: |e, _| {
+            event_type_is(e, &[AppointmentCreated])?;
+            if e.booking.flexible_dates {
+                Ok(())
+            } else {
+                Err("the booking has a fixed time (no clientAvailability)".to_owned())
+            }
+        },
+    },
+    StaffRule {
+        kind: Kind::StaffApproved,
+        row: "staff_approved: a confirmation is sent for a booking that was pending (status changed to Approved)",
+        condition: |e, client_kind| {
+            client_kind_is(client_kind, &[Kind::Confirmation])?;
+            match e.previous.as_ref().and_then(|p| p.status.as_ref()) {
+                Some(s) if s.is_pending() => Ok(()),
+                other => Err(format!(
+                    "the previous status is {}, not pending",
+                    shown(other)
+                )),
+            }
+        },
+    },
+    StaffRule {
+        kind: Kind::StaffChanged,
+        row: "staff_changed: a client changed is sent",
+        condition: |_, client_kind| client_kind_is(client_kind, &[Kind::Changed]),
+    },
+    StaffRule {
+        kind: Kind::StaffCanceled,
+        row: "staff_canceled: a client canceled_by_* is sent",
+        condition: |_, client_kind| {
+            client_kind_is(client_kind, &[Kind::CanceledByStore, Kind::CanceledByClient])
+        },
+    },
+];
+
+/// Plans the messages for one event.
+pub fn plan(event: &Event, config: &Config) -> Plan {
+    let mut plan = Plan::default();
+    if !event.event_type.is_known() {
+        plan.ignored = Some(format!(
+            "event type `{}` is not one we act on",
+            event.event_type.name()
+        ));
+        return plan;
+    }
+
+    for rule in CLIENT_RULES {
+        let outcome = if plan.client_kind.is_some() {
+            Err("not evaluated: an earlier row matched".to_owned())
+        } else {
+            event_type_is(event, rule.event_types).and_then(|()| (rule.condition)(event))
+        };
+        if outcome.is_ok() {
+            plan.client_kind = Some(rule.kind);
+        }
+        plan.verdicts.push(RuleVerdict {
+            kind: rule.kind,
+            row: rule.row,
+            outcome,
+        });
+    }
+    if let Some(kind) = plan.client_kind {
+        client_messages(event, config, kind, &mut plan);
+    }
+
+    for rule in STAFF_RULES {
+        let outcome = (rule.condition)(event, plan.client_kind);
+        if outcome.is_ok() {
+            staff_message(event, config, rule.kind, &mut plan);
+        }
+        plan.verdicts.push(RuleVerdict {
+            kind: rule.kind,
+            row: rule.row,
+            outcome,
+        });
+    }
+    plan
+}
+
+// ---------------------------------------------------------------- conditions
+
+fn event_type_is(e: &Event, types: &[EventType]) -> Check {
+    if types.contains(&e.event_type) {
+        Ok(())
+    } else {
+        let wanted: Vec<&str> = types.iter().map(EventType::name).collect();
+        Err(format!(
+            "event type is {}, not {}",
+            e.event_type.name(),
+            wanted.join(" or ")
+        ))
+    }
+}
+
+fn status_is(e: &Event, wanted: Status) -> Check {
+    match &e.booking.status {
+        Some(s) if *s == wanted => Ok(()),
+        other => Err(format!("status is {}, not {wanted:?}", shown(other.as_ref()))),
+    }
+}
+
+/// The client's presence is Expecting; an absent presence is a booking nobody has
+/// marked yet, so it counts as Expecting.
+fn presence_is_expecting(e: &Event) -> Check {
+    match &e.booking.presence {
+        None | Some(Presence::Expecting) => Ok(()),
+        Some(other) => Err(format!("presence is {other:?}, not Expecting")),
+    }
+}
+
+/// `previousBooking.status != booking.status`; a missing previous status counts as
+/// changed only on `appointment.created`.
+fn status_changed(e: &Event) -> Check {
+    let previous = e.previous.as_ref().and_then(|p| p.status.as_ref());
+    match previous {
+        None if e.event_type == AppointmentCreated => Ok(()),
+        None => Err("the previous status is unknown (no previousBooking.status)".to_owned()),
+        Some(p) if Some(p) == e.booking.status.as_ref() => {
+            Err(format!("the status did not change (still {p:?})"))
+        }
+        Some(_) => Ok(()),
+    }
+}
+
+/// `changed(x)`: the value differs between `previousBooking` and `booking`. A value
+/// missing from `previousBooking` is unknown, and an unknown is not a change (as for
+/// the status): we never tell a client something changed without evidence.
+fn changed<T: PartialEq + std::fmt::Debug>(
+    e: &Event,
+    what: &str,
+    value: impl Fn(&Booking) -> Option<T>,
+) -> Check {
+    let Some(previous) = e.previous.as_ref() else {
+        return Err(format!("{what}: no previousBooking to compare with"));
+    };
+    match (value(previous), value(&e.booking)) {
+        (None, _) => Err(format!("{what}: the previous value is unknown")),
+        (Some(before), now) if Some(&before) == now.as_ref() => {
+            Err(format!("{what} did not change"))
+        }
+        (Some(_), _) => Ok(()),
+    }
+}
+
+fn date_staff_or_location_changed(e: &Event) -> Check {
+    let checks = [
+        changed(e, "start date/time", |b| b.starts_on.as_deref().map(instant)),
+        changed(e, "staff", |b| b.staff_id.clone().or(b.staff_name.clone())),
+        changed(e, "location", |b| {
+            let (kind, text) = b.location_key();
+            (kind.is_some() || text.is_some()).then_some((kind, text))
+        }),
+    ];
+    if checks.iter().any(Result::is_ok) {
+        return Ok(());
+    }
+    let why: Vec<String> = checks.into_iter().filter_map(Result::err).collect();
+    Err(why.join("; "))
+}
+
+/// A start time compared as an instant when it parses (so `…:00Z` equals `…:00.000Z`).
+fn instant(raw: &str) -> String {
+    raw.parse::<Timestamp>()
+        .map(|t| t.to_string())
+        .unwrap_or_else(|_| raw.to_owned())
+}
+
+fn completed_now(e: &Event) -> Check {
+    if e.booking.is_completed != Some(true) {
+        return Err("isCompleted is not true".to_owned());
+    }
+    match e.previous.as_ref().and_then(|p| p.is_completed) {
+        Some(true) => Err("previousBooking.isCompleted was already true".to_owned()),
+        _ => Ok(()),
+    }
+}
+
+fn client_kind_is(client_kind: Option<Kind>, wanted: &[Kind]) -> Check {
+    match client_kind {
+        Some(k) if wanted.contains(&k) => Ok(()),
+        Some(k) => Err(format!("the client kind is {k}")),
+        None => Err("the event gives no client kind".to_owned()),
+    }
+}
+
+fn shown<T: std::fmt::Debug>(value: Option<&T>) -> String {
+    value.map_or_else(|| "absent".to_owned(), |v| format!("{v:?}"))
+}
+
+// ---------------------------------------------------------------- recipients and channels
+
+fn client_messages(event: &Event, config: &Config, kind: Kind, plan: &mut Plan) {
+    let skip = |plan: &mut Plan, audience, channel, recipient: &str, reason: String| {
+        plan.skipped.push(Skipped {
+            kind,
+            audience,
+            channel,
+            recipient: recipient.to_owned(),
+            reason,
+        });
+    };
+    if !config.enabled_kinds.contains(&kind) {
+        skip(plan, Audience::Client, None, "client", format!("{kind} is disabled in the configuration (enabled_kinds)"));
+        return;
+    }
+    let communication = event.client_communication();
+    if communication == ClientCommunication::DoNotSend {
+        skip(plan, Audience::Client, None, "client", "clientCommunication is DoNotSend".to_owned());
+        return;
+    }
+
+    // Recipients: the client, and the attendees when clientCommunication allows.
+    let mut recipients: Vec<(Audience, Recipient, String, &Person)> = Vec::new();
+    match &event.client {
+        Some(client) => recipients.push((Audience::Client, Recipient::Client, "client".to_owned(), client)),
+        None => skip(plan, Audience::Client, None, "client", "the event has no client".to_owned()),
+    }
+    for (i, attendee) in event.attendees.iter().enumerate() {
+        let label = format!("attendee {}", i + 1);
+        if communication != ClientCommunication::ClientAndAttendees {
+            skip(plan, Audience::Attendee, None, &label, format!("clientCommunication is {communication:?}"));
+        } else if attendee.is_requester && event.client.is_some() {
+            skip(plan, Audience::Attendee, None, &label, "the attendee is the requesting client".to_owned());
+        } else {
+            recipients.push((Audience::Attendee, Recipient::Attendee(i), label, attendee));
+        }
+    }
+
+    for (audience, recipient, label, person) in recipients {
+        let language = message_language(kind, person.language.as_ref(), event);
+        let link_language = person.language.clone().unwrap_or_else(|| language.clone());
+        let links = tracking_links(event, kind, &link_language);
+        let video_url = person.video_url.clone();
+        let push = |plan: &mut Plan, to: Address| {
+            let duplicate = plan
+                .notifications
+                .iter()
+                .any(|n| n.kind == kind && n.to == to);
+            if duplicate {
+                skip(plan, audience, Some(to.channel()), &label, "the same address already gets this message".to_owned());
+                return;
+            }
+            plan.notifications.push(Notification {
+                event_id: event.id.clone(),
+                kind,
+                audience,
+                channel: to.channel(),
+                to,
+                language: language.clone(),
+                actor: None,
+                links: links.clone(),
+                video_url: video_url.clone(),
+                recipient,
+            });
+        };
+
+        // Email: by default; for reminders only when the person asked for email reminders.
+        let email_wanted = if kind == Kind::Reminder {
+            (person.remind_by_email == Some(true))
+                .then_some(())
+                .ok_or("remindByEmail is not true")
+        } else {
+            Ok(())
+        };
+        match (email_wanted, &person.email) {
+            (Err(why), _) => skip(plan, audience, Some(Channel::Email), &label, why.to_owned()),
+            (Ok(()), Contact::Valid(email)) => push(plan, Address::Email(email.clone())),
+            (Ok(()), Contact::Missing) => skip(plan, audience, Some(Channel::Email), &label, "no email address".to_owned()),
+            (Ok(()), Contact::Invalid(e)) => skip(plan, audience, Some(Channel::Email), &label, e.to_string()),
+        }
+
+        // SMS: only kinds enabled for SMS, only to people who consented (remindBySMS).
+        let consent = person.remind_by_sms == Some(true);
+        if !config.sms_kinds.contains(&kind) {
+            if consent && person.mobile != Contact::Missing {
+                skip(plan, audience, Some(Channel::Sms), &label, format!("{kind} is not enabled for SMS (sms_kinds)"));
+            }
+            continue;
+        }
+        match (&person.mobile, consent) {
+            (Contact::Missing, _) => {
+                if consent {
+                    skip(plan, audience, Some(Channel::Sms), &label, "no mobile number".to_owned());
+                }
+            }
+            (_, false) => skip(plan, audience, Some(Channel::Sms), &label, "no SMS consent (remindBySMS is not true)".to_owned()),
+            (Contact::Invalid(e), true) => skip(plan, audience, Some(Channel::Sms), &label, e.to_string()),
+            (Contact::Valid(phone), true) => push(plan, Address::Phone(phone.clone())),
+        }
+    }
+}
+
+fn staff_message(event: &Event, config: &Config, kind: Kind, plan: &mut Plan) {
+    let mut skip = |reason: String| {
+        plan.skipped.push(Skipped {
+            kind,
+            audience: Audience::Staff,
+            channel: Some(Channel::Email),
+            recipient: "staff".to_owned(),
+            reason,
+        })
+    };
+    if !config.staff_kinds.contains(&kind) {
+        skip(format!("{kind} is turned off in the configuration (staff_kinds)"));
+        return;
+    }
+    let Some((recipient, to, language)) = staff_recipient(event, config, kind) else {
+        skip("no staff email, no staff_fallback_email and no merchant email".to_owned());
+        return;
+    };
+    plan.notifications.push(Notification {
+        event_id: event.id.clone(),
+        kind,
+        audience: Audience::Staff,
+        channel: Channel::Email,
+        to: Address::Email(to),
+        language,
+        actor: Some(actor(event, recipient)),
+        links: None,
+        video_url: event.staff_video_url.clone(),
+        recipient,
+    });
+}
+
+/// The booking's staff (their `communicationEmail`); without one, the fallback address
+/// from configuration, else the merchant's email.
+fn staff_recipient(
+    event: &Event,
+    config: &Config,
+    kind: Kind,
+) -> Option<(Recipient, EmailAddress, Language)> {
+    if event.staff_assigned() {
+        if let Some(staff) = &event.staff {
+            if let Contact::Valid(email) = &staff.email {
+                let language = message_language(kind, staff.language.as_ref(), event);
+                return Some((Recipient::Staff, email.clone(), language));
+            }
+        }
+    }
+    let to = config
+        .staff_fallback_email
+        .clone()
+        .or_else(|| event.merchant.email.valid().cloned())?;
+    Some((Recipient::StaffFallback, to, message_language(kind, None, event)))
+}
+
+/// Who acted, from the recipient's point of view. A change with no `createdBy` /
+/// `modifiedBy` is the store's (as a cancel with no modifiedBy is `canceled_by_store`).
+fn actor(event: &Event, recipient: Recipient) -> Actor {
+    let b = &event.booking;
+    let (by, staff_id) = if event.event_type == AppointmentCreated {
+        (b.created_by.as_ref(), b.created_by_staff_id.as_ref())
+    } else {
+        (b.modified_by.as_ref(), b.modified_by_staff_id.as_ref())
+    };
+    if by == Some(&ActedBy::Client) {
+        return Actor::Client;
+    }
+    let receiving_staff = event
+        .staff
+        .as_ref()
+        .and_then(|s| s.id.as_ref())
+        .or(b.staff_id.as_ref());
+    match (recipient, staff_id, receiving_staff) {
+        (Recipient::Staff, Some(acting), Some(me)) if acting == me => Actor::Myself,
+        _ => Actor::OtherStaff,
+    }
+}
+
+// ---------------------------------------------------------------- links and language
+
+/// `trackingPage.viewURL` with `lang`, and the CTA links the kind lists and the page allows.
+fn tracking_links(event: &Event, kind: Kind, language: &Language) -> Option<Links> {
+    let page = event.tracking_page.as_ref()?;
+    let actions = kind.link_actions()?;
+    let with = |action: Option<Action>| {
+        let mut url = page.view_url.clone();
+        let kept: Vec<(String, String)> = url
+            .query_pairs()
+            .filter(|(k, _)| k != "lang" && k != "action")
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        {
+            let mut query = url.query_pairs_mut();
+            query.clear().extend_pairs(kept);
+            query.append_pair("lang", language.code());
+            if let Some(action) = action {
+                query.append_pair("action", action.name());
+            }
+        }
+        url
+    };
+    let allowed = |action: Action, can: bool| {
+        (can && actions.contains(&action)).then(|| with(Some(action)))
+    };
+    Some(Links {
+        view: with(None),
+        modify: allowed(Action::Modify, page.can_modify),
+        cancel: allowed(Action::Cancel, page.can_cancel),
+        confirm: allowed(Action::Confirm, page.can_confirm),
+    })
+}
+
+/// The recipient's language when templates exist for it, else the merchant's
+/// `defaultLanguage` (when templates exist for it), else English.
+pub fn message_language(kind: Kind, wanted: Option<&Language>, event: &Event) -> Language {
+    let available = |l: &&Language| kind.languages().contains(&l.code());
+    wanted
+        .filter(available)
+        .or(event.merchant.default_language.as_ref().filter(available))
+        .cloned()
+        .unwrap_or_else(Language::english)
+}
