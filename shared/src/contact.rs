@@ -28,8 +28,8 @@ impl EmailAddress {
         if trimmed.chars().any(|c| c.is_whitespace() || c.is_control()) || trimmed.contains('<') {
             return Err(ContactError::InvalidEmail);
         }
-        let parsed =
-            email_address::EmailAddress::from_str(trimmed).map_err(|_| ContactError::InvalidEmail)?;
+        let parsed = email_address::EmailAddress::from_str(trimmed)
+            .map_err(|_| ContactError::InvalidEmail)?;
         // Addresses without a dot in the domain (`a@localhost`) are legal but never a client's.
         if !parsed.domain().contains('.') {
             return Err(ContactError::InvalidEmail);
@@ -206,7 +206,11 @@ mod tests {
             "jane@example.com\r\nBcc: x@y.z",
             "ja ne@example.com",
         ] {
-            assert_eq!(EmailAddress::parse(bad), Err(ContactError::InvalidEmail), "{bad:?}");
+            assert_eq!(
+                EmailAddress::parse(bad),
+                Err(ContactError::InvalidEmail),
+                "{bad:?}"
+            );
         }
     }
 
@@ -224,11 +228,15 @@ mod tests {
     #[test]
     fn international_numbers_keep_their_own_country() {
         assert_eq!(
-            PhoneNumber::parse("+33 6 12 34 56 78", ca()).unwrap().as_str(),
+            PhoneNumber::parse("+33 6 12 34 56 78", ca())
+                .unwrap()
+                .as_str(),
             "+33612345678"
         );
         assert_eq!(
-            PhoneNumber::parse("0033 6 12 34 56 78", ca()).unwrap().as_str(),
+            PhoneNumber::parse("0033 6 12 34 56 78", ca())
+                .unwrap()
+                .as_str(),
             "+33612345678"
         );
     }

@@ -102,7 +102,10 @@ impl Status {
     }
 
     pub fn is_pending(&self) -> bool {
-        matches!(self, Self::PendingStaffApproval | Self::PendingClientApproval)
+        matches!(
+            self,
+            Self::PendingStaffApproval | Self::PendingClientApproval
+        )
     }
 }
 
@@ -164,8 +167,9 @@ impl ActedBy {
 }
 
 /// Contact data as found: absent, present but unusable (with why), or parsed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Contact<T> {
+    #[default]
     Missing,
     Invalid(ContactError),
     Valid(T),
@@ -179,7 +183,10 @@ impl<T> Contact<T> {
         }
     }
 
-    fn from_result(raw: Option<String>, parse: impl FnOnce(&str) -> Result<T, ContactError>) -> Self {
+    fn from_result(
+        raw: Option<String>,
+        parse: impl FnOnce(&str) -> Result<T, ContactError>,
+    ) -> Self {
         match raw {
             None => Self::Missing,
             Some(text) => match parse(&text) {
@@ -274,12 +281,6 @@ pub struct Merchant {
     pub email: Contact<EmailAddress>,
     pub translations: Vec<Translation>,
     pub raw: Value,
-}
-
-impl<T> Default for Contact<T> {
-    fn default() -> Self {
-        Self::Missing
-    }
 }
 
 /// The client's tracking page and the actions it offers.
@@ -400,7 +401,9 @@ impl Event {
 
     pub fn from_value(value: &Value, default_country: Country) -> Result<Self, ParseError> {
         let envelope = Obj::new(value).ok_or(ParseError::NotAnObject)?;
-        let id = envelope.text(s::EVENT_ID).ok_or(ParseError::MissingEventId)?;
+        let id = envelope
+            .text(s::EVENT_ID)
+            .ok_or(ParseError::MissingEventId)?;
         let event_type = envelope
             .text(s::EVENT_TYPE)
             .map(|t| EventType::parse(&t))
@@ -410,9 +413,7 @@ impl Event {
 
         let booking_obj = content.and_then(|c| c.obj(s::BOOKING));
         let client_beside = content.and_then(|c| c.obj(s::CLIENT));
-        let client_obj = booking_obj
-            .and_then(|b| b.obj(s::CLIENT))
-            .or(client_beside);
+        let client_obj = booking_obj.and_then(|b| b.obj(s::CLIENT)).or(client_beside);
         let merchant_obj = content.and_then(|c| c.obj(s::MERCHANT));
         let merchant = merchant_obj.map(Merchant::read).unwrap_or_default();
         let country = merchant.country.unwrap_or(default_country);
@@ -513,7 +514,10 @@ impl Merchant {
             id: o.text(s::PERSON_ID),
             name: o.text(s::NAME),
             time_zone: o.text(s::TIME_ZONE),
-            default_language: o.text(s::DEFAULT_LANGUAGE).as_deref().and_then(Language::parse),
+            default_language: o
+                .text(s::DEFAULT_LANGUAGE)
+                .as_deref()
+                .and_then(Language::parse),
             country: o
                 .obj(s::ADDRESS)
                 .and_then(|a| a.text(s::COUNTRY))

@@ -30,7 +30,9 @@ pub fn booxi_body(bytes: &[u8]) -> Result<Vec<u8>, InputError> {
         return Ok(bytes.to_vec());
     };
     let is_api_gateway = object.contains_key("requestContext")
-        && (object.contains_key("body") || object.contains_key("httpMethod") || object.contains_key("rawPath"));
+        && (object.contains_key("body")
+            || object.contains_key("httpMethod")
+            || object.contains_key("rawPath"));
     if !is_api_gateway {
         return Ok(bytes.to_vec());
     }
@@ -74,7 +76,9 @@ mod tests {
     #[test]
     fn broken_wrappers_are_named() {
         assert_eq!(
-            booxi_body(br#"{"requestContext":{},"rawPath":"/","body":"%%%","isBase64Encoded":true}"#),
+            booxi_body(
+                br#"{"requestContext":{},"rawPath":"/","body":"%%%","isBase64Encoded":true}"#
+            ),
             Err(InputError::BadBase64)
         );
         assert_eq!(

@@ -281,6 +281,9 @@ pub struct Plan {
     pub ignored: Option<String>,
 }
 
+/// The verdict of client rows after the first match.
+pub const NOT_EVALUATED: &str = "not evaluated: an earlier row matched";
+
 impl Plan {
     /// Why each rule matched or not, and why each skipped message was skipped: the text
     /// `booxi-notify plan --explain` prints. Carries no address or name.
@@ -293,7 +296,13 @@ impl Plan {
         for v in &self.verdicts {
             match &v.outcome {
                 Ok(()) => out.push_str(&format!("  match     {}\n", v.row)),
-                Err(why) => out.push_str(&format!("  no match  {}\n            because {why}\n", v.row)),
+                Err(why) if why == NOT_EVALUATED => {
+                    out.push_str(&format!("  -         {} ({why})\n", v.row))
+                }
+                Err(why) => out.push_str(&format!(
+                    "  no match  {}\n            because {why}\n",
+                    v.row
+                )),
             }
         }
         for n in &self.notifications {
@@ -305,8 +314,14 @@ impl Plan {
             ));
         }
         for s in &self.skipped {
-            let channel = s.channel.map(|c| format!(" by {}", channel_name(c))).unwrap_or_default();
-            out.push_str(&format!("  skipped   {} to {}{channel}: {}\n", s.kind, s.recipient, s.reason));
+            let channel = s
+                .channel
+                .map(|c| format!(" by {}", channel_name(c)))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "  skipped   {} to {}{channel}: {}\n",
+                s.kind, s.recipient, s.reason
+            ));
         }
         if self.notifications.is_empty() {
             out.push_str("  nothing to send\n");

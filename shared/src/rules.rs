@@ -13,8 +13,8 @@ use crate::event::{
     ActedBy, Booking, ClientCommunication, Contact, Event, EventType, Person, Presence, Status,
 };
 use crate::notification::{
-    Action, Actor, Address, Audience, Channel, Kind, Links, Notification, Plan, Recipient,
-    RuleVerdict, Skipped,
+    Action, Actor, Address, Audience, Channel, Kind, Links, NOT_EVALUATED, Notification, Plan,
+    Recipient, RuleVerdict, Skipped,
 };
 
 /// A row's condition: `Ok(())` when it holds, otherwise why not (for `--explain`).
@@ -113,7 +113,10 @@ pub const CLIENT_RULES: &[ClientRule] = &[
             status_changed(e)?;
             match &e.booking.modified_by {
                 Some(ActedBy::Client) => Ok(()),
-                other => Err(format!("modifiedBy is {}, not Client", shown(other.as_ref()))),
+                other => Err(format!(
+                    "modifiedBy is {}, not Client",
+                    shown(other.as_ref())
+                )),
             }
         },
     },
@@ -237,7 +240,10 @@ pub const STAFF_RULES: &[StaffRule] = &[
         kind: Kind::StaffCanceled,
         row: "staff_canceled: a client canceled_by_* is sent",
         condition: |_, client_kind| {
-            client_kind_is(client_kind, &[Kind::CanceledByStore, Kind::CanceledByClient])
+            client_kind_is(
+                client_kind,
+                &[Kind::CanceledByStore, Kind::CanceledByClient],
+            )
         },
     },
 ];
@@ -255,7 +261,7 @@ pub fn plan(event: &Event, config: &Config) -> Plan {
 
     for rule in CLIENT_RULES {
         let outcome = if plan.client_kind.is_some() {
-            Err("not evaluated: an earlier row matched".to_owned())
+            Err(NOT_EVALUATED.to_owned())
         } else {
             event_type_is(event, rule.event_types).and_then(|()| (rule.condition)(event))
         };
@@ -304,7 +310,10 @@ fn event_type_is(e: &Event, types: &[EventType]) -> Check {
 fn status_is(e: &Event, wanted: Status) -> Check {
     match &e.booking.status {
         Some(s) if *s == wanted => Ok(()),
-        other => Err(format!("status is {}, not {wanted:?}", shown(other.as_ref()))),
+        other => Err(format!(
+            "status is {}, not {wanted:?}",
+            shown(other.as_ref())
+        )),
     }
 }
 
@@ -353,7 +362,9 @@ fn changed<T: PartialEq + std::fmt::Debug>(
 
 fn date_staff_or_location_changed(e: &Event) -> Check {
     let checks = [
-        changed(e, "start date/time", |b| b.starts_on.as_deref().map(instant)),
+        changed(e, "start date/time", |b| {
+            b.starts_on.as_deref().map(instant)
+        }),
         changed(e, "staff", |b| b.staff_id.clone().or(b.staff_name.clone())),
         changed(e, "location", |b| {
             let (kind, text) = b.location_key();
@@ -409,27 +420,62 @@ fn client_messages(event: &Event, config: &Config, kind: Kind, plan: &mut Plan) 
         });
     };
     if !config.enabled_kinds.contains(&kind) {
-        skip(plan, Audience::Client, None, "client", format!("{kind} is disabled in the configuration (enabled_kinds)"));
+        skip(
+            plan,
+            Audience::Client,
+            None,
+            "client",
+            format!("{kind} is disabled in the configuration (enabled_kinds)"),
+        );
         return;
     }
     let communication = event.client_communication();
     if communication == ClientCommunication::DoNotSend {
-        skip(plan, Audience::Client, None, "client", "clientCommunication is DoNotSend".to_owned());
+        skip(
+            plan,
+            Audience::Client,
+            None,
+            "client",
+            "clientCommunication is DoNotSend".to_owned(),
+        );
         return;
     }
 
     // Recipients: the client, and the attendees when clientCommunication allows.
     let mut recipients: Vec<(Audience, Recipient, String, &Person)> = Vec::new();
     match &event.client {
-        Some(client) => recipients.push((Audience::Client, Recipient::Client, "client".to_owned(), client)),
-        None => skip(plan, Audience::Client, None, "client", "the event has no client".to_owned()),
+        Some(client) => recipients.push((
+            Audience::Client,
+            Recipient::Client,
+            "client".to_owned(),
+            client,
+        )),
+        None => skip(
+            plan,
+            Audience::Client,
+            None,
+            "client",
+            "the event has no client".to_owned(),
+        ),
     }
     for (i, attendee) in event.attendees.iter().enumerate() {
         let label = format!("attendee {}", i + 1);
         if communication != ClientCommunication::ClientAndAttendees {
-            skip(plan, Audience::Attendee, None, &label, format!("clientCommunication is {communication:?}"));
+            skip(
+                plan,
+                Audience::Attendee,
+                None,
+                &label,
+                format!("clientCommunication is {communication:?}"),
+            );
         } else if attendee.is_requester && event.client.is_some() {
-            skip(plan, Audience::Attendee, None, &label, "the attendee is the requesting client".to_owned());
+            skip(
+                plan,
+                Audience::Attendee,
+                None,
+                &label,
+                "the attendee is the requesting client".to_owned(),
+            );
         } else {
             recipients.push((Audience::Attendee, Recipient::Attendee(i), label, attendee));
         }
@@ -446,7 +492,13 @@ fn client_messages(event: &Event, config: &Config, kind: Kind, plan: &mut Plan) 
                 .iter()
                 .any(|n| n.kind == kind && n.to == to);
             if duplicate {
-                skip(plan, audience, Some(to.channel()), &label, "the same address already gets this message".to_owned());
+                skip(
+                    plan,
+                    audience,
+                    Some(to.channel()),
+                    &label,
+                    "the same address already gets this message".to_owned(),
+                );
                 return;
             }
             plan.notifications.push(Notification {
@@ -474,26 +526,54 @@ fn client_messages(event: &Event, config: &Config, kind: Kind, plan: &mut Plan) 
         match (email_wanted, &person.email) {
             (Err(why), _) => skip(plan, audience, Some(Channel::Email), &label, why.to_owned()),
             (Ok(()), Contact::Valid(email)) => push(plan, Address::Email(email.clone())),
-            (Ok(()), Contact::Missing) => skip(plan, audience, Some(Channel::Email), &label, "no email address".to_owned()),
-            (Ok(()), Contact::Invalid(e)) => skip(plan, audience, Some(Channel::Email), &label, e.to_string()),
+            (Ok(()), Contact::Missing) => skip(
+                plan,
+                audience,
+                Some(Channel::Email),
+                &label,
+                "no email address".to_owned(),
+            ),
+            (Ok(()), Contact::Invalid(e)) => {
+                skip(plan, audience, Some(Channel::Email), &label, e.to_string())
+            }
         }
 
         // SMS: only kinds enabled for SMS, only to people who consented (remindBySMS).
         let consent = person.remind_by_sms == Some(true);
         if !config.sms_kinds.contains(&kind) {
             if consent && person.mobile != Contact::Missing {
-                skip(plan, audience, Some(Channel::Sms), &label, format!("{kind} is not enabled for SMS (sms_kinds)"));
+                skip(
+                    plan,
+                    audience,
+                    Some(Channel::Sms),
+                    &label,
+                    format!("{kind} is not enabled for SMS (sms_kinds)"),
+                );
             }
             continue;
         }
         match (&person.mobile, consent) {
             (Contact::Missing, _) => {
                 if consent {
-                    skip(plan, audience, Some(Channel::Sms), &label, "no mobile number".to_owned());
+                    skip(
+                        plan,
+                        audience,
+                        Some(Channel::Sms),
+                        &label,
+                        "no mobile number".to_owned(),
+                    );
                 }
             }
-            (_, false) => skip(plan, audience, Some(Channel::Sms), &label, "no SMS consent (remindBySMS is not true)".to_owned()),
-            (Contact::Invalid(e), true) => skip(plan, audience, Some(Channel::Sms), &label, e.to_string()),
+            (_, false) => skip(
+                plan,
+                audience,
+                Some(Channel::Sms),
+                &label,
+                "no SMS consent (remindBySMS is not true)".to_owned(),
+            ),
+            (Contact::Invalid(e), true) => {
+                skip(plan, audience, Some(Channel::Sms), &label, e.to_string())
+            }
             (Contact::Valid(phone), true) => push(plan, Address::Phone(phone.clone())),
         }
     }
@@ -510,7 +590,9 @@ fn staff_message(event: &Event, config: &Config, kind: Kind, plan: &mut Plan) {
         })
     };
     if !config.staff_kinds.contains(&kind) {
-        skip(format!("{kind} is turned off in the configuration (staff_kinds)"));
+        skip(format!(
+            "{kind} is turned off in the configuration (staff_kinds)"
+        ));
         return;
     }
     let Some((recipient, to, language)) = staff_recipient(event, config, kind) else {
@@ -538,19 +620,22 @@ fn staff_recipient(
     config: &Config,
     kind: Kind,
 ) -> Option<(Recipient, EmailAddress, Language)> {
-    if event.staff_assigned() {
-        if let Some(staff) = &event.staff {
-            if let Contact::Valid(email) = &staff.email {
-                let language = message_language(kind, staff.language.as_ref(), event);
-                return Some((Recipient::Staff, email.clone(), language));
-            }
-        }
+    if event.staff_assigned()
+        && let Some(staff) = &event.staff
+        && let Contact::Valid(email) = &staff.email
+    {
+        let language = message_language(kind, staff.language.as_ref(), event);
+        return Some((Recipient::Staff, email.clone(), language));
     }
     let to = config
         .staff_fallback_email
         .clone()
         .or_else(|| event.merchant.email.valid().cloned())?;
-    Some((Recipient::StaffFallback, to, message_language(kind, None, event)))
+    Some((
+        Recipient::StaffFallback,
+        to,
+        message_language(kind, None, event),
+    ))
 }
 
 /// Who acted, from the recipient's point of view. A change with no `createdBy` /
@@ -599,9 +684,8 @@ fn tracking_links(event: &Event, kind: Kind, language: &Language) -> Option<Link
         }
         url
     };
-    let allowed = |action: Action, can: bool| {
-        (can && actions.contains(&action)).then(|| with(Some(action)))
-    };
+    let allowed =
+        |action: Action, can: bool| (can && actions.contains(&action)).then(|| with(Some(action)));
     Some(Links {
         view: with(None),
         modify: allowed(Action::Modify, page.can_modify),

@@ -1,0 +1,216 @@
+//! `booxi-notify plan` as a user runs it: the real binary, files in, JSON lines out.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_booxi-notify"))
+        .current_dir(root())
+        .env_remove("BOOXI_CONFIG")
+        .env_remove("BOOXI_SMS_KINDS")
+        .env_remove("BOOXI_ENABLED_KINDS")
+        .env_remove("BOOXI_STAFF_KINDS")
+        .env_remove("BOOXI_STAFF_FALLBACK_EMAIL")
+        .env_remove("BOOXI_DEFAULT_COUNTRY")
+        .args(args)
+        .output()
+        .expect("booxi-notify runs")
+}
+
+fn lines(out: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect()
+}
+
+fn temp(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("booxi-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn plan_prints_one_json_object_per_message_with_the_documented_keys() {
+    let out = run(&["plan", "events/confirmation-created.json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = lines(&out);
+    assert_eq!(lines.len(), 3);
+    let email = &lines[0];
+    assert_eq!(email["event_id"], "evt-0001");
+    assert_eq!(email["kind"], "confirmation");
+    assert_eq!(email["audience"], "client");
+    assert_eq!(email["channel"], "email");
+    assert_eq!(email["to"], "jane.doe@example.com");
+    assert_eq!(email["language"], "eng");
+    assert!(email.get("actor").is_none());
+    let view = "https://booking.booxi.com/track/8c1f2a9e-4b7d-4f0e-9a51-3d2e6b7c9f10?lang=eng";
+    assert_eq!(email["links"]["view"], view);
+    assert_eq!(email["links"]["modify"], format!("{view}&action=modify"));
+    assert_eq!(email["links"]["cancel"], format!("{view}&action=cancel"));
+    assert!(email["links"].get("confirm").is_none());
+    assert_eq!(lines[1]["channel"], "sms");
+    assert_eq!(lines[1]["to"], "+15145550123");
+    assert_eq!(lines[2]["kind"], "staff_new_booking");
+    assert_eq!(lines[2]["audience"], "staff");
+    assert_eq!(lines[2]["actor"], "client");
+    assert_eq!(lines[2]["language"], "fre");
+}
+
+#[test]
+fn plan_takes_many_files_and_raw_bodies() {
+    let raw = temp(
+        "raw.json",
+        r#"{"eventId":"r-1","eventType":"appointment.recall","content":{"booking":{"client":{"email":"a@example.com"}}}}"#,
+    );
+    let out = run(&["plan", "events/reminder.json", raw.to_str().unwrap()]);
+    assert!(out.status.success());
+    let kinds: Vec<_> = lines(&out)
+        .iter()
+        .map(|l| l["kind"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(kinds, ["reminder", "reminder", "recall"]);
+}
+
+#[test]
+fn an_event_that_calls_for_nothing_prints_nothing_and_exits_0() {
+    let out = run(&["plan", "events/unknown-type.json"]);
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty());
+    assert!(out.stderr.is_empty());
+}
+
+#[test]
+fn explain_writes_why_to_stderr() {
+    let out = run(&["plan", "--explain", "events/do-not-send.json"]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("events/do-not-send.json: event evt-0202 (appointment.created)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("match     confirmation: appointment.created, status = Approved"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("skipped   confirmation to client: clientCommunication is DoNotSend"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("because status is Approved, not PendingStaffApproval")
+            || stderr.contains("(not evaluated"),
+        "{stderr}"
+    );
+    assert_eq!(lines(&out).len(), 1);
+    // Explanations never carry an address.
+    assert!(!stderr.contains('@'), "{stderr}");
+    let out = run(&["plan", "--explain", "events/unknown-type.json"]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("ignored: event type `client.consent_updated` is not one we act on")
+    );
+}
+
+#[test]
+fn invalid_input_exits_non_zero_with_one_line_naming_file_and_problem() {
+    let bad = temp("x.json", "{\n  \"eventId\":\n    ,\n}");
+    let out = run(&["plan", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr,
+        format!(
+            "{}: not JSON: expected value at line 3 column 5\n",
+            bad.display()
+        )
+    );
+    assert!(out.stdout.is_empty());
+
+    let cases = [
+        (
+            "no-id.json",
+            r#"{"eventType":"appointment.created"}"#,
+            "not a Booxi event: no event id (eventId or id)",
+        ),
+        (
+            "no-type.json",
+            r#"{"eventId":"1"}"#,
+            "not a Booxi event: no event type (eventType, type or event)",
+        ),
+        (
+            "array.json",
+            "[1,2]",
+            "not a Booxi event: the body is not a JSON object",
+        ),
+    ];
+    for (name, text, problem) in cases {
+        let path = temp(name, text);
+        let out = run(&["plan", path.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            format!("{}: {problem}\n", path.display())
+        );
+    }
+    let out = run(&["plan", "does/not/exist.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("does/not/exist.json: cannot read: "));
+}
+
+#[test]
+fn a_bad_file_does_not_stop_the_others() {
+    let bad = temp("bad.json", "nope");
+    let out = run(&["plan", bad.to_str().unwrap(), "events/recall.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(lines(&out).len(), 1);
+}
+
+#[test]
+fn config_file_and_environment_change_the_plan() {
+    let config = temp("c.toml", "sms_kinds = []\n");
+    let out = run(&[
+        "plan",
+        "--config",
+        config.to_str().unwrap(),
+        "events/confirmation-created.json",
+    ]);
+    let channels: Vec<_> = lines(&out)
+        .iter()
+        .map(|l| l["channel"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(channels, ["email", "email"]);
+
+    let out = Command::new(env!("CARGO_BIN_EXE_booxi-notify"))
+        .current_dir(root())
+        .env("BOOXI_CONFIG", config.to_str().unwrap())
+        .env("BOOXI_SMS_KINDS", "confirmation")
+        .args(["plan", "events/confirmation-created.json"])
+        .output()
+        .unwrap();
+    assert_eq!(lines(&out).len(), 3);
+
+    let broken = temp("broken.toml", "sms_kinds = [\"nope\"]\n");
+    let out = run(&[
+        "plan",
+        "--config",
+        broken.to_str().unwrap(),
+        "events/recall.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "sms_kinds: unknown notification kind `nope`\n"
+    );
+    assert!(Path::new(&root()).join("events").exists());
+}

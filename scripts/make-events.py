@@ -1,0 +1,338 @@
+#!/usr/bin/env python3
+"""Writes events/*.json: one API Gateway HTTP API (v2) event per scenario, each wrapping
+a Booxi webhook body in the canonical shape of payload.md. The wrapper is the one
+`sam local generate-event apigateway http-api-proxy` prints, so every file works with
+`sam local invoke -e`, `cargo lambda invoke --data-file` and `booxi-notify plan`.
+
+Run from the repository root: python3 scripts/make-events.py
+The test suite (shared/tests/events.rs) says what each file must plan to.
+"""
+import base64
+import copy
+import json
+import pathlib
+
+OUT = pathlib.Path(__file__).resolve().parent.parent / "events"
+
+TRACKING = "https://booking.booxi.com/track/8c1f2a9e-4b7d-4f0e-9a51-3d2e6b7c9f10"
+
+STAFF = {
+    "id": 2101,
+    "firstName": "Marie",
+    "lastName": "Tremblay",
+    "communicationEmail": "marie.tremblay@example.com",
+    "mobilePhone": "+15145550142",
+    "language": "fre",
+    "translations": [],
+}
+OTHER_STAFF_ID = 2107
+
+MERCHANT = {
+    "id": 501,
+    "name": "Atelier Lumière",
+    "storeNumber": "MTL-01",
+    "groupId": 50,
+    "timeZone": "America/Toronto",
+    "defaultLanguage": "eng",
+    "email": "bookings@atelier-lumiere.example.com",
+    "phoneNumber": "+15145550100",
+    "websiteUrl": "https://atelier-lumiere.example.com",
+    "address": {
+        "street": "1250 Rue Sainte-Catherine O",
+        "city": "Montréal",
+        "state": "QC",
+        "postalCode": "H3G 1P1",
+        "country": "CA",
+    },
+    "translations": [{"language": "fre", "name": "Atelier Lumière"}],
+}
+
+SERVICE = {
+    "id": 3301,
+    "name": "Colour consultation",
+    "description": "A 45-minute consultation with a colour specialist.",
+    "translations": [
+        {"language": "fre", "name": "Consultation couleur"},
+        {"language": "spa", "name": "Consulta de color"},
+    ],
+}
+
+CLIENT = {
+    "id": 90412,
+    "firstName": "Jane",
+    "lastName": "Doe",
+    "email": "jane.doe@example.com",
+    "mobilePhoneNumber": "(514) 555-0123",
+    "homePhoneNumber": "514-555-0199",
+    "language": "eng",
+    "presence": "Expecting",
+    "remindByEmail": True,
+    "remindBySMS": True,
+    "videoConferenceUrl": None,
+    "address": {"city": "Montréal", "country": "CA"},
+}
+
+BOOKING = {
+    "bookingId": 778812,
+    "confirmationNumber": "A00006500",
+    "merchantId": 501,
+    "bookingMethod": "Appointment",
+    "status": "Approved",
+    "isCompleted": False,
+    "startsOn": "2026-12-03T15:00:00Z",
+    "totalClientTimespan": {
+        "start": "2026-12-03T15:00:00Z",
+        "end": "2026-12-03T15:45:00Z",
+        "duration": 45,
+    },
+    "staffId": 2101,
+    "staffFirstName": "Marie",
+    "staffLastName": "Tremblay",
+    "items": [
+        {"serviceId": 3301, "serviceName": "Colour consultation", "price": "45.00", "duration": 45}
+    ],
+    "location": "Business",
+    "locationText": None,
+    "clientCommunication": "ClientOnly",
+    "createdOn": "2026-11-20T14:02:11Z",
+    "modifiedOn": "2026-11-20T14:02:11Z",
+    "createdBy": "Client",
+    "modifiedBy": "Client",
+    "isScheduled": True,
+    "clientAvailability": [],
+    "client": CLIENT,
+    "attendees": [],
+    "trackingPage": {"viewURL": TRACKING, "canConfirm": False, "canModify": True, "canCancel": True},
+}
+
+
+def body(event_id, event_type, booking, previous=None, **content_extra):
+    content = {"booking": booking}
+    if previous is not None:
+        content["previousBooking"] = previous
+    content.update(
+        {
+            "staff": STAFF if booking.get("staffId") else None,
+            "service": SERVICE,
+            "resources": [],
+            "merchant": MERCHANT,
+            "trackingQRCodeUrl": "https://booking.booxi.com/qr/8c1f2a9e.png",
+            "staffVideoConferenceUrl": None,
+            "additionalRequest": booking.get("additionalRequest"),
+        }
+    )
+    content.update(content_extra)
+    return {"eventId": event_id, "eventType": event_type, "createdOn": "2026-11-20T14:02:12Z", "content": content}
+
+
+def booking(**changes):
+    b = copy.deepcopy(BOOKING)
+    client_changes = changes.pop("client", {})
+    b.update(changes)
+    b["client"].update(client_changes)
+    return b
+
+
+def api_gateway_v2(booxi_body, base64_body=False):
+    text = json.dumps(booxi_body, ensure_ascii=False, indent=2)
+    return {
+        "version": "2.0",
+        "routeKey": "POST /booxi",
+        "rawPath": "/booxi",
+        "rawQueryString": "",
+        "headers": {
+            "content-type": "application/json",
+            "host": "abc123.execute-api.us-east-1.amazonaws.com",
+            "user-agent": "Booxi-Webhook/1.0",
+            "x-booxi-secret": "local-dev-secret",
+        },
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "abc123",
+            "domainName": "abc123.execute-api.us-east-1.amazonaws.com",
+            "domainPrefix": "abc123",
+            "http": {
+                "method": "POST",
+                "path": "/booxi",
+                "protocol": "HTTP/1.1",
+                "sourceIp": "203.0.113.10",
+                "userAgent": "Booxi-Webhook/1.0",
+            },
+            "requestId": "req-" + str(booxi_body.get("eventId") or booxi_body.get("id")),
+            "routeKey": "POST /booxi",
+            "stage": "$default",
+            "time": "20/Nov/2026:14:02:12 +0000",
+            "timeEpoch": 1795183332000,
+        },
+        "body": base64.b64encode(text.encode()).decode() if base64_body else text,
+        "isBase64Encoded": base64_body,
+    }
+
+
+PENDING = dict(status="PendingStaffApproval")
+SCENARIOS = {}
+
+# ---- client kinds, one row of the rules table each
+SCENARIOS["confirmation-created"] = body("evt-0001", "appointment.created", booking())
+SCENARIOS["confirmation-status-updated"] = body(
+    "evt-0002", "appointment.status_updated",
+    booking(modifiedBy="Staff", modifiedByStaffId=2101),
+    booking(**PENDING),
+)
+SCENARIOS["confirmation-updated-approved-and-moved"] = body(
+    "evt-0003", "appointment.updated",
+    booking(modifiedBy="Staff", modifiedByStaffId=OTHER_STAFF_ID, startsOn="2026-12-04T15:00:00Z"),
+    booking(status="PendingClientApproval"),
+)
+SCENARIOS["request-received"] = body("evt-0004", "appointment.created", booking(**PENDING))
+SCENARIOS["awaiting-client-confirmation-created"] = body(
+    "evt-0005", "appointment.created",
+    booking(status="PendingClientApproval", createdBy="Staff", createdByStaffId=2101,
+            trackingPage={"viewURL": TRACKING, "canConfirm": True, "canModify": True, "canCancel": True}),
+)
+SCENARIOS["awaiting-client-confirmation-updated"] = body(
+    "evt-0006", "appointment.updated",
+    booking(status="PendingClientApproval", modifiedBy="Staff", modifiedByStaffId=2101,
+            startsOn="2026-12-05T18:30:00Z",
+            trackingPage={"viewURL": TRACKING, "canConfirm": True, "canModify": False, "canCancel": True}),
+    booking(),
+)
+SCENARIOS["changed-date"] = body(
+    "evt-0007", "appointment.updated",
+    booking(startsOn="2026-12-10T19:00:00Z", modifiedBy="Client"),
+    booking(),
+)
+SCENARIOS["canceled-by-store"] = body(
+    "evt-0008", "appointment.status_updated",
+    booking(status="Cancelled", modifiedBy="Staff", modifiedByStaffId=2101,
+            trackingPage={"viewURL": TRACKING, "canConfirm": False, "canModify": False, "canCancel": False}),
+    booking(),
+)
+SCENARIOS["canceled-by-client"] = body(
+    "evt-0009", "appointment.status_updated",
+    booking(status="Cancelled", modifiedBy="Client"),
+    booking(),
+)
+SCENARIOS["no-show"] = body(
+    "evt-0010", "appointment.status_updated",
+    booking(modifiedBy="Staff", modifiedByStaffId=2101, client={"presence": "NoShow"}),
+    booking(),
+)
+SCENARIOS["completed"] = body(
+    "evt-0011", "appointment.status_updated",
+    booking(isCompleted=True, modifiedBy="Staff", modifiedByStaffId=2101, client={"presence": "Arrived"}),
+    booking(),
+)
+SCENARIOS["reminder"] = body("evt-0012", "appointment.remind", booking())
+SCENARIOS["recall"] = body("evt-0013", "appointment.recall", booking(isCompleted=True, client={"presence": "Arrived"}))
+SCENARIOS["reservation-completed"] = body(
+    "evt-0014", "reservation.status_updated",
+    booking(bookingMethod="GroupReservation", groupEventId=880, isCompleted=True, staffId=None,
+            client={"presence": "Arrived"}),
+    booking(bookingMethod="GroupReservation", groupEventId=880, staffId=None),
+)
+
+# ---- staff kinds
+SCENARIOS["staff-new-booking-by-other-staff"] = body(
+    "evt-0101", "appointment.created",
+    booking(createdBy="Staff", createdByStaffId=OTHER_STAFF_ID, client={"remindBySMS": False}),
+)
+SCENARIOS["staff-needs-dispatch"] = body(
+    "evt-0102", "appointment.created",
+    booking(staffId=None, staffFirstName=None, staffLastName=None, **PENDING),
+)
+SCENARIOS["staff-flexible-dates"] = body(
+    "evt-0103", "appointment.created",
+    booking(isScheduled=False, startsOn=None, totalClientTimespan=None,
+            clientAvailability=[{"from": "2026-12-07T14:00:00Z", "to": "2026-12-07T20:00:00Z"},
+                                {"from": "2026-12-09T14:00:00Z", "to": "2026-12-09T17:00:00Z"}],
+            additionalRequest="Mornings are best; I will bring fabric samples.",
+            **PENDING),
+)
+SCENARIOS["staff-approved"] = body(
+    "evt-0104", "appointment.status_updated",
+    booking(modifiedBy="Staff", modifiedByStaffId=OTHER_STAFF_ID),
+    booking(**PENDING),
+)
+SCENARIOS["staff-changed-location-by-self"] = body(
+    "evt-0105", "appointment.updated",
+    booking(location="VideoConference", modifiedBy="Staff", modifiedByStaffId=2101,
+            client={"videoConferenceUrl": "https://meet.example.com/j/778812?role=client"}),
+    booking(),
+    staffVideoConferenceUrl="https://meet.example.com/j/778812?role=host",
+)
+SCENARIOS["staff-canceled-by-other-staff"] = body(
+    "evt-0106", "appointment.status_updated",
+    booking(status="Cancelled", modifiedBy="Staff", modifiedByStaffId=OTHER_STAFF_ID),
+    booking(),
+)
+
+# ---- edge cases
+group_client = {"remindBySMS": False}
+attendees = [
+    {"id": 90412, "firstName": "Jane", "lastName": "Doe", "email": "jane.doe@example.com",
+     "isRequester": True, "language": "eng"},
+    {"id": 90413, "firstName": "Luc", "lastName": "Gagnon", "email": "luc.gagnon@example.com",
+     "mobilePhoneNumber": "514 555 0134", "remindBySMS": True, "language": "fr-CA",
+     "videoConferenceUrl": "https://meet.example.com/j/880?a=90413"},
+    {"id": 90414, "firstName": "Ana", "lastName": "Souza", "email": "ana.souza@example.com",
+     "language": "pt-BR", "videoConferenceUrl": "https://meet.example.com/j/880?a=90414"},
+]
+SCENARIOS["group-reservation-attendees"] = body(
+    "evt-0201", "reservation.status_updated",
+    booking(bookingMethod="GroupReservation", groupEventId=880, isCompleted=True, staffId=None,
+            clientCommunication="ClientAndAttendees", attendees=attendees, client=group_client),
+    booking(bookingMethod="GroupReservation", groupEventId=880, staffId=None,
+            clientCommunication="ClientAndAttendees", attendees=attendees),
+)
+SCENARIOS["do-not-send"] = body(
+    "evt-0202", "appointment.created",
+    booking(clientCommunication="DoNotSend", createdBy="Staff", createdByStaffId=2101),
+)
+no_email = booking(client={"email": None, "remindBySMS": True})
+del no_email["trackingPage"]
+SCENARIOS["client-without-email"] = body("evt-0203", "appointment.created", no_email)
+SCENARIOS["french-client"] = body(
+    "evt-0204", "appointment.created",
+    booking(client={"firstName": "Élodie", "lastName": "Bélanger", "email": "elodie.belanger@example.com",
+                    "language": "fr-CA", "remindBySMS": False}),
+)
+SCENARIOS["alias-appointment-canceled"] = body(
+    "evt-0205", "appointment.canceled",
+    booking(status="Canceled", modifiedBy="client"),
+    booking(),
+)
+SCENARIOS["alias-appointment-completed"] = body(
+    "evt-0206", "appointment.completed",
+    booking(isCompleted=True, client={"presence": "arrived"}),
+    booking(),
+)
+envelope = body("evt-0207", "appointment.created", booking())
+SCENARIOS["event-content-envelope"] = {
+    "id": envelope["eventId"],
+    "type": envelope["eventType"],
+    "createdOn": envelope["createdOn"],
+    "eventContent": envelope["content"],
+}
+SCENARIOS["unknown-type"] = {
+    "eventId": "evt-0208",
+    "eventType": "client.consent_updated",
+    "createdOn": "2026-11-20T14:02:12Z",
+    "content": {"client": CLIENT, "merchant": MERCHANT},
+}
+
+BASE64 = {"reminder"}  # as SAM's own generated events: body base64-encoded
+
+
+def main():
+    OUT.mkdir(exist_ok=True)
+    for old in OUT.glob("*.json"):
+        old.unlink()
+    for name, booxi in SCENARIOS.items():
+        event = api_gateway_v2(booxi, base64_body=name in BASE64)
+        (OUT / f"{name}.json").write_text(json.dumps(event, ensure_ascii=False, indent=2) + "\n")
+    print(f"wrote {len(SCENARIOS)} events to {OUT}")
+
+
+if __name__ == "__main__":
+    main()

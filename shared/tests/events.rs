@@ -1,0 +1,271 @@
+//! Every file in `events/` plans to what its name says. A new scenario file must be
+//! added here too: the test fails on a file it has no expectation for.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use booxi_notify::{Config, Event, input, plan};
+
+/// File stem → the planned messages, as `kind/audience/channel`, in plan order.
+const EXPECTED: &[(&str, &[&str])] = &[
+    (
+        "confirmation-created",
+        &[
+            "confirmation/client/email",
+            "confirmation/client/sms",
+            "staff_new_booking/staff/email",
+        ],
+    ),
+    (
+        "confirmation-status-updated",
+        &[
+            "confirmation/client/email",
+            "confirmation/client/sms",
+            "staff_approved/staff/email",
+        ],
+    ),
+    (
+        "confirmation-updated-approved-and-moved",
+        &[
+            "confirmation/client/email",
+            "confirmation/client/sms",
+            "staff_approved/staff/email",
+        ],
+    ),
+    (
+        "request-received",
+        &[
+            "request_received/client/email",
+            "staff_new_booking/staff/email",
+        ],
+    ),
+    (
+        "awaiting-client-confirmation-created",
+        &["awaiting_client_confirmation/client/email"],
+    ),
+    (
+        "awaiting-client-confirmation-updated",
+        &["awaiting_client_confirmation/client/email"],
+    ),
+    (
+        "changed-date",
+        &[
+            "changed/client/email",
+            "changed/client/sms",
+            "staff_changed/staff/email",
+        ],
+    ),
+    (
+        "canceled-by-store",
+        &[
+            "canceled_by_store/client/email",
+            "canceled_by_store/client/sms",
+            "staff_canceled/staff/email",
+        ],
+    ),
+    (
+        "canceled-by-client",
+        &[
+            "canceled_by_client/client/email",
+            "staff_canceled/staff/email",
+        ],
+    ),
+    ("no-show", &["no_show/client/email"]),
+    ("completed", &["completed/client/email"]),
+    (
+        "reminder",
+        &["reminder/client/email", "reminder/client/sms"],
+    ),
+    ("recall", &["recall/client/email"]),
+    (
+        "reservation-completed",
+        &["reservation_completed/client/email"],
+    ),
+    (
+        "staff-new-booking-by-other-staff",
+        &["confirmation/client/email", "staff_new_booking/staff/email"],
+    ),
+    (
+        "staff-needs-dispatch",
+        &[
+            "request_received/client/email",
+            "staff_needs_dispatch/staff/email",
+        ],
+    ),
+    (
+        "staff-flexible-dates",
+        &[
+            "request_received/client/email",
+            "staff_new_booking/staff/email",
+            "staff_flexible_dates/staff/email",
+        ],
+    ),
+    (
+        "staff-approved",
+        &[
+            "confirmation/client/email",
+            "confirmation/client/sms",
+            "staff_approved/staff/email",
+        ],
+    ),
+    (
+        "staff-changed-location-by-self",
+        &[
+            "changed/client/email",
+            "changed/client/sms",
+            "staff_changed/staff/email",
+        ],
+    ),
+    (
+        "staff-canceled-by-other-staff",
+        &[
+            "canceled_by_store/client/email",
+            "canceled_by_store/client/sms",
+            "staff_canceled/staff/email",
+        ],
+    ),
+    (
+        "group-reservation-attendees",
+        &[
+            "reservation_completed/client/email",
+            "reservation_completed/attendee/email",
+            "reservation_completed/attendee/email",
+        ],
+    ),
+    ("do-not-send", &["staff_new_booking/staff/email"]),
+    (
+        "client-without-email",
+        &["confirmation/client/sms", "staff_new_booking/staff/email"],
+    ),
+    (
+        "french-client",
+        &["confirmation/client/email", "staff_new_booking/staff/email"],
+    ),
+    (
+        "alias-appointment-canceled",
+        &[
+            "canceled_by_client/client/email",
+            "staff_canceled/staff/email",
+        ],
+    ),
+    ("alias-appointment-completed", &["completed/client/email"]),
+    (
+        "event-content-envelope",
+        &[
+            "confirmation/client/email",
+            "confirmation/client/sms",
+            "staff_new_booking/staff/email",
+        ],
+    ),
+    ("unknown-type", &[]),
+];
+
+fn events_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../events")
+}
+
+fn plan_file(stem: &str) -> (Event, booxi_notify::Plan) {
+    let path = events_dir().join(format!("{stem}.json"));
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let body = input::booxi_body(&bytes).unwrap_or_else(|e| panic!("{stem}: {e}"));
+    let config = Config::default();
+    let event =
+        Event::parse(&body, config.default_country).unwrap_or_else(|e| panic!("{stem}: {e}"));
+    let plan = plan(&event, &config);
+    (event, plan)
+}
+
+fn summary(plan: &booxi_notify::Plan) -> Vec<String> {
+    plan.notifications
+        .iter()
+        .map(|n| format!("{}/{:?}/{:?}", n.kind, n.audience, n.channel).to_lowercase())
+        .collect()
+}
+
+#[test]
+fn every_event_file_plans_to_what_its_name_says() {
+    let expected: BTreeMap<&str, &[&str]> = EXPECTED.iter().copied().collect();
+    let mut seen = 0;
+    for entry in std::fs::read_dir(events_dir()).expect("events/ exists") {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        let stem = path.file_stem().unwrap().to_str().unwrap().to_owned();
+        let want = expected.get(stem.as_str()).unwrap_or_else(|| {
+            panic!("events/{stem}.json has no expectation in shared/tests/events.rs")
+        });
+        let (_, plan) = plan_file(&stem);
+        assert_eq!(summary(&plan), *want, "events/{stem}.json");
+        seen += 1;
+    }
+    assert_eq!(
+        seen,
+        EXPECTED.len(),
+        "a scenario listed here is missing from events/"
+    );
+}
+
+#[test]
+fn the_name_of_each_scenario_is_a_kind_it_plans() {
+    // `confirmation-created` plans a `confirmation`; `staff-needs-dispatch` a `staff_needs_dispatch`.
+    for (stem, want) in EXPECTED {
+        let words: Vec<&str> = stem.split('-').collect();
+        let named = (1..=words.len())
+            .map(|n| words[..n].join("_"))
+            .any(|prefix| {
+                want.iter()
+                    .any(|w| w.split('/').next() == Some(prefix.as_str()))
+            });
+        let edge_case = [
+            "group", "do", "client", "french", "alias", "event", "unknown",
+        ]
+        .contains(&words[0]);
+        assert!(
+            named || edge_case,
+            "{stem} does not name a kind it plans: {want:?}"
+        );
+    }
+}
+
+#[test]
+fn there_is_a_scenario_per_client_kind_and_per_staff_kind() {
+    use booxi_notify::Kind;
+    for kind in Kind::CLIENT.into_iter().chain(Kind::STAFF) {
+        let name = kind.name().replace('_', "-");
+        assert!(
+            EXPECTED.iter().any(|(stem, _)| stem.starts_with(&name)),
+            "no events/{name}*.json scenario"
+        );
+    }
+}
+
+#[test]
+fn scenario_details() {
+    // The French client gets French, with the tracking page in French.
+    let (_, plan) = plan_file("french-client");
+    let n = &plan.notifications[0];
+    assert_eq!(n.language.code(), "fre");
+    assert!(
+        n.links
+            .as_ref()
+            .unwrap()
+            .view
+            .as_str()
+            .ends_with("?lang=fre")
+    );
+    // No email → no tracking page → no links.
+    let (_, plan) = plan_file("client-without-email");
+    assert!(plan.notifications[0].links.is_none());
+    // The eventContent envelope with `id`/`type` reads like the canonical one.
+    let (event, _) = plan_file("event-content-envelope");
+    assert_eq!(event.id, "evt-0207");
+    // Unknown types are ignored, with the reason.
+    let (_, plan) = plan_file("unknown-type");
+    assert!(plan.ignored.is_some());
+    // The reminder's body is base64, as SAM generates it.
+    let raw: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(events_dir().join("reminder.json")).unwrap())
+            .unwrap();
+    assert_eq!(raw["isBase64Encoded"], true);
+}

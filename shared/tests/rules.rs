@@ -1,0 +1,886 @@
+//! One test per row of `notification-rules.md`, named after the row, and one per rule of
+//! its Recipients, Channels, Links and Language sections.
+
+mod support;
+
+use booxi_notify::Config;
+use booxi_notify::notification::Kind;
+use serde_json::{Value, json};
+use support::{TRACKING, client_kinds, event, line, skip_reasons, staff_kinds, summary};
+
+fn kinds(plan: &booxi_notify::Plan) -> Vec<String> {
+    client_kinds(plan)
+}
+
+// ======================================================================= client table
+
+#[test]
+fn row_confirmation_appointment_created_status_approved() {
+    let plan = event("appointment.created").plan();
+    assert_eq!(kinds(&plan), ["confirmation"]);
+    let pending = event("appointment.created").set("booking.status", json!("PendingStaffApproval"));
+    assert_ne!(kinds(&pending.plan()), ["confirmation"]);
+}
+
+#[test]
+fn row_confirmation_appointment_status_updated_approved_expecting_status_changed() {
+    let approved = event("appointment.status_updated")
+        .with_previous()
+        .set("previousBooking.status", json!("PendingStaffApproval"));
+    assert_eq!(kinds(&approved.plan()), ["confirmation"]);
+
+    // Not Expecting (e.g. Arrived): no confirmation.
+    let arrived = approved_from_pending("appointment.status_updated")
+        .set("booking.client.presence", json!("Arrived"));
+    assert!(
+        kinds(&arrived.plan()).is_empty(),
+        "{:?}",
+        kinds(&arrived.plan())
+    );
+
+    // Status unchanged: no confirmation.
+    let unchanged = event("appointment.status_updated").with_previous();
+    assert!(kinds(&unchanged.plan()).is_empty());
+
+    // No previous status on an update: not a change.
+    let unknown = event("appointment.status_updated");
+    assert!(kinds(&unknown.plan()).is_empty());
+}
+
+#[test]
+fn row_confirmation_appointment_updated_approved_status_changed() {
+    assert_eq!(
+        kinds(&approved_from_pending("appointment.updated").plan()),
+        ["confirmation"]
+    );
+    let unchanged = event("appointment.updated").with_previous();
+    assert!(kinds(&unchanged.plan()).is_empty());
+}
+
+#[test]
+fn row_request_received_appointment_created_pending_staff_approval() {
+    let plan = event("appointment.created")
+        .set("booking.status", json!("PendingStaffApproval"))
+        .plan();
+    assert_eq!(kinds(&plan), ["request_received"]);
+}
+
+#[test]
+fn row_awaiting_client_confirmation_appointment_created_pending_client_approval() {
+    let plan = event("appointment.created")
+        .set("booking.status", json!("PendingClientApproval"))
+        .plan();
+    assert_eq!(kinds(&plan), ["awaiting_client_confirmation"]);
+}
+
+#[test]
+fn row_awaiting_client_confirmation_appointment_updated_or_status_updated_status_changed() {
+    for event_type in ["appointment.updated", "appointment.status_updated"] {
+        let changed = event(event_type)
+            .with_previous()
+            .set("booking.status", json!("PendingClientApproval"));
+        assert_eq!(
+            kinds(&changed.plan()),
+            ["awaiting_client_confirmation"],
+            "{event_type}"
+        );
+        let unchanged = event(event_type)
+            .set("booking.status", json!("PendingClientApproval"))
+            .with_previous();
+        assert!(kinds(&unchanged.plan()).is_empty(), "{event_type}");
+    }
+}
+
+#[test]
+fn row_changed_appointment_updated_status_unchanged_date_staff_or_location_changed() {
+    let cases = [
+        ("booking.startsOn", json!("2026-12-04T15:00:00Z")),
+        ("booking.staffId", json!(2107)),
+        ("booking.location", json!("VideoConference")),
+        ("booking.locationText", json!("Back room")),
+    ];
+    for (path, value) in cases {
+        let plan = event("appointment.updated")
+            .with_previous()
+            .set(path, value)
+            .plan();
+        assert_eq!(kinds(&plan), ["changed"], "{path}");
+    }
+    // The same instant written differently is not a change.
+    let same = event("appointment.updated")
+        .with_previous()
+        .set("booking.startsOn", json!("2026-12-03T10:00:00-05:00"));
+    assert!(kinds(&same.plan()).is_empty());
+    // Nothing that matters changed.
+    let notes = event("appointment.updated")
+        .with_previous()
+        .set("booking.client.additionalRequest", json!("new note"));
+    assert!(kinds(&notes.plan()).is_empty());
+    // No previousBooking: nothing to compare, no change claimed.
+    let blind = event("appointment.updated");
+    assert!(kinds(&blind.plan()).is_empty());
+    // Only on appointment.updated.
+    let status_updated = event("appointment.status_updated")
+        .with_previous()
+        .set("booking.startsOn", json!("2026-12-04T15:00:00Z"));
+    assert!(kinds(&status_updated.plan()).is_empty());
+}
+
+#[test]
+fn row_changed_needs_status_unchanged() {
+    // Moved and cancelled in one update: not a `changed`, and not a cancel either
+    // (cancels come on status_updated / canceled).
+    let plan = event("appointment.updated")
+        .with_previous()
+        .set("booking.startsOn", json!("2026-12-04T15:00:00Z"))
+        .set("booking.status", json!("Cancelled"))
+        .plan();
+    assert!(kinds(&plan).is_empty());
+}
+
+#[test]
+fn row_canceled_by_store_status_updated_or_canceled_cancelled_status_changed_modified_by_staff() {
+    for event_type in ["appointment.status_updated", "appointment.canceled"] {
+        let plan = cancelled(event_type)
+            .set("booking.modifiedBy", json!("Staff"))
+            .plan();
+        assert_eq!(kinds(&plan), ["canceled_by_store"], "{event_type}");
+    }
+    // Already cancelled before: no second message.
+    let again = event("appointment.status_updated")
+        .set("booking.status", json!("Cancelled"))
+        .with_previous();
+    assert!(kinds(&again.plan()).is_empty());
+}
+
+#[test]
+fn row_canceled_by_store_when_modified_by_is_absent() {
+    let plan = cancelled("appointment.status_updated")
+        .remove("booking.modifiedBy")
+        .plan();
+    assert_eq!(kinds(&plan), ["canceled_by_store"]);
+}
+
+#[test]
+fn row_canceled_by_client_status_updated_or_canceled_cancelled_status_changed_modified_by_client() {
+    for event_type in ["appointment.status_updated", "appointment.canceled"] {
+        for by in ["Client", "client"] {
+            let plan = cancelled(event_type)
+                .set("booking.modifiedBy", json!(by))
+                .plan();
+            assert_eq!(kinds(&plan), ["canceled_by_client"], "{event_type} {by}");
+        }
+    }
+}
+
+#[test]
+fn row_no_show_status_updated_approved_presence_no_show_presence_changed() {
+    let plan = event("appointment.status_updated")
+        .with_previous()
+        .set("booking.client.presence", json!("NoShow"))
+        .plan();
+    assert_eq!(kinds(&plan), ["no_show"]);
+    let already = event("appointment.status_updated")
+        .set("booking.client.presence", json!("NoShow"))
+        .with_previous();
+    assert!(kinds(&already.plan()).is_empty());
+    let cancelled_no_show = event("appointment.status_updated")
+        .with_previous()
+        .set("booking.status", json!("PendingStaffApproval"))
+        .set("previousBooking.status", json!("PendingStaffApproval"))
+        .set("booking.client.presence", json!("noshow"));
+    assert!(kinds(&cancelled_no_show.plan()).is_empty());
+}
+
+#[test]
+fn row_completed_status_updated_or_completed_is_completed_newly_true() {
+    for event_type in ["appointment.status_updated", "appointment.completed"] {
+        let plan = event(event_type)
+            .with_previous()
+            .set("booking.isCompleted", json!(true))
+            .set("booking.client.presence", json!("Arrived"))
+            .plan();
+        assert_eq!(kinds(&plan), ["completed"], "{event_type}");
+    }
+    // previousBooking absent: "is not true" holds.
+    let no_previous = event("appointment.completed").set("booking.isCompleted", json!(true));
+    assert_eq!(kinds(&no_previous.plan()), ["completed"]);
+    // Already completed before: no second thank-you.
+    let again = event("appointment.status_updated")
+        .set("booking.isCompleted", json!(true))
+        .with_previous();
+    assert!(kinds(&again.plan()).is_empty());
+}
+
+#[test]
+fn row_reminder_appointment_remind_status_not_cancelled() {
+    assert_eq!(kinds(&event("appointment.remind").plan()), ["reminder"]);
+    let cancelled = event("appointment.remind").set("booking.status", json!("Canceled"));
+    assert!(kinds(&cancelled.plan()).is_empty());
+}
+
+#[test]
+fn row_recall_appointment_recall() {
+    assert_eq!(kinds(&event("appointment.recall").plan()), ["recall"]);
+}
+
+#[test]
+fn row_reservation_completed_reservation_status_updated_is_completed_newly_true() {
+    let plan = event("reservation.status_updated")
+        .with_previous()
+        .set("booking.isCompleted", json!(true))
+        .plan();
+    assert_eq!(kinds(&plan), ["reservation_completed"]);
+    let again = event("reservation.status_updated")
+        .set("booking.isCompleted", json!(true))
+        .with_previous();
+    assert!(kinds(&again.plan()).is_empty());
+    // Reservations are not appointments: no `completed`.
+    let created = event("reservation.created").set("booking.isCompleted", json!(true));
+    assert!(kinds(&created.plan()).is_empty());
+}
+
+#[test]
+fn first_match_wins_status_change_to_approved_over_date_change() {
+    let plan = approved_from_pending("appointment.updated")
+        .set("booking.startsOn", json!("2026-12-04T15:00:00Z"))
+        .plan();
+    assert_eq!(kinds(&plan), ["confirmation"]);
+    let verdicts: Vec<_> = plan.verdicts.iter().filter(|v| v.outcome.is_ok()).collect();
+    assert_eq!(verdicts[0].kind, Kind::Confirmation);
+    assert_eq!(plan.client_kind, Some(Kind::Confirmation));
+}
+
+#[test]
+fn one_event_gives_at_most_one_client_kind() {
+    // A completed appointment is Approved too; completed wins only when confirmation fails.
+    let plan = event("appointment.status_updated")
+        .with_previous()
+        .set("previousBooking.status", json!("PendingStaffApproval"))
+        .set("booking.isCompleted", json!(true))
+        .plan();
+    assert_eq!(kinds(&plan), ["confirmation"]);
+    assert_eq!(
+        plan.verdicts
+            .iter()
+            .filter(|v| !v.kind.is_staff() && v.outcome.is_ok())
+            .count(),
+        1
+    );
+}
+
+// ======================================================================= staff table
+
+#[test]
+fn row_staff_new_booking_created_approved_or_pending_staff_approval_with_staff() {
+    for status in ["Approved", "PendingStaffApproval"] {
+        let plan = event("appointment.created")
+            .set("booking.status", json!(status))
+            .plan();
+        assert_eq!(staff_kinds(&plan), ["staff_new_booking"], "{status}");
+        assert_eq!(
+            line(&plan, "staff_new_booking", "staff", "email")["to"],
+            "marie@example.com"
+        );
+    }
+    let awaiting =
+        event("appointment.created").set("booking.status", json!("PendingClientApproval"));
+    assert!(staff_kinds(&awaiting.plan()).is_empty());
+}
+
+#[test]
+fn row_staff_needs_dispatch_created_without_staff() {
+    let plan = event("appointment.created")
+        .remove("booking.staffId")
+        .remove("staff")
+        .plan();
+    assert_eq!(staff_kinds(&plan), ["staff_needs_dispatch"]);
+    // Without staff it goes to the merchant's address (no fallback configured).
+    assert_eq!(
+        line(&plan, "staff_needs_dispatch", "staff", "email")["to"],
+        "store@example.com"
+    );
+}
+
+#[test]
+fn row_staff_flexible_dates_created_with_client_availabilities() {
+    let plan = event("appointment.created")
+        .set("booking.status", json!("PendingStaffApproval"))
+        .remove("booking.startsOn")
+        .set(
+            "booking.clientAvailability",
+            json!([{"from": "2026-12-07T14:00:00Z", "to": "2026-12-07T20:00:00Z"}]),
+        )
+        .plan();
+    assert_eq!(
+        staff_kinds(&plan),
+        ["staff_new_booking", "staff_flexible_dates"]
+    );
+    let fixed = event("appointment.created").set("booking.clientAvailability", json!([]));
+    assert!(!staff_kinds(&fixed.plan()).contains(&"staff_flexible_dates".to_owned()));
+}
+
+#[test]
+fn row_staff_approved_confirmation_of_a_pending_booking() {
+    for pending in ["PendingStaffApproval", "PendingClientApproval"] {
+        let plan = event("appointment.status_updated")
+            .with_previous()
+            .set("previousBooking.status", json!(pending))
+            .plan();
+        assert_eq!(staff_kinds(&plan), ["staff_approved"], "{pending}");
+    }
+    // Created Approved: a new booking, not an approval.
+    assert_eq!(
+        staff_kinds(&event("appointment.created").plan()),
+        ["staff_new_booking"]
+    );
+    // Reinstated from Cancelled: not an approval of a pending booking.
+    let reinstated = event("appointment.updated")
+        .with_previous()
+        .set("previousBooking.status", json!("Cancelled"));
+    assert_eq!(kinds(&reinstated.plan()), ["confirmation"]);
+    assert!(staff_kinds(&reinstated.plan()).is_empty());
+}
+
+#[test]
+fn row_staff_changed_when_client_changed() {
+    let plan = event("appointment.updated")
+        .with_previous()
+        .set("booking.startsOn", json!("2026-12-04T15:00:00Z"))
+        .plan();
+    assert_eq!(staff_kinds(&plan), ["staff_changed"]);
+}
+
+#[test]
+fn row_staff_canceled_when_client_canceled_by_store_or_client() {
+    for by in ["Staff", "Client"] {
+        let plan = cancelled("appointment.status_updated")
+            .set("booking.modifiedBy", json!(by))
+            .plan();
+        assert_eq!(staff_kinds(&plan), ["staff_canceled"], "{by}");
+    }
+}
+
+#[test]
+fn staff_actor_is_client_self_or_other_staff() {
+    let actor = |body: support::Body| {
+        let plan = body.plan();
+        let staff = plan
+            .notifications
+            .iter()
+            .find(|n| n.kind.is_staff())
+            .expect("a staff message");
+        serde_json::to_value(staff).unwrap()["actor"].clone()
+    };
+    let by_client =
+        cancelled("appointment.status_updated").set("booking.modifiedBy", json!("Client"));
+    assert_eq!(actor(by_client), "client");
+    let by_self = cancelled("appointment.status_updated")
+        .set("booking.modifiedBy", json!("Staff"))
+        .set("booking.modifiedByStaffId", json!(2101));
+    assert_eq!(actor(by_self), "self");
+    let by_other = cancelled("appointment.status_updated")
+        .set("booking.modifiedBy", json!("Staff"))
+        .set("booking.modifiedByStaffId", json!(2107));
+    assert_eq!(actor(by_other), "other_staff");
+    // Created: createdBy / createdByStaffId decide.
+    let created_by_self = event("appointment.created")
+        .set("booking.createdBy", json!("Staff"))
+        .set("booking.createdByStaffId", json!("2101"));
+    assert_eq!(actor(created_by_self), "self");
+    assert_eq!(actor(event("appointment.created")), "client");
+}
+
+#[test]
+fn staff_fallback_address_then_merchant_email_then_skipped_with_reason() {
+    let unassigned = || {
+        event("appointment.created")
+            .remove("booking.staffId")
+            .remove("staff")
+    };
+    let config = Config::from_toml("staff_fallback_email = \"desk@example.com\"").unwrap();
+    let plan = unassigned().plan_with(&config);
+    assert_eq!(
+        line(&plan, "staff_needs_dispatch", "staff", "email")["to"],
+        "desk@example.com"
+    );
+    assert_eq!(
+        line(&plan, "staff_needs_dispatch", "staff", "email")["actor"],
+        "client"
+    );
+
+    let plan = unassigned().plan();
+    assert_eq!(
+        line(&plan, "staff_needs_dispatch", "staff", "email")["to"],
+        "store@example.com"
+    );
+
+    let plan = unassigned().remove("merchant.email").plan();
+    assert!(staff_kinds(&plan).is_empty());
+    assert!(
+        skip_reasons(&plan).contains(
+            &"staff_needs_dispatch: no staff email, no staff_fallback_email and no merchant email"
+                .to_owned()
+        ),
+        "{:?}",
+        skip_reasons(&plan)
+    );
+}
+
+#[test]
+fn staff_without_email_falls_back_like_no_staff() {
+    let plan = event("appointment.created")
+        .remove("staff.communicationEmail")
+        .plan();
+    assert_eq!(
+        line(&plan, "staff_new_booking", "staff", "email")["to"],
+        "store@example.com"
+    );
+}
+
+#[test]
+fn staff_messages_are_not_muted_by_client_communication() {
+    let plan = event("appointment.created")
+        .set("booking.clientCommunication", json!("DoNotSend"))
+        .plan();
+    assert_eq!(summary(&plan), ["staff_new_booking/staff/email"]);
+}
+
+#[test]
+fn each_staff_kind_can_be_turned_off() {
+    let config = Config::from_toml("staff_kinds = [\"staff_canceled\"]").unwrap();
+    let plan = event("appointment.created").plan_with(&config);
+    assert!(staff_kinds(&plan).is_empty());
+    assert!(skip_reasons(&plan).iter().any(|r| r.contains("turned off")));
+    let plan = cancelled("appointment.canceled").plan_with(&config);
+    assert_eq!(staff_kinds(&plan), ["staff_canceled"]);
+}
+
+// ======================================================================= recipients
+
+#[test]
+fn do_not_send_reaches_neither_client_nor_attendees() {
+    let plan = group("DoNotSend").plan();
+    assert!(client_kinds(&plan).is_empty());
+    assert!(skip_reasons(&plan).iter().any(|r| r.contains("DoNotSend")));
+}
+
+#[test]
+fn client_only_and_absent_reach_only_the_client() {
+    for communication in [json!("ClientOnly"), Value::Null] {
+        let plan = group_with(communication.clone()).plan();
+        assert_eq!(
+            summary(&plan),
+            ["reservation_completed/client/email"],
+            "{communication}"
+        );
+    }
+}
+
+#[test]
+fn client_and_attendees_reach_each_with_own_contact_language_and_video() {
+    let plan = group("ClientAndAttendees").plan();
+    assert_eq!(
+        summary(&plan),
+        [
+            "reservation_completed/client/email",
+            "reservation_completed/attendee/email",
+            "reservation_completed/attendee/email"
+        ]
+    );
+    let attendees: Vec<Value> = plan
+        .notifications
+        .iter()
+        .filter(|n| n.audience == booxi_notify::notification::Audience::Attendee)
+        .map(|n| serde_json::to_value(n).unwrap())
+        .collect();
+    assert_eq!(attendees[0]["to"], "luc@example.com");
+    assert_eq!(attendees[0]["language"], "fre");
+    assert_eq!(attendees[0]["video_url"], "https://meet.example.com/luc");
+    assert_eq!(attendees[1]["to"], "ana@example.com");
+    assert_eq!(attendees[1]["language"], "por");
+    assert_eq!(attendees[1]["video_url"], "https://meet.example.com/ana");
+    // The requesting client listed among attendees is not written to twice.
+    assert!(
+        skip_reasons(&plan)
+            .iter()
+            .any(|r| r.contains("requesting client"))
+    );
+}
+
+// ======================================================================= channels
+
+#[test]
+fn reminder_by_email_only_if_remind_by_email() {
+    let plan = event("appointment.remind")
+        .set("booking.client.remindByEmail", json!(false))
+        .plan();
+    assert_eq!(summary(&plan), ["reminder/client/sms"]);
+}
+
+#[test]
+fn reminder_by_sms_only_if_remind_by_sms() {
+    let plan = event("appointment.remind")
+        .set("booking.client.remindBySMS", json!(false))
+        .plan();
+    assert_eq!(summary(&plan), ["reminder/client/email"]);
+}
+
+#[test]
+fn reminder_both_or_neither() {
+    let both = event("appointment.remind").plan();
+    assert_eq!(
+        summary(&both),
+        ["reminder/client/email", "reminder/client/sms"]
+    );
+    let neither = event("appointment.remind")
+        .set("booking.client.remindByEmail", json!(false))
+        .remove("booking.client.remindBySMS")
+        .plan();
+    assert!(neither.notifications.is_empty());
+    assert!(skip_reasons(&neither).contains(&"reminder: remindByEmail is not true".to_owned()));
+}
+
+#[test]
+fn other_kinds_go_by_email_by_default() {
+    let plan = event("appointment.recall").plan();
+    assert_eq!(summary(&plan), ["recall/client/email"]);
+    let no_email = event("appointment.recall")
+        .remove("booking.client.email")
+        .plan();
+    assert!(no_email.notifications.is_empty());
+    assert!(skip_reasons(&no_email).contains(&"recall: no email address".to_owned()));
+}
+
+#[test]
+fn sms_only_for_kinds_enabled_for_sms_and_only_with_consent() {
+    // Default SMS kinds: confirmation, changed, canceled_by_store, reminder.
+    let confirmation = event("appointment.created").plan();
+    assert!(summary(&confirmation).contains(&"confirmation/client/sms".to_owned()));
+    let by_client = cancelled("appointment.canceled")
+        .set("booking.modifiedBy", json!("Client"))
+        .plan();
+    assert_eq!(client_kinds(&by_client), ["canceled_by_client"]);
+    assert!(!summary(&by_client).iter().any(|s| s.ends_with("/sms")));
+    let no_consent = event("appointment.created")
+        .set("booking.client.remindBySMS", json!(false))
+        .plan();
+    assert!(!summary(&no_consent).iter().any(|s| s.ends_with("/sms")));
+    assert!(
+        skip_reasons(&no_consent)
+            .contains(&"confirmation: no SMS consent (remindBySMS is not true)".to_owned())
+    );
+
+    let config = Config::from_toml("sms_kinds = [\"recall\"]").unwrap();
+    assert_eq!(
+        summary(&event("appointment.recall").plan_with(&config)),
+        ["recall/client/email", "recall/client/sms"]
+    );
+    assert_eq!(
+        summary(&event("appointment.created").plan_with(&config))[..1],
+        ["confirmation/client/email"]
+    );
+}
+
+#[test]
+fn default_sms_kinds_are_confirmation_changed_canceled_by_store_reminder() {
+    let sms: Vec<_> = Config::default()
+        .sms_kinds
+        .iter()
+        .map(|k| k.name())
+        .collect();
+    assert_eq!(
+        sms,
+        ["confirmation", "changed", "canceled_by_store", "reminder"]
+    );
+}
+
+#[test]
+fn sms_goes_to_the_e164_number() {
+    let plan = event("appointment.created").plan();
+    assert_eq!(
+        line(&plan, "confirmation", "client", "sms")["to"],
+        "+15145550123"
+    );
+}
+
+#[test]
+fn a_number_that_cannot_be_e164_is_skipped_with_a_reason_never_sent_as_is() {
+    let plan = event("appointment.created")
+        .set("booking.client.mobilePhoneNumber", json!("555-01"))
+        .plan();
+    assert!(!summary(&plan).contains(&"confirmation/client/sms".to_owned()));
+    assert!(
+        skip_reasons(&plan).contains(
+            &"confirmation: phone number cannot be made E.164 with country CA".to_owned()
+        ),
+        "{:?}",
+        skip_reasons(&plan)
+    );
+}
+
+#[test]
+fn national_numbers_use_the_store_country() {
+    let plan = event("appointment.created")
+        .set("merchant.address.country", json!("FR"))
+        .set("booking.client.mobilePhoneNumber", json!("06 12 34 56 78"))
+        .plan();
+    assert_eq!(
+        line(&plan, "confirmation", "client", "sms")["to"],
+        "+33612345678"
+    );
+}
+
+#[test]
+fn kinds_can_be_disabled() {
+    let config = Config::from_toml("enabled_kinds = [\"reminder\"]").unwrap();
+    let plan = event("appointment.created").plan_with(&config);
+    assert_eq!(summary(&plan), ["staff_new_booking/staff/email"]);
+    assert!(skip_reasons(&plan).iter().any(|r| r.contains("disabled")));
+}
+
+// ======================================================================= links
+
+#[test]
+fn view_link_is_the_tracking_page_with_the_client_language() {
+    let plan = event("appointment.remind").plan();
+    let links = &line(&plan, "reminder", "client", "email")["links"];
+    assert_eq!(links, &json!({"view": format!("{TRACKING}?lang=eng")}));
+    let french = event("appointment.remind")
+        .set("booking.client.language", json!("fr-CA"))
+        .plan();
+    assert_eq!(
+        line(&french, "reminder", "client", "email")["links"]["view"],
+        format!("{TRACKING}?lang=fre")
+    );
+}
+
+#[test]
+fn cta_links_only_when_the_kind_lists_them_and_the_page_allows() {
+    let links = |body: support::Body, kind: &str| {
+        line(&body.plan(), kind, "client", "email")["links"].clone()
+    };
+    // confirmation: view, modify, cancel (never confirm, even if allowed).
+    let l = links(event("appointment.created"), "confirmation");
+    assert_eq!(l["modify"], format!("{TRACKING}?lang=eng&action=modify"));
+    assert_eq!(l["cancel"], format!("{TRACKING}?lang=eng&action=cancel"));
+    assert!(l.get("confirm").is_none());
+    // request_received: view, cancel.
+    let l = links(
+        event("appointment.created").set("booking.status", json!("PendingStaffApproval")),
+        "request_received",
+    );
+    assert_eq!(keys(&l), ["cancel", "view"]);
+    // awaiting_client_confirmation: view, confirm, modify, cancel.
+    let l = links(
+        event("appointment.created").set("booking.status", json!("PendingClientApproval")),
+        "awaiting_client_confirmation",
+    );
+    assert_eq!(keys(&l), ["cancel", "confirm", "modify", "view"]);
+    assert_eq!(l["confirm"], format!("{TRACKING}?lang=eng&action=confirm"));
+    // The page forbids modify: no modify link.
+    let l = links(
+        event("appointment.created").set("booking.trackingPage.canModify", json!(false)),
+        "confirmation",
+    );
+    assert_eq!(keys(&l), ["cancel", "view"]);
+    // changed: view, modify, cancel.
+    let l = links(
+        event("appointment.updated")
+            .with_previous()
+            .set("booking.startsOn", json!("2026-12-04T15:00:00Z")),
+        "changed",
+    );
+    assert_eq!(keys(&l), ["cancel", "modify", "view"]);
+    // Cancellations and no-shows: view only.
+    let l = links(
+        cancelled("appointment.canceled").set("booking.modifiedBy", json!("Staff")),
+        "canceled_by_store",
+    );
+    assert_eq!(keys(&l), ["view"]);
+    // completed, recall: no links.
+    let plan = event("appointment.recall").plan();
+    assert!(
+        line(&plan, "recall", "client", "email")
+            .get("links")
+            .is_none()
+    );
+}
+
+#[test]
+fn no_tracking_page_means_no_links() {
+    let plan = event("appointment.created")
+        .remove("booking.trackingPage")
+        .remove("booking.client.email")
+        .plan();
+    assert!(
+        line(&plan, "confirmation", "client", "sms")
+            .get("links")
+            .is_none()
+    );
+}
+
+#[test]
+fn tracking_page_inside_client_is_read_too() {
+    let page = json!({"viewURL": TRACKING, "canCancel": true});
+    let plan = event("appointment.created")
+        .remove("booking.trackingPage")
+        .set("booking.client.trackingPage", page)
+        .plan();
+    assert_eq!(
+        keys(&line(&plan, "confirmation", "client", "email")["links"]),
+        ["cancel", "view"]
+    );
+}
+
+#[test]
+fn video_links_per_recipient() {
+    let plan = event("appointment.created").plan();
+    assert_eq!(
+        line(&plan, "confirmation", "client", "email")["video_url"],
+        "https://meet.example.com/client"
+    );
+    assert_eq!(
+        line(&plan, "staff_new_booking", "staff", "email")["video_url"],
+        "https://meet.example.com/staff"
+    );
+}
+
+#[test]
+fn only_http_links_are_kept() {
+    let plan = event("appointment.created")
+        .set("booking.trackingPage.viewURL", json!("javascript:alert(1)"))
+        .set(
+            "booking.client.videoConferenceUrl",
+            json!("ftp://x.example.com"),
+        )
+        .plan();
+    let l = line(&plan, "confirmation", "client", "email");
+    assert!(l.get("links").is_none());
+    assert!(l.get("video_url").is_none());
+}
+
+// ======================================================================= language
+
+#[test]
+fn language_is_the_recipient_language_when_templates_exist() {
+    for (given, code) in [
+        ("fr", "fre"),
+        ("spa", "spa"),
+        ("pt-BR", "por"),
+        ("nl", "nld"),
+        ("de-DE", "deu"),
+    ] {
+        let plan = event("appointment.created")
+            .set("booking.client.language", json!(given))
+            .plan();
+        assert_eq!(
+            line(&plan, "confirmation", "client", "email")["language"],
+            code,
+            "{given}"
+        );
+    }
+}
+
+#[test]
+fn language_falls_back_to_the_merchant_default_then_english() {
+    let plan = event("appointment.created")
+        .set("booking.client.language", json!("ita"))
+        .set("merchant.defaultLanguage", json!("fre"))
+        .plan();
+    assert_eq!(
+        line(&plan, "confirmation", "client", "email")["language"],
+        "fre"
+    );
+    let plan = event("appointment.created")
+        .remove("booking.client.language")
+        .set("merchant.defaultLanguage", json!("jpn"))
+        .plan();
+    assert_eq!(
+        line(&plan, "confirmation", "client", "email")["language"],
+        "eng"
+    );
+    // Staff templates exist in English and French only.
+    let plan = event("appointment.created")
+        .set("staff.language", json!("spa"))
+        .set("merchant.defaultLanguage", json!("spa"))
+        .plan();
+    assert_eq!(
+        line(&plan, "staff_new_booking", "staff", "email")["language"],
+        "eng"
+    );
+    let plan = event("appointment.created").plan();
+    assert_eq!(
+        line(&plan, "staff_new_booking", "staff", "email")["language"],
+        "fre"
+    );
+}
+
+#[test]
+fn unknown_event_types_plan_nothing_and_say_so() {
+    let plan = event("client.consent_updated").plan();
+    assert!(plan.notifications.is_empty());
+    assert_eq!(
+        plan.ignored.as_deref(),
+        Some("event type `client.consent_updated` is not one we act on")
+    );
+}
+
+#[test]
+fn every_skipped_message_has_a_reason_and_no_address() {
+    let plan = event("appointment.created")
+        .set("booking.client.email", json!("not-an-email"))
+        .set("booking.client.mobilePhoneNumber", json!("12"))
+        .plan();
+    assert!(!plan.skipped.is_empty());
+    for s in &plan.skipped {
+        assert!(!s.reason.is_empty());
+        assert!(
+            !s.reason.contains("not-an-email") && !s.reason.contains("12 "),
+            "{}",
+            s.reason
+        );
+    }
+}
+
+// ======================================================================= helpers
+
+fn approved_from_pending(event_type: &str) -> support::Body {
+    event(event_type)
+        .with_previous()
+        .set("previousBooking.status", json!("PendingStaffApproval"))
+}
+
+fn cancelled(event_type: &str) -> support::Body {
+    event(event_type)
+        .with_previous()
+        .set("booking.status", json!("Cancelled"))
+        .set("booking.trackingPage.canModify", json!(false))
+}
+
+fn group(communication: &str) -> support::Body {
+    group_with(json!(communication))
+}
+
+fn group_with(communication: Value) -> support::Body {
+    let attendees = json!([
+        {"id": 1, "firstName": "Jane", "email": "jane@example.com", "isRequester": true},
+        {"id": 2, "firstName": "Luc", "email": "luc@example.com", "language": "fr-CA",
+         "videoConferenceUrl": "https://meet.example.com/luc"},
+        {"id": 3, "firstName": "Ana", "email": "ana@example.com", "language": "pt",
+         "videoConferenceUrl": "https://meet.example.com/ana"}
+    ]);
+    event("reservation.status_updated")
+        .set("booking.bookingMethod", json!("GroupReservation"))
+        .set("booking.attendees", attendees)
+        .set("booking.client.remindBySMS", json!(false))
+        .with_previous()
+        .set("booking.isCompleted", json!(true))
+        .set("booking.clientCommunication", communication)
+}
+
+fn keys(links: &Value) -> Vec<String> {
+    let mut keys: Vec<String> = links.as_object().unwrap().keys().cloned().collect();
+    keys.sort();
+    keys
+}
