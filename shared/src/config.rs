@@ -2,7 +2,10 @@
 //! Defaults are what a merchant replacing Booxi's own notifications would want.
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use jiff::tz::TimeZone;
+use url::Url;
 
 use serde::Deserialize;
 
@@ -35,6 +38,44 @@ pub struct Config {
     pub staff_fallback_email: Option<EmailAddress>,
     /// Country used to read national phone numbers when the merchant gives none.
     pub default_country: Country,
+    /// How messages look and whom they come from.
+    pub brand: Brand,
+    /// A folder whose files replace the built-in templates of the same relative path.
+    pub templates_dir: Option<PathBuf>,
+    /// Time zone for dates when the merchant's (`merchant.timeZone`) is absent or unknown.
+    pub default_time_zone: TimeZone,
+}
+
+/// Brand settings for rendered messages (`[brand]` in the file). Every value is optional;
+/// without them messages carry the store's name from the payload and a neutral look.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Brand {
+    /// Name shown in the header, the sign-off and the sender's display name, instead
+    /// of the merchant's name from the payload.
+    pub store_name: Option<String>,
+    /// Logo shown in the header of emails (http or https).
+    pub logo_url: Option<Url>,
+    /// Colour of buttons and of the header rule, `#rgb` or `#rrggbb`.
+    pub accent_color: String,
+    /// Where replies to emails go.
+    pub reply_to: Option<EmailAddress>,
+    /// A line of text at the bottom of every email.
+    pub footer_text: Option<String>,
+}
+
+pub const DEFAULT_ACCENT_COLOR: &str = "#1d4ed8";
+pub const DEFAULT_TIME_ZONE: &str = "America/Toronto";
+
+impl Default for Brand {
+    fn default() -> Self {
+        Self {
+            store_name: None,
+            logo_url: None,
+            accent_color: DEFAULT_ACCENT_COLOR.to_owned(),
+            reply_to: None,
+            footer_text: None,
+        }
+    }
 }
 
 impl Default for Config {
@@ -52,6 +93,9 @@ impl Default for Config {
             staff_kinds: Kind::STAFF.into_iter().collect(),
             staff_fallback_email: None,
             default_country: Country::parse(DEFAULT_COUNTRY).unwrap_or_else(|| unreachable!()),
+            brand: Brand::default(),
+            templates_dir: None,
+            default_time_zone: TimeZone::get(DEFAULT_TIME_ZONE).unwrap_or(TimeZone::UTC),
         }
     }
 }
@@ -67,6 +111,19 @@ struct ConfigFile {
     staff_kinds: Option<Vec<String>>,
     staff_fallback_email: Option<String>,
     default_country: Option<String>,
+    templates_dir: Option<PathBuf>,
+    default_time_zone: Option<String>,
+    brand: Option<BrandFile>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BrandFile {
+    store_name: Option<String>,
+    logo_url: Option<String>,
+    accent_color: Option<String>,
+    reply_to: Option<String>,
+    footer_text: Option<String>,
 }
 
 /// Environment variables, each overriding the file key of the same meaning.
@@ -75,6 +132,14 @@ pub const ENV_SMS_KINDS: &str = "BOOXI_SMS_KINDS";
 pub const ENV_STAFF_KINDS: &str = "BOOXI_STAFF_KINDS";
 pub const ENV_STAFF_FALLBACK_EMAIL: &str = "BOOXI_STAFF_FALLBACK_EMAIL";
 pub const ENV_DEFAULT_COUNTRY: &str = "BOOXI_DEFAULT_COUNTRY";
+pub const ENV_TEMPLATES_DIR: &str = "BOOXI_TEMPLATES_DIR";
+pub const ENV_DEFAULT_TIME_ZONE: &str = "BOOXI_DEFAULT_TIME_ZONE";
+pub const ENV_BRAND_STORE_NAME: &str = "BOOXI_BRAND_STORE_NAME";
+pub const ENV_BRAND_LOGO_URL: &str = "BOOXI_BRAND_LOGO_URL";
+pub const ENV_BRAND_ACCENT_COLOR: &str = "BOOXI_BRAND_ACCENT_COLOR";
+/// The reply-to address (fixed name, shared with the deployment: `BOOXI_REPLY_TO`).
+pub const ENV_BRAND_REPLY_TO: &str = "BOOXI_REPLY_TO";
+pub const ENV_BRAND_FOOTER_TEXT: &str = "BOOXI_BRAND_FOOTER_TEXT";
 /// Path of the TOML file, when no path is given on the command line.
 pub const ENV_CONFIG: &str = "BOOXI_CONFIG";
 
@@ -93,10 +158,18 @@ impl Config {
                     path: shown.clone(),
                     source,
                 })?;
-                toml::from_str(&text).map_err(|e| ConfigError::Toml {
-                    path: shown,
-                    message: e.message().to_owned(),
-                })?
+                let mut file: ConfigFile =
+                    toml::from_str(&text).map_err(|e| ConfigError::Toml {
+                        path: shown,
+                        message: e.message().to_owned(),
+                    })?;
+                // A relative templates folder is relative to the file that names it.
+                if let (Some(dir), Some(base)) = (file.templates_dir.as_mut(), path.parent())
+                    && dir.is_relative()
+                {
+                    *dir = base.join(&*dir);
+                }
+                file
             }
         };
         Self::from_parts(file, env)
@@ -116,12 +189,11 @@ impl Config {
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, ConfigError> {
         let mut config = Config::default();
-        let list = |env_key: &str, file_key: &str, from_file: Option<Vec<String>>| {
-            match env(env_key) {
+        let list =
+            |env_key: &str, file_key: &str, from_file: Option<Vec<String>>| match env(env_key) {
                 Some(text) => kinds(env_key, split_list(&text)).map(Some),
                 None => from_file.map(|names| kinds(file_key, names)).transpose(),
-            }
-        };
+            };
         if let Some(set) = list(ENV_ENABLED_KINDS, "enabled_kinds", file.enabled_kinds)? {
             config.enabled_kinds = only(set, "enabled_kinds", false)?;
         }
@@ -148,11 +220,82 @@ impl Config {
             .or(file.default_country.map(|v| ("default_country", v)));
         if let Some((key, text)) = country {
             config.default_country = Country::parse(&text).ok_or_else(|| {
-                invalid(key, format!("`{text}` is not an ISO 3166-1 alpha-2 country code"))
+                invalid(
+                    key,
+                    format!("`{text}` is not an ISO 3166-1 alpha-2 country code"),
+                )
             })?;
         }
+        let templates_dir = env(ENV_TEMPLATES_DIR)
+            .map(PathBuf::from)
+            .or(file.templates_dir);
+        config.templates_dir = templates_dir.filter(|d| !d.as_os_str().is_empty());
+        let zone = env(ENV_DEFAULT_TIME_ZONE)
+            .map(|v| (ENV_DEFAULT_TIME_ZONE, v))
+            .or(file.default_time_zone.map(|v| ("default_time_zone", v)));
+        if let Some((key, name)) = zone {
+            config.default_time_zone = TimeZone::get(name.trim())
+                .map_err(|_| invalid(key, format!("`{name}` is not an IANA time zone name")))?;
+        }
+        config.brand = brand(file.brand.unwrap_or_default(), &env)?;
         Ok(config)
     }
+}
+
+fn brand(file: BrandFile, env: &impl Fn(&str) -> Option<String>) -> Result<Brand, ConfigError> {
+    // The environment wins; an empty value clears the setting.
+    let pick = |env_key: &'static str, file_key: &'static str, from_file: Option<String>| {
+        env(env_key)
+            .map(|v| (env_key, v))
+            .or(from_file.map(|v| (file_key, v)))
+            .map(|(key, v)| (key, v.trim().to_owned()))
+            .filter(|(_, v)| !v.is_empty())
+    };
+    let mut brand = Brand::default();
+    if let Some((_, name)) = pick(ENV_BRAND_STORE_NAME, "brand.store_name", file.store_name) {
+        brand.store_name = Some(one_line(&name));
+    }
+    if let Some((key, text)) = pick(ENV_BRAND_LOGO_URL, "brand.logo_url", file.logo_url) {
+        let url = Url::parse(&text)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+            .ok_or_else(|| invalid(key, format!("`{text}` is not an http(s) URL")))?;
+        brand.logo_url = Some(url);
+    }
+    if let Some((key, text)) = pick(
+        ENV_BRAND_ACCENT_COLOR,
+        "brand.accent_color",
+        file.accent_color,
+    ) {
+        if !is_hex_colour(&text) {
+            return Err(invalid(
+                key,
+                format!("`{text}` is not a colour like #1d4ed8"),
+            ));
+        }
+        brand.accent_color = text.to_ascii_lowercase();
+    }
+    if let Some((key, text)) = pick(ENV_BRAND_REPLY_TO, "brand.reply_to", file.reply_to) {
+        brand.reply_to = Some(EmailAddress::parse(&text).map_err(|e| invalid(key, e.to_string()))?);
+    }
+    if let Some((_, text)) = pick(ENV_BRAND_FOOTER_TEXT, "brand.footer_text", file.footer_text) {
+        brand.footer_text = Some(one_line(&text));
+    }
+    Ok(brand)
+}
+
+/// `#rgb` or `#rrggbb`: the only colours that can go into a style attribute as they are.
+pub fn is_hex_colour(text: &str) -> bool {
+    text.strip_prefix('#')
+        .is_some_and(|hex| matches!(hex.len(), 3 | 6) && hex.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// Control characters (line breaks included) become spaces: these values go into headers.
+fn one_line(text: &str) -> String {
+    text.split(|c: char| c.is_control() || c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn invalid(key: &str, message: String) -> ConfigError {
@@ -188,7 +331,11 @@ fn kinds(key: &str, names: Vec<String>) -> Result<BTreeSet<Kind>, ConfigError> {
 /// of the other side is a mistake worth reporting.
 fn only(set: BTreeSet<Kind>, key: &str, staff: bool) -> Result<BTreeSet<Kind>, ConfigError> {
     let everything = set.len() == Kind::CLIENT.len() + Kind::STAFF.len();
-    if let Some(wrong) = set.iter().find(|k| k.is_staff() != staff).filter(|_| !everything) {
+    if let Some(wrong) = set
+        .iter()
+        .find(|k| k.is_staff() != staff)
+        .filter(|_| !everything)
+    {
         let side = if staff { "staff" } else { "client" };
         return Err(invalid(key, format!("`{wrong}` is not a {side} kind")));
     }
@@ -214,7 +361,10 @@ mod tests {
         assert_eq!(c.enabled_kinds.len(), 11);
         assert_eq!(c.staff_kinds.len(), 6);
         let sms: Vec<_> = c.sms_kinds.iter().map(|k| k.name()).collect();
-        assert_eq!(sms, ["confirmation", "changed", "canceled_by_store", "reminder"]);
+        assert_eq!(
+            sms,
+            ["confirmation", "changed", "canceled_by_store", "reminder"]
+        );
         assert_eq!(c.default_country.code(), "CA");
         assert_eq!(c.staff_fallback_email, None);
     }
@@ -243,7 +393,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("booxi-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("c.toml");
-        std::fs::write(&path, "sms_kinds = [\"reminder\"]\ndefault_country = \"FR\"\n").unwrap();
+        std::fs::write(
+            &path,
+            "sms_kinds = [\"reminder\"]\ndefault_country = \"FR\"\n",
+        )
+        .unwrap();
         let c = Config::load(
             Some(&path),
             env(&[
@@ -257,25 +411,41 @@ mod tests {
         assert_eq!(c.sms_kinds, [Kind::Confirmation, Kind::Changed].into());
         assert_eq!(c.default_country.code(), "US");
         assert!(c.staff_kinds.is_empty());
-        assert_eq!(c.staff_fallback_email.unwrap().as_str(), "front@example.com");
+        assert_eq!(
+            c.staff_fallback_email.unwrap().as_str(),
+            "front@example.com"
+        );
     }
 
     #[test]
     fn mistakes_are_named() {
         let err = Config::from_toml("sms_kinds = [\"confirmaton\"]").unwrap_err();
-        assert_eq!(err.to_string(), "sms_kinds: unknown notification kind `confirmaton`");
+        assert_eq!(
+            err.to_string(),
+            "sms_kinds: unknown notification kind `confirmaton`"
+        );
         let err = Config::from_toml("staff_kinds = [\"reminder\"]").unwrap_err();
-        assert_eq!(err.to_string(), "staff_kinds: `reminder` is not a staff kind");
+        assert_eq!(
+            err.to_string(),
+            "staff_kinds: `reminder` is not a staff kind"
+        );
         let err = Config::from_toml("default_country = \"Canada\"").unwrap_err();
         assert_eq!(
             err.to_string(),
             "default_country: `Canada` is not an ISO 3166-1 alpha-2 country code"
         );
         let err = Config::from_toml("staff_fallback_email = \"desk\"").unwrap_err();
-        assert_eq!(err.to_string(), "staff_fallback_email: email address is not valid");
+        assert_eq!(
+            err.to_string(),
+            "staff_fallback_email: email address is not valid"
+        );
         let err = Config::from_toml("sms_kind = []").unwrap_err();
-        assert!(err.to_string().contains("unknown field `sms_kind`"), "{err}");
-        let err = Config::load(None, env(&[(ENV_ENABLED_KINDS, "confirmation,bogus")])).unwrap_err();
+        assert!(
+            err.to_string().contains("unknown field `sms_kind`"),
+            "{err}"
+        );
+        let err =
+            Config::load(None, env(&[(ENV_ENABLED_KINDS, "confirmation,bogus")])).unwrap_err();
         assert_eq!(
             err.to_string(),
             "BOOXI_ENABLED_KINDS: unknown notification kind `bogus`"
@@ -283,8 +453,126 @@ mod tests {
     }
 
     #[test]
+    fn rendering_defaults() {
+        let c = Config::default();
+        assert_eq!(c.brand, Brand::default());
+        assert_eq!(c.brand.accent_color, "#1d4ed8");
+        assert_eq!(c.templates_dir, None);
+        assert_eq!(c.default_time_zone.iana_name(), Some("America/Toronto"));
+    }
+
+    #[test]
+    fn brand_templates_and_time_zone_keys_are_read() {
+        let c = Config::from_toml(
+            r##"
+            default_time_zone = "Europe/Paris"
+            templates_dir = "/srv/templates"
+
+            [brand]
+            store_name = "Acme Optics"
+            logo_url = "https://acme.example/logo.png"
+            accent_color = "#0F766E"
+            reply_to = "hello@acme.example"
+            footer_text = "Acme Optics, 1 Main St."
+            "##,
+        )
+        .unwrap();
+        assert_eq!(c.default_time_zone.iana_name(), Some("Europe/Paris"));
+        assert_eq!(
+            c.templates_dir.as_deref(),
+            Some(Path::new("/srv/templates"))
+        );
+        assert_eq!(c.brand.store_name.as_deref(), Some("Acme Optics"));
+        assert_eq!(
+            c.brand.logo_url.unwrap().as_str(),
+            "https://acme.example/logo.png"
+        );
+        assert_eq!(c.brand.accent_color, "#0f766e");
+        assert_eq!(c.brand.reply_to.unwrap().as_str(), "hello@acme.example");
+        assert_eq!(
+            c.brand.footer_text.as_deref(),
+            Some("Acme Optics, 1 Main St.")
+        );
+    }
+
+    #[test]
+    fn rendering_keys_from_the_environment() {
+        let dir = std::env::temp_dir().join(format!("booxi-config-r-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("c.toml");
+        std::fs::write(
+            &path,
+            "templates_dir = \"mine\"\n[brand]\nstore_name = \"File\"\nfooter_text = \"x\"\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&path), env(&[])).unwrap();
+        assert_eq!(
+            c.templates_dir,
+            Some(dir.join("mine")),
+            "relative to the file"
+        );
+        let c = Config::load(
+            Some(&path),
+            env(&[
+                (ENV_TEMPLATES_DIR, "/elsewhere"),
+                (ENV_DEFAULT_TIME_ZONE, "America/Vancouver"),
+                (ENV_BRAND_STORE_NAME, "Env\r\nBcc: x"),
+                (ENV_BRAND_LOGO_URL, "http://cdn.example/l.png"),
+                (ENV_BRAND_ACCENT_COLOR, "#abc"),
+                (ENV_BRAND_REPLY_TO, "desk@acme.example"),
+                (ENV_BRAND_FOOTER_TEXT, ""),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.templates_dir.as_deref(), Some(Path::new("/elsewhere")));
+        assert_eq!(c.default_time_zone.iana_name(), Some("America/Vancouver"));
+        assert_eq!(c.brand.store_name.as_deref(), Some("Env Bcc: x"));
+        assert_eq!(
+            c.brand.logo_url.unwrap().as_str(),
+            "http://cdn.example/l.png"
+        );
+        assert_eq!(c.brand.accent_color, "#abc");
+        assert_eq!(c.brand.reply_to.unwrap().as_str(), "desk@acme.example");
+        assert_eq!(
+            c.brand.footer_text, None,
+            "an empty variable clears the file's value"
+        );
+    }
+
+    #[test]
+    fn rendering_mistakes_are_named() {
+        let err = Config::from_toml("default_time_zone = \"Mars/Olympus\"").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "default_time_zone: `Mars/Olympus` is not an IANA time zone name"
+        );
+        let err =
+            Config::from_toml("[brand]\naccent_color = \"red; background:url(x)\"").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "brand.accent_color: `red; background:url(x)` is not a colour like #1d4ed8"
+        );
+        let err = Config::from_toml("[brand]\nlogo_url = \"javascript:alert(1)\"").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "brand.logo_url: `javascript:alert(1)` is not an http(s) URL"
+        );
+        let err = Config::load(None, env(&[(ENV_BRAND_REPLY_TO, "nope")])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "BOOXI_REPLY_TO: email address is not valid"
+        );
+        let err = Config::from_toml("[brand]\nlogo = \"x\"").unwrap_err();
+        assert!(err.to_string().contains("unknown field `logo`"), "{err}");
+    }
+
+    #[test]
     fn all_means_every_kind_of_that_side() {
-        let c = Config::load(None, env(&[(ENV_SMS_KINDS, "all"), (ENV_STAFF_KINDS, "all")])).unwrap();
+        let c = Config::load(
+            None,
+            env(&[(ENV_SMS_KINDS, "all"), (ENV_STAFF_KINDS, "all")]),
+        )
+        .unwrap();
         assert_eq!(c.sms_kinds.len(), 11);
         assert_eq!(c.staff_kinds.len(), 6);
     }

@@ -87,7 +87,7 @@ mod tests {
         );
         assert_eq!(
             booxi_body(b"{\n  \"a\": \n}").unwrap_err().to_string(),
-            "not JSON: expected value at line 2 column 8"
+            "not JSON: expected value at line 3 column 1"
         );
     }
 }

@@ -6,13 +6,23 @@
 //!   contact data parsed at the edge ([`contact`]);
 //! - [`rules`]: which [`notification`]s the event calls for, under a [`config::Config`].
 
+pub mod auth;
+#[cfg(feature = "aws")]
+pub mod aws;
 pub mod booxi;
+pub mod compose;
 pub mod config;
 pub mod contact;
+pub mod delivery;
 pub mod event;
 pub mod input;
+pub mod metrics;
 pub mod notification;
+pub mod outbox;
+pub mod render;
 pub mod rules;
+pub mod store;
+pub mod webhook;
 
 pub use config::Config;
 pub use event::{Event, ParseError};

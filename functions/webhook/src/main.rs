@@ -1,50 +1,107 @@
-//! The Booxi webhook Lambda. For now it parses the event and answers with the plan
-//! (what would be sent, without addresses); delivery comes with the webhook issue.
+//! The Booxi webhook Lambda: wiring only. AWS clients and the renderer are built once,
+//! at init; the secret is fetched and DynamoDB touched at init too, so the first
+//! request does not pay their TLS handshakes. The handler is `booxi_notify::webhook`.
 
-use booxi_notify::{Config, Event, plan};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use booxi_notify::auth::CachedSecrets;
+use booxi_notify::aws::{AwsCourier, DynamoStore, LambdaEnv, SecretsManagerSource};
+use booxi_notify::compose::RenderComposer;
+use booxi_notify::config::{Config, ENV_CONFIG};
+use booxi_notify::render::{RenderConfig, Renderer};
+use booxi_notify::webhook::{AuthMode, Settings, Webhook, WebhookRequest};
 use lambda_http::{Body, Error, Request, Response, run, service_fn};
-use serde_json::json;
-
-async fn handle(config: &Config, request: Request) -> Result<Response<Body>, Error> {
-    let answer = |status: u16, body: serde_json::Value| {
-        Response::builder()
-            .status(status)
-            .header("content-type", "application/json")
-            .body(Body::from(body.to_string()))
-    };
-    let event = match Event::parse(request.body().as_ref(), config.default_country) {
-        Ok(event) => event,
-        Err(e) => return Ok(answer(400, json!({"error": e.to_string()}))?),
-    };
-    let plan = plan(&event, config);
-    if plan.ignored.is_some() {
-        return Ok(answer(
-            200,
-            json!({"status": "ignored", "event_id": event.id}),
-        )?);
-    }
-    let messages: Vec<_> = plan
-        .notifications
-        .iter()
-        .map(|n| json!({"kind": n.kind, "audience": n.audience, "channel": n.channel, "status": "planned"}))
-        .collect();
-    tracing::info!(event_id = %event.id, event_type = event.event_type.name(), planned = messages.len(), "event planned");
-    Ok(answer(
-        200,
-        json!({"status": "planned", "event_id": event.id, "messages": messages}),
-    )?)
-}
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     tracing_subscriber::fmt()
         .json()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
         .with_current_span(false)
+        .with_span_list(false)
+        .with_target(false)
         .without_time()
         .init();
-    let path = std::env::var_os(booxi_notify::config::ENV_CONFIG).map(std::path::PathBuf::from);
-    let config = Config::load(path.as_deref(), |k| std::env::var(k).ok())?;
-    let config = &config;
-    run(service_fn(move |request| handle(config, request))).await
+
+    let env = |key: &str| std::env::var(key).ok();
+    let config_path = std::env::var_os(ENV_CONFIG).map(PathBuf::from);
+    let config = Config::load(config_path.as_deref(), env)?;
+    let mut settings = Settings::from_env(env)?;
+    settings.emit_metrics = true;
+    let header_secret = settings.auth_mode == AuthMode::HeaderSecret;
+    let lambda = LambdaEnv::from_env(env, header_secret, config.brand.reply_to.clone())?;
+
+    let timeouts = aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(2))
+        .operation_attempt_timeout(Duration::from_secs(5))
+        .build();
+    let aws = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .timeout_config(timeouts)
+        .load()
+        .await;
+    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), lambda.table.clone());
+    let secrets = CachedSecrets::new(
+        SecretsManagerSource::new(
+            aws_sdk_secretsmanager::Client::new(&aws),
+            lambda.secret_arn.clone().unwrap_or_default(),
+        ),
+        lambda.secret_cache,
+        lambda.secret_cache.min(Duration::from_secs(30)),
+    );
+    let warm_secret = async {
+        if header_secret && let Err(e) = secrets.warm().await {
+            tracing::warn!(error = %e, "cannot read the webhook secret at init; will retry per request");
+        }
+    };
+    tokio::join!(warm_secret, store.warm());
+
+    let renderer = Renderer::new(&RenderConfig::from(&config))?;
+    let webhook = Arc::new(Webhook {
+        settings,
+        secrets,
+        store,
+        courier: AwsCourier {
+            ses: aws_sdk_sesv2::Client::new(&aws),
+            sns: aws_sdk_sns::Client::new(&aws),
+            sender: lambda.sender.clone(),
+        },
+        composer: RenderComposer {
+            renderer,
+            from: lambda.sender.from.clone(),
+            reply_to: lambda.sender.reply_to.clone(),
+        },
+        config,
+    });
+
+    run(service_fn(move |request: Request| {
+        let webhook = Arc::clone(&webhook);
+        async move {
+            let answer = webhook.handle(webhook_request(request)).await;
+            Response::builder()
+                .status(answer.status)
+                .header("content-type", "application/json")
+                .body(Body::from(answer.body.to_string()))
+                .map_err(Error::from)
+        }
+    }))
+    .await
+}
+
+/// The parts of an API Gateway request the webhook reads (the body already base64-decoded).
+fn webhook_request(request: Request) -> WebhookRequest {
+    let (parts, body) = request.into_parts();
+    WebhookRequest {
+        method: parts.method.as_str().to_owned(),
+        headers: parts
+            .headers
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect(),
+        body: body.as_ref().to_vec(),
+    }
 }

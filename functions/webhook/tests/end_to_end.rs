@@ -1,0 +1,594 @@
+//! The compiled `webhook` binary under a Lambda Runtime API, against moto (SES v2, SNS,
+//! Secrets Manager, DynamoDB) through the real AWS SDK: what Booxi's calls produce,
+//! read back from moto.
+
+mod support;
+
+use std::time::Duration;
+
+use base64::Engine;
+use booxi_notify::compose::RenderComposer;
+use booxi_notify::contact::EmailAddress;
+use booxi_notify::delivery::{Content, MessageMeta};
+use booxi_notify::render::{RenderConfig, Renderer};
+use booxi_notify::{Config, Event, input, plan};
+use serde_json::{Value, json};
+use support::runtime::{Function, RuntimeApi};
+use support::{Moto, ThrottlingSns, events_dir, read_event};
+
+const SECRET: &str = "local-dev-secret";
+const SENDER: &str = "notify@atelier-lumiere.example.com";
+const TABLE: &str = "booxi-idempotency";
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+/// moto with the stack's resources, and the environment the function runs with.
+struct Stack {
+    moto: Moto,
+    secret_arn: String,
+    env: Vec<(String, String)>,
+    tokio: tokio::runtime::Runtime,
+}
+
+impl Stack {
+    fn new() -> Stack {
+        let moto = Moto::start();
+        let tokio = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let aws = tokio.block_on(sdk_config(&moto.endpoint()));
+        let secret_arn = tokio.block_on(async {
+            let dynamo = aws_sdk_dynamodb::Client::new(&aws);
+            use aws_sdk_dynamodb::types::*;
+            dynamo
+                .create_table()
+                .table_name(TABLE)
+                .billing_mode(BillingMode::PayPerRequest)
+                .attribute_definitions(
+                    AttributeDefinition::builder()
+                        .attribute_name("pk")
+                        .attribute_type(ScalarAttributeType::S)
+                        .build()
+                        .unwrap(),
+                )
+                .key_schema(
+                    KeySchemaElement::builder()
+                        .attribute_name("pk")
+                        .key_type(KeyType::Hash)
+                        .build()
+                        .unwrap(),
+                )
+                .send()
+                .await
+                .expect("create the idempotency table");
+            dynamo
+                .update_time_to_live()
+                .table_name(TABLE)
+                .time_to_live_specification(
+                    TimeToLiveSpecification::builder()
+                        .enabled(true)
+                        .attribute_name("expires_at")
+                        .build()
+                        .unwrap(),
+                )
+                .send()
+                .await
+                .expect("enable TTL");
+            aws_sdk_sesv2::Client::new(&aws)
+                .create_email_identity()
+                .email_identity("atelier-lumiere.example.com")
+                .send()
+                .await
+                .expect("verify the sending domain");
+            aws_sdk_secretsmanager::Client::new(&aws)
+                .create_secret()
+                .name("booxi-notify/webhook-secret")
+                .secret_string(SECRET)
+                .send()
+                .await
+                .expect("create the secret")
+                .arn()
+                .unwrap()
+                .to_owned()
+        });
+        let env = [
+            ("AWS_ENDPOINT_URL", moto.endpoint()),
+            ("AWS_ACCESS_KEY_ID", "test".into()),
+            ("AWS_SECRET_ACCESS_KEY", "test".into()),
+            ("AWS_REGION", "us-east-1".into()),
+            ("BOOXI_SECRET_ARN", secret_arn.clone()),
+            ("BOOXI_IDEMPOTENCY_TABLE", TABLE.into()),
+            ("BOOXI_SENDER_EMAIL", SENDER.into()),
+            ("BOOXI_SECRET_CACHE_SECONDS", "0".into()),
+            ("BOOXI_DELIVERY_BUDGET_SECONDS", "3".into()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        Stack {
+            moto,
+            secret_arn,
+            env,
+            tokio,
+        }
+    }
+
+    fn function(&self, runtime: &RuntimeApi) -> Function {
+        Function::spawn(runtime, &self.env)
+    }
+
+    fn rotate_secret(&self, value: &str) {
+        self.tokio.block_on(async {
+            let aws = sdk_config(&self.moto.endpoint()).await;
+            aws_sdk_secretsmanager::Client::new(&aws)
+                .put_secret_value()
+                .secret_id(&self.secret_arn)
+                .secret_string(value)
+                .send()
+                .await
+                .expect("rotate the secret");
+        });
+    }
+}
+
+async fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            "test", "test", None, None, "test",
+        ))
+        .load()
+        .await
+}
+
+/// An API Gateway event from `events/`, with its body and headers changed as asked.
+fn gateway_event(name: &str) -> Value {
+    read_event(name)
+}
+
+fn with_body(mut event: Value, body: &str) -> Value {
+    event["body"] = json!(body);
+    event["isBase64Encoded"] = json!(false);
+    event
+}
+
+fn with_event_id(event: Value, id: &str) -> Value {
+    let mut body = booxi_body(&event);
+    body["eventId"] = json!(id);
+    with_body(event, &body.to_string())
+}
+
+fn booxi_body(event: &Value) -> Value {
+    serde_json::from_slice(&input::booxi_body(event.to_string().as_bytes()).unwrap()).unwrap()
+}
+
+/// The function's HTTP answer: status and JSON body.
+fn answer(response: Value) -> (u16, Value) {
+    let status = response["statusCode"].as_u64().unwrap() as u16;
+    let body = response["body"].as_str().unwrap_or_default();
+    let body = if response["isBase64Encoded"] == true {
+        String::from_utf8(
+            base64::engine::general_purpose::STANDARD
+                .decode(body)
+                .unwrap(),
+        )
+        .unwrap()
+    } else {
+        body.to_owned()
+    };
+    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+}
+
+fn call(runtime: &RuntimeApi, event: &Value) -> (u16, Value) {
+    answer(
+        runtime
+            .invoke(event, TIMEOUT)
+            .expect("the function answers"),
+    )
+}
+
+/// What the library plans and renders for an event: (to, subject or SMS text).
+/// (recipient, subject or text) pairs.
+type Sent = Vec<(String, String)>;
+
+fn expected_messages(event: &Value) -> (Sent, Sent) {
+    let config = Config::default();
+    let bytes = input::booxi_body(event.to_string().as_bytes()).unwrap();
+    let parsed = Event::parse(&bytes, config.default_country).unwrap();
+    let composer = RenderComposer {
+        renderer: Renderer::new(&RenderConfig::from(&config)).unwrap(),
+        from: EmailAddress::parse(SENDER).unwrap(),
+        reply_to: None,
+    };
+    let (mut emails, mut sms) = (Vec::new(), Vec::new());
+    for (i, n) in plan(&parsed, &config).notifications.iter().enumerate() {
+        let meta = MessageMeta {
+            event_id: parsed.id.clone(),
+            index: i + 1,
+            kind: n.kind,
+            audience: n.audience,
+            channel: n.channel,
+        };
+        match composer
+            .compose_at(&parsed, n, meta, jiff::Timestamp::UNIX_EPOCH)
+            .unwrap()
+            .content
+        {
+            Content::Email(e) => emails.push((e.to.to_string(), e.subject)),
+            Content::Sms(s) => sms.push((s.to.to_string(), s.text)),
+        }
+    }
+    (emails, sms)
+}
+
+/// Decodes RFC 2047 encoded words (`=?utf-8?b?…?=`, `=?utf-8?q?…?=`) in a header value.
+fn decode_header(value: &str) -> String {
+    let mut out = String::new();
+    let mut previous_was_word = false;
+    for token in value.split(' ') {
+        let parts: Vec<&str> = token.split('?').collect();
+        if parts.len() == 5 && parts[0] == "=" && parts[4] == "=" {
+            let bytes = match parts[2].to_ascii_lowercase().as_str() {
+                "b" => base64::engine::general_purpose::STANDARD
+                    .decode(parts[3])
+                    .unwrap_or_default(),
+                _ => quoted(parts[3]),
+            };
+            out.push_str(&String::from_utf8_lossy(&bytes));
+            previous_was_word = true;
+        } else {
+            if !out.is_empty() || previous_was_word {
+                out.push(' ');
+            }
+            out.push_str(token);
+            previous_was_word = false;
+        }
+    }
+    out
+}
+
+fn quoted(text: &str) -> Vec<u8> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'_' => out.push(b' '),
+            b'=' if i + 2 < bytes.len() => {
+                out.push(u8::from_str_radix(&text[i + 1..i + 3], 16).unwrap_or(b'?'));
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    out
+}
+
+/// What `after` holds beyond `before` (as multisets).
+fn new_since<T: PartialEq + Clone>(before: &[T], after: &[T]) -> Vec<T> {
+    let mut left = before.to_vec();
+    after
+        .iter()
+        .filter(|x| match left.iter().position(|y| y == *x) {
+            Some(i) => {
+                left.remove(i);
+                false
+            }
+            None => true,
+        })
+        .cloned()
+        .collect()
+}
+
+fn sent_emails(moto: &Moto) -> Vec<(String, String)> {
+    let mut emails: Vec<(String, String)> = moto
+        .emails()
+        .into_iter()
+        .map(|(to, subject, _)| (to, decode_header(&subject)))
+        .collect();
+    emails.sort();
+    emails
+}
+
+fn sent_sms(moto: &Moto) -> Vec<(String, String)> {
+    let mut sms = moto.sms();
+    sms.sort();
+    sms
+}
+
+/// No address, number, name or secret in what the function logged.
+fn assert_no_personal_data(logs: &str) {
+    assert!(!logs.is_empty(), "the function logged nothing");
+    for needle in [
+        "@example.com",
+        "jane",
+        "Jane",
+        "Doe",
+        "Marie",
+        "Tremblay",
+        "Élodie",
+        "Bélanger",
+        "Luc",
+        "Gagnon",
+        "+1514",
+        "514-555",
+        "(514)",
+        "5550123",
+        SECRET,
+        "wrong-secret",
+        "new-secret",
+    ] {
+        assert!(
+            !logs.contains(needle),
+            "the logs contain {needle:?}:\n{logs}"
+        );
+    }
+}
+
+#[test]
+fn every_event_file_sends_exactly_what_the_rules_call_for() {
+    let stack = Stack::new();
+    let runtime = RuntimeApi::start();
+    let function = stack.function(&runtime);
+    let mut names: Vec<String> = std::fs::read_dir(events_dir())
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".json"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 20);
+    for name in names {
+        let event = gateway_event(&name);
+        let (emails_before, sms_before) = (sent_emails(&stack.moto), sent_sms(&stack.moto));
+        let (status, body) = call(&runtime, &event);
+        let (mut want_emails, mut want_sms) = expected_messages(&event);
+        if name == "unknown-type.json" {
+            assert_eq!(
+                (status, body["status"].as_str()),
+                (200, Some("ignored")),
+                "{name}"
+            );
+        } else {
+            assert_eq!(
+                (status, body["status"].as_str()),
+                (200, Some("processed")),
+                "{name}: {body}"
+            );
+        }
+        let mut emails = new_since(&emails_before, &sent_emails(&stack.moto));
+        let mut sms = new_since(&sms_before, &sent_sms(&stack.moto));
+        for list in [&mut emails, &mut want_emails] {
+            list.sort();
+        }
+        for list in [&mut sms, &mut want_sms] {
+            list.sort();
+        }
+        assert_eq!(emails, want_emails, "{name}: emails");
+        assert_eq!(sms, want_sms, "{name}: SMS");
+        let sent = body["messages"]
+            .as_array()
+            .map_or(0, |m| m.iter().filter(|m| m["status"] == "sent").count());
+        assert_eq!(sent, want_emails.len() + want_sms.len(), "{name}: {body}");
+    }
+    // Spot checks of what a client actually receives.
+    let all = sent_emails(&stack.moto);
+    assert!(all.iter().any(|(to, _)| to == "jane.doe@example.com"));
+    assert!(
+        sent_sms(&stack.moto)
+            .iter()
+            .any(|(to, _)| to == "+15145550123")
+    );
+    assert_no_personal_data(&function.logs());
+}
+
+#[test]
+fn the_same_event_twice_sends_once() {
+    let stack = Stack::new();
+    let runtime = RuntimeApi::start();
+    let function = stack.function(&runtime);
+    let event = gateway_event("confirmation-created.json");
+    assert_eq!(call(&runtime, &event).1["status"], "processed");
+    let (status, body) = call(&runtime, &event);
+    assert_eq!((status, body["status"].as_str()), (200, Some("duplicate")));
+    assert_eq!(sent_emails(&stack.moto).len(), 2);
+    assert_eq!(sent_sms(&stack.moto).len(), 1);
+    assert_no_personal_data(&function.logs());
+}
+
+#[test]
+fn ten_concurrent_deliveries_send_each_message_once() {
+    let stack = Stack::new();
+    let runtime = RuntimeApi::start();
+    let functions: Vec<Function> = (0..3).map(|_| stack.function(&runtime)).collect();
+    let event = gateway_event("changed-date.json");
+    let answers: Vec<(u16, Value)> = std::thread::scope(|scope| {
+        let calls: Vec<_> = (0..10)
+            .map(|_| scope.spawn(|| call(&runtime, &event)))
+            .collect();
+        calls.into_iter().map(|c| c.join().unwrap()).collect()
+    });
+    let processed = answers
+        .iter()
+        .filter(|(s, b)| *s == 200 && b["status"] == "processed")
+        .count();
+    let others_ok = answers.iter().all(|(s, b)| {
+        (*s == 200 && (b["status"] == "processed" || b["status"] == "duplicate")) || *s == 409
+    });
+    assert_eq!(processed, 1, "{answers:?}");
+    assert!(others_ok, "{answers:?}");
+    assert_eq!(
+        sent_emails(&stack.moto).len(),
+        2,
+        "client and staff email once each"
+    );
+    assert_eq!(sent_sms(&stack.moto).len(), 1);
+    // A later delivery (after the 409s) is a duplicate.
+    assert_eq!(call(&runtime, &event).1["status"], "duplicate");
+    for f in &functions {
+        let logs = f.logs();
+        if !logs.is_empty() {
+            assert_no_personal_data(&logs);
+        }
+    }
+}
+
+#[test]
+fn a_wrong_or_missing_secret_is_401_with_no_detail_and_sends_nothing() {
+    let stack = Stack::new();
+    let runtime = RuntimeApi::start();
+    let function = stack.function(&runtime);
+    let good = gateway_event("confirmation-created.json");
+    let mut wrong = good.clone();
+    wrong["headers"]["x-booxi-secret"] = json!("wrong-secret");
+    let mut missing = good.clone();
+    missing["headers"]
+        .as_object_mut()
+        .unwrap()
+        .remove("x-booxi-secret");
+    let mut bearer = missing.clone();
+    bearer["headers"]["authorization"] = json!("Bearer wrong-secret");
+    for event in [&wrong, &missing, &bearer] {
+        assert_eq!(
+            call(&runtime, event),
+            (401, json!({"error": "unauthorized"}))
+        );
+    }
+    assert!(sent_emails(&stack.moto).is_empty());
+    assert!(sent_sms(&stack.moto).is_empty());
+    // The right secret as a bearer token works.
+    let mut bearer_ok = missing.clone();
+    bearer_ok["headers"]["authorization"] = json!(format!("Bearer {SECRET}"));
+    assert_eq!(call(&runtime, &bearer_ok).0, 200);
+    assert_no_personal_data(&function.logs());
+}
+
+#[test]
+fn after_a_rotation_the_old_and_the_new_secret_are_both_accepted() {
+    let stack = Stack::new();
+    let runtime = RuntimeApi::start();
+    let function = stack.function(&runtime);
+    let base = gateway_event("recall.json");
+    assert_eq!(call(&runtime, &with_event_id(base.clone(), "rot-1")).0, 200);
+    stack.rotate_secret("new-secret");
+    let mut new = with_event_id(base.clone(), "rot-2");
+    new["headers"]["x-booxi-secret"] = json!("new-secret");
+    assert_eq!(call(&runtime, &new).0, 200, "the new secret (AWSCURRENT)");
+    let old = with_event_id(base.clone(), "rot-3");
+    assert_eq!(call(&runtime, &old).0, 200, "the old secret (AWSPREVIOUS)");
+    let mut neither = with_event_id(base, "rot-4");
+    neither["headers"]["x-booxi-secret"] = json!("wrong-secret");
+    assert_eq!(call(&runtime, &neither).0, 401);
+    assert_eq!(sent_emails(&stack.moto).len(), 3);
+    assert_no_personal_data(&function.logs());
+}
+
+#[test]
+fn bad_requests_get_their_status_and_send_nothing() {
+    let stack = Stack::new();
+    let runtime = RuntimeApi::start();
+    let function = stack.function(&runtime);
+    let base = gateway_event("confirmation-created.json");
+    let cases = [
+        (
+            with_body(base.clone(), "{\"eventId\": "),
+            400,
+            "not JSON: EOF while parsing a value at line 1 column 12",
+        ),
+        (
+            with_body(base.clone(), "[]"),
+            400,
+            "not a Booxi event: the body is not a JSON object",
+        ),
+        (
+            with_body(
+                base.clone(),
+                r#"{"eventType":"appointment.created","content":{}}"#,
+            ),
+            400,
+            "not a Booxi event: no event id (eventId or id)",
+        ),
+        (
+            with_body(base.clone(), r#"{"eventId":"x-1","content":{}}"#),
+            400,
+            "not a Booxi event: no event type (eventType, type or event)",
+        ),
+    ];
+    for (event, status, error) in cases {
+        assert_eq!(call(&runtime, &event), (status, json!({"error": error})));
+    }
+    let mut get = base.clone();
+    get["requestContext"]["http"]["method"] = json!("GET");
+    assert_eq!(
+        call(&runtime, &get),
+        (405, json!({"error": "method not allowed: use POST or PUT"}))
+    );
+    let big = with_body(
+        base.clone(),
+        &format!(
+            "{{\"eventId\":\"big\",\"eventType\":\"appointment.recall\",\"pad\":\"{}\"}}",
+            "x".repeat(300 * 1024)
+        ),
+    );
+    assert_eq!(call(&runtime, &big).0, 413);
+    let (status, body) = call(&runtime, &gateway_event("unknown-type.json"));
+    assert_eq!((status, body["status"].as_str()), (200, Some("ignored")));
+    assert!(sent_emails(&stack.moto).is_empty());
+    assert!(sent_sms(&stack.moto).is_empty());
+    assert_no_personal_data(&function.logs());
+}
+
+#[test]
+fn a_throttled_sms_answers_503_and_the_retry_sends_only_it() {
+    let stack = Stack::new();
+    let throttling = ThrottlingSns::start();
+    let mut env = stack.env.clone();
+    env.push((
+        "AWS_ENDPOINT_URL_SNS".into(),
+        format!("http://127.0.0.1:{}", throttling.port),
+    ));
+    // Room for several retries even when moto is slow on a loaded machine.
+    env.retain(|(k, _)| k != "BOOXI_DELIVERY_BUDGET_SECONDS");
+    env.push(("BOOXI_DELIVERY_BUDGET_SECONDS".into(), "10".into()));
+    let event = gateway_event("confirmation-created.json");
+    {
+        let runtime = RuntimeApi::start();
+        let throttled = Function::spawn(&runtime, &env);
+        let (status, body) = call(&runtime, &event);
+        assert_eq!(status, 503, "{body}");
+        let sms = body["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["channel"] == "sms")
+            .unwrap();
+        assert_eq!(sms["status"], "failed");
+        assert!(
+            sms["reason"].as_str().unwrap().contains("Throttled"),
+            "{sms}"
+        );
+        let calls = throttling.calls.load(std::sync::atomic::Ordering::SeqCst);
+        assert!(
+            calls > 1,
+            "SNS Throttled is retried: {calls} calls; {body}\n{}",
+            throttled.logs()
+        );
+        assert_eq!(sent_emails(&stack.moto).len(), 2);
+        assert!(sent_sms(&stack.moto).is_empty());
+        assert_no_personal_data(&throttled.logs());
+    }
+    // Booxi retries; SNS is back (a fresh instance: its own Runtime API).
+    let runtime = RuntimeApi::start();
+    let function = stack.function(&runtime);
+    let (status, body) = call(&runtime, &event);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        sent_emails(&stack.moto).len(),
+        2,
+        "the emails are not sent again"
+    );
+    assert_eq!(sent_sms(&stack.moto).len(), 1);
+    assert_eq!(call(&runtime, &event).1["status"], "duplicate");
+    assert_no_personal_data(&function.logs());
+}

@@ -1,0 +1,146 @@
+use aws_sdk_sesv2::primitives::Blob;
+use aws_sdk_sesv2::types::{
+    Body, Content as SesContent, Destination, EmailContent, Message, RawMessage,
+};
+use aws_sdk_sns::types::MessageAttributeValue;
+
+use super::classify;
+use crate::contact::EmailAddress;
+use crate::delivery::{Content, Courier, Email, Outgoing, SendError, Sms};
+
+/// Who messages come from (`BOOXI_SENDER_EMAIL`, `BOOXI_REPLY_TO`,
+/// `BOOXI_SES_CONFIGURATION_SET`, `BOOXI_SMS_SENDER_ID`, `BOOXI_SMS_ORIGINATION_NUMBER`).
+#[derive(Debug, Clone)]
+pub struct SenderSettings {
+    pub from: EmailAddress,
+    pub reply_to: Option<EmailAddress>,
+    pub configuration_set: Option<String>,
+    pub sms_sender_id: Option<String>,
+    pub sms_origination_number: Option<String>,
+}
+
+/// Email through SES v2 (`SendEmail`: simple content, or raw MIME when an .ics is
+/// attached), SMS through SNS (`Publish` to a phone number, transactional).
+#[derive(Debug, Clone)]
+pub struct AwsCourier {
+    pub ses: aws_sdk_sesv2::Client,
+    pub sns: aws_sdk_sns::Client,
+    pub sender: SenderSettings,
+}
+
+fn utf8(data: &str) -> Result<SesContent, SendError> {
+    SesContent::builder()
+        .data(data)
+        .charset("UTF-8")
+        .build()
+        .map_err(|e| SendError::permanent(format!("SES content: {e}")))
+}
+
+fn attribute(value: &str) -> Result<MessageAttributeValue, SendError> {
+    MessageAttributeValue::builder()
+        .data_type("String")
+        .string_value(value)
+        .build()
+        .map_err(|e| SendError::permanent(format!("SNS attribute: {e}")))
+}
+
+/// `"Name" <address>` with the name RFC 2047-encoded (SES wants non-ASCII names encoded).
+fn display_address(name: &str, address: &EmailAddress) -> String {
+    let name: String = name.chars().filter(|c| !c.is_control()).collect();
+    let name = name.trim();
+    if name.is_empty() {
+        return address.to_string();
+    }
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(name.as_bytes());
+    format!("=?UTF-8?B?{encoded}?= <{address}>")
+}
+
+impl AwsCourier {
+    async fn email(&self, email: &Email) -> Result<String, SendError> {
+        let content = if email.has_attachment {
+            EmailContent::builder()
+                .raw(
+                    RawMessage::builder()
+                        .data(Blob::new(email.mime.clone()))
+                        .build()
+                        .map_err(|e| SendError::permanent(format!("SES raw message: {e}")))?,
+                )
+                .build()
+        } else {
+            EmailContent::builder()
+                .simple(
+                    Message::builder()
+                        .subject(utf8(&email.subject)?)
+                        .body(
+                            Body::builder()
+                                .text(utf8(&email.text)?)
+                                .html(utf8(&email.html)?)
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build()
+        };
+        let out = self
+            .ses
+            .send_email()
+            .from_email_address(display_address(&email.from_name, &self.sender.from))
+            .destination(
+                Destination::builder()
+                    .to_addresses(email.to.as_str())
+                    .build(),
+            )
+            .set_reply_to_addresses(
+                self.sender
+                    .reply_to
+                    .as_ref()
+                    .map(|r| vec![r.as_str().to_owned()]),
+            )
+            .set_configuration_set_name(self.sender.configuration_set.clone())
+            .content(content)
+            .send()
+            .await
+            .map_err(|e| {
+                let (retryable, code) = classify(&e);
+                SendError {
+                    retryable,
+                    reason: format!("SES SendEmail: {code}"),
+                }
+            })?;
+        Ok(out.message_id().unwrap_or_default().to_owned())
+    }
+
+    async fn sms(&self, sms: &Sms) -> Result<String, SendError> {
+        let mut publish = self
+            .sns
+            .publish()
+            .phone_number(sms.to.as_str())
+            .message(&sms.text)
+            .message_attributes("AWS.SNS.SMS.SMSType", attribute("Transactional")?);
+        if let Some(id) = &self.sender.sms_sender_id {
+            publish = publish.message_attributes("AWS.SNS.SMS.SenderID", attribute(id)?);
+        }
+        if let Some(number) = &self.sender.sms_origination_number {
+            publish =
+                publish.message_attributes("AWS.MM.SMS.OriginationNumber", attribute(number)?);
+        }
+        let out = publish.send().await.map_err(|e| {
+            let (retryable, code) = classify(&e);
+            SendError {
+                retryable,
+                reason: format!("SNS Publish: {code}"),
+            }
+        })?;
+        Ok(out.message_id().unwrap_or_default().to_owned())
+    }
+}
+
+impl Courier for AwsCourier {
+    async fn send(&self, message: &Outgoing) -> Result<String, SendError> {
+        match &message.content {
+            Content::Email(email) => self.email(email).await,
+            Content::Sms(sms) => self.sms(sms).await,
+        }
+    }
+}

@@ -1,0 +1,206 @@
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, SystemTime};
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, KeysAndAttributes, ReturnValuesOnConditionCheckFailure,
+};
+
+use super::classify;
+use crate::store::{
+    Claim, IdempotencyStore, RETENTION, StoreError, epoch_millis, epoch_seconds, event_key,
+};
+
+/// The idempotency table: string partition key `pk`, TTL attribute `expires_at`.
+#[derive(Debug, Clone)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+const IN_PROGRESS: &str = "IN_PROGRESS";
+const COMPLETED: &str = "COMPLETED";
+const SENT: &str = "SENT";
+
+fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+fn n(v: u64) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+fn store_error<E, R>(op: &str, e: &aws_sdk_dynamodb::error::SdkError<E, R>) -> StoreError
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata,
+    R: std::fmt::Debug,
+{
+    StoreError(format!("{op}: {}", classify(e).1))
+}
+
+impl DynamoStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    /// A cheap read at init, so the first request does not pay the TLS handshake.
+    pub async fn warm(&self) {
+        let _ = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s("warm-up"))
+            .send()
+            .await;
+    }
+
+    fn expires_at(now: SystemTime) -> AttributeValue {
+        n(epoch_seconds(now + RETENTION))
+    }
+}
+
+impl IdempotencyStore for DynamoStore {
+    async fn claim(
+        &self,
+        event_id: &str,
+        now: SystemTime,
+        lease: Duration,
+    ) -> Result<Claim, StoreError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", s(event_key(event_id)))
+            .item("status", s(IN_PROGRESS))
+            .item("lease_until", n(epoch_millis(now + lease)))
+            .item("expires_at", Self::expires_at(now))
+            .condition_expression(
+                "attribute_not_exists(pk) OR (#status = :in_progress AND lease_until < :now)",
+            )
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":in_progress", s(IN_PROGRESS))
+            .expression_attribute_values(":now", n(epoch_millis(now)))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Claim::Acquired),
+            Err(e) => match e.as_service_error() {
+                Some(PutItemError::ConditionalCheckFailedException(failed)) => {
+                    let status = failed
+                        .item()
+                        .and_then(|item| item.get("status"))
+                        .and_then(|v| v.as_s().ok())
+                        .map(String::as_str);
+                    Ok(if status == Some(COMPLETED) {
+                        Claim::Completed
+                    } else {
+                        Claim::InProgress
+                    })
+                }
+                _ => Err(store_error("PutItem (claim)", &e)),
+            },
+        }
+    }
+
+    async fn sent(&self, keys: &[String]) -> Result<HashSet<String>, StoreError> {
+        let mut found = HashSet::new();
+        for chunk in keys.chunks(100) {
+            let unique: HashSet<&String> = chunk.iter().collect();
+            let mut request: Vec<HashMap<String, AttributeValue>> = unique
+                .into_iter()
+                .map(|k| HashMap::from([("pk".to_owned(), s(k.clone()))]))
+                .collect();
+            for _attempt in 0..5 {
+                if request.is_empty() {
+                    break;
+                }
+                let wanted = KeysAndAttributes::builder()
+                    .set_keys(Some(std::mem::take(&mut request)))
+                    .projection_expression("pk, #status")
+                    .expression_attribute_names("#status", "status")
+                    .consistent_read(true)
+                    .build()
+                    .map_err(|e| StoreError(format!("BatchGetItem: {e}")))?;
+                let out = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, wanted)
+                    .send()
+                    .await
+                    .map_err(|e| store_error("BatchGetItem", &e))?;
+                for item in out
+                    .responses()
+                    .and_then(|r| r.get(&self.table))
+                    .into_iter()
+                    .flatten()
+                {
+                    let is_sent = item
+                        .get("status")
+                        .and_then(|v| v.as_s().ok())
+                        .is_some_and(|v| v == SENT);
+                    if let (true, Some(AttributeValue::S(pk))) = (is_sent, item.get("pk")) {
+                        found.insert(pk.clone());
+                    }
+                }
+                if let Some(left) = out.unprocessed_keys().and_then(|u| u.get(&self.table)) {
+                    request = left.keys().to_vec();
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+            if !request.is_empty() {
+                return Err(StoreError("BatchGetItem: keys left unprocessed".into()));
+            }
+        }
+        Ok(found)
+    }
+
+    async fn record_sent(&self, key: &str, now: SystemTime) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", s(key))
+            .item("status", s(SENT))
+            .item("sent_at", n(epoch_seconds(now)))
+            .item("expires_at", Self::expires_at(now))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| store_error("PutItem (sent)", &e))
+    }
+
+    async fn complete(&self, event_id: &str, now: SystemTime) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", s(event_key(event_id)))
+            .item("status", s(COMPLETED))
+            .item("completed_at", n(epoch_seconds(now)))
+            .item("expires_at", Self::expires_at(now))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| store_error("PutItem (complete)", &e))
+    }
+
+    async fn release(&self, event_id: &str) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .key("pk", s(event_key(event_id)))
+            .condition_expression("#status = :in_progress")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":in_progress", s(IN_PROGRESS))
+            .send()
+            .await
+            .map(|_| ())
+            .or_else(|e| match e.as_service_error() {
+                Some(err) if err.is_conditional_check_failed_exception() => Ok(()),
+                _ => Err(store_error("DeleteItem (release)", &e)),
+            })
+    }
+}

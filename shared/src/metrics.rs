@@ -1,0 +1,135 @@
+//! CloudWatch Embedded Metric Format: one JSON line on stdout per metric set; CloudWatch
+//! Logs turns them into metrics with no API call. Namespace `BooxiNotify`.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime};
+
+use serde_json::{Map, Value, json};
+
+use crate::notification::channel_name;
+use crate::store::epoch_millis;
+use crate::webhook::{MessageReport, Outcome};
+
+pub const NAMESPACE: &str = "BooxiNotify";
+
+/// One EMF line: `dimensions` (name → value) and `metrics` (name, unit, value).
+pub fn emf_line(dimensions: &[(&str, &str)], metrics: &[(&str, &str, f64)]) -> String {
+    let mut root = Map::new();
+    let names: Vec<&str> = dimensions.iter().map(|(k, _)| *k).collect();
+    let definitions: Vec<Value> = metrics
+        .iter()
+        .map(|(name, unit, _)| json!({"Name": name, "Unit": unit}))
+        .collect();
+    root.insert(
+        "_aws".into(),
+        json!({
+            "Timestamp": epoch_millis(SystemTime::now()),
+            "CloudWatchMetrics": [{"Namespace": NAMESPACE, "Dimensions": [names], "Metrics": definitions}]
+        }),
+    );
+    for (k, v) in dimensions {
+        root.insert((*k).into(), json!(v));
+    }
+    for (name, _, value) in metrics {
+        root.insert((*name).into(), json!(value));
+    }
+    Value::Object(root).to_string()
+}
+
+/// Events by type.
+pub fn event_received(event_type: &str) {
+    println!(
+        "{}",
+        emf_line(&[("EventType", event_type)], &[("Events", "Count", 1.0)])
+    );
+}
+
+/// Messages sent / skipped / failed by kind and channel, and the event's duration.
+pub fn event_done(_event_id: &str, reports: &[MessageReport], duration: Duration) {
+    for line in outcome_lines(reports) {
+        println!("{line}");
+    }
+    println!(
+        "{}",
+        emf_line(
+            &[],
+            &[("Duration", "Milliseconds", duration.as_secs_f64() * 1000.0)]
+        )
+    );
+}
+
+pub fn outcome_lines(reports: &[MessageReport]) -> Vec<String> {
+    let mut counts: BTreeMap<(String, &str), [f64; 3]> = BTreeMap::new();
+    for r in reports {
+        let channel = r.channel.map(channel_name).unwrap_or("none");
+        let slot = counts.entry((r.kind.to_string(), channel)).or_default();
+        let i = match r.status {
+            Outcome::Sent => 0,
+            Outcome::Skipped => 1,
+            Outcome::Failed => 2,
+        };
+        slot[i] += 1.0;
+    }
+    counts
+        .into_iter()
+        .map(|((kind, channel), [sent, skipped, failed])| {
+            emf_line(
+                &[("Kind", &kind), ("Channel", channel)],
+                &[
+                    ("MessagesSent", "Count", sent),
+                    ("MessagesSkipped", "Count", skipped),
+                    ("MessagesFailed", "Count", failed),
+                ],
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::notification::{Audience, Channel, Kind};
+
+    #[test]
+    fn emf_lines_declare_their_metrics() {
+        let line: Value = serde_json::from_str(&emf_line(
+            &[("EventType", "appointment.created")],
+            &[("Events", "Count", 1.0)],
+        ))
+        .unwrap();
+        assert_eq!(line["EventType"], "appointment.created");
+        assert_eq!(line["Events"], 1.0);
+        let def = &line["_aws"]["CloudWatchMetrics"][0];
+        assert_eq!(def["Namespace"], "BooxiNotify");
+        assert_eq!(def["Dimensions"], json!([["EventType"]]));
+        assert_eq!(def["Metrics"], json!([{"Name": "Events", "Unit": "Count"}]));
+        assert!(line["_aws"]["Timestamp"].as_u64().unwrap() > 1_700_000_000_000);
+    }
+
+    #[test]
+    fn outcomes_are_counted_by_kind_and_channel() {
+        let r = |status, channel| MessageReport {
+            kind: Kind::Confirmation,
+            audience: Audience::Client,
+            channel,
+            status,
+            reason: None,
+        };
+        let lines = outcome_lines(&[
+            r(Outcome::Sent, Some(Channel::Email)),
+            r(Outcome::Failed, Some(Channel::Sms)),
+            r(Outcome::Skipped, Some(Channel::Sms)),
+        ]);
+        assert_eq!(lines.len(), 2);
+        let sms: Value = serde_json::from_str(&lines[1]).unwrap();
+        assert_eq!(sms["Channel"], "sms");
+        assert_eq!(
+            (
+                sms["MessagesSent"].as_f64(),
+                sms["MessagesSkipped"].as_f64(),
+                sms["MessagesFailed"].as_f64()
+            ),
+            (Some(0.0), Some(1.0), Some(1.0))
+        );
+    }
+}

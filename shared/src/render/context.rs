@@ -1,0 +1,831 @@
+//! What a template sees: an [`Event`] and a [`Notification`] turned into plain, cleaned,
+//! already-translated values. Every string from the payload passes through [`clean`]
+//! (no control characters, no line breaks), every link through [`web_link`] (http and
+//! https only), so templates can place them anywhere.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::booxi::{Obj, squash};
+use crate::config::{Brand, is_hex_colour};
+use crate::contact::Language;
+use crate::event::{Booking, Contact, Event, Person, Status, Translation};
+use crate::notification::{Actor, Audience, Kind, Notification, Recipient};
+
+use super::datetime::{DateLanguage, When, parse_instant};
+
+/// The values of one message, shared by its HTML, text and SMS renderings.
+#[derive(Debug, Clone, Serialize)]
+pub struct Context {
+    /// `html`, `text` or `sms`: set for each rendering.
+    pub format: &'static str,
+    /// The layout the email template extends: `layout.html` or `layout.txt`.
+    pub layout: &'static str,
+    /// The message language (`eng`, `fre`, …).
+    pub lang: String,
+    pub kind: &'static str,
+    /// `client`, `attendee` or `staff`.
+    pub audience: &'static str,
+    pub brand: BrandView,
+    /// The person the message is written to (none for a shared staff address).
+    pub recipient: PersonView,
+    /// The booking's client.
+    pub client: PersonView,
+    pub booking: BookingView,
+    /// The appointment's date and time in the store's time zone (none: flexible dates).
+    pub when: Option<When>,
+    /// The date and time before the change, when it changed.
+    pub previous_when: Option<When>,
+    pub service: Option<String>,
+    pub staff: Option<String>,
+    pub resources: Vec<String>,
+    pub store: StoreView,
+    pub place: Place,
+    pub links: Option<LinksView>,
+    pub qr_code_url: Option<String>,
+    pub video_url: Option<String>,
+    /// Who acted, for staff messages: `client`, `self` or `other_staff`.
+    pub actor: Option<&'static str>,
+    /// What changed, before → after (staff and `changed` messages).
+    pub changes: Vec<Change>,
+    /// The client's availabilities (flexible dates), each one line.
+    pub availability: Vec<String>,
+    /// `additionalRequest`, as lines of text.
+    pub additional_request: Vec<String>,
+    /// Whether a calendar invite goes with this email.
+    pub calendar: Option<&'static str>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BrandView {
+    pub name: String,
+    pub logo_url: Option<String>,
+    pub accent: String,
+    /// Text colour readable on the accent colour.
+    pub on_accent: &'static str,
+    pub footer: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PersonView {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct BookingView {
+    pub id: Option<String>,
+    pub confirmation_number: Option<String>,
+    /// `appointment` or `reservation` (a group event).
+    pub method: &'static str,
+    /// `approved`, `pending_staff_approval`, `pending_client_approval`, `cancelled`, or none.
+    pub status: Option<&'static str>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct StoreView {
+    pub name: Option<String>,
+    pub address: Vec<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub website: Option<String>,
+    /// The website as shown: host and path, without the scheme.
+    pub website_label: Option<String>,
+    /// The store's online booking page (`bookingUrl`), for "book again" buttons.
+    pub booking_url: Option<String>,
+}
+
+/// Where the appointment takes place, from the recipient's point of view.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Place {
+    /// `store`, `home`, `phone`, `video`, `custom` or `unknown`.
+    pub kind: &'static str,
+    /// Address or description lines.
+    pub lines: Vec<String>,
+    /// The video link of the recipient's role.
+    pub url: Option<String>,
+    /// The number to call (phone appointments, for staff) or to expect a call from.
+    pub phone: Option<String>,
+    /// Everything on one line (texts, calendar invites).
+    pub summary: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LinksView {
+    pub view: String,
+    pub modify: Option<String>,
+    pub cancel: Option<String>,
+    pub confirm: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Change {
+    /// `when`, `staff` or `place`.
+    pub what: &'static str,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// Everything the context is built from besides the event and the notification.
+pub struct Inputs<'a> {
+    pub brand: &'a Brand,
+    pub default_time_zone: &'a TimeZone,
+    /// The language the templates are in (the notification's, or its fallback).
+    pub language: &'a Language,
+    /// That language's labels (`<lang>/labels.toml`).
+    pub labels: &'a BTreeMap<String, String>,
+}
+
+impl Context {
+    pub fn new(event: &Event, n: &Notification, inputs: &Inputs<'_>) -> Self {
+        let lang = inputs.language;
+        let names = Names {
+            lang,
+            merchant_default: event.merchant.default_language.as_ref(),
+        };
+        let tz = time_zone(event, inputs.default_time_zone);
+        let date_lang = DateLanguage::from_code(lang.code());
+        let when = booking_when(&event.booking, &tz, date_lang);
+        let previous_when = event
+            .previous
+            .as_ref()
+            .and_then(|p| booking_when(p, &tz, date_lang))
+            .filter(|p| Some(&p.iso) != when.as_ref().map(|w| &w.iso));
+
+        let store_name = names.pick(
+            event.merchant.name.as_deref(),
+            &event.merchant.translations,
+            "name",
+        );
+        let store = store_view(event, store_name.clone());
+        let brand_name = inputs
+            .brand
+            .store_name
+            .clone()
+            .or(store_name)
+            .unwrap_or_default();
+        let accent = if is_hex_colour(&inputs.brand.accent_color) {
+            inputs.brand.accent_color.clone()
+        } else {
+            crate::config::DEFAULT_ACCENT_COLOR.to_owned()
+        };
+        let staff_name = staff_name(event, &names);
+        let is_staff = n.audience == Audience::Staff;
+        let place = place(event, &event.booking, n, &store, is_staff);
+        let changes = changes(
+            event,
+            &names,
+            &store,
+            n,
+            &when,
+            &previous_when,
+            inputs.labels,
+        );
+
+        let links = n.links.as_ref().and_then(|l| {
+            Some(LinksView {
+                view: web_link(l.view.as_str())?,
+                modify: l.modify.as_ref().and_then(|u| web_link(u.as_str())),
+                cancel: l.cancel.as_ref().and_then(|u| web_link(u.as_str())),
+                confirm: l.confirm.as_ref().and_then(|u| web_link(u.as_str())),
+            })
+        });
+        let shows_qr = matches!(n.kind, Kind::Confirmation | Kind::Changed | Kind::Reminder)
+            && n.audience == Audience::Client;
+
+        Self {
+            format: "html",
+            layout: "layout.html",
+            lang: lang.code().to_owned(),
+            kind: n.kind.name(),
+            audience: crate::notification::audience_name(n.audience),
+            brand: BrandView {
+                name: clean(&brand_name).unwrap_or_default(),
+                logo_url: inputs
+                    .brand
+                    .logo_url
+                    .as_ref()
+                    .and_then(|u| web_link(u.as_str())),
+                on_accent: on_colour(&accent),
+                accent,
+                footer: inputs.brand.footer_text.as_deref().and_then(clean),
+            },
+            recipient: recipient(event, n.recipient),
+            client: event
+                .client
+                .as_ref()
+                .map(|p| person_view(p, event))
+                .unwrap_or_default(),
+            booking: BookingView {
+                id: event.booking.id.as_deref().and_then(clean),
+                confirmation_number: event.booking.confirmation_number.as_deref().and_then(clean),
+                method: match event.booking.method.as_deref().map(squash).as_deref() {
+                    Some("groupreservation" | "reservation") => "reservation",
+                    _ if event.event_type.name().starts_with("reservation.") => "reservation",
+                    _ => "appointment",
+                },
+                status: event.booking.status.as_ref().and_then(|s| match s {
+                    Status::Approved => Some("approved"),
+                    Status::PendingStaffApproval => Some("pending_staff_approval"),
+                    Status::PendingClientApproval => Some("pending_client_approval"),
+                    Status::Cancelled => Some("cancelled"),
+                    Status::Other(_) => None,
+                }),
+            },
+            when,
+            previous_when,
+            service: event
+                .service
+                .as_ref()
+                .and_then(|s| names.pick(s.name.as_deref(), &s.translations, "name")),
+            staff: staff_name,
+            resources: event
+                .resources
+                .iter()
+                .filter_map(|r| names.pick(r.name.as_deref(), &r.translations, "name"))
+                .collect(),
+            store,
+            place,
+            links,
+            qr_code_url: event
+                .qr_code_url
+                .as_ref()
+                .filter(|_| shows_qr)
+                .and_then(|u| web_link(u.as_str())),
+            video_url: n.video_url.as_ref().and_then(|u| web_link(u.as_str())),
+            actor: n.actor.map(|a| match a {
+                Actor::Client => "client",
+                Actor::Myself => "self",
+                Actor::OtherStaff => "other_staff",
+            }),
+            changes,
+            availability: availability(&event.booking, &tz, date_lang),
+            additional_request: event
+                .additional_request
+                .as_ref()
+                .map(request_lines)
+                .unwrap_or_default(),
+            calendar: None,
+        }
+    }
+
+    pub fn for_format(&self, format: &'static str) -> Self {
+        let mut ctx = self.clone();
+        ctx.format = format;
+        ctx.layout = if format == "html" {
+            "layout.html"
+        } else {
+            "layout.txt"
+        };
+        ctx
+    }
+}
+
+/// Removes control characters (line breaks included) and collapses runs of white
+/// space; `None` when nothing is left.
+pub fn clean(text: &str) -> Option<String> {
+    let joined = text
+        .split(|c: char| c.is_control() || c.is_whitespace() || c == '\u{2028}' || c == '\u{2029}')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    (!joined.is_empty()).then_some(joined)
+}
+
+/// The link when it is an absolute http(s) URL with a host, else none.
+pub fn web_link(raw: &str) -> Option<String> {
+    let url = url::Url::parse(raw.trim()).ok()?;
+    (matches!(url.scheme(), "http" | "https") && url.host().is_some()).then(|| url.to_string())
+}
+
+/// Black or white, whichever reads better on `hex` (WCAG relative luminance).
+fn on_colour(hex: &str) -> &'static str {
+    let digits: Vec<u32> = hex
+        .trim_start_matches('#')
+        .chars()
+        .filter_map(|c| c.to_digit(16))
+        .collect();
+    let rgb = match digits.as_slice() {
+        [r, g, b] => [r * 17, g * 17, b * 17],
+        [r1, r2, g1, g2, b1, b2] => [r1 * 16 + r2, g1 * 16 + g2, b1 * 16 + b2],
+        _ => return "#ffffff",
+    };
+    let linear = |c: u32| {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.039_28 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let l = 0.2126 * linear(rgb[0]) + 0.7152 * linear(rgb[1]) + 0.0722 * linear(rgb[2]);
+    // Contrast with white (1.05 / (l + 0.05)) against contrast with black ((l + 0.05) / 0.05).
+    if 1.05 / (l + 0.05) >= (l + 0.05) / 0.05 {
+        "#ffffff"
+    } else {
+        "#111111"
+    }
+}
+
+/// The merchant's time zone when it names one jiff knows, else the configured default.
+pub fn time_zone(event: &Event, default: &TimeZone) -> TimeZone {
+    event
+        .merchant
+        .time_zone
+        .as_deref()
+        .and_then(|name| TimeZone::get(name.trim()).ok())
+        .unwrap_or_else(|| default.clone())
+}
+
+/// The start of a booking state, and its end when known.
+pub fn booking_span(b: &Booking) -> Option<(Timestamp, Option<Timestamp>)> {
+    let start = parse_instant(b.starts_on.as_deref()?)?;
+    let end = b.ends_on.as_deref().and_then(parse_instant).or_else(|| {
+        let minutes = duration_minutes(b)?;
+        Timestamp::from_second(start.as_second().checked_add(minutes.checked_mul(60)?)?).ok()
+    });
+    Some((start, end.filter(|e| *e > start)))
+}
+
+/// `totalClientTimespan.duration`, else the sum of the items' durations, in minutes.
+fn duration_minutes(b: &Booking) -> Option<i64> {
+    let o = Obj::new(&b.raw)?;
+    let number = |v: &Value| match v {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    };
+    if let Some(d) = o
+        .obj(&["totalClientTimespan"])
+        .and_then(|t| t.get(&["duration"]))
+    {
+        return number(d).filter(|m| *m > 0);
+    }
+    let total: i64 = o
+        .objs(&["items"])
+        .iter()
+        .filter_map(|i| i.get(&["duration"]).and_then(number))
+        .sum();
+    (total > 0).then_some(total)
+}
+
+fn booking_when(b: &Booking, tz: &TimeZone, lang: DateLanguage) -> Option<When> {
+    let (start, end) = booking_span(b)?;
+    Some(When::new(start, end, tz, lang))
+}
+
+/// Picks names in the message language: the payload's own text when the message is in
+/// the merchant's default language, else the translation for the message language.
+struct Names<'a> {
+    lang: &'a Language,
+    merchant_default: Option<&'a Language>,
+}
+
+impl Names<'_> {
+    fn translation<'t>(&self, translations: &'t [Translation]) -> Option<&'t Translation> {
+        if self.merchant_default == Some(self.lang) {
+            return None;
+        }
+        translations.iter().find(|t| &t.language == self.lang)
+    }
+
+    fn pick(
+        &self,
+        base: Option<&str>,
+        translations: &[Translation],
+        field: &str,
+    ) -> Option<String> {
+        self.translation(translations)
+            .and_then(|t| t.fields.get(field))
+            .and_then(Value::as_str)
+            .and_then(clean)
+            .or_else(|| base.and_then(clean))
+    }
+}
+
+fn full_name(first: Option<&str>, last: Option<&str>) -> Option<String> {
+    clean(&[first.unwrap_or(""), last.unwrap_or("")].join(" "))
+}
+
+fn staff_name(event: &Event, names: &Names<'_>) -> Option<String> {
+    if let Some(staff) = &event.staff {
+        if let Some(t) = names.translation(&staff.translations) {
+            let field = |k: &str| t.fields.get(k).and_then(Value::as_str).map(str::to_owned);
+            let translated = field("name")
+                .and_then(|n| clean(&n))
+                .or_else(|| full_name(field("firstName").as_deref(), field("lastName").as_deref()));
+            if translated.is_some() {
+                return translated;
+            }
+        }
+        if let Some(name) = full_name(staff.first_name.as_deref(), staff.last_name.as_deref()) {
+            return Some(name);
+        }
+    }
+    event.booking.staff_name.as_deref().and_then(clean)
+}
+
+/// A phone number as people of the store's country write it (`(514) 555-0100`), or in
+/// international form for another country's number; as given when it does not parse.
+fn display_phone(raw: &str, event: &Event) -> String {
+    use std::str::FromStr;
+    let country = event
+        .merchant
+        .country
+        .and_then(|c| phonenumber::country::Id::from_str(c.code()).ok());
+    match phonenumber::parse(country, raw) {
+        Ok(number) if phonenumber::is_valid(&number) => {
+            let same_country = country.is_some() && number.country().id() == country;
+            let mode = if same_country {
+                phonenumber::Mode::National
+            } else {
+                phonenumber::Mode::International
+            };
+            number.format().mode(mode).to_string()
+        }
+        _ => raw.to_owned(),
+    }
+}
+
+fn person_view(p: &Person, event: &Event) -> PersonView {
+    let home_phone = Obj::new(&p.raw)
+        .and_then(|o| o.text(&["homePhoneNumber", "homePhone", "phoneNumber"]))
+        .and_then(|t| clean(&t));
+    PersonView {
+        first_name: p.first_name.as_deref().and_then(clean),
+        last_name: p.last_name.as_deref().and_then(clean),
+        name: full_name(p.first_name.as_deref(), p.last_name.as_deref()),
+        email: p.email.valid().map(|e| e.as_str().to_owned()),
+        phone: p
+            .mobile
+            .valid()
+            .map(|m| display_phone(m.as_str(), event))
+            .or(home_phone),
+    }
+}
+
+fn recipient(event: &Event, r: Recipient) -> PersonView {
+    match r {
+        Recipient::Client => event
+            .client
+            .as_ref()
+            .map(|p| person_view(p, event))
+            .unwrap_or_default(),
+        Recipient::Attendee(i) => event
+            .attendees
+            .get(i)
+            .map(|p| person_view(p, event))
+            .unwrap_or_default(),
+        Recipient::Staff => event
+            .staff
+            .as_ref()
+            .map(|s| PersonView {
+                first_name: s.first_name.as_deref().and_then(clean),
+                last_name: s.last_name.as_deref().and_then(clean),
+                name: full_name(s.first_name.as_deref(), s.last_name.as_deref()),
+                email: s.email.valid().map(|e| e.as_str().to_owned()),
+                phone: None,
+            })
+            .unwrap_or_default(),
+        Recipient::StaffFallback => PersonView::default(),
+    }
+}
+
+fn store_view(event: &Event, name: Option<String>) -> StoreView {
+    let o = Obj::new(&event.merchant.raw);
+    let text = |keys: &[&str]| o.and_then(|o| o.text(keys)).and_then(|t| clean(&t));
+    StoreView {
+        name,
+        address: o
+            .and_then(|o| o.get(&["address"]))
+            .map(address_lines)
+            .unwrap_or_default(),
+        phone: text(&["phoneNumber", "phone"]).map(|p| display_phone(&p, event)),
+        email: match &event.merchant.email {
+            Contact::Valid(e) => Some(e.as_str().to_owned()),
+            _ => None,
+        },
+        website: o
+            .and_then(|o| o.text(&["websiteUrl", "website", "url"]))
+            .and_then(|u| web_link(&u)),
+        website_label: o
+            .and_then(|o| o.text(&["websiteUrl", "website", "url"]))
+            .and_then(|u| web_link(&u))
+            .map(|u| {
+                let bare = u.split_once("://").map_or(u.as_str(), |(_, rest)| rest);
+                bare.trim_end_matches('/').to_owned()
+            }),
+        booking_url: o
+            .and_then(|o| o.text(&["bookingUrl", "bookingURL"]))
+            .and_then(|u| web_link(&u)),
+    }
+}
+
+/// An address as lines: `street`, then `City, ST H2X 1Y4` in North America, else
+/// `75001 Paris`.
+pub fn address_lines(v: &Value) -> Vec<String> {
+    if let Value::String(s) = v {
+        return s.lines().filter_map(clean).collect();
+    }
+    let Some(o) = Obj::new(v) else {
+        return Vec::new();
+    };
+    let text = |keys: &[&str]| o.text(keys).and_then(|t| clean(&t));
+    let mut lines: Vec<String> = [
+        text(&["street", "street1", "address1", "line1", "addressLine1"]),
+        text(&["street2", "address2", "line2", "addressLine2"]),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let city = text(&["city", "locality"]);
+    let state = text(&["state", "province", "region", "stateCode"]);
+    let postal = text(&["postalCode", "zip", "zipCode", "postal_code"]);
+    let country = text(&["country", "countryCode"]);
+    let north_america = matches!(
+        country.as_deref().map(str::to_ascii_uppercase).as_deref(),
+        None | Some("CA" | "US" | "CANADA" | "USA" | "UNITED STATES")
+    );
+    let locality = if north_america {
+        let region = [state, postal]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        [city, clean(&region)]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", ")
+    } else {
+        let line = [postal, city]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        [Some(line), state]
+            .into_iter()
+            .flatten()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !locality.is_empty() {
+        lines.push(locality);
+    }
+    lines
+}
+
+fn place(event: &Event, b: &Booking, n: &Notification, store: &StoreView, is_staff: bool) -> Place {
+    let location = b.location.as_deref().map(squash).unwrap_or_default();
+    let text = b.location_text.as_deref().and_then(clean);
+    let client = event.client.as_ref();
+    let mut place = match location.as_str() {
+        "home" | "client" | "clientaddress" | "athome" => Place {
+            kind: "home",
+            lines: client
+                .and_then(|c| Obj::new(&c.raw).and_then(|o| o.get(&["address"])))
+                .map(address_lines)
+                .unwrap_or_default(),
+            ..Place::default()
+        },
+        "phone" | "phonecall" | "telephone" => Place {
+            kind: "phone",
+            phone: if is_staff {
+                client.map(|p| person_view(p, event)).and_then(|p| p.phone)
+            } else {
+                store.phone.clone()
+            },
+            ..Place::default()
+        },
+        "videoconference" | "video" | "virtual" | "online" => Place {
+            kind: "video",
+            url: n.video_url.as_ref().and_then(|u| web_link(u.as_str())),
+            ..Place::default()
+        },
+        "custom" | "other" => Place {
+            kind: "custom",
+            ..Place::default()
+        },
+        _ => {
+            let mut lines: Vec<String> = store.name.iter().cloned().collect();
+            lines.extend(store.address.iter().cloned());
+            Place {
+                kind: if store.address.is_empty() && text.is_none() {
+                    "unknown"
+                } else {
+                    "store"
+                },
+                lines,
+                ..Place::default()
+            }
+        }
+    };
+    if let Some(t) = text
+        && !place.lines.contains(&t)
+    {
+        place.lines.push(t);
+    }
+    if place.kind == "custom" && place.lines.is_empty() {
+        place.kind = "unknown";
+    }
+    let summary = match place.kind {
+        "video" => place.url.clone(),
+        "phone" => place.phone.clone(),
+        _ => clean(&place.lines.join(", ")),
+    };
+    place.summary = summary;
+    place
+}
+
+fn changes(
+    event: &Event,
+    names: &Names<'_>,
+    store: &StoreView,
+    n: &Notification,
+    when: &Option<When>,
+    previous_when: &Option<When>,
+    labels: &BTreeMap<String, String>,
+) -> Vec<Change> {
+    let Some(previous) = event.previous.as_ref() else {
+        return Vec::new();
+    };
+    if !matches!(n.kind, Kind::Changed | Kind::StaffChanged) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    if let Some(before) = previous_when {
+        out.push(Change {
+            what: "when",
+            before: Some(before.full.clone()),
+            after: when.as_ref().map(|w| w.full.clone()),
+        });
+    }
+    let staff_key = |b: &Booking| b.staff_id.clone().or_else(|| b.staff_name.clone());
+    let (before_staff, now_staff) = (staff_key(previous), staff_key(&event.booking));
+    if before_staff.is_some() && before_staff != now_staff {
+        out.push(Change {
+            what: "staff",
+            before: previous.staff_name.as_deref().and_then(clean),
+            after: staff_name(event, names),
+        });
+    }
+    let (kind, text) = previous.location_key();
+    if (kind.is_some() || text.is_some()) && previous.location_key() != event.booking.location_key()
+    {
+        let is_staff = n.audience == Audience::Staff;
+        // A place is named by its address; a call, a video call or a home visit by
+        // what it is (the number or link itself says little out of context).
+        let named = |p: Place| {
+            let label = |key: &str| labels.get(key).cloned();
+            match p.kind {
+                "phone" => label("by_phone"),
+                "video" => label("video_call"),
+                "home" if is_staff => label("at_client_address"),
+                "home" => label("at_your_address"),
+                _ => p.summary,
+            }
+        };
+        out.push(Change {
+            what: "place",
+            before: named(place(event, previous, n, store, is_staff)),
+            after: named(place(event, &event.booking, n, store, is_staff)),
+        });
+    }
+    out
+}
+
+fn availability(b: &Booking, tz: &TimeZone, lang: DateLanguage) -> Vec<String> {
+    let Some(o) = Obj::new(&b.raw) else {
+        return Vec::new();
+    };
+    o.objs(&["clientAvailability", "clientAvailabilities"])
+        .into_iter()
+        .filter_map(|slot| {
+            let from = parse_instant(&slot.text(&["from", "start"])?)?;
+            let to = slot.text(&["to", "end"]).and_then(|t| parse_instant(&t));
+            let w = When::new(from, to, tz, lang);
+            Some(format!("{}, {}", w.date, w.time_range))
+        })
+        .collect()
+}
+
+/// `additionalRequest` as lines: a text as its lines, an object as `key: value`, a list
+/// item by item. Nested structures are flattened one level; nothing is dropped silently
+/// except empty values.
+pub fn request_lines(v: &Value) -> Vec<String> {
+    fn scalar(v: &Value) -> Option<String> {
+        match v {
+            Value::String(s) => clean(s),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            Value::Array(items) => clean(
+                &items
+                    .iter()
+                    .filter_map(scalar)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            Value::Object(map) => {
+                // A labelled answer: {"question": "...", "answer": "..."}.
+                let label = ["question", "label", "name", "key"]
+                    .iter()
+                    .find_map(|k| map.get(*k).and_then(Value::as_str));
+                let value = ["answer", "value", "text"].iter().find_map(|k| map.get(*k));
+                match (label, value) {
+                    (Some(l), Some(v)) => Some(format!("{}: {}", clean(l)?, scalar(v)?)),
+                    _ => clean(
+                        &map.iter()
+                            .filter_map(|(k, v)| Some(format!("{k}: {}", scalar(v)?)))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
+                }
+            }
+            Value::Null => None,
+        }
+    }
+    match v {
+        Value::String(s) => s.lines().filter_map(clean).collect(),
+        Value::Array(items) => items.iter().filter_map(scalar).collect(),
+        Value::Object(map) => map
+            .iter()
+            .filter_map(|(k, v)| Some(format!("{}: {}", clean(k)?, scalar(v)?)))
+            .collect(),
+        other => scalar(other).into_iter().collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn clean_removes_line_breaks_and_controls() {
+        assert_eq!(
+            clean(" Jane\r\nBcc: x@y.z\t "),
+            Some("Jane Bcc: x@y.z".to_owned())
+        );
+        assert_eq!(clean("\u{7}\n "), None);
+    }
+
+    #[test]
+    fn only_web_links_survive() {
+        assert_eq!(
+            web_link("https://a.example/x?y=1"),
+            Some("https://a.example/x?y=1".into())
+        );
+        for bad in [
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "mailto:a@b.c",
+            "/relative",
+            "http://",
+        ] {
+            assert_eq!(web_link(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn addresses_read_in_local_order() {
+        let ca = json!({"street": "123 Main St", "city": "Montréal", "state": "QC", "postalCode": "H2X 1Y4", "country": "CA"});
+        assert_eq!(address_lines(&ca), ["123 Main St", "Montréal, QC H2X 1Y4"]);
+        let fr = json!({"street": "1 rue de Rivoli", "city": "Paris", "postalCode": "75001", "country": "FR"});
+        assert_eq!(address_lines(&fr), ["1 rue de Rivoli", "75001 Paris"]);
+        assert_eq!(
+            address_lines(&json!("1 Main\nSpringfield")),
+            ["1 Main", "Springfield"]
+        );
+    }
+
+    #[test]
+    fn additional_requests_become_lines() {
+        assert_eq!(
+            request_lines(&json!("Wheelchair access\r\nplease")),
+            ["Wheelchair access", "please"]
+        );
+        assert_eq!(
+            request_lines(&json!({"allergies": "latex", "firstVisit": true})),
+            ["allergies: latex", "firstVisit: true"]
+        );
+        assert_eq!(
+            request_lines(&json!([{"question": "Reason", "answer": "Check-up"}, "Parking?"])),
+            ["Reason: Check-up", "Parking?"]
+        );
+    }
+
+    #[test]
+    fn text_on_accent() {
+        assert_eq!(on_colour("#1d4ed8"), "#ffffff");
+        assert_eq!(on_colour("#ffeb3b"), "#111111");
+        assert_eq!(on_colour("#fff"), "#111111");
+    }
+}

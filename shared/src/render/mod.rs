@@ -1,0 +1,722 @@
+//! Rendering: a planned [`Notification`] becomes an email (subject, HTML, plain text,
+//! calendar invite) or an SMS text, from MiniJinja templates.
+//!
+//! Templates live in `shared/templates/` and are compiled into the binary; a folder
+//! named by the configuration (`templates_dir`) can replace any of them, file by file.
+//! Each kind has, per language, one email template (`eng/confirmation.email.html`) that
+//! gives the subject, heading and wording and is rendered twice, as HTML (escaped) and as
+//! plain text, through `layout.html` and `layout.txt`; and, for client kinds, one SMS
+//! template (`eng/confirmation.sms.txt`) with a `full` and a `short` form. Words shared
+//! by every message (labels, greeting, button texts) are in `<lang>/labels.toml`.
+//!
+//! [`Renderer::render`] is pure: no I/O, no clock. The override folder is read once, by
+//! [`Renderer::new`].
+
+mod context;
+pub mod datetime;
+pub mod ics;
+mod mime;
+pub mod sms;
+mod templates;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use minijinja::value::{Serde, Value};
+use minijinja::{AutoEscape, Environment, UndefinedBehavior, context};
+
+use crate::booxi::Obj;
+use crate::config::{Brand, Config};
+use crate::contact::{EmailAddress, Language};
+use crate::event::Event;
+use crate::notification::{Address, Audience, Channel, Kind, Notification};
+
+pub use context::{Context, clean, web_link};
+pub use ics::{Ics, Method};
+pub use mime::{Envelope, message_id};
+pub use sms::{Encoding, Segments, count_segments};
+
+/// Why a message could not be rendered, or the renderer not built.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("template {name}: {message}")]
+    Template { name: String, message: String },
+    #[error("no template {0}")]
+    MissingTemplate(String),
+    #[error("template {0}: the subject is empty")]
+    EmptySubject(String),
+    #[error("labels {name}: {message}")]
+    Labels { name: String, message: String },
+    #[error("templates folder {path}: {source}")]
+    TemplatesDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot build the MIME message: {0}")]
+    Mime(String),
+}
+
+impl RenderError {
+    fn template(name: &str, e: &minijinja::Error) -> Self {
+        let mut message = e.to_string();
+        let mut source = std::error::Error::source(e);
+        while let Some(inner) = source {
+            message.push_str(&format!(": {inner}"));
+            source = inner.source();
+        }
+        Self::Template {
+            name: name.to_owned(),
+            message,
+        }
+    }
+}
+
+/// What rendering needs from the configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderConfig {
+    pub brand: Brand,
+    pub templates_dir: Option<PathBuf>,
+    pub default_time_zone: TimeZone,
+}
+
+impl From<&Config> for RenderConfig {
+    fn from(c: &Config) -> Self {
+        Self {
+            brand: c.brand.clone(),
+            templates_dir: c.templates_dir.clone(),
+            default_time_zone: c.default_time_zone.clone(),
+        }
+    }
+}
+
+impl Default for RenderConfig {
+    fn default() -> Self {
+        Self::from(&Config::default())
+    }
+}
+
+/// A rendered message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Message {
+    Email(Email),
+    Sms(Sms),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email {
+    /// One line: no CR or LF.
+    pub subject: String,
+    pub html: String,
+    pub text: String,
+    /// The calendar invite (`confirmation`, `changed`) or its cancellation.
+    pub ics: Option<Ics>,
+    /// The sender's display name (the brand or store name), one line.
+    pub from_name: String,
+    pub reply_to: Option<EmailAddress>,
+    /// The language the message is written in.
+    pub language: Language,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sms {
+    pub text: String,
+    pub segments: Segments,
+    /// Which form of the template was sent.
+    pub form: SmsForm,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmsForm {
+    /// The template's `full` block, as written.
+    Full,
+    /// `full`, accents outside the GSM alphabet folded (`ê` → `e`) to fit fewer segments.
+    FullFolded,
+    /// The template's `short` block.
+    Short,
+    ShortFolded,
+    /// Even the short form took more than three segments: cut to three.
+    Truncated,
+}
+
+/// Templates compiled once; renders any number of messages.
+#[derive(Debug)]
+pub struct Renderer {
+    env: Environment<'static>,
+    labels: BTreeMap<String, BTreeMap<String, String>>,
+    brand: Brand,
+    default_time_zone: TimeZone,
+}
+
+/// Suffix of the name under which an email template is registered a second time, to
+/// render it without HTML escaping as the plain-text body.
+const TEXT_SUFFIX: &str = " (text)";
+
+impl Renderer {
+    /// Compiles the built-in templates, replaced file by file by those of
+    /// `config.templates_dir` (read here, once). A template that does not compile is an
+    /// error now, not at send time.
+    pub fn new(config: &RenderConfig) -> Result<Self, RenderError> {
+        let mut sources: BTreeMap<String, String> = templates::EMBEDDED
+            .iter()
+            .map(|(name, source)| ((*name).to_owned(), (*source).to_owned()))
+            .collect();
+        let mut label_overrides = BTreeMap::new();
+        if let Some(dir) = &config.templates_dir {
+            for (name, source) in read_override_dir(dir)? {
+                if name.ends_with("labels.toml") {
+                    label_overrides.insert(name, source);
+                } else {
+                    sources.insert(name, source);
+                }
+            }
+        }
+
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".html") {
+                AutoEscape::Html
+            } else {
+                AutoEscape::None
+            }
+        });
+        let syntax = minijinja::syntax::SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .build()
+            .map_err(|e| RenderError::template("(syntax)", &e))?;
+        env.set_syntax(syntax);
+        env.add_filter("paragraphs", paragraphs);
+        env.set_formatter(format_value);
+
+        let mut labels = BTreeMap::new();
+        for (name, source) in sources {
+            if let Some(lang) = name.strip_suffix("/labels.toml") {
+                let mut table = parse_labels(&name, &source)?;
+                if let Some(over) = label_overrides.remove(&name) {
+                    table.extend(parse_labels(&name, &over)?);
+                }
+                labels.insert(lang.to_owned(), table);
+                continue;
+            }
+            if name.ends_with(".email.html") {
+                env.add_template_owned(format!("{name}{TEXT_SUFFIX}"), source.clone())
+                    .map_err(|e| RenderError::template(&name, &e))?;
+            }
+            env.add_template_owned(name.clone(), source)
+                .map_err(|e| RenderError::template(&name, &e))?;
+        }
+        Ok(Self {
+            env,
+            labels,
+            brand: config.brand.clone(),
+            default_time_zone: config.default_time_zone.clone(),
+        })
+    }
+
+    /// Renders one planned message. An error concerns this message only.
+    pub fn render(&self, event: &Event, n: &Notification) -> Result<Message, RenderError> {
+        let channel = match n.channel {
+            Channel::Email => "email.html",
+            Channel::Sms => "sms.txt",
+        };
+        let language = self.template_language(event, n, channel)?;
+        let name = format!("{}/{}.{channel}", language.code(), n.kind.name());
+        let labels = self
+            .labels
+            .get(language.code())
+            .cloned()
+            .unwrap_or_default();
+        let inputs = context::Inputs {
+            brand: &self.brand,
+            default_time_zone: &self.default_time_zone,
+            language: &language,
+            labels: &labels,
+        };
+        let mut ctx = Context::new(event, n, &inputs);
+        match n.channel {
+            Channel::Email => {
+                let ics = self.invite(event, n, &ctx, &labels);
+                ctx.calendar = ics.as_ref().map(|i| match i.method {
+                    Method::Request => "request",
+                    Method::Cancel => "cancel",
+                });
+                self.email(&name, &ctx, labels, ics, language)
+            }
+            Channel::Sms => self.sms(&name, &ctx, labels),
+        }
+    }
+
+    /// Renders every message of a plan, each on its own: one failure leaves the others.
+    pub fn render_all(
+        &self,
+        event: &Event,
+        notifications: &[Notification],
+    ) -> Vec<Result<Message, RenderError>> {
+        notifications
+            .iter()
+            .map(|n| self.render(event, n))
+            .collect()
+    }
+
+    /// The notification's language when its template exists, else the merchant's
+    /// default language, else English.
+    fn template_language(
+        &self,
+        event: &Event,
+        n: &Notification,
+        channel: &str,
+    ) -> Result<Language, RenderError> {
+        let exists = |l: &Language| {
+            self.env
+                .get_template(&format!("{}/{}.{channel}", l.code(), n.kind.name()))
+                .is_ok()
+        };
+        [
+            Some(n.language.clone()),
+            event.merchant.default_language.clone(),
+            Some(Language::english()),
+        ]
+        .into_iter()
+        .flatten()
+        .find(exists)
+        .ok_or_else(|| {
+            RenderError::MissingTemplate(format!("{}/{}.{channel}", n.language, n.kind.name()))
+        })
+    }
+
+    fn email(
+        &self,
+        name: &str,
+        ctx: &Context,
+        labels: BTreeMap<String, String>,
+        ics: Option<Ics>,
+        language: Language,
+    ) -> Result<Message, RenderError> {
+        let t = Value::from(labels);
+        let html_ctx = context! { t => t.clone(), ..Value::from(Serde(ctx.for_format("html"))) };
+        let text_ctx = context! { t => t, ..Value::from(Serde(ctx.for_format("text"))) };
+        let html = self
+            .template(name)?
+            .render(html_ctx)
+            .map_err(|e| RenderError::template(name, &e))?;
+        let text_name = format!("{name}{TEXT_SUFFIX}");
+        let mut captured = self
+            .template(&text_name)?
+            .render_captured(text_ctx)
+            .map_err(|e| RenderError::template(name, &e))?;
+        let subject = captured
+            .with_state_mut(|state| state.render_block("subject"))
+            .map_err(|e| RenderError::template(name, &e))?;
+        let subject = clean(&subject).ok_or_else(|| RenderError::EmptySubject(name.to_owned()))?;
+        Ok(Message::Email(Email {
+            subject,
+            html: tidy_html(&html),
+            text: tidy_text(captured.output()),
+            ics,
+            from_name: clean(&ctx.brand.name).unwrap_or_default(),
+            reply_to: self.brand.reply_to.clone(),
+            language,
+        }))
+    }
+
+    fn sms(
+        &self,
+        name: &str,
+        ctx: &Context,
+        labels: BTreeMap<String, String>,
+    ) -> Result<Message, RenderError> {
+        let value =
+            context! { t => Value::from(labels), ..Value::from(Serde(ctx.for_format("sms"))) };
+        let mut captured = self
+            .template(name)?
+            .render_captured(value)
+            .map_err(|e| RenderError::template(name, &e))?;
+        let mut block = |block: &str| {
+            captured
+                .with_state_mut(|state| state.render_block(block))
+                .map(|text| clean(&text).unwrap_or_default())
+                .map_err(|e| RenderError::template(name, &e))
+        };
+        let full = block("full")?;
+        let short = block("short")?;
+        Ok(Message::Sms(choose_sms(&full, &short)))
+    }
+
+    fn template(&self, name: &str) -> Result<minijinja::Template<'_, '_>, RenderError> {
+        self.env
+            .get_template(name)
+            .map_err(|_| RenderError::MissingTemplate(name.to_owned()))
+    }
+
+    /// The calendar invite of a client's `confirmation` / `changed` email, or the
+    /// cancellation of a canceled booking, for the same UID.
+    fn invite(
+        &self,
+        event: &Event,
+        n: &Notification,
+        ctx: &Context,
+        labels: &BTreeMap<String, String>,
+    ) -> Option<Ics> {
+        let method = match n.kind {
+            Kind::Confirmation | Kind::Changed => Method::Request,
+            Kind::CanceledByStore | Kind::CanceledByClient => Method::Cancel,
+            _ => return None,
+        };
+        if n.audience == Audience::Staff {
+            return None;
+        }
+        let Address::Email(to) = &n.to else {
+            return None;
+        };
+        let (start, end) = context::booking_span(&event.booking)?;
+        let key = event
+            .booking
+            .id
+            .as_deref()
+            .or(event.booking.confirmation_number.as_deref())
+            .map(|k| {
+                k.chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c))
+                    .collect::<String>()
+            })
+            .filter(|k| !k.is_empty())?;
+        let raw = Obj::new(&event.booking.raw);
+        let booking_time = |keys: &[&str]| {
+            raw.and_then(|o| o.text(keys))
+                .as_deref()
+                .and_then(datetime::parse_instant)
+        };
+        let modified = booking_time(&["modifiedOn", "modifiedAt", "updatedOn"]);
+        let event_time = event
+            .created_on
+            .as_deref()
+            .and_then(datetime::parse_instant);
+        let created = booking_time(&["createdOn", "createdAt"]);
+        let stamp = event_time.or(modified).or(created).unwrap_or(start);
+        let sequence = sequence(modified.or(event_time).or(created));
+        let title = ctx
+            .service
+            .clone()
+            .or_else(|| labels.get("appointment").cloned())
+            .unwrap_or_default();
+        let summary = match ctx
+            .store
+            .name
+            .as_deref()
+            .or(Some(ctx.brand.name.as_str()))
+            .filter(|s| !s.is_empty())
+        {
+            Some(store) if !title.is_empty() => format!("{title} – {store}"),
+            Some(store) => store.to_owned(),
+            None => title,
+        };
+        let view = ctx.links.as_ref().map(|l| l.view.clone());
+        let description = [
+            ctx.booking.confirmation_number.as_ref().map(|c| {
+                format!(
+                    "{} {c}",
+                    labels
+                        .get("confirmation_number")
+                        .cloned()
+                        .unwrap_or_default()
+                )
+            }),
+            view.as_ref().map(|v| {
+                format!(
+                    "{} {v}",
+                    labels.get("manage_online").cloned().unwrap_or_default()
+                )
+            }),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|l| l.trim().to_owned())
+        .collect::<Vec<_>>()
+        .join("\n");
+        let organizer = self
+            .brand
+            .reply_to
+            .as_ref()
+            .map(|e| e.as_str().to_owned())
+            .or_else(|| ctx.store.email.clone())
+            .map(|email| ics::CalendarAddress {
+                name: clean(&ctx.brand.name),
+                email,
+            });
+        let invite = ics::Invite {
+            method,
+            uid: format!("booxi-{key}@booxi-notify"),
+            sequence,
+            stamp,
+            start,
+            end,
+            summary,
+            location: ctx.place.summary.clone(),
+            description: (!description.is_empty()).then_some(description),
+            url: view,
+            organizer,
+            attendee: Some(ics::CalendarAddress {
+                name: ctx.recipient.name.clone(),
+                email: to.as_str().to_owned(),
+            }),
+        };
+        Some(invite.to_ics())
+    }
+}
+
+/// SEQUENCE from the booking's last change: seconds since 2020-01-01 UTC, so that each
+/// later change gives a larger number without any stored state (it stays within the
+/// 32-bit range calendars use until 2088).
+fn sequence(changed: Option<Timestamp>) -> i64 {
+    const EPOCH_2020: i64 = 1_577_836_800;
+    changed
+        .map(|t| (t.as_second() - EPOCH_2020).clamp(0, i64::from(i32::MAX)))
+        .unwrap_or(0)
+}
+
+/// Picks the SMS: the first form that fits one segment, in the order full, full folded,
+/// short, short folded; when none does, the one with the fewest segments; past three,
+/// the short form cut to three.
+pub fn choose_sms(full: &str, short: &str) -> Sms {
+    let candidates = [
+        (SmsForm::Full, full.to_owned()),
+        (SmsForm::FullFolded, sms::fold_to_gsm(full)),
+        (SmsForm::Short, short.to_owned()),
+        (SmsForm::ShortFolded, sms::fold_to_gsm(short)),
+    ];
+    let measured: Vec<(SmsForm, String, Segments)> = candidates
+        .into_iter()
+        .filter(|(_, text)| !text.is_empty())
+        .map(|(form, text)| {
+            let s = count_segments(&text);
+            (form, text, s)
+        })
+        .collect();
+    let best = measured.iter().min_by_key(|(_, _, s)| s.count).cloned();
+    match best {
+        Some((form, text, segments)) if segments.count <= sms::MAX_SEGMENTS => Sms {
+            text,
+            segments,
+            form,
+        },
+        Some((_, text, _)) => {
+            let text = sms::truncate_to_segments(&text, sms::MAX_SEGMENTS);
+            Sms {
+                segments: count_segments(&text),
+                text,
+                form: SmsForm::Truncated,
+            }
+        }
+        None => Sms {
+            text: String::new(),
+            segments: count_segments(""),
+            form: SmsForm::Full,
+        },
+    }
+}
+
+/// Prints a value: `none` as nothing (an optional value a template prints without a
+/// test leaves no "none" in a message), and strings in HTML templates escaped for text
+/// and attribute positions (`&`, `<`, `>`, `"`, `'`) but with `/` kept, so that links
+/// read as they are.
+fn format_value(
+    out: &mut minijinja::Output,
+    state: &mut minijinja::State,
+    value: &Value,
+) -> Result<(), minijinja::Error> {
+    if value.is_none() {
+        return Ok(());
+    }
+    if matches!(state.auto_escape(), AutoEscape::Html)
+        && !value.is_safe()
+        && let Some(text) = value.as_str()
+    {
+        return out
+            .write_str(&escape_html(text))
+            .map_err(|_| minijinja::Error::from(minijinja::ErrorKind::WriteFailure));
+    }
+    minijinja::escape_formatter(out, state, value)
+}
+
+pub(crate) fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Splits rendered text into paragraphs at blank lines; the lines of a paragraph are
+/// joined with spaces. Keeps the value's escaping (HTML-safe in, HTML-safe out).
+fn paragraphs(value: Value) -> Vec<Value> {
+    let safe = value.is_safe();
+    let text = value
+        .as_str()
+        .map(str::to_owned)
+        .unwrap_or_else(|| value.to_string());
+    let mut out = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    let mut flush = |current: &mut Vec<&str>| {
+        if let Some(p) = clean(&current.join(" ")) {
+            out.push(if safe {
+                Value::from_safe_string(p)
+            } else {
+                Value::from(p)
+            });
+        }
+        current.clear();
+    };
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            flush(&mut current);
+        } else {
+            current.push(line);
+        }
+    }
+    flush(&mut current);
+    out
+}
+
+fn parse_labels(name: &str, source: &str) -> Result<BTreeMap<String, String>, RenderError> {
+    let table: toml::Table = toml::from_str(source).map_err(|e| RenderError::Labels {
+        name: name.to_owned(),
+        message: e.message().to_owned(),
+    })?;
+    table
+        .into_iter()
+        .map(|(k, v)| match v {
+            toml::Value::String(s) => Ok((k, s)),
+            _ => Err(RenderError::Labels {
+                name: name.to_owned(),
+                message: format!("`{k}` is not a string"),
+            }),
+        })
+        .collect()
+}
+
+/// The `.html`, `.txt` and `.toml` files under `dir`, by path relative to it with `/`.
+fn read_override_dir(dir: &Path) -> Result<Vec<(String, String)>, RenderError> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) -> std::io::Result<()> {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let path = entry.path();
+            if entry.file_type()?.is_dir() {
+                walk(root, &path, out)?;
+                continue;
+            }
+            let wanted = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| matches!(e, "html" | "txt" | "toml"));
+            let Ok(relative) = path.strip_prefix(root) else {
+                continue;
+            };
+            if !wanted {
+                continue;
+            }
+            let name = relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            out.push((name, std::fs::read_to_string(&path)?));
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out).map_err(|source| RenderError::TemplatesDir {
+        path: dir.display().to_string(),
+        source,
+    })?;
+    Ok(out)
+}
+
+/// Drops trailing spaces and runs of blank lines left by template tags.
+fn tidy_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank = 0;
+    for line in text.lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            blank += 1;
+            if blank > 1 || out.is_empty() {
+                continue;
+            }
+        } else {
+            blank = 0;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
+fn tidy_html(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    for line in html.lines() {
+        let line = line.trim_end();
+        if !line.trim().is_empty() {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sequence_grows_with_time_and_stays_in_range() {
+        let a = sequence("2026-11-20T12:00:00Z".parse().ok());
+        let b = sequence("2026-11-20T12:00:01Z".parse().ok());
+        assert!(b > a && a > 0);
+        assert_eq!(sequence(None), 0);
+        assert_eq!(sequence("2019-01-01T00:00:00Z".parse().ok()), 0);
+        assert_eq!(
+            sequence("2100-01-01T00:00:00Z".parse().ok()),
+            i64::from(i32::MAX)
+        );
+    }
+
+    #[test]
+    fn paragraphs_split_at_blank_lines() {
+        let p = paragraphs(Value::from("Hello\n  there\n\n\nSecond"));
+        assert_eq!(
+            p.iter().map(|v| v.to_string()).collect::<Vec<_>>(),
+            ["Hello there", "Second"]
+        );
+        let p = paragraphs(Value::from_safe_string("&lt;b&gt;".into()));
+        assert!(p[0].is_safe());
+    }
+
+    #[test]
+    fn tidy_text_collapses_blank_runs() {
+        assert_eq!(tidy_text("\n\na  \n\n\n\nb\n\n"), "a\n\nb\n");
+    }
+}
+
+#[cfg(test)]
+mod thread_safety {
+    /// The Lambda builds one renderer and shares it between concurrent requests.
+    #[test]
+    fn the_renderer_can_be_shared_between_threads() {
+        fn shared<T: Send + Sync>() {}
+        shared::<super::Renderer>();
+    }
+}

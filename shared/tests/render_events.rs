@@ -1,0 +1,69 @@
+//! Every sample event in `events/` renders: each planned message, email or SMS.
+
+use booxi_notify::render::{Message, RenderConfig, Renderer};
+use booxi_notify::{Config, Event, input, plan};
+
+#[test]
+fn every_sample_event_renders() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../events");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("events/ exists")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let config = Config::default();
+    let renderer = Renderer::new(&RenderConfig::from(&config)).unwrap();
+    let (mut emails, mut texts) = (0, 0);
+    for file in &files {
+        let bytes = std::fs::read(file).unwrap();
+        let Ok(body) = input::booxi_body(&bytes) else {
+            continue; // a malformed sample is the parser's business, not the renderer's
+        };
+        let Ok(event) = Event::parse(&body, config.default_country) else {
+            continue;
+        };
+        for n in plan(&event, &config).notifications {
+            let shown = format!(
+                "{}: {} to {:?} by {:?}",
+                file.display(),
+                n.kind,
+                n.audience,
+                n.channel
+            );
+            match renderer.render(&event, &n) {
+                Ok(Message::Email(m)) => {
+                    emails += 1;
+                    assert!(
+                        !m.subject.is_empty() && !m.subject.contains(['\r', '\n']),
+                        "{shown}"
+                    );
+                    assert!(
+                        m.html.starts_with("<!DOCTYPE html>")
+                            && m.html.trim_end().ends_with("</html>"),
+                        "{shown}"
+                    );
+                    assert_eq!(
+                        m.language, n.language,
+                        "{shown}: rendered in another language"
+                    );
+                }
+                Ok(Message::Sms(s)) => {
+                    texts += 1;
+                    assert!(
+                        !s.text.is_empty() && s.segments.count <= 3,
+                        "{shown}: {s:?}"
+                    );
+                }
+                Err(e) => panic!("{shown}: {e}"),
+            }
+        }
+    }
+    assert!(
+        files.is_empty() || emails > 0,
+        "no email rendered from {} files",
+        files.len()
+    );
+    println!("{} files, {emails} emails, {texts} SMS", files.len());
+}
