@@ -1,13 +1,15 @@
 //! `booxi-notify`: run the notification pipeline on files, on a laptop, with no AWS.
 
+mod local;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use booxi_notify::config::{Config, ENV_CONFIG};
-use booxi_notify::contact::EmailAddress;
+use booxi_notify::delivery::MessageMeta;
 use booxi_notify::notification::{Notification, audience_name, channel_name};
-use booxi_notify::render::{Envelope, Message, RenderConfig, Renderer};
-use booxi_notify::{Event, input, rules};
+use booxi_notify::render::{Message, RenderConfig, Renderer};
+use booxi_notify::{Event, input, outbox, rules};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -45,11 +47,33 @@ enum Command {
         /// Folder to write the messages into (created if needed).
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
-        /// Sender address written in the .eml files; default: the brand's reply-to,
-        /// else notifications@example.com.
+        /// Sender address written in the .eml files; default: $BOOXI_SENDER_EMAIL, else
+        /// notifications@example.com.
         #[arg(long, value_name = "ADDRESS")]
         from: Option<String>,
         /// Raw Booxi bodies, or API Gateway events (v1 or v2) that wrap one.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Run the webhook on 127.0.0.1, offline: a local secret, an in-memory idempotency
+    /// store, and an outbox folder instead of SES and SNS.
+    Serve {
+        #[command(flatten)]
+        local: local::LocalOptions,
+        /// Port to listen on (127.0.0.1 only).
+        #[arg(long, default_value_t = 8787)]
+        port: u16,
+    },
+    /// Deliver files through the same webhook, in this process, and print each answer:
+    /// the whole job (duplicates and bad secrets included) with no server and no AWS.
+    Send {
+        #[command(flatten)]
+        local: local::LocalOptions,
+        /// Present this secret instead of the file's own header (try a wrong one).
+        #[arg(long, value_name = "SECRET")]
+        present: Option<String>,
+        /// API Gateway events (their method, headers and body are used) or raw Booxi
+        /// bodies (sent as POST with the local secret).
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
@@ -68,10 +92,16 @@ fn main() -> ExitCode {
             from,
             files,
         } => render(config, &out, from.as_deref(), &files),
+        Command::Serve { local, port } => local::serve(local, port),
+        Command::Send {
+            local,
+            present,
+            files,
+        } => local::send(local, present, &files),
     }
 }
 
-fn load_config(path: Option<PathBuf>) -> Result<Config, String> {
+pub(crate) fn load_config(path: Option<PathBuf>) -> Result<Config, String> {
     let path = path.or_else(|| std::env::var_os(ENV_CONFIG).map(PathBuf::from));
     Config::load(path.as_deref(), |k| std::env::var(k).ok()).map_err(|e| e.to_string())
 }
@@ -167,26 +197,8 @@ fn render(config: Option<PathBuf>, out: &Path, from: Option<&str>, files: &[Path
             return ExitCode::from(2);
         }
     };
-    let from = match from
-        .map(EmailAddress::parse)
-        .transpose()
-        .map(|f| f.or_else(|| config.brand.reply_to.clone()))
-    {
-        Ok(Some(from)) => from,
-        Ok(None) => match EmailAddress::parse("notifications@example.com") {
-            Ok(a) => a,
-            Err(e) => {
-                eprintln!("--from: {e}");
-                return ExitCode::from(2);
-            }
-        },
-        Err(e) => {
-            eprintln!("--from: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let renderer = match Renderer::new(&RenderConfig::from(&config)) {
-        Ok(r) => r,
+    let composer = match local::composer(&config, from) {
+        Ok(c) => c,
         Err(e) => {
             eprintln!("{e}");
             return ExitCode::from(2);
@@ -204,18 +216,26 @@ fn render(config: Option<PathBuf>, out: &Path, from: Option<&str>, files: &[Path
                 continue;
             }
         };
+        // The event's own time as the emails' date, so previews do not change between runs.
+        let date = event
+            .created_on
+            .as_deref()
+            .and_then(|d| d.parse::<jiff::Timestamp>().ok())
+            .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
         let plan = rules::plan(&event, &config);
-        let dir = out.join(safe_file_name(&event.id));
         for (i, n) in plan.notifications.iter().enumerate() {
-            let index = i + 1;
-            let stem = format!(
-                "{index}-{}-{}-{}",
-                n.kind,
-                audience_name(n.audience),
-                channel_name(n.channel)
-            );
+            let meta = MessageMeta {
+                event_id: event.id.clone(),
+                index: i + 1,
+                kind: n.kind,
+                audience: n.audience,
+                channel: n.channel,
+            };
             // One message failing leaves the others.
-            match write_message(&renderer, &event, n, index, &from, &dir, &stem) {
+            let written_files = composer
+                .compose_at(&event, n, meta, date)
+                .and_then(|message| outbox::write(out, &message).map_err(|e| e.to_string()));
+            match written_files {
                 Ok(paths) => {
                     written += 1;
                     for p in paths {
@@ -223,7 +243,13 @@ fn render(config: Option<PathBuf>, out: &Path, from: Option<&str>, files: &[Path
                     }
                 }
                 Err(e) => {
-                    eprintln!("{shown}: message {index} ({stem}): {e}");
+                    eprintln!(
+                        "{shown}: message {} ({} to {} by {}): {e}",
+                        i + 1,
+                        n.kind,
+                        audience_name(n.audience),
+                        channel_name(n.channel)
+                    );
                     failed = true;
                 }
             }
@@ -234,62 +260,5 @@ fn render(config: Option<PathBuf>, out: &Path, from: Option<&str>, files: &[Path
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
-    }
-}
-
-fn write_message(
-    renderer: &Renderer,
-    event: &Event,
-    n: &Notification,
-    index: usize,
-    from: &EmailAddress,
-    dir: &Path,
-    stem: &str,
-) -> Result<Vec<PathBuf>, String> {
-    let message = renderer.render(event, n).map_err(|e| e.to_string())?;
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
-    match message {
-        Message::Email(email) => {
-            let envelope = Envelope::for_preview(event, n, index, from)
-                .ok_or_else(|| "an email without an email address".to_owned())?;
-            let eml = email.to_mime(&envelope).map_err(|e| e.to_string())?;
-            files.push((dir.join(format!("{stem}.eml")), eml));
-            files.push((dir.join(format!("{stem}.html")), email.html.into_bytes()));
-            files.push((dir.join(format!("{stem}.txt")), email.text.into_bytes()));
-        }
-        Message::Sms(sms) => {
-            files.push((
-                dir.join(format!("{stem}.txt")),
-                format!("{}\n", sms.text).into_bytes(),
-            ));
-        }
-    }
-    let mut paths = Vec::new();
-    for (path, bytes) in files {
-        std::fs::write(&path, bytes)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        paths.push(path);
-    }
-    Ok(paths)
-}
-
-/// An event id as a folder name: letters, digits, `-`, `_` and `.` (not leading).
-fn safe_file_name(id: &str) -> String {
-    let name: String = id
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let name = name.trim_start_matches('.').to_owned();
-    if name.is_empty() {
-        "event".to_owned()
-    } else {
-        name
     }
 }

@@ -1,0 +1,255 @@
+//! The offline webhook: the library's `Webhook` with a local secret, an in-memory
+//! idempotency store and an outbox folder, served on 127.0.0.1 (`serve`) or fed files
+//! in-process (`send`).
+
+use std::convert::Infallible;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use booxi_notify::Config;
+use booxi_notify::auth::{CachedSecrets, FixedSecret};
+use booxi_notify::compose::RenderComposer;
+use booxi_notify::contact::EmailAddress;
+use booxi_notify::input;
+use booxi_notify::outbox::Outbox;
+use booxi_notify::render::{RenderConfig, Renderer};
+use booxi_notify::store::MemoryStore;
+use booxi_notify::webhook::{Settings, Webhook, WebhookRequest};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::{Request, Response};
+
+/// The secret `events/` files carry, used by `send` unless told otherwise.
+pub const SAMPLE_SECRET: &str = "local-dev-secret";
+pub const ENV_LOCAL_SECRET: &str = "BOOXI_LOCAL_SECRET";
+const DEFAULT_SENDER: &str = "notifications@example.com";
+
+#[derive(clap::Args)]
+pub struct LocalOptions {
+    /// Configuration file (TOML); default: $BOOXI_CONFIG, else built-in defaults.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Folder the messages are written to, one folder per event.
+    #[arg(long, value_name = "DIR", default_value = "outbox")]
+    out: PathBuf,
+}
+
+type LocalWebhook = Webhook<FixedSecret, MemoryStore, Outbox, RenderComposer>;
+
+/// The renderer with the sender address: `from`, else `$BOOXI_SENDER_EMAIL`, else
+/// notifications@example.com.
+pub fn composer(config: &Config, from: Option<&str>) -> Result<RenderComposer, String> {
+    let from = from
+        .map(str::to_owned)
+        .or_else(|| std::env::var("BOOXI_SENDER_EMAIL").ok())
+        .unwrap_or_else(|| DEFAULT_SENDER.to_owned());
+    Ok(RenderComposer {
+        renderer: Renderer::new(&RenderConfig::from(config)).map_err(|e| e.to_string())?,
+        from: EmailAddress::parse(&from).map_err(|e| format!("sender address: {e}"))?,
+        reply_to: config.brand.reply_to.clone(),
+    })
+}
+
+fn webhook(options: &LocalOptions, secret: String) -> Result<LocalWebhook, String> {
+    let config = crate::load_config(options.config.clone())?;
+    let settings = Settings::from_env(|k| std::env::var(k).ok()).map_err(|e| e.to_string())?;
+    Ok(Webhook {
+        settings,
+        secrets: CachedSecrets::new(FixedSecret(secret), Duration::MAX, Duration::MAX),
+        store: MemoryStore::new(),
+        courier: Outbox {
+            dir: options.out.clone(),
+            print: true,
+        },
+        composer: composer(&config, None)?,
+        config,
+    })
+}
+
+/// `$BOOXI_LOCAL_SECRET`, else 32 random hex digits.
+fn local_secret() -> String {
+    if let Ok(secret) = std::env::var(ENV_LOCAL_SECRET)
+        && !secret.trim().is_empty()
+    {
+        return secret.trim().to_owned();
+    }
+    let mut bytes = [0u8; 16];
+    let random = std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes));
+    if random.is_err() {
+        // No /dev/urandom: the clock and the process id are unpredictable enough locally.
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0)
+            ^ u128::from(std::process::id()) << 64;
+        bytes = seed.to_le_bytes();
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn serve(options: LocalOptions, port: u16) -> ExitCode {
+    let secret = local_secret();
+    let webhook = match webhook(&options, secret.clone()) {
+        Ok(w) => Arc::new(w),
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+        let address = listener.local_addr()?;
+        let header = webhook.settings.secret_header.clone();
+        println!("booxi-notify serve: listening on http://{address}/booxi (POST or PUT)");
+        println!("  secret:  header {header}: {secret}");
+        println!("  outbox:  {}/<event id>/", webhook.courier.dir.display());
+        println!(
+            "  try:     curl -s -H '{header}: {secret}' --data @events/confirmation-created.json http://{address}/booxi"
+        );
+        loop {
+            let (stream, _) = listener.accept().await?;
+            let webhook = Arc::clone(&webhook);
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(move |request| {
+                    let webhook = Arc::clone(&webhook);
+                    async move { Ok::<_, Infallible>(answer(&webhook, request).await) }
+                });
+                let io = hyper_util::rt::TokioIo::new(stream);
+                let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
+            });
+        }
+        #[allow(unreachable_code)]
+        Ok::<(), std::io::Error>(())
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("booxi-notify serve: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// One HTTP request through the webhook. The body may also be an API Gateway event
+/// wrapping a Booxi body (as the files in `events/` are), which is unwrapped first.
+async fn answer(webhook: &LocalWebhook, request: Request<Incoming>) -> Response<Full<Bytes>> {
+    let (parts, body) = request.into_parts();
+    let reply = |status: u16, body: String| {
+        let mut response = Response::new(Full::new(Bytes::from(body)));
+        *response.status_mut() =
+            hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+        response.headers_mut().insert(
+            "content-type",
+            hyper::header::HeaderValue::from_static("application/json"),
+        );
+        response
+    };
+    if parts.uri.path() != "/booxi" {
+        return reply(
+            404,
+            r#"{"error":"not found: the webhook is at /booxi"}"#.to_owned(),
+        );
+    }
+    let limit = webhook.settings.max_body_bytes;
+    let body = match Limited::new(body, limit + 1).collect().await {
+        Ok(collected) => collected.to_bytes().to_vec(),
+        Err(_) => {
+            return reply(
+                413,
+                format!(r#"{{"error":"body too large: more than {limit} bytes"}}"#),
+            );
+        }
+    };
+    let body = match input::gateway_request(&body) {
+        Ok(Some(wrapped)) => wrapped.body,
+        _ => body,
+    };
+    let request = WebhookRequest {
+        method: parts.method.as_str().to_owned(),
+        headers: parts
+            .headers
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect(),
+        body,
+    };
+    let answer = webhook.handle(request).await;
+    reply(answer.status, answer.body.to_string())
+}
+
+pub fn send(options: LocalOptions, present: Option<String>, files: &[PathBuf]) -> ExitCode {
+    let secret = std::env::var(ENV_LOCAL_SECRET)
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| SAMPLE_SECRET.to_owned());
+    let webhook = match webhook(&options, secret.clone()) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let header = webhook.settings.secret_header.clone();
+    let mut failed = false;
+    for file in files {
+        let shown = file.display();
+        let bytes = match std::fs::read(file) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("{shown}: cannot read: {e}");
+                failed = true;
+                continue;
+            }
+        };
+        let mut request = match input::gateway_request(&bytes) {
+            Ok(Some(g)) => WebhookRequest {
+                method: g.method.unwrap_or_else(|| "POST".to_owned()),
+                headers: g.headers,
+                body: g.body,
+            },
+            // A raw body (or not JSON at all: the webhook will say so).
+            Ok(None) | Err(_) => WebhookRequest {
+                method: "POST".to_owned(),
+                headers: vec![(header.clone(), secret.clone())],
+                body: bytes,
+            },
+        };
+        if let Some(value) = &present {
+            request.headers.retain(|(k, _)| {
+                !k.eq_ignore_ascii_case(&header) && !k.eq_ignore_ascii_case("authorization")
+            });
+            request.headers.push((header.clone(), value.clone()));
+        }
+        let answer = runtime.block_on(webhook.handle(request));
+        println!("{shown}: {} {}", answer.status, answer.body);
+        failed |= answer.status >= 400;
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}

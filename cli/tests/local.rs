@@ -1,0 +1,300 @@
+//! The offline path as a user runs it: `send`, `serve` and `render` with the real binary.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("booxi-local-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn booxi(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_booxi-notify"))
+        .current_dir(root())
+        .env_remove("BOOXI_LOCAL_SECRET")
+        .env_remove("BOOXI_CONFIG")
+        .env_remove("BOOXI_SENDER_EMAIL")
+        .args(args)
+        .output()
+        .expect("booxi-notify runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn send_delivers_once_then_reports_duplicates_and_bad_secrets() {
+    let out_dir = temp_dir("send");
+    let out = booxi(&[
+        "send",
+        "--out",
+        out_dir.to_str().unwrap(),
+        "events/confirmation-created.json",
+        "events/confirmation-created.json",
+        "events/unknown-type.json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = stdout(&out);
+    assert!(
+        text.contains("sent confirmation to client by email -> "),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "events/confirmation-created.json: 200 {\"event_id\":\"evt-0001\",\"messages\":"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("events/confirmation-created.json: 200 {\"event_id\":\"evt-0001\",\"status\":\"duplicate\"}"), "{text}");
+    assert!(
+        text.contains(
+            "events/unknown-type.json: 200 {\"event_id\":\"evt-0208\",\"status\":\"ignored\"}"
+        ),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("sent confirmation to client by sms").count(),
+        1
+    );
+    let folder = out_dir.join("evt-0001");
+    for file in [
+        "1-confirmation-client-email.eml",
+        "1-confirmation-client-email.html",
+        "1-confirmation-client-email.txt",
+        "2-confirmation-client-sms.txt",
+        "3-staff_new_booking-staff-email.eml",
+    ] {
+        assert!(folder.join(file).exists(), "{file}");
+    }
+    let eml = std::fs::read_to_string(folder.join("1-confirmation-client-email.eml")).unwrap();
+    assert!(
+        eml.contains("To: <jane.doe@example.com>") || eml.contains("To: jane.doe@example.com"),
+        "{eml}"
+    );
+    assert!(eml.contains("BEGIN:VCALENDAR"));
+
+    let out = booxi(&[
+        "send",
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--present",
+        "wrong",
+        "events/reminder.json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stdout(&out),
+        "events/reminder.json: 401 {\"error\":\"unauthorized\"}\n"
+    );
+    assert!(
+        !out_dir.join("evt-0012").exists(),
+        "nothing sent on a bad secret"
+    );
+}
+
+#[test]
+fn send_answers_400_for_a_body_that_is_not_a_booxi_event() {
+    let dir = temp_dir("bad");
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, "{\"eventType\":\"appointment.created\"}").unwrap();
+    let out = booxi(&[
+        "send",
+        "--out",
+        dir.join("out").to_str().unwrap(),
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out)
+            .ends_with(": 400 {\"error\":\"not a Booxi event: no event id (eventId or id)\"}\n"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!dir.join("out").exists());
+}
+
+fn post(port: u16, method: &str, secret: &str, body: &[u8]) -> (u16, String) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    write!(
+        stream,
+        "{method} /booxi HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Booxi-Secret: {secret}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    stream.write_all(body).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response[9..12].parse().unwrap();
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+#[test]
+fn serve_answers_http_with_the_same_handler() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out_dir = temp_dir("serve");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_booxi-notify"))
+        .current_dir(root())
+        .env("BOOXI_LOCAL_SECRET", "test-secret")
+        .args([
+            "serve",
+            "--port",
+            &port.to_string(),
+            "--out",
+            out_dir.to_str().unwrap(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "serve did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let event = std::fs::read(root().join("events/changed-date.json")).unwrap();
+    let (status, body) = post(port, "POST", "test-secret", &event);
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"status\":\"processed\""), "{body}");
+    assert_eq!(
+        post(port, "PUT", "test-secret", &event),
+        (
+            200,
+            "{\"event_id\":\"evt-0007\",\"status\":\"duplicate\"}".to_owned()
+        )
+    );
+    assert_eq!(
+        post(port, "POST", "nope", &event),
+        (401, "{\"error\":\"unauthorized\"}".to_owned())
+    );
+    assert_eq!(post(port, "DELETE", "test-secret", &event).0, 405);
+    assert_eq!(post(port, "POST", "test-secret", b"{}").0, 400);
+    assert!(out_dir.join("evt-0007/2-changed-client-sms.txt").exists());
+    child.kill().unwrap();
+    let mut printed = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut printed)
+        .unwrap();
+    let _ = child.wait();
+    assert!(
+        printed.contains("listening on http://127.0.0.1:"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("header X-Booxi-Secret: test-secret"),
+        "{printed}"
+    );
+    assert_eq!(
+        printed.matches("sent changed to client by email").count(),
+        1,
+        "{printed}"
+    );
+}
+
+#[test]
+fn render_writes_every_message_of_every_scenario() {
+    let out_dir = temp_dir("render");
+    let mut args = vec![
+        "render".to_owned(),
+        "--out".to_owned(),
+        out_dir.to_str().unwrap().to_owned(),
+    ];
+    let mut names: Vec<String> = std::fs::read_dir(root().join("events"))
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".json"))
+        .map(|n| format!("events/{n}"))
+        .collect();
+    names.sort();
+    args.extend(names);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = booxi(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let planned: usize = {
+        let plan_args: Vec<&str> = std::iter::once("plan")
+            .chain(args[3..].iter().copied())
+            .collect();
+        stdout(&booxi(&plan_args)).lines().count()
+    };
+    assert_eq!(
+        stderr.trim(),
+        format!("{planned} message(s) written to {}", out_dir.display())
+    );
+    let html =
+        std::fs::read_to_string(out_dir.join("evt-0204/1-confirmation-client-email.html")).unwrap();
+    assert!(
+        html.contains("<html") && html.contains("lang=\"fr"),
+        "French HTML email"
+    );
+    // Rendering is deterministic: a second run writes the same HTML.
+    let again = temp_dir("render-again");
+    let mut second: Vec<&str> = args.clone();
+    second[2] = again.to_str().unwrap();
+    assert!(booxi(&second).status.success());
+    assert_eq!(
+        std::fs::read_to_string(again.join("evt-0204/1-confirmation-client-email.html")).unwrap(),
+        html
+    );
+}
+
+#[test]
+fn plan_adds_the_subject_to_email_lines() {
+    let out = booxi(&["plan", "events/french-client.json"]);
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let subject = lines[0]["subject"].as_str().unwrap();
+    assert!(subject.starts_with("Votre rendez-vous"), "{subject}");
+    // Added last, after the documented keys.
+    let raw = stdout(&out);
+    let first = raw.lines().next().unwrap();
+    assert!(
+        first.starts_with("{\"event_id\":\"evt-0204\",\"kind\":\"confirmation\""),
+        "{first}"
+    );
+    assert!(
+        first.ends_with(&format!(
+            ",\"subject\":{}}}",
+            serde_json::to_string(subject).unwrap()
+        )),
+        "{first}"
+    );
+    let sms = booxi(&["plan", "events/reminder.json"]);
+    let sms_line: serde_json::Value =
+        serde_json::from_str(stdout(&sms).lines().nth(1).unwrap()).unwrap();
+    assert_eq!(sms_line["channel"], "sms");
+    assert!(sms_line.get("subject").is_none());
+}
