@@ -101,6 +101,12 @@ fn main() -> ExitCode {
     }
 }
 
+/// Writes a line to stdout; `false` when the reader went away (`| head`), to stop quietly.
+fn emit(line: &str) -> bool {
+    use std::io::Write;
+    writeln!(std::io::stdout().lock(), "{line}").is_ok()
+}
+
 pub(crate) fn load_config(path: Option<PathBuf>) -> Result<Config, String> {
     let path = path.or_else(|| std::env::var_os(ENV_CONFIG).map(PathBuf::from));
     Config::load(path.as_deref(), |k| std::env::var(k).ok()).map_err(|e| e.to_string())
@@ -150,7 +156,11 @@ fn plan(config: Option<PathBuf>, explain: bool, files: &[PathBuf]) -> ExitCode {
         }
         for n in &plan.notifications {
             match plan_line(&renderer, &event, n) {
-                Ok(line) => println!("{line}"),
+                Ok(line) => {
+                    if !emit(&line) {
+                        return ExitCode::SUCCESS;
+                    }
+                }
                 Err(e) => {
                     eprintln!("{shown}: {e}");
                     failed = true;
@@ -239,7 +249,9 @@ fn render(config: Option<PathBuf>, out: &Path, from: Option<&str>, files: &[Path
                 Ok(paths) => {
                     written += 1;
                     for p in paths {
-                        println!("{}", p.display());
+                        if !emit(&p.display().to_string()) {
+                            return ExitCode::SUCCESS;
+                        }
                     }
                 }
                 Err(e) => {
