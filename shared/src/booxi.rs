@@ -94,31 +94,41 @@ impl<'a> Obj<'a> {
 
     /// The first non-null value under one of `keys`: exact spelling first, then any case.
     pub fn get(&self, keys: &[&str]) -> Option<&'a Value> {
+        self.candidates(keys).next()
+    }
+
+    /// Every non-null value under one of `keys`, in order of preference: each spelling
+    /// exactly, then each ignoring case. A getter takes the first one of the right type,
+    /// so a blank or wrongly typed value under one spelling does not hide another.
+    fn candidates<'k>(&self, keys: &'k [&'k str]) -> impl Iterator<Item = &'a Value> + 'k
+    where
+        'a: 'k,
+    {
         let map: &'a Map<String, Value> = self.0;
-        keys.iter()
-            .find_map(|k| map.get(*k).filter(|v| !v.is_null()))
-            .or_else(|| {
-                keys.iter().find_map(|k| {
-                    map.iter()
-                        .find(|(name, v)| name.eq_ignore_ascii_case(k) && !v.is_null())
-                        .map(|(_, v)| v)
-                })
-            })
+        let exact = keys.iter().filter_map(move |k| map.get(*k));
+        let any_case = keys.iter().flat_map(move |k| {
+            map.iter()
+                .filter(move |(name, _)| name.eq_ignore_ascii_case(k) && name.as_str() != *k)
+                .map(|(_, v)| v)
+        });
+        exact.chain(any_case).filter(|v| !v.is_null())
     }
 
     /// A non-empty string (numbers are read as their decimal text).
     pub fn text(&self, keys: &[&str]) -> Option<String> {
-        let text = match self.get(keys)? {
-            Value::String(s) => s.trim().to_owned(),
-            Value::Number(n) => n.to_string(),
-            _ => return None,
-        };
-        (!text.is_empty()).then_some(text)
+        self.candidates(keys).find_map(|value| {
+            let text = match value {
+                Value::String(s) => s.trim().to_owned(),
+                Value::Number(n) => n.to_string(),
+                _ => return None,
+            };
+            (!text.is_empty()).then_some(text)
+        })
     }
 
     /// A boolean, also read from `"true"`/`"false"` and `1`/`0`.
     pub fn flag(&self, keys: &[&str]) -> Option<bool> {
-        match self.get(keys)? {
+        self.candidates(keys).find_map(|value| match value {
             Value::Bool(b) => Some(*b),
             Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
                 "true" | "yes" | "1" => Some(true),
@@ -127,27 +137,26 @@ impl<'a> Obj<'a> {
             },
             Value::Number(n) => n.as_i64().map(|n| n != 0),
             _ => None,
-        }
+        })
     }
 
     pub fn obj(&self, keys: &[&str]) -> Option<Obj<'a>> {
-        self.get(keys).and_then(Obj::new)
+        self.candidates(keys).find_map(Obj::new)
     }
 
     /// The objects of an array (other elements are passed over).
     pub fn objs(&self, keys: &[&str]) -> Vec<Obj<'a>> {
-        match self.get(keys) {
-            Some(Value::Array(items)) => items.iter().filter_map(Obj::new).collect(),
-            _ => Vec::new(),
-        }
+        self.candidates(keys)
+            .find_map(Value::as_array)
+            .map(|items| items.iter().filter_map(Obj::new).collect())
+            .unwrap_or_default()
     }
 
     /// How many elements an array has (0 when absent or not an array).
     pub fn len_of(&self, keys: &[&str]) -> usize {
-        match self.get(keys) {
-            Some(Value::Array(items)) => items.len(),
-            _ => 0,
-        }
+        self.candidates(keys)
+            .find_map(Value::as_array)
+            .map_or(0, Vec::len)
     }
 
     pub fn value(&self) -> Value {
@@ -186,6 +195,19 @@ mod tests {
         assert_eq!(o.flag(spelling::IS_COMPLETED), None);
         assert!(o.objs(spelling::ITEMS).is_empty());
         assert!(o.obj(spelling::CLIENT).is_none());
+    }
+
+    #[test]
+    fn a_blank_or_wrongly_typed_spelling_does_not_hide_the_next() {
+        let v = json!({"eventId": "", "id": "evt-1", "content": "oops", "eventContent": {"a": 1}});
+        let o = Obj::new(&v).unwrap();
+        assert_eq!(o.text(spelling::EVENT_ID).as_deref(), Some("evt-1"));
+        assert!(o.obj(spelling::PAYLOAD).is_some());
+        let v = json!({"eventId": {"x": 1}, "ID": 7});
+        assert_eq!(
+            Obj::new(&v).unwrap().text(spelling::EVENT_ID).as_deref(),
+            Some("7")
+        );
     }
 
     #[test]

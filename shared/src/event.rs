@@ -39,7 +39,7 @@ pub enum EventType {
 
 impl EventType {
     pub fn parse(raw: &str) -> Self {
-        let name = raw.trim().to_ascii_lowercase();
+        let name = raw.trim().to_ascii_lowercase().replace('-', "_");
         match name.as_str() {
             "appointment.created" => Self::AppointmentCreated,
             "appointment.updated" => Self::AppointmentUpdated,
@@ -394,6 +394,8 @@ impl Event {
     /// Reads a raw Booxi body. Only a body that is not a JSON object, or that has no
     /// event id or no event type, is refused; everything else is optional.
     pub fn parse(body: &[u8], default_country: Country) -> Result<Self, ParseError> {
+        // A UTF-8 byte-order mark is not part of the JSON.
+        let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
         let value: Value =
             serde_json::from_slice(body).map_err(|e| ParseError::NotJson(e.to_string()))?;
         Self::from_value(&value, default_country)
@@ -408,7 +410,10 @@ impl Event {
             .text(s::EVENT_TYPE)
             .map(|t| EventType::parse(&t))
             .ok_or(ParseError::MissingEventType)?;
-        let content_value = envelope.get(s::PAYLOAD).cloned().unwrap_or(Value::Null);
+        let content_value = envelope
+            .obj(s::PAYLOAD)
+            .map(|o| o.value())
+            .unwrap_or(Value::Null);
         let content = Obj::new(&content_value);
 
         let booking_obj = content.and_then(|c| c.obj(s::BOOKING));
@@ -481,10 +486,9 @@ impl Event {
     /// Whether a staff member is assigned to the booking.
     pub fn staff_assigned(&self) -> bool {
         self.booking.staff_id.is_some()
-            || self
-                .staff
-                .as_ref()
-                .is_some_and(|s| s.id.is_some() || s.email != Contact::Missing)
+            || self.staff.as_ref().is_some_and(|s| {
+                s.id.as_deref().is_some_and(|id| id != "0") || s.email.valid().is_some()
+            })
     }
 
     pub fn client_communication(&self) -> ClientCommunication {
