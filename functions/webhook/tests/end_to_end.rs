@@ -592,3 +592,37 @@ fn a_throttled_sms_answers_503_and_the_retry_sends_only_it() {
     assert_eq!(call(&runtime, &event).1["status"], "duplicate");
     assert_no_personal_data(&function.logs());
 }
+
+#[test]
+fn a_rest_api_v1_event_is_handled_too() {
+    let stack = Stack::new();
+    let runtime = RuntimeApi::start();
+    let function = stack.function(&runtime);
+    let v2 = gateway_event("recall.json");
+    let v1 = json!({
+        "resource": "/booxi",
+        "path": "/booxi",
+        "httpMethod": "PUT",
+        "headers": {"Content-Type": "application/json", "X-Booxi-Secret": SECRET},
+        "multiValueHeaders": {"Content-Type": ["application/json"], "X-Booxi-Secret": [SECRET]},
+        "queryStringParameters": null,
+        "multiValueQueryStringParameters": null,
+        "pathParameters": null,
+        "stageVariables": null,
+        "requestContext": {
+            "accountId": "123456789012", "resourceId": "abc", "stage": "prod", "requestId": "r-1",
+            "identity": {"sourceIp": "203.0.113.10"}, "resourcePath": "/booxi", "httpMethod": "PUT",
+            "apiId": "api", "path": "/prod/booxi", "requestTimeEpoch": 1_795_183_332_000_i64
+        },
+        "body": booxi_body(&v2).to_string(),
+        "isBase64Encoded": false
+    });
+    let (status, body) = call(&runtime, &v1);
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (200, Some("processed")),
+        "{body}"
+    );
+    assert_eq!(sent_emails(&stack.moto).len(), 1);
+    assert_no_personal_data(&function.logs());
+}
