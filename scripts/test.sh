@@ -6,5 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/tools.sh
+export SAM_CLI_BIN="${SAM_CLI_BIN:-${BOOXI_CI_CACHE:-$HOME/.cache/booxi-notify}/venv/bin/sam}"
+export SAM_CLI_TELEMETRY=0
 export BOOXI_MOTO_SERVER="${BOOXI_MOTO_SERVER:-${BOOXI_CI_CACHE:-$HOME/.cache/booxi-notify}/venv/bin/moto_server}"
 exec cargo test --workspace "$@"
