@@ -185,6 +185,7 @@ async fn answer(webhook: &LocalWebhook, request: Request<Incoming>) -> Response<
             .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
             .collect(),
         body,
+        deadline: None,
     };
     let answer = webhook.handle(request).await;
     reply(answer.status, answer.body.to_string())
@@ -229,12 +230,14 @@ pub fn send(options: LocalOptions, present: Option<String>, files: &[PathBuf]) -
                 method: g.method.unwrap_or_else(|| "POST".to_owned()),
                 headers: g.headers,
                 body: g.body,
+                deadline: None,
             },
             // A raw body (or not JSON at all: the webhook will say so).
             Ok(None) | Err(_) => WebhookRequest {
                 method: "POST".to_owned(),
                 headers: vec![(header.clone(), secret.clone())],
                 body: bytes,
+                deadline: None,
             },
         };
         if let Some(value) = &present {

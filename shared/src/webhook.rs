@@ -95,6 +95,9 @@ pub struct WebhookRequest {
     pub headers: Vec<(String, String)>,
     /// The body, base64 already decoded.
     pub body: Vec<u8>,
+    /// When the caller stops waiting (the Lambda invocation's deadline): sending ends a
+    /// second before it even if the delivery budget is not spent.
+    pub deadline: Option<Instant>,
 }
 
 impl WebhookRequest {
@@ -248,7 +251,11 @@ where
             }
         }
 
-        let reports = self.deliver(&event, &plan, started).await;
+        let mut deadline = started + self.settings.delivery_budget;
+        if let Some(caller) = request.deadline {
+            deadline = deadline.min(caller.checked_sub(Duration::from_secs(1)).unwrap_or(caller));
+        }
+        let reports = self.deliver(&event, &plan, deadline).await;
         let failed: Vec<&MessageReport> = reports
             .iter()
             .filter(|r| r.status == Outcome::Failed)
@@ -291,9 +298,8 @@ where
         &self,
         event: &Event,
         plan: &crate::Plan,
-        started: Instant,
+        deadline: Instant,
     ) -> Vec<MessageReport> {
-        let deadline = started + self.settings.delivery_budget;
         let keys: Vec<String> = plan.notifications.iter().map(message_key).collect();
         let already: HashSet<String> = match self.store.sent(&keys).await {
             Ok(sent) => sent,
@@ -456,6 +462,7 @@ mod tests {
     struct Recorder {
         sent: Mutex<Vec<(String, String)>>,
         fail_sms: Mutex<Option<bool>>,
+        sms_attempts: std::sync::atomic::AtomicUsize,
     }
 
     impl Courier for Recorder {
@@ -463,6 +470,8 @@ mod tests {
             let (to, what) = match &m.content {
                 Content::Email(e) => (e.to.to_string(), e.subject.clone()),
                 Content::Sms(s) => {
+                    self.sms_attempts
+                        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                     if let Some(retryable) = *self.fail_sms.lock().unwrap() {
                         return Err(SendError {
                             retryable,
@@ -540,6 +549,7 @@ mod tests {
                 .map(|(k, v)| ((*k).into(), (*v).into()))
                 .collect(),
             body: body.as_bytes().to_vec(),
+            deadline: None,
         }
     }
 
@@ -620,6 +630,28 @@ mod tests {
         let sent = w.courier.sent.lock().unwrap();
         assert_eq!(sent.len(), 3);
         assert_eq!(sent[2].1, "confirmation");
+    }
+
+    #[tokio::test]
+    async fn the_callers_deadline_bounds_the_retries() {
+        let mut w = webhook();
+        w.settings.retry = RetryPolicy {
+            first_backoff: Duration::from_millis(300),
+            max_backoff: Duration::from_secs(1),
+            max_attempts: 10,
+        };
+        *w.courier.fail_sms.lock().unwrap() = Some(true);
+        let mut request = authed(BODY);
+        request.deadline = Some(Instant::now() + Duration::from_millis(1100));
+        let started = Instant::now();
+        assert_eq!(w.handle(request).await.status, 503);
+        assert_eq!(
+            w.courier
+                .sms_attempts
+                .load(std::sync::atomic::Ordering::SeqCst),
+            1
+        );
+        assert!(started.elapsed() < Duration::from_secs(1));
     }
 
     #[tokio::test]

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use booxi_notify::auth::CachedSecrets;
 use booxi_notify::aws::{AwsCourier, DynamoStore, LambdaEnv, SecretsManagerSource};
@@ -12,7 +12,7 @@ use booxi_notify::compose::RenderComposer;
 use booxi_notify::config::{Config, ENV_CONFIG};
 use booxi_notify::render::{RenderConfig, Renderer};
 use booxi_notify::webhook::{AuthMode, Settings, Webhook, WebhookRequest};
-use lambda_http::{Body, Error, Request, Response, run, service_fn};
+use lambda_http::{Body, Error, Request, RequestExt, Response, run, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -92,8 +92,16 @@ async fn main() -> Result<(), Error> {
     .await
 }
 
-/// The parts of an API Gateway request the webhook reads (the body already base64-decoded).
+/// The parts of an API Gateway request the webhook reads (the body already base64-decoded),
+/// and the invocation's deadline.
 fn webhook_request(request: Request) -> WebhookRequest {
+    let deadline = request.lambda_context_ref().and_then(|context| {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .ok()?
+            .as_millis() as u64;
+        Some(Instant::now() + Duration::from_millis(context.deadline.checked_sub(now)?))
+    });
     let (parts, body) = request.into_parts();
     WebhookRequest {
         method: parts.method.as_str().to_owned(),
@@ -103,5 +111,6 @@ fn webhook_request(request: Request) -> WebhookRequest {
             .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
             .collect(),
         body: body.as_ref().to_vec(),
+        deadline,
     }
 }
