@@ -4,11 +4,12 @@
 
 use std::convert::Infallible;
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
 use booxi_notify::Config;
+
+use crate::{Fatal, Outcome, setup};
 use booxi_notify::auth::{CachedSecrets, FixedSecret};
 use booxi_notify::compose::RenderComposer;
 use booxi_notify::contact::EmailAddress;
@@ -90,25 +91,23 @@ fn local_secret() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-pub fn serve(options: LocalOptions, port: u16) -> ExitCode {
-    let secret = local_secret();
-    let webhook = match webhook(&options, secret.clone()) {
-        Ok(w) => Arc::new(w),
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
-        }
+/// The async runtime, or why there is none.
+fn runtime(threads: bool) -> Result<tokio::runtime::Runtime, Fatal> {
+    let mut builder = if threads {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    builder
         .enable_all()
         .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
+        .map_err(|e| Fatal(format!("cannot start the async runtime: {e}"), 1))
+}
+
+pub fn serve(options: LocalOptions, port: u16) -> Outcome {
+    let secret = local_secret();
+    let webhook = Arc::new(setup(webhook(&options, secret.clone()))?);
+    let runtime = runtime(true)?;
     let result = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
         let address = listener.local_addr()?;
@@ -134,13 +133,9 @@ pub fn serve(options: LocalOptions, port: u16) -> ExitCode {
         #[allow(unreachable_code)]
         Ok::<(), std::io::Error>(())
     });
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("booxi-notify serve: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    result
+        .map(|()| true)
+        .map_err(|e| Fatal(format!("booxi-notify serve: {e}"), 1))
 }
 
 /// One HTTP request through the webhook. The body may also be an API Gateway event
@@ -191,28 +186,13 @@ async fn answer(webhook: &LocalWebhook, request: Request<Incoming>) -> Response<
     reply(answer.status, answer.body.to_string())
 }
 
-pub fn send(options: LocalOptions, present: Option<String>, files: &[PathBuf]) -> ExitCode {
+pub fn send(options: LocalOptions, present: Option<String>, files: &[PathBuf]) -> Outcome {
     let secret = std::env::var(ENV_LOCAL_SECRET)
         .ok()
         .filter(|s| !s.trim().is_empty())
         .unwrap_or_else(|| SAMPLE_SECRET.to_owned());
-    let webhook = match webhook(&options, secret.clone()) {
-        Ok(w) => w,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
-        }
-    };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let webhook = setup(webhook(&options, secret.clone()))?;
+    let runtime = runtime(false)?;
     let header = webhook.settings.secret_header.clone();
     let mut failed = false;
     for file in files {
@@ -250,9 +230,5 @@ pub fn send(options: LocalOptions, present: Option<String>, files: &[PathBuf]) -
         println!("{shown}: {} {}", answer.status, answer.body);
         failed |= answer.status >= 400;
     }
-    if failed {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    }
+    Ok(!failed)
 }

@@ -79,8 +79,20 @@ enum Command {
     },
 }
 
+/// A problem that stops a command before it does anything: its message, and the exit
+/// code (2 for a usage or configuration mistake).
+pub(crate) struct Fatal(pub String, pub u8);
+
+/// A command's result: `Ok(true)` when every file went through.
+pub(crate) type Outcome = Result<bool, Fatal>;
+
+/// A setup step's error, as a configuration mistake (exit code 2).
+pub(crate) fn setup<T, E: std::fmt::Display>(result: Result<T, E>) -> Result<T, Fatal> {
+    result.map_err(|e| Fatal(e.to_string(), 2))
+}
+
 fn main() -> ExitCode {
-    match Cli::parse().command {
+    let outcome = match Cli::parse().command {
         Command::Plan {
             config,
             explain,
@@ -98,6 +110,14 @@ fn main() -> ExitCode {
             present,
             files,
         } => local::send(local, present, &files),
+    };
+    match outcome {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(Fatal(message, code)) => {
+            eprintln!("{message}");
+            ExitCode::from(code)
+        }
     }
 }
 
@@ -119,21 +139,9 @@ fn read_event(file: &Path, config: &Config) -> Result<Event, String> {
         .and_then(|body| Event::parse(&body, config.default_country).map_err(|e| e.to_string()))
 }
 
-fn plan(config: Option<PathBuf>, explain: bool, files: &[PathBuf]) -> ExitCode {
-    let config = match load_config(config) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
-        }
-    };
-    let renderer = match Renderer::new(&RenderConfig::from(&config)) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
-        }
-    };
+fn plan(config: Option<PathBuf>, explain: bool, files: &[PathBuf]) -> Outcome {
+    let config = setup(load_config(config))?;
+    let renderer = setup(Renderer::new(&RenderConfig::from(&config)))?;
     let mut failed = false;
     for file in files {
         let shown = file.display();
@@ -158,7 +166,7 @@ fn plan(config: Option<PathBuf>, explain: bool, files: &[PathBuf]) -> ExitCode {
             match plan_line(&renderer, &event, n) {
                 Ok(line) => {
                     if !emit(&line) {
-                        return ExitCode::SUCCESS;
+                        return Ok(!failed);
                     }
                 }
                 Err(e) => {
@@ -168,11 +176,7 @@ fn plan(config: Option<PathBuf>, explain: bool, files: &[PathBuf]) -> ExitCode {
             }
         }
     }
-    if failed {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    }
+    Ok(!failed)
 }
 
 /// The notification as JSON, with `subject` added last on email lines. A message that
@@ -199,21 +203,9 @@ fn plan_line(renderer: &Renderer, event: &Event, n: &Notification) -> Result<Str
     Ok(line)
 }
 
-fn render(config: Option<PathBuf>, out: &Path, from: Option<&str>, files: &[PathBuf]) -> ExitCode {
-    let config = match load_config(config) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
-        }
-    };
-    let composer = match local::composer(&config, from) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
-        }
-    };
+fn render(config: Option<PathBuf>, out: &Path, from: Option<&str>, files: &[PathBuf]) -> Outcome {
+    let config = setup(load_config(config))?;
+    let composer = setup(local::composer(&config, from))?;
     let mut failed = false;
     let mut written = 0;
     for file in files {
@@ -250,7 +242,7 @@ fn render(config: Option<PathBuf>, out: &Path, from: Option<&str>, files: &[Path
                     written += 1;
                     for p in paths {
                         if !emit(&p.display().to_string()) {
-                            return ExitCode::SUCCESS;
+                            return Ok(!failed);
                         }
                     }
                 }
@@ -268,9 +260,5 @@ fn render(config: Option<PathBuf>, out: &Path, from: Option<&str>, files: &[Path
         }
     }
     eprintln!("{written} message(s) written to {}", out.display());
-    if failed {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    }
+    Ok(!failed)
 }
