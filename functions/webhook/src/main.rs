@@ -58,9 +58,11 @@ async fn main() -> Result<(), Error> {
             tracing::warn!(error = %e, "cannot read the webhook secret at init; will retry per request");
         }
     };
+    // Templates compile on another thread while the AWS calls of the warm-up wait on the network.
+    let render_config = RenderConfig::from(&config);
+    let renderer = tokio::task::spawn_blocking(move || Renderer::new(&render_config));
     tokio::join!(warm_secret, store.warm());
-
-    let renderer = Renderer::new(&RenderConfig::from(&config))?;
+    let renderer = renderer.await??;
     let webhook = Arc::new(Webhook {
         settings,
         secrets,
