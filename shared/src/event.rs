@@ -351,8 +351,10 @@ impl Booking {
             created_by_staff_id: o.text(s::CREATED_BY_STAFF_ID),
             flexible_dates: o.len_of(s::CLIENT_AVAILABILITY) > 0
                 || o.flag(s::IS_SCHEDULED) == Some(false),
+            // `client.presence`; a presence written on the booking itself is read too.
             presence: client
                 .and_then(|c| c.text(s::PRESENCE))
+                .or_else(|| o.text(s::PRESENCE))
                 .as_deref()
                 .map(Presence::parse),
             raw: o.value(),

@@ -1246,3 +1246,16 @@ fn event_types_may_use_hyphens() {
     );
     assert_eq!(kinds(&planned(&hyphen)), kinds(&planned(&body)));
 }
+
+#[test]
+fn presence_may_sit_on_the_booking_itself() {
+    let mut before = booking("Approved");
+    before["client"].as_object_mut().unwrap().remove("presence");
+    before["presence"] = json!("Expecting");
+    let mut after = before.clone();
+    after["presence"] = json!("NoShow");
+    assert_eq!(
+        kinds(&planned(&status_updated(before, after))),
+        vec![Kind::NoShow]
+    );
+}
