@@ -81,13 +81,7 @@ impl Pipeline {
             .iter()
             .enumerate()
             .map(|(i, n)| {
-                let meta = MessageMeta {
-                    event_id: event.id.clone(),
-                    index: i + 1,
-                    kind: n.kind,
-                    audience: n.audience,
-                    channel: n.channel,
-                };
+                let meta = MessageMeta::of(n, i + 1);
                 self.composer
                     .compose_at(event, n, meta, jiff::Timestamp::UNIX_EPOCH)
                     .expect("renders")

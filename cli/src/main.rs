@@ -226,13 +226,7 @@ fn render(config: Option<PathBuf>, out: &Path, from: Option<&str>, files: &[Path
             .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
         let plan = rules::plan(&event, &config);
         for (i, n) in plan.notifications.iter().enumerate() {
-            let meta = MessageMeta {
-                event_id: event.id.clone(),
-                index: i + 1,
-                kind: n.kind,
-                audience: n.audience,
-                channel: n.channel,
-            };
+            let meta = MessageMeta::of(n, i + 1);
             // One message failing leaves the others.
             let written_files = composer
                 .compose_at(&event, n, meta, date)

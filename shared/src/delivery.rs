@@ -18,6 +18,19 @@ pub struct MessageMeta {
     pub channel: Channel,
 }
 
+impl MessageMeta {
+    /// The meta of `n`, the `index`th (1-based) message of its event's plan.
+    pub fn of(n: &crate::notification::Notification, index: usize) -> Self {
+        Self {
+            event_id: n.event_id.clone(),
+            index,
+            kind: n.kind,
+            audience: n.audience,
+            channel: n.channel,
+        }
+    }
+}
+
 /// An email ready to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email {

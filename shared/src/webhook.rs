@@ -317,13 +317,7 @@ where
             let already_sent = already.contains(key);
             async move {
                 let started = Instant::now();
-                let meta = MessageMeta {
-                    event_id: event.id.clone(),
-                    index: i + 1,
-                    kind: n.kind,
-                    audience: n.audience,
-                    channel: n.channel,
-                };
+                let meta = MessageMeta::of(n, i + 1);
                 let result = if already_sent {
                     report(n, Outcome::Sent, Some("sent by an earlier delivery of this event".into()))
                 } else {

@@ -203,13 +203,7 @@ fn expected_messages(event: &Value) -> (Sent, Sent) {
     };
     let (mut emails, mut sms) = (Vec::new(), Vec::new());
     for (i, n) in plan(&parsed, &config).notifications.iter().enumerate() {
-        let meta = MessageMeta {
-            event_id: parsed.id.clone(),
-            index: i + 1,
-            kind: n.kind,
-            audience: n.audience,
-            channel: n.channel,
-        };
+        let meta = MessageMeta::of(n, i + 1);
         match composer
             .compose_at(&parsed, n, meta, jiff::Timestamp::UNIX_EPOCH)
             .unwrap()
