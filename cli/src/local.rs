@@ -13,11 +13,13 @@ use crate::{Fatal, Outcome, setup};
 use booxi_notify::auth::{CachedSecrets, FixedSecret};
 use booxi_notify::compose::RenderComposer;
 use booxi_notify::contact::EmailAddress;
+use booxi_notify::edge::{self, Webhook, WebhookRequest, WebhookResponse};
 use booxi_notify::input;
 use booxi_notify::outbox::Outbox;
+use booxi_notify::process::Core;
 use booxi_notify::render::{RenderConfig, Renderer};
+use booxi_notify::settings::Settings;
 use booxi_notify::store::MemoryStore;
-use booxi_notify::webhook::{Settings, Webhook, WebhookRequest};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response};
@@ -57,15 +59,19 @@ fn webhook(options: &LocalOptions, secret: String) -> Result<LocalWebhook, Strin
     let config = crate::load_config(options.config.clone())?;
     let settings = Settings::from_env(|k| std::env::var(k).ok()).map_err(|e| e.to_string())?;
     Ok(Webhook {
-        settings,
+        settings: settings.http,
         secrets: CachedSecrets::new(FixedSecret(secret), Duration::MAX, Duration::MAX),
-        store: MemoryStore::new(),
-        courier: Outbox {
-            dir: options.out.clone(),
-            print: true,
+        core: Core {
+            store: MemoryStore::new(),
+            courier: Outbox {
+                dir: options.out.clone(),
+                print: true,
+            },
+            composer: composer(&config, None)?,
+            config,
+            delivery: settings.delivery,
+            emit_metrics: false,
         },
-        composer: composer(&config, None)?,
-        config,
     })
 }
 
@@ -77,10 +83,8 @@ fn local_secret() -> String {
         return secret.trim().to_owned();
     }
     let mut bytes = [0u8; 16];
-    let random = std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes));
-    if random.is_err() {
-        // No /dev/urandom: the clock and the process id are unpredictable enough locally.
+    if getrandom::fill(&mut bytes).is_err() {
+        // No random source: the clock and the process id are unpredictable enough locally.
         let seed = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos())
@@ -114,7 +118,7 @@ pub fn serve(options: LocalOptions, port: u16) -> Outcome {
         let header = webhook.settings.secret_header.clone();
         println!("booxi-notify serve: listening on http://{address}/booxi (POST or PUT)");
         println!("  secret:  header {header}: {secret}");
-        println!("  outbox:  {}/<event id>/", webhook.courier.dir.display());
+        println!("  outbox:  {}/<event id>/", webhook.core.courier.dir.display());
         println!(
             "  try:     curl -s -H '{header}: {secret}' --data @events/confirmation-created.json http://{address}/booxi"
         );
@@ -142,48 +146,24 @@ pub fn serve(options: LocalOptions, port: u16) -> Outcome {
 /// wrapping a Booxi body (as the files in `events/` are), which is unwrapped first.
 async fn answer(webhook: &LocalWebhook, request: Request<Incoming>) -> Response<Full<Bytes>> {
     let (parts, body) = request.into_parts();
-    let reply = |status: u16, body: String| {
-        let mut response = Response::new(Full::new(Bytes::from(body)));
-        *response.status_mut() =
-            hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
-        response.headers_mut().insert(
-            "content-type",
-            hyper::header::HeaderValue::from_static("application/json"),
-        );
-        response
-    };
+    let reply = |response: http::Response<String>| response.map(|b| Full::new(Bytes::from(b)));
     if parts.uri.path() != "/booxi" {
-        return reply(
-            404,
-            r#"{"error":"not found: the webhook is at /booxi"}"#.to_owned(),
-        );
+        let mut response =
+            http::Response::new(r#"{"error":"not found: the webhook is at /booxi"}"#.to_owned());
+        *response.status_mut() = http::StatusCode::NOT_FOUND;
+        return reply(response);
     }
     let limit = webhook.settings.max_body_bytes;
     let body = match Limited::new(body, limit + 1).collect().await {
         Ok(collected) => collected.to_bytes().to_vec(),
-        Err(_) => {
-            return reply(
-                413,
-                format!(r#"{{"error":"body too large: more than {limit} bytes"}}"#),
-            );
-        }
+        Err(_) => return reply(WebhookResponse::too_large(limit).to_http()),
     };
     let body = match input::gateway_request(&body) {
         Ok(Some(wrapped)) => wrapped.body,
         _ => body,
     };
-    let request = WebhookRequest {
-        method: parts.method.as_str().to_owned(),
-        headers: parts
-            .headers
-            .iter()
-            .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
-            .collect(),
-        body,
-        deadline: None,
-    };
-    let answer = webhook.handle(request).await;
-    reply(answer.status, answer.body.to_string())
+    let request = edge::from_http(Request::from_parts(parts, body), None);
+    reply(webhook.handle(request).await.to_http())
 }
 
 pub fn send(options: LocalOptions, present: Option<String>, files: &[PathBuf]) -> Outcome {

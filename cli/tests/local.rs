@@ -58,7 +58,17 @@ fn send_delivers_once_then_reports_duplicates_and_bad_secrets() {
         ),
         "{text}"
     );
-    assert!(text.contains("events/confirmation-created.json: 200 {\"event_id\":\"evt-0001\",\"status\":\"duplicate\"}"), "{text}");
+    // The second delivery is a duplicate answering the first one's messages.
+    let answers: Vec<serde_json::Value> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("events/confirmation-created.json: 200 "))
+        .map(|json| serde_json::from_str(json).unwrap())
+        .collect();
+    assert_eq!(answers.len(), 2, "{text}");
+    assert_eq!(answers[0]["status"], "processed");
+    assert_eq!(answers[1]["status"], "duplicate");
+    assert_eq!(answers[1]["event_id"], "evt-0001");
+    assert_eq!(answers[1]["messages"], answers[0]["messages"]);
     assert!(
         text.contains(
             "events/unknown-type.json: 200 {\"event_id\":\"evt-0208\",\"status\":\"ignored\"}"
@@ -180,13 +190,18 @@ fn serve_answers_http_with_the_same_handler() {
     let (status, body) = post(port, "POST", "test-secret", &event);
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("\"status\":\"processed\""), "{body}");
+    let first: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let (status, again) = post(port, "PUT", "test-secret", &event);
+    let again: serde_json::Value = serde_json::from_str(&again).unwrap();
+    assert_eq!(status, 200);
     assert_eq!(
-        post(port, "PUT", "test-secret", &event),
+        (&again["status"], &again["event_id"]),
         (
-            200,
-            "{\"event_id\":\"evt-0007\",\"status\":\"duplicate\"}".to_owned()
+            &serde_json::json!("duplicate"),
+            &serde_json::json!("evt-0007")
         )
     );
+    assert_eq!(again["messages"], first["messages"]);
     assert_eq!(
         post(port, "POST", "nope", &event),
         (401, "{\"error\":\"unauthorized\"}".to_owned())

@@ -9,7 +9,17 @@ use crate::delivery::{Content, Email, MessageMeta, Outgoing, Sms};
 use crate::event::Event;
 use crate::notification::{Address, Notification};
 use crate::render::{Envelope, Message, Renderer, message_id};
-use crate::webhook::Compose;
+
+/// Turns a planned notification into a message ready to send (the renderer).
+pub trait Compose: Send + Sync {
+    /// An error is one line, without personal data.
+    fn compose(
+        &self,
+        event: &Event,
+        notification: &Notification,
+        meta: MessageMeta,
+    ) -> Result<Outgoing, String>;
+}
 
 pub struct RenderComposer {
     pub renderer: Renderer,

@@ -66,28 +66,55 @@ pub struct Outgoing {
     pub content: Content,
 }
 
+/// What kind of failure a send met, which decides what happens to the event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Failure {
+    /// Throttling, a 5xx, a network fault, a timeout: worth trying again (503, Booxi retries).
+    Temporary,
+    /// Our side is wrong (sender not verified, access denied, a bad setting): Booxi's
+    /// retries deliver once it is fixed (502).
+    Configuration,
+    /// The provider refused this recipient for good (an invalid or suppressed address):
+    /// recorded as failed, never retried; the event completes.
+    Refused,
+}
+
 /// Why a send failed. `reason` names the provider's error code, never an address.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{reason}")]
 pub struct SendError {
-    /// Worth trying again (throttling, a 5xx, a network fault).
-    pub retryable: bool,
+    pub failure: Failure,
     pub reason: String,
 }
 
 impl SendError {
+    /// A temporary failure (throttling, 5xx, network, timeout).
     pub fn retryable(reason: impl Into<String>) -> Self {
         Self {
-            retryable: true,
+            failure: Failure::Temporary,
             reason: reason.into(),
         }
     }
 
+    /// A failure that no retry fixes until someone changes the configuration.
     pub fn permanent(reason: impl Into<String>) -> Self {
         Self {
-            retryable: false,
+            failure: Failure::Configuration,
             reason: reason.into(),
         }
+    }
+
+    /// The recipient was refused for good.
+    pub fn refused(reason: impl Into<String>) -> Self {
+        Self {
+            failure: Failure::Refused,
+            reason: reason.into(),
+        }
+    }
+
+    pub fn is_retryable(&self) -> bool {
+        self.failure == Failure::Temporary
     }
 }
 
@@ -115,7 +142,8 @@ impl Default for RetryPolicy {
 }
 
 /// Sends, retrying retryable failures with exponential backoff (with jitter) while the
-/// next attempt can still start before `deadline`.
+/// next attempt can still start before `deadline`. Every attempt is cut off at `deadline`:
+/// nothing is in flight after it (the caller keeps it before the end of its claim's lease).
 pub async fn send_with_retry<C: Courier>(
     courier: &C,
     message: &Outgoing,
@@ -125,9 +153,15 @@ pub async fn send_with_retry<C: Courier>(
     let mut backoff = policy.first_backoff;
     let mut attempt = 1;
     loop {
-        match courier.send(message).await {
+        let sent = tokio::time::timeout_at(deadline.into(), courier.send(message)).await;
+        let sent = sent.unwrap_or_else(|_| {
+            Err(SendError::retryable(
+                "timed out at the delivery deadline (the provider may have taken it)",
+            ))
+        });
+        match sent {
             Ok(id) => return Ok(id),
-            Err(e) if !e.retryable || attempt >= policy.max_attempts => return Err(e),
+            Err(e) if !e.is_retryable() || attempt >= policy.max_attempts => return Err(e),
             Err(e) => {
                 let pause = jitter(backoff, attempt);
                 if Instant::now() + pause >= deadline {
@@ -171,9 +205,10 @@ mod tests {
         async fn send(&self, _: &Outgoing) -> Result<String, SendError> {
             let n = self.calls.fetch_add(1, Ordering::SeqCst);
             if n < self.failures {
-                Err(SendError {
-                    retryable: self.retryable,
-                    reason: "Throttled".into(),
+                Err(if self.retryable {
+                    SendError::retryable("Throttled")
+                } else {
+                    SendError::permanent("AccessDenied")
                 })
             } else {
                 Ok(format!("id-{n}"))
@@ -252,7 +287,7 @@ mod tests {
         let err = send_with_retry(&c, &message(), fast(), deadline)
             .await
             .unwrap_err();
-        assert!(err.retryable);
+        assert!(err.is_retryable());
         assert_eq!(c.calls.load(Ordering::SeqCst), 5);
 
         let c = Flaky {
@@ -270,5 +305,30 @@ mod tests {
             .unwrap_err();
         assert!(err.reason.contains("time budget spent"), "{err}");
         assert_eq!(c.calls.load(Ordering::SeqCst), 1);
+    }
+
+    /// A courier that never answers in time.
+    struct Hanging;
+
+    impl Courier for Hanging {
+        async fn send(&self, _: &Outgoing) -> Result<String, SendError> {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            Ok("late".into())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_send_in_flight_is_cut_off_at_the_deadline() {
+        let started = Instant::now();
+        let deadline = started + Duration::from_millis(150);
+        let err = send_with_retry(&Hanging, &message(), fast(), deadline)
+            .await
+            .unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(2));
+        assert_eq!(err.failure, Failure::Temporary);
+        assert!(
+            err.reason.starts_with("timed out at the delivery deadline"),
+            "{err}"
+        );
     }
 }

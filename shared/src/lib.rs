@@ -5,6 +5,13 @@
 //! - [`event`]: Booxi's JSON (read through [`booxi`]) normalised into our types,
 //!   contact data parsed at the edge ([`contact`]);
 //! - [`rules`]: which [`notification`]s the event calls for, under a [`config::Config`].
+//!
+//! Where HTTP ends and the core begins:
+//! - [`edge`]: the HTTP door (method, size, secret, status codes), shared by the Lambda
+//!   and `booxi-notify serve`;
+//! - [`process`]: the core, transport-free: claim → plan → compose → send → record, a typed
+//!   [`outcome::Summary`] out;
+//! - [`settings`]: what the doors and delivery read from the environment.
 
 pub mod auth;
 #[cfg(feature = "aws")]
@@ -14,15 +21,18 @@ pub mod compose;
 pub mod config;
 pub mod contact;
 pub mod delivery;
+pub mod edge;
 pub mod event;
 pub mod input;
 pub mod metrics;
 pub mod notification;
 pub mod outbox;
+pub mod outcome;
+pub mod process;
 pub mod render;
 pub mod rules;
+pub mod settings;
 pub mod store;
-pub mod webhook;
 
 pub use config::Config;
 pub use event::{Event, ParseError};

@@ -7,8 +7,8 @@ use std::time::{Duration, SystemTime};
 use serde_json::{Map, Value, json};
 
 use crate::notification::channel_name;
+use crate::outcome::{MessageReport, Status, Summary};
 use crate::store::epoch_millis;
-use crate::webhook::{MessageReport, Outcome};
 
 pub const NAMESPACE: &str = "BooxiNotify";
 
@@ -45,8 +45,8 @@ pub fn event_received(event_type: &str) {
 }
 
 /// Messages sent / skipped / failed by kind and channel, and the event's duration.
-pub fn event_done(_event_id: &str, reports: &[MessageReport], duration: Duration) {
-    for line in outcome_lines(reports) {
+pub fn event_done(summary: &Summary, duration: Duration) {
+    for line in outcome_lines(&summary.messages) {
         println!("{line}");
     }
     println!(
@@ -63,10 +63,10 @@ pub fn outcome_lines(reports: &[MessageReport]) -> Vec<String> {
     for r in reports {
         let channel = r.channel.map(channel_name).unwrap_or("none");
         let slot = counts.entry((r.kind.to_string(), channel)).or_default();
-        let i = match r.status {
-            Outcome::Sent => 0,
-            Outcome::Skipped => 1,
-            Outcome::Failed => 2,
+        let i = match r.status() {
+            Status::Sent => 0,
+            Status::Skipped => 1,
+            Status::Failed => 2,
         };
         slot[i] += 1.0;
     }
@@ -89,6 +89,7 @@ pub fn outcome_lines(reports: &[MessageReport]) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::notification::{Audience, Channel, Kind};
+    use crate::outcome::Outcome;
 
     #[test]
     fn emf_lines_declare_their_metrics() {
@@ -108,17 +109,22 @@ mod tests {
 
     #[test]
     fn outcomes_are_counted_by_kind_and_channel() {
-        let r = |status, channel| MessageReport {
+        let r = |outcome, channel| MessageReport {
             kind: Kind::Confirmation,
             audience: Audience::Client,
             channel,
-            status,
-            reason: None,
+            outcome,
         };
         let lines = outcome_lines(&[
-            r(Outcome::Sent, Some(Channel::Email)),
-            r(Outcome::Failed, Some(Channel::Sms)),
-            r(Outcome::Skipped, Some(Channel::Sms)),
+            r(Outcome::Sent { earlier: false }, Some(Channel::Email)),
+            r(
+                Outcome::Failed {
+                    failure: crate::delivery::Failure::Temporary,
+                    reason: "x".into(),
+                },
+                Some(Channel::Sms),
+            ),
+            r(Outcome::Skipped { reason: "y".into() }, Some(Channel::Sms)),
         ]);
         assert_eq!(lines.len(), 2);
         let sms: Value = serde_json::from_str(&lines[1]).unwrap();

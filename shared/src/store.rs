@@ -3,8 +3,13 @@
 //! (`aws::DynamoStore`) and an in-memory one ([`MemoryStore`]) for tests and offline use.
 //!
 //! Records (one table, string partition key `pk`, TTL attribute `expires_at`):
-//! - `evt#<event id>`: `status` = `IN_PROGRESS` (with `lease_until`, epoch ms) or `COMPLETED`;
+//! - `evt#<event id>`: `status` = `IN_PROGRESS` (with `owner`, a random token of the
+//!   delivery holding the claim, and `lease_until`, epoch ms) or `COMPLETED` (with
+//!   `summary`, the JSON of the first processing's messages, answered to duplicates);
 //! - `msg#<event id>#<kind>#<audience>#<channel>#<recipient hash>`: the message was sent.
+//!
+//! `complete` and `release` only act on a claim the caller still owns, so a stale delivery
+//! can neither free nor close a newer delivery's claim.
 //!
 //! Recipients are stored as a SHA-256 prefix, never as an address.
 
@@ -20,13 +25,36 @@ use crate::notification::{Notification, audience_name, channel_name};
 /// How long records are kept: far longer than Booxi's 30 retries take.
 pub const RETENTION: Duration = Duration::from_secs(30 * 24 * 3600);
 
+/// The token of one delivery's claim: 128 random bits, hex.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Owner(String);
+
+impl Owner {
+    /// A fresh token from the operating system's random source.
+    pub fn new() -> Result<Self, StoreError> {
+        let mut bytes = [0u8; 16];
+        getrandom::fill(&mut bytes)
+            .map_err(|e| StoreError(format!("no random source for the claim token: {e}")))?;
+        Ok(Self(bytes.iter().map(|b| format!("{b:02x}")).collect()))
+    }
+
+    /// A token read back from the store.
+    pub fn from_stored(token: impl Into<String>) -> Self {
+        Self(token.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// The outcome of trying to claim an event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Claim {
     /// Ours to process.
     Acquired,
-    /// Processed before: nothing to do.
-    Completed,
+    /// Processed before: nothing to do. `summary` is what the first processing saved.
+    Completed { summary: Option<String> },
     /// Another delivery is processing it under a live lease.
     InProgress,
 }
@@ -35,13 +63,23 @@ pub enum Claim {
 #[error("idempotency store: {0}")]
 pub struct StoreError(pub String);
 
+/// Whether a conditional close of a claim found the claim still ours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closed {
+    Done,
+    /// The claim is not ours any more (lease expired and taken over, or already closed).
+    NotOwner,
+}
+
 pub trait IdempotencyStore: Send + Sync {
-    /// Claims `event_id` for `lease`, unless it is completed or claimed under a live lease.
+    /// Claims `event_id` for `owner` until `lease_until`, unless it is completed or
+    /// claimed by someone under a live lease.
     fn claim(
         &self,
         event_id: &str,
+        owner: &Owner,
         now: SystemTime,
-        lease: Duration,
+        lease_until: SystemTime,
     ) -> impl Future<Output = Result<Claim, StoreError>> + Send;
 
     /// Which of `keys` are recorded as sent.
@@ -57,15 +95,23 @@ pub trait IdempotencyStore: Send + Sync {
         now: SystemTime,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// Marks the event completed: later deliveries are duplicates.
+    /// Marks the event completed with its `summary` (later deliveries are duplicates),
+    /// if `owner` still holds the claim.
     fn complete(
         &self,
         event_id: &str,
+        owner: &Owner,
         now: SystemTime,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+        summary: &str,
+    ) -> impl Future<Output = Result<Closed, StoreError>> + Send;
 
-    /// Gives the claim up (after a failure), so Booxi's retry can process the event.
-    fn release(&self, event_id: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Gives the claim up (after a failure) so Booxi's retry can process the event, if
+    /// `owner` still holds it.
+    fn release(
+        &self,
+        event_id: &str,
+        owner: &Owner,
+    ) -> impl Future<Output = Result<Closed, StoreError>> + Send;
 }
 
 pub fn event_key(event_id: &str) -> String {
@@ -99,12 +145,18 @@ pub fn epoch_millis(t: SystemTime) -> u64 {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Record {
-    InProgress { lease_until: SystemTime },
-    Completed,
+    InProgress {
+        owner: Owner,
+        lease_until: SystemTime,
+    },
+    Completed {
+        summary: String,
+    },
     Sent,
 }
 
-/// The in-memory store: the same semantics as DynamoDB's, for one process.
+/// The in-memory store: the same semantics as DynamoDB's conditional writes, each
+/// operation atomic under one lock, for one process.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     records: Mutex<HashMap<String, Record>>,
@@ -119,25 +171,35 @@ impl MemoryStore {
         // A panic while holding the lock leaves plain data behind; keep using it.
         self.records.lock().unwrap_or_else(|p| p.into_inner())
     }
+
+    fn owned_by(records: &HashMap<String, Record>, key: &str, owner: &Owner) -> bool {
+        matches!(records.get(key), Some(Record::InProgress { owner: o, .. }) if o == owner)
+    }
 }
 
 impl IdempotencyStore for MemoryStore {
     async fn claim(
         &self,
         event_id: &str,
+        owner: &Owner,
         now: SystemTime,
-        lease: Duration,
+        lease_until: SystemTime,
     ) -> Result<Claim, StoreError> {
         let mut records = self.records();
         let key = event_key(event_id);
         match records.get(&key) {
-            Some(Record::Completed) => Ok(Claim::Completed),
-            Some(Record::InProgress { lease_until }) if *lease_until > now => Ok(Claim::InProgress),
+            Some(Record::Completed { summary }) => Ok(Claim::Completed {
+                summary: Some(summary.clone()).filter(|s| !s.is_empty()),
+            }),
+            Some(Record::InProgress { lease_until, .. }) if *lease_until >= now => {
+                Ok(Claim::InProgress)
+            }
             _ => {
                 records.insert(
                     key,
                     Record::InProgress {
-                        lease_until: now + lease,
+                        owner: owner.clone(),
+                        lease_until,
                     },
                 );
                 Ok(Claim::Acquired)
@@ -159,15 +221,35 @@ impl IdempotencyStore for MemoryStore {
         Ok(())
     }
 
-    async fn complete(&self, event_id: &str, _now: SystemTime) -> Result<(), StoreError> {
-        self.records()
-            .insert(event_key(event_id), Record::Completed);
-        Ok(())
+    async fn complete(
+        &self,
+        event_id: &str,
+        owner: &Owner,
+        _now: SystemTime,
+        summary: &str,
+    ) -> Result<Closed, StoreError> {
+        let mut records = self.records();
+        let key = event_key(event_id);
+        if !Self::owned_by(&records, &key, owner) {
+            return Ok(Closed::NotOwner);
+        }
+        records.insert(
+            key,
+            Record::Completed {
+                summary: summary.to_owned(),
+            },
+        );
+        Ok(Closed::Done)
     }
 
-    async fn release(&self, event_id: &str) -> Result<(), StoreError> {
-        self.records().remove(&event_key(event_id));
-        Ok(())
+    async fn release(&self, event_id: &str, owner: &Owner) -> Result<Closed, StoreError> {
+        let mut records = self.records();
+        let key = event_key(event_id);
+        if !Self::owned_by(&records, &key, owner) {
+            return Ok(Closed::NotOwner);
+        }
+        records.remove(&key);
+        Ok(Closed::Done)
     }
 }
 
@@ -179,32 +261,54 @@ mod tests {
     async fn an_event_is_claimed_once_until_released_or_its_lease_ends() {
         let store = MemoryStore::new();
         let now = SystemTime::now();
-        let lease = Duration::from_secs(60);
+        let until = now + Duration::from_secs(60);
+        let (a, b, c) = (
+            Owner::new().unwrap(),
+            Owner::new().unwrap(),
+            Owner::new().unwrap(),
+        );
+        assert_ne!(a, b);
+        assert_eq!(a.as_str().len(), 32);
         assert_eq!(
-            store.claim("e1", now, lease).await.unwrap(),
+            store.claim("e1", &a, now, until).await.unwrap(),
             Claim::Acquired
         );
         assert_eq!(
-            store.claim("e1", now, lease).await.unwrap(),
+            store.claim("e1", &b, now, until).await.unwrap(),
             Claim::InProgress
         );
+        let later = now + Duration::from_secs(61);
+        let later_until = later + Duration::from_secs(60);
         assert_eq!(
-            store
-                .claim("e1", now + Duration::from_secs(61), lease)
-                .await
-                .unwrap(),
+            store.claim("e1", &b, later, later_until).await.unwrap(),
             Claim::Acquired
         );
-        store.release("e1").await.unwrap();
+        // The stale owner can neither free nor close the newer claim.
+        assert_eq!(store.release("e1", &a).await.unwrap(), Closed::NotOwner);
         assert_eq!(
-            store.claim("e1", now, lease).await.unwrap(),
+            store.complete("e1", &a, now, "[]").await.unwrap(),
+            Closed::NotOwner
+        );
+        assert_eq!(
+            store.claim("e1", &c, later, later_until).await.unwrap(),
+            Claim::InProgress
+        );
+        assert_eq!(store.release("e1", &b).await.unwrap(), Closed::Done);
+        assert_eq!(
+            store.claim("e1", &c, now, until).await.unwrap(),
             Claim::Acquired
         );
-        store.complete("e1", now).await.unwrap();
         assert_eq!(
-            store.claim("e1", now, lease).await.unwrap(),
-            Claim::Completed
+            store.complete("e1", &c, now, "[1]").await.unwrap(),
+            Closed::Done
         );
+        assert_eq!(
+            store.claim("e1", &a, later, later_until).await.unwrap(),
+            Claim::Completed {
+                summary: Some("[1]".into())
+            }
+        );
+        assert_eq!(store.release("e1", &c).await.unwrap(), Closed::NotOwner);
     }
 
     #[tokio::test]

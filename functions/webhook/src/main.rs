@@ -1,18 +1,20 @@
 //! The Booxi webhook Lambda: wiring only. AWS clients and the renderer are built once,
 //! at init; the secret is fetched and DynamoDB touched at init too, so the first
-//! request does not pay their TLS handshakes. The handler is `booxi_notify::webhook`.
+//! request does not pay their TLS handshakes. HTTP is the edge's
+//! (`booxi_notify::edge`), the work the core's (`booxi_notify::process`).
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use booxi_notify::auth::CachedSecrets;
-use booxi_notify::aws::{AwsCourier, DynamoStore, LambdaEnv, SecretsManagerSource};
+use booxi_notify::aws::{AwsCourier, DynamoStore, LambdaEnv, SecretsManagerSource, sdk_config};
 use booxi_notify::compose::RenderComposer;
 use booxi_notify::config::{Config, ENV_CONFIG};
+use booxi_notify::edge::{self, AuthMode, Webhook};
+use booxi_notify::process::Core;
 use booxi_notify::render::{RenderConfig, Renderer};
-use booxi_notify::webhook::{AuthMode, Settings, Webhook, WebhookRequest};
-use lambda_http::{Body, Error, Request, RequestExt, Response, run, service_fn};
+use booxi_notify::settings::Settings;
+use lambda_http::{Body, Error, Request, RequestExt, run, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -31,19 +33,11 @@ async fn main() -> Result<(), Error> {
     let env = |key: &str| std::env::var(key).ok();
     let config_path = std::env::var_os(ENV_CONFIG).map(PathBuf::from);
     let config = Config::load(config_path.as_deref(), env)?;
-    let mut settings = Settings::from_env(env)?;
-    settings.emit_metrics = true;
-    let header_secret = settings.auth_mode == AuthMode::HeaderSecret;
+    let settings = Settings::from_env(env)?;
+    let header_secret = settings.http.auth_mode == AuthMode::HeaderSecret;
     let lambda = LambdaEnv::from_env(env, header_secret, config.brand.reply_to.clone())?;
 
-    let timeouts = aws_config::timeout::TimeoutConfig::builder()
-        .connect_timeout(Duration::from_secs(2))
-        .operation_attempt_timeout(Duration::from_secs(5))
-        .build();
-    let aws = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .timeout_config(timeouts)
-        .load()
-        .await;
+    let aws = sdk_config().await;
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), lambda.table.clone());
     let secrets = CachedSecrets::new(
         SecretsManagerSource::new(
@@ -51,7 +45,7 @@ async fn main() -> Result<(), Error> {
             lambda.secret_arn.clone().unwrap_or_default(),
         ),
         lambda.secret_cache,
-        lambda.secret_cache.min(Duration::from_secs(30)),
+        lambda.secret_min_refresh(),
     );
     let warm_secret = async {
         if header_secret && let Err(e) = secrets.warm().await {
@@ -64,55 +58,35 @@ async fn main() -> Result<(), Error> {
     tokio::join!(warm_secret, store.warm());
     let renderer = renderer.await??;
     let webhook = Arc::new(Webhook {
-        settings,
+        settings: settings.http,
         secrets,
-        store,
-        courier: AwsCourier {
-            ses: aws_sdk_sesv2::Client::new(&aws),
-            sns: aws_sdk_sns::Client::new(&aws),
-            sender: lambda.sender.clone(),
+        core: Core {
+            store,
+            courier: AwsCourier {
+                ses: aws_sdk_sesv2::Client::new(&aws),
+                sns: aws_sdk_sns::Client::new(&aws),
+                sender: lambda.sender.clone(),
+            },
+            composer: RenderComposer {
+                renderer,
+                from: lambda.sender.from.clone(),
+                reply_to: lambda.sender.reply_to.clone(),
+            },
+            config,
+            delivery: settings.delivery,
+            emit_metrics: true,
         },
-        composer: RenderComposer {
-            renderer,
-            from: lambda.sender.from.clone(),
-            reply_to: lambda.sender.reply_to.clone(),
-        },
-        config,
     });
 
     run(service_fn(move |request: Request| {
         let webhook = Arc::clone(&webhook);
         async move {
-            let answer = webhook.handle(webhook_request(request)).await;
-            Response::builder()
-                .status(answer.status)
-                .header("content-type", "application/json")
-                .body(Body::from(answer.body.to_string()))
-                .map_err(Error::from)
+            let deadline = request
+                .lambda_context_ref()
+                .and_then(|context| edge::deadline_from_epoch_millis(context.deadline));
+            let answer = webhook.handle(edge::from_http(request, deadline)).await;
+            Ok::<_, Error>(answer.to_http().map(Body::from))
         }
     }))
     .await
-}
-
-/// The parts of an API Gateway request the webhook reads (the body already base64-decoded),
-/// and the invocation's deadline.
-fn webhook_request(request: Request) -> WebhookRequest {
-    let deadline = request.lambda_context_ref().and_then(|context| {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .ok()?
-            .as_millis() as u64;
-        Some(Instant::now() + Duration::from_millis(context.deadline.checked_sub(now)?))
-    });
-    let (parts, body) = request.into_parts();
-    WebhookRequest {
-        method: parts.method.as_str().to_owned(),
-        headers: parts
-            .headers
-            .iter()
-            .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
-            .collect(),
-        body: body.as_ref().to_vec(),
-        deadline,
-    }
 }

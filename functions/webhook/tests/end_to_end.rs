@@ -383,9 +383,13 @@ fn the_same_event_twice_sends_once() {
     let runtime = RuntimeApi::start();
     let function = stack.function(&runtime);
     let event = gateway_event("confirmation-created.json");
-    assert_eq!(call(&runtime, &event).1["status"], "processed");
+    let (_, first) = call(&runtime, &event);
+    assert_eq!(first["status"], "processed");
     let (status, body) = call(&runtime, &event);
     assert_eq!((status, body["status"].as_str()), (200, Some("duplicate")));
+    // The duplicate answers the first processing's summary, saved in DynamoDB.
+    assert_eq!(body["messages"], first["messages"], "{body}");
+    assert_eq!(body["messages"].as_array().map(Vec::len), Some(3), "{body}");
     assert_eq!(sent_emails(&stack.moto).len(), 2);
     assert_eq!(sent_sms(&stack.moto).len(), 1);
     assert_no_personal_data(&function.logs());

@@ -102,9 +102,9 @@ impl AwsCourier {
             .send()
             .await
             .map_err(|e| {
-                let (retryable, code) = classify(&e);
+                let (failure, code) = classify(&e);
                 SendError {
-                    retryable,
+                    failure,
                     reason: format!("SES SendEmail: {code}"),
                 }
             })?;
@@ -126,9 +126,9 @@ impl AwsCourier {
                 publish.message_attributes("AWS.MM.SMS.OriginationNumber", attribute(number)?);
         }
         let out = publish.send().await.map_err(|e| {
-            let (retryable, code) = classify(&e);
+            let (failure, code) = classify(&e);
             SendError {
-                retryable,
+                failure,
                 reason: format!("SNS Publish: {code}"),
             }
         })?;

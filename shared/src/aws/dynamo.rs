@@ -9,8 +9,13 @@ use aws_sdk_dynamodb::types::{
 
 use super::classify;
 use crate::store::{
-    Claim, IdempotencyStore, RETENTION, StoreError, epoch_millis, epoch_seconds, event_key,
+    Claim, Closed, IdempotencyStore, Owner, RETENTION, StoreError, epoch_millis, epoch_seconds,
+    event_key,
 };
+
+/// A saved summary longer than this is dropped (duplicates then answer without the
+/// messages): an item may not exceed 400 KB.
+const MAX_SUMMARY_BYTES: usize = 100 * 1024;
 
 /// The idempotency table: string partition key `pk`, TTL attribute `expires_at`.
 #[derive(Debug, Clone)]
@@ -67,8 +72,9 @@ impl IdempotencyStore for DynamoStore {
     async fn claim(
         &self,
         event_id: &str,
+        owner: &Owner,
         now: SystemTime,
-        lease: Duration,
+        lease_until: SystemTime,
     ) -> Result<Claim, StoreError> {
         let result = self
             .client
@@ -76,7 +82,8 @@ impl IdempotencyStore for DynamoStore {
             .table_name(&self.table)
             .item("pk", s(event_key(event_id)))
             .item("status", s(IN_PROGRESS))
-            .item("lease_until", n(epoch_millis(now + lease)))
+            .item("owner", s(owner.as_str()))
+            .item("lease_until", n(epoch_millis(lease_until)))
             .item("expires_at", Self::expires_at(now))
             .condition_expression(
                 "attribute_not_exists(pk) OR (#status = :in_progress AND lease_until < :now)",
@@ -91,13 +98,17 @@ impl IdempotencyStore for DynamoStore {
             Ok(_) => Ok(Claim::Acquired),
             Err(e) => match e.as_service_error() {
                 Some(PutItemError::ConditionalCheckFailedException(failed)) => {
-                    let status = failed
-                        .item()
-                        .and_then(|item| item.get("status"))
-                        .and_then(|v| v.as_s().ok())
-                        .map(String::as_str);
-                    Ok(if status == Some(COMPLETED) {
-                        Claim::Completed
+                    let text = |name: &str| {
+                        failed
+                            .item()
+                            .and_then(|item| item.get(name))
+                            .and_then(|v| v.as_s().ok())
+                            .cloned()
+                    };
+                    Ok(if text("status").as_deref() == Some(COMPLETED) {
+                        Claim::Completed {
+                            summary: text("summary").filter(|s| !s.is_empty()),
+                        }
                     } else {
                         Claim::InProgress
                     })
@@ -173,34 +184,62 @@ impl IdempotencyStore for DynamoStore {
             .map_err(|e| store_error("PutItem (sent)", &e))
     }
 
-    async fn complete(&self, event_id: &str, now: SystemTime) -> Result<(), StoreError> {
-        self.client
+    async fn complete(
+        &self,
+        event_id: &str,
+        owner: &Owner,
+        now: SystemTime,
+        summary: &str,
+    ) -> Result<Closed, StoreError> {
+        let summary = if summary.len() > MAX_SUMMARY_BYTES {
+            ""
+        } else {
+            summary
+        };
+        let result = self
+            .client
             .put_item()
             .table_name(&self.table)
             .item("pk", s(event_key(event_id)))
             .item("status", s(COMPLETED))
+            .item("summary", s(summary))
             .item("completed_at", n(epoch_seconds(now)))
             .item("expires_at", Self::expires_at(now))
+            .condition_expression("#status = :in_progress AND #owner = :owner")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_names("#owner", "owner")
+            .expression_attribute_values(":in_progress", s(IN_PROGRESS))
+            .expression_attribute_values(":owner", s(owner.as_str()))
             .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| store_error("PutItem (complete)", &e))
+            .await;
+        match result {
+            Ok(_) => Ok(Closed::Done),
+            Err(e) => match e.as_service_error() {
+                Some(err) if err.is_conditional_check_failed_exception() => Ok(Closed::NotOwner),
+                _ => Err(store_error("PutItem (complete)", &e)),
+            },
+        }
     }
 
-    async fn release(&self, event_id: &str) -> Result<(), StoreError> {
-        self.client
+    async fn release(&self, event_id: &str, owner: &Owner) -> Result<Closed, StoreError> {
+        let result = self
+            .client
             .delete_item()
             .table_name(&self.table)
             .key("pk", s(event_key(event_id)))
-            .condition_expression("#status = :in_progress")
+            .condition_expression("#status = :in_progress AND #owner = :owner")
             .expression_attribute_names("#status", "status")
+            .expression_attribute_names("#owner", "owner")
             .expression_attribute_values(":in_progress", s(IN_PROGRESS))
+            .expression_attribute_values(":owner", s(owner.as_str()))
             .send()
-            .await
-            .map(|_| ())
-            .or_else(|e| match e.as_service_error() {
-                Some(err) if err.is_conditional_check_failed_exception() => Ok(()),
+            .await;
+        match result {
+            Ok(_) => Ok(Closed::Done),
+            Err(e) => match e.as_service_error() {
+                Some(err) if err.is_conditional_check_failed_exception() => Ok(Closed::NotOwner),
                 _ => Err(store_error("DeleteItem (release)", &e)),
-            })
+            },
+        }
     }
 }

@@ -16,6 +16,8 @@ pub use secrets::SecretsManagerSource;
 
 use aws_sdk_sesv2::error::ProvideErrorMetadata;
 
+use crate::delivery::Failure;
+
 /// Error codes that mean "slow down": retried within the time budget. SNS's `Throttled`
 /// is not in the SDK's own retry list, hence this one.
 const THROTTLING: &[&str] = &[
@@ -29,9 +31,21 @@ const THROTTLING: &[&str] = &[
     "ProvisionedThroughputExceededException",
 ];
 
+/// Error codes by which a provider refuses one recipient for good (an SNS phone number
+/// it will not take, an SES destination it cannot parse): the message is recorded as
+/// failed and the event is not retried for it. Everything else that is not temporary is
+/// taken as a configuration problem (sender not verified, access denied, sandbox, a
+/// missing configuration set) and answered 502 so Booxi's retries deliver after a fix.
+const REFUSALS: &[&str] = &[
+    "InvalidParameter",
+    "InvalidParameterValue",
+    "InvalidParameterException",
+    "BadRequestException",
+];
+
 /// What an SDK error says, without its message (which may quote an address): the error
-/// code, whether it is worth retrying.
-fn classify<E, R>(e: &aws_sdk_sesv2::error::SdkError<E, R>) -> (bool, String)
+/// code, and what kind of failure it is.
+fn classify<E, R>(e: &aws_sdk_sesv2::error::SdkError<E, R>) -> (Failure, String)
 where
     E: ProvideErrorMetadata,
     R: std::fmt::Debug,
@@ -40,21 +54,42 @@ where
     match e {
         SdkError::ServiceError(se) => {
             let code = se.err().code().unwrap_or("UnknownError").to_owned();
-            let retryable = THROTTLING.contains(&code.as_str())
-                || code.starts_with("Internal")
-                || code.contains("Unavailable");
-            (retryable, code)
+            (failure_of(&code), code)
         }
-        SdkError::TimeoutError(_) => (true, "timeout".into()),
-        SdkError::DispatchFailure(_) => (true, "network error".into()),
-        SdkError::ResponseError(_) => (true, "unreadable response".into()),
-        _ => (false, "request could not be built".into()),
+        SdkError::TimeoutError(_) => (Failure::Temporary, "timeout".into()),
+        SdkError::DispatchFailure(_) => (Failure::Temporary, "network error".into()),
+        SdkError::ResponseError(_) => (Failure::Temporary, "unreadable response".into()),
+        _ => (Failure::Configuration, "request could not be built".into()),
+    }
+}
+
+/// The kind of failure a service error code means.
+fn failure_of(code: &str) -> Failure {
+    if THROTTLING.contains(&code) || code.starts_with("Internal") || code.contains("Unavailable") {
+        Failure::Temporary
+    } else if REFUSALS.contains(&code) {
+        Failure::Refused
+    } else {
+        Failure::Configuration
     }
 }
 
 use std::time::Duration;
 
 use crate::config::ConfigError;
+
+/// The SDK configuration of the Lambda: short connect and per-attempt timeouts, so a
+/// stuck call fails inside the delivery budget and is retried or reported.
+pub async fn sdk_config() -> aws_config::SdkConfig {
+    let timeouts = aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(2))
+        .operation_attempt_timeout(Duration::from_secs(5))
+        .build();
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .timeout_config(timeouts)
+        .load()
+        .await
+}
 use crate::contact::EmailAddress;
 
 pub const ENV_SECRET_ARN: &str = "BOOXI_SECRET_ARN";
@@ -74,6 +109,14 @@ pub struct LambdaEnv {
     pub sender: SenderSettings,
     /// How long secret values are cached (default 300 s).
     pub secret_cache: Duration,
+}
+
+impl LambdaEnv {
+    /// How often an unknown presented secret may trigger a refresh: at most every 30 s,
+    /// sooner when the cache itself is shorter.
+    pub fn secret_min_refresh(&self) -> Duration {
+        self.secret_cache.min(Duration::from_secs(30))
+    }
 }
 
 impl LambdaEnv {
@@ -147,6 +190,24 @@ impl LambdaEnv {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_codes_are_sorted_into_kinds_of_failure() {
+        for (code, failure) in [
+            ("Throttled", Failure::Temporary),
+            ("TooManyRequestsException", Failure::Temporary),
+            ("InternalFailure", Failure::Temporary),
+            ("ServiceUnavailable", Failure::Temporary),
+            ("InvalidParameter", Failure::Refused),
+            ("BadRequestException", Failure::Refused),
+            ("MessageRejected", Failure::Configuration),
+            ("AccessDeniedException", Failure::Configuration),
+            ("MailFromDomainNotVerifiedException", Failure::Configuration),
+            ("NotFoundException", Failure::Configuration),
+        ] {
+            assert_eq!(failure_of(code), failure, "{code}");
+        }
+    }
 
     fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
         move |k| {

@@ -1,0 +1,292 @@
+//! The core, transport-free: an [`Event`] goes through claim → plan → compose → send →
+//! record, and comes out as a typed [`Summary`]. No HTTP, no Lambda types: the HTTP edge
+//! ([`crate::edge`]) calls it, and so can any other door (a scheduler, a queue).
+//!
+//! The delivery guarantee (also in the README): a message is sent at most once per
+//! successful send and recorded at once; the claim's lease lasts until after the caller's
+//! deadline and every send is cut off before that deadline, so no delivery of the same
+//! event can start while one of ours is in flight. What remains at-least-once: a message
+//! the provider accepted but whose answer was lost (cut off, network) or whose record
+//! failed is sent again by Booxi's retry.
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::compose::Compose;
+use crate::config::Config;
+use crate::delivery::{Courier, Failure, MessageMeta, RetryPolicy, send_with_retry};
+use crate::event::Event;
+use crate::metrics;
+use crate::notification::{Notification, audience_name, channel_name};
+use crate::outcome::{Disposition, MessageReport, Outcome, Summary};
+use crate::rules;
+use crate::store::{Claim, Closed, IdempotencyStore, Owner, StoreError, message_key};
+
+/// How long sending may take and how it is retried.
+#[derive(Debug, Clone, Copy)]
+pub struct DeliverySettings {
+    /// Time allowed for sending, retries included (API Gateway gives up at ~30 s).
+    pub budget: Duration,
+    pub retry: RetryPolicy,
+}
+
+impl Default for DeliverySettings {
+    fn default() -> Self {
+        Self {
+            budget: DEFAULT_DELIVERY_BUDGET,
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+pub const DEFAULT_DELIVERY_BUDGET: Duration = Duration::from_secs(12);
+
+/// Sending stops this long before the caller's deadline, leaving time to record and answer.
+pub const DEADLINE_MARGIN: Duration = Duration::from_secs(1);
+
+/// The lease outlasts the caller's deadline by this much (clock differences between
+/// Lambda hosts are milliseconds; this leaves room).
+pub const LEASE_MARGIN: Duration = Duration::from_secs(5);
+
+/// The core and the adapters it works through.
+pub struct Core<I, C, P> {
+    pub config: Config,
+    pub store: I,
+    pub courier: C,
+    pub composer: P,
+    pub delivery: DeliverySettings,
+    /// Print CloudWatch Embedded Metric Format lines to stdout.
+    pub emit_metrics: bool,
+}
+
+/// When the work of one delivery must end.
+#[derive(Debug, Clone, Copy)]
+struct Timing {
+    /// No send is in flight after this.
+    send_until: Instant,
+    /// The claim keeps other deliveries out until this (wall clock, stored).
+    lease_until: SystemTime,
+}
+
+impl Timing {
+    /// `caller` is when the caller stops waiting (the invocation's deadline), if known.
+    fn new(started: Instant, budget: Duration, caller: Option<Instant>) -> Self {
+        let now = Instant::now();
+        let end = caller.unwrap_or(started + budget + DEADLINE_MARGIN);
+        let send_until = (started + budget).min(end.checked_sub(DEADLINE_MARGIN).unwrap_or(end));
+        let lease_until = SystemTime::now() + end.saturating_duration_since(now) + LEASE_MARGIN;
+        Self {
+            send_until,
+            lease_until,
+        }
+    }
+}
+
+impl<I, C, P> Core<I, C, P>
+where
+    I: IdempotencyStore,
+    C: Courier,
+    P: Compose,
+{
+    /// Processes `event` once: plans it, claims it, sends what was not sent before and
+    /// records the outcome. `deadline` is when the caller stops waiting, if it says.
+    /// An error means the store could not be reached (nothing was sent).
+    pub async fn process(
+        &self,
+        event: &Event,
+        deadline: Option<Instant>,
+    ) -> Result<Summary, StoreError> {
+        let started = Instant::now();
+        if self.emit_metrics {
+            metrics::event_received(event.event_type.name());
+        }
+        let summary = |disposition, messages| Summary {
+            event_id: event.id.clone(),
+            disposition,
+            messages,
+        };
+        let plan = rules::plan(event, &self.config);
+        if plan.ignored.is_some() {
+            return Ok(summary(Disposition::Ignored, Vec::new()));
+        }
+        let timing = Timing::new(started, self.delivery.budget, deadline);
+        let owner = Owner::new()?;
+        match self
+            .store
+            .claim(&event.id, &owner, SystemTime::now(), timing.lease_until)
+            .await?
+        {
+            Claim::Acquired => {}
+            Claim::Completed { summary: saved } => {
+                let messages = saved
+                    .and_then(|text| serde_json::from_str(&text).ok())
+                    .unwrap_or_default();
+                return Ok(summary(Disposition::Duplicate, messages));
+            }
+            Claim::InProgress => return Ok(summary(Disposition::InProgress, Vec::new())),
+        }
+
+        let mut messages = self.deliver(event, &plan.notifications, timing).await;
+        messages.extend(plan.skipped.iter().map(|s| MessageReport {
+            kind: s.kind,
+            audience: s.audience,
+            channel: s.channel,
+            outcome: Outcome::Skipped {
+                reason: s.reason.clone(),
+            },
+        }));
+        let done = summary(Disposition::Processed, messages);
+        self.close(&done, &owner).await;
+        if self.emit_metrics {
+            metrics::event_done(&done, started.elapsed());
+        }
+        Ok(done)
+    }
+
+    /// Completes the claim (saving the summary for duplicates) or, when a failure asks for
+    /// a retry, releases it. Either only if the claim is still ours.
+    async fn close(&self, summary: &Summary, owner: &Owner) {
+        let id = &summary.event_id;
+        let closed = if summary.retry_wanted().is_some() {
+            self.store.release(id, owner).await
+        } else {
+            let saved = serde_json::to_string(&summary.messages).unwrap_or_default();
+            // On an error everything still went: a retry finds each message recorded.
+            self.store
+                .complete(id, owner, SystemTime::now(), &saved)
+                .await
+        };
+        match closed {
+            Ok(Closed::Done) => {}
+            Ok(Closed::NotOwner) => {
+                tracing::warn!(event_id = %id, "the claim was no longer ours when closing it")
+            }
+            Err(e) => tracing::warn!(event_id = %id, error = %e, "cannot close the claim"),
+        }
+    }
+
+    /// Renders and sends every planned message not sent before, all at once.
+    async fn deliver(
+        &self,
+        event: &Event,
+        notifications: &[Notification],
+        timing: Timing,
+    ) -> Vec<MessageReport> {
+        let keys: Vec<String> = notifications.iter().map(message_key).collect();
+        let already: HashSet<String> = match self.store.sent(&keys).await {
+            Ok(sent) => sent,
+            Err(e) => {
+                tracing::error!(event_id = %event.id, error = %e, "cannot read sent messages");
+                let failed = |n| {
+                    report(
+                        n,
+                        Outcome::Failed {
+                            failure: Failure::Temporary,
+                            reason: e.to_string(),
+                        },
+                    )
+                };
+                return notifications.iter().map(failed).collect();
+            }
+        };
+        let sends = notifications
+            .iter()
+            .zip(&keys)
+            .enumerate()
+            .map(|(i, (n, key))| {
+                self.deliver_one(event, n, i + 1, key, already.contains(key), timing)
+            });
+        futures_util::future::join_all(sends).await
+    }
+
+    async fn deliver_one(
+        &self,
+        event: &Event,
+        n: &Notification,
+        index: usize,
+        key: &str,
+        already_sent: bool,
+        timing: Timing,
+    ) -> MessageReport {
+        let started = Instant::now();
+        let outcome = if already_sent {
+            Outcome::Sent { earlier: true }
+        } else {
+            match self.composer.compose(event, n, MessageMeta::of(n, index)) {
+                Err(e) => Outcome::Failed {
+                    failure: Failure::Configuration,
+                    reason: format!("cannot render: {e}"),
+                },
+                Ok(message) => {
+                    let retry = self.delivery.retry;
+                    match send_with_retry(&self.courier, &message, retry, timing.send_until).await {
+                        Ok(_) => {
+                            if let Err(e) = self.store.record_sent(key, SystemTime::now()).await {
+                                tracing::warn!(event_id = %event.id, kind = %n.kind, error = %e, "sent, but cannot record it");
+                            }
+                            Outcome::Sent { earlier: false }
+                        }
+                        Err(e) => Outcome::Failed {
+                            failure: e.failure,
+                            reason: e.reason,
+                        },
+                    }
+                }
+            }
+        };
+        let result = report(n, outcome);
+        tracing::info!(
+            event_id = %event.id,
+            kind = %n.kind,
+            audience = audience_name(n.audience),
+            channel = channel_name(n.channel),
+            outcome = ?result.status(),
+            reason = result.reason().unwrap_or(""),
+            latency_ms = started.elapsed().as_millis() as u64,
+            "message"
+        );
+        result
+    }
+}
+
+fn report(n: &Notification, outcome: Outcome) -> MessageReport {
+    MessageReport {
+        kind: n.kind,
+        audience: n.audience,
+        channel: Some(n.channel),
+        outcome,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sends_end_before_the_callers_deadline_and_the_lease_after_it() {
+        let started = Instant::now();
+        let caller = started + Duration::from_secs(10);
+        let t = Timing::new(started, Duration::from_secs(12), Some(caller));
+        assert_eq!(t.send_until, caller - DEADLINE_MARGIN);
+        let lease = t.lease_until.duration_since(SystemTime::now()).unwrap();
+        assert!(
+            lease > Duration::from_secs(14) && lease <= Duration::from_secs(15),
+            "{lease:?}"
+        );
+
+        let t = Timing::new(started, Duration::from_secs(2), Some(caller));
+        assert_eq!(
+            t.send_until,
+            started + Duration::from_secs(2),
+            "the budget ends first"
+        );
+
+        let t = Timing::new(started, Duration::from_secs(2), None);
+        assert_eq!(t.send_until, started + Duration::from_secs(2));
+        let lease = t.lease_until.duration_since(SystemTime::now()).unwrap();
+        assert!(
+            lease > Duration::from_secs(7) && lease <= Duration::from_secs(8),
+            "{lease:?}"
+        );
+    }
+}
