@@ -605,4 +605,83 @@ mod tests {
         w.settings.auth_mode = AuthMode::OAuth2;
         assert_eq!(w.handle(request("POST", &[], BODY)).await.status, 200);
     }
+
+    /// A courier that takes its time, so concurrent deliveries overlap.
+    #[derive(Default)]
+    struct Slow(Recorder);
+
+    impl Courier for Slow {
+        async fn send(&self, m: &Outgoing) -> Result<String, SendError> {
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            self.0.send(m).await
+        }
+    }
+
+    /// Why the in-memory store: its every operation is atomic under one lock, the same
+    /// conditional semantics as DynamoDB's. moto's conditional writes are not atomic under
+    /// concurrency, so a race against moto could pass or fail by chance.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn twenty_concurrent_deliveries_send_each_message_once() {
+        let w = webhook();
+        let w = std::sync::Arc::new(Webhook {
+            settings: w.settings,
+            secrets: w.secrets,
+            core: Core {
+                config: w.core.config,
+                store: w.core.store,
+                courier: Slow::default(),
+                composer: w.core.composer,
+                delivery: w.core.delivery,
+                emit_metrics: false,
+            },
+        });
+        let calls: Vec<_> = (0..20)
+            .map(|_| {
+                let w = std::sync::Arc::clone(&w);
+                tokio::spawn(async move { w.handle(authed(BODY)).await })
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for call in calls {
+            answers.push(call.await.unwrap());
+        }
+        let processed = answers
+            .iter()
+            .filter(|r| r.status == 200 && r.body["status"] == "processed")
+            .count();
+        assert_eq!(processed, 1, "{answers:?}");
+        assert!(
+            answers.iter().all(|r| r.status == 409
+                || (r.status == 200
+                    && ["processed", "duplicate"]
+                        .contains(&r.body["status"].as_str().unwrap_or("")))),
+            "{answers:?}"
+        );
+        assert_eq!(w.core.courier.0.sent.lock().unwrap().len(), 3);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn racing_claims_on_the_memory_store_have_one_winner() {
+        let store = std::sync::Arc::new(MemoryStore::new());
+        let until = SystemTime::now() + Duration::from_secs(60);
+        let claims: Vec<_> = (0..50)
+            .map(|_| {
+                let store = std::sync::Arc::clone(&store);
+                tokio::spawn(async move {
+                    let owner = Owner::new().unwrap();
+                    store
+                        .claim("race", &owner, SystemTime::now(), until)
+                        .await
+                        .unwrap()
+                })
+            })
+            .collect();
+        let mut won = 0;
+        for claim in claims {
+            if claim.await.unwrap() == Claim::Acquired {
+                won += 1;
+            }
+        }
+        assert_eq!(won, 1);
+    }
 }

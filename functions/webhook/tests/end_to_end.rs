@@ -624,3 +624,82 @@ fn a_rest_api_v1_event_is_handled_too() {
     assert_eq!(sent_emails(&stack.moto).len(), 1);
     assert_no_personal_data(&function.logs());
 }
+
+/// The DynamoDB store's conditions, through the real SDK against moto: a claim carries its
+/// owner, and only that owner completes or releases it. The calls here are sequential on
+/// purpose: moto's conditional writes are not atomic under concurrency (racing
+/// `PutItem`s both succeed now and then), so races are tested on the in-memory store,
+/// whose operations are atomic like DynamoDB's (`edge` and `store` unit tests); this test
+/// proves the conditions DynamoDB evaluates are the right ones.
+#[test]
+fn the_dynamodb_claim_belongs_to_its_owner() {
+    use booxi_notify::aws::DynamoStore;
+    use booxi_notify::store::{Claim, Closed, IdempotencyStore, Owner};
+    use std::time::SystemTime;
+
+    let stack = Stack::new();
+    stack.tokio.block_on(async {
+        let aws = sdk_config(&stack.moto.endpoint()).await;
+        let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), TABLE);
+        let (a, b, c) = (
+            Owner::new().unwrap(),
+            Owner::new().unwrap(),
+            Owner::new().unwrap(),
+        );
+        let now = SystemTime::now();
+        let until = now + Duration::from_secs(60);
+        assert_eq!(
+            store.claim("e1", &a, now, until).await.unwrap(),
+            Claim::Acquired
+        );
+        assert_eq!(
+            store.claim("e1", &b, now, until).await.unwrap(),
+            Claim::InProgress
+        );
+        // After a's lease, b takes over; a can then neither release nor complete.
+        let later = until + Duration::from_secs(1);
+        let later_until = later + Duration::from_secs(60);
+        assert_eq!(
+            store.claim("e1", &b, later, later_until).await.unwrap(),
+            Claim::Acquired
+        );
+        assert_eq!(store.release("e1", &a).await.unwrap(), Closed::NotOwner);
+        assert_eq!(
+            store.complete("e1", &a, later, "[]").await.unwrap(),
+            Closed::NotOwner
+        );
+        assert_eq!(
+            store.claim("e1", &c, later, later_until).await.unwrap(),
+            Claim::InProgress
+        );
+        // b's own release works, then c's claim and completion with a summary.
+        assert_eq!(store.release("e1", &b).await.unwrap(), Closed::Done);
+        assert_eq!(
+            store.claim("e1", &c, later, later_until).await.unwrap(),
+            Claim::Acquired
+        );
+        let summary =
+            r#"[{"kind":"reminder","audience":"client","channel":"sms","status":"sent"}]"#;
+        assert_eq!(
+            store.complete("e1", &c, later, summary).await.unwrap(),
+            Closed::Done
+        );
+        assert_eq!(
+            store.claim("e1", &a, later, later_until).await.unwrap(),
+            Claim::Completed {
+                summary: Some(summary.to_owned())
+            }
+        );
+        assert_eq!(
+            store.release("e1", &c).await.unwrap(),
+            Closed::NotOwner,
+            "completed stays completed"
+        );
+        assert_eq!(
+            store.claim("e1", &b, later, later_until).await.unwrap(),
+            Claim::Completed {
+                summary: Some(summary.to_owned())
+            }
+        );
+    });
+}
