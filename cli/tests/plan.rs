@@ -210,7 +210,44 @@ fn config_file_and_environment_change_the_plan() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
-        "sms_kinds: unknown notification kind `nope`\n"
+        "sms_kinds: unknown notification kind `nope`; the client kinds are confirmation, \
+         request_received, awaiting_client_confirmation, changed, canceled_by_store, \
+         canceled_by_client, no_show, completed, reminder, recall, reservation_completed \
+         (or all)\n"
+    );
+    // A syntax error gives the line and column; a key in the wrong table says where it goes.
+    let broken = temp(
+        "syntax.toml",
+        "sms_kinds = [\"reminder\"\nstaff_kinds = []\n",
+    );
+    let out = run(&[
+        "plan",
+        "--config",
+        broken.to_str().unwrap(),
+        "events/recall.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let shown = broken.display();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "configuration file {shown}: line 2, column 1: missing comma between array elements, expected `,`\n"
+        )
+    );
+    let misplaced = temp("misplaced.toml", "store_name = \"Acme\"\n");
+    let out = run(&[
+        "plan",
+        "--config",
+        misplaced.to_str().unwrap(),
+        "events/recall.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "store_name: belongs in the [brand] table, not at the top level (configuration file {}, line 1)\n",
+            misplaced.display()
+        )
     );
     assert!(Path::new(&root()).join("events").exists());
 }

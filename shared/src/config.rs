@@ -19,8 +19,22 @@ pub enum ConfigError {
         path: String,
         source: std::io::Error,
     },
-    #[error("configuration file {path}: {message}")]
-    Toml { path: String, message: String },
+    /// The file is not TOML, or a value has the wrong type: where, and what.
+    #[error("configuration file {path}: line {line}, column {column}: {message}")]
+    Toml {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    /// A known key in the wrong table.
+    #[error("{key}: {message} (configuration file {path}, line {line})")]
+    Misplaced {
+        key: String,
+        message: String,
+        path: String,
+        line: usize,
+    },
     #[error("{key}: {message}")]
     Invalid { key: String, message: String },
 }
@@ -126,6 +140,81 @@ struct BrandFile {
     footer_text: Option<String>,
 }
 
+/// Keys of the top level of the file and of its `[brand]` table, to tell a key put in the
+/// wrong table from a misspelt one (which serde refuses, listing the valid keys).
+const TOP_KEYS: &[&str] = &[
+    "enabled_kinds",
+    "sms_kinds",
+    "staff_kinds",
+    "staff_fallback_email",
+    "default_country",
+    "templates_dir",
+    "default_time_zone",
+];
+const BRAND_KEYS: &[&str] = &[
+    "store_name",
+    "logo_url",
+    "accent_color",
+    "reply_to",
+    "footer_text",
+];
+
+impl ConfigFile {
+    /// Parses the file's text; `path` is only for messages.
+    fn parse(text: &str, path: &str) -> Result<Self, ConfigError> {
+        let at = |e: toml::de::Error| {
+            let (line, column) = line_column(text, e.span().map_or(0, |s| s.start));
+            ConfigError::Toml {
+                path: path.to_owned(),
+                line,
+                column,
+                message: e.message().trim_end().to_owned(),
+            }
+        };
+        let table: toml::Table = toml::from_str(text).map_err(at)?;
+        let misplaced = |key: &str, message: &str| ConfigError::Misplaced {
+            key: key.to_owned(),
+            message: message.to_owned(),
+            path: path.to_owned(),
+            line: key_line(text, key.rsplit('.').next().unwrap_or(key)),
+        };
+        if let Some(key) = table.keys().find(|k| BRAND_KEYS.contains(&k.as_str())) {
+            return Err(misplaced(
+                key,
+                "belongs in the [brand] table, not at the top level",
+            ));
+        }
+        if let Some(brand) = table.get("brand").and_then(toml::Value::as_table)
+            && let Some(key) = brand.keys().find(|k| TOP_KEYS.contains(&k.as_str()))
+        {
+            return Err(misplaced(
+                &format!("brand.{key}"),
+                "belongs at the top level (before any [table]), not in [brand]",
+            ));
+        }
+        toml::from_str(text).map_err(at)
+    }
+}
+
+/// The 1-based line and column (in characters) of byte `offset` of `text`.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..text.floor_char_boundary(offset.min(text.len()))];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// The 1-based line where `key = …` is first written (0 when not found).
+fn key_line(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|line| {
+            line.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map_or(0, |i| i + 1)
+}
+
 /// Environment variables, each overriding the file key of the same meaning.
 pub const ENV_ENABLED_KINDS: &str = "BOOXI_ENABLED_KINDS";
 pub const ENV_SMS_KINDS: &str = "BOOXI_SMS_KINDS";
@@ -158,11 +247,7 @@ impl Config {
                     path: shown.clone(),
                     source,
                 })?;
-                let mut file: ConfigFile =
-                    toml::from_str(&text).map_err(|e| ConfigError::Toml {
-                        path: shown,
-                        message: e.message().to_owned(),
-                    })?;
+                let mut file = ConfigFile::parse(&text, &shown)?;
                 // A relative templates folder is relative to the file that names it.
                 if let (Some(dir), Some(base)) = (file.templates_dir.as_mut(), path.parent())
                     && dir.is_relative()
@@ -177,10 +262,7 @@ impl Config {
 
     /// Parses TOML text (no environment), for tests and embedding.
     pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
-        let file: ConfigFile = toml::from_str(text).map_err(|e| ConfigError::Toml {
-            path: "<inline>".to_owned(),
-            message: e.message().to_owned(),
-        })?;
+        let file = ConfigFile::parse(text, "<inline>")?;
         Self::from_parts(file, |_| None)
     }
 
@@ -189,18 +271,26 @@ impl Config {
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, ConfigError> {
         let mut config = Config::default();
-        let list =
-            |env_key: &str, file_key: &str, from_file: Option<Vec<String>>| match env(env_key) {
-                Some(text) => kinds(env_key, split_list(&text)).map(Some),
-                None => from_file.map(|names| kinds(file_key, names)).transpose(),
-            };
-        if let Some(set) = list(ENV_ENABLED_KINDS, "enabled_kinds", file.enabled_kinds)? {
+        let list = |env_key: &str, file_key: &str, from_file: Option<Vec<String>>, staff| match env(
+            env_key,
+        ) {
+            Some(text) => kinds(env_key, split_list(&text), staff).map(Some),
+            None => from_file
+                .map(|names| kinds(file_key, names, staff))
+                .transpose(),
+        };
+        if let Some(set) = list(
+            ENV_ENABLED_KINDS,
+            "enabled_kinds",
+            file.enabled_kinds,
+            false,
+        )? {
             config.enabled_kinds = only(set, "enabled_kinds", false)?;
         }
-        if let Some(set) = list(ENV_SMS_KINDS, "sms_kinds", file.sms_kinds)? {
+        if let Some(set) = list(ENV_SMS_KINDS, "sms_kinds", file.sms_kinds, false)? {
             config.sms_kinds = only(set, "sms_kinds", false)?;
         }
-        if let Some(set) = list(ENV_STAFF_KINDS, "staff_kinds", file.staff_kinds)? {
+        if let Some(set) = list(ENV_STAFF_KINDS, "staff_kinds", file.staff_kinds, true)? {
             config.staff_kinds = only(set, "staff_kinds", true)?;
         }
         let fallback = env(ENV_STAFF_FALLBACK_EMAIL)
@@ -317,13 +407,23 @@ fn split_list(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn kinds(key: &str, names: Vec<String>) -> Result<BTreeSet<Kind>, ConfigError> {
+fn kinds(key: &str, names: Vec<String>, staff: bool) -> Result<BTreeSet<Kind>, ConfigError> {
     if names.len() == 1 && names[0].eq_ignore_ascii_case("all") {
         return Ok(Kind::CLIENT.into_iter().chain(Kind::STAFF).collect());
     }
     names
         .iter()
-        .map(|n| n.parse::<Kind>().map_err(|e| invalid(key, e.to_string())))
+        .map(|n| {
+            n.parse::<Kind>().map_err(|e| {
+                let side: &[Kind] = if staff { &Kind::STAFF } else { &Kind::CLIENT };
+                let valid: Vec<&str> = side.iter().map(|k| k.name()).collect();
+                let which = if staff { "staff" } else { "client" };
+                invalid(
+                    key,
+                    format!("{e}; the {which} kinds are {} (or all)", valid.join(", ")),
+                )
+            })
+        })
         .collect()
 }
 
@@ -422,7 +522,17 @@ mod tests {
         let err = Config::from_toml("sms_kinds = [\"confirmaton\"]").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "sms_kinds: unknown notification kind `confirmaton`"
+            "sms_kinds: unknown notification kind `confirmaton`; the client kinds are \
+             confirmation, request_received, awaiting_client_confirmation, changed, \
+             canceled_by_store, canceled_by_client, no_show, completed, reminder, recall, \
+             reservation_completed (or all)"
+        );
+        let err = Config::from_toml("staff_kinds = [\"staff_cancelled\"]").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "staff_kinds: unknown notification kind `staff_cancelled`; the staff kinds are \
+             staff_new_booking, staff_needs_dispatch, staff_flexible_dates, staff_approved, \
+             staff_changed, staff_canceled (or all)"
         );
         let err = Config::from_toml("staff_kinds = [\"reminder\"]").unwrap_err();
         assert_eq!(
@@ -440,15 +550,53 @@ mod tests {
             "staff_fallback_email: email address is not valid"
         );
         let err = Config::from_toml("sms_kind = []").unwrap_err();
-        assert!(
-            err.to_string().contains("unknown field `sms_kind`"),
-            "{err}"
+        assert_eq!(
+            err.to_string(),
+            "configuration file <inline>: line 1, column 1: unknown field `sms_kind`, expected \
+             one of `enabled_kinds`, `sms_kinds`, `staff_kinds`, `staff_fallback_email`, \
+             `default_country`, `templates_dir`, `default_time_zone`, `brand`"
         );
         let err =
             Config::load(None, env(&[(ENV_ENABLED_KINDS, "confirmation,bogus")])).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("BOOXI_ENABLED_KINDS: unknown notification kind `bogus`; the client kinds are confirmation, "),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn syntax_errors_give_line_and_column() {
+        let err = Config::from_toml(
+            "sms_kinds = []\n[brand]\nstore_name = \"Acme\nfooter_text = \"x\"\n",
+        )
+        .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "BOOXI_ENABLED_KINDS: unknown notification kind `bogus`"
+            "configuration file <inline>: line 3, column 19: invalid basic string, expected `\"`"
+        );
+        let err =
+            Config::from_toml("default_country = \"CA\"\nsms_kinds = \"reminder\"\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "configuration file <inline>: line 2, column 13: invalid type: string \"reminder\", expected a sequence"
+        );
+    }
+
+    #[test]
+    fn a_key_in_the_wrong_table_says_where_it_belongs() {
+        let err = Config::from_toml("sms_kinds = []\nstore_name = \"Acme\"\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "store_name: belongs in the [brand] table, not at the top level \
+             (configuration file <inline>, line 2)"
+        );
+        let err = Config::from_toml("[brand]\nstore_name = \"Acme\"\ndefault_country = \"FR\"\n")
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "brand.default_country: belongs at the top level (before any [table]), not in \
+             [brand] (configuration file <inline>, line 3)"
         );
     }
 
