@@ -18,7 +18,7 @@ use booxi_notify::input;
 use booxi_notify::outbox::Outbox;
 use booxi_notify::process::Core;
 use booxi_notify::render::{RenderConfig, Renderer};
-use booxi_notify::settings::Settings;
+use booxi_notify::settings::ENV_SENDER_EMAIL;
 use booxi_notify::store::MemoryStore;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
@@ -26,7 +26,7 @@ use hyper::{Request, Response};
 
 /// The secret `events/` files carry, used by `send` unless told otherwise.
 pub const SAMPLE_SECRET: &str = "local-dev-secret";
-pub const ENV_LOCAL_SECRET: &str = "BOOXI_LOCAL_SECRET";
+pub use booxi_notify::settings::ENV_LOCAL_SECRET;
 const DEFAULT_SENDER: &str = "notifications@example.com";
 
 #[derive(clap::Args)]
@@ -46,7 +46,7 @@ type LocalWebhook = Webhook<FixedSecret, MemoryStore, Outbox, RenderComposer>;
 pub fn composer(config: &Config, from: Option<&str>) -> Result<RenderComposer, String> {
     let from = from
         .map(str::to_owned)
-        .or_else(|| std::env::var("BOOXI_SENDER_EMAIL").ok())
+        .or_else(|| std::env::var(ENV_SENDER_EMAIL).ok())
         .unwrap_or_else(|| DEFAULT_SENDER.to_owned());
     Ok(RenderComposer {
         renderer: Renderer::new(&RenderConfig::from(config)).map_err(|e| e.to_string())?,
@@ -56,8 +56,7 @@ pub fn composer(config: &Config, from: Option<&str>) -> Result<RenderComposer, S
 }
 
 fn webhook(options: &LocalOptions, secret: String) -> Result<LocalWebhook, String> {
-    let config = crate::load_config(options.config.clone())?;
-    let settings = Settings::from_env(|k| std::env::var(k).ok()).map_err(|e| e.to_string())?;
+    let crate::Loaded { config, settings } = crate::load(options.config.clone())?;
     Ok(Webhook {
         settings: settings.http,
         secrets: CachedSecrets::new(FixedSecret(secret), Duration::MAX, Duration::MAX),

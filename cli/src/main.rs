@@ -5,10 +5,11 @@ mod local;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use booxi_notify::config::{Config, ENV_CONFIG};
+use booxi_notify::config::Config;
 use booxi_notify::delivery::MessageMeta;
 use booxi_notify::notification::{Notification, audience_name, channel_name};
 use booxi_notify::render::{Message, RenderConfig, Renderer};
+pub(crate) use booxi_notify::settings::Loaded;
 use booxi_notify::{Event, input, outbox, rules};
 use clap::{Parser, Subcommand};
 
@@ -128,8 +129,12 @@ fn emit(line: &str) -> bool {
 }
 
 pub(crate) fn load_config(path: Option<PathBuf>) -> Result<Config, String> {
-    let path = path.or_else(|| std::env::var_os(ENV_CONFIG).map(PathBuf::from));
-    Config::load(path.as_deref(), |k| std::env::var(k).ok()).map_err(|e| e.to_string())
+    load(path).map(|loaded| loaded.config)
+}
+
+/// The whole settings tree: the file (`--config`, else `$BOOXI_CONFIG`) and the environment.
+pub(crate) fn load(path: Option<PathBuf>) -> Result<Loaded, String> {
+    Loaded::load(path.as_deref(), |k| std::env::var(k).ok()).map_err(|e| e.to_string())
 }
 
 fn read_event(file: &Path, config: &Config) -> Result<Event, String> {

@@ -30,6 +30,15 @@ pub struct RenderComposer {
 }
 
 impl RenderComposer {
+    /// The renderer with the sender's address and reply-to.
+    pub fn new(renderer: Renderer, sender: &crate::settings::SenderSettings) -> Self {
+        Self {
+            renderer,
+            from: sender.from.clone(),
+            reply_to: sender.reply_to.clone(),
+        }
+    }
+
     /// Composes with an explicit date (the outbox and tests use a fixed one).
     pub fn compose_at(
         &self,

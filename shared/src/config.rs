@@ -215,22 +215,12 @@ fn key_line(text: &str, key: &str) -> usize {
         .map_or(0, |i| i + 1)
 }
 
-/// Environment variables, each overriding the file key of the same meaning.
-pub const ENV_ENABLED_KINDS: &str = "BOOXI_ENABLED_KINDS";
-pub const ENV_SMS_KINDS: &str = "BOOXI_SMS_KINDS";
-pub const ENV_STAFF_KINDS: &str = "BOOXI_STAFF_KINDS";
-pub const ENV_STAFF_FALLBACK_EMAIL: &str = "BOOXI_STAFF_FALLBACK_EMAIL";
-pub const ENV_DEFAULT_COUNTRY: &str = "BOOXI_DEFAULT_COUNTRY";
-pub const ENV_TEMPLATES_DIR: &str = "BOOXI_TEMPLATES_DIR";
-pub const ENV_DEFAULT_TIME_ZONE: &str = "BOOXI_DEFAULT_TIME_ZONE";
-pub const ENV_BRAND_STORE_NAME: &str = "BOOXI_BRAND_STORE_NAME";
-pub const ENV_BRAND_LOGO_URL: &str = "BOOXI_BRAND_LOGO_URL";
-pub const ENV_BRAND_ACCENT_COLOR: &str = "BOOXI_BRAND_ACCENT_COLOR";
-/// The reply-to address (fixed name, shared with the deployment: `BOOXI_REPLY_TO`).
-pub const ENV_BRAND_REPLY_TO: &str = "BOOXI_REPLY_TO";
-pub const ENV_BRAND_FOOTER_TEXT: &str = "BOOXI_BRAND_FOOTER_TEXT";
-/// Path of the TOML file, when no path is given on the command line.
-pub const ENV_CONFIG: &str = "BOOXI_CONFIG";
+/// The environment variables of these keys (their names live in [`crate::settings`]).
+pub use crate::settings::{
+    ENV_BRAND_ACCENT_COLOR, ENV_BRAND_FOOTER_TEXT, ENV_BRAND_LOGO_URL, ENV_BRAND_REPLY_TO,
+    ENV_BRAND_STORE_NAME, ENV_CONFIG, ENV_DEFAULT_COUNTRY, ENV_DEFAULT_TIME_ZONE,
+    ENV_ENABLED_KINDS, ENV_SMS_KINDS, ENV_STAFF_FALLBACK_EMAIL, ENV_STAFF_KINDS, ENV_TEMPLATES_DIR,
+};
 
 impl Config {
     /// Reads `path` (if any), then applies overrides from `env` (a lookup such as

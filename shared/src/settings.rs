@@ -1,17 +1,48 @@
-//! The settings of the webhook's doors and of delivery, read from the environment in one
-//! place with one error style (`KEY: what is wrong`). Absent or empty values keep the
-//! defaults. The names are a public contract: deployments set them.
+//! Every setting, in one tree read in one place with one error style (`KEY: what is
+//! wrong`): the rules configuration ([`Config`]: a TOML file and the environment
+//! variables that override its keys), the HTTP door and delivery ([`Settings`]), and what
+//! the Lambda adds ([`LambdaEnv`]: table, secret, sender). Every environment variable's
+//! name is a constant here; the names are a public contract (deployments set them).
+//! Absent or empty values keep the defaults.
 
+use std::path::Path;
 use std::time::Duration;
 
-use crate::config::ConfigError;
+use crate::config::{Config, ConfigError};
+use crate::contact::{EmailAddress, PhoneNumber};
 use crate::process::DeliverySettings;
 
-/// Environment variables of the webhook (names fixed: deployments rely on them).
+/// Path of the TOML file, when no path is given on the command line.
+pub const ENV_CONFIG: &str = "BOOXI_CONFIG";
+/// Rules and brand: each overrides the file key of the same meaning.
+pub const ENV_ENABLED_KINDS: &str = "BOOXI_ENABLED_KINDS";
+pub const ENV_SMS_KINDS: &str = "BOOXI_SMS_KINDS";
+pub const ENV_STAFF_KINDS: &str = "BOOXI_STAFF_KINDS";
+pub const ENV_STAFF_FALLBACK_EMAIL: &str = "BOOXI_STAFF_FALLBACK_EMAIL";
+pub const ENV_DEFAULT_COUNTRY: &str = "BOOXI_DEFAULT_COUNTRY";
+pub const ENV_TEMPLATES_DIR: &str = "BOOXI_TEMPLATES_DIR";
+pub const ENV_DEFAULT_TIME_ZONE: &str = "BOOXI_DEFAULT_TIME_ZONE";
+pub const ENV_BRAND_STORE_NAME: &str = "BOOXI_BRAND_STORE_NAME";
+pub const ENV_BRAND_LOGO_URL: &str = "BOOXI_BRAND_LOGO_URL";
+pub const ENV_BRAND_ACCENT_COLOR: &str = "BOOXI_BRAND_ACCENT_COLOR";
+/// The reply-to address (`[brand] reply_to` in the file), used by the renderer and SES.
+pub const ENV_BRAND_REPLY_TO: &str = "BOOXI_REPLY_TO";
+pub const ENV_BRAND_FOOTER_TEXT: &str = "BOOXI_BRAND_FOOTER_TEXT";
+/// The HTTP door and delivery.
 pub const ENV_SECRET_HEADER: &str = "BOOXI_SECRET_HEADER";
 pub const ENV_AUTH_MODE: &str = "BOOXI_AUTH_MODE";
 pub const ENV_MAX_BODY_BYTES: &str = "BOOXI_MAX_BODY_BYTES";
 pub const ENV_DELIVERY_BUDGET_SECONDS: &str = "BOOXI_DELIVERY_BUDGET_SECONDS";
+/// The Lambda: AWS resources and the sender.
+pub const ENV_SECRET_ARN: &str = "BOOXI_SECRET_ARN";
+pub const ENV_IDEMPOTENCY_TABLE: &str = "BOOXI_IDEMPOTENCY_TABLE";
+pub const ENV_SENDER_EMAIL: &str = "BOOXI_SENDER_EMAIL";
+pub const ENV_SES_CONFIGURATION_SET: &str = "BOOXI_SES_CONFIGURATION_SET";
+pub const ENV_SMS_SENDER_ID: &str = "BOOXI_SMS_SENDER_ID";
+pub const ENV_SMS_ORIGINATION_NUMBER: &str = "BOOXI_SMS_ORIGINATION_NUMBER";
+pub const ENV_SECRET_CACHE_SECONDS: &str = "BOOXI_SECRET_CACHE_SECONDS";
+/// Offline mode (`booxi-notify serve` / `send`): the secret to accept.
+pub const ENV_LOCAL_SECRET: &str = "BOOXI_LOCAL_SECRET";
 
 pub const DEFAULT_SECRET_HEADER: &str = "X-Booxi-Secret";
 pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
@@ -59,6 +90,29 @@ impl Default for HttpSettings {
 pub struct Settings {
     pub http: HttpSettings,
     pub delivery: DeliverySettings,
+}
+
+/// The whole tree a door is wired from: the rules configuration and the settings of the
+/// door and of delivery.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub config: Config,
+    pub settings: Settings,
+}
+
+impl Loaded {
+    /// Reads the TOML file (`path`, else `$BOOXI_CONFIG`, else none) and the environment.
+    pub fn load(
+        path: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let from_env = get(&env, ENV_CONFIG).map(std::path::PathBuf::from);
+        let path = path.or(from_env.as_deref());
+        Ok(Self {
+            config: Config::load(path, &env)?,
+            settings: Settings::from_env(&env)?,
+        })
+    }
 }
 
 pub(crate) fn invalid(key: &str, message: impl Into<String>) -> ConfigError {
@@ -126,6 +180,101 @@ impl Settings {
     }
 }
 
+/// Who messages come from (`BOOXI_SENDER_EMAIL`, `BOOXI_REPLY_TO`,
+/// `BOOXI_SES_CONFIGURATION_SET`, `BOOXI_SMS_SENDER_ID`, `BOOXI_SMS_ORIGINATION_NUMBER`).
+#[derive(Debug, Clone)]
+pub struct SenderSettings {
+    pub from: EmailAddress,
+    /// The configuration's `[brand] reply_to` / `BOOXI_REPLY_TO`, taken from there once.
+    pub reply_to: Option<EmailAddress>,
+    pub configuration_set: Option<String>,
+    pub sms_sender_id: Option<String>,
+    pub sms_origination_number: Option<String>,
+}
+
+/// What the Lambda reads from its environment besides the rules configuration.
+#[derive(Debug, Clone)]
+pub struct LambdaEnv {
+    /// Required unless API Gateway authenticates (OAuth2 mode).
+    pub secret_arn: Option<String>,
+    pub table: String,
+    pub sender: SenderSettings,
+    /// How long secret values are cached (default 300 s).
+    pub secret_cache: Duration,
+}
+
+impl LambdaEnv {
+    /// How often an unknown presented secret may trigger a refresh: at most every 30 s,
+    /// sooner when the cache itself is shorter.
+    pub fn secret_min_refresh(&self) -> Duration {
+        self.secret_cache.min(Duration::from_secs(30))
+    }
+
+    /// Reads the Lambda's variables. The secret ARN is required in header-secret mode;
+    /// the reply-to address is the configuration's.
+    pub fn from_env(
+        env: impl Fn(&str) -> Option<String>,
+        loaded: &Loaded,
+    ) -> Result<Self, ConfigError> {
+        let required = |key: &str| get(&env, key).ok_or_else(|| invalid(key, "required, not set"));
+        let secret_arn = if loaded.settings.http.auth_mode == AuthMode::HeaderSecret {
+            Some(required(ENV_SECRET_ARN)?)
+        } else {
+            get(&env, ENV_SECRET_ARN)
+        };
+        let from = EmailAddress::parse(&required(ENV_SENDER_EMAIL)?)
+            .map_err(|_| invalid(ENV_SENDER_EMAIL, "email address is not valid"))?;
+        let sms_sender_id = get(&env, ENV_SMS_SENDER_ID);
+        if let Some(id) = &sms_sender_id {
+            let ok = (1..=11).contains(&id.len())
+                && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && id.chars().any(|c| c.is_ascii_alphabetic());
+            if !ok {
+                return Err(invalid(
+                    ENV_SMS_SENDER_ID,
+                    "1 to 11 letters, digits or hyphens, at least one letter",
+                ));
+            }
+        }
+        let sms_origination_number = match get(&env, ENV_SMS_ORIGINATION_NUMBER) {
+            None => None,
+            // The same parser as recipients' numbers; the leading + makes it international.
+            Some(number) => Some(
+                number
+                    .starts_with('+')
+                    .then(|| PhoneNumber::parse(&number, loaded.config.default_country).ok())
+                    .flatten()
+                    .map(|n| n.as_str().to_owned())
+                    .ok_or_else(|| {
+                        invalid(
+                            ENV_SMS_ORIGINATION_NUMBER,
+                            "an E.164 number such as +15145550100",
+                        )
+                    })?,
+            ),
+        };
+        let secret_cache = match get(&env, ENV_SECRET_CACHE_SECONDS) {
+            None => Duration::from_secs(300),
+            Some(s) => Duration::from_secs(
+                s.parse()
+                    .map_err(|_| invalid(ENV_SECRET_CACHE_SECONDS, "a whole number of seconds"))?,
+            ),
+        };
+        Ok(Self {
+            secret_arn,
+            table: required(ENV_IDEMPOTENCY_TABLE)?,
+            sender: SenderSettings {
+                from,
+                reply_to: loaded.config.brand.reply_to.clone(),
+                configuration_set: get(&env, ENV_SES_CONFIGURATION_SET),
+                sms_sender_id,
+                sms_origination_number,
+            },
+            secret_cache,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,5 +326,118 @@ mod tests {
             e.to_string(),
             "BOOXI_DELIVERY_BUDGET_SECONDS: `30` is not a number of seconds in (0, 25]"
         );
+    }
+
+    fn header_secret() -> Loaded {
+        Loaded::load(None, |_| None).unwrap()
+    }
+
+    fn oauth2() -> Loaded {
+        Loaded::load(None, |k| (k == ENV_AUTH_MODE).then(|| "OAuth2".to_owned())).unwrap()
+    }
+
+    #[test]
+    fn the_lambda_environment_is_read_and_checked() {
+        let e = LambdaEnv::from_env(
+            env(&[
+                (
+                    "BOOXI_SECRET_ARN",
+                    "arn:aws:secretsmanager:us-east-1:1:secret:x",
+                ),
+                ("BOOXI_IDEMPOTENCY_TABLE", "booxi-idempotency"),
+                ("BOOXI_SENDER_EMAIL", "notify@store.example.com"),
+                ("BOOXI_SES_CONFIGURATION_SET", "booxi"),
+                ("BOOXI_SMS_SENDER_ID", "Atelier"),
+                ("BOOXI_SMS_ORIGINATION_NUMBER", "+15145550100"),
+                ("BOOXI_SECRET_CACHE_SECONDS", "0"),
+            ]),
+            &header_secret(),
+        )
+        .unwrap();
+        assert_eq!(e.table, "booxi-idempotency");
+        assert_eq!(e.sender.from.as_str(), "notify@store.example.com");
+        assert_eq!(e.sender.configuration_set.as_deref(), Some("booxi"));
+        assert_eq!(e.secret_cache, Duration::ZERO);
+
+        let missing = LambdaEnv::from_env(
+            env(&[
+                ("BOOXI_IDEMPOTENCY_TABLE", "t"),
+                ("BOOXI_SENDER_EMAIL", "a@b.co"),
+            ]),
+            &header_secret(),
+        );
+        assert_eq!(
+            missing.unwrap_err().to_string(),
+            "BOOXI_SECRET_ARN: required, not set"
+        );
+        assert!(
+            LambdaEnv::from_env(
+                env(&[
+                    ("BOOXI_IDEMPOTENCY_TABLE", "t"),
+                    ("BOOXI_SENDER_EMAIL", "a@b.co")
+                ]),
+                &oauth2()
+            )
+            .is_ok()
+        );
+        let bad = LambdaEnv::from_env(
+            env(&[
+                ("BOOXI_IDEMPOTENCY_TABLE", "t"),
+                ("BOOXI_SENDER_EMAIL", "a@b.co"),
+                ("BOOXI_SMS_SENDER_ID", "Far too long an id"),
+            ]),
+            &oauth2(),
+        );
+        assert_eq!(
+            bad.unwrap_err().to_string(),
+            "BOOXI_SMS_SENDER_ID: 1 to 11 letters, digits or hyphens, at least one letter"
+        );
+    }
+
+    #[test]
+    fn the_origination_number_is_a_real_e164_number() {
+        let with = |number: &'static str| {
+            let pairs: &'static [(&'static str, &'static str)] = Box::leak(Box::new([
+                ("BOOXI_IDEMPOTENCY_TABLE", "t"),
+                ("BOOXI_SENDER_EMAIL", "a@b.co"),
+                ("BOOXI_SMS_ORIGINATION_NUMBER", number),
+            ]));
+            LambdaEnv::from_env(env(pairs), &oauth2())
+        };
+        let ok = with("+1 514 555 0100").unwrap();
+        assert_eq!(
+            ok.sender.sms_origination_number.as_deref(),
+            Some("+15145550100")
+        );
+        for bad in ["5145550100", "+1555", "+99912345678", "+1514555010x"] {
+            assert_eq!(
+                with(bad).unwrap_err().to_string(),
+                "BOOXI_SMS_ORIGINATION_NUMBER: an E.164 number such as +15145550100",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_reply_to_comes_from_the_configuration_once() {
+        let loaded = Loaded::load(None, |k| match k {
+            "BOOXI_REPLY_TO" => Some("desk@store.example.com".into()),
+            "BOOXI_AUTH_MODE" => Some("OAuth2".into()),
+            _ => None,
+        })
+        .unwrap();
+        let lambda = LambdaEnv::from_env(
+            env(&[
+                ("BOOXI_IDEMPOTENCY_TABLE", "t"),
+                ("BOOXI_SENDER_EMAIL", "a@b.co"),
+            ]),
+            &loaded,
+        )
+        .unwrap();
+        assert_eq!(
+            lambda.sender.reply_to.as_ref().map(|a| a.as_str()),
+            Some("desk@store.example.com")
+        );
+        assert_eq!(lambda.sender.reply_to, loaded.config.brand.reply_to);
     }
 }

@@ -3,17 +3,15 @@
 //! request does not pay their TLS handshakes. HTTP is the edge's
 //! (`booxi_notify::edge`), the work the core's (`booxi_notify::process`).
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use booxi_notify::auth::CachedSecrets;
-use booxi_notify::aws::{AwsCourier, DynamoStore, LambdaEnv, SecretsManagerSource, sdk_config};
+use booxi_notify::aws::{AwsCourier, DynamoStore, SecretsManagerSource, sdk_config};
 use booxi_notify::compose::RenderComposer;
-use booxi_notify::config::{Config, ENV_CONFIG};
 use booxi_notify::edge::{self, AuthMode, Webhook};
 use booxi_notify::process::Core;
 use booxi_notify::render::{RenderConfig, Renderer};
-use booxi_notify::settings::Settings;
+use booxi_notify::settings::{LambdaEnv, Loaded};
 use lambda_http::{Body, Error, Request, RequestExt, run, service_fn};
 
 #[tokio::main]
@@ -31,11 +29,10 @@ async fn main() -> Result<(), Error> {
         .init();
 
     let env = |key: &str| std::env::var(key).ok();
-    let config_path = std::env::var_os(ENV_CONFIG).map(PathBuf::from);
-    let config = Config::load(config_path.as_deref(), env)?;
-    let settings = Settings::from_env(env)?;
+    let loaded = Loaded::load(None, env)?;
+    let lambda = LambdaEnv::from_env(env, &loaded)?;
+    let Loaded { config, settings } = loaded;
     let header_secret = settings.http.auth_mode == AuthMode::HeaderSecret;
-    let lambda = LambdaEnv::from_env(env, header_secret, config.brand.reply_to.clone())?;
 
     let aws = sdk_config().await;
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), lambda.table.clone());
@@ -67,11 +64,7 @@ async fn main() -> Result<(), Error> {
                 sns: aws_sdk_sns::Client::new(&aws),
                 sender: lambda.sender.clone(),
             },
-            composer: RenderComposer {
-                renderer,
-                from: lambda.sender.from.clone(),
-                reply_to: lambda.sender.reply_to.clone(),
-            },
+            composer: RenderComposer::new(renderer, &lambda.sender),
             config,
             delivery: settings.delivery,
             emit_metrics: true,

@@ -7,17 +7,7 @@ use aws_sdk_sns::types::MessageAttributeValue;
 use super::classify;
 use crate::contact::EmailAddress;
 use crate::delivery::{Content, Courier, Email, Outgoing, SendError, Sms};
-
-/// Who messages come from (`BOOXI_SENDER_EMAIL`, `BOOXI_REPLY_TO`,
-/// `BOOXI_SES_CONFIGURATION_SET`, `BOOXI_SMS_SENDER_ID`, `BOOXI_SMS_ORIGINATION_NUMBER`).
-#[derive(Debug, Clone)]
-pub struct SenderSettings {
-    pub from: EmailAddress,
-    pub reply_to: Option<EmailAddress>,
-    pub configuration_set: Option<String>,
-    pub sms_sender_id: Option<String>,
-    pub sms_origination_number: Option<String>,
-}
+use crate::settings::SenderSettings;
 
 /// Email through SES v2 (`SendEmail`: simple content, or raw MIME when an .ics is
 /// attached), SMS through SNS (`Publish` to a phone number, transactional).

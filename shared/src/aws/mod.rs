@@ -10,7 +10,9 @@ mod courier;
 mod dynamo;
 mod secrets;
 
-pub use courier::{AwsCourier, SenderSettings};
+/// Moved to [`crate::settings`]; here for the callers that knew them here.
+pub use crate::settings::{LambdaEnv, SenderSettings};
+pub use courier::AwsCourier;
 pub use dynamo::DynamoStore;
 pub use secrets::SecretsManagerSource;
 
@@ -76,8 +78,6 @@ fn failure_of(code: &str) -> Failure {
 
 use std::time::Duration;
 
-use crate::config::ConfigError;
-
 /// The SDK configuration of the Lambda: short connect and per-attempt timeouts, so a
 /// stuck call fails inside the delivery budget and is retried or reported.
 pub async fn sdk_config() -> aws_config::SdkConfig {
@@ -89,102 +89,6 @@ pub async fn sdk_config() -> aws_config::SdkConfig {
         .timeout_config(timeouts)
         .load()
         .await
-}
-use crate::contact::EmailAddress;
-
-pub const ENV_SECRET_ARN: &str = "BOOXI_SECRET_ARN";
-pub const ENV_IDEMPOTENCY_TABLE: &str = "BOOXI_IDEMPOTENCY_TABLE";
-pub const ENV_SENDER_EMAIL: &str = "BOOXI_SENDER_EMAIL";
-pub const ENV_SES_CONFIGURATION_SET: &str = "BOOXI_SES_CONFIGURATION_SET";
-pub const ENV_SMS_SENDER_ID: &str = "BOOXI_SMS_SENDER_ID";
-pub const ENV_SMS_ORIGINATION_NUMBER: &str = "BOOXI_SMS_ORIGINATION_NUMBER";
-pub const ENV_SECRET_CACHE_SECONDS: &str = "BOOXI_SECRET_CACHE_SECONDS";
-
-/// What the Lambda reads from its environment besides the rules configuration.
-#[derive(Debug, Clone)]
-pub struct LambdaEnv {
-    /// Required unless API Gateway authenticates (OAuth2 mode).
-    pub secret_arn: Option<String>,
-    pub table: String,
-    pub sender: SenderSettings,
-    /// How long secret values are cached (default 300 s).
-    pub secret_cache: Duration,
-}
-
-impl LambdaEnv {
-    /// How often an unknown presented secret may trigger a refresh: at most every 30 s,
-    /// sooner when the cache itself is shorter.
-    pub fn secret_min_refresh(&self) -> Duration {
-        self.secret_cache.min(Duration::from_secs(30))
-    }
-}
-
-impl LambdaEnv {
-    /// `reply_to` is the configuration's (`BOOXI_REPLY_TO`).
-    pub fn from_env(
-        env: impl Fn(&str) -> Option<String>,
-        secret_required: bool,
-        reply_to: Option<EmailAddress>,
-    ) -> Result<Self, ConfigError> {
-        let get = |key: &str| {
-            env(key)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
-        let invalid = |key: &str, message: &str| ConfigError::Invalid {
-            key: key.to_owned(),
-            message: message.to_owned(),
-        };
-        let required = |key: &str| get(key).ok_or_else(|| invalid(key, "required, not set"));
-        let secret_arn = if secret_required {
-            Some(required(ENV_SECRET_ARN)?)
-        } else {
-            get(ENV_SECRET_ARN)
-        };
-        let from = EmailAddress::parse(&required(ENV_SENDER_EMAIL)?)
-            .map_err(|_| invalid(ENV_SENDER_EMAIL, "email address is not valid"))?;
-        let sms_sender_id = get(ENV_SMS_SENDER_ID);
-        if let Some(id) = &sms_sender_id {
-            let ok = (1..=11).contains(&id.len())
-                && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-                && id.chars().any(|c| c.is_ascii_alphabetic());
-            if !ok {
-                return Err(invalid(
-                    ENV_SMS_SENDER_ID,
-                    "1 to 11 letters, digits or hyphens, at least one letter",
-                ));
-            }
-        }
-        let sms_origination_number = get(ENV_SMS_ORIGINATION_NUMBER);
-        if let Some(number) = &sms_origination_number {
-            let digits = number.strip_prefix('+').unwrap_or("");
-            if !(8..=15).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(invalid(
-                    ENV_SMS_ORIGINATION_NUMBER,
-                    "an E.164 number such as +15145550100",
-                ));
-            }
-        }
-        let secret_cache = match get(ENV_SECRET_CACHE_SECONDS) {
-            None => Duration::from_secs(300),
-            Some(s) => Duration::from_secs(
-                s.parse()
-                    .map_err(|_| invalid(ENV_SECRET_CACHE_SECONDS, "a whole number of seconds"))?,
-            ),
-        };
-        Ok(Self {
-            secret_arn,
-            table: required(ENV_IDEMPOTENCY_TABLE)?,
-            sender: SenderSettings {
-                from,
-                reply_to,
-                configuration_set: get(ENV_SES_CONFIGURATION_SET),
-                sms_sender_id,
-                sms_origination_number,
-            },
-            secret_cache,
-        })
-    }
 }
 
 #[cfg(test)]
@@ -207,76 +111,5 @@ mod tests {
         ] {
             assert_eq!(failure_of(code), failure, "{code}");
         }
-    }
-
-    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |k| {
-            pairs
-                .iter()
-                .find(|(n, _)| *n == k)
-                .map(|(_, v)| (*v).to_owned())
-        }
-    }
-
-    #[test]
-    fn the_lambda_environment_is_read_and_checked() {
-        let e = LambdaEnv::from_env(
-            env(&[
-                (
-                    "BOOXI_SECRET_ARN",
-                    "arn:aws:secretsmanager:us-east-1:1:secret:x",
-                ),
-                ("BOOXI_IDEMPOTENCY_TABLE", "booxi-idempotency"),
-                ("BOOXI_SENDER_EMAIL", "notify@store.example.com"),
-                ("BOOXI_SES_CONFIGURATION_SET", "booxi"),
-                ("BOOXI_SMS_SENDER_ID", "Atelier"),
-                ("BOOXI_SMS_ORIGINATION_NUMBER", "+15145550100"),
-                ("BOOXI_SECRET_CACHE_SECONDS", "0"),
-            ]),
-            true,
-            None,
-        )
-        .unwrap();
-        assert_eq!(e.table, "booxi-idempotency");
-        assert_eq!(e.sender.from.as_str(), "notify@store.example.com");
-        assert_eq!(e.sender.configuration_set.as_deref(), Some("booxi"));
-        assert_eq!(e.secret_cache, Duration::ZERO);
-
-        let missing = LambdaEnv::from_env(
-            env(&[
-                ("BOOXI_IDEMPOTENCY_TABLE", "t"),
-                ("BOOXI_SENDER_EMAIL", "a@b.co"),
-            ]),
-            true,
-            None,
-        );
-        assert_eq!(
-            missing.unwrap_err().to_string(),
-            "BOOXI_SECRET_ARN: required, not set"
-        );
-        assert!(
-            LambdaEnv::from_env(
-                env(&[
-                    ("BOOXI_IDEMPOTENCY_TABLE", "t"),
-                    ("BOOXI_SENDER_EMAIL", "a@b.co")
-                ]),
-                false,
-                None
-            )
-            .is_ok()
-        );
-        let bad = LambdaEnv::from_env(
-            env(&[
-                ("BOOXI_IDEMPOTENCY_TABLE", "t"),
-                ("BOOXI_SENDER_EMAIL", "a@b.co"),
-                ("BOOXI_SMS_SENDER_ID", "Far too long an id"),
-            ]),
-            false,
-            None,
-        );
-        assert_eq!(
-            bad.unwrap_err().to_string(),
-            "BOOXI_SMS_SENDER_ID: 1 to 11 letters, digits or hyphens, at least one letter"
-        );
     }
 }
