@@ -2,8 +2,7 @@
 //! Secrets Manager, DynamoDB) through the real AWS SDK: what Booxi's calls produce,
 //! read back from moto.
 
-mod support;
-
+use std::path::Path;
 use std::time::Duration;
 
 use base64::Engine;
@@ -13,10 +12,14 @@ use booxi_notify::delivery::{Content, MessageMeta};
 use booxi_notify::render::{RenderConfig, Renderer};
 use booxi_notify::{Config, Event, input, plan};
 use serde_json::{Value, json};
-use support::runtime::{Function, RuntimeApi};
-use support::{Moto, ThrottlingSns, events_dir, read_event};
+use testkit::events::{events_dir, read_event};
+use testkit::lambda::{Function, RuntimeApi};
+use testkit::moto::Moto;
+use testkit::proxy::{SerialProxy, ThrottlingSns};
 
 const SECRET: &str = "local-dev-secret";
+/// The compiled function under test.
+const WEBHOOK: &str = env!("CARGO_BIN_EXE_webhook");
 const SENDER: &str = "notify@atelier-lumiere.example.com";
 const TABLE: &str = "booxi-idempotency";
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -114,7 +117,7 @@ impl Stack {
     }
 
     fn function(&self, runtime: &RuntimeApi) -> Function {
-        Function::spawn(runtime, &self.env)
+        Function::spawn(Path::new(WEBHOOK), runtime, &self.env)
     }
 
     fn rotate_secret(&self, value: &str) {
@@ -395,11 +398,21 @@ fn the_same_event_twice_sends_once() {
     assert_no_personal_data(&function.logs());
 }
 
+/// Three function instances race over ten deliveries of one event. DynamoDB goes through
+/// a proxy that passes one call at a time: moto's conditional writes are not atomic under
+/// concurrency (two racing `PutItem`s on one key both succeed now and then), DynamoDB's
+/// are, and the proxy gives moto DynamoDB's behaviour so the test proves our claim logic,
+/// not moto's luck. The proxy must have seen the calls, or the test proves nothing.
 #[test]
 fn ten_concurrent_deliveries_send_each_message_once() {
     let stack = Stack::new();
+    let serial = SerialProxy::start(stack.moto.port);
+    let mut env = stack.env.clone();
+    env.push(("AWS_ENDPOINT_URL_DYNAMODB".into(), serial.endpoint()));
     let runtime = RuntimeApi::start();
-    let functions: Vec<Function> = (0..3).map(|_| stack.function(&runtime)).collect();
+    let functions: Vec<Function> = (0..3)
+        .map(|_| Function::spawn(Path::new(WEBHOOK), &runtime, &env))
+        .collect();
     let event = gateway_event("changed-date.json");
     let answers: Vec<(u16, Value)> = std::thread::scope(|scope| {
         let calls: Vec<_> = (0..10)
@@ -424,6 +437,11 @@ fn ten_concurrent_deliveries_send_each_message_once() {
     assert_eq!(sent_sms(&stack.moto).len(), 1);
     // A later delivery (after the 409s) is a duplicate.
     assert_eq!(call(&runtime, &event).1["status"], "duplicate");
+    let through_proxy = serial.calls.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        through_proxy >= 10,
+        "DynamoDB calls through the proxy: {through_proxy}"
+    );
     for f in &functions {
         let logs = f.logs();
         if !logs.is_empty() {
@@ -552,7 +570,7 @@ fn a_throttled_sms_answers_503_and_the_retry_sends_only_it() {
     let event = gateway_event("confirmation-created.json");
     {
         let runtime = RuntimeApi::start();
-        let throttled = Function::spawn(&runtime, &env);
+        let throttled = Function::spawn(Path::new(WEBHOOK), &runtime, &env);
         let (status, body) = call(&runtime, &event);
         assert_eq!(status, 503, "{body}");
         let sms = body["messages"]

@@ -1,0 +1,199 @@
+//! Stand-ins in front of AWS: [`Proxy`] delays every request and logs when AWS was used
+//! (a byte pipe, HTTP left untouched), [`SerialProxy`] lets one HTTP call through at a
+//! time, [`ThrottlingSns`] answers every call with SNS's `Throttled`.
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::http::{Reply, handler, request_async, serve};
+
+/// What a [`Proxy`] saw since its last reset.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProxyLog {
+    pub requests: usize,
+    pub first_connect: Option<Instant>,
+    pub last_response: Option<Instant>,
+}
+
+#[derive(Default)]
+struct ProxyState {
+    requests: AtomicUsize,
+    first_connect: Mutex<Option<Instant>>,
+    last_response: Mutex<Option<Instant>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A TCP proxy to a port on loopback that holds every HTTP request for `delay` before
+/// passing it on (a request is the first bytes a client sends after a response, or on a
+/// new connection: the SDK does not pipeline), and logs when it was used. It copies bytes
+/// and parses nothing, so what it measures is what the client and server do.
+pub struct Proxy {
+    pub port: u16,
+    state: Arc<ProxyState>,
+}
+
+impl Proxy {
+    pub fn start(target: u16, delay: Duration) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the proxy");
+        let port = listener.local_addr().expect("a bound port").port();
+        let state = Arc::new(ProxyState::default());
+        let shared = Arc::clone(&state);
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                lock(&shared.first_connect).get_or_insert_with(Instant::now);
+                let Ok(server) = TcpStream::connect(("127.0.0.1", target)) else {
+                    continue;
+                };
+                let _ = client.set_nodelay(true);
+                let _ = server.set_nodelay(true);
+                let (Ok(c2), Ok(s2)) = (client.try_clone(), server.try_clone()) else {
+                    continue;
+                };
+                let awaiting_request = Arc::new(AtomicBool::new(true));
+                let (state_up, state_down) = (Arc::clone(&shared), Arc::clone(&shared));
+                let (flag_up, flag_down) = (Arc::clone(&awaiting_request), awaiting_request);
+                std::thread::spawn(move || {
+                    pipe(client, server, |_| {
+                        if flag_up.swap(false, Ordering::SeqCst) {
+                            state_up.requests.fetch_add(1, Ordering::SeqCst);
+                            if !delay.is_zero() {
+                                std::thread::sleep(delay);
+                            }
+                        }
+                    })
+                });
+                std::thread::spawn(move || {
+                    pipe(s2, c2, |_| {
+                        flag_down.store(true, Ordering::SeqCst);
+                        *lock(&state_down.last_response) = Some(Instant::now());
+                    })
+                });
+            }
+        });
+        Proxy { port, state }
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn log(&self) -> ProxyLog {
+        ProxyLog {
+            requests: self.state.requests.load(Ordering::SeqCst),
+            first_connect: *lock(&self.state.first_connect),
+            last_response: *lock(&self.state.last_response),
+        }
+    }
+
+    pub fn reset(&self) {
+        self.state.requests.store(0, Ordering::SeqCst);
+        *lock(&self.state.first_connect) = None;
+        *lock(&self.state.last_response) = None;
+    }
+}
+
+/// Copies `from` to `to`, calling `before` ahead of each chunk; closes `to`'s write side
+/// at the end.
+fn pipe(mut from: TcpStream, mut to: TcpStream, mut before: impl FnMut(usize)) {
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        match from.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                before(n);
+                if to.write_all(&buf[..n]).is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    let _ = to.shutdown(Shutdown::Write);
+}
+
+/// An HTTP proxy to a port on loopback that passes one call at a time, in arrival order:
+/// the next call is sent only once the previous one is answered. In front of moto's
+/// DynamoDB it makes each conditional write atomic (moto's are not under concurrency), as
+/// DynamoDB's are, so a race between deliveries is decided as it would be on AWS.
+pub struct SerialProxy {
+    pub port: u16,
+    pub calls: Arc<AtomicUsize>,
+}
+
+impl SerialProxy {
+    pub fn start(target: u16) -> SerialProxy {
+        let turn = Arc::new(tokio::sync::Mutex::new(()));
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&calls);
+        let port = serve(handler(move |request| {
+            let (turn, counter) = (Arc::clone(&turn), Arc::clone(&counter));
+            async move {
+                let _one_at_a_time = turn.lock().await;
+                counter.fetch_add(1, Ordering::SeqCst);
+                let headers: Vec<(String, String)> = request
+                    .headers
+                    .into_iter()
+                    .filter(|(k, _)| !is_hop_by_hop(k))
+                    .collect();
+                match request_async(
+                    target,
+                    &request.method,
+                    &request.path,
+                    &headers,
+                    request.body,
+                )
+                .await
+                {
+                    Ok(mut reply) => {
+                        reply.headers.retain(|(k, _)| !is_hop_by_hop(k));
+                        reply
+                    }
+                    Err(e) => Reply::new(502, format!("serial proxy: {e}")),
+                }
+            }
+        }));
+        SerialProxy { port, calls }
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+fn is_hop_by_hop(name: &str) -> bool {
+    [
+        "connection",
+        "keep-alive",
+        "transfer-encoding",
+        "content-length",
+        "upgrade",
+    ]
+    .iter()
+    .any(|h| name.eq_ignore_ascii_case(h))
+}
+
+/// An SNS endpoint that answers every call with `Throttled`, counting the calls.
+pub struct ThrottlingSns {
+    pub port: u16,
+    pub calls: Arc<AtomicUsize>,
+}
+
+impl ThrottlingSns {
+    pub fn start() -> ThrottlingSns {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&calls);
+        let port = serve(handler(move |_request| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            async {
+                let body = "<ErrorResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><Error><Type>Sender</Type><Code>Throttled</Code><Message>Rate exceeded</Message></Error><RequestId>throttle</RequestId></ErrorResponse>";
+                Reply::new(400, body).header("Content-Type", "text/xml")
+            }
+        }));
+        ThrottlingSns { port, calls }
+    }
+}
