@@ -1,6 +1,6 @@
 //! The offline path as a user runs it: `send`, `serve` and `render` with the real binary.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
@@ -138,34 +138,17 @@ fn send_answers_400_for_a_body_that_is_not_a_booxi_event() {
 }
 
 fn post(port: u16, method: &str, secret: &str, body: &[u8]) -> (u16, String) {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(20)))
-        .unwrap();
-    write!(
-        stream,
-        "{method} /booxi HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Booxi-Secret: {secret}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    )
-    .unwrap();
-    stream.write_all(body).unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response[9..12].parse().unwrap();
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
-    (status, body)
+    let headers = [
+        ("X-Booxi-Secret", secret),
+        ("Content-Type", "application/json"),
+    ];
+    let (status, body) = testkit::http::request(port, method, "/booxi", &headers, body).unwrap();
+    (status, String::from_utf8(body).unwrap())
 }
 
 #[test]
 fn serve_answers_http_with_the_same_handler() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = testkit::free_port();
     let out_dir = temp_dir("serve");
     let mut child = Command::new(env!("CARGO_BIN_EXE_booxi-notify"))
         .current_dir(root())
