@@ -107,9 +107,23 @@ fn explain_writes_why_to_stderr() {
         stderr.contains("skipped   confirmation to client: clientCommunication is DoNotSend"),
         "{stderr}"
     );
+    // Client rows after the first match are not evaluated, and say so; a staff row that
+    // did not match says why.
     assert!(
-        stderr.contains("because status is Approved, not PendingStaffApproval")
-            || stderr.contains("(not evaluated"),
+        stderr.contains(
+            "  -         request_received: appointment.created, status = PendingStaffApproval \
+             (not evaluated: an earlier row matched)\n"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "  no match  staff_needs_dispatch: appointment.created with no staff assigned\n            because a staff is assigned\n"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("  planned   staff_new_booking to staff by email\n"),
         "{stderr}"
     );
     assert_eq!(lines(&out).len(), 1);

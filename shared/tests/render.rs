@@ -5,7 +5,9 @@ use booxi_notify::contact::{Country, EmailAddress, Language, PhoneNumber};
 use booxi_notify::notification::{
     Actor, Address, Audience, Channel, Kind, Links, Notification, Recipient,
 };
-use booxi_notify::render::{Email, Message, RenderConfig, Renderer, Sms, count_segments};
+use booxi_notify::render::{
+    Email, Message, RenderConfig, Renderer, Sms, SmsForm, choose_sms, count_segments,
+};
 use booxi_notify::{Config, Event, plan};
 use serde_json::{Value, json};
 use url::Url;
@@ -207,7 +209,9 @@ fn every_kind_renders_in_every_language_of_its_side() {
                 if !kind.is_staff() {
                     let s = sms(&r, &e, &notification(kind, lang, Channel::Sms));
                     assert!(!s.text.is_empty(), "{label} {kind} {lang}");
-                    assert!(s.segments.count <= 3, "{label} {kind} {lang}: {s:?}");
+                    // Even the hostile body leaves room: a form was chosen, nothing cut.
+                    assert_ne!(s.form, SmsForm::Truncated, "{label} {kind} {lang}: {s:?}");
+                    assert_eq!(count_segments(&s.text), s.segments, "{label} {kind} {lang}");
                 }
             }
         }
@@ -649,7 +653,8 @@ fn sms_fit_with_long_realistic_names() {
         let e = event(&body);
         for kind in Kind::CLIENT {
             let s = sms(&r, &e, &notification(kind, lang, Channel::Sms));
-            assert!(s.segments.count <= 3, "{kind} {lang}: {s:?}");
+            // Long names push the text to a shorter or folded form, never to a cut one.
+            assert_ne!(s.form, SmsForm::Truncated, "{kind} {lang}: {s:?}");
             assert_eq!(count_segments(&s.text), s.segments);
             report.push_str(&format!(
                 "{lang} {kind}: {} segment(s), {:?}\n",
@@ -686,8 +691,39 @@ fn a_huge_name_is_cut_to_three_segments() {
     let e = event(&body);
     for kind in Kind::CLIENT {
         let s = sms(&r, &e, &notification(kind, "eng", Channel::Sms));
-        assert!(s.segments.count <= 3, "{kind}: {s:?}");
+        assert_eq!(s.form, SmsForm::Truncated, "{kind}: {s:?}");
+        assert_eq!(s.segments.count, 3, "{kind}: cut to exactly three: {s:?}");
+        assert!(
+            s.text.ends_with('…') || s.text.ends_with("..."),
+            "{kind}: {s:?}"
+        );
     }
+}
+
+/// `choose_sms` on its own: the first form that fits one segment, in order; past three
+/// segments, the short form cut with an ellipsis.
+#[test]
+fn choose_sms_takes_the_first_form_that_fits() {
+    let fits = "Your visit is confirmed.";
+    let s = choose_sms(fits, "Confirmed.");
+    assert_eq!((s.form, s.text.as_str()), (SmsForm::Full, fits));
+    // ê is outside GSM-7 (é is in it): the full form is UCS-2 (70 a segment) until folded.
+    let accented = format!("Votre rendez-vous est confirmé{}", " ê".repeat(30));
+    let s = choose_sms(&accented, "");
+    assert_eq!(s.form, SmsForm::FullFolded);
+    assert_eq!(
+        s.text,
+        format!("Votre rendez-vous est confirmé{}", " e".repeat(30))
+    );
+    assert_eq!(s.segments.count, 1);
+    let long = "x".repeat(200);
+    let s = choose_sms(&long, "Short text.");
+    assert_eq!((s.form, s.text.as_str()), (SmsForm::Short, "Short text."));
+    let huge = "word ".repeat(200);
+    let s = choose_sms(&huge, &huge);
+    assert_eq!(s.form, SmsForm::Truncated);
+    assert_eq!(s.segments.count, 3);
+    assert!(s.text.ends_with("...") && huge.starts_with(s.text.trim_end_matches("...")));
 }
 
 /// What a reader gets, per kind and language: subject, plain-text body and SMS.

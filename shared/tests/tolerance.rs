@@ -1036,11 +1036,12 @@ fn booleans_may_arrive_as_strings_or_numbers() {
     assert_eq!(event(&body).booking.is_completed, None);
     assert_eq!(planned(&body).client_kind, None);
 
-    // "yes" must not panic, whatever it reads as.
+    // "yes" reads as true (as "true" and 1 do): the booking is completed.
     let mut after = booking("Approved");
     after["isCompleted"] = json!("yes");
     let body = status_updated(booking("Approved"), after);
-    let _ = planned(&body);
+    assert_eq!(event(&body).booking.is_completed, Some(true));
+    assert_eq!(planned(&body).client_kind, Some(Kind::Completed));
 }
 
 #[test]
