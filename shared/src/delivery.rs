@@ -41,7 +41,7 @@ pub struct Email {
     /// The complete MIME message (multipart/alternative, plus the .ics part when the
     /// message carries a calendar invite).
     pub mime: Vec<u8>,
-    /// Whether `mime` carries an attachment, so only raw sending can carry it.
+    /// Whether `mime` carries an attachment (the .ics invite).
     pub has_attachment: bool,
     /// The sender's display name (brand or store name).
     pub from_name: String,

@@ -390,6 +390,21 @@ fn the_same_event_twice_sends_once() {
     assert_eq!(first["status"], "processed");
     let (status, body) = call(&runtime, &event);
     assert_eq!((status, body["status"].as_str()), (200, Some("duplicate")));
+    // Every email, .ics or not, went raw with our headers (SES's simple content drops them).
+    let raw = stack.moto.data()["ses"]["RawMessage"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(raw.len(), 2, "both emails raw");
+    for m in &raw {
+        let mime = m["raw_data"].as_str().unwrap_or_default();
+        assert!(
+            mime.contains("\r\nAuto-Submitted: auto-generated\r\n"),
+            "{mime}"
+        );
+        assert!(mime.contains("\r\nMessage-ID: <booxi.evt-0001."), "{mime}");
+        assert!(mime.contains("\r\nContent-Language: "), "{mime}");
+    }
     // The duplicate answers the first processing's summary, saved in DynamoDB.
     assert_eq!(body["messages"], first["messages"], "{body}");
     assert_eq!(body["messages"].as_array().map(Vec::len), Some(3), "{body}");
