@@ -336,9 +336,7 @@ fn brand(file: BrandFile, env: &impl Fn(&str) -> Option<String>) -> Result<Brand
         brand.store_name = Some(one_line(&name));
     }
     if let Some((key, text)) = pick(ENV_BRAND_LOGO_URL, "brand.logo_url", file.logo_url) {
-        let url = Url::parse(&text)
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+        let url = crate::text::web_url(&text)
             .ok_or_else(|| invalid(key, format!("`{text}` is not an http(s) URL")))?;
         brand.logo_url = Some(url);
     }
@@ -372,10 +370,7 @@ pub fn is_hex_colour(text: &str) -> bool {
 
 /// Control characters (line breaks included) become spaces: these values go into headers.
 fn one_line(text: &str) -> String {
-    text.split(|c: char| c.is_control() || c.is_whitespace())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    crate::text::one_line(text)
 }
 
 fn invalid(key: &str, message: String) -> ConfigError {

@@ -125,8 +125,14 @@ impl Serialize for PhoneNumber {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Language(String);
 
-/// Two-letter, three-letter and alternative codes of the languages Booxi's booking
-/// widget speaks, with the code Booxi uses for each.
+/// The languages messages are written in, as Booxi codes them: client messages in all
+/// six (the languages of Booxi's booking widget), staff messages in the first two.
+/// The one table of supported languages: templates, dates and parsing follow it.
+pub const LANGUAGES: [&str; 6] = ["eng", "fre", "spa", "por", "nld", "deu"];
+pub const STAFF_LANGUAGES: &[&str] = LANGUAGES.split_at(2).0;
+
+/// Two-letter, three-letter and alternative codes of [`LANGUAGES`], with the code Booxi
+/// uses for each (in the same order).
 const LANGUAGE_SPELLINGS: &[(&[&str], &str)] = &[
     (&["en", "eng"], "eng"),
     (&["fr", "fre", "fra"], "fre"),
@@ -185,6 +191,13 @@ impl Serialize for Language {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_spellings_follow_the_one_table_of_languages() {
+        let codes: Vec<&str> = LANGUAGE_SPELLINGS.iter().map(|(_, code)| *code).collect();
+        assert_eq!(codes, LANGUAGES);
+        assert_eq!(STAFF_LANGUAGES, ["eng", "fre"]);
+    }
 
     fn ca() -> Country {
         Country::parse("CA").unwrap()

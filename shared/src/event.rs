@@ -572,6 +572,5 @@ fn first_item_named(booking: Option<Obj<'_>>, name_keys: &[&str]) -> Option<Name
 
 /// Only absolute http(s) URLs are kept: anything else is never rendered as a link.
 fn web_url(raw: Option<String>) -> Option<Url> {
-    let url = Url::parse(raw?.as_str()).ok()?;
-    (matches!(url.scheme(), "http" | "https") && url.host().is_some()).then_some(url)
+    crate::text::web_url(&raw?)
 }

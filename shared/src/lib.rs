@@ -33,6 +33,7 @@ pub mod render;
 pub mod rules;
 pub mod settings;
 pub mod store;
+pub mod text;
 
 pub use config::Config;
 pub use event::{Event, ParseError};

@@ -101,9 +101,9 @@ impl Kind {
     /// languages of Booxi's booking widget, staff kinds in English and French.
     pub fn languages(self) -> &'static [&'static str] {
         if self.is_staff() {
-            &["eng", "fre"]
+            crate::contact::STAFF_LANGUAGES
         } else {
-            &["eng", "fre", "spa", "por", "nld", "deu"]
+            &crate::contact::LANGUAGES
         }
     }
 }

@@ -26,8 +26,7 @@ fn attribute(value: &str) -> Result<MessageAttributeValue, SendError> {
 
 /// `"Name" <address>` with the name RFC 2047-encoded (SES wants non-ASCII names encoded).
 fn display_address(name: &str, address: &EmailAddress) -> String {
-    let name: String = name.chars().filter(|c| !c.is_control()).collect();
-    let name = name.trim();
+    let name = crate::text::one_line(name);
     if name.is_empty() {
         return address.to_string();
     }

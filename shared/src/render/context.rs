@@ -291,18 +291,13 @@ impl Context {
 /// Removes control characters (line breaks included) and collapses runs of white
 /// space; `None` when nothing is left.
 pub fn clean(text: &str) -> Option<String> {
-    let joined = text
-        .split(|c: char| c.is_control() || c.is_whitespace() || c == '\u{2028}' || c == '\u{2029}')
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let joined = crate::text::one_line(text);
     (!joined.is_empty()).then_some(joined)
 }
 
 /// The link when it is an absolute http(s) URL with a host, else none.
 pub fn web_link(raw: &str) -> Option<String> {
-    let url = url::Url::parse(raw.trim()).ok()?;
-    (matches!(url.scheme(), "http" | "https") && url.host().is_some()).then(|| url.to_string())
+    crate::text::web_url(raw).map(String::from)
 }
 
 /// Black or white, whichever reads better on `hex` (WCAG relative luminance).
