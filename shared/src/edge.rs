@@ -240,12 +240,21 @@ mod tests {
         sent: Mutex<Vec<(String, String)>>,
         fail_sms: Mutex<Option<SendError>>,
         sms_attempts: std::sync::atomic::AtomicUsize,
+        /// Fails emails to this address with the given error.
+        fail_email: Mutex<Option<(String, SendError)>>,
     }
 
     impl Courier for Recorder {
         async fn send(&self, m: &Outgoing) -> Result<String, SendError> {
             let (to, what) = match &m.content {
-                Content::Email(e) => (e.to.to_string(), e.subject.clone()),
+                Content::Email(e) => {
+                    if let Some((to, err)) = self.fail_email.lock().unwrap().clone()
+                        && e.to.as_str() == to
+                    {
+                        return Err(err);
+                    }
+                    (e.to.to_string(), e.subject.clone())
+                }
                 Content::Sms(s) => {
                     self.sms_attempts
                         .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
@@ -480,6 +489,51 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_refusal_is_not_tried_again_when_another_failure_brings_a_retry() {
+        let w = webhook();
+        *w.core.courier.fail_sms.lock().unwrap() =
+            Some(SendError::refused("SNS Publish: InvalidParameter"));
+        *w.core.courier.fail_email.lock().unwrap() = Some((
+            "store@example.com".into(),
+            SendError::retryable("SES SendEmail: Throttling"),
+        ));
+        let r = w.handle(authed(BODY)).await;
+        assert_eq!(r.status, 503, "{}", r.body);
+        // Booxi retries; the email goes now, the refused SMS is not tried again.
+        *w.core.courier.fail_sms.lock().unwrap() = None;
+        *w.core.courier.fail_email.lock().unwrap() = None;
+        let r = w.handle(authed(BODY)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let sms = &r.body["messages"][1];
+        assert_eq!(
+            (
+                &sms["channel"],
+                &sms["status"],
+                &sms["failure"],
+                &sms["reason"]
+            ),
+            (
+                &json!("sms"),
+                &json!("failed"),
+                &json!("refused"),
+                &json!("refused by the provider in an earlier delivery of this event")
+            )
+        );
+        let attempts = w
+            .core
+            .courier
+            .sms_attempts
+            .load(std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(attempts, 1);
+        let sent = w.core.courier.sent.lock().unwrap();
+        assert_eq!(
+            sent.len(),
+            2,
+            "client email once, then the staff email: {sent:?}"
+        );
+    }
+
+    #[tokio::test]
     async fn the_store_unreachable_answers_503_and_sends_nothing() {
         struct Down;
         impl IdempotencyStore for Down {
@@ -492,13 +546,19 @@ mod tests {
             ) -> Result<Claim, StoreError> {
                 Err(StoreError("PutItem (claim): network error".into()))
             }
-            async fn sent(
+            async fn recorded(
                 &self,
                 _: &[String],
-            ) -> Result<std::collections::HashSet<String>, StoreError> {
+            ) -> Result<std::collections::HashMap<String, crate::store::Done>, StoreError>
+            {
                 unreachable!("never asked after a failed claim")
             }
-            async fn record_sent(&self, _: &str, _: SystemTime) -> Result<(), StoreError> {
+            async fn record(
+                &self,
+                _: &str,
+                _: crate::store::Done,
+                _: SystemTime,
+            ) -> Result<(), StoreError> {
                 unreachable!("never asked after a failed claim")
             }
             async fn complete(

@@ -9,7 +9,7 @@
 //! the provider accepted but whose answer was lost (cut off, network) or whose record
 //! failed is sent again by Booxi's retry.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::compose::Compose;
@@ -20,7 +20,7 @@ use crate::metrics;
 use crate::notification::{Notification, audience_name, channel_name};
 use crate::outcome::{Disposition, MessageReport, Outcome, Summary};
 use crate::rules;
-use crate::store::{Claim, Closed, IdempotencyStore, Owner, StoreError, message_key};
+use crate::store::{Claim, Closed, Done, IdempotencyStore, Owner, StoreError, message_key};
 
 /// How long sending may take and how it is retried.
 #[derive(Debug, Clone, Copy)]
@@ -173,7 +173,7 @@ where
         timing: Timing,
     ) -> Vec<MessageReport> {
         let keys: Vec<String> = notifications.iter().map(message_key).collect();
-        let already: HashSet<String> = match self.store.sent(&keys).await {
+        let already: HashMap<String, Done> = match self.store.recorded(&keys).await {
             Ok(sent) => sent,
             Err(e) => {
                 tracing::error!(event_id = %event.id, error = %e, "cannot read sent messages");
@@ -194,7 +194,7 @@ where
             .zip(&keys)
             .enumerate()
             .map(|(i, (n, key))| {
-                self.deliver_one(event, n, i + 1, key, already.contains(key), timing)
+                self.deliver_one(event, n, i + 1, key, already.get(key).copied(), timing)
             });
         futures_util::future::join_all(sends).await
     }
@@ -205,12 +205,18 @@ where
         n: &Notification,
         index: usize,
         key: &str,
-        already_sent: bool,
+        already: Option<Done>,
         timing: Timing,
     ) -> MessageReport {
         let started = Instant::now();
-        let outcome = if already_sent {
-            Outcome::Sent { earlier: true }
+        let outcome = if let Some(done) = already {
+            match done {
+                Done::Sent => Outcome::Sent { earlier: true },
+                Done::Refused => Outcome::Failed {
+                    failure: Failure::Refused,
+                    reason: REFUSED_EARLIER.to_owned(),
+                },
+            }
         } else {
             match self.composer.compose(event, n, MessageMeta::of(n, index)) {
                 Err(e) => Outcome::Failed {
@@ -221,15 +227,18 @@ where
                     let retry = self.delivery.retry;
                     match send_with_retry(&self.courier, &message, retry, timing.send_until).await {
                         Ok(_) => {
-                            if let Err(e) = self.store.record_sent(key, SystemTime::now()).await {
-                                tracing::warn!(event_id = %event.id, kind = %n.kind, error = %e, "sent, but cannot record it");
-                            }
+                            self.record(event, n, key, Done::Sent).await;
                             Outcome::Sent { earlier: false }
                         }
-                        Err(e) => Outcome::Failed {
-                            failure: e.failure,
-                            reason: e.reason,
-                        },
+                        Err(e) => {
+                            if e.failure == Failure::Refused {
+                                self.record(event, n, key, Done::Refused).await;
+                            }
+                            Outcome::Failed {
+                                failure: e.failure,
+                                reason: e.reason,
+                            }
+                        }
                     }
                 }
             }
@@ -248,6 +257,19 @@ where
         result
     }
 }
+
+impl<I: IdempotencyStore, C, P> Core<I, C, P> {
+    /// Records a message as done; a failure to record is logged (a retry may then send
+    /// it again: the at-least-once window).
+    async fn record(&self, event: &Event, n: &Notification, key: &str, done: Done) {
+        if let Err(e) = self.store.record(key, done, SystemTime::now()).await {
+            tracing::warn!(event_id = %event.id, kind = %n.kind, error = %e, outcome = ?done, "cannot record the message");
+        }
+    }
+}
+
+/// Reason shown for a recipient an earlier delivery found refused.
+const REFUSED_EARLIER: &str = "refused by the provider in an earlier delivery of this event";
 
 fn report(n: &Notification, outcome: Outcome) -> MessageReport {
     MessageReport {

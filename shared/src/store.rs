@@ -6,14 +6,16 @@
 //! - `evt#<event id>`: `status` = `IN_PROGRESS` (with `owner`, a random token of the
 //!   delivery holding the claim, and `lease_until`, epoch ms) or `COMPLETED` (with
 //!   `summary`, the JSON of the first processing's messages, answered to duplicates);
-//! - `msg#<event id>#<kind>#<audience>#<channel>#<recipient hash>`: the message was sent.
+//! - `msg#<event id>#<kind>#<audience>#<channel>#<recipient hash>`: the message was sent
+//!   (`SENT`), or its recipient refused for good (`REFUSED`): either way it is not tried
+//!   again.
 //!
 //! `complete` and `release` only act on a claim the caller still owns, so a stale delivery
 //! can neither free nor close a newer delivery's claim.
 //!
 //! Recipients are stored as a SHA-256 prefix, never as an address.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -63,6 +65,14 @@ pub enum Claim {
 #[error("idempotency store: {0}")]
 pub struct StoreError(pub String);
 
+/// What was recorded of a message: it is done, not to be tried again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Done {
+    Sent,
+    /// The provider refused the recipient for good.
+    Refused,
+}
+
 /// Whether a conditional close of a claim found the claim still ours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Closed {
@@ -82,16 +92,17 @@ pub trait IdempotencyStore: Send + Sync {
         lease_until: SystemTime,
     ) -> impl Future<Output = Result<Claim, StoreError>> + Send;
 
-    /// Which of `keys` are recorded as sent.
-    fn sent(
+    /// Which of `keys` are recorded, and as what.
+    fn recorded(
         &self,
         keys: &[String],
-    ) -> impl Future<Output = Result<HashSet<String>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<HashMap<String, Done>, StoreError>> + Send;
 
-    /// Records a message as sent.
-    fn record_sent(
+    /// Records a message as done (sent, or refused for good).
+    fn record(
         &self,
         key: &str,
+        done: Done,
         now: SystemTime,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
@@ -152,7 +163,7 @@ enum Record {
     Completed {
         summary: String,
     },
-    Sent,
+    Done(Done),
 }
 
 /// The in-memory store: the same semantics as DynamoDB's conditional writes, each
@@ -207,17 +218,19 @@ impl IdempotencyStore for MemoryStore {
         }
     }
 
-    async fn sent(&self, keys: &[String]) -> Result<HashSet<String>, StoreError> {
+    async fn recorded(&self, keys: &[String]) -> Result<HashMap<String, Done>, StoreError> {
         let records = self.records();
         Ok(keys
             .iter()
-            .filter(|k| records.get(*k) == Some(&Record::Sent))
-            .cloned()
+            .filter_map(|k| match records.get(k) {
+                Some(Record::Done(done)) => Some((k.clone(), *done)),
+                _ => None,
+            })
             .collect())
     }
 
-    async fn record_sent(&self, key: &str, _now: SystemTime) -> Result<(), StoreError> {
-        self.records().insert(key.to_owned(), Record::Sent);
+    async fn record(&self, key: &str, done: Done, _now: SystemTime) -> Result<(), StoreError> {
+        self.records().insert(key.to_owned(), Record::Done(done));
         Ok(())
     }
 
@@ -314,8 +327,17 @@ mod tests {
     #[tokio::test]
     async fn sent_messages_are_remembered() {
         let store = MemoryStore::new();
-        store.record_sent("msg#a", SystemTime::now()).await.unwrap();
-        let sent = store.sent(&["msg#a".into(), "msg#b".into()]).await.unwrap();
-        assert_eq!(sent, HashSet::from(["msg#a".to_owned()]));
+        let now = SystemTime::now();
+        store.record("msg#a", Done::Sent, now).await.unwrap();
+        store.record("msg#c", Done::Refused, now).await.unwrap();
+        let keys = ["msg#a".into(), "msg#b".into(), "msg#c".into()];
+        let recorded = store.recorded(&keys).await.unwrap();
+        assert_eq!(
+            recorded,
+            HashMap::from([
+                ("msg#a".to_owned(), Done::Sent),
+                ("msg#c".to_owned(), Done::Refused)
+            ])
+        );
     }
 }

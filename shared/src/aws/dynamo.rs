@@ -9,8 +9,8 @@ use aws_sdk_dynamodb::types::{
 
 use super::classify;
 use crate::store::{
-    Claim, Closed, IdempotencyStore, Owner, RETENTION, StoreError, epoch_millis, epoch_seconds,
-    event_key,
+    Claim, Closed, Done, IdempotencyStore, Owner, RETENTION, StoreError, epoch_millis,
+    epoch_seconds, event_key,
 };
 
 /// A saved summary longer than this is dropped (duplicates then answer without the
@@ -27,6 +27,7 @@ pub struct DynamoStore {
 const IN_PROGRESS: &str = "IN_PROGRESS";
 const COMPLETED: &str = "COMPLETED";
 const SENT: &str = "SENT";
+const REFUSED: &str = "REFUSED";
 
 fn s(v: impl Into<String>) -> AttributeValue {
     AttributeValue::S(v.into())
@@ -118,8 +119,8 @@ impl IdempotencyStore for DynamoStore {
         }
     }
 
-    async fn sent(&self, keys: &[String]) -> Result<HashSet<String>, StoreError> {
-        let mut found = HashSet::new();
+    async fn recorded(&self, keys: &[String]) -> Result<HashMap<String, Done>, StoreError> {
+        let mut found = HashMap::new();
         for chunk in keys.chunks(100) {
             let unique: HashSet<&String> = chunk.iter().collect();
             let mut request: Vec<HashMap<String, AttributeValue>> = unique
@@ -150,12 +151,13 @@ impl IdempotencyStore for DynamoStore {
                     .into_iter()
                     .flatten()
                 {
-                    let is_sent = item
-                        .get("status")
-                        .and_then(|v| v.as_s().ok())
-                        .is_some_and(|v| v == SENT);
-                    if let (true, Some(AttributeValue::S(pk))) = (is_sent, item.get("pk")) {
-                        found.insert(pk.clone());
+                    let done = match item.get("status").and_then(|v| v.as_s().ok()) {
+                        Some(status) if status == SENT => Some(Done::Sent),
+                        Some(status) if status == REFUSED => Some(Done::Refused),
+                        _ => None,
+                    };
+                    if let (Some(done), Some(AttributeValue::S(pk))) = (done, item.get("pk")) {
+                        found.insert(pk.clone(), done);
                     }
                 }
                 if let Some(left) = out.unprocessed_keys().and_then(|u| u.get(&self.table)) {
@@ -170,12 +172,16 @@ impl IdempotencyStore for DynamoStore {
         Ok(found)
     }
 
-    async fn record_sent(&self, key: &str, now: SystemTime) -> Result<(), StoreError> {
+    async fn record(&self, key: &str, done: Done, now: SystemTime) -> Result<(), StoreError> {
+        let status = match done {
+            Done::Sent => SENT,
+            Done::Refused => REFUSED,
+        };
         self.client
             .put_item()
             .table_name(&self.table)
             .item("pk", s(key))
-            .item("status", s(SENT))
+            .item("status", s(status))
             .item("sent_at", n(epoch_seconds(now)))
             .item("expires_at", Self::expires_at(now))
             .send()
