@@ -667,7 +667,7 @@ fn a_rest_api_v1_event_is_handled_too() {
 #[test]
 fn the_dynamodb_claim_belongs_to_its_owner() {
     use booxi_notify::aws::DynamoStore;
-    use booxi_notify::store::{Claim, Closed, IdempotencyStore, Owner};
+    use booxi_notify::store::{Claim, Closed, Done, IdempotencyStore, Owner};
     use std::time::SystemTime;
 
     let stack = Stack::new();
@@ -734,5 +734,13 @@ fn the_dynamodb_claim_belongs_to_its_owner() {
                 summary: Some(summary.to_owned())
             }
         );
+        // Messages are recorded as sent or refused, and read back as such.
+        store.record("msg#a", Done::Sent, later).await.unwrap();
+        store.record("msg#b", Done::Refused, later).await.unwrap();
+        let keys = ["msg#a".to_owned(), "msg#b".to_owned(), "msg#c".to_owned()];
+        let recorded = store.recorded(&keys).await.unwrap();
+        assert_eq!(recorded.get("msg#a"), Some(&Done::Sent));
+        assert_eq!(recorded.get("msg#b"), Some(&Done::Refused));
+        assert_eq!(recorded.len(), 2);
     });
 }
