@@ -12,7 +12,7 @@ use booxi_notify::delivery::{Content, MessageMeta};
 use booxi_notify::render::{RenderConfig, Renderer};
 use booxi_notify::{Config, Event, input, plan};
 use serde_json::{Value, json};
-use testkit::events::{events_dir, read_event};
+use testkit::events::{events_dir, read_event, with_body};
 use testkit::lambda::{Function, RuntimeApi};
 use testkit::moto::Moto;
 use testkit::proxy::{SerialProxy, ThrottlingSns};
@@ -148,12 +148,6 @@ async fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
 /// An API Gateway event from `events/`, with its body and headers changed as asked.
 fn gateway_event(name: &str) -> Value {
     read_event(name)
-}
-
-fn with_body(mut event: Value, body: &str) -> Value {
-    event["body"] = json!(body);
-    event["isBase64Encoded"] = json!(false);
-    event
 }
 
 fn with_event_id(event: Value, id: &str) -> Value {
