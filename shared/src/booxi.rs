@@ -81,6 +81,25 @@ pub mod spelling {
     pub const ADDRESS: &[&str] = &["address"];
     pub const COUNTRY: &[&str] = &["country", "countryCode"];
     pub const PHONE: &[&str] = &["phoneNumber", "phone"];
+    pub const HOME_PHONE: &[&str] = &["homePhoneNumber", "homePhone", "phoneNumber"];
+    pub const WEBSITE_URL: &[&str] = &["websiteUrl", "website", "url"];
+    pub const BOOKING_URL: &[&str] = &["bookingUrl", "bookingURL"];
+    pub const STREET: &[&str] = &["street", "street1", "address1", "line1", "addressLine1"];
+    pub const STREET2: &[&str] = &["street2", "address2", "line2", "addressLine2"];
+    pub const CITY: &[&str] = &["city", "locality"];
+    pub const STATE: &[&str] = &["state", "province", "region", "stateCode"];
+    pub const POSTAL_CODE: &[&str] = &["postalCode", "zip", "zipCode", "postal_code"];
+
+    // Translations of a staff member (keys of `translations[].fields`)
+    pub const FIELD_NAME: &str = "name";
+    pub const FIELD_FIRST_NAME: &str = "firstName";
+    pub const FIELD_LAST_NAME: &str = "lastName";
+
+    // Flexible dates and the booking's own times
+    pub const SLOT_FROM: &[&str] = &["from", "start"];
+    pub const SLOT_TO: &[&str] = &["to", "end"];
+    pub const MODIFIED_ON: &[&str] = &["modifiedOn", "modifiedAt", "updatedOn"];
+    pub const BOOKING_CREATED_ON: &[&str] = &["createdOn", "createdAt"];
 }
 
 /// A JSON object read tolerantly. Every getter returns `None` rather than failing.

@@ -10,7 +10,7 @@ use jiff::tz::TimeZone;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::booxi::{Obj, squash};
+use crate::booxi::{Obj, spelling as s, squash};
 use crate::config::{Brand, is_hex_colour};
 use crate::contact::Language;
 use crate::event::{Booking, Contact, Event, Person, Status, Translation};
@@ -413,9 +413,12 @@ fn staff_name(event: &Event, names: &Names<'_>) -> Option<String> {
     if let Some(staff) = &event.staff {
         if let Some(t) = names.translation(&staff.translations) {
             let field = |k: &str| t.fields.get(k).and_then(Value::as_str).map(str::to_owned);
-            let translated = field("name")
-                .and_then(|n| clean(&n))
-                .or_else(|| full_name(field("firstName").as_deref(), field("lastName").as_deref()));
+            let translated = field(s::FIELD_NAME).and_then(|n| clean(&n)).or_else(|| {
+                full_name(
+                    field(s::FIELD_FIRST_NAME).as_deref(),
+                    field(s::FIELD_LAST_NAME).as_deref(),
+                )
+            });
             if translated.is_some() {
                 return translated;
             }
@@ -451,7 +454,7 @@ fn display_phone(raw: &str, event: &Event) -> String {
 
 fn person_view(p: &Person, event: &Event) -> PersonView {
     let home_phone = Obj::new(&p.raw)
-        .and_then(|o| o.text(&["homePhoneNumber", "homePhone", "phoneNumber"]))
+        .and_then(|o| o.text(s::HOME_PHONE))
         .and_then(|t| clean(&t));
     PersonView {
         first_name: p.first_name.as_deref().and_then(clean),
@@ -499,26 +502,26 @@ fn store_view(event: &Event, name: Option<String>) -> StoreView {
     StoreView {
         name,
         address: o
-            .and_then(|o| o.get(&["address"]))
+            .and_then(|o| o.get(s::ADDRESS))
             .map(address_lines)
             .unwrap_or_default(),
-        phone: text(&["phoneNumber", "phone"]).map(|p| display_phone(&p, event)),
+        phone: text(s::PHONE).map(|p| display_phone(&p, event)),
         email: match &event.merchant.email {
             Contact::Valid(e) => Some(e.as_str().to_owned()),
             _ => None,
         },
         website: o
-            .and_then(|o| o.text(&["websiteUrl", "website", "url"]))
+            .and_then(|o| o.text(s::WEBSITE_URL))
             .and_then(|u| web_link(&u)),
         website_label: o
-            .and_then(|o| o.text(&["websiteUrl", "website", "url"]))
+            .and_then(|o| o.text(s::WEBSITE_URL))
             .and_then(|u| web_link(&u))
             .map(|u| {
                 let bare = u.split_once("://").map_or(u.as_str(), |(_, rest)| rest);
                 bare.trim_end_matches('/').to_owned()
             }),
         booking_url: o
-            .and_then(|o| o.text(&["bookingUrl", "bookingURL"]))
+            .and_then(|o| o.text(s::BOOKING_URL))
             .and_then(|u| web_link(&u)),
     }
 }
@@ -533,17 +536,14 @@ pub fn address_lines(v: &Value) -> Vec<String> {
         return Vec::new();
     };
     let text = |keys: &[&str]| o.text(keys).and_then(|t| clean(&t));
-    let mut lines: Vec<String> = [
-        text(&["street", "street1", "address1", "line1", "addressLine1"]),
-        text(&["street2", "address2", "line2", "addressLine2"]),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    let city = text(&["city", "locality"]);
-    let state = text(&["state", "province", "region", "stateCode"]);
-    let postal = text(&["postalCode", "zip", "zipCode", "postal_code"]);
-    let country = text(&["country", "countryCode"]);
+    let mut lines: Vec<String> = [text(s::STREET), text(s::STREET2)]
+        .into_iter()
+        .flatten()
+        .collect();
+    let city = text(s::CITY);
+    let state = text(s::STATE);
+    let postal = text(s::POSTAL_CODE);
+    let country = text(s::COUNTRY);
     let north_america = matches!(
         country.as_deref().map(str::to_ascii_uppercase).as_deref(),
         None | Some("CA" | "US" | "CANADA" | "USA" | "UNITED STATES")
@@ -586,7 +586,7 @@ fn place(event: &Event, b: &Booking, n: &Notification, store: &StoreView, is_sta
         "home" | "client" | "clientaddress" | "athome" => Place {
             kind: "home",
             lines: client
-                .and_then(|c| Obj::new(&c.raw).and_then(|o| o.get(&["address"])))
+                .and_then(|c| Obj::new(&c.raw).and_then(|o| o.get(s::ADDRESS)))
                 .map(address_lines)
                 .unwrap_or_default(),
             ..Place::default()
@@ -701,11 +701,11 @@ fn availability(b: &Booking, tz: &TimeZone, lang: DateLanguage) -> Vec<String> {
     let Some(o) = Obj::new(&b.raw) else {
         return Vec::new();
     };
-    o.objs(&["clientAvailability", "clientAvailabilities"])
+    o.objs(s::CLIENT_AVAILABILITY)
         .into_iter()
         .filter_map(|slot| {
-            let from = parse_instant(&slot.text(&["from", "start"])?)?;
-            let to = slot.text(&["to", "end"]).and_then(|t| parse_instant(&t));
+            let from = parse_instant(&slot.text(s::SLOT_FROM)?)?;
+            let to = slot.text(s::SLOT_TO).and_then(|t| parse_instant(&t));
             let w = When::new(from, to, tz, lang);
             Some(format!("{}, {}", w.date, w.time_range))
         })

@@ -27,7 +27,7 @@ use jiff::tz::TimeZone;
 use minijinja::value::{Serde, Value};
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, context};
 
-use crate::booxi::Obj;
+use crate::booxi::{Obj, spelling as s};
 use crate::config::{Brand, Config};
 use crate::contact::{EmailAddress, Language};
 use crate::event::Event;
@@ -389,12 +389,12 @@ impl Renderer {
                 .as_deref()
                 .and_then(datetime::parse_instant)
         };
-        let modified = booking_time(&["modifiedOn", "modifiedAt", "updatedOn"]);
+        let modified = booking_time(s::MODIFIED_ON);
         let event_time = event
             .created_on
             .as_deref()
             .and_then(datetime::parse_instant);
-        let created = booking_time(&["createdOn", "createdAt"]);
+        let created = booking_time(s::BOOKING_CREATED_ON);
         let stamp = event_time.or(modified).or(created).unwrap_or(start);
         let sequence = sequence(modified.or(event_time).or(created));
         let title = ctx
