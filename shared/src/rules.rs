@@ -409,6 +409,8 @@ fn shown<T: std::fmt::Debug>(value: Option<&T>) -> String {
 
 // ---------------------------------------------------------------- recipients and channels
 
+// Long (~170 lines) on purpose: one reading of the rules' recipient and channel checks,
+// top to bottom in the order the rules document gives them, each with its skip reason.
 fn client_messages(event: &Event, config: &Config, kind: Kind, plan: &mut Plan) {
     let skip = |plan: &mut Plan, audience, channel, recipient: &str, reason: String| {
         plan.skipped.push(Skipped {

@@ -144,6 +144,8 @@ pub struct Inputs<'a> {
 }
 
 impl Context {
+    // Long (~130 lines) on purpose: it fills the template context field by field, one
+    // struct literal a template author can read against the templates' variables.
     pub fn new(event: &Event, n: &Notification, inputs: &Inputs<'_>) -> Self {
         let lang = inputs.language;
         let names = Names {

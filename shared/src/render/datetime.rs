@@ -97,6 +97,7 @@ impl DateLanguage {
         }
     }
 
+    // A table (12 month names in 6 languages), not logic: hence its length.
     fn months(self) -> [&'static str; 12] {
         match self {
             Self::English => [

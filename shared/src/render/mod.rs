@@ -352,7 +352,8 @@ impl Renderer {
     }
 
     /// The calendar invite of a client's `confirmation` / `changed` email, or the
-    /// cancellation of a canceled booking, for the same UID.
+    /// cancellation of a canceled booking, for the same UID. Long (~110 lines): the
+    /// properties of one VEVENT in RFC 5545's order, each next to the reason for its value.
     fn invite(
         &self,
         event: &Event,
