@@ -352,8 +352,9 @@ impl Renderer {
     }
 
     /// The calendar invite of a client's `confirmation` / `changed` email, or the
-    /// cancellation of a canceled booking, for the same UID. Long (~110 lines): the
-    /// properties of one VEVENT in RFC 5545's order, each next to the reason for its value.
+    /// cancellation of a canceled booking, for the same UID. Long (~110 lines): it derives
+    /// each property of the one VEVENT (UID, SEQUENCE, DTSTAMP, SUMMARY, DESCRIPTION,
+    /// ORGANIZER…) in turn, in one place a reader can check against the invite it makes.
     fn invite(
         &self,
         event: &Event,
