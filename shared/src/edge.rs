@@ -112,10 +112,8 @@ impl WebhookResponse {
 pub fn respond(result: Result<Summary, StoreError>) -> WebhookResponse {
     let summary = match result {
         Ok(summary) => summary,
-        Err(e) => {
-            tracing::error!(error = %e, "idempotency store unavailable");
-            return WebhookResponse::error(503, "temporarily unavailable");
-        }
+        // Logged by the core with the event id.
+        Err(_) => return WebhookResponse::error(503, "temporarily unavailable"),
     };
     let id = &summary.event_id;
     match summary.disposition {

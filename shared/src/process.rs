@@ -111,11 +111,14 @@ where
         }
         let timing = Timing::new(started, self.delivery.budget, deadline);
         let owner = Owner::new()?;
-        match self
+        let claim = self
             .store
             .claim(&event.id, &owner, SystemTime::now(), timing.lease_until)
-            .await?
-        {
+            .await
+            .inspect_err(
+                |e| tracing::error!(event_id = %event.id, error = %e, "cannot claim the event"),
+            )?;
+        match claim {
             Claim::Acquired => {}
             Claim::Completed { summary: saved } => {
                 let messages = saved
