@@ -129,7 +129,8 @@ fn emit(line: &str) -> bool {
 }
 
 pub(crate) fn load_config(path: Option<PathBuf>) -> Result<Config, String> {
-    load(path).map(|loaded| loaded.config)
+    booxi_notify::settings::load_config(path.as_deref(), |k| std::env::var(k).ok())
+        .map_err(|e| e.to_string())
 }
 
 /// The whole settings tree: the file (`--config`, else `$BOOXI_CONFIG`) and the environment.

@@ -106,13 +106,21 @@ impl Loaded {
         path: Option<&Path>,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, ConfigError> {
-        let from_env = get(&env, ENV_CONFIG).map(std::path::PathBuf::from);
-        let path = path.or(from_env.as_deref());
         Ok(Self {
-            config: Config::load(path, &env)?,
+            config: load_config(path, &env)?,
             settings: Settings::from_env(&env)?,
         })
     }
+}
+
+/// The rules configuration alone (what `plan` and `render` need): the TOML file (`path`,
+/// else `$BOOXI_CONFIG`, else none) and the variables over its keys.
+pub fn load_config(
+    path: Option<&Path>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Config, ConfigError> {
+    let from_env = get(&env, ENV_CONFIG).map(std::path::PathBuf::from);
+    Config::load(path.or(from_env.as_deref()), &env)
 }
 
 pub(crate) fn invalid(key: &str, message: impl Into<String>) -> ConfigError {
