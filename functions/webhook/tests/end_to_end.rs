@@ -656,8 +656,9 @@ fn a_rest_api_v1_event_is_handled_too() {
 /// owner, and only that owner completes or releases it. The calls here are sequential on
 /// purpose: moto's conditional writes are not atomic under concurrency (racing
 /// `PutItem`s both succeed now and then), so races are tested on the in-memory store,
-/// whose operations are atomic like DynamoDB's (`edge` and `store` unit tests); this test
-/// proves the conditions DynamoDB evaluates are the right ones.
+/// whose operations are atomic like DynamoDB's (`edge` and `store` unit tests), and here
+/// only through a proxy that serialises moto's calls (the ten-deliveries test); this
+/// test proves the conditions DynamoDB evaluates are the right ones.
 #[test]
 fn the_dynamodb_claim_belongs_to_its_owner() {
     use booxi_notify::aws::DynamoStore;
