@@ -1,6 +1,6 @@
 //! Stand-ins in front of AWS: [`Proxy`] delays every request and logs when AWS was used
 //! (a byte pipe, HTTP left untouched), [`SerialProxy`] lets one HTTP call through at a
-//! time, [`ThrottlingSns`] answers every call with SNS's `Throttled`.
+//! time, [`FailingSns`] answers every call with one SNS error (`Throttled` by default).
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -177,23 +177,34 @@ fn is_hop_by_hop(name: &str) -> bool {
     .any(|h| name.eq_ignore_ascii_case(h))
 }
 
-/// An SNS endpoint that answers every call with `Throttled`, counting the calls.
-pub struct ThrottlingSns {
+/// An SNS endpoint that answers every call with one error code, counting the calls.
+pub struct FailingSns {
     pub port: u16,
     pub calls: Arc<AtomicUsize>,
 }
 
-impl ThrottlingSns {
-    pub fn start() -> ThrottlingSns {
+/// The SNS endpoint that always throttles.
+pub type ThrottlingSns = FailingSns;
+
+impl FailingSns {
+    /// Every call answered `Throttled` (HTTP 400, as SNS throttles).
+    pub fn start() -> FailingSns {
+        Self::with_code("Throttled", "Rate exceeded")
+    }
+
+    /// Every call answered with the SNS error `code` (HTTP 400, sender fault).
+    pub fn with_code(code: &'static str, message: &'static str) -> FailingSns {
         let calls = Arc::new(AtomicUsize::new(0));
         let counter = Arc::clone(&calls);
         let port = serve(handler(move |_request| {
             counter.fetch_add(1, Ordering::SeqCst);
-            async {
-                let body = "<ErrorResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><Error><Type>Sender</Type><Code>Throttled</Code><Message>Rate exceeded</Message></Error><RequestId>throttle</RequestId></ErrorResponse>";
+            async move {
+                let body = format!(
+                    "<ErrorResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>failing-sns</RequestId></ErrorResponse>"
+                );
                 Reply::new(400, body).header("Content-Type", "text/xml")
             }
         }));
-        ThrottlingSns { port, calls }
+        FailingSns { port, calls }
     }
 }

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use testkit::events::{events_dir, read_event, with_body};
 use testkit::lambda::{Function, RuntimeApi};
 use testkit::moto::Moto;
-use testkit::proxy::{SerialProxy, ThrottlingSns};
+use testkit::proxy::{FailingSns, SerialProxy, ThrottlingSns};
 
 const SECRET: &str = "local-dev-secret";
 /// The compiled function under test.
@@ -738,4 +738,52 @@ fn the_dynamodb_claim_belongs_to_its_owner() {
         assert_eq!(recorded.get("msg#b"), Some(&Done::Refused));
         assert_eq!(recorded.len(), 2);
     });
+}
+
+/// SNS refuses the number for good (`InvalidParameter`, as it answers a number it will not
+/// text): the SMS is reported failed and refused, the rest is sent, the event completes
+/// with 200, and Booxi's next delivery is a duplicate that tries nothing.
+#[test]
+fn a_refused_number_is_recorded_and_not_retried() {
+    let stack = Stack::new();
+    let refusing = FailingSns::with_code("InvalidParameter", "Invalid parameter: PhoneNumber");
+    let mut env = stack.env.clone();
+    env.push((
+        "AWS_ENDPOINT_URL_SNS".into(),
+        format!("http://127.0.0.1:{}", refusing.port),
+    ));
+    let runtime = RuntimeApi::start();
+    let function = Function::spawn(Path::new(WEBHOOK), &runtime, &env);
+    let event = gateway_event("confirmation-created.json");
+    let (status, body) = call(&runtime, &event);
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (200, Some("processed")),
+        "{body}"
+    );
+    let sms = body["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["channel"] == "sms")
+        .unwrap();
+    assert_eq!(
+        (&sms["status"], &sms["failure"], &sms["reason"]),
+        (
+            &json!("failed"),
+            &json!("refused"),
+            &json!("SNS Publish: InvalidParameter")
+        )
+    );
+    assert_eq!(
+        refusing.calls.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "not retried"
+    );
+    assert_eq!(sent_emails(&stack.moto).len(), 2);
+    let (status, again) = call(&runtime, &event);
+    assert_eq!((status, again["status"].as_str()), (200, Some("duplicate")));
+    assert_eq!(again["messages"], body["messages"]);
+    assert_eq!(refusing.calls.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_no_personal_data(&function.logs());
 }
