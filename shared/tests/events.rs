@@ -206,14 +206,23 @@ fn every_event_file_plans_to_what_its_name_says() {
     );
 }
 
-/// The stems of the files in `events/`.
+/// The stems of the API Gateway events in `events/` (JSON with a `requestContext`; other
+/// JSON there, such as a settings file for local runs, is not an event).
 fn stems() -> Vec<String> {
+    let is_event = |path: &PathBuf| {
+        std::fs::read(path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+            .is_some_and(|v| v.get("requestContext").is_some())
+    };
     let mut stems: Vec<String> = std::fs::read_dir(events_dir())
         .expect("events/ exists")
         .map(|entry| entry.unwrap().path())
         .filter(|path| path.extension().and_then(|e| e.to_str()) == Some("json"))
+        .filter(is_event)
         .map(|path| path.file_stem().unwrap().to_str().unwrap().to_owned())
         .collect();
+    assert!(stems.len() >= 20, "only {} events in events/", stems.len());
     stems.sort();
     stems
 }
