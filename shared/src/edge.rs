@@ -65,13 +65,14 @@ pub fn from_http<B: AsRef<[u8]>>(
     }
 }
 
-/// The Lambda invocation's deadline (epoch milliseconds) as an `Instant`.
+/// The Lambda invocation's deadline (epoch milliseconds) as an `Instant`; a deadline
+/// already past is now (nothing more may be sent).
 pub fn deadline_from_epoch_millis(deadline_ms: u64) -> Option<Instant> {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .ok()?
         .as_millis();
-    let left = u128::from(deadline_ms).checked_sub(now)?;
+    let left = u128::from(deadline_ms).saturating_sub(now);
     Some(Instant::now() + Duration::from_millis(u64::try_from(left).ok()?))
 }
 
@@ -741,5 +742,21 @@ mod tests {
             }
         }
         assert_eq!(won, 1);
+    }
+
+    #[test]
+    fn the_invocation_deadline_becomes_an_instant() {
+        let now_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64;
+        let d = deadline_from_epoch_millis(now_ms + 10_000).unwrap();
+        let left = d.saturating_duration_since(Instant::now());
+        assert!(
+            left > Duration::from_secs(9) && left <= Duration::from_secs(10),
+            "{left:?}"
+        );
+        let past = deadline_from_epoch_millis(now_ms - 5_000).unwrap();
+        assert!(past <= Instant::now());
     }
 }
