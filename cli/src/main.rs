@@ -55,6 +55,21 @@ enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Write a gallery of every message kind in every language, rendered from a sample
+    /// booking with this configuration's brand and templates: DIR/index.html shows each
+    /// email at phone (375 px) and desktop (600 px) width, and each SMS with its
+    /// segment count; DIR/<lang>-<kind>.html are the emails themselves.
+    Preview {
+        /// Configuration file (TOML); default: $BOOXI_CONFIG, else built-in defaults.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Folder to write the gallery into (created if needed).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Render the sample with the longest names and links instead of a typical one.
+        #[arg(long)]
+        long: bool,
+    },
     /// Run the webhook on 127.0.0.1, offline: a local secret, an in-memory idempotency
     /// store, and an outbox folder instead of SES and SNS.
     Serve {
@@ -104,6 +119,7 @@ fn main() -> ExitCode {
             from,
             files,
         } => render(config, &out, from.as_deref(), &files),
+        Command::Preview { config, out, long } => preview(config, &out, long),
         Command::Serve { local, port } => local::serve(local, port),
         Command::Send {
             local,
@@ -255,4 +271,29 @@ fn render(config: Option<PathBuf>, out: &Path, from: Option<&str>, files: &[Path
     }
     eprintln!("{written} message(s) written to {}", out.display());
     Ok(!failed)
+}
+
+fn preview(config: Option<PathBuf>, out: &Path, long: bool) -> Outcome {
+    use booxi_notify::preview::{Sample, gallery_index, previews};
+    let config = setup(load_config(config))?;
+    let renderer = setup(Renderer::new(&RenderConfig::from(&config)))?;
+    let sample = if long { Sample::Long } else { Sample::Typical };
+    let all = previews(&renderer, sample).map_err(|e| Fatal(e, 1))?;
+    let write = |path: PathBuf, content: &str| {
+        std::fs::write(&path, content)
+            .map_err(|e| Fatal(format!("{}: cannot write: {e}", path.display()), 1))
+    };
+    std::fs::create_dir_all(out)
+        .map_err(|e| Fatal(format!("{}: cannot create: {e}", out.display()), 1))?;
+    for p in &all {
+        write(out.join(format!("{}.html", p.slug())), &p.email.html)?;
+    }
+    let index = out.join("index.html");
+    write(
+        index.clone(),
+        &gallery_index(&all, |p| format!("{}.html", p.slug())),
+    )?;
+    emit(&index.display().to_string());
+    eprintln!("{} message(s) in {}", all.len(), out.display());
+    Ok(true)
 }

@@ -19,6 +19,7 @@ pub mod input;
 pub mod metrics;
 pub mod notification;
 pub mod outbox;
+pub mod preview;
 pub mod render;
 pub mod rules;
 pub mod store;

@@ -541,7 +541,7 @@ fn format_value(
     minijinja::escape_formatter(out, state, value)
 }
 
-pub(crate) fn escape_html(text: &str) -> String {
+pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
