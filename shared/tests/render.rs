@@ -721,3 +721,62 @@ fn html_snapshots() {
         insta::assert_snapshot!(format!("html_{lang}_{kind}"), m.html);
     }
 }
+
+/// The case: an em dash or an emoji in the store name switched the SMS to UCS-2
+/// and the cut to three segments fell inside the tracking link. Now names lose their
+/// non-GSM characters first, are shortened next, and a link is only ever dropped whole.
+#[test]
+fn no_sms_ever_ends_inside_a_link() {
+    use booxi_notify::render::sms::ends_inside_link;
+    let r = renderer();
+    let stores = [
+        "Acme Optics — Centre-ville 👓",
+        "Clinique d'optométrie Lévesque-Bélanger & Associés — Centre-ville de Montréal ✨",
+        &"Ünïcödé 😀 ".repeat(40),
+    ];
+    for store in stores {
+        for lang in LANGS {
+            let mut body = rich_body("appointment.created");
+            body["content"]["merchant"]["defaultLanguage"] = json!(lang);
+            body["content"]["merchant"]["name"] = json!(store);
+            body["content"]["service"] = json!({"name": format!("Examen complet — {store}")});
+            let e = event(&body);
+            for kind in Kind::CLIENT {
+                let n = notification(kind, lang, Channel::Sms);
+                let s = sms(&r, &e, &n);
+                let at = format!("{kind} {lang} {store:.20}");
+                assert!(s.segments.count <= 3, "{at}: {s:?}");
+                let mut links: Vec<String> = vec!["https://acme.example/book".into()];
+                if let Some(l) = &n.links {
+                    links.push(l.view.to_string());
+                    links.extend(l.confirm.iter().map(|u| u.to_string()));
+                }
+                let links: Vec<&str> = links.iter().map(String::as_str).collect();
+                assert!(!ends_inside_link(&s.text, &links), "{at}: {}", s.text);
+                if store.starts_with("Acme") {
+                    // A short name with one em dash and one emoji: everything still fits,
+                    // link included, in GSM-7.
+                    assert!(!s.link_dropped, "{at}: {s:?}");
+                    assert!(!s.names_shortened, "{at}: {s:?}");
+                    if n.links.is_some()
+                        && !matches!(kind, Kind::CanceledByStore | Kind::CanceledByClient)
+                    {
+                        assert!(s.text.contains("https://"), "{at}: {}", s.text);
+                    }
+                }
+                if std::env::var_os("SHOW_SMS").is_some() {
+                    println!(
+                        "{at}: {:?} {} {:?} {}",
+                        s.form,
+                        s.segments.count,
+                        s.note(),
+                        s.text
+                    );
+                }
+                if s.link_dropped {
+                    assert!(s.note().is_some_and(|n| n.contains("link dropped")));
+                }
+            }
+        }
+    }
+}

@@ -58,6 +58,8 @@ pub struct Context {
     pub additional_request: Vec<String>,
     /// Whether a calendar invite goes with this email.
     pub calendar: Option<&'static str>,
+    /// A marketing message (recall): it carries an unsubscribe link / SMS opt-out.
+    pub promotional: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -273,6 +275,7 @@ impl Context {
                 .map(request_lines)
                 .unwrap_or_default(),
             calendar: None,
+            promotional: n.kind.is_promotional(),
         }
     }
 
