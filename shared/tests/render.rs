@@ -780,3 +780,70 @@ fn no_sms_ever_ends_inside_a_link() {
         }
     }
 }
+
+/// Booxi may leave `modifiedOn` where it was: each change still arrives in a later
+/// webhook event, and the invite's SEQUENCE follows it, so calendars apply a move and
+/// then a cancel. A moved start past `totalClientTimespan.end` still gets a DTEND.
+#[test]
+fn invites_apply_a_move_and_a_cancel_when_modified_on_stays_put() {
+    let r = renderer();
+    let stamped = |event_type: &str, created_on: &str| {
+        let mut body = rich_body(event_type);
+        body["createdOn"] = json!(created_on);
+        body["content"]["booking"]["modifiedOn"] = json!("2026-11-21T09:30:00Z");
+        body
+    };
+    let invite = |body: &Value, kind: Kind| {
+        email(&r, &event(body), &notification(kind, "eng", Channel::Email))
+            .ics
+            .expect("an invite")
+    };
+    let first = invite(
+        &stamped("appointment.created", "2026-11-21T09:30:00Z"),
+        Kind::Confirmation,
+    );
+    // Moved to 18:00 UTC; Booxi left the timespan's end at 16:00 and modifiedOn as is.
+    let mut moved = stamped("appointment.updated", "2026-11-22T10:00:00Z");
+    moved["content"]["booking"]["startsOn"] = json!("2026-12-03T18:00:00Z");
+    let moved_ics = invite(&moved, Kind::Changed);
+    assert!(
+        moved_ics.sequence > first.sequence,
+        "{moved_ics:?} {first:?}"
+    );
+    assert!(
+        moved_ics
+            .content
+            .contains("\r\nDTSTART:20261203T180000Z\r\n"),
+        "{}",
+        moved_ics.content
+    );
+    assert!(
+        moved_ics.content.contains("\r\nDTEND:20261203T190000Z\r\n"),
+        "the 60-minute duration gives the end: {}",
+        moved_ics.content
+    );
+    let canceled = stamped("appointment.canceled", "2026-11-23T08:00:00Z");
+    let cancel_ics = invite(&canceled, Kind::CanceledByClient);
+    assert!(cancel_ics.sequence > moved_ics.sequence);
+    assert_eq!(cancel_ics.uid, first.uid);
+
+    // The items' durations when the timespan has no usable end or duration.
+    let mut items = stamped("appointment.created", "2026-11-21T09:30:00Z");
+    items["content"]["booking"]["totalClientTimespan"] = json!({"end": "2026-12-03T14:00:00Z"});
+    items["content"]["booking"]["items"] = json!([{"duration": 45}, {"duration": 30}]);
+    let ics = invite(&items, Kind::Confirmation);
+    assert!(
+        ics.content.contains("\r\nDTEND:20261203T161500Z\r\n"),
+        "{}",
+        ics.content
+    );
+    // Nothing at all: a default length rather than a zero-length event.
+    let mut nothing = stamped("appointment.created", "2026-11-21T09:30:00Z");
+    nothing["content"]["booking"]["totalClientTimespan"] = json!({});
+    let ics = invite(&nothing, Kind::Confirmation);
+    assert!(
+        ics.content.contains("\r\nDTEND:20261203T153000Z\r\n"),
+        "{}",
+        ics.content
+    );
+}

@@ -347,13 +347,19 @@ pub fn time_zone(event: &Event, default: &TimeZone) -> TimeZone {
         .unwrap_or_else(|| default.clone())
 }
 
-/// The start of a booking state, and its end when known.
+/// The start of a booking state, and its end when known: `totalClientTimespan.end`
+/// when it is after the start, else the start plus the booking's duration.
 pub fn booking_span(b: &Booking) -> Option<(Timestamp, Option<Timestamp>)> {
     let start = parse_instant(b.starts_on.as_deref()?)?;
-    let end = b.ends_on.as_deref().and_then(parse_instant).or_else(|| {
-        let minutes = duration_minutes(b)?;
-        Timestamp::from_second(start.as_second().checked_add(minutes.checked_mul(60)?)?).ok()
-    });
+    let end = b
+        .ends_on
+        .as_deref()
+        .and_then(parse_instant)
+        .filter(|e| *e > start)
+        .or_else(|| {
+            let minutes = duration_minutes(b)?;
+            Timestamp::from_second(start.as_second().checked_add(minutes.checked_mul(60)?)?).ok()
+        });
     Some((start, end.filter(|e| *e > start)))
 }
 
@@ -365,18 +371,20 @@ fn duration_minutes(b: &Booking) -> Option<i64> {
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     };
-    if let Some(d) = o
+    let total = o
         .obj(&["totalClientTimespan"])
         .and_then(|t| t.get(&["duration"]))
-    {
-        return number(d).filter(|m| *m > 0);
-    }
-    let total: i64 = o
-        .objs(&["items"])
-        .iter()
-        .filter_map(|i| i.get(&["duration"]).and_then(number))
-        .sum();
-    (total > 0).then_some(total)
+        .and_then(number)
+        .filter(|m| *m > 0);
+    total.or_else(|| {
+        let sum: i64 = o
+            .objs(&["items"])
+            .iter()
+            .filter_map(|i| i.get(&["duration"]).and_then(number))
+            .filter(|m| *m > 0)
+            .sum();
+        (sum > 0).then_some(sum)
+    })
 }
 
 fn booking_when(b: &Booking, tz: &TimeZone, lang: DateLanguage) -> Option<When> {

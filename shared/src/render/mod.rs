@@ -465,7 +465,14 @@ impl Renderer {
             .and_then(datetime::parse_instant);
         let created = booking_time(&["createdOn", "createdAt"]);
         let stamp = event_time.or(modified).or(created).unwrap_or(start);
-        let sequence = sequence(modified.or(event_time).or(created));
+        // Each change the client is told about comes in its own webhook event, created
+        // later than the one before: the latest of the event's time and the booking's
+        // `modifiedOn` grows with every change even when `modifiedOn` stays put.
+        let sequence = sequence([event_time, modified, created].into_iter().flatten().max());
+        // A calendar entry always has an end: the booking's, else a default length.
+        let end = end.or_else(|| {
+            Timestamp::from_second(start.as_second().checked_add(DEFAULT_MINUTES * 60)?).ok()
+        });
         let title = ctx
             .service
             .clone()
@@ -535,6 +542,10 @@ impl Renderer {
         Some(invite.to_ics())
     }
 }
+
+/// The length given to a calendar entry whose booking says neither its end nor its
+/// duration (an event without DTEND is a zero-length instant in most calendars).
+const DEFAULT_MINUTES: i64 = 30;
 
 /// SEQUENCE from the booking's last change: seconds since 2020-01-01 UTC, so that each
 /// later change gives a larger number without any stored state (it stays within the
