@@ -94,12 +94,10 @@ impl Kind {
     pub fn link_actions(self) -> Option<&'static [Action]> {
         use Action::*;
         match self {
-            Kind::Confirmation | Kind::Changed => Some(&[Modify, Cancel]),
+            Kind::Confirmation | Kind::Changed | Kind::Reminder => Some(&[Modify, Cancel]),
             Kind::RequestReceived => Some(&[Cancel]),
             Kind::AwaitingClientConfirmation => Some(&[Confirm, Modify, Cancel]),
-            Kind::CanceledByStore | Kind::CanceledByClient | Kind::NoShow | Kind::Reminder => {
-                Some(&[])
-            }
+            Kind::CanceledByStore | Kind::CanceledByClient | Kind::NoShow => Some(&[]),
             _ => None,
         }
     }

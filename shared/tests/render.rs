@@ -847,3 +847,287 @@ fn invites_apply_a_move_and_a_cancel_when_modified_on_stays_put() {
         ics.content
     );
 }
+
+/// Replies reach the store by default; a brand reply-to wins; the merchant can turn the
+/// store default off.
+#[test]
+fn reply_to_defaults_to_the_store_address() {
+    let e = event(&rich_body("appointment.created"));
+    let n = notification(Kind::Confirmation, "eng", Channel::Email);
+    let m = email(&renderer(), &e, &n);
+    assert_eq!(
+        m.reply_to.as_ref().map(|a| a.as_str()),
+        Some("store@acme.example")
+    );
+    let mut config = RenderConfig::default();
+    config.brand.reply_to_store = false;
+    let m = email(&Renderer::new(&config).unwrap(), &e, &n);
+    assert_eq!(m.reply_to, None);
+    config.brand.reply_to = Some(EmailAddress::parse("desk@acme.example").unwrap());
+    let m = email(&Renderer::new(&config).unwrap(), &e, &n);
+    assert_eq!(
+        m.reply_to.as_ref().map(|a| a.as_str()),
+        Some("desk@acme.example")
+    );
+}
+
+/// The recall is promotional: an unsubscribe link in the footer and RFC 2369 / 8058
+/// headers; transactional kinds have neither.
+#[test]
+fn promotional_emails_carry_unsubscribe_headers() {
+    use booxi_notify::render::Envelope;
+    let from = EmailAddress::parse("notifications@acme.example").unwrap();
+    let e = event(&rich_body("appointment.recall"));
+    let headers = |r: &Renderer, kind: Kind| {
+        let n = notification(kind, "eng", Channel::Email);
+        let m = email(r, &e, &n);
+        let eml = String::from_utf8(
+            m.to_mime(&Envelope::for_preview(&e, &n, 1, &from).unwrap())
+                .unwrap(),
+        )
+        .unwrap();
+        (m, eml.split("\r\n\r\n").next().unwrap().to_owned())
+    };
+    let (m, h) = headers(&renderer(), Kind::Recall);
+    assert!(
+        h.contains("List-Unsubscribe: <mailto:store@acme.example?subject=unsubscribe>"),
+        "{h}"
+    );
+    assert!(
+        !h.contains("List-Unsubscribe-Post"),
+        "mailto has no one-click: {h}"
+    );
+    assert!(
+        m.text.contains("Unsubscribe from these reminders: mailto:"),
+        "{}",
+        m.text
+    );
+    let mut config = RenderConfig::default();
+    config.brand.unsubscribe_url = Url::parse("https://acme.example/unsubscribe?e={email}").ok();
+    let r = Renderer::new(&config).unwrap();
+    let (m, h) = headers(&r, Kind::Recall);
+    assert!(
+        h.contains("List-Unsubscribe: <https://acme.example/unsubscribe?e=jane%40example.com>"),
+        "{h}"
+    );
+    assert!(
+        h.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+        "{h}"
+    );
+    assert!(
+        m.html
+            .contains("https://acme.example/unsubscribe?e=jane%40example.com")
+    );
+    let (m, h) = headers(&r, Kind::Confirmation);
+    assert!(!h.contains("List-Unsubscribe"), "{h}");
+    assert!(!m.text.contains("Unsubscribe"), "{}", m.text);
+}
+
+/// A booking created awaiting the client's approval is new, not "updated".
+#[test]
+fn awaiting_confirmation_says_booked_or_updated() {
+    let r = renderer();
+    let n = notification(Kind::AwaitingClientConfirmation, "eng", Channel::Email);
+    let created = email(&r, &event(&rich_body("appointment.created")), &n);
+    assert!(
+        created
+            .text
+            .contains("has been booked and needs your confirmation"),
+        "{}",
+        created.text
+    );
+    assert!(!created.text.contains("updated"), "{}", created.text);
+    let updated = email(&r, &event(&rich_body("appointment.updated")), &n);
+    assert!(
+        updated
+            .text
+            .contains("has been updated and needs your confirmation"),
+        "{}",
+        updated.text
+    );
+    let sms_created = sms(
+        &r,
+        &event(&rich_body("appointment.created")),
+        &notification(Kind::AwaitingClientConfirmation, "fre", Channel::Sms),
+    );
+    assert!(
+        !sms_created.text.contains("modifié"),
+        "{}",
+        sms_created.text
+    );
+}
+
+/// A video call: no QR code to show at a desk, and a clear "Join" button.
+#[test]
+fn video_calls_get_a_join_button_and_no_qr_code() {
+    let r = renderer();
+    let mut body = rich_body("appointment.created");
+    body["content"]["booking"]["location"] = json!("VideoConference");
+    let e = event(&body);
+    for kind in [Kind::Confirmation, Kind::Reminder] {
+        let m = email(&r, &e, &notification(kind, "eng", Channel::Email));
+        assert!(
+            !m.html.contains("qr/abc.png"),
+            "{kind}: QR code on a video call"
+        );
+        assert!(!m.text.contains("Show this code"), "{kind}");
+        assert!(
+            m.html.contains(">Join the video call</span></a>")
+                || m.html.contains(">Join the video call<"),
+            "{kind}: {}",
+            m.html
+        );
+        assert!(
+            m.text
+                .contains("Join the video call: https://meet.example.com/client"),
+            "{}",
+            m.text
+        );
+    }
+    // In the store, the QR code is there, below the buttons.
+    let m = email(
+        &r,
+        &event(&rich_body("appointment.created")),
+        &notification(Kind::Confirmation, "eng", Channel::Email),
+    );
+    let qr = m.html.find("qr/abc.png").expect("a QR code in the store");
+    let button = m.html.find("data-button").expect("buttons");
+    assert!(button < qr, "the QR code comes after the buttons");
+}
+
+/// "Book again" needs somewhere to go: the booking page, else the store's website.
+#[test]
+fn book_again_falls_back_to_the_website() {
+    let r = renderer();
+    let mut body = rich_body("appointment.canceled");
+    body["content"]["merchant"]["bookingUrl"] = Value::Null;
+    let e = event(&body);
+    for kind in [Kind::NoShow, Kind::CanceledByStore, Kind::CanceledByClient] {
+        let m = email(&r, &e, &notification(kind, "eng", Channel::Email));
+        assert!(m.html.contains("href=\"https://acme.example/\""), "{kind}");
+        assert!(
+            m.text
+                .contains("Book an appointment: https://acme.example/"),
+            "{kind}: {}",
+            m.text
+        );
+    }
+}
+
+/// Staff read "with you" about their own booking, and get a way into Booxi.
+#[test]
+fn staff_see_you_and_a_link_to_booxi() {
+    let r = renderer();
+    let e = event(&rich_body("appointment.created"));
+    let m = email(
+        &r,
+        &e,
+        &notification(Kind::StaffNewBooking, "eng", Channel::Email),
+    );
+    assert!(
+        m.text
+            .contains("booked an appointment for Eye exam with you."),
+        "{}",
+        m.text
+    );
+    assert!(!m.text.contains("Marie Tremblay"), "{}", m.text);
+    assert!(
+        m.text.contains("Open Booxi: https://www.booxi.com/"),
+        "{}",
+        m.text
+    );
+    let fr = email(
+        &r,
+        &e,
+        &notification(Kind::StaffNewBooking, "fre", Channel::Email),
+    );
+    assert!(fr.text.contains("avec vous."), "{}", fr.text);
+}
+
+/// A range across a daylight-saving change names each end's zone; German and French
+/// write their own zone names.
+#[test]
+fn a_range_across_the_change_names_both_zones() {
+    let r = renderer();
+    let mut body = rich_body("appointment.created");
+    body["content"]["booking"]["startsOn"] = json!("2026-11-01T05:30:00Z");
+    body["content"]["booking"]["totalClientTimespan"] = json!({"end": "2026-11-01T06:30:00Z"});
+    let e = event(&body);
+    let m = email(
+        &r,
+        &e,
+        &notification(Kind::Confirmation, "eng", Channel::Email),
+    );
+    assert!(m.text.contains("1:30 AM EDT – 1:30 AM EST"), "{}", m.text);
+    let fr = email(
+        &r,
+        &e,
+        &notification(Kind::Confirmation, "fre", Channel::Email),
+    );
+    assert!(fr.text.contains("1 h 30 HAE – 1 h 30 HNE"), "{}", fr.text);
+    let mut body = rich_body("appointment.created");
+    body["content"]["merchant"]["timeZone"] = json!("Europe/Berlin");
+    let de = email(
+        &r,
+        &event(&body),
+        &notification(Kind::Confirmation, "deu", Channel::Email),
+    );
+    assert!(de.text.contains("16:00 – 17:00 Uhr (MEZ)"), "{}", de.text);
+}
+
+/// Service description, instructions, price and duration, when Booxi sends them; a
+/// map link and a tappable phone number; add-to-calendar links.
+#[test]
+fn what_a_good_confirmation_offers() {
+    let r = renderer();
+    let mut body = rich_body("appointment.created");
+    body["content"]["service"]["description"] = json!("A complete check of your eyes.");
+    body["content"]["service"]["instructions"] = json!("Bring your current glasses.");
+    body["content"]["booking"]["items"] = json!([
+        {"serviceName": "Eye exam", "duration": 45, "price": {"amount": "85.50", "currency": "CAD", "visibility": "Visible"}},
+        {"serviceName": "Retina photo", "duration": 15, "price": {"amount": "20", "currency": "CAD"}}
+    ]);
+    let e = event(&body);
+    let m = email(
+        &r,
+        &e,
+        &notification(Kind::Confirmation, "eng", Channel::Email),
+    );
+    for expected in [
+        "Duration: 1 h",
+        "Price: 105.50 CAD",
+        "About: A complete check of your eyes.",
+        "Before you come: Bring your current glasses.",
+    ] {
+        assert!(m.text.contains(expected), "{expected}: {}", m.text);
+    }
+    assert!(m.html.contains("href=\"tel:+15145550100\""), "tel: link");
+    assert!(
+        m.html
+            .contains("https://www.google.com/maps/search/?api=1&amp;query=")
+    );
+    assert!(
+        m.html
+            .contains("https://calendar.google.com/calendar/render?action=TEMPLATE")
+    );
+    assert!(
+        m.html
+            .contains("https://outlook.live.com/calendar/0/action/compose?")
+    );
+    assert!(m.html.contains("dates=20261203T150000Z%2F20261203T160000Z"));
+    let fr = email(
+        &r,
+        &e,
+        &notification(Kind::Confirmation, "fre", Channel::Email),
+    );
+    assert!(fr.text.contains("105,50 CAD"), "{}", fr.text);
+    // A hidden price is not shown.
+    body["content"]["booking"]["items"] =
+        json!([{"price": {"amount": "85", "visibility": "Hidden"}}]);
+    let m = email(
+        &r,
+        &event(&body),
+        &notification(Kind::Confirmation, "eng", Channel::Email),
+    );
+    assert!(!m.text.contains("Price"), "{}", m.text);
+}

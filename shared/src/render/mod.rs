@@ -14,6 +14,7 @@
 
 mod context;
 pub mod datetime;
+pub mod extras;
 pub mod ics;
 mod mime;
 pub mod sms;
@@ -114,9 +115,14 @@ pub struct Email {
     pub ics: Option<Ics>,
     /// The sender's display name (the brand or store name), one line.
     pub from_name: String,
+    /// The brand's reply-to, else (unless `brand.reply_to_store` is off) the store's
+    /// own address.
     pub reply_to: Option<EmailAddress>,
     /// The language the message is written in.
     pub language: Language,
+    /// Promotional messages: the `List-Unsubscribe` target (an https page, which also
+    /// gets one-click `List-Unsubscribe-Post`, or a `mailto:`).
+    pub list_unsubscribe: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -340,8 +346,15 @@ impl Renderer {
             text: tidy_text(captured.output()),
             ics,
             from_name: clean(&ctx.brand.name).unwrap_or_default(),
-            reply_to: self.brand.reply_to.clone(),
+            reply_to: self.brand.reply_to.clone().or_else(|| {
+                ctx.store
+                    .email
+                    .as_deref()
+                    .filter(|_| self.brand.reply_to_store)
+                    .and_then(|e| EmailAddress::parse(e).ok())
+            }),
             language,
+            list_unsubscribe: ctx.unsubscribe_url.clone(),
         }))
     }
 
