@@ -235,7 +235,7 @@ pub fn gallery_index(previews: &[Preview], file: impl Fn(&Preview) -> String) ->
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
 <title>booxi-notify: message preview</title>\n<style>\n\
 body{margin:0;padding:24px;font-family:system-ui,sans-serif;background:#e5e7eb;color:#111827}\n\
-nav{margin:0 0 24px 0;line-height:1.8}nav a{margin-right:12px}\n\
+nav{margin:0 0 24px 0;line-height:1.8}nav a{margin-right:12px;white-space:nowrap}\n\
 section{margin:0 0 40px 0;padding:16px;background:#fff;border-radius:8px}\n\
 h2{margin:0 0 4px 0;font-size:18px}.subject{margin:0 0 12px 0;color:#374151}\n\
 .frames{display:flex;gap:16px;flex-wrap:wrap;align-items:flex-start}\n\
