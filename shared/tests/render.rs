@@ -1012,6 +1012,14 @@ fn book_again_falls_back_to_the_website() {
             m.text
         );
     }
+    for kind in [Kind::NoShow, Kind::Recall] {
+        let s = sms(&r, &e, &notification(kind, "eng", Channel::Sms));
+        assert!(
+            s.text.contains("https://acme.example/"),
+            "{kind}: {}",
+            s.text
+        );
+    }
 }
 
 /// Staff read "with you" about their own booking, and get a way into Booxi.
@@ -1130,4 +1138,29 @@ fn what_a_good_confirmation_offers() {
         &notification(Kind::Confirmation, "eng", Channel::Email),
     );
     assert!(!m.text.contains("Price"), "{}", m.text);
+}
+
+/// Every kind has a preheader (the line a mail app shows after the subject): its own,
+/// else its first paragraph; never the greeting.
+#[test]
+fn every_email_has_a_preheader() {
+    let r = renderer();
+    let e = event(&rich_body("appointment.updated"));
+    for kind in all_kinds() {
+        for lang in kind.languages() {
+            let m = email(&r, &e, &notification(kind, lang, Channel::Email));
+            let marker = "mso-hide:all;\">";
+            let start = m.html.find(marker).map(|i| i + marker.len());
+            let text: String = start
+                .map(|i| {
+                    m.html[i..]
+                        .chars()
+                        .take_while(|c| *c != '&' && *c != '<')
+                        .collect()
+                })
+                .unwrap_or_default();
+            assert!(text.trim().len() > 10, "{kind} {lang}: preheader {text:?}");
+            assert!(!text.starts_with("Hello"), "{kind} {lang}: {text}");
+        }
+    }
 }
