@@ -195,7 +195,8 @@ fn plan(config: Option<PathBuf>, explain: bool, files: &[PathBuf]) -> Outcome {
     Ok(!failed)
 }
 
-/// The notification as JSON, with `subject` added last on email lines. A message that
+/// The notification as JSON, with `subject` added last on email lines, `segments` (and
+/// `sms_note` when names were shortened or the link dropped) on SMS lines. A message that
 /// does not render keeps its line (without subject); the error goes to stderr.
 fn plan_line(renderer: &Renderer, event: &Event, n: &Notification) -> Result<String, String> {
     let mut line = serde_json::to_string(n).map_err(|e| format!("cannot write the plan: {e}"))?;
@@ -208,7 +209,17 @@ fn plan_line(renderer: &Renderer, event: &Event, n: &Notification) -> Result<Str
                 line.push_str(&format!(",\"subject\":{subject}}}"));
             }
         }
-        Ok(Message::Sms(_)) => {}
+        Ok(Message::Sms(sms)) => {
+            // How many SMS it takes, and what was given up to fit (names, the link).
+            if line.ends_with('}') {
+                line.pop();
+                line.push_str(&format!(",\"segments\":{}", sms.segments.count));
+                if let Some(note) = sms.note() {
+                    line.push_str(&format!(",\"sms_note\":\"{note}\""));
+                }
+                line.push('}');
+            }
+        }
         Err(e) => eprintln!(
             "event {}: {} to {}: {e}",
             event.id,
