@@ -157,7 +157,12 @@ pub fn gsm_name(name: &str) -> String {
             )
         })
         .collect();
-    folded.split_whitespace().collect::<Vec<_>>().join(" ")
+    // A dropped emoji can leave a space before a shortened name's ellipsis.
+    folded
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(" ...", "...")
 }
 
 /// Each name an SMS can print, mapped by `f`.
@@ -363,6 +368,7 @@ mod tests {
         assert_eq!(gsm_name("Café Soleil — Centre ☀️"), "Café Soleil - Centre");
         assert_eq!(gsm_name("Ótica 😀 Gonçalves"), "Otica Goncalves");
         assert_eq!(gsm_name("李小龙"), "李小龙");
+        assert_eq!(gsm_name("Spa 😀 Soleil 😀 …"), "Spa Soleil...");
         assert!(is_gsm7(&gsm_name("Acme — Spa & Nails 💅")));
     }
 }
