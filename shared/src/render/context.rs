@@ -227,10 +227,10 @@ impl Context {
             && n.audience == Audience::Client
             && place.kind != "video";
         let service_details = super::extras::service_details(event, &names_fields(&names), lang);
-        let calendar_links = matches!(n.kind, Kind::Confirmation | Kind::Changed | Kind::Reminder)
-            .then_some(())
-            .filter(|_| n.audience != Audience::Staff)
-            .and_then(|_| {
+        let offers_calendar = matches!(n.kind, Kind::Confirmation | Kind::Changed | Kind::Reminder)
+            && n.audience != Audience::Staff;
+        let calendar_links = offers_calendar
+            .then(|| {
                 super::extras::calendar_links(
                     &event.booking,
                     event
@@ -241,7 +241,8 @@ impl Context {
                     place.summary.clone(),
                     links.as_ref().map(|l| l.view.clone()),
                 )
-            });
+            })
+            .flatten();
         let recipient_email = match &n.to {
             crate::notification::Address::Email(e) => Some(e.as_str().to_owned()),
             _ => None,
