@@ -394,7 +394,10 @@ impl Renderer {
         };
         let forms = |ctx: &Context| -> Result<Vec<(SmsForm, String)>, RenderError> {
             let (full, short) = render(ctx)?;
-            let (full_gsm, short_gsm) = render(&sms::gsm_names(ctx))?;
+            let (full_gsm, short_gsm) = match sms::gsm_names(ctx) {
+                Some(gsm) => render(&gsm)?,
+                None => (String::new(), String::new()),
+            };
             Ok(vec![
                 (SmsForm::Full, full.clone()),
                 (SmsForm::FullGsmNames, full_gsm),
@@ -484,7 +487,12 @@ impl Renderer {
         let sequence = sequence([event_time, modified, created].into_iter().flatten().max());
         // A calendar entry always has an end: the booking's, else a default length.
         let end = end.or_else(|| {
-            Timestamp::from_second(start.as_second().checked_add(DEFAULT_MINUTES * 60)?).ok()
+            Timestamp::from_second(
+                start
+                    .as_second()
+                    .checked_add(extras::DEFAULT_MINUTES * 60)?,
+            )
+            .ok()
         });
         let title = ctx
             .service
@@ -555,10 +563,6 @@ impl Renderer {
         Some(invite.to_ics())
     }
 }
-
-/// The length given to a calendar entry whose booking says neither its end nor its
-/// duration (an event without DTEND is a zero-length instant in most calendars).
-const DEFAULT_MINUTES: i64 = 30;
 
 /// SEQUENCE from the booking's last change: seconds since 2020-01-01 UTC, so that each
 /// later change gives a larger number without any stored state (it stays within the

@@ -184,9 +184,18 @@ fn map_names(ctx: &Context, f: impl Fn(&str) -> String) -> Context {
     ctx
 }
 
-/// The context with names in the GSM alphabet (see [`gsm_name`]).
-pub fn gsm_names(ctx: &Context) -> Context {
-    map_names(ctx, gsm_name)
+/// The context with names in the GSM alphabet (see [`gsm_name`]); none when every name
+/// already is.
+pub fn gsm_names(ctx: &Context) -> Option<Context> {
+    let changed = std::cell::Cell::new(false);
+    let gsm = map_names(ctx, |name| {
+        let g = gsm_name(name);
+        if g != name {
+            changed.set(true);
+        }
+        g
+    });
+    changed.get().then_some(gsm)
 }
 
 /// The context with every name at most `max` characters, cut at a word when it can be
