@@ -1164,3 +1164,41 @@ fn every_email_has_a_preheader() {
         }
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config {
+        cases: 48,
+        failure_persistence: None,
+        rng_algorithm: proptest::test_runner::RngAlgorithm::XorShift,
+        ..proptest::test_runner::Config::default()
+    })]
+
+    /// Whatever the names (any length, accents, dashes, emoji, other scripts), every
+    /// client SMS fits three segments and never ends inside a link.
+    #[test]
+    fn any_names_give_sms_that_never_cut_a_link(
+        store in "[A-Za-zÀ-ÿ—–’ 😀✨李]{0,200}",
+        service in "[A-Za-zÀ-ÿ—’ 💅]{0,120}",
+        lang in proptest::sample::select(&LANGS[..]),
+    ) {
+        use booxi_notify::render::sms::ends_inside_link;
+        let r = renderer();
+        let mut body = rich_body("appointment.created");
+        body["content"]["merchant"]["defaultLanguage"] = json!(lang);
+        body["content"]["merchant"]["name"] = json!(store);
+        body["content"]["service"] = json!({"name": service});
+        let e = event(&body);
+        for kind in Kind::CLIENT {
+            let n = notification(kind, lang, Channel::Sms);
+            let s = sms(&r, &e, &n);
+            proptest::prop_assert!(s.segments.count <= 3, "{} {}: {:?}", kind, lang, s);
+            let mut links: Vec<String> = vec!["https://acme.example/book".into()];
+            if let Some(l) = &n.links {
+                links.push(l.view.to_string());
+                links.extend(l.confirm.iter().map(|u| u.to_string()));
+            }
+            let links: Vec<&str> = links.iter().map(String::as_str).collect();
+            proptest::prop_assert!(!ends_inside_link(&s.text, &links), "{} {}: {}", kind, lang, s.text);
+        }
+    }
+}
