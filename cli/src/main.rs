@@ -56,6 +56,21 @@ enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Write a gallery of every message kind in every language, rendered from a sample
+    /// booking with this configuration's brand and templates: DIR/index.html shows each
+    /// email at phone (375 px) and desktop (600 px) width, and each SMS with its
+    /// segment count; DIR/<lang>-<kind>.html are the emails themselves.
+    Preview {
+        /// Configuration file (TOML); default: $BOOXI_CONFIG, else built-in defaults.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Folder to write the gallery into (created if needed).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Render the sample with the longest names and links instead of a typical one.
+        #[arg(long)]
+        long: bool,
+    },
     /// Run the webhook on 127.0.0.1, offline: a local secret, an in-memory idempotency
     /// store, and an outbox folder instead of SES and SNS.
     Serve {
@@ -105,6 +120,7 @@ fn main() -> ExitCode {
             from,
             files,
         } => render(config, &out, from.as_deref(), &files),
+        Command::Preview { config, out, long } => preview(config, &out, long),
         Command::Serve { local, port } => local::serve(local, port),
         Command::Send {
             local,
@@ -185,7 +201,8 @@ fn plan(config: Option<PathBuf>, explain: bool, files: &[PathBuf]) -> Outcome {
     Ok(!failed)
 }
 
-/// The notification as JSON, with `subject` added last on email lines. A message that
+/// The notification as JSON, with `subject` added last on email lines, `segments` (and
+/// `sms_note` when names were shortened or the link dropped) on SMS lines. A message that
 /// does not render keeps its line (without subject); the error goes to stderr.
 fn plan_line(renderer: &Renderer, event: &Event, n: &Notification) -> Result<String, String> {
     let mut line = serde_json::to_string(n).map_err(|e| format!("cannot write the plan: {e}"))?;
@@ -198,7 +215,17 @@ fn plan_line(renderer: &Renderer, event: &Event, n: &Notification) -> Result<Str
                 line.push_str(&format!(",\"subject\":{subject}}}"));
             }
         }
-        Ok(Message::Sms(_)) => {}
+        Ok(Message::Sms(sms)) => {
+            // How many SMS it takes, and what was given up to fit (names, the link).
+            if line.ends_with('}') {
+                line.pop();
+                line.push_str(&format!(",\"segments\":{}", sms.segments.count));
+                if let Some(note) = sms.note() {
+                    line.push_str(&format!(",\"sms_note\":\"{note}\""));
+                }
+                line.push('}');
+            }
+        }
         Err(e) => eprintln!(
             "event {}: {} to {}: {e}",
             event.id,
@@ -261,4 +288,29 @@ fn render(config: Option<PathBuf>, out: &Path, from: Option<&str>, files: &[Path
     }
     eprintln!("{written} message(s) written to {}", out.display());
     Ok(!failed)
+}
+
+fn preview(config: Option<PathBuf>, out: &Path, long: bool) -> Outcome {
+    use booxi_notify::preview::{Sample, gallery_index, previews};
+    let config = setup(load_config(config))?;
+    let renderer = setup(Renderer::new(&RenderConfig::from(&config)))?;
+    let sample = if long { Sample::Long } else { Sample::Typical };
+    let all = previews(&renderer, sample).map_err(|e| Fatal(e, 1))?;
+    let write = |path: PathBuf, content: &str| {
+        std::fs::write(&path, content)
+            .map_err(|e| Fatal(format!("{}: cannot write: {e}", path.display()), 1))
+    };
+    std::fs::create_dir_all(out)
+        .map_err(|e| Fatal(format!("{}: cannot create: {e}", out.display()), 1))?;
+    for p in &all {
+        write(out.join(format!("{}.html", p.slug())), &p.email.html)?;
+    }
+    let index = out.join("index.html");
+    write(
+        index.clone(),
+        &gallery_index(&all, |p| format!("{}.html", p.slug())),
+    )?;
+    emit(&index.display().to_string());
+    eprintln!("{} message(s) in {}", all.len(), out.display());
+    Ok(true)
 }

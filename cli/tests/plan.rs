@@ -61,6 +61,8 @@ fn plan_prints_one_json_object_per_message_with_the_documented_keys() {
     assert!(email["links"].get("confirm").is_none());
     assert_eq!(lines[1]["channel"], "sms");
     assert_eq!(lines[1]["to"], "+15145550123");
+    assert_eq!(lines[1]["segments"], 1);
+    assert!(lines[1].get("sms_note").is_none());
     assert_eq!(lines[2]["kind"], "staff_new_booking");
     assert_eq!(lines[2]["audience"], "staff");
     assert_eq!(lines[2]["actor"], "client");

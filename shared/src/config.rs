@@ -75,6 +75,15 @@ pub struct Brand {
     pub reply_to: Option<EmailAddress>,
     /// A line of text at the bottom of every email.
     pub footer_text: Option<String>,
+    /// Without `reply_to`, replies go to the store's own address (`merchant.email`).
+    pub reply_to_store: bool,
+    /// The unsubscribe page of promotional messages (the recall): linked in the email
+    /// and sent as `List-Unsubscribe` (with one-click `List-Unsubscribe-Post` when
+    /// https). `{email}` in it becomes the recipient's address. Without it, a `mailto:`
+    /// to the store asks to unsubscribe.
+    pub unsubscribe_url: Option<Url>,
+    /// Where staff messages' "Open Booxi" button leads (the back office).
+    pub staff_url: Url,
 }
 
 pub const DEFAULT_ACCENT_COLOR: &str = "#1d4ed8";
@@ -88,9 +97,14 @@ impl Default for Brand {
             accent_color: DEFAULT_ACCENT_COLOR.to_owned(),
             reply_to: None,
             footer_text: None,
+            reply_to_store: true,
+            unsubscribe_url: None,
+            staff_url: Url::parse(DEFAULT_STAFF_URL).unwrap_or_else(|_| unreachable!()),
         }
     }
 }
+
+pub const DEFAULT_STAFF_URL: &str = "https://www.booxi.com/";
 
 impl Default for Config {
     fn default() -> Self {
@@ -138,6 +152,9 @@ struct BrandFile {
     accent_color: Option<String>,
     reply_to: Option<String>,
     footer_text: Option<String>,
+    reply_to_store: Option<bool>,
+    unsubscribe_url: Option<String>,
+    staff_url: Option<String>,
 }
 
 /// Keys of the top level of the file and of its `[brand]` table, to tell a key put in the
@@ -157,6 +174,9 @@ const BRAND_KEYS: &[&str] = &[
     "accent_color",
     "reply_to",
     "footer_text",
+    "reply_to_store",
+    "unsubscribe_url",
+    "staff_url",
 ];
 
 impl ConfigFile {
@@ -218,8 +238,9 @@ fn key_line(text: &str, key: &str) -> usize {
 /// The environment variables of these keys (their names live in [`crate::settings`]).
 pub use crate::settings::{
     ENV_BRAND_ACCENT_COLOR, ENV_BRAND_FOOTER_TEXT, ENV_BRAND_LOGO_URL, ENV_BRAND_REPLY_TO,
-    ENV_BRAND_STORE_NAME, ENV_CONFIG, ENV_DEFAULT_COUNTRY, ENV_DEFAULT_TIME_ZONE,
-    ENV_ENABLED_KINDS, ENV_SMS_KINDS, ENV_STAFF_FALLBACK_EMAIL, ENV_STAFF_KINDS, ENV_TEMPLATES_DIR,
+    ENV_BRAND_REPLY_TO_STORE, ENV_BRAND_STAFF_URL, ENV_BRAND_STORE_NAME, ENV_BRAND_UNSUBSCRIBE_URL,
+    ENV_CONFIG, ENV_DEFAULT_COUNTRY, ENV_DEFAULT_TIME_ZONE, ENV_ENABLED_KINDS, ENV_SMS_KINDS,
+    ENV_STAFF_FALLBACK_EMAIL, ENV_STAFF_KINDS, ENV_TEMPLATES_DIR,
 };
 
 impl Config {
@@ -358,6 +379,34 @@ fn brand(file: BrandFile, env: &impl Fn(&str) -> Option<String>) -> Result<Brand
     }
     if let Some((_, text)) = pick(ENV_BRAND_FOOTER_TEXT, "brand.footer_text", file.footer_text) {
         brand.footer_text = Some(one_line(&text));
+    }
+    let reply_to_store = file.reply_to_store.map(|b| b.to_string());
+    if let Some((key, text)) = pick(
+        ENV_BRAND_REPLY_TO_STORE,
+        "brand.reply_to_store",
+        reply_to_store,
+    ) {
+        brand.reply_to_store = match text.to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" | "on" => true,
+            "false" | "0" | "no" | "off" => false,
+            _ => return Err(invalid(key, format!("`{text}` is not true or false"))),
+        };
+    }
+    let web_url = |key: &str, text: &str| {
+        Url::parse(text)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+            .ok_or_else(|| invalid(key, format!("`{text}` is not an http(s) URL")))
+    };
+    if let Some((key, text)) = pick(
+        ENV_BRAND_UNSUBSCRIBE_URL,
+        "brand.unsubscribe_url",
+        file.unsubscribe_url,
+    ) {
+        brand.unsubscribe_url = Some(web_url(key, &text)?);
+    }
+    if let Some((key, text)) = pick(ENV_BRAND_STAFF_URL, "brand.staff_url", file.staff_url) {
+        brand.staff_url = web_url(key, &text)?;
     }
     Ok(brand)
 }
@@ -625,6 +674,36 @@ mod tests {
         assert_eq!(
             c.brand.footer_text.as_deref(),
             Some("Acme Optics, 1 Main St.")
+        );
+    }
+
+    #[test]
+    fn reply_unsubscribe_and_staff_link_keys() {
+        let d = Config::default().brand;
+        assert!(d.reply_to_store);
+        assert_eq!(d.unsubscribe_url, None);
+        assert_eq!(d.staff_url.as_str(), DEFAULT_STAFF_URL);
+        let c = Config::from_toml(
+            "[brand]\nreply_to_store = false\nunsubscribe_url = \"https://acme.example/unsubscribe?e={email}\"\nstaff_url = \"https://backoffice.example/\"\n",
+        )
+        .unwrap();
+        assert!(!c.brand.reply_to_store);
+        assert_eq!(
+            c.brand.unsubscribe_url.unwrap().as_str(),
+            "https://acme.example/unsubscribe?e={email}"
+        );
+        assert_eq!(c.brand.staff_url.as_str(), "https://backoffice.example/");
+        let c = Config::load(None, env(&[(ENV_BRAND_REPLY_TO_STORE, "off")])).unwrap();
+        assert!(!c.brand.reply_to_store);
+        let err = Config::load(None, env(&[(ENV_BRAND_REPLY_TO_STORE, "maybe")])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "BOOXI_BRAND_REPLY_TO_STORE: `maybe` is not true or false"
+        );
+        let err = Config::from_toml("[brand]\nunsubscribe_url = \"javascript:x\"").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "brand.unsubscribe_url: `javascript:x` is not an http(s) URL"
         );
     }
 

@@ -28,6 +28,7 @@ pub mod metrics;
 pub mod notification;
 pub mod outbox;
 pub mod outcome;
+pub mod preview;
 pub mod process;
 pub mod render;
 pub mod rules;

@@ -82,17 +82,22 @@ impl Kind {
         Kind::STAFF.contains(&self)
     }
 
+    /// A marketing message rather than a transactional one (CASL, GDPR): the recall.
+    /// It carries an unsubscribe link and `List-Unsubscribe` headers, and its SMS an
+    /// opt-out line.
+    pub fn is_promotional(self) -> bool {
+        matches!(self, Kind::Recall)
+    }
+
     /// The tracking-page actions the rules allow for this kind (each still needs the
     /// page's `canModify` / `canCancel` / `canConfirm`). `None`: no tracking link at all.
     pub fn link_actions(self) -> Option<&'static [Action]> {
         use Action::*;
         match self {
-            Kind::Confirmation | Kind::Changed => Some(&[Modify, Cancel]),
+            Kind::Confirmation | Kind::Changed | Kind::Reminder => Some(&[Modify, Cancel]),
             Kind::RequestReceived => Some(&[Cancel]),
             Kind::AwaitingClientConfirmation => Some(&[Confirm, Modify, Cancel]),
-            Kind::CanceledByStore | Kind::CanceledByClient | Kind::NoShow | Kind::Reminder => {
-                Some(&[])
-            }
+            Kind::CanceledByStore | Kind::CanceledByClient | Kind::NoShow => Some(&[]),
             _ => None,
         }
     }

@@ -28,6 +28,9 @@ pub const ENV_BRAND_ACCENT_COLOR: &str = "BOOXI_BRAND_ACCENT_COLOR";
 /// The reply-to address (`[brand] reply_to` in the file), used by the renderer and SES.
 pub const ENV_BRAND_REPLY_TO: &str = "BOOXI_REPLY_TO";
 pub const ENV_BRAND_FOOTER_TEXT: &str = "BOOXI_BRAND_FOOTER_TEXT";
+pub const ENV_BRAND_REPLY_TO_STORE: &str = "BOOXI_BRAND_REPLY_TO_STORE";
+pub const ENV_BRAND_UNSUBSCRIBE_URL: &str = "BOOXI_BRAND_UNSUBSCRIBE_URL";
+pub const ENV_BRAND_STAFF_URL: &str = "BOOXI_BRAND_STAFF_URL";
 /// The HTTP door and delivery.
 pub const ENV_SECRET_HEADER: &str = "BOOXI_SECRET_HEADER";
 pub const ENV_AUTH_MODE: &str = "BOOXI_AUTH_MODE";

@@ -682,8 +682,10 @@ fn sms_fit_with_long_realistic_names() {
     println!("{report}");
 }
 
+/// Names of hundreds of characters are capped before anything else is given up: one
+/// GSM-7 segment, the link kept.
 #[test]
-fn a_huge_name_is_cut_to_three_segments() {
+fn a_huge_name_is_capped_and_the_link_kept() {
     let r = renderer();
     let mut body = rich_body("appointment.created");
     body["content"]["merchant"]["name"] = json!("Ünïcödé ".repeat(80));
@@ -691,39 +693,59 @@ fn a_huge_name_is_cut_to_three_segments() {
     let e = event(&body);
     for kind in Kind::CLIENT {
         let s = sms(&r, &e, &notification(kind, "eng", Channel::Sms));
-        assert_eq!(s.form, SmsForm::Truncated, "{kind}: {s:?}");
-        assert_eq!(s.segments.count, 3, "{kind}: cut to exactly three: {s:?}");
-        assert!(
-            s.text.ends_with('…') || s.text.ends_with("..."),
-            "{kind}: {s:?}"
-        );
+        assert!(s.names_shortened, "{kind}: {s:?}");
+        assert!(!s.link_dropped, "{kind}: {s:?}");
+        assert_eq!(s.segments.count, 1, "{kind}: {s:?}");
+        assert!(!s.text.contains(&"Ünïcödé ".repeat(10)), "{kind}: {s:?}");
     }
 }
 
-/// `choose_sms` on its own: the first form that fits one segment, in order; past three
-/// segments, the short form cut with an ellipsis.
+/// `choose_sms` on its own: the first form that fits one segment, in order; else the
+/// one with the fewest segments (the earlier on a tie); empty forms never chosen.
 #[test]
 fn choose_sms_takes_the_first_form_that_fits() {
     let fits = "Your visit is confirmed.";
-    let s = choose_sms(fits, "Confirmed.");
+    let s = choose_sms(vec![
+        (SmsForm::Full, fits.to_owned()),
+        (SmsForm::Short, "Confirmed.".to_owned()),
+    ]);
     assert_eq!((s.form, s.text.as_str()), (SmsForm::Full, fits));
-    // ê is outside GSM-7 (é is in it): the full form is UCS-2 (70 a segment) until folded.
+    // ê is outside GSM-7 (é is in it): the full form is UCS-2 (70 a segment), two segments.
     let accented = format!("Votre rendez-vous est confirmé{}", " ê".repeat(30));
-    let s = choose_sms(&accented, "");
-    assert_eq!(s.form, SmsForm::FullFolded);
+    let folded = format!("Votre rendez-vous est confirmé{}", " e".repeat(30));
+    let s = choose_sms(vec![
+        (SmsForm::Full, accented.clone()),
+        (SmsForm::FullFolded, folded.clone()),
+    ]);
     assert_eq!(
-        s.text,
-        format!("Votre rendez-vous est confirmé{}", " e".repeat(30))
+        (s.form, s.text.as_str()),
+        (SmsForm::FullFolded, folded.as_str())
     );
     assert_eq!(s.segments.count, 1);
     let long = "x".repeat(200);
-    let s = choose_sms(&long, "Short text.");
-    assert_eq!((s.form, s.text.as_str()), (SmsForm::Short, "Short text."));
-    let huge = "word ".repeat(200);
-    let s = choose_sms(&huge, &huge);
-    assert_eq!(s.form, SmsForm::Truncated);
-    assert_eq!(s.segments.count, 3);
-    assert!(s.text.ends_with("...") && huge.starts_with(s.text.trim_end_matches("...")));
+    let s = choose_sms(vec![
+        (SmsForm::Full, long.clone()),
+        (SmsForm::Short, String::new()),
+    ]);
+    assert_eq!(
+        (s.form, s.segments.count),
+        (SmsForm::Full, 2),
+        "empty form skipped"
+    );
+    let s = choose_sms(vec![
+        (SmsForm::Full, long.clone()),
+        (SmsForm::Short, "y".repeat(200)),
+    ]);
+    assert_eq!(s.form, SmsForm::Full, "the earlier on a tie");
+    let s = choose_sms(vec![
+        (SmsForm::Full, "w".repeat(400)),
+        (SmsForm::Short, long),
+    ]);
+    assert_eq!(
+        (s.form, s.segments.count),
+        (SmsForm::Short, 2),
+        "fewest segments"
+    );
 }
 
 /// What a reader gets, per kind and language: subject, plain-text body and SMS.
@@ -755,5 +777,486 @@ fn html_snapshots() {
     for (kind, lang) in [(Kind::Confirmation, "eng"), (Kind::StaffChanged, "fre")] {
         let m = email(&r, &e, &notification(kind, lang, Channel::Email));
         insta::assert_snapshot!(format!("html_{lang}_{kind}"), m.html);
+    }
+}
+
+/// The issue's case: an em dash or an emoji in the store name switched the SMS to UCS-2
+/// and the cut to three segments fell inside the tracking link. Now names lose their
+/// non-GSM characters first, are shortened next, and a link is only ever dropped whole.
+#[test]
+fn no_sms_ever_ends_inside_a_link() {
+    use booxi_notify::render::sms::ends_inside_link;
+    let r = renderer();
+    let stores = [
+        "Acme Optics — Centre-ville 👓",
+        "Clinique d'optométrie Lévesque-Bélanger & Associés — Centre-ville de Montréal ✨",
+        &"Ünïcödé 😀 ".repeat(40),
+    ];
+    for store in stores {
+        for lang in LANGS {
+            let mut body = rich_body("appointment.created");
+            body["content"]["merchant"]["defaultLanguage"] = json!(lang);
+            body["content"]["merchant"]["name"] = json!(store);
+            body["content"]["service"] = json!({"name": format!("Examen complet — {store}")});
+            let e = event(&body);
+            for kind in Kind::CLIENT {
+                let n = notification(kind, lang, Channel::Sms);
+                let s = sms(&r, &e, &n);
+                let at = format!("{kind} {lang} {store:.20}");
+                assert!(s.segments.count <= 3, "{at}: {s:?}");
+                let mut links: Vec<String> = vec!["https://acme.example/book".into()];
+                if let Some(l) = &n.links {
+                    links.push(l.view.to_string());
+                    links.extend(l.confirm.iter().map(|u| u.to_string()));
+                }
+                let links: Vec<&str> = links.iter().map(String::as_str).collect();
+                assert!(!ends_inside_link(&s.text, &links), "{at}: {}", s.text);
+                if store.starts_with("Acme") {
+                    // A short name with one em dash and one emoji: everything still fits,
+                    // link included, in GSM-7.
+                    assert!(!s.link_dropped, "{at}: {s:?}");
+                    assert!(!s.names_shortened, "{at}: {s:?}");
+                    if n.links.is_some()
+                        && !matches!(kind, Kind::CanceledByStore | Kind::CanceledByClient)
+                    {
+                        assert!(s.text.contains("https://"), "{at}: {}", s.text);
+                    }
+                }
+                if std::env::var_os("SHOW_SMS").is_some() {
+                    println!(
+                        "{at}: {:?} {} {:?} {}",
+                        s.form,
+                        s.segments.count,
+                        s.note(),
+                        s.text
+                    );
+                }
+                if s.link_dropped {
+                    assert!(s.note().is_some_and(|n| n.contains("link dropped")));
+                }
+            }
+        }
+    }
+}
+
+/// Booxi may leave `modifiedOn` where it was: each change still arrives in a later
+/// webhook event, and the invite's SEQUENCE follows it, so calendars apply a move and
+/// then a cancel. A moved start past `totalClientTimespan.end` still gets a DTEND.
+#[test]
+fn invites_apply_a_move_and_a_cancel_when_modified_on_stays_put() {
+    let r = renderer();
+    let stamped = |event_type: &str, created_on: &str| {
+        let mut body = rich_body(event_type);
+        body["createdOn"] = json!(created_on);
+        body["content"]["booking"]["modifiedOn"] = json!("2026-11-21T09:30:00Z");
+        body
+    };
+    let invite = |body: &Value, kind: Kind| {
+        email(&r, &event(body), &notification(kind, "eng", Channel::Email))
+            .ics
+            .expect("an invite")
+    };
+    let first = invite(
+        &stamped("appointment.created", "2026-11-21T09:30:00Z"),
+        Kind::Confirmation,
+    );
+    // Moved to 18:00 UTC; Booxi left the timespan's end at 16:00 and modifiedOn as is.
+    let mut moved = stamped("appointment.updated", "2026-11-22T10:00:00Z");
+    moved["content"]["booking"]["startsOn"] = json!("2026-12-03T18:00:00Z");
+    let moved_ics = invite(&moved, Kind::Changed);
+    assert!(
+        moved_ics.sequence > first.sequence,
+        "{moved_ics:?} {first:?}"
+    );
+    assert!(
+        moved_ics
+            .content
+            .contains("\r\nDTSTART:20261203T180000Z\r\n"),
+        "{}",
+        moved_ics.content
+    );
+    assert!(
+        moved_ics.content.contains("\r\nDTEND:20261203T190000Z\r\n"),
+        "the 60-minute duration gives the end: {}",
+        moved_ics.content
+    );
+    let canceled = stamped("appointment.canceled", "2026-11-23T08:00:00Z");
+    let cancel_ics = invite(&canceled, Kind::CanceledByClient);
+    assert!(cancel_ics.sequence > moved_ics.sequence);
+    assert_eq!(cancel_ics.uid, first.uid);
+
+    // The items' durations when the timespan has no usable end or duration.
+    let mut items = stamped("appointment.created", "2026-11-21T09:30:00Z");
+    items["content"]["booking"]["totalClientTimespan"] = json!({"end": "2026-12-03T14:00:00Z"});
+    items["content"]["booking"]["items"] = json!([{"duration": 45}, {"duration": 30}]);
+    let ics = invite(&items, Kind::Confirmation);
+    assert!(
+        ics.content.contains("\r\nDTEND:20261203T161500Z\r\n"),
+        "{}",
+        ics.content
+    );
+    // Nothing at all: a default length rather than a zero-length event.
+    let mut nothing = stamped("appointment.created", "2026-11-21T09:30:00Z");
+    nothing["content"]["booking"]["totalClientTimespan"] = json!({});
+    let ics = invite(&nothing, Kind::Confirmation);
+    assert!(
+        ics.content.contains("\r\nDTEND:20261203T153000Z\r\n"),
+        "{}",
+        ics.content
+    );
+}
+
+/// Replies reach the store by default; a brand reply-to wins; the merchant can turn the
+/// store default off.
+#[test]
+fn reply_to_defaults_to_the_store_address() {
+    let e = event(&rich_body("appointment.created"));
+    let n = notification(Kind::Confirmation, "eng", Channel::Email);
+    let m = email(&renderer(), &e, &n);
+    assert_eq!(
+        m.reply_to.as_ref().map(|a| a.as_str()),
+        Some("store@acme.example")
+    );
+    let mut config = RenderConfig::default();
+    config.brand.reply_to_store = false;
+    let m = email(&Renderer::new(&config).unwrap(), &e, &n);
+    assert_eq!(m.reply_to, None);
+    config.brand.reply_to = Some(EmailAddress::parse("desk@acme.example").unwrap());
+    let m = email(&Renderer::new(&config).unwrap(), &e, &n);
+    assert_eq!(
+        m.reply_to.as_ref().map(|a| a.as_str()),
+        Some("desk@acme.example")
+    );
+}
+
+/// The recall is promotional: an unsubscribe link in the footer and RFC 2369 / 8058
+/// headers; transactional kinds have neither.
+#[test]
+fn promotional_emails_carry_unsubscribe_headers() {
+    use booxi_notify::render::Envelope;
+    let from = EmailAddress::parse("notifications@acme.example").unwrap();
+    let e = event(&rich_body("appointment.recall"));
+    let headers = |r: &Renderer, kind: Kind| {
+        let n = notification(kind, "eng", Channel::Email);
+        let m = email(r, &e, &n);
+        let eml = String::from_utf8(
+            m.to_mime(&Envelope::for_preview(&e, &n, 1, &from).unwrap())
+                .unwrap(),
+        )
+        .unwrap();
+        (m, eml.split("\r\n\r\n").next().unwrap().to_owned())
+    };
+    let (m, h) = headers(&renderer(), Kind::Recall);
+    assert!(
+        h.contains("List-Unsubscribe: <mailto:store@acme.example?subject=unsubscribe>"),
+        "{h}"
+    );
+    assert!(
+        !h.contains("List-Unsubscribe-Post"),
+        "mailto has no one-click: {h}"
+    );
+    assert!(
+        m.text.contains("Unsubscribe from these reminders: mailto:"),
+        "{}",
+        m.text
+    );
+    let mut config = RenderConfig::default();
+    config.brand.unsubscribe_url = Url::parse("https://acme.example/unsubscribe?e={email}").ok();
+    let r = Renderer::new(&config).unwrap();
+    let (m, h) = headers(&r, Kind::Recall);
+    assert!(
+        h.contains("List-Unsubscribe: <https://acme.example/unsubscribe?e=jane%40example.com>"),
+        "{h}"
+    );
+    assert!(
+        h.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+        "{h}"
+    );
+    assert!(
+        m.html
+            .contains("https://acme.example/unsubscribe?e=jane%40example.com")
+    );
+    let (m, h) = headers(&r, Kind::Confirmation);
+    assert!(!h.contains("List-Unsubscribe"), "{h}");
+    assert!(!m.text.contains("Unsubscribe"), "{}", m.text);
+}
+
+/// A booking created awaiting the client's approval is new, not "updated".
+#[test]
+fn awaiting_confirmation_says_booked_or_updated() {
+    let r = renderer();
+    let n = notification(Kind::AwaitingClientConfirmation, "eng", Channel::Email);
+    let created = email(&r, &event(&rich_body("appointment.created")), &n);
+    assert!(
+        created
+            .text
+            .contains("has been booked and needs your confirmation"),
+        "{}",
+        created.text
+    );
+    assert!(!created.text.contains("updated"), "{}", created.text);
+    let updated = email(&r, &event(&rich_body("appointment.updated")), &n);
+    assert!(
+        updated
+            .text
+            .contains("has been updated and needs your confirmation"),
+        "{}",
+        updated.text
+    );
+    let sms_created = sms(
+        &r,
+        &event(&rich_body("appointment.created")),
+        &notification(Kind::AwaitingClientConfirmation, "fre", Channel::Sms),
+    );
+    assert!(
+        !sms_created.text.contains("modifié"),
+        "{}",
+        sms_created.text
+    );
+}
+
+/// A video call: no QR code to show at a desk, and a clear "Join" button.
+#[test]
+fn video_calls_get_a_join_button_and_no_qr_code() {
+    let r = renderer();
+    let mut body = rich_body("appointment.created");
+    body["content"]["booking"]["location"] = json!("VideoConference");
+    let e = event(&body);
+    for kind in [Kind::Confirmation, Kind::Reminder] {
+        let m = email(&r, &e, &notification(kind, "eng", Channel::Email));
+        assert!(
+            !m.html.contains("qr/abc.png"),
+            "{kind}: QR code on a video call"
+        );
+        assert!(!m.text.contains("Show this code"), "{kind}");
+        assert!(
+            m.html.contains(">Join the video call</span></a>")
+                || m.html.contains(">Join the video call<"),
+            "{kind}: {}",
+            m.html
+        );
+        assert!(
+            m.text
+                .contains("Join the video call: https://meet.example.com/client"),
+            "{}",
+            m.text
+        );
+    }
+    // In the store, the QR code is there, below the buttons.
+    let m = email(
+        &r,
+        &event(&rich_body("appointment.created")),
+        &notification(Kind::Confirmation, "eng", Channel::Email),
+    );
+    let qr = m.html.find("qr/abc.png").expect("a QR code in the store");
+    let button = m.html.find("data-button").expect("buttons");
+    assert!(button < qr, "the QR code comes after the buttons");
+}
+
+/// "Book again" needs somewhere to go: the booking page, else the store's website.
+#[test]
+fn book_again_falls_back_to_the_website() {
+    let r = renderer();
+    let mut body = rich_body("appointment.canceled");
+    body["content"]["merchant"]["bookingUrl"] = Value::Null;
+    let e = event(&body);
+    for kind in [Kind::NoShow, Kind::CanceledByStore, Kind::CanceledByClient] {
+        let m = email(&r, &e, &notification(kind, "eng", Channel::Email));
+        assert!(m.html.contains("href=\"https://acme.example/\""), "{kind}");
+        assert!(
+            m.text
+                .contains("Book an appointment: https://acme.example/"),
+            "{kind}: {}",
+            m.text
+        );
+    }
+    for kind in [Kind::NoShow, Kind::Recall] {
+        let s = sms(&r, &e, &notification(kind, "eng", Channel::Sms));
+        assert!(
+            s.text.contains("https://acme.example/"),
+            "{kind}: {}",
+            s.text
+        );
+    }
+}
+
+/// Staff read "with you" about their own booking, and get a way into Booxi.
+#[test]
+fn staff_see_you_and_a_link_to_booxi() {
+    let r = renderer();
+    let e = event(&rich_body("appointment.created"));
+    let m = email(
+        &r,
+        &e,
+        &notification(Kind::StaffNewBooking, "eng", Channel::Email),
+    );
+    assert!(
+        m.text
+            .contains("booked an appointment for Eye exam with you."),
+        "{}",
+        m.text
+    );
+    assert!(!m.text.contains("Marie Tremblay"), "{}", m.text);
+    assert!(
+        m.text.contains("Open Booxi: https://www.booxi.com/"),
+        "{}",
+        m.text
+    );
+    let fr = email(
+        &r,
+        &e,
+        &notification(Kind::StaffNewBooking, "fre", Channel::Email),
+    );
+    assert!(fr.text.contains("avec vous."), "{}", fr.text);
+}
+
+/// A range across a daylight-saving change names each end's zone; German and French
+/// write their own zone names.
+#[test]
+fn a_range_across_the_change_names_both_zones() {
+    let r = renderer();
+    let mut body = rich_body("appointment.created");
+    body["content"]["booking"]["startsOn"] = json!("2026-11-01T05:30:00Z");
+    body["content"]["booking"]["totalClientTimespan"] = json!({"end": "2026-11-01T06:30:00Z"});
+    let e = event(&body);
+    let m = email(
+        &r,
+        &e,
+        &notification(Kind::Confirmation, "eng", Channel::Email),
+    );
+    assert!(m.text.contains("1:30 AM EDT – 1:30 AM EST"), "{}", m.text);
+    let fr = email(
+        &r,
+        &e,
+        &notification(Kind::Confirmation, "fre", Channel::Email),
+    );
+    assert!(fr.text.contains("1 h 30 HAE – 1 h 30 HNE"), "{}", fr.text);
+    let mut body = rich_body("appointment.created");
+    body["content"]["merchant"]["timeZone"] = json!("Europe/Berlin");
+    let de = email(
+        &r,
+        &event(&body),
+        &notification(Kind::Confirmation, "deu", Channel::Email),
+    );
+    assert!(de.text.contains("16:00 – 17:00 Uhr (MEZ)"), "{}", de.text);
+}
+
+/// Service description, instructions, price and duration, when Booxi sends them; a
+/// map link and a tappable phone number; add-to-calendar links.
+#[test]
+fn what_a_good_confirmation_offers() {
+    let r = renderer();
+    let mut body = rich_body("appointment.created");
+    body["content"]["service"]["description"] = json!("A complete check of your eyes.");
+    body["content"]["service"]["instructions"] = json!("Bring your current glasses.");
+    body["content"]["booking"]["items"] = json!([
+        {"serviceName": "Eye exam", "duration": 45, "price": {"amount": "85.50", "currency": "CAD", "visibility": "Visible"}},
+        {"serviceName": "Retina photo", "duration": 15, "price": {"amount": "20", "currency": "CAD"}}
+    ]);
+    let e = event(&body);
+    let m = email(
+        &r,
+        &e,
+        &notification(Kind::Confirmation, "eng", Channel::Email),
+    );
+    for expected in [
+        "Duration: 1 h",
+        "Price: 105.50 CAD",
+        "About: A complete check of your eyes.",
+        "Before you come: Bring your current glasses.",
+    ] {
+        assert!(m.text.contains(expected), "{expected}: {}", m.text);
+    }
+    assert!(m.html.contains("href=\"tel:+15145550100\""), "tel: link");
+    assert!(
+        m.html
+            .contains("https://www.google.com/maps/search/?api=1&amp;query=")
+    );
+    assert!(
+        m.html
+            .contains("https://calendar.google.com/calendar/render?action=TEMPLATE")
+    );
+    assert!(
+        m.html
+            .contains("https://outlook.live.com/calendar/0/action/compose?")
+    );
+    assert!(m.html.contains("dates=20261203T150000Z%2F20261203T160000Z"));
+    let fr = email(
+        &r,
+        &e,
+        &notification(Kind::Confirmation, "fre", Channel::Email),
+    );
+    assert!(fr.text.contains("105,50 CAD"), "{}", fr.text);
+    // A hidden price is not shown.
+    body["content"]["booking"]["items"] =
+        json!([{"price": {"amount": "85", "visibility": "Hidden"}}]);
+    let m = email(
+        &r,
+        &event(&body),
+        &notification(Kind::Confirmation, "eng", Channel::Email),
+    );
+    assert!(!m.text.contains("Price"), "{}", m.text);
+}
+
+/// Every kind has a preheader (the line a mail app shows after the subject): its own,
+/// else its first paragraph; never the greeting.
+#[test]
+fn every_email_has_a_preheader() {
+    let r = renderer();
+    let e = event(&rich_body("appointment.updated"));
+    for kind in all_kinds() {
+        for lang in kind.languages() {
+            let m = email(&r, &e, &notification(kind, lang, Channel::Email));
+            let marker = "mso-hide:all;\">";
+            let start = m.html.find(marker).map(|i| i + marker.len());
+            let text: String = start
+                .map(|i| {
+                    m.html[i..]
+                        .chars()
+                        .take_while(|c| *c != '&' && *c != '<')
+                        .collect()
+                })
+                .unwrap_or_default();
+            assert!(text.trim().len() > 10, "{kind} {lang}: preheader {text:?}");
+            assert!(!text.starts_with("Hello"), "{kind} {lang}: {text}");
+        }
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config {
+        cases: 48,
+        failure_persistence: None,
+        rng_algorithm: proptest::test_runner::RngAlgorithm::XorShift,
+        ..proptest::test_runner::Config::default()
+    })]
+
+    /// Whatever the names (any length, accents, dashes, emoji, other scripts), every
+    /// client SMS fits three segments and never ends inside a link.
+    #[test]
+    fn any_names_give_sms_that_never_cut_a_link(
+        store in "[A-Za-zÀ-ÿ—–’ 😀✨李]{0,200}",
+        service in "[A-Za-zÀ-ÿ—’ 💅]{0,120}",
+        lang in proptest::sample::select(&LANGS[..]),
+    ) {
+        use booxi_notify::render::sms::ends_inside_link;
+        let r = renderer();
+        let mut body = rich_body("appointment.created");
+        body["content"]["merchant"]["defaultLanguage"] = json!(lang);
+        body["content"]["merchant"]["name"] = json!(store);
+        body["content"]["service"] = json!({"name": service});
+        let e = event(&body);
+        for kind in Kind::CLIENT {
+            let n = notification(kind, lang, Channel::Sms);
+            let s = sms(&r, &e, &n);
+            proptest::prop_assert!(s.segments.count <= 3, "{} {}: {:?}", kind, lang, s);
+            let mut links: Vec<String> = vec!["https://acme.example/book".into()];
+            if let Some(l) = &n.links {
+                links.push(l.view.to_string());
+                links.extend(l.confirm.iter().map(|u| u.to_string()));
+            }
+            let links: Vec<&str> = links.iter().map(String::as_str).collect();
+            proptest::prop_assert!(!ends_inside_link(&s.text, &links), "{} {}: {}", kind, lang, s.text);
+        }
     }
 }

@@ -643,7 +643,21 @@ fn kinds_can_be_disabled() {
 
 #[test]
 fn view_link_is_the_tracking_page_with_the_client_language() {
+    // The reminder offers to reschedule or cancel when the page allows it (issue 13).
     let plan = event("appointment.remind").plan();
+    let links = &line(&plan, "reminder", "client", "email")["links"];
+    assert_eq!(
+        links,
+        &json!({
+            "view": format!("{TRACKING}?lang=eng"),
+            "modify": format!("{TRACKING}?lang=eng&action=modify"),
+            "cancel": format!("{TRACKING}?lang=eng&action=cancel"),
+        })
+    );
+    let plan = event("appointment.remind")
+        .set("booking.trackingPage.canModify", json!(false))
+        .set("booking.trackingPage.canCancel", json!(false))
+        .plan();
     let links = &line(&plan, "reminder", "client", "email")["links"];
     assert_eq!(links, &json!({"view": format!("{TRACKING}?lang=eng")}));
     let french = event("appointment.remind")

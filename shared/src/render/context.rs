@@ -58,6 +58,21 @@ pub struct Context {
     pub additional_request: Vec<String>,
     /// Whether a calendar invite goes with this email.
     pub calendar: Option<&'static str>,
+    /// A marketing message (recall): it carries an unsubscribe link / SMS opt-out.
+    pub promotional: bool,
+    /// What the webhook event did: `created`, `updated`, `status_updated`, `canceled`,
+    /// `completed`, `remind`, `recall` (the part of its type after the dot).
+    pub event_action: String,
+    /// The staff member reading is the booking's staff member: "with you", not their name.
+    pub staff_is_reader: bool,
+    /// The service's description and instructions, price and duration, when Booxi sends them.
+    pub service_details: super::extras::ServiceDetails,
+    /// "Add to Google Calendar / Outlook" links (client confirmations, changes, reminders).
+    pub calendar_links: Option<super::extras::CalendarLinks>,
+    /// Promotional messages: where to unsubscribe (an https page or a `mailto:`).
+    pub unsubscribe_url: Option<String>,
+    /// Staff messages: the "Open Booxi" button.
+    pub staff_url: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -77,6 +92,8 @@ pub struct PersonView {
     pub name: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
+    /// `tel:` of `phone`.
+    pub phone_uri: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -100,6 +117,10 @@ pub struct StoreView {
     pub website_label: Option<String>,
     /// The store's online booking page (`bookingUrl`), for "book again" buttons.
     pub booking_url: Option<String>,
+    /// A map search for the store's address.
+    pub map_url: Option<String>,
+    /// `tel:+15145550100`, for a tappable phone number.
+    pub phone_uri: Option<String>,
 }
 
 /// Where the appointment takes place, from the recipient's point of view.
@@ -115,6 +136,10 @@ pub struct Place {
     pub phone: Option<String>,
     /// Everything on one line (texts, calendar invites).
     pub summary: Option<String>,
+    /// A map search for the address (store, home, custom places).
+    pub map_url: Option<String>,
+    /// `tel:` of `phone`.
+    pub phone_uri: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -199,8 +224,43 @@ impl Context {
                 confirm: l.confirm.as_ref().and_then(|u| web_link(u.as_str())),
             })
         });
+        // The QR code is shown at the store's desk: never for a video call.
         let shows_qr = matches!(n.kind, Kind::Confirmation | Kind::Changed | Kind::Reminder)
-            && n.audience == Audience::Client;
+            && n.audience == Audience::Client
+            && place.kind != "video";
+        let service_details = super::extras::service_details(event, &names_fields(&names), lang);
+        let offers_calendar = matches!(n.kind, Kind::Confirmation | Kind::Changed | Kind::Reminder)
+            && n.audience != Audience::Staff;
+        let calendar_links = offers_calendar
+            .then(|| {
+                super::extras::calendar_links(
+                    &event.booking,
+                    event
+                        .service
+                        .as_ref()
+                        .and_then(|s| names.pick(s.name.as_deref(), &s.translations, "name")),
+                    store.name.clone().or_else(|| clean(&brand_name)),
+                    place.summary.clone(),
+                    links.as_ref().map(|l| l.view.clone()),
+                )
+            })
+            .flatten();
+        let recipient_email = match &n.to {
+            crate::notification::Address::Email(e) => Some(e.as_str().to_owned()),
+            _ => None,
+        };
+        let unsubscribe_url = n
+            .kind
+            .is_promotional()
+            .then(|| {
+                super::extras::unsubscribe_url(
+                    inputs.brand,
+                    store.email.as_deref(),
+                    recipient_email.as_deref(),
+                )
+            })
+            .flatten();
+        let staff_is_reader = n.recipient == Recipient::Staff && event.staff.is_some();
 
         Self {
             format: "html",
@@ -275,6 +335,19 @@ impl Context {
                 .map(request_lines)
                 .unwrap_or_default(),
             calendar: None,
+            promotional: n.kind.is_promotional(),
+            event_action: event
+                .event_type
+                .name()
+                .rsplit('.')
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
+            staff_is_reader,
+            service_details,
+            calendar_links,
+            unsubscribe_url,
+            staff_url: inputs.brand.staff_url.to_string(),
         }
     }
 
@@ -341,36 +414,44 @@ pub fn time_zone(event: &Event, default: &TimeZone) -> TimeZone {
         .unwrap_or_else(|| default.clone())
 }
 
-/// The start of a booking state, and its end when known.
+/// The start of a booking state, and its end when known: `totalClientTimespan.end`
+/// when it is after the start, else the start plus the booking's duration.
 pub fn booking_span(b: &Booking) -> Option<(Timestamp, Option<Timestamp>)> {
     let start = parse_instant(b.starts_on.as_deref()?)?;
-    let end = b.ends_on.as_deref().and_then(parse_instant).or_else(|| {
-        let minutes = duration_minutes(b)?;
-        Timestamp::from_second(start.as_second().checked_add(minutes.checked_mul(60)?)?).ok()
-    });
+    let end = b
+        .ends_on
+        .as_deref()
+        .and_then(parse_instant)
+        .filter(|e| *e > start)
+        .or_else(|| {
+            let minutes = duration_minutes(b)?;
+            Timestamp::from_second(start.as_second().checked_add(minutes.checked_mul(60)?)?).ok()
+        });
     Some((start, end.filter(|e| *e > start)))
 }
 
 /// `totalClientTimespan.duration`, else the sum of the items' durations, in minutes.
-fn duration_minutes(b: &Booking) -> Option<i64> {
+pub(crate) fn duration_minutes(b: &Booking) -> Option<i64> {
     let o = Obj::new(&b.raw)?;
     let number = |v: &Value| match v {
         Value::Number(n) => n.as_i64(),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     };
-    if let Some(d) = o
+    let total = o
         .obj(&["totalClientTimespan"])
         .and_then(|t| t.get(&["duration"]))
-    {
-        return number(d).filter(|m| *m > 0);
-    }
-    let total: i64 = o
-        .objs(&["items"])
-        .iter()
-        .filter_map(|i| i.get(&["duration"]).and_then(number))
-        .sum();
-    (total > 0).then_some(total)
+        .and_then(number)
+        .filter(|m| *m > 0);
+    total.or_else(|| {
+        let sum: i64 = o
+            .objs(&["items"])
+            .iter()
+            .filter_map(|i| i.get(&["duration"]).and_then(number))
+            .filter(|m| *m > 0)
+            .sum();
+        (sum > 0).then_some(sum)
+    })
 }
 
 fn booking_when(b: &Booking, tz: &TimeZone, lang: DateLanguage) -> Option<When> {
@@ -407,6 +488,15 @@ impl Names<'_> {
     }
 }
 
+/// The service's `description` and `instructions` in the message language.
+fn names_fields<'n>(names: &'n Names<'n>) -> impl Fn(&Event, &str) -> Option<String> + 'n {
+    move |event: &Event, field: &str| {
+        let service = event.service.as_ref()?;
+        let base = service.raw.get(field).and_then(Value::as_str);
+        names.pick(base, &service.translations, field)
+    }
+}
+
 fn full_name(first: Option<&str>, last: Option<&str>) -> Option<String> {
     clean(&[first.unwrap_or(""), last.unwrap_or("")].join(" "))
 }
@@ -430,6 +520,18 @@ fn staff_name(event: &Event, names: &Names<'_>) -> Option<String> {
         }
     }
     event.booking.staff_name.as_deref().and_then(clean)
+}
+
+/// `tel:` and the number in E.164, when it parses as a valid number.
+pub fn phone_uri(raw: &str, event: &Event) -> Option<String> {
+    use std::str::FromStr;
+    let country = event
+        .merchant
+        .country
+        .and_then(|c| phonenumber::country::Id::from_str(c.code()).ok());
+    let number = phonenumber::parse(country, raw).ok()?;
+    phonenumber::is_valid(&number)
+        .then(|| format!("tel:{}", number.format().mode(phonenumber::Mode::E164)))
 }
 
 /// A phone number as people of the store's country write it (`(514) 555-0100`), or in
@@ -458,16 +560,18 @@ fn person_view(p: &Person, event: &Event) -> PersonView {
     let home_phone = Obj::new(&p.raw)
         .and_then(|o| o.text(s::HOME_PHONE))
         .and_then(|t| clean(&t));
+    let phone = p
+        .mobile
+        .valid()
+        .map(|m| display_phone(m.as_str(), event))
+        .or(home_phone);
     PersonView {
         first_name: p.first_name.as_deref().and_then(clean),
         last_name: p.last_name.as_deref().and_then(clean),
         name: full_name(p.first_name.as_deref(), p.last_name.as_deref()),
         email: p.email.valid().map(|e| e.as_str().to_owned()),
-        phone: p
-            .mobile
-            .valid()
-            .map(|m| display_phone(m.as_str(), event))
-            .or(home_phone),
+        phone_uri: phone.as_deref().and_then(|n| phone_uri(n, event)),
+        phone,
     }
 }
 
@@ -491,7 +595,7 @@ fn recipient(event: &Event, r: Recipient) -> PersonView {
                 last_name: s.last_name.as_deref().and_then(clean),
                 name: full_name(s.first_name.as_deref(), s.last_name.as_deref()),
                 email: s.email.valid().map(|e| e.as_str().to_owned()),
-                phone: None,
+                ..PersonView::default()
             })
             .unwrap_or_default(),
         Recipient::StaffFallback => PersonView::default(),
@@ -525,6 +629,11 @@ fn store_view(event: &Event, name: Option<String>) -> StoreView {
         booking_url: o
             .and_then(|o| o.text(s::BOOKING_URL))
             .and_then(|u| web_link(&u)),
+        map_url: o
+            .and_then(|o| o.get(&["address"]))
+            .map(address_lines)
+            .and_then(|lines| super::extras::map_url(&lines)),
+        phone_uri: text(&["phoneNumber", "phone"]).and_then(|p| phone_uri(&p, event)),
     }
 }
 
@@ -639,6 +748,10 @@ fn place(event: &Event, b: &Booking, n: &Notification, store: &StoreView, is_sta
         _ => clean(&place.lines.join(", ")),
     };
     place.summary = summary;
+    if matches!(place.kind, "store" | "home" | "custom") {
+        place.map_url = super::extras::map_url(&place.lines);
+    }
+    place.phone_uri = place.phone.as_deref().and_then(|p| phone_uri(p, event));
     place
 }
 

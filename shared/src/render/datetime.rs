@@ -272,8 +272,41 @@ impl DateLanguage {
             Self::French if day == 1 => format!("{w} 1er {m}"),
             Self::French | Self::Dutch => format!("{w} {day} {m}"),
             Self::Spanish | Self::Portuguese => format!("{w} {day} {m}"),
-            Self::German => format!("{w} {day}. {m}"),
+            Self::German => format!("{w}, {day}. {m}"),
         }
+    }
+
+    /// The zone's abbreviation as this language writes it, where it has its own
+    /// (`MEZ`/`MESZ` in German, `HNE`/`HAE` in French); else the one given.
+    fn zone_name(self, abbreviation: &str) -> String {
+        let own = match (self, abbreviation) {
+            (Self::German, "CET") => "MEZ",
+            (Self::German, "CEST") => "MESZ",
+            (Self::German, "WET") => "WEZ",
+            (Self::German, "WEST") => "WESZ",
+            (Self::German, "EET") => "OEZ",
+            (Self::German, "EEST") => "OESZ",
+            (Self::Dutch, "CET") => "MET",
+            (Self::Dutch, "CEST") => "MEZT",
+            (Self::French, "EST") => "HNE",
+            (Self::French, "EDT") => "HAE",
+            (Self::French, "CST") => "HNC",
+            (Self::French, "CDT") => "HAC",
+            (Self::French, "MST") => "HNR",
+            (Self::French, "MDT") => "HAR",
+            (Self::French, "PST") => "HNP",
+            (Self::French, "PDT") => "HAP",
+            (Self::French, "AST") => "HNA",
+            (Self::French, "ADT") => "HAA",
+            (Self::French, "NST") => "HNT",
+            (Self::French, "NDT") => "HAT",
+            (Self::French, "CET") => "HNEC",
+            (Self::French, "CEST") => "HAEC",
+            (Self::French, "WET") => "HNEO",
+            (Self::French, "WEST") => "HAEO",
+            _ => abbreviation,
+        };
+        own.to_owned()
     }
 }
 
@@ -305,8 +338,12 @@ pub struct When {
     pub end_time: Option<String>,
     /// `10:00 AM – 11:00 AM`, or the start time alone.
     pub time_range: String,
-    /// The time zone's abbreviation at that instant (`EST`, `CET`), or its UTC offset.
+    /// The time zone's abbreviation at that instant (`EST`, `CET`, `MEZ` in German), or
+    /// its UTC offset.
     pub zone: String,
+    /// The range with its zone: `10:00 AM – 11:00 AM (EST)`; across a daylight-saving
+    /// change each end with its own: `1:30 AM EDT – 1:30 AM EST`.
+    pub zoned_range: String,
     /// The wall-clock date and time, ISO 8601 with offset (`2026-12-03T10:00:00-05:00`).
     pub iso: String,
 }
@@ -324,10 +361,13 @@ impl When {
         let short_date = lang.short_date(zdt.weekday(), zdt.month(), zdt.day());
         let time = lang.time(hour, minute);
         let at = lang.at(hour);
-        let end_time = end.filter(|e| *e > start).map(|e| {
+        let end = end.filter(|e| *e > start);
+        let end_time = end.map(|e| {
             let z = e.to_zoned_datetime(tz.clone());
             lang.time(z.hour(), z.minute())
         });
+        let zone = lang.zone_name(&zone_label(tz, start));
+        let end_zone = end.map(|e| lang.zone_name(&zone_label(tz, e)));
         let time_range = match (&end_time, lang) {
             // `10:00 – 11:00 Uhr`, not `10:00 Uhr – 11:00 Uhr`.
             (Some(end), DateLanguage::German) => {
@@ -335,6 +375,12 @@ impl When {
             }
             (Some(end), _) => format!("{time} – {end}"),
             (None, _) => time.clone(),
+        };
+        let zoned_range = match (&end_time, &end_zone) {
+            (Some(end_time), Some(end_zone)) if *end_zone != zone => {
+                format!("{time} {zone} – {end_time} {end_zone}")
+            }
+            _ => format!("{time_range} ({zone})"),
         };
         let on = match lang {
             DateLanguage::English => "on",
@@ -358,7 +404,8 @@ impl When {
             time,
             end_time,
             time_range,
-            zone: zone_label(tz, start),
+            zoned_range,
+            zone,
             iso: zdt.datetime().to_string() + &zdt.offset().to_string(),
         }
     }
@@ -432,7 +479,7 @@ mod tests {
             (
                 DateLanguage::German,
                 "Donnerstag, 3. Dezember 2026 um 10:00 Uhr",
-                "Do. 3. Dez. um 10:00 Uhr",
+                "Do., 3. Dez. um 10:00 Uhr",
             ),
             (
                 DateLanguage::English,
@@ -555,11 +602,11 @@ mod tests {
         let second = when("2026-10-25T01:30:00Z", "Europe/Paris", DateLanguage::French);
         assert_eq!(
             (first.time.as_str(), first.zone.as_str()),
-            ("2 h 30", "CEST")
+            ("2 h 30", "HAEC")
         );
         assert_eq!(
             (second.time.as_str(), second.zone.as_str()),
-            ("2 h 30", "CET")
+            ("2 h 30", "HNEC")
         );
         assert_eq!(first.full, "dimanche 25 octobre 2026 à 2 h 30");
     }
@@ -571,6 +618,16 @@ mod tests {
         let end = parse_instant("2026-11-01T06:30:00Z").unwrap(); // 1:30 EST, an hour later
         let w = When::new(start, Some(end), &tz, DateLanguage::English);
         assert_eq!(w.time_range, "1:30 AM – 1:30 AM");
+        assert_eq!(w.zoned_range, "1:30 AM EDT – 1:30 AM EST");
+        let fr = When::new(start, Some(end), &tz, DateLanguage::French);
+        assert_eq!(fr.zoned_range, "1 h 30 HAE – 1 h 30 HNE");
+        let berlin = TimeZone::get("Europe/Berlin").unwrap();
+        let start = parse_instant("2026-10-25T00:30:00Z").unwrap(); // 2:30 MESZ
+        let end = parse_instant("2026-10-25T01:45:00Z").unwrap(); // 2:45 MEZ
+        let de = When::new(start, Some(end), &berlin, DateLanguage::German);
+        assert_eq!(de.zoned_range, "02:30 Uhr MESZ – 02:45 Uhr MEZ");
+        let same = When::new(start, None, &berlin, DateLanguage::German);
+        assert_eq!(same.zoned_range, "02:30 Uhr (MESZ)");
         assert_eq!(w.iso, "2026-11-01T01:30:00-04");
     }
 

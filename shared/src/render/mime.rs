@@ -98,6 +98,24 @@ impl Email {
         if let Some(reply_to) = envelope.reply_to.as_ref().or(self.reply_to.as_ref()) {
             builder = builder.reply_to(reply_to.as_str());
         }
+        // RFC 2369 and RFC 8058: mail apps show an "Unsubscribe" button; an https target
+        // is unsubscribed with one POST, no page to visit.
+        if let Some(target) = self
+            .list_unsubscribe
+            .as_deref()
+            .filter(|t| !t.contains(['<', '>', '\r', '\n', ' ']))
+        {
+            builder = builder.header(
+                "List-Unsubscribe",
+                mail_builder::headers::raw::Raw::new(format!("<{target}>")),
+            );
+            if target.starts_with("https://") {
+                builder = builder.header(
+                    "List-Unsubscribe-Post",
+                    mail_builder::headers::raw::Raw::new("List-Unsubscribe=One-Click"),
+                );
+            }
+        }
         let mut alternatives = vec![
             MimePart::new("text/plain", BodyPart::Text(self.text.as_str().into())),
             MimePart::new("text/html", BodyPart::Text(self.html.as_str().into())),

@@ -14,6 +14,7 @@
 
 mod context;
 pub mod datetime;
+pub mod extras;
 pub mod ics;
 mod mime;
 pub mod sms;
@@ -114,9 +115,14 @@ pub struct Email {
     pub ics: Option<Ics>,
     /// The sender's display name (the brand or store name), one line.
     pub from_name: String,
+    /// The brand's reply-to, else (unless `brand.reply_to_store` is off) the store's
+    /// own address.
     pub reply_to: Option<EmailAddress>,
     /// The language the message is written in.
     pub language: Language,
+    /// Promotional messages: the `List-Unsubscribe` target (an https page, which also
+    /// gets one-click `List-Unsubscribe-Post`, or a `mailto:`).
+    pub list_unsubscribe: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,18 +131,41 @@ pub struct Sms {
     pub segments: Segments,
     /// Which form of the template was sent.
     pub form: SmsForm,
+    /// Store, brand, service or staff names were shortened (with `…`) to fit.
+    pub names_shortened: bool,
+    /// Even with names shortened the text took more than three segments: sent without
+    /// its link rather than with a cut one.
+    pub link_dropped: bool,
+}
+
+impl Sms {
+    /// What was given up to fit, for logs and reports; none when the text is whole.
+    pub fn note(&self) -> Option<&'static str> {
+        match (self.link_dropped, self.names_shortened) {
+            (true, _) => Some(
+                "link dropped: the text did not fit three SMS segments even with names shortened",
+            ),
+            (false, true) => Some("names shortened to fit the SMS"),
+            (false, false) => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SmsForm {
     /// The template's `full` block, as written.
     Full,
+    /// `full`, with the characters of names that are outside the GSM alphabet replaced
+    /// (`—` → `-`, emoji dropped), the template's own words as written.
+    FullGsmNames,
     /// `full`, accents outside the GSM alphabet folded (`ê` → `e`) to fit fewer segments.
     FullFolded,
     /// The template's `short` block.
     Short,
+    ShortGsmNames,
     ShortFolded,
-    /// Even the short form took more than three segments: cut to three.
+    /// Even without its link the short form took more than three segments: cut to
+    /// three (never inside a link).
     Truncated,
 }
 
@@ -317,32 +346,88 @@ impl Renderer {
             text: tidy_text(captured.output()),
             ics,
             from_name: clean(&ctx.brand.name).unwrap_or_default(),
-            reply_to: self.brand.reply_to.clone(),
+            reply_to: self.brand.reply_to.clone().or_else(|| {
+                ctx.store
+                    .email
+                    .as_deref()
+                    .filter(|_| self.brand.reply_to_store)
+                    .and_then(|e| EmailAddress::parse(e).ok())
+            }),
             language,
+            list_unsubscribe: ctx.unsubscribe_url.clone(),
         }))
     }
 
+    /// The SMS: names of at most 48 characters, the first form that fits (see
+    /// [`choose_sms`]); when none fits three segments, the same with names shortened
+    /// further, then, as a last resort, without links. A link is never cut.
     fn sms(
         &self,
         name: &str,
         ctx: &Context,
         labels: BTreeMap<String, String>,
     ) -> Result<Message, RenderError> {
-        let value =
-            context! { t => Value::from(labels), ..Value::from(Serde(ctx.for_format("sms"))) };
-        let mut captured = self
-            .template(name)?
-            .render_captured(value)
-            .map_err(|e| RenderError::template(name, &e))?;
-        let mut block = |block: &str| {
-            captured
-                .with_state_mut(|state| state.render_block(block))
-                .map(|text| clean(&text).unwrap_or_default())
-                .map_err(|e| RenderError::template(name, &e))
+        // Promotional texts carry the way out, whatever the template says.
+        let opt_out = ctx
+            .promotional
+            .then(|| labels.get("sms_opt_out").cloned())
+            .flatten()
+            .and_then(|o| clean(&o));
+        let with_opt_out = |text: String| match &opt_out {
+            Some(o) if !text.is_empty() => format!("{text} {o}"),
+            _ => text,
         };
-        let full = block("full")?;
-        let short = block("short")?;
-        Ok(Message::Sms(choose_sms(&full, &short)))
+        let t = Value::from(labels);
+        let render = |ctx: &Context| -> Result<(String, String), RenderError> {
+            let value = context! { t => t.clone(), ..Value::from(Serde(ctx.for_format("sms"))) };
+            let mut captured = self
+                .template(name)?
+                .render_captured(value)
+                .map_err(|e| RenderError::template(name, &e))?;
+            let mut block = |block: &str| {
+                captured
+                    .with_state_mut(|state| state.render_block(block))
+                    .map(|text| clean(&text).unwrap_or_default())
+                    .map_err(|e| RenderError::template(name, &e))
+            };
+            Ok((with_opt_out(block("full")?), with_opt_out(block("short")?)))
+        };
+        let forms = |ctx: &Context| -> Result<Vec<(SmsForm, String)>, RenderError> {
+            let (full, short) = render(ctx)?;
+            let (full_gsm, short_gsm) = match sms::gsm_names(ctx) {
+                Some(gsm) => render(&gsm)?,
+                None => (String::new(), String::new()),
+            };
+            Ok(vec![
+                (SmsForm::Full, full.clone()),
+                (SmsForm::FullGsmNames, full_gsm),
+                (SmsForm::FullFolded, sms::fold_to_gsm(&full)),
+                (SmsForm::Short, short.clone()),
+                (SmsForm::ShortGsmNames, short_gsm),
+                (SmsForm::ShortFolded, sms::fold_to_gsm(&short)),
+            ])
+        };
+        // A name longer than a phone line says nothing more: 48 characters at most.
+        for max in [48, 24, 12] {
+            let (capped, shortened) = sms::cap_names(ctx, max);
+            let mut chosen = choose_sms(forms(&capped)?);
+            chosen.names_shortened = shortened;
+            if chosen.segments.count <= sms::MAX_SEGMENTS {
+                return Ok(Message::Sms(chosen));
+            }
+        }
+        // Last resort: the shortest names and no link, said so in `link_dropped`.
+        let (capped, shortened) = sms::cap_names(ctx, 12);
+        let mut chosen = choose_sms(forms(&sms::without_links(&capped))?);
+        chosen.names_shortened = shortened;
+        chosen.link_dropped = true;
+        if chosen.segments.count > sms::MAX_SEGMENTS {
+            let text = sms::truncate_to_segments(&chosen.text, sms::MAX_SEGMENTS);
+            chosen.segments = count_segments(&text);
+            chosen.text = text;
+            chosen.form = SmsForm::Truncated;
+        }
+        Ok(Message::Sms(chosen))
     }
 
     fn template(&self, name: &str) -> Result<minijinja::Template<'_, '_>, RenderError> {
@@ -398,7 +483,19 @@ impl Renderer {
             .and_then(datetime::parse_instant);
         let created = booking_time(s::BOOKING_CREATED_ON);
         let stamp = event_time.or(modified).or(created).unwrap_or(start);
-        let sequence = sequence(modified.or(event_time).or(created));
+        // Each change the client is told about comes in its own webhook event, created
+        // later than the one before: the latest of the event's time and the booking's
+        // `modifiedOn` grows with every change even when `modifiedOn` stays put.
+        let sequence = sequence([event_time, modified, created].into_iter().flatten().max());
+        // A calendar entry always has an end: the booking's, else a default length.
+        let end = end.or_else(|| {
+            Timestamp::from_second(
+                start
+                    .as_second()
+                    .checked_add(extras::DEFAULT_MINUTES * 60)?,
+            )
+            .ok()
+        });
         let title = ctx
             .service
             .clone()
@@ -479,45 +576,35 @@ fn sequence(changed: Option<Timestamp>) -> i64 {
         .unwrap_or(0)
 }
 
-/// Picks the SMS: the first form that fits one segment, in the order full, full folded,
-/// short, short folded; when none does, the one with the fewest segments; past three,
-/// the short form cut to three.
-pub fn choose_sms(full: &str, short: &str) -> Sms {
-    let candidates = [
-        (SmsForm::Full, full.to_owned()),
-        (SmsForm::FullFolded, sms::fold_to_gsm(full)),
-        (SmsForm::Short, short.to_owned()),
-        (SmsForm::ShortFolded, sms::fold_to_gsm(short)),
-    ];
-    let measured: Vec<(SmsForm, String, Segments)> = candidates
-        .into_iter()
-        .filter(|(_, text)| !text.is_empty())
-        .map(|(form, text)| {
-            let s = count_segments(&text);
-            (form, text, s)
-        })
-        .collect();
-    let best = measured.iter().min_by_key(|(_, _, s)| s.count).cloned();
-    match best {
-        Some((form, text, segments)) if segments.count <= sms::MAX_SEGMENTS => Sms {
-            text,
-            segments,
-            form,
-        },
-        Some((_, text, _)) => {
-            let text = sms::truncate_to_segments(&text, sms::MAX_SEGMENTS);
-            Sms {
-                segments: count_segments(&text),
+/// Picks the SMS among its forms (in order of preference): the first that fits one
+/// segment; else the one with the fewest segments, the earlier on a tie.
+pub fn choose_sms(forms: Vec<(SmsForm, String)>) -> Sms {
+    let mut best: Option<Sms> = None;
+    for (form, text) in forms.into_iter().filter(|(_, t)| !t.is_empty()) {
+        let segments = count_segments(&text);
+        if best
+            .as_ref()
+            .is_none_or(|b| segments.count < b.segments.count)
+        {
+            best = Some(Sms {
                 text,
-                form: SmsForm::Truncated,
-            }
+                segments,
+                form,
+                names_shortened: false,
+                link_dropped: false,
+            });
         }
-        None => Sms {
-            text: String::new(),
-            segments: count_segments(""),
-            form: SmsForm::Full,
-        },
+        if segments.count == 1 {
+            break;
+        }
     }
+    best.unwrap_or(Sms {
+        text: String::new(),
+        segments: count_segments(""),
+        form: SmsForm::Full,
+        names_shortened: false,
+        link_dropped: false,
+    })
 }
 
 /// Prints a value: `none` as nothing (an optional value a template prints without a
@@ -543,7 +630,7 @@ fn format_value(
     minijinja::escape_formatter(out, state, value)
 }
 
-pub(crate) fn escape_html(text: &str) -> String {
+pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use super::context::Context;
+
 /// The GSM 03.38 basic character set (one septet each).
 const GSM_BASIC: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?\
 ¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
@@ -142,7 +144,93 @@ pub fn fold_to_gsm(text: &str) -> String {
     out
 }
 
-/// Cuts `text` so that it fits `max` segments, ending with `…` (or `...` in GSM-7).
+/// A name in the GSM alphabet: folded as [`fold_to_gsm`] does, and what has no GSM
+/// spelling (emoji, pictographs, their joiners and variation selectors) dropped. Other
+/// scripts are kept: a name in Greek or Chinese is still that name.
+pub fn gsm_name(name: &str) -> String {
+    let folded: String = fold_to_gsm(name)
+        .chars()
+        .filter(|&c| {
+            !matches!(
+                u32::from(c),
+                0x1F000..=0x1FAFF | 0x2600..=0x27BF | 0x2B00..=0x2BFF | 0xFE00..=0xFE0F | 0x200D | 0xE0020..=0xE007F
+            )
+        })
+        .collect();
+    // A dropped emoji can leave a space before a shortened name's ellipsis.
+    folded
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(" ...", "...")
+}
+
+/// Each name an SMS can print, mapped by `f`.
+fn map_names(ctx: &Context, f: impl Fn(&str) -> String) -> Context {
+    let mut ctx = ctx.clone();
+    let opt = |v: &mut Option<String>| {
+        if let Some(s) = v.as_mut() {
+            *s = f(s);
+        }
+    };
+    ctx.brand.name = f(&ctx.brand.name);
+    opt(&mut ctx.store.name);
+    opt(&mut ctx.service);
+    opt(&mut ctx.staff);
+    opt(&mut ctx.recipient.first_name);
+    opt(&mut ctx.recipient.name);
+    opt(&mut ctx.client.first_name);
+    opt(&mut ctx.client.name);
+    ctx
+}
+
+/// The context with names in the GSM alphabet (see [`gsm_name`]); none when every name
+/// already is.
+pub fn gsm_names(ctx: &Context) -> Option<Context> {
+    let changed = std::cell::Cell::new(false);
+    let gsm = map_names(ctx, |name| {
+        let g = gsm_name(name);
+        if g != name {
+            changed.set(true);
+        }
+        g
+    });
+    changed.get().then_some(gsm)
+}
+
+/// The context with every name at most `max` characters, cut at a word when it can be
+/// and marked with `…`; and whether any name was cut.
+pub fn cap_names(ctx: &Context, max: usize) -> (Context, bool) {
+    let cut = std::cell::Cell::new(false);
+    let capped = map_names(ctx, |name| {
+        if name.chars().count() <= max {
+            return name.to_owned();
+        }
+        cut.set(true);
+        let cut: String = name.chars().take(max.saturating_sub(1)).collect();
+        let at_word = match cut.rfind(' ') {
+            Some(i) if i >= cut.len() / 2 => &cut[..i],
+            _ => cut.as_str(),
+        };
+        format!("{}…", at_word.trim_end_matches([' ', ',', '-', '&']))
+    });
+    (capped, cut.get())
+}
+
+/// The context without any link an SMS could print.
+pub fn without_links(ctx: &Context) -> Context {
+    let mut ctx = ctx.clone();
+    ctx.links = None;
+    ctx.store.booking_url = None;
+    ctx.store.website = None;
+    ctx.place.url = None;
+    ctx.video_url = None;
+    ctx
+}
+
+/// Cuts `text` so that it fits `max` segments, ending with `…` (or `...` in GSM-7). The
+/// cut never falls inside a link (a word starting with `http://` or `https://`): the
+/// link goes whole.
 pub fn truncate_to_segments(text: &str, max: usize) -> String {
     if count_segments(text).count <= max {
         return text.to_owned();
@@ -161,8 +249,33 @@ pub fn truncate_to_segments(text: &str, max: usize) -> String {
         }
     }
     let mut cut: String = chars[..lo].iter().collect();
+    let word_start = cut.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+    let rest_of_word = text[cut.len()..]
+        .split(char::is_whitespace)
+        .next()
+        .unwrap_or_default();
+    if !rest_of_word.is_empty() && is_link(&cut[word_start..]) {
+        cut.truncate(word_start);
+    }
     cut.truncate(cut.trim_end().len());
     cut + ellipsis
+}
+
+fn is_link(word: &str) -> bool {
+    let lower = word.to_ascii_lowercase();
+    lower.starts_with("http://")
+        || lower.starts_with("https://")
+        || "https://".starts_with(&lower) && lower.len() >= 4
+}
+
+/// Whether `text` holds a link cut short: a word that starts like a link but is not the
+/// link it should be (used by tests on every rendered SMS).
+pub fn ends_inside_link(text: &str, links: &[&str]) -> bool {
+    text.split_whitespace().any(|word| {
+        let word = word.trim_end_matches(['.', ',', ')', '!']);
+        (word.starts_with("http") || word.ends_with('…') && word.contains("://"))
+            && !links.contains(&word)
+    })
 }
 
 #[cfg(test)]
@@ -244,5 +357,27 @@ mod tests {
         assert_eq!(count_segments(&cut).count, 1);
         assert!(cut.ends_with('…'));
         assert_eq!(truncate_to_segments("short", 1), "short");
+    }
+
+    #[test]
+    fn truncation_never_cuts_a_link() {
+        let link = "https://booking.booxi.com/track/abcdef?lang=eng";
+        for pad in 100..200 {
+            let text = format!("{} {link} {}", "x".repeat(pad), "y ".repeat(100));
+            let cut = truncate_to_segments(&text, 1);
+            assert_eq!(count_segments(&cut).count, 1);
+            let kept_link = cut.contains(link);
+            let no_link = !cut.contains("http");
+            assert!(kept_link || no_link, "{pad}: {cut}");
+        }
+    }
+
+    #[test]
+    fn names_lose_what_gsm_cannot_say() {
+        assert_eq!(gsm_name("Café Soleil — Centre ☀️"), "Café Soleil - Centre");
+        assert_eq!(gsm_name("Ótica 😀 Gonçalves"), "Otica Goncalves");
+        assert_eq!(gsm_name("李小龙"), "李小龙");
+        assert_eq!(gsm_name("Spa 😀 Soleil 😀 …"), "Spa Soleil...");
+        assert!(is_gsm7(&gsm_name("Acme — Spa & Nails 💅")));
     }
 }

@@ -18,6 +18,7 @@ pub const EMBEDDED: &[(&str, &str)] = embed![
     "partials/footer.html",
     "partials/footer.txt",
     "partials/header.html",
+    "partials/qr.html",
     "deu/awaiting_client_confirmation.email.html",
     "deu/awaiting_client_confirmation.sms.txt",
     "deu/canceled_by_client.email.html",
