@@ -15,6 +15,7 @@ pub mod config;
 pub mod contact;
 pub mod delivery;
 pub mod event;
+pub mod ids;
 pub mod input;
 pub mod metrics;
 pub mod notification;

@@ -368,11 +368,12 @@ fn duration_minutes(b: &Booking) -> Option<i64> {
     {
         return number(d).filter(|m| *m > 0);
     }
-    let total: i64 = o
+    // Checked: a hostile `[i64::MAX, 1]` gives no end time rather than a panic or a wrap.
+    let total = o
         .objs(&["items"])
         .iter()
         .filter_map(|i| i.get(&["duration"]).and_then(number))
-        .sum();
+        .try_fold(0i64, i64::checked_add)?;
     (total > 0).then_some(total)
 }
 
@@ -820,6 +821,28 @@ mod tests {
             request_lines(&json!([{"question": "Reason", "answer": "Check-up"}, "Parking?"])),
             ["Reason: Check-up", "Parking?"]
         );
+    }
+
+    #[test]
+    fn hostile_durations_give_no_end_time_and_no_panic() {
+        let booking = |items: Value| Booking {
+            starts_on: Some("2026-12-03T15:00:00Z".into()),
+            raw: json!({ "items": items }),
+            ..Booking::default()
+        };
+        for items in [
+            json!([{"duration": i64::MAX}, {"duration": 1}]),
+            json!([{"duration": i64::MIN}, {"duration": -1}]),
+            json!([{"duration": i64::MAX / 60 + 1}]),
+            json!([{"duration": -30}]),
+            json!([{"duration": 1e300}, {"duration": "9223372036854775807"}, {"duration": "1"}]),
+        ] {
+            let (_, end) = booking_span(&booking(items.clone())).unwrap();
+            assert_eq!(end, None, "{items}");
+        }
+        let (start, end) =
+            booking_span(&booking(json!([{"duration": 30}, {"duration": 15}]))).unwrap();
+        assert_eq!(end.unwrap().as_second() - start.as_second(), 45 * 60);
     }
 
     #[test]
