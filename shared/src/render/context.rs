@@ -288,15 +288,32 @@ impl Context {
     }
 }
 
-/// Removes control characters (line breaks included) and collapses runs of white
-/// space; `None` when nothing is left.
+/// Removes control characters (line breaks included), bidirectional controls and
+/// zero-width characters, and collapses runs of white space; `None` when nothing is left.
 pub fn clean(text: &str) -> Option<String> {
     let joined = text
         .split(|c: char| c.is_control() || c.is_whitespace() || c == '\u{2028}' || c == '\u{2029}')
+        .map(|w| w.replace(is_invisible, ""))
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
         .join(" ");
     (!joined.is_empty()).then_some(joined)
+}
+
+/// Characters that change how text reads without showing: bidirectional embeddings,
+/// overrides, isolates and marks (`U+202E` turns `gpj.exe` around), zero-width spaces and
+/// joiners, the word joiner and invisible operators, the byte-order mark.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
 }
 
 /// The link when it is an absolute http(s) URL with a host, else none.
@@ -776,6 +793,16 @@ mod tests {
             Some("Jane Bcc: x@y.z".to_owned())
         );
         assert_eq!(clean("\u{7}\n "), None);
+    }
+
+    #[test]
+    fn clean_removes_bidi_controls_and_zero_width_characters() {
+        assert_eq!(
+            clean("Jane\u{202E}gpj.exe\u{202C} \u{200B}Doe\u{FEFF}\u{2066}x\u{2069}\u{200F}"),
+            Some("Janegpj.exe Doex".to_owned())
+        );
+        assert_eq!(clean("\u{200B}\u{FEFF} \u{202E}"), None);
+        assert_eq!(clean("Zoë 🙂 Ng"), Some("Zoë 🙂 Ng".to_owned()));
     }
 
     #[test]
