@@ -12,6 +12,7 @@
 use std::collections::HashSet;
 use std::time::{Duration, Instant, SystemTime};
 
+use futures_util::StreamExt;
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -66,12 +67,15 @@ pub struct Settings {
     /// Time allowed for sending, retries included (API Gateway gives up at ~30 s).
     pub delivery_budget: Duration,
     pub retry: RetryPolicy,
+    /// At most this many messages of one event are being sent at a time.
+    pub send_concurrency: usize,
     /// Print CloudWatch Embedded Metric Format lines to stdout.
     pub emit_metrics: bool,
 }
 
 pub const DEFAULT_SECRET_HEADER: &str = "X-Booxi-Secret";
 pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
+pub const DEFAULT_SEND_CONCURRENCY: usize = 8;
 
 impl Default for Settings {
     fn default() -> Self {
@@ -82,6 +86,7 @@ impl Default for Settings {
             lease: Duration::from_secs(60),
             delivery_budget: Duration::from_secs(12),
             retry: RetryPolicy::default(),
+            send_concurrency: DEFAULT_SEND_CONCURRENCY,
             emit_metrics: false,
         }
     }
@@ -226,6 +231,12 @@ where
         if plan.ignored.is_some() {
             return WebhookResponse::new(200, json!({"status": "ignored", "event_id": event.id}));
         }
+        if plan.capped_recipients > 0 {
+            tracing::warn!(event_id = %event.id, left_out = plan.capped_recipients, "recipients over max_recipients_per_event");
+            if self.settings.emit_metrics {
+                metrics::recipients_capped(plan.capped_recipients);
+            }
+        }
 
         match self
             .store
@@ -293,7 +304,8 @@ where
         )
     }
 
-    /// Renders and sends every planned message not sent before, all at once.
+    /// Renders and sends every planned message not sent before, at most
+    /// `send_concurrency` at a time, in plan order.
     async fn deliver(
         &self,
         event: &Event,
@@ -350,7 +362,10 @@ where
                 result
             }
         });
-        let mut reports = futures_util::future::join_all(sends).await;
+        let mut reports: Vec<MessageReport> = futures_util::stream::iter(sends)
+            .buffered(self.settings.send_concurrency.max(1))
+            .collect()
+            .await;
         reports.extend(plan.skipped.iter().map(|s| MessageReport {
             kind: s.kind,
             audience: s.audience,
