@@ -10,14 +10,14 @@ use std::time::Duration;
 use booxi_notify::Config;
 
 use crate::{Fatal, Outcome, setup};
-use booxi_notify::auth::{CachedSecrets, FixedSecret};
+use booxi_notify::auth::{CachedSecrets, FixedSecret, Verdict};
 use booxi_notify::compose::RenderComposer;
 use booxi_notify::contact::EmailAddress;
 use booxi_notify::input;
 use booxi_notify::outbox::Outbox;
 use booxi_notify::render::{RenderConfig, Renderer};
 use booxi_notify::store::MemoryStore;
-use booxi_notify::webhook::{Settings, Webhook, WebhookRequest};
+use booxi_notify::webhook::{AuthMode, Settings, Webhook, WebhookRequest};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response};
@@ -118,16 +118,45 @@ pub fn serve(options: LocalOptions, port: u16) -> Outcome {
         println!(
             "  try:     curl -s -H '{header}: {secret}' --data @events/confirmation-created.json http://{address}/booxi"
         );
+        let read_timeout = read_timeout()?;
+        // Each connection holds a permit: past MAX_CONNECTIONS, new ones wait in the backlog.
+        let permits = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+        let mut backoff = ACCEPT_BACKOFF_MIN;
         loop {
-            let (stream, _) = listener.accept().await?;
+            let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
+                break;
+            };
+            let stream = match listener.accept().await {
+                Ok((stream, _)) => {
+                    backoff = ACCEPT_BACKOFF_MIN;
+                    stream
+                }
+                // Out of file descriptors, a connection reset before it was accepted...:
+                // the server stays up, waits a little and accepts again.
+                Err(e) => {
+                    eprintln!(
+                        "booxi-notify serve: cannot accept a connection ({e}); retrying in {} ms",
+                        backoff.as_millis()
+                    );
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(ACCEPT_BACKOFF_MAX);
+                    continue;
+                }
+            };
             let webhook = Arc::clone(&webhook);
             tokio::spawn(async move {
                 let service = hyper::service::service_fn(move |request| {
                     let webhook = Arc::clone(&webhook);
-                    async move { Ok::<_, Infallible>(answer(&webhook, request).await) }
+                    async move { Ok::<_, Infallible>(answer(&webhook, request, read_timeout).await) }
                 });
                 let io = hyper_util::rt::TokioIo::new(stream);
-                let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
+                // A client that does not finish its headers in time is disconnected.
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .timer(hyper_util::rt::TokioTimer::new())
+                    .header_read_timeout(read_timeout)
+                    .serve_connection(io, service)
+                    .await;
+                drop(permit);
             });
         }
         #[allow(unreachable_code)]
@@ -138,9 +167,40 @@ pub fn serve(options: LocalOptions, port: u16) -> Outcome {
         .map_err(|e| Fatal(format!("booxi-notify serve: {e}"), 1))
 }
 
-/// One HTTP request through the webhook. The body may also be an API Gateway event
-/// wrapping a Booxi body (as the files in `events/` are), which is unwrapped first.
-async fn answer(webhook: &LocalWebhook, request: Request<Incoming>) -> Response<Full<Bytes>> {
+/// Connections served at once; more wait in the listen backlog.
+const MAX_CONNECTIONS: usize = 256;
+const ACCEPT_BACKOFF_MIN: Duration = Duration::from_millis(50);
+const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
+/// Time a client has to send its headers, then its body (`serve` only).
+pub const ENV_SERVE_READ_TIMEOUT: &str = "BOOXI_SERVE_READ_TIMEOUT_SECONDS";
+const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// `$BOOXI_SERVE_READ_TIMEOUT_SECONDS`, else 10 s.
+fn read_timeout() -> Result<Duration, std::io::Error> {
+    match std::env::var(ENV_SERVE_READ_TIMEOUT) {
+        Ok(text) if !text.trim().is_empty() => text
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|s| s.is_finite() && *s > 0.0 && *s <= 3600.0)
+            .map(Duration::from_secs_f64)
+            .ok_or_else(|| {
+                std::io::Error::other(format!(
+                    "{ENV_SERVE_READ_TIMEOUT}: `{text}` is not a number of seconds in (0, 3600]"
+                ))
+            }),
+        _ => Ok(DEFAULT_READ_TIMEOUT),
+    }
+}
+
+/// One HTTP request through the webhook. The secret is checked on the headers, before
+/// any of the body is read. The body may also be an API Gateway event wrapping a Booxi
+/// body (as the files in `events/` are), which is unwrapped first.
+async fn answer(
+    webhook: &LocalWebhook,
+    request: Request<Incoming>,
+    read_timeout: Duration,
+) -> Response<Full<Bytes>> {
     let (parts, body) = request.into_parts();
     let reply = |status: u16, body: String| {
         let mut response = Response::new(Full::new(Bytes::from(body)));
@@ -158,29 +218,48 @@ async fn answer(webhook: &LocalWebhook, request: Request<Incoming>) -> Response<
             r#"{"error":"not found: the webhook is at /booxi"}"#.to_owned(),
         );
     }
-    let limit = webhook.settings.max_body_bytes;
-    let body = match Limited::new(body, limit + 1).collect().await {
-        Ok(collected) => collected.to_bytes().to_vec(),
-        Err(_) => {
-            return reply(
-                413,
-                format!(r#"{{"error":"body too large: more than {limit} bytes"}}"#),
-            );
-        }
-    };
-    let body = match input::gateway_request(&body) {
-        Ok(Some(wrapped)) => wrapped.body,
-        _ => body,
-    };
-    let request = WebhookRequest {
+    let mut request = WebhookRequest {
         method: parts.method.as_str().to_owned(),
         headers: parts
             .headers
             .iter()
             .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
             .collect(),
-        body,
+        body: Vec::new(),
         deadline: None,
+    };
+    if webhook.settings.auth_mode == AuthMode::HeaderSecret {
+        let presented = request
+            .presented_secret(&webhook.settings)
+            .map(str::to_owned);
+        let verdict = webhook.secrets.verify(presented.as_deref()).await;
+        if !matches!(verdict, Ok(Verdict::Accepted)) {
+            return reply(401, r#"{"error":"unauthorized"}"#.to_owned());
+        }
+    }
+    let limit = webhook.settings.max_body_bytes;
+    let body =
+        match tokio::time::timeout(read_timeout, Limited::new(body, limit + 1).collect()).await {
+            Ok(Ok(collected)) => collected.to_bytes().to_vec(),
+            Ok(Err(_)) => {
+                return reply(
+                    413,
+                    format!(r#"{{"error":"body too large: more than {limit} bytes"}}"#),
+                );
+            }
+            Err(_) => {
+                return reply(
+                    408,
+                    format!(
+                        r#"{{"error":"body not received within {} s"}}"#,
+                        read_timeout.as_secs_f64()
+                    ),
+                );
+            }
+        };
+    request.body = match input::gateway_request(&body) {
+        Ok(Some(wrapped)) => wrapped.body,
+        _ => body,
     };
     let answer = webhook.handle(request).await;
     reply(answer.status, answer.body.to_string())

@@ -112,6 +112,19 @@ impl WebhookRequest {
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
+
+    /// The secret the caller presents: the secret header, else an `Authorization: Bearer`.
+    /// Needs only the headers, so a server can check it before reading the body.
+    pub fn presented_secret(&self, settings: &Settings) -> Option<&str> {
+        self.header(&settings.secret_header).or_else(|| {
+            self.header("authorization")
+                .and_then(|v| {
+                    v.strip_prefix("Bearer ")
+                        .or_else(|| v.strip_prefix("bearer "))
+                })
+                .map(str::trim)
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -201,15 +214,7 @@ where
             );
         }
         if self.settings.auth_mode == AuthMode::HeaderSecret {
-            let presented = request.header(&self.settings.secret_header).or_else(|| {
-                request
-                    .header("authorization")
-                    .and_then(|v| {
-                        v.strip_prefix("Bearer ")
-                            .or_else(|| v.strip_prefix("bearer "))
-                    })
-                    .map(str::trim)
-            });
+            let presented = request.presented_secret(&self.settings);
             match self.secrets.verify(presented).await {
                 Ok(Verdict::Accepted) => {}
                 Ok(Verdict::Rejected) => return WebhookResponse::error(401, "unauthorized"),
@@ -361,7 +366,8 @@ where
                 );
                 result
             }
-        });
+        }).collect::<Vec<_>>();
+        // Collected first: a lazy iterator held across the await trips rustc's Send check.
         let mut reports: Vec<MessageReport> = futures_util::stream::iter(sends)
             .buffered(self.settings.send_concurrency.max(1))
             .collect()
