@@ -108,8 +108,15 @@ fn a_wrong_secret_is_refused_before_the_body_is_read() {
         "{response:?} after {:?}",
         started.elapsed()
     );
-    assert!(response.ends_with("{\"error\":\"unauthorized\"}"), "{response}");
-    assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
+    assert!(
+        response.ends_with("{\"error\":\"unauthorized\"}"),
+        "{response}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
     assert!(!server.out.exists(), "nothing sent");
 }
 
@@ -170,7 +177,10 @@ fn running_out_of_file_descriptors_does_not_stop_the_server() {
         if response.starts_with("HTTP/1.1 200") {
             break;
         }
-        assert!(Instant::now() < deadline, "no answer after EMFILE: {response:?}");
+        assert!(
+            Instant::now() < deadline,
+            "no answer after EMFILE: {response:?}"
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
     assert!(server.child.try_wait().unwrap().is_none());
