@@ -465,19 +465,19 @@ fn client_messages(event: &Event, config: &Config, kind: Kind, plan: &mut Plan) 
     let room = cap.saturating_sub(usize::from(event.client.is_some()));
     if event.attendees.len() > room {
         let over = event.attendees.len() - room;
-        plan.capped_recipients = over;
         let label = if over == 1 {
             format!("attendee {}", room + 1)
         } else {
             format!("attendees {} to {}", room + 1, event.attendees.len())
         };
-        skip(
-            plan,
-            Audience::Attendee,
-            None,
-            &label,
-            format!("over the limit of {cap} recipients per event (max_recipients_per_event)"),
-        );
+        let reason = if communication == ClientCommunication::ClientAndAttendees {
+            plan.capped_recipients = over;
+            format!("over the limit of {cap} recipients per event (max_recipients_per_event)")
+        } else {
+            // Not written to anyway: one entry rather than thousands.
+            format!("clientCommunication is {communication:?}")
+        };
+        skip(plan, Audience::Attendee, None, &label, reason);
     }
     for (i, attendee) in event.attendees.iter().enumerate().take(room) {
         let label = format!("attendee {}", i + 1);

@@ -623,3 +623,61 @@ proptest! {
         prop_assert_eq!(hook.courier.sent.lock().unwrap().len(), sent, "sent twice");
     }
 }
+
+#[test]
+fn the_recipient_cap_counts_the_client_and_leaves_the_rest_in_one_entry() {
+    let config = Config {
+        max_recipients_per_event: 3,
+        ..Config::default()
+    };
+    let attendees: Vec<Value> = (0..5)
+        .map(|i| json!({"email": format!("guest{i}@example.com")}))
+        .collect();
+    let with = |communication: &str| {
+        event("appointment.created")
+            .set("booking.clientCommunication", json!(communication))
+            .set("booking.attendees", Value::Array(attendees.clone()))
+            .plan_with(&config)
+    };
+    let plan = with("ClientAndAttendees");
+    let emailed: Vec<String> = plan
+        .notifications
+        .iter()
+        .filter(|n| !n.kind.is_staff() && n.to.as_str().contains('@'))
+        .map(|n| n.to.as_str().to_owned())
+        .collect();
+    assert_eq!(
+        emailed,
+        [
+            "jane@example.com",
+            "guest0@example.com",
+            "guest1@example.com"
+        ]
+    );
+    assert_eq!(plan.capped_recipients, 3);
+    let capped: Vec<(&str, &str)> = plan
+        .skipped
+        .iter()
+        .map(|s| (s.recipient.as_str(), s.reason.as_str()))
+        .filter(|(r, _)| r.starts_with("attendees"))
+        .collect();
+    assert_eq!(
+        capped,
+        [(
+            "attendees 3 to 5",
+            "over the limit of 3 recipients per event (max_recipients_per_event)"
+        )]
+    );
+
+    // Attendees not written to anyway are not "over the limit": one entry, its own reason.
+    let plan = with("ClientOnly");
+    assert_eq!(plan.capped_recipients, 0);
+    assert!(
+        plan.skipped
+            .iter()
+            .any(|s| s.recipient == "attendees 3 to 5"
+                && s.reason == "clientCommunication is ClientOnly"),
+        "{:?}",
+        plan.skipped
+    );
+}
