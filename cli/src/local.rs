@@ -121,16 +121,45 @@ pub fn serve(options: LocalOptions, port: u16) -> Outcome {
         println!(
             "  try:     curl -s -H '{header}: {secret}' --data @events/confirmation-created.json http://{address}/booxi"
         );
+        let read_timeout = read_timeout()?;
+        // Each connection holds a permit: past MAX_CONNECTIONS, new ones wait in the backlog.
+        let permits = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+        let mut backoff = ACCEPT_BACKOFF_MIN;
         loop {
-            let (stream, _) = listener.accept().await?;
+            let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
+                break;
+            };
+            let stream = match listener.accept().await {
+                Ok((stream, _)) => {
+                    backoff = ACCEPT_BACKOFF_MIN;
+                    stream
+                }
+                // Out of file descriptors, a connection reset before it was accepted...:
+                // the server stays up, waits a little and accepts again.
+                Err(e) => {
+                    eprintln!(
+                        "booxi-notify serve: cannot accept a connection ({e}); retrying in {} ms",
+                        backoff.as_millis()
+                    );
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(ACCEPT_BACKOFF_MAX);
+                    continue;
+                }
+            };
             let webhook = Arc::clone(&webhook);
             tokio::spawn(async move {
                 let service = hyper::service::service_fn(move |request| {
                     let webhook = Arc::clone(&webhook);
-                    async move { Ok::<_, Infallible>(answer(&webhook, request).await) }
+                    async move { Ok::<_, Infallible>(answer(&webhook, request, read_timeout).await) }
                 });
                 let io = hyper_util::rt::TokioIo::new(stream);
-                let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
+                // A client that does not finish its headers in time is disconnected.
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .timer(hyper_util::rt::TokioTimer::new())
+                    .header_read_timeout(read_timeout)
+                    .serve_connection(io, service)
+                    .await;
+                drop(permit);
             });
         }
         #[allow(unreachable_code)]
@@ -141,9 +170,39 @@ pub fn serve(options: LocalOptions, port: u16) -> Outcome {
         .map_err(|e| Fatal(format!("booxi-notify serve: {e}"), 1))
 }
 
-/// One HTTP request through the webhook. The body may also be an API Gateway event
-/// wrapping a Booxi body (as the files in `events/` are), which is unwrapped first.
-async fn answer(webhook: &LocalWebhook, request: Request<Incoming>) -> Response<Full<Bytes>> {
+/// Connections served at once; more wait in the listen backlog.
+const MAX_CONNECTIONS: usize = 256;
+const ACCEPT_BACKOFF_MIN: Duration = Duration::from_millis(50);
+const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
+pub use booxi_notify::settings::ENV_SERVE_READ_TIMEOUT;
+const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// `$BOOXI_SERVE_READ_TIMEOUT_SECONDS`, else 10 s.
+fn read_timeout() -> Result<Duration, std::io::Error> {
+    match std::env::var(ENV_SERVE_READ_TIMEOUT) {
+        Ok(text) if !text.trim().is_empty() => text
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|s| s.is_finite() && *s > 0.0 && *s <= 3600.0)
+            .map(Duration::from_secs_f64)
+            .ok_or_else(|| {
+                std::io::Error::other(format!(
+                    "{ENV_SERVE_READ_TIMEOUT}: `{text}` is not a number of seconds in (0, 3600]"
+                ))
+            }),
+        _ => Ok(DEFAULT_READ_TIMEOUT),
+    }
+}
+
+/// One HTTP request through the webhook. The secret is checked on the headers, before
+/// any of the body is read. The body may also be an API Gateway event wrapping a Booxi
+/// body (as the files in `events/` are), which is unwrapped first.
+async fn answer(
+    webhook: &LocalWebhook,
+    request: Request<Incoming>,
+    read_timeout: Duration,
+) -> Response<Full<Bytes>> {
     let (parts, body) = request.into_parts();
     let reply = |response: http::Response<String>| response.map(|b| Full::new(Bytes::from(b)));
     if parts.uri.path() != "/booxi" {
@@ -152,11 +211,19 @@ async fn answer(webhook: &LocalWebhook, request: Request<Incoming>) -> Response<
         *response.status_mut() = http::StatusCode::NOT_FOUND;
         return reply(response);
     }
+    // The secret first, on the headers alone: a caller without it never gets its
+    // body read.
+    let head = edge::from_http(Request::from_parts(parts.clone(), Vec::<u8>::new()), None);
+    if let Err(refused) = webhook.check_secret(&head).await {
+        return reply(refused.to_http());
+    }
     let limit = webhook.settings.max_body_bytes;
-    let body = match Limited::new(body, limit + 1).collect().await {
-        Ok(collected) => collected.to_bytes().to_vec(),
-        Err(_) => return reply(WebhookResponse::too_large(limit).to_http()),
-    };
+    let body =
+        match tokio::time::timeout(read_timeout, Limited::new(body, limit + 1).collect()).await {
+            Ok(Ok(collected)) => collected.to_bytes().to_vec(),
+            Ok(Err(_)) => return reply(WebhookResponse::too_large(limit).to_http()),
+            Err(_) => return reply(WebhookResponse::body_timeout(read_timeout).to_http()),
+        };
     let body = match input::gateway_request(&body) {
         Ok(Some(wrapped)) => wrapped.body,
         _ => body,

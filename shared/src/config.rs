@@ -58,6 +58,9 @@ pub struct Config {
     pub templates_dir: Option<PathBuf>,
     /// Time zone for dates when the merchant's (`merchant.timeZone`) is absent or unknown.
     pub default_time_zone: TimeZone,
+    /// At most this many client-side recipients (the client and attendees) per event;
+    /// the others are skipped with a reason. Bounds the work a single event can cause.
+    pub max_recipients_per_event: usize,
 }
 
 /// Brand settings for rendered messages (`[brand]` in the file). Every value is optional;
@@ -88,6 +91,8 @@ pub struct Brand {
 
 pub const DEFAULT_ACCENT_COLOR: &str = "#1d4ed8";
 pub const DEFAULT_TIME_ZONE: &str = "America/Toronto";
+/// Far above a real group booking, far below what a 256 KB body can list.
+pub const DEFAULT_MAX_RECIPIENTS_PER_EVENT: usize = 200;
 
 impl Default for Brand {
     fn default() -> Self {
@@ -124,6 +129,7 @@ impl Default for Config {
             brand: Brand::default(),
             templates_dir: None,
             default_time_zone: TimeZone::get(DEFAULT_TIME_ZONE).unwrap_or(TimeZone::UTC),
+            max_recipients_per_event: DEFAULT_MAX_RECIPIENTS_PER_EVENT,
         }
     }
 }
@@ -141,6 +147,7 @@ struct ConfigFile {
     default_country: Option<String>,
     templates_dir: Option<PathBuf>,
     default_time_zone: Option<String>,
+    max_recipients_per_event: Option<u64>,
     brand: Option<BrandFile>,
 }
 
@@ -167,6 +174,7 @@ const TOP_KEYS: &[&str] = &[
     "default_country",
     "templates_dir",
     "default_time_zone",
+    "max_recipients_per_event",
 ];
 const BRAND_KEYS: &[&str] = &[
     "store_name",
@@ -239,8 +247,9 @@ fn key_line(text: &str, key: &str) -> usize {
 pub use crate::settings::{
     ENV_BRAND_ACCENT_COLOR, ENV_BRAND_FOOTER_TEXT, ENV_BRAND_LOGO_URL, ENV_BRAND_REPLY_TO,
     ENV_BRAND_REPLY_TO_STORE, ENV_BRAND_STAFF_URL, ENV_BRAND_STORE_NAME, ENV_BRAND_UNSUBSCRIBE_URL,
-    ENV_CONFIG, ENV_DEFAULT_COUNTRY, ENV_DEFAULT_TIME_ZONE, ENV_ENABLED_KINDS, ENV_SMS_KINDS,
-    ENV_STAFF_FALLBACK_EMAIL, ENV_STAFF_KINDS, ENV_TEMPLATES_DIR,
+    ENV_CONFIG, ENV_DEFAULT_COUNTRY, ENV_DEFAULT_TIME_ZONE, ENV_ENABLED_KINDS,
+    ENV_MAX_RECIPIENTS_PER_EVENT, ENV_SMS_KINDS, ENV_STAFF_FALLBACK_EMAIL, ENV_STAFF_KINDS,
+    ENV_TEMPLATES_DIR,
 };
 
 impl Config {
@@ -337,6 +346,21 @@ impl Config {
         if let Some((key, name)) = zone {
             config.default_time_zone = TimeZone::get(name.trim())
                 .map_err(|_| invalid(key, format!("`{name}` is not an IANA time zone name")))?;
+        }
+        let cap = env(ENV_MAX_RECIPIENTS_PER_EVENT)
+            .map(|v| (ENV_MAX_RECIPIENTS_PER_EVENT, v))
+            .or(file
+                .max_recipients_per_event
+                .map(|n| ("max_recipients_per_event", n.to_string())));
+        if let Some((key, text)) = cap {
+            config.max_recipients_per_event = text
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| {
+                    invalid(key, format!("`{text}` is not a whole number of at least 1"))
+                })?;
         }
         config.brand = brand(file.brand.unwrap_or_default(), &env)?;
         Ok(config)
@@ -501,6 +525,24 @@ mod tests {
         );
         assert_eq!(c.default_country.code(), "CA");
         assert_eq!(c.staff_fallback_email, None);
+        assert_eq!(c.max_recipients_per_event, 200);
+    }
+
+    #[test]
+    fn the_recipient_cap_is_read_and_checked() {
+        let c = Config::from_toml("max_recipients_per_event = 12").unwrap();
+        assert_eq!(c.max_recipients_per_event, 12);
+        let c = Config::load(None, env(&[(ENV_MAX_RECIPIENTS_PER_EVENT, " 3 ")])).unwrap();
+        assert_eq!(c.max_recipients_per_event, 3);
+        for bad in ["0", "-1", "lots"] {
+            let e = Config::load(None, env(&[(ENV_MAX_RECIPIENTS_PER_EVENT, bad)])).unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                format!(
+                    "BOOXI_MAX_RECIPIENTS_PER_EVENT: `{bad}` is not a whole number of at least 1"
+                )
+            );
+        }
     }
 
     #[test]
@@ -588,7 +630,7 @@ mod tests {
             err.to_string(),
             "configuration file <inline>: line 1, column 1: unknown field `sms_kind`, expected \
              one of `enabled_kinds`, `sms_kinds`, `staff_kinds`, `staff_fallback_email`, \
-             `default_country`, `templates_dir`, `default_time_zone`, `brand`"
+             `default_country`, `templates_dir`, `default_time_zone`, `max_recipients_per_event`, `brand`"
         );
         let err =
             Config::load(None, env(&[(ENV_ENABLED_KINDS, "confirmation,bogus")])).unwrap_err();

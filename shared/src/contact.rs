@@ -13,11 +13,17 @@ use serde::{Serialize, Serializer};
 pub enum ContactError {
     #[error("email address is not valid")]
     InvalidEmail,
+    /// Valid by RFC 5322, but not a plain `local@domain` address we send to.
+    #[error("email address not used: {0}")]
+    UnusableEmail(&'static str),
     #[error("phone number cannot be made E.164 with country {country}")]
     InvalidPhone { country: String },
 }
 
-/// A syntactically valid email address (RFC 5322 addr-spec, no display name).
+/// A plain email address: `local@domain`, an ASCII dot-atom local part and a DNS domain
+/// name of two labels or more. Quoted local parts, IP literals, comments, encoded words
+/// and non-ASCII text are legal in RFC 5322 (or RFC 6531) but are refused: they end up
+/// in `To:` headers and `mailto:` links, where they can be read as other addresses.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EmailAddress(String);
 
@@ -34,12 +40,57 @@ impl EmailAddress {
         if !parsed.domain().contains('.') {
             return Err(ContactError::InvalidEmail);
         }
+        plain_address(parsed.local_part(), parsed.domain()).map_err(ContactError::UnusableEmail)?;
         Ok(Self(parsed.as_str().to_owned()))
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Why `local@domain` is not a plain address, if it is not.
+fn plain_address(local: &str, domain: &str) -> Result<(), &'static str> {
+    if !local.is_ascii() || !domain.is_ascii() {
+        return Err("non-ASCII characters");
+    }
+    if local.starts_with('"') || local.contains('"') {
+        return Err("quoted local part");
+    }
+    if domain.starts_with('[') {
+        return Err("IP address instead of a domain");
+    }
+    if local.contains("=?") || domain.contains("=?") {
+        return Err("encoded word");
+    }
+    // dot-atom: atext runs separated by single dots (RFC 5322 3.2.3).
+    let atext = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c);
+    if local.len() > 64
+        || local
+            .split('.')
+            .any(|atom| atom.is_empty() || !atom.chars().all(atext))
+    {
+        return Err("local part is not a dot-atom");
+    }
+    // A DNS name: letters, digits and inner hyphens, labels of 1 to 63, at most 253 in all.
+    let label = |l: &str| {
+        (1..=63).contains(&l.len())
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    let labels: Vec<&str> = domain.split('.').collect();
+    let top_level_is_numeric = labels
+        .last()
+        .is_some_and(|t| t.chars().all(|c| c.is_ascii_digit()));
+    if domain.len() > 253
+        || labels.len() < 2
+        || !labels.iter().all(|l| label(l))
+        || top_level_is_numeric
+    {
+        return Err("domain is not a DNS name");
+    }
+    Ok(())
 }
 
 impl fmt::Display for EmailAddress {
@@ -224,6 +275,56 @@ mod tests {
                 Err(ContactError::InvalidEmail),
                 "{bad:?}"
             );
+        }
+    }
+
+    #[test]
+    fn only_plain_addresses_are_used() {
+        for good in [
+            "jane.doe+booking@mail.example.com",
+            "o'brien@example.ie",
+            "x_y-z@sub-domain.example.co.uk",
+        ] {
+            assert_eq!(EmailAddress::parse(good).unwrap().as_str(), good);
+        }
+        let cases = [
+            (
+                "\"evil@x.com>\"@y.com",
+                "email address not used: quoted local part",
+            ),
+            ("\"a,b\"@x.com", "email address not used: quoted local part"),
+            (
+                "a@[127.0.0.1]",
+                "email address not used: IP address instead of a domain",
+            ),
+            (
+                "=?utf-8?q?a?=@x.com",
+                "email address not used: encoded word",
+            ),
+            (
+                "a@1.2.3.4",
+                "email address not used: domain is not a DNS name",
+            ),
+            (
+                "a@x_y.com",
+                "email address not used: domain is not a DNS name",
+            ),
+            (
+                "josé@example.com",
+                "email address not used: non-ASCII characters",
+            ),
+            (
+                "a@exämple.com",
+                "email address not used: non-ASCII characters",
+            ),
+        ];
+        for (bad, why) in cases {
+            let e = EmailAddress::parse(bad).map(|a| a.as_str().to_owned());
+            match e {
+                Err(e) => assert_eq!(e.to_string(), why, "{bad:?}"),
+                // Refused earlier by the RFC parser: refused all the same.
+                Ok(a) => panic!("{bad:?} accepted as {a:?}"),
+            }
         }
     }
 

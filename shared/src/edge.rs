@@ -44,6 +44,19 @@ impl WebhookRequest {
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
+
+    /// The secret the caller presents: the secret header, else an `Authorization: Bearer`.
+    /// Needs only the headers, so a server can check it before reading the body.
+    pub fn presented_secret(&self, settings: &Settings) -> Option<&str> {
+        self.header(&settings.secret_header).or_else(|| {
+            self.header("authorization")
+                .and_then(|v| {
+                    v.strip_prefix("Bearer ")
+                        .or_else(|| v.strip_prefix("bearer "))
+                })
+                .map(str::trim)
+        })
+    }
 }
 
 /// The one conversion from an `http::Request` (API Gateway's through `lambda_http`, or the
@@ -94,6 +107,14 @@ impl WebhookResponse {
     /// 413: the body is longer than `limit` bytes (also for a server that stops reading).
     pub fn too_large(limit: usize) -> Self {
         Self::error(413, format!("body too large: more than {limit} bytes"))
+    }
+
+    /// 408: the body did not arrive within `after` (a server that stops waiting).
+    pub fn body_timeout(after: Duration) -> Self {
+        Self::error(
+            408,
+            format!("body not received within {} s", after.as_secs_f64()),
+        )
     }
 
     /// As an `http::Response` with a JSON body.
@@ -185,6 +206,26 @@ where
         response
     }
 
+    /// The secret check alone (in header-secret mode): the answer to give when it fails.
+    /// Needs only the headers, so a server can call it before reading the body.
+    pub async fn check_secret(&self, request: &WebhookRequest) -> Result<(), WebhookResponse> {
+        if self.settings.auth_mode != AuthMode::HeaderSecret {
+            return Ok(());
+        }
+        match self
+            .secrets
+            .verify(request.presented_secret(&self.settings))
+            .await
+        {
+            Ok(Verdict::Accepted) => Ok(()),
+            Ok(Verdict::Rejected) => Err(WebhookResponse::error(401, "unauthorized")),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the webhook secret");
+                Err(WebhookResponse::error(503, "temporarily unavailable"))
+            }
+        }
+    }
+
     async fn answer(&self, request: WebhookRequest) -> WebhookResponse {
         let method = request.method.to_ascii_uppercase();
         if method != "POST" && method != "PUT" {
@@ -193,24 +234,8 @@ where
         if request.body.len() > self.settings.max_body_bytes {
             return WebhookResponse::too_large(self.settings.max_body_bytes);
         }
-        if self.settings.auth_mode == AuthMode::HeaderSecret {
-            let presented = request.header(&self.settings.secret_header).or_else(|| {
-                request
-                    .header("authorization")
-                    .and_then(|v| {
-                        v.strip_prefix("Bearer ")
-                            .or_else(|| v.strip_prefix("bearer "))
-                    })
-                    .map(str::trim)
-            });
-            match self.secrets.verify(presented).await {
-                Ok(Verdict::Accepted) => {}
-                Ok(Verdict::Rejected) => return WebhookResponse::error(401, "unauthorized"),
-                Err(e) => {
-                    tracing::error!(error = %e, "cannot read the webhook secret");
-                    return WebhookResponse::error(503, "temporarily unavailable");
-                }
-            }
+        if let Err(refused) = self.check_secret(&request).await {
+            return refused;
         }
         let event = match Event::parse(&request.body, self.core.config.default_country) {
             Ok(event) => event,

@@ -373,6 +373,7 @@ impl Booking {
 /// A Booxi event, normalised.
 #[derive(Debug, Clone)]
 pub struct Event {
+    /// The event id, or its hash when longer than 200 bytes ([`crate::ids::storage_key`]).
     pub id: String,
     pub event_type: EventType,
     pub created_on: Option<String>,
@@ -405,8 +406,10 @@ impl Event {
 
     pub fn from_value(value: &Value, default_country: Country) -> Result<Self, ParseError> {
         let envelope = Obj::new(value).ok_or(ParseError::NotAnObject)?;
+        // Bounded once, here: the id goes into storage keys, folder names and logs.
         let id = envelope
             .text(s::EVENT_ID)
+            .map(|id| crate::ids::storage_key(&id))
             .ok_or(ParseError::MissingEventId)?;
         let event_type = envelope
             .text(s::EVENT_TYPE)

@@ -23,6 +23,7 @@ pub mod contact;
 pub mod delivery;
 pub mod edge;
 pub mod event;
+pub mod ids;
 pub mod input;
 pub mod metrics;
 pub mod notification;

@@ -44,6 +44,14 @@ pub fn event_received(event_type: &str) {
     );
 }
 
+/// Client-side recipients an event listed beyond `max_recipients_per_event`.
+pub fn recipients_capped(count: usize) {
+    println!(
+        "{}",
+        emf_line(&[], &[("RecipientsOverLimit", "Count", count as f64)])
+    );
+}
+
 /// Messages sent / skipped / failed by kind and channel, and the event's duration.
 pub fn event_done(summary: &Summary, duration: Duration) {
     for line in outcome_lines(&summary.messages) {

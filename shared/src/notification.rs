@@ -284,6 +284,8 @@ pub struct Plan {
     pub client_kind: Option<Kind>,
     /// Set when the event type is not one we act on.
     pub ignored: Option<String>,
+    /// Client-side recipients left out by `max_recipients_per_event`.
+    pub capped_recipients: usize,
 }
 
 /// The verdict of client rows after the first match.

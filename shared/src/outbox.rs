@@ -1,5 +1,5 @@
 //! The offline [`Courier`]: every message becomes files in a folder, the same files
-//! `booxi-notify render` writes — `DIR/<event id>/<n>-<kind>-<audience>-<channel>` with
+//! `booxi-notify render` writes — `DIR/<event id, percent-encoded>/<n>-<kind>-<audience>-<channel>` with
 //! `.eml` (the complete MIME message), `.html` and `.txt` for an email, `.txt` for an SMS.
 
 use std::path::{Path, PathBuf};
@@ -58,24 +58,10 @@ pub fn write(dir: &Path, message: &Outgoing) -> std::io::Result<Vec<PathBuf>> {
     Ok(written)
 }
 
-/// An event id as a folder name: letters, digits, `-`, `_` and `.` (not leading).
+/// An event id as a folder name: percent-encoded, injective, never `.` or `..`, at most
+/// 200 bytes (see [`crate::ids::file_name`]).
 pub fn safe_file_name(id: &str) -> String {
-    let name: String = id
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let name = name.trim_start_matches('.').to_owned();
-    if name.is_empty() {
-        "event".to_owned()
-    } else {
-        name
-    }
+    crate::ids::file_name(id)
 }
 
 impl Courier for Outbox {
@@ -125,10 +111,11 @@ mod tests {
         assert_eq!(
             files,
             vec![(
-                PathBuf::from("_evt_1/2-reminder-client-sms.txt"),
+                PathBuf::from("%2E.%2Fevt%201/2-reminder-client-sms.txt"),
                 b"Hi\n".to_vec()
             )]
         );
-        assert_eq!(safe_file_name("..."), "event");
+        assert_eq!(safe_file_name("..."), "%2E..");
+        assert_ne!(safe_file_name("a/b"), safe_file_name("a_b"));
     }
 }

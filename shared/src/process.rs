@@ -12,6 +12,8 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant, SystemTime};
 
+use futures_util::StreamExt;
+
 use crate::compose::Compose;
 use crate::config::Config;
 use crate::delivery::{Courier, Failure, MessageMeta, RetryPolicy, send_with_retry};
@@ -28,6 +30,8 @@ pub struct DeliverySettings {
     /// Time allowed for sending, retries included (API Gateway gives up at ~30 s).
     pub budget: Duration,
     pub retry: RetryPolicy,
+    /// At most this many messages of one event are being sent at a time.
+    pub send_concurrency: usize,
 }
 
 impl Default for DeliverySettings {
@@ -35,11 +39,14 @@ impl Default for DeliverySettings {
         Self {
             budget: DEFAULT_DELIVERY_BUDGET,
             retry: RetryPolicy::default(),
+            send_concurrency: DEFAULT_SEND_CONCURRENCY,
         }
     }
 }
 
 pub const DEFAULT_DELIVERY_BUDGET: Duration = Duration::from_secs(12);
+/// Messages of one event sent at a time (an event may fan out to many recipients).
+pub const DEFAULT_SEND_CONCURRENCY: usize = 8;
 
 /// Sending stops this long before the caller's deadline, leaving time to record and answer.
 pub const DEADLINE_MARGIN: Duration = Duration::from_secs(1);
@@ -109,6 +116,12 @@ where
         if plan.ignored.is_some() {
             return Ok(summary(Disposition::Ignored, Vec::new()));
         }
+        if plan.capped_recipients > 0 {
+            tracing::warn!(event_id = %event.id, left_out = plan.capped_recipients, "recipients over max_recipients_per_event");
+            if self.emit_metrics {
+                metrics::recipients_capped(plan.capped_recipients);
+            }
+        }
         let timing = Timing::new(started, self.delivery.budget, deadline);
         let owner = Owner::new()?;
         let claim = self
@@ -168,7 +181,8 @@ where
         }
     }
 
-    /// Renders and sends every planned message not sent before, all at once.
+    /// Renders and sends every planned message not sent before, at most
+    /// `send_concurrency` at a time, in plan order.
     async fn deliver(
         &self,
         event: &Event,
@@ -198,8 +212,13 @@ where
             .enumerate()
             .map(|(i, (n, key))| {
                 self.deliver_one(event, n, i + 1, key, already.get(key).copied(), timing)
-            });
-        futures_util::future::join_all(sends).await
+            })
+            .collect::<Vec<_>>();
+        // Collected first: a lazy iterator held across the await trips rustc's Send check.
+        futures_util::stream::iter(sends)
+            .buffered(self.delivery.send_concurrency.max(1))
+            .collect()
+            .await
     }
 
     async fn deliver_one(

@@ -5,6 +5,8 @@
 //! match wins), [`STAFF_RULES`] the staff table, then the Recipients, Channels, Links
 //! and Language sections, each a function of its own.
 
+use std::collections::HashSet;
+
 use jiff::Timestamp;
 
 use crate::config::Config;
@@ -460,7 +462,26 @@ fn client_messages(event: &Event, config: &Config, kind: Kind, plan: &mut Plan) 
             "the event has no client".to_owned(),
         ),
     }
-    for (i, attendee) in event.attendees.iter().enumerate() {
+    // Bounded work: past the cap, attendees are counted, not looked at one by one.
+    let cap = config.max_recipients_per_event;
+    let room = cap.saturating_sub(usize::from(event.client.is_some()));
+    if event.attendees.len() > room {
+        let over = event.attendees.len() - room;
+        let label = if over == 1 {
+            format!("attendee {}", room + 1)
+        } else {
+            format!("attendees {} to {}", room + 1, event.attendees.len())
+        };
+        let reason = if communication == ClientCommunication::ClientAndAttendees {
+            plan.capped_recipients = over;
+            format!("over the limit of {cap} recipients per event (max_recipients_per_event)")
+        } else {
+            // Not written to anyway: one entry rather than thousands.
+            format!("clientCommunication is {communication:?}")
+        };
+        skip(plan, Audience::Attendee, None, &label, reason);
+    }
+    for (i, attendee) in event.attendees.iter().enumerate().take(room) {
         let label = format!("attendee {}", i + 1);
         if communication != ClientCommunication::ClientAndAttendees {
             skip(
@@ -483,17 +504,15 @@ fn client_messages(event: &Event, config: &Config, kind: Kind, plan: &mut Plan) 
         }
     }
 
+    // Addresses already given this message: a set, so the check stays linear.
+    let mut addressed: HashSet<Address> = HashSet::new();
     for (audience, recipient, label, person) in recipients {
         let language = message_language(kind, person.language.as_ref(), event);
         let link_language = person.language.clone().unwrap_or_else(|| language.clone());
         let links = tracking_links(event, kind, &link_language);
         let video_url = person.video_url.clone();
-        let push = |plan: &mut Plan, to: Address| {
-            let duplicate = plan
-                .notifications
-                .iter()
-                .any(|n| n.kind == kind && n.to == to);
-            if duplicate {
+        let mut push = |plan: &mut Plan, to: Address| {
+            if !addressed.insert(to.clone()) {
                 skip(
                     plan,
                     audience,

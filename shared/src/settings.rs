@@ -22,6 +22,7 @@ pub const ENV_STAFF_FALLBACK_EMAIL: &str = "BOOXI_STAFF_FALLBACK_EMAIL";
 pub const ENV_DEFAULT_COUNTRY: &str = "BOOXI_DEFAULT_COUNTRY";
 pub const ENV_TEMPLATES_DIR: &str = "BOOXI_TEMPLATES_DIR";
 pub const ENV_DEFAULT_TIME_ZONE: &str = "BOOXI_DEFAULT_TIME_ZONE";
+pub const ENV_MAX_RECIPIENTS_PER_EVENT: &str = "BOOXI_MAX_RECIPIENTS_PER_EVENT";
 pub const ENV_BRAND_STORE_NAME: &str = "BOOXI_BRAND_STORE_NAME";
 pub const ENV_BRAND_LOGO_URL: &str = "BOOXI_BRAND_LOGO_URL";
 pub const ENV_BRAND_ACCENT_COLOR: &str = "BOOXI_BRAND_ACCENT_COLOR";
@@ -46,6 +47,8 @@ pub const ENV_SMS_ORIGINATION_NUMBER: &str = "BOOXI_SMS_ORIGINATION_NUMBER";
 pub const ENV_SECRET_CACHE_SECONDS: &str = "BOOXI_SECRET_CACHE_SECONDS";
 /// Offline mode (`booxi-notify serve` / `send`): the secret to accept.
 pub const ENV_LOCAL_SECRET: &str = "BOOXI_LOCAL_SECRET";
+/// Time a client of `serve` has to send its headers, then its body.
+pub const ENV_SERVE_READ_TIMEOUT: &str = "BOOXI_SERVE_READ_TIMEOUT_SECONDS";
 
 pub const DEFAULT_SECRET_HEADER: &str = "X-Booxi-Secret";
 pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;

@@ -19,11 +19,17 @@ use serde_json::{Map, Number, Value, json};
 
 const EVENTS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../events");
 
-const CASES: u32 = 256;
+/// Cases per property: `PROPTEST_CASES` when set (CI runs many more), else 256.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(256)
+}
 
 fn proptest_config() -> ProptestConfig {
     ProptestConfig {
-        cases: CASES,
+        cases: cases(),
         // Only the two test files are ours to write: no `proptest-regressions/` files.
         // A failure prints its minimal input, which is what to paste into a test.
         failure_persistence: None,

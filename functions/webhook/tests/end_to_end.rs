@@ -652,6 +652,35 @@ fn a_rest_api_v1_event_is_handled_too() {
     assert_no_personal_data(&function.logs());
 }
 
+#[test]
+fn an_event_id_over_dynamodbs_key_limit_is_processed_once() {
+    // 3,000 bytes: over DynamoDB's 2,048-byte key limit (moto enforces it too), which
+    // answered 503 on every retry. The id is stored, answered and logged as its hash.
+    let stack = Stack::new();
+    let runtime = RuntimeApi::start();
+    let function = stack.function(&runtime);
+    let event = with_event_id(
+        gateway_event("confirmation-created.json"),
+        &"e".repeat(3_000),
+    );
+    let (status, body) = call(&runtime, &event);
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (200, Some("processed")),
+        "{body}"
+    );
+    let id = body["event_id"].as_str().unwrap();
+    assert!(id.starts_with("sha256:") && id.len() == 71, "{id}");
+    let (status, again) = call(&runtime, &event);
+    assert_eq!((status, again["status"].as_str()), (200, Some("duplicate")));
+    assert_eq!(sent_emails(&stack.moto).len(), 2);
+    assert_eq!(sent_sms(&stack.moto).len(), 1);
+    assert!(
+        !function.logs().contains(&"e".repeat(300)),
+        "the long id was logged"
+    );
+}
+
 /// The DynamoDB store's conditions, through the real SDK against moto: a claim carries its
 /// owner, and only that owner completes or releases it. The calls here are sequential on
 /// purpose: moto's conditional writes are not atomic under concurrency (racing

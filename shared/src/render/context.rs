@@ -363,11 +363,27 @@ impl Context {
     }
 }
 
-/// Removes control characters (line breaks included) and collapses runs of white
-/// space; `None` when nothing is left.
+/// Removes control characters (line breaks included), bidirectional controls and
+/// zero-width characters, and collapses runs of white space; `None` when nothing is left.
 pub fn clean(text: &str) -> Option<String> {
-    let joined = crate::text::one_line(text);
+    let joined = crate::text::one_line(&text.replace(is_invisible, ""));
     (!joined.is_empty()).then_some(joined)
+}
+
+/// Characters that change how text reads without showing: bidirectional embeddings,
+/// overrides, isolates and marks (`U+202E` turns `gpj.exe` around), zero-width spaces and
+/// joiners, the word joiner and invisible operators, the byte-order mark.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
 }
 
 /// The link when it is an absolute http(s) URL with a host, else none.
@@ -444,12 +460,13 @@ pub(crate) fn duration_minutes(b: &Booking) -> Option<i64> {
         .and_then(number)
         .filter(|m| *m > 0);
     total.or_else(|| {
-        let sum: i64 = o
+        // Checked: a hostile `[i64::MAX, 1]` gives no end time rather than a panic or a wrap.
+        let sum = o
             .objs(&["items"])
             .iter()
             .filter_map(|i| i.get(&["duration"]).and_then(number))
             .filter(|m| *m > 0)
-            .sum();
+            .try_fold(0i64, i64::checked_add)?;
         (sum > 0).then_some(sum)
     })
 }
@@ -888,6 +905,16 @@ mod tests {
     }
 
     #[test]
+    fn clean_removes_bidi_controls_and_zero_width_characters() {
+        assert_eq!(
+            clean("Jane\u{202E}gpj.exe\u{202C} \u{200B}Doe\u{FEFF}\u{2066}x\u{2069}\u{200F}"),
+            Some("Janegpj.exe Doex".to_owned())
+        );
+        assert_eq!(clean("\u{200B}\u{FEFF} \u{202E}"), None);
+        assert_eq!(clean("Zoë 🙂 Ng"), Some("Zoë 🙂 Ng".to_owned()));
+    }
+
+    #[test]
     fn only_web_links_survive() {
         assert_eq!(
             web_link("https://a.example/x?y=1"),
@@ -930,6 +957,28 @@ mod tests {
             request_lines(&json!([{"question": "Reason", "answer": "Check-up"}, "Parking?"])),
             ["Reason: Check-up", "Parking?"]
         );
+    }
+
+    #[test]
+    fn hostile_durations_give_no_end_time_and_no_panic() {
+        let booking = |items: Value| Booking {
+            starts_on: Some("2026-12-03T15:00:00Z".into()),
+            raw: json!({ "items": items }),
+            ..Booking::default()
+        };
+        for items in [
+            json!([{"duration": i64::MAX}, {"duration": 1}]),
+            json!([{"duration": i64::MIN}, {"duration": -1}]),
+            json!([{"duration": i64::MAX / 60 + 1}]),
+            json!([{"duration": -30}]),
+            json!([{"duration": 1e300}, {"duration": "9223372036854775807"}, {"duration": "1"}]),
+        ] {
+            let (_, end) = booking_span(&booking(items.clone())).unwrap();
+            assert_eq!(end, None, "{items}");
+        }
+        let (start, end) =
+            booking_span(&booking(json!([{"duration": 30}, {"duration": 15}]))).unwrap();
+        assert_eq!(end.unwrap().as_second() - start.as_second(), 45 * 60);
     }
 
     #[test]

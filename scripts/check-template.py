@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Least-privilege checks of template.yaml that cfn-lint and checkov do not make.
+
+Run with the Python of the tools venv (it reads the template with cfn-lint's parser):
+    ~/.cache/booxi-notify/venv/bin/python scripts/check-template.py
+Exits 1 and names each broken rule. The rules:
+- the function's DynamoDB actions are exactly the calls shared/src/aws/dynamo.rs makes;
+- sns:Publish is allowed for SMS only: a Deny on every topic ARN goes with it;
+- SES sending is conditioned on ses:FromAddress (the configured sender);
+- no Allow grants a whole service (`*` or `service:*`);
+- the idempotency table and the generated secret are retained on delete and replace;
+- ReservedConcurrency has a default above 0 (a bound on sends unless turned off).
+"""
+import pathlib
+import re
+import sys
+
+from cfnlint.decode import decode
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def statements(template):
+    role = template["Resources"]["WebhookRole"]["Properties"]
+    for policy in role["Policies"]:
+        for statement in policy["PolicyDocument"]["Statement"]:
+            # `!If [cond, statement, !Ref AWS::NoValue]`: check the statement branch.
+            if isinstance(statement, dict) and "Fn::If" in statement:
+                statement = statement["Fn::If"][1]
+            if isinstance(statement, dict) and "Effect" in statement:
+                yield statement
+
+
+def as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def sdk_calls():
+    """DynamoDB operations the code calls: `.put_item()` -> `dynamodb:PutItem`."""
+    calls = set()
+    for path in (ROOT / "shared/src/aws").glob("*.rs"):
+        text = path.read_text()
+        if "aws_sdk_dynamodb" not in text:
+            continue
+        for name in re.findall(r"\.(\w+_item|query|scan|transact_\w+)\(\)", text):
+            calls.add("dynamodb:" + "".join(part.title() for part in name.split("_")))
+    return calls
+
+
+def main():
+    template, matches = decode(str(ROOT / "template.yaml"))
+    if matches:
+        print("\n".join(str(m) for m in matches))
+        return 1
+    problems = []
+    found = list(statements(template))
+
+    dynamo = {a for s in found if s["Effect"] == "Allow" for a in as_list(s["Action"]) if a.startswith("dynamodb:")}
+    used = sdk_calls()
+    if dynamo != used:
+        problems.append(
+            f"DynamoDB actions granted {sorted(dynamo)} but the code calls {sorted(used)}"
+        )
+
+    publish_allowed = any(
+        s["Effect"] == "Allow" and "sns:Publish" in as_list(s["Action"]) for s in found
+    )
+    topic_denied = any(
+        s["Effect"] == "Deny"
+        and "sns:Publish" in as_list(s["Action"])
+        and any(":sns:*:*:*" in str(r) for r in as_list(s["Resource"]))
+        for s in found
+    )
+    if publish_allowed and not topic_denied:
+        problems.append("sns:Publish is allowed without a Deny on topic ARNs (SMS only)")
+
+    for s in found:
+        actions = as_list(s["Action"])
+        if s["Effect"] == "Allow" and any(a.startswith("ses:Send") for a in actions):
+            conditions = s.get("Condition", {})
+            keys = {k for operator in conditions.values() for k in operator}
+            if "ses:FromAddress" not in keys:
+                problems.append(f"statement {s.get('Sid')}: SES sending without a ses:FromAddress condition")
+        if s["Effect"] == "Allow" and any(a == "*" or a.endswith(":*") for a in actions):
+            problems.append(f"statement {s.get('Sid')}: grants a whole service ({actions})")
+
+    for name in ("IdempotencyTable", "WebhookSecret"):
+        resource = template["Resources"][name]
+        for policy in ("DeletionPolicy", "UpdateReplacePolicy"):
+            if resource.get(policy) != "Retain":
+                problems.append(f"{name}: {policy} is not Retain")
+
+    if int(template["Parameters"]["ReservedConcurrency"]["Default"]) <= 0:
+        problems.append("ReservedConcurrency: the default reserves nothing")
+
+    for p in problems:
+        print(f"template.yaml: {p}")
+    if not problems:
+        print(f"template.yaml: least-privilege checks passed ({len(found)} statements)")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
