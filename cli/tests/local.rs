@@ -110,7 +110,7 @@ fn send_answers_400_for_a_body_that_is_not_a_booxi_event() {
     let dir = temp_dir("bad");
     std::fs::create_dir_all(&dir).unwrap();
     let bad = dir.join("bad.json");
-    std::fs::write(&bad, "{\"eventType\":\"appointment.created\"}").unwrap();
+    std::fs::write(&bad, "{\"eventId\":\"1\"}").unwrap();
     let out = booxi(&[
         "send",
         "--out",
@@ -119,8 +119,9 @@ fn send_answers_400_for_a_body_that_is_not_a_booxi_event() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stdout(&out)
-            .ends_with(": 400 {\"error\":\"not a Booxi event: no event id (eventId or id)\"}\n"),
+        stdout(&out).ends_with(
+            ": 400 {\"error\":\"not a Booxi event: no event type (eventType, type or event)\"}\n"
+        ),
         "{}",
         stdout(&out)
     );

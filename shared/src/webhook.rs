@@ -42,6 +42,8 @@ pub enum AuthMode {
     HeaderSecret,
     /// API Gateway's JWT authorizer already checked an OAuth2 token.
     OAuth2,
+    /// An HMAC-SHA256 of the raw body, keyed with the secret, in a header.
+    Signature,
 }
 
 impl AuthMode {
@@ -49,8 +51,14 @@ impl AuthMode {
         match raw.trim().to_ascii_lowercase().as_str() {
             "headersecret" | "header_secret" | "header-secret" | "" => Some(Self::HeaderSecret),
             "oauth2" => Some(Self::OAuth2),
+            "signature" => Some(Self::Signature),
             _ => None,
         }
+    }
+
+    /// Whether the function itself needs the secret (Secrets Manager).
+    pub fn uses_secret(self) -> bool {
+        matches!(self, Self::HeaderSecret | Self::Signature)
     }
 }
 
@@ -59,6 +67,8 @@ impl AuthMode {
 pub struct Settings {
     /// Header carrying the secret (matched ignoring case).
     pub secret_header: String,
+    /// Header carrying the body signature in `Signature` mode (matched ignoring case).
+    pub signature_header: String,
     pub auth_mode: AuthMode,
     pub max_body_bytes: usize,
     /// How long a claim keeps other deliveries of the same event out.
@@ -71,12 +81,14 @@ pub struct Settings {
 }
 
 pub const DEFAULT_SECRET_HEADER: &str = "X-Booxi-Secret";
+pub const DEFAULT_SIGNATURE_HEADER: &str = "X-Booxi-Signature";
 pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
 
 impl Default for Settings {
     fn default() -> Self {
         Self {
             secret_header: DEFAULT_SECRET_HEADER.to_owned(),
+            signature_header: DEFAULT_SIGNATURE_HEADER.to_owned(),
             auth_mode: AuthMode::HeaderSecret,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             lease: Duration::from_secs(60),
@@ -195,17 +207,25 @@ where
                 ),
             );
         }
-        if self.settings.auth_mode == AuthMode::HeaderSecret {
-            let presented = request.header(&self.settings.secret_header).or_else(|| {
-                request
-                    .header("authorization")
-                    .and_then(|v| {
-                        v.strip_prefix("Bearer ")
-                            .or_else(|| v.strip_prefix("bearer "))
-                    })
-                    .map(str::trim)
-            });
-            match self.secrets.verify(presented).await {
+        if self.settings.auth_mode.uses_secret() {
+            let verdict = if self.settings.auth_mode == AuthMode::Signature {
+                let presented = request.header(&self.settings.signature_header);
+                self.secrets
+                    .verify_signature(&request.body, presented)
+                    .await
+            } else {
+                let presented = request.header(&self.settings.secret_header).or_else(|| {
+                    request
+                        .header("authorization")
+                        .and_then(|v| {
+                            v.strip_prefix("Bearer ")
+                                .or_else(|| v.strip_prefix("bearer "))
+                        })
+                        .map(str::trim)
+                });
+                self.secrets.verify(presented).await
+            };
+            match verdict {
                 Ok(Verdict::Accepted) => {}
                 Ok(Verdict::Rejected) => return WebhookResponse::error(401, "unauthorized"),
                 Err(e) => {
@@ -215,15 +235,31 @@ where
             }
         }
 
-        let event = match Event::parse(&request.body, self.config.default_country) {
+        let event = match Event::read(&request.body, &self.config) {
             Ok(event) => event,
             Err(e) => return WebhookResponse::error(400, e.to_string()),
         };
+        if event.id_derived {
+            tracing::info!(event_id = %event.id, "the body has no event id: derived one from its content");
+        }
+        if let Some(sent) = &event.aliased_from {
+            tracing::info!(
+                event_id = %event.id,
+                sent_type = %crate::event::EventType::Other(sent.clone()).log_name(),
+                event_type = event.event_type.name(),
+                "event type mapped by an alias"
+            );
+        }
         if self.settings.emit_metrics {
-            metrics::event_received(event.event_type.name());
+            metrics::event_received(&event.event_type.log_name());
         }
         let plan = rules::plan(&event, &self.config);
         if plan.ignored.is_some() {
+            let event_type = event.event_type.log_name();
+            tracing::info!(event_id = %event.id, event_type = %event_type, "event type not handled: ignored");
+            if self.settings.emit_metrics {
+                metrics::event_ignored(&event_type);
+            }
             return WebhookResponse::new(200, json!({"status": "ignored", "event_id": event.id}));
         }
 
@@ -377,13 +413,15 @@ fn report(n: &Notification, status: Outcome, reason: Option<String>) -> MessageR
 
 /// Environment variables of the webhook (names fixed: deployments rely on them).
 pub const ENV_SECRET_HEADER: &str = "BOOXI_SECRET_HEADER";
+pub const ENV_SIGNATURE_HEADER: &str = "BOOXI_SIGNATURE_HEADER";
 pub const ENV_AUTH_MODE: &str = "BOOXI_AUTH_MODE";
 pub const ENV_MAX_BODY_BYTES: &str = "BOOXI_MAX_BODY_BYTES";
 pub const ENV_DELIVERY_BUDGET_SECONDS: &str = "BOOXI_DELIVERY_BUDGET_SECONDS";
 
 impl Settings {
-    /// Reads `BOOXI_SECRET_HEADER`, `BOOXI_AUTH_MODE`, `BOOXI_MAX_BODY_BYTES` and
-    /// `BOOXI_DELIVERY_BUDGET_SECONDS`; absent or empty values keep the defaults.
+    /// Reads `BOOXI_SECRET_HEADER`, `BOOXI_SIGNATURE_HEADER`, `BOOXI_AUTH_MODE`,
+    /// `BOOXI_MAX_BODY_BYTES` and `BOOXI_DELIVERY_BUDGET_SECONDS`; absent or empty values
+    /// keep the defaults.
     pub fn from_env(
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, crate::config::ConfigError> {
@@ -397,23 +435,33 @@ impl Settings {
                 .filter(|v| !v.is_empty())
         };
         let mut settings = Settings::default();
-        if let Some(header) = get(ENV_SECRET_HEADER) {
-            let valid = header
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-            if !valid {
-                return Err(invalid(
-                    ENV_SECRET_HEADER,
-                    format!("`{header}` is not an HTTP header name"),
-                ));
+        let header_name = |key: &str| match get(key) {
+            None => Ok(None),
+            Some(header) => {
+                let valid = header
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+                if valid {
+                    Ok(Some(header))
+                } else {
+                    Err(invalid(
+                        key,
+                        format!("`{header}` is not an HTTP header name"),
+                    ))
+                }
             }
+        };
+        if let Some(header) = header_name(ENV_SECRET_HEADER)? {
             settings.secret_header = header;
+        }
+        if let Some(header) = header_name(ENV_SIGNATURE_HEADER)? {
+            settings.signature_header = header;
         }
         if let Some(mode) = get(ENV_AUTH_MODE) {
             settings.auth_mode = AuthMode::parse(&mode).ok_or_else(|| {
                 invalid(
                     ENV_AUTH_MODE,
-                    format!("`{mode}` is not HeaderSecret or OAuth2"),
+                    format!("`{mode}` is not HeaderSecret, OAuth2 or Signature"),
                 )
             })?;
         }
@@ -681,11 +729,6 @@ mod tests {
                 "not JSON: EOF while parsing a value at line 1 column 11",
             ),
             (
-                authed("{\"eventType\":\"appointment.created\"}"),
-                400,
-                "not a Booxi event: no event id (eventId or id)",
-            ),
-            (
                 authed("{\"eventId\":\"1\"}"),
                 400,
                 "not a Booxi event: no event type (eventType, type or event)",
@@ -715,6 +758,94 @@ mod tests {
         assert!(w.courier.sent.lock().unwrap().is_empty());
     }
 
+    /// Booxi's one public sample: objects at the root, the type under `event`, no id.
+    const ROOT_BODY: &str = r#"{"event":"booking.confirmed","booking":{"confirmationNumber":"A00006500",
+        "status":"Approved","client":{"firstName":"Jane","email":"jane@example.com"}},
+        "merchant":{"email":"store@example.com"}}"#;
+
+    #[tokio::test]
+    async fn an_id_less_root_body_with_an_alias_is_sent_once() {
+        let mut w = webhook();
+        w.config =
+            Config::from_toml("[event_aliases]\n\"booking.confirmed\" = \"appointment.created\"\n")
+                .unwrap();
+        let r = w.handle(authed(ROOT_BODY)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.body["status"], "processed");
+        let id = r.body["event_id"].as_str().unwrap().to_owned();
+        assert!(id.starts_with("derived-") && id.len() == 8 + 64, "{id}");
+        assert_eq!(r.body["messages"][0]["kind"], "confirmation");
+        let sent = w.courier.sent.lock().unwrap().len();
+        assert!(sent >= 1);
+        // Booxi's retry of the same body is the same event.
+        let again = w.handle(authed(ROOT_BODY)).await;
+        assert_eq!(
+            (
+                again.status,
+                again.body["status"].clone(),
+                again.body["event_id"].clone()
+            ),
+            (200, json!("duplicate"), json!(id))
+        );
+        assert_eq!(w.courier.sent.lock().unwrap().len(), sent);
+        // Another body is another event.
+        let other = ROOT_BODY.replace("A00006500", "A00006501");
+        let r = w.handle(authed(&other)).await;
+        assert_eq!(r.body["status"], "processed");
+        assert_ne!(r.body["event_id"], json!(id));
+    }
+
+    #[tokio::test]
+    async fn without_its_alias_a_custom_type_is_ignored() {
+        let w = webhook();
+        let r = w.handle(authed(ROOT_BODY)).await;
+        assert_eq!(
+            (r.status, r.body["status"].clone()),
+            (200, json!("ignored"))
+        );
+        assert!(w.courier.sent.lock().unwrap().is_empty());
+    }
+
+    fn signed(body: &str, signature: &str) -> WebhookRequest {
+        request("POST", &[("X-Booxi-Signature", signature)], body)
+    }
+
+    #[tokio::test]
+    async fn signature_mode_accepts_exactly_the_signed_bodies() {
+        use base64::Engine;
+        let mut w = webhook();
+        w.settings.auth_mode = AuthMode::Signature;
+        let mac = crate::auth::hmac_sha256(b"s3cret", BODY.as_bytes());
+        let b64 = base64::engine::general_purpose::STANDARD.encode(mac);
+        let tampered = BODY.replace("e-1", "e-2");
+        let cases = [
+            request("POST", &[], BODY),
+            request("POST", &[("x-booxi-secret", "s3cret")], BODY),
+            request("POST", &[("authorization", "Bearer s3cret")], BODY),
+            signed(BODY, "s3cret"),
+            signed(BODY, &crate::auth::sign_hex("wrong", BODY.as_bytes())),
+            signed(&tampered, &crate::auth::sign_hex("s3cret", BODY.as_bytes())),
+        ];
+        for req in cases {
+            let r = w.handle(req).await;
+            assert_eq!(
+                (r.status, r.body.clone()),
+                (401, json!({"error": "unauthorized"}))
+            );
+        }
+        assert!(w.courier.sent.lock().unwrap().is_empty());
+        let r = w.handle(signed(BODY, &format!("sha256={b64}"))).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let r = w
+            .handle(signed(
+                &tampered,
+                &crate::auth::sign_hex("s3cret", tampered.as_bytes()),
+            ))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(w.courier.sent.lock().unwrap().len(), 6);
+    }
+
     #[tokio::test]
     async fn oauth2_mode_trusts_the_gateway() {
         let mut w = webhook();
@@ -737,8 +868,10 @@ mod tests {
             ("BOOXI_AUTH_MODE", "OAuth2"),
             ("BOOXI_MAX_BODY_BYTES", "1024"),
             ("BOOXI_DELIVERY_BUDGET_SECONDS", "2.5"),
+            ("BOOXI_SIGNATURE_HEADER", "X-Hub-Signature-256"),
         ]))
         .unwrap();
+        assert_eq!(s.signature_header, "X-Hub-Signature-256");
         assert_eq!(s.secret_header, "X-Hook-Token");
         assert_eq!(s.auth_mode, AuthMode::OAuth2);
         assert_eq!(s.max_body_bytes, 1024);
@@ -751,7 +884,16 @@ mod tests {
         let e = Settings::from_env(env(&[("BOOXI_AUTH_MODE", "basic")])).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "BOOXI_AUTH_MODE: `basic` is not HeaderSecret or OAuth2"
+            "BOOXI_AUTH_MODE: `basic` is not HeaderSecret, OAuth2 or Signature"
+        );
+        assert_eq!(d.signature_header, "X-Booxi-Signature");
+        let s = Settings::from_env(env(&[("BOOXI_AUTH_MODE", "Signature")])).unwrap();
+        assert_eq!(s.auth_mode, AuthMode::Signature);
+        assert!(s.auth_mode.uses_secret() && !AuthMode::OAuth2.uses_secret());
+        let e = Settings::from_env(env(&[("BOOXI_SIGNATURE_HEADER", "X:Sig")])).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "BOOXI_SIGNATURE_HEADER: `X:Sig` is not an HTTP header name"
         );
         let e = Settings::from_env(env(&[("BOOXI_SECRET_HEADER", "X Bad")])).unwrap_err();
         assert_eq!(

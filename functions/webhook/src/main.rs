@@ -11,7 +11,7 @@ use booxi_notify::aws::{AwsCourier, DynamoStore, LambdaEnv, SecretsManagerSource
 use booxi_notify::compose::RenderComposer;
 use booxi_notify::config::{Config, ENV_CONFIG};
 use booxi_notify::render::{RenderConfig, Renderer};
-use booxi_notify::webhook::{AuthMode, Settings, Webhook, WebhookRequest};
+use booxi_notify::webhook::{Settings, Webhook, WebhookRequest};
 use lambda_http::{Body, Error, Request, RequestExt, Response, run, service_fn};
 
 #[tokio::main]
@@ -33,7 +33,7 @@ async fn main() -> Result<(), Error> {
     let config = Config::load(config_path.as_deref(), env)?;
     let mut settings = Settings::from_env(env)?;
     settings.emit_metrics = true;
-    let header_secret = settings.auth_mode == AuthMode::HeaderSecret;
+    let header_secret = settings.auth_mode.uses_secret();
     let lambda = LambdaEnv::from_env(env, header_secret, config.brand.reply_to.clone())?;
 
     let timeouts = aws_config::timeout::TimeoutConfig::builder()

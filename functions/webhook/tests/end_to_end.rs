@@ -496,14 +496,6 @@ fn bad_requests_get_their_status_and_send_nothing() {
             "not a Booxi event: the body is not a JSON object",
         ),
         (
-            with_body(
-                base.clone(),
-                r#"{"eventType":"appointment.created","content":{}}"#,
-            ),
-            400,
-            "not a Booxi event: no event id (eventId or id)",
-        ),
-        (
             with_body(base.clone(), r#"{"eventId":"x-1","content":{}}"#),
             400,
             "not a Booxi event: no event type (eventType, type or event)",
