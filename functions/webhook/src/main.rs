@@ -33,8 +33,8 @@ async fn main() -> Result<(), Error> {
     let config = Config::load(config_path.as_deref(), env)?;
     let mut settings = Settings::from_env(env)?;
     settings.emit_metrics = true;
-    let header_secret = settings.auth_mode.uses_secret();
-    let lambda = LambdaEnv::from_env(env, header_secret, config.brand.reply_to.clone())?;
+    let uses_secret = settings.auth_mode.uses_secret();
+    let lambda = LambdaEnv::from_env(env, uses_secret, config.brand.reply_to.clone())?;
 
     let timeouts = aws_config::timeout::TimeoutConfig::builder()
         .connect_timeout(Duration::from_secs(2))
@@ -54,7 +54,7 @@ async fn main() -> Result<(), Error> {
         lambda.secret_cache.min(Duration::from_secs(30)),
     );
     let warm_secret = async {
-        if header_secret && let Err(e) = secrets.warm().await {
+        if uses_secret && let Err(e) = secrets.warm().await {
             tracing::warn!(error = %e, "cannot read the webhook secret at init; will retry per request");
         }
     };
