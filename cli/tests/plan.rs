@@ -55,7 +55,7 @@ fn plan_prints_one_json_object_per_message_with_the_documented_keys() {
     assert_eq!(email["to"], "jane.doe@example.com");
     assert_eq!(email["language"], "eng");
     assert!(email.get("actor").is_none());
-    let view = "https://booking.booxi.com/track/8c1f2a9e-4b7d-4f0e-9a51-3d2e6b7c9f10?lang=eng";
+    let view = "https://book.booxi.com/tracking/8c1f2a9e4b7d4f0e?lang=eng";
     assert_eq!(email["links"]["view"], view);
     assert_eq!(email["links"]["modify"], format!("{view}&action=modify"));
     assert_eq!(email["links"]["cancel"], format!("{view}&action=cancel"));
