@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes events/*.json: one API Gateway HTTP API (v2) event per scenario, each wrapping
-a Booxi webhook body in the canonical shape of payload.md. The wrapper is the one
+a Booxi webhook body in the canonical shape of docs/payload.md. The wrapper is the one
 `sam local generate-event apigateway http-api-proxy` prints, so every file works with
 `sam local invoke -e`, `cargo lambda invoke --data-file` and `booxi-notify plan`.
 

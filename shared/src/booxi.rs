@@ -8,7 +8,7 @@
 use serde_json::{Map, Value};
 
 /// Where each piece of the envelope and payload may sit, in the order tried.
-/// See "Accepted payloads" in the README.
+/// See `docs/payload.md`.
 pub mod spelling {
     pub const EVENT_ID: &[&str] = &["eventId", "id", "event_id"];
     pub const EVENT_TYPE: &[&str] = &["eventType", "type", "event", "event_type"];

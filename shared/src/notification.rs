@@ -1,5 +1,5 @@
 //! What the planner decides: [`Notification`]s to send, and a reason for each message
-//! it did not plan. Names here are the names of `notification-rules.md` and of our output.
+//! it did not plan. Names here are the names of `docs/rules.md` and of our output.
 
 use std::fmt;
 use std::str::FromStr;

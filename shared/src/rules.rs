@@ -1,4 +1,4 @@
-//! The rules of `notification-rules.md`, as code: [`plan`] is a pure function from a
+//! The rules of `docs/rules.md`, as code: [`plan`] is a pure function from a
 //! normalised [`Event`] and the [`Config`] to the messages the event calls for.
 //!
 //! Read it beside the document: [`CLIENT_RULES`] is the client table row by row (first
@@ -31,7 +31,7 @@ pub struct ClientRule {
 
 use EventType::*;
 
-/// The client table of `notification-rules.md`, top to bottom. The first row that
+/// The client table of `docs/rules.md`, top to bottom. The first row that
 /// matches gives the event's one client kind.
 pub const CLIENT_RULES: &[ClientRule] = &[
     ClientRule {

@@ -128,7 +128,7 @@ fn parse_and_plan(bytes: &[u8]) -> Result<(), TestCaseError> {
 
 // ---------------------------------------------------------------- arbitrary JSON
 
-/// Booxi's field names (payload.md), so random objects hit the paths the parser reads.
+/// Booxi's field names (docs/payload.md), so random objects hit the paths the parser reads.
 const BOOXI_KEYS: &[&str] = &[
     "eventId",
     "id",
@@ -902,7 +902,7 @@ fn every_sample_event_file_holds_a_booxi_body() {
         }
     }
     assert!(bad.is_empty(), "sample events with problems: {bad:#?}");
-    // payload.md: "A sample event in events/ documents each shape the project accepts."
+    // docs/payload.md: the files of events/ are one sample per shape the project accepts.
     assert!(
         refused.is_empty(),
         "sample events refused by Event::parse: {refused:#?} ({accepted} accepted)"
@@ -963,7 +963,7 @@ fn mutation() -> impl Strategy<Value = Mutation> {
     ]
 }
 
-/// Spellings that mean the same field (payload.md and `booxi::spelling`).
+/// Spellings that mean the same field (docs/payload.md and `booxi::spelling`).
 const RESPELLINGS: &[&[&str]] = &[
     &["eventId", "id", "event_id"],
     &["eventType", "type", "event"],

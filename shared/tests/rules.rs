@@ -1,4 +1,4 @@
-//! One test per row of `notification-rules.md`, named after the row, and one per rule of
+//! One test per row of `docs/rules.md`, named after the row, and one per rule of
 //! its Recipients, Channels, Links and Language sections.
 
 mod support;

@@ -1,7 +1,7 @@
-//! The tolerance rules of `shared/booxi/payload.md`, one test per rule, checked through
+//! The tolerance rules of `docs/payload.md`, one test per rule, checked through
 //! the public API only: `Event::from_value` / `Event::parse`, `plan` and `Config::default()`.
 //!
-//! Most tests take a canonical body (the shape of payload.md's "Where the objects sit"),
+//! Most tests take a canonical body (the shape of docs/payload.md's "The shape we read"),
 //! respell or move one thing, and check that the event reads the same and that the plan
 //! is the same as for the canonical body.
 

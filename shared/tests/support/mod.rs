@@ -1,4 +1,4 @@
-//! Builds Booxi bodies for tests: a canonical body (payload.md's shape) changed path by path.
+//! Builds Booxi bodies for tests: a canonical body (docs/payload.md's shape) changed path by path.
 #![allow(dead_code)]
 
 use booxi_notify::contact::Country;
