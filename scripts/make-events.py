@@ -14,7 +14,8 @@ import pathlib
 
 OUT = pathlib.Path(__file__).resolve().parent.parent / "events"
 
-TRACKING = "https://booking.booxi.com/track/8c1f2a9e-4b7d-4f0e-9a51-3d2e6b7c9f10"
+# Booxi's tracking page URL form (its custom tracking page article).
+TRACKING = "https://book.booxi.com/tracking/8c1f2a9e4b7d4f0e"
 
 STAFF = {
     "id": 2101,
@@ -158,7 +159,7 @@ def api_gateway_v2(booxi_body, base64_body=False):
                 "sourceIp": "203.0.113.10",
                 "userAgent": "Booxi-Webhook/1.0",
             },
-            "requestId": "req-" + str(booxi_body.get("eventId") or booxi_body.get("id")),
+            "requestId": "req-" + str(booxi_body.get("eventId") or booxi_body.get("id") or "no-event-id"),
             "routeKey": "POST /booxi",
             "stage": "$default",
             "time": "20/Nov/2026:14:02:12 +0000",
@@ -321,7 +322,65 @@ SCENARIOS["unknown-type"] = {
     "content": {"client": CLIENT, "merchant": MERCHANT},
 }
 
-BASE64 = {"reminder"}  # as SAM's own generated events: body base64-encoded
+
+# ---- real Booxi bodies: the root envelope, the REST model, custom type names
+def at_root(wrapped):
+    """The same body with the payload objects at the root (no `content` wrapper)."""
+    root = {k: v for k, v in wrapped.items() if k != "content"}
+    root.update(wrapped["content"])
+    return root
+
+
+SCENARIOS["root-envelope"] = at_root(body("evt-0301", "appointment.created", booking()))
+no_id = at_root(body(None, "appointment.status_updated",
+                     booking(modifiedBy="Staff", modifiedByStaffId=2101), booking(**PENDING)))
+del no_id["eventId"]
+del no_id["eventType"]
+SCENARIOS["root-envelope-without-id"] = {"event": "appointment.status_updated", **no_id}
+
+rest_booking = booking(
+    bookingId="778812",
+    confirmationNumber="A00006500",
+    acquisitionChannel="Web",
+    clientCount=1,
+    quickNote="Allergic to latex gloves",
+    payment={"total": "45.00", "paid": "20.00", "onlinePaymentId": "pi_3Qx",
+             "onlinePaymentAmount": "20.00", "onlinePaymentStatus": "Paid"},
+    items=[{
+        "serviceId": 3301,
+        "serviceName": "Colour consultation",
+        "price": {"visibility": "Visible", "amount": "45.00", "amountPerPerson": None,
+                  "amountPerHour": None, "currency": "CAD", "isStartingAt": False, "tax": None},
+        "duration": 45,
+        "resourceId": 12,
+        "resourceName": "Studio B",
+        "reservedClientTimespan": {"start": "2026-12-03T15:00:00Z", "end": "2026-12-03T15:45:00Z",
+                                   "duration": 45},
+        "shoppingCartProductId": None,
+        "surveyAnswers": [{"question": "Skin tone", "answer": "Warm"},
+                          {"question": "Previous colour treatment?", "answer": "No"}],
+    }],
+)
+# The booking client carries no language in the REST model; its tracking page sits on it.
+rest_booking["client"].pop("language")
+rest_booking["client"]["trackingPage"] = rest_booking.pop("trackingPage")
+rest = body("evt-0302", "appointment.created", rest_booking)
+rest["content"]["clientLinks"] = [{
+    "moduleId": 7, "clientId": 90412, "externalId": "crm-000123",
+    "metadata": {"loyaltyTier": "gold"},
+    "createdOn": "2026-01-05T10:00:00Z", "modifiedOn": "2026-11-20T14:02:11Z",
+}]
+SCENARIOS["rest-model-fields"] = {"id": rest["eventId"], "type": rest["eventType"],
+                                  "createdOn": rest["createdOn"], "eventContent": rest["content"]}
+
+# Booxi's one published sample: `event` at the root, no id, a type name the guide does
+# not list. Plans once `[event_aliases]` maps booking.confirmed to appointment.created.
+custom = at_root(body(None, "booking.confirmed", booking()))
+del custom["eventId"]
+del custom["eventType"]
+SCENARIOS["custom-type-booking-confirmed"] = {"event": "booking.confirmed", **custom}
+
+BASE64 = {"reminder", "root-envelope-without-id"}  # as SAM's own generated events: body base64-encoded
 
 
 def main():

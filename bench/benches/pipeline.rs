@@ -1,6 +1,8 @@
 //! Per-event CPU of the webhook's pure work, per sample event: `<event>/pipeline` is
 //! parse + plan + render (the figure BENCHMARKS.md reports), `<event>/parse`, `/plan` and
-//! `/render` its parts; `init/renderer` the template compilation done once at init. Run by `bench/run.sh`; CI only builds it (`cargo bench --no-run`).
+//! `/render` its parts; `init/renderer` the template compilation done once at init;
+//! `auth/signature` the Signature mode's HMAC check, `root-envelope-without-id/parse` the
+//! parse of a body whose id is derived from its content. Run by `bench/run.sh`; CI only builds it (`cargo bench --no-run`).
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -29,6 +31,26 @@ fn benches(c: &mut Criterion) {
         });
         group.finish();
     }
+
+    // Signature mode: the HMAC-SHA256 check of a body against two secrets (current and
+    // previous), and the parse of an id-less body (its id hashed from its content).
+    let body = booxi_body("confirmation-created");
+    let signature = booxi_notify::auth::sign_hex("previous", &body);
+    let secrets = ["current".to_owned(), "previous".to_owned()];
+    let mut group = c.benchmark_group("auth");
+    group.bench_function("signature", |b| {
+        b.iter(|| {
+            booxi_notify::auth::signature_matches(
+                black_box(&body),
+                black_box(&signature),
+                black_box(&secrets),
+            )
+        })
+    });
+    group.finish();
+    let id_less = booxi_body("root-envelope-without-id");
+    c.benchmark_group("root-envelope-without-id")
+        .bench_function("parse", |b| b.iter(|| pipeline.parse(black_box(&id_less))));
 }
 
 criterion_group! {

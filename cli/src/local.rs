@@ -13,7 +13,7 @@ use crate::{Fatal, Outcome, setup};
 use booxi_notify::auth::{CachedSecrets, FixedSecret};
 use booxi_notify::compose::RenderComposer;
 use booxi_notify::contact::EmailAddress;
-use booxi_notify::edge::{self, Webhook, WebhookRequest, WebhookResponse};
+use booxi_notify::edge::{self, AuthMode, Webhook, WebhookRequest, WebhookResponse};
 use booxi_notify::input;
 use booxi_notify::outbox::Outbox;
 use booxi_notify::process::Core;
@@ -116,11 +116,22 @@ pub fn serve(options: LocalOptions, port: u16) -> Outcome {
         let address = listener.local_addr()?;
         let header = webhook.settings.secret_header.clone();
         println!("booxi-notify serve: listening on http://{address}/booxi (POST or PUT)");
-        println!("  secret:  header {header}: {secret}");
-        println!("  outbox:  {}/<event id>/", webhook.core.courier.dir.display());
-        println!(
-            "  try:     curl -s -H '{header}: {secret}' --data @events/confirmation-created.json http://{address}/booxi"
-        );
+        if webhook.settings.auth_mode == AuthMode::Signature {
+            let header = &webhook.settings.signature_header;
+            println!(
+                "  secret:  {secret} (Signature mode: header {header}: sha256=<hex HMAC-SHA256 of the Booxi body>)"
+            );
+            println!("  outbox:  {}/<event id>/", webhook.core.courier.dir.display());
+            println!(
+                "  try:     sig=$(openssl dgst -sha256 -hmac '{secret}' -hex < body.json | sed 's/^.* //'); curl -s -H \"{header}: sha256=$sig\" --data-binary @body.json http://{address}/booxi"
+            );
+        } else {
+            println!("  secret:  header {header}: {secret}");
+            println!("  outbox:  {}/<event id>/", webhook.core.courier.dir.display());
+            println!(
+                "  try:     curl -s -H '{header}: {secret}' --data @events/confirmation-created.json http://{address}/booxi"
+            );
+        }
         let read_timeout = read_timeout()?;
         // Each connection holds a permit: past MAX_CONNECTIONS, new ones wait in the backlog.
         let permits = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
@@ -271,6 +282,24 @@ pub fn send(options: LocalOptions, present: Option<String>, files: &[PathBuf]) -
                 !k.eq_ignore_ascii_case(&header) && !k.eq_ignore_ascii_case("authorization")
             });
             request.headers.push((header.clone(), value.clone()));
+        }
+        if webhook.settings.auth_mode == AuthMode::Signature {
+            // Signed as Booxi would: with the presented secret when given, else the local one.
+            let signature_header = &webhook.settings.signature_header;
+            let has_signature = request
+                .headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case(signature_header));
+            if present.is_some() || !has_signature {
+                let key = present.as_deref().unwrap_or(&secret);
+                request
+                    .headers
+                    .retain(|(k, _)| !k.eq_ignore_ascii_case(signature_header));
+                request.headers.push((
+                    signature_header.clone(),
+                    booxi_notify::auth::sign_hex(key, &request.body),
+                ));
+            }
         }
         let answer = runtime.block_on(webhook.handle(request));
         println!("{shown}: {} {}", answer.status, answer.body);

@@ -158,7 +158,7 @@ fn read_event(file: &Path, config: &Config) -> Result<Event, String> {
     std::fs::read(file)
         .map_err(|e| format!("cannot read: {e}"))
         .and_then(|bytes| input::booxi_body(&bytes).map_err(|e| e.to_string()))
-        .and_then(|body| Event::parse(&body, config.default_country).map_err(|e| e.to_string()))
+        .and_then(|body| Event::read(&body, config).map_err(|e| e.to_string()))
 }
 
 fn plan(config: Option<PathBuf>, explain: bool, files: &[PathBuf]) -> Outcome {
@@ -177,8 +177,15 @@ fn plan(config: Option<PathBuf>, explain: bool, files: &[PathBuf]) -> Outcome {
         };
         let plan = rules::plan(&event, &config);
         if explain {
+            let mut notes = String::new();
+            if event.id_derived {
+                notes.push_str("  event id derived from the body's content (it has none)\n");
+            }
+            if let Some(sent) = &event.aliased_from {
+                notes.push_str(&format!("  event type `{sent}` read as its alias\n"));
+            }
             eprint!(
-                "{shown}: event {} ({})\n{}",
+                "{shown}: event {} ({})\n{notes}{}",
                 event.id,
                 event.event_type.name(),
                 plan.explain()

@@ -120,7 +120,7 @@ fn send_answers_400_for_a_body_that_is_not_a_booxi_event() {
     let dir = temp_dir("bad");
     std::fs::create_dir_all(&dir).unwrap();
     let bad = dir.join("bad.json");
-    std::fs::write(&bad, "{\"eventType\":\"appointment.created\"}").unwrap();
+    std::fs::write(&bad, "{\"eventId\":\"1\"}").unwrap();
     let out = booxi(&[
         "send",
         "--out",
@@ -129,8 +129,9 @@ fn send_answers_400_for_a_body_that_is_not_a_booxi_event() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stdout(&out)
-            .ends_with(": 400 {\"error\":\"not a Booxi event: no event id (eventId or id)\"}\n"),
+        stdout(&out).ends_with(
+            ": 400 {\"error\":\"not a Booxi event: no event type (eventType, type or event)\"}\n"
+        ),
         "{}",
         stdout(&out)
     );
@@ -138,10 +139,11 @@ fn send_answers_400_for_a_body_that_is_not_a_booxi_event() {
 }
 
 fn post(port: u16, method: &str, secret: &str, body: &[u8]) -> (u16, String) {
-    let headers = [
-        ("X-Booxi-Secret", secret),
-        ("Content-Type", "application/json"),
-    ];
+    post_with(port, method, ("X-Booxi-Secret", secret), body)
+}
+
+fn post_with(port: u16, method: &str, header: (&str, &str), body: &[u8]) -> (u16, String) {
+    let headers = [header, ("Content-Type", "application/json")];
     let (status, body) = testkit::http::request(port, method, "/booxi", &headers, body).unwrap();
     (status, String::from_utf8(body).unwrap())
 }
@@ -211,6 +213,108 @@ fn serve_answers_http_with_the_same_handler() {
     );
     assert_eq!(
         printed.matches("sent changed to client by email").count(),
+        1,
+        "{printed}"
+    );
+}
+
+#[test]
+fn send_signs_bodies_in_signature_mode() {
+    let out_dir = temp_dir("send-signed");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["send", "--out", out_dir.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        Command::new(env!("CARGO_BIN_EXE_booxi-notify"))
+            .current_dir(root())
+            .env_remove("BOOXI_LOCAL_SECRET")
+            .env_remove("BOOXI_CONFIG")
+            .env("BOOXI_AUTH_MODE", "Signature")
+            .args(&args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[
+        "--present",
+        "not-the-secret",
+        "events/confirmation-created.json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).ends_with(": 401 {\"error\":\"unauthorized\"}\n"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!out_dir.exists(), "nothing sent");
+    let out = run(&["events/confirmation-created.json"]);
+    assert!(out.status.success(), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(": 200 {\"event_id\":\"evt-0001\""),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn serve_checks_body_signatures_in_signature_mode() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out_dir = temp_dir("serve-signed");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_booxi-notify"))
+        .current_dir(root())
+        .env("BOOXI_LOCAL_SECRET", "test-secret")
+        .env("BOOXI_AUTH_MODE", "Signature")
+        .args([
+            "serve",
+            "--port",
+            &port.to_string(),
+            "--out",
+            out_dir.to_str().unwrap(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "serve did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let body = br#"{"event":"appointment.remind","booking":{"status":"Approved","client":{"email":"jane@example.com","remindByEmail":true}}}"#;
+    let signature = booxi_notify::auth::sign_hex("test-secret", body);
+    let unauthorized = (401, "{\"error\":\"unauthorized\"}".to_owned());
+    assert_eq!(
+        post(port, "POST", "test-secret", body),
+        unauthorized,
+        "the secret alone"
+    );
+    let wrong = booxi_notify::auth::sign_hex("other", body);
+    assert_eq!(
+        post_with(port, "POST", ("X-Booxi-Signature", &wrong), body),
+        unauthorized
+    );
+    let (status, answer) = post_with(port, "POST", ("x-booxi-signature", &signature), body);
+    assert_eq!(status, 200, "{answer}");
+    assert!(answer.contains("\"status\":\"processed\""), "{answer}");
+    assert!(answer.contains("\"event_id\":\"derived-"), "{answer}");
+    assert!(answer.contains("\"status\":\"sent\""), "{answer}");
+    child.kill().unwrap();
+    let mut printed = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut printed)
+        .unwrap();
+    let _ = child.wait();
+    assert!(
+        printed.contains("header X-Booxi-Signature: sha256=<hex HMAC-SHA256"),
+        "{printed}"
+    );
+    assert_eq!(
+        printed.matches("sent reminder to client by email").count(),
         1,
         "{printed}"
     );

@@ -16,6 +16,7 @@ fn run(args: &[&str]) -> Output {
         .env_remove("BOOXI_STAFF_KINDS")
         .env_remove("BOOXI_STAFF_FALLBACK_EMAIL")
         .env_remove("BOOXI_DEFAULT_COUNTRY")
+        .env_remove("BOOXI_EVENT_ALIASES")
         .args(args)
         .output()
         .expect("booxi-notify runs")
@@ -54,7 +55,7 @@ fn plan_prints_one_json_object_per_message_with_the_documented_keys() {
     assert_eq!(email["to"], "jane.doe@example.com");
     assert_eq!(email["language"], "eng");
     assert!(email.get("actor").is_none());
-    let view = "https://booking.booxi.com/track/8c1f2a9e-4b7d-4f0e-9a51-3d2e6b7c9f10?lang=eng";
+    let view = "https://book.booxi.com/tracking/8c1f2a9e4b7d4f0e?lang=eng";
     assert_eq!(email["links"]["view"], view);
     assert_eq!(email["links"]["modify"], format!("{view}&action=modify"));
     assert_eq!(email["links"]["cancel"], format!("{view}&action=cancel"));
@@ -155,9 +156,9 @@ fn invalid_input_exits_non_zero_with_one_line_naming_file_and_problem() {
 
     let cases = [
         (
-            "no-id.json",
-            r#"{"eventType":"appointment.created"}"#,
-            "not a Booxi event: no event id (eventId or id)",
+            "no-id-no-type.json",
+            "{}",
+            "not a Booxi event: no event type (eventType, type or event)",
         ),
         (
             "no-type.json",
@@ -182,6 +183,51 @@ fn invalid_input_exits_non_zero_with_one_line_naming_file_and_problem() {
     let out = run(&["plan", "does/not/exist.json"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).starts_with("does/not/exist.json: cannot read: "));
+}
+
+#[test]
+fn an_id_less_body_plans_with_a_derived_event_id() {
+    let body = r#"{"event":"booking.confirmed","booking":{"confirmationNumber":"A00006500","status":"Approved",
+        "client":{"firstName":"Jane","email":"jane@example.com"}}}"#;
+    let path = temp("id-less.json", body);
+    let config = temp(
+        "aliases.toml",
+        "[event_aliases]\n\"booking.confirmed\" = \"appointment.created\"\n",
+    );
+    let out = run(&[
+        "plan",
+        "--explain",
+        "--config",
+        config.to_str().unwrap(),
+        path.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let first: serde_json::Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
+    let id = first["event_id"].as_str().unwrap();
+    assert!(id.starts_with("derived-") && id.len() == 72, "{id}");
+    assert_eq!(first["kind"], "confirmation");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("event id derived from the body's content"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("event type `booking.confirmed` read as its alias"),
+        "{stderr}"
+    );
+    // The same body planned again: the same id.
+    let again = run(&[
+        "plan",
+        "--config",
+        config.to_str().unwrap(),
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(String::from_utf8_lossy(&again.stdout), stdout);
 }
 
 #[test]

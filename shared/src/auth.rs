@@ -3,10 +3,15 @@
 //! without dropped events). Values are cached for a TTL; a value that matches nothing
 //! triggers at most one refresh per `min_refresh`, so a rotation is picked up at once
 //! without letting bad requests hammer Secrets Manager. The presented value is never logged.
+//!
+//! Signature mode ([`signature_matches`]) checks an HMAC-SHA256 of the raw body, keyed
+//! with the same secrets, instead of the secret itself.
 
 use std::future::Future;
 use std::time::{Duration, Instant};
 
+use base64::Engine;
+use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use tokio::sync::Mutex;
 
@@ -65,6 +70,26 @@ impl<S: SecretSource> CachedSecrets<S> {
         let Some(presented) = presented.filter(|p| !p.is_empty()) else {
             return Ok(Verdict::Rejected);
         };
+        self.check(|values| matches_any(presented, values)).await
+    }
+
+    /// Checks a presented body signature (see [`signature_matches`]). `None` (no header)
+    /// is rejected without any lookup.
+    pub async fn verify_signature(
+        &self,
+        body: &[u8],
+        presented: Option<&str>,
+    ) -> Result<Verdict, SecretError> {
+        let Some(presented) = presented.filter(|p| !p.trim().is_empty()) else {
+            return Ok(Verdict::Rejected);
+        };
+        self.check(|values| signature_matches(body, presented, values))
+            .await
+    }
+
+    /// Runs `matches` on the cached values, refreshing them when stale, or once when
+    /// nothing matched (the secret may have rotated).
+    async fn check(&self, matches: impl Fn(&[String]) -> bool) -> Result<Verdict, SecretError> {
         let mut cache = self.cache.lock().await;
         let fresh = cache
             .as_ref()
@@ -74,7 +99,7 @@ impl<S: SecretSource> CachedSecrets<S> {
             *cache = Some((Instant::now(), values));
         }
         if let Some((at, values)) = cache.as_ref() {
-            if matches_any(presented, values) {
+            if matches(values) {
                 return Ok(Verdict::Accepted);
             }
             if at.elapsed() < self.min_refresh {
@@ -83,7 +108,7 @@ impl<S: SecretSource> CachedSecrets<S> {
         }
         // Maybe the secret rotated since we cached it: look once more.
         let values = self.source.fetch().await?;
-        let accepted = matches_any(presented, &values);
+        let accepted = matches(&values);
         *cache = Some((Instant::now(), values));
         Ok(if accepted {
             Verdict::Accepted
@@ -98,6 +123,70 @@ fn matches_any(presented: &str, values: &[String]) -> bool {
     values.iter().fold(false, |found, v| {
         found | bool::from(presented.as_bytes().ct_eq(v.as_bytes()))
     })
+}
+
+/// Whether `presented` is the HMAC-SHA256 of `body` under one of `secrets`: 64 hex
+/// digits or base64 (standard or URL-safe, padded or not), with or without a `sha256=`
+/// prefix. Every secret is tried and compared in constant time, whichever matches.
+pub fn signature_matches(body: &[u8], presented: &str, secrets: &[String]) -> bool {
+    let Some(presented) = decode_signature(presented) else {
+        return false;
+    };
+    secrets.iter().fold(false, |found, secret| {
+        let expected = hmac_sha256(secret.as_bytes(), body);
+        found | bool::from(presented.as_slice().ct_eq(expected.as_slice()))
+    })
+}
+
+/// The 32 bytes a signature header value stands for, when it stands for 32 bytes.
+fn decode_signature(presented: &str) -> Option<Vec<u8>> {
+    let text = presented.trim();
+    let text = match text.get(..7) {
+        Some(prefix) if prefix.eq_ignore_ascii_case("sha256=") => &text[7..],
+        _ => text,
+    }
+    .trim();
+    let bytes = if text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        (0..32)
+            .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok())
+            .collect::<Option<Vec<u8>>>()?
+    } else {
+        use base64::engine::general_purpose::{
+            STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD,
+        };
+        [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD]
+            .iter()
+            .find_map(|engine| engine.decode(text).ok())?
+    };
+    (bytes.len() == 32).then_some(bytes)
+}
+
+/// HMAC-SHA256 (RFC 2104) of `message` under `key`.
+pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    const BLOCK: usize = 64;
+    let mut block = [0u8; BLOCK];
+    if key.len() > BLOCK {
+        block[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        block[..key.len()].copy_from_slice(key);
+    }
+    let pad = |byte: u8| block.map(|b| b ^ byte);
+    let inner = Sha256::new()
+        .chain_update(pad(0x36))
+        .chain_update(message)
+        .finalize();
+    Sha256::new()
+        .chain_update(pad(0x5c))
+        .chain_update(inner)
+        .finalize()
+        .into()
+}
+
+/// The signature header value this project's tools send: `sha256=` and lowercase hex.
+pub fn sign_hex(secret: &str, body: &[u8]) -> String {
+    let mac = hmac_sha256(secret.as_bytes(), body);
+    let hex: String = mac.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256={hex}")
 }
 
 #[cfg(test)]
@@ -156,6 +245,102 @@ mod tests {
         *source.values.lock().unwrap() = vec!["two".into(), "one".into()];
         assert_eq!(cached.verify(Some("two")).await.unwrap(), Verdict::Accepted);
         assert_eq!(source.fetches.load(Ordering::SeqCst), 2);
+    }
+
+    fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    #[test]
+    fn hmac_sha256_matches_rfc_4231() {
+        // Test cases 1, 2 and 6 (a key longer than the block).
+        assert_eq!(
+            hex(&hmac_sha256(&[0x0b; 20], b"Hi There")),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"
+        );
+        assert_eq!(
+            hex(&hmac_sha256(b"Jefe", b"what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        assert_eq!(
+            hex(&hmac_sha256(
+                &[0xaa; 131],
+                b"Test Using Larger Than Block-Size Key - Hash Key First"
+            )),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
+        );
+    }
+
+    #[test]
+    fn signatures_in_hex_or_base64_with_or_without_prefix() {
+        let body = br#"{"eventId":"1"}"#;
+        let mac = hmac_sha256(b"new", body);
+        let b64 = base64::engine::general_purpose::STANDARD.encode(mac);
+        let url = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac);
+        let secrets = ["new".to_owned(), "old".to_owned()];
+        for presented in [
+            hex(&mac),
+            hex(&mac).to_uppercase(),
+            format!("sha256={}", hex(&mac)),
+            format!("SHA256={b64}"),
+            b64.clone(),
+            format!(" sha256={url} "),
+            sign_hex("new", body),
+            sign_hex("old", body),
+        ] {
+            assert!(signature_matches(body, &presented, &secrets), "{presented}");
+        }
+        for presented in [
+            sign_hex("other", body),
+            hex(&mac)[..62].to_owned(),
+            format!("{}00", hex(&mac)),
+            "sha256=".to_owned(),
+            "new".to_owned(),
+            "not base64 at all!".to_owned(),
+            format!("sha1={}", hex(&mac)),
+        ] {
+            assert!(
+                !signature_matches(body, &presented, &secrets),
+                "{presented}"
+            );
+        }
+        assert!(!signature_matches(
+            b"{\"eventId\":\"2\"}",
+            &sign_hex("new", body),
+            &secrets
+        ));
+        assert!(!signature_matches(body, &sign_hex("new", body), &[]));
+    }
+
+    #[tokio::test]
+    async fn signature_verdicts_use_the_cached_secrets() {
+        let source = rotating(&["one"]);
+        let cached = CachedSecrets::new(source.clone(), Duration::from_secs(300), Duration::ZERO);
+        let body = b"{}";
+        assert_eq!(
+            cached
+                .verify_signature(body, Some(&sign_hex("one", body)))
+                .await
+                .unwrap(),
+            Verdict::Accepted
+        );
+        assert_eq!(
+            cached.verify_signature(body, Some("one")).await.unwrap(),
+            Verdict::Rejected
+        );
+        assert_eq!(
+            cached.verify_signature(body, None).await.unwrap(),
+            Verdict::Rejected
+        );
+        *source.values.lock().unwrap() = vec!["two".into(), "one".into()];
+        assert_eq!(
+            cached
+                .verify_signature(body, Some(&sign_hex("two", body)))
+                .await
+                .unwrap(),
+            Verdict::Accepted,
+            "a rotation is picked up"
+        );
     }
 
     #[tokio::test]

@@ -51,6 +51,31 @@ pub mod spelling {
     pub const IS_SCHEDULED: &[&str] = &["isScheduled"];
     pub const CLIENT_AVAILABILITY: &[&str] = &["clientAvailability", "clientAvailabilities"];
     pub const ITEMS: &[&str] = &["items"];
+    pub const PAYMENT: &[&str] = &["payment"];
+    pub const QUICK_NOTE: &[&str] = &["quickNote"];
+    pub const ACQUISITION_CHANNEL: &[&str] = &["acquisitionChannel"];
+    pub const CLIENT_COUNT: &[&str] = &["clientCount"];
+
+    // Booking items, prices and payments (Booxi's REST model)
+    pub const SERVICE_ID: &[&str] = &["serviceId"];
+    pub const RESOURCE_ID: &[&str] = &["resourceId"];
+    pub const PRICE: &[&str] = &["price"];
+    pub const DURATION: &[&str] = &["duration"];
+    pub const SURVEY_ANSWERS: &[&str] = &["surveyAnswers"];
+    pub const AMOUNT: &[&str] = &["amount", "value"];
+    pub const CURRENCY: &[&str] = &["currency", "currencyCode"];
+    pub const IS_STARTING_AT: &[&str] = &["isStartingAt"];
+    pub const PAYMENT_TOTAL: &[&str] = &["total"];
+    pub const PAYMENT_PAID: &[&str] = &["paid"];
+    pub const ONLINE_PAYMENT_AMOUNT: &[&str] = &["onlinePaymentAmount"];
+    pub const ONLINE_PAYMENT_STATUS: &[&str] = &["onlinePaymentStatus"];
+
+    // Client module links (`eventContent.clientLinks[]`)
+    pub const CLIENT_LINKS: &[&str] = &["clientLinks"];
+    pub const MODULE_ID: &[&str] = &["moduleId"];
+    pub const LINK_CLIENT_ID: &[&str] = &["clientId"];
+    pub const EXTERNAL_ID: &[&str] = &["externalId"];
+    pub const METADATA: &[&str] = &["metadata"];
 
     // People
     pub const PERSON_ID: &[&str] = &["id", "clientId", "staffId"];

@@ -1,7 +1,7 @@
 //! Configuration: a TOML file (every key optional) overridden by environment variables.
 //! Defaults are what a merchant replacing Booxi's own notifications would want.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use jiff::tz::TimeZone;
@@ -10,6 +10,7 @@ use url::Url;
 use serde::Deserialize;
 
 use crate::contact::{Country, EmailAddress};
+use crate::event::{EventType, alias_key};
 use crate::notification::Kind;
 
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +62,9 @@ pub struct Config {
     /// At most this many client-side recipients (the client and attendees) per event;
     /// the others are skipped with a reason. Bounds the work a single event can cause.
     pub max_recipients_per_event: usize,
+    /// Event type names Booxi sends that we do not know, mapped to one we act on
+    /// (`[event_aliases]`; keys in lower case).
+    pub event_aliases: BTreeMap<String, EventType>,
 }
 
 /// Brand settings for rendered messages (`[brand]` in the file). Every value is optional;
@@ -130,6 +134,7 @@ impl Default for Config {
             templates_dir: None,
             default_time_zone: TimeZone::get(DEFAULT_TIME_ZONE).unwrap_or(TimeZone::UTC),
             max_recipients_per_event: DEFAULT_MAX_RECIPIENTS_PER_EVENT,
+            event_aliases: BTreeMap::new(),
         }
     }
 }
@@ -149,6 +154,7 @@ struct ConfigFile {
     default_time_zone: Option<String>,
     max_recipients_per_event: Option<u64>,
     brand: Option<BrandFile>,
+    event_aliases: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -175,6 +181,7 @@ const TOP_KEYS: &[&str] = &[
     "templates_dir",
     "default_time_zone",
     "max_recipients_per_event",
+    "event_aliases",
 ];
 const BRAND_KEYS: &[&str] = &[
     "store_name",
@@ -247,7 +254,7 @@ fn key_line(text: &str, key: &str) -> usize {
 pub use crate::settings::{
     ENV_BRAND_ACCENT_COLOR, ENV_BRAND_FOOTER_TEXT, ENV_BRAND_LOGO_URL, ENV_BRAND_REPLY_TO,
     ENV_BRAND_REPLY_TO_STORE, ENV_BRAND_STAFF_URL, ENV_BRAND_STORE_NAME, ENV_BRAND_UNSUBSCRIBE_URL,
-    ENV_CONFIG, ENV_DEFAULT_COUNTRY, ENV_DEFAULT_TIME_ZONE, ENV_ENABLED_KINDS,
+    ENV_CONFIG, ENV_DEFAULT_COUNTRY, ENV_DEFAULT_TIME_ZONE, ENV_ENABLED_KINDS, ENV_EVENT_ALIASES,
     ENV_MAX_RECIPIENTS_PER_EVENT, ENV_SMS_KINDS, ENV_STAFF_FALLBACK_EMAIL, ENV_STAFF_KINDS,
     ENV_TEMPLATES_DIR,
 };
@@ -363,8 +370,69 @@ impl Config {
                 })?;
         }
         config.brand = brand(file.brand.unwrap_or_default(), &env)?;
+        config.event_aliases = match env(ENV_EVENT_ALIASES) {
+            Some(text) => event_aliases(ENV_EVENT_ALIASES, &alias_pairs(&text)?, |name| {
+                format!("{ENV_EVENT_ALIASES}[{name}]")
+            })?,
+            None => event_aliases(
+                "event_aliases",
+                &file.event_aliases.unwrap_or_default(),
+                |name| format!("event_aliases.\"{name}\""),
+            )?,
+        };
         Ok(config)
     }
+}
+
+/// `name=known, name=known` (`BOOXI_EVENT_ALIASES`); empty means no alias.
+fn alias_pairs(text: &str) -> Result<BTreeMap<String, String>, ConfigError> {
+    let mut pairs = BTreeMap::new();
+    for pair in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (name, known) = pair.split_once('=').ok_or_else(|| {
+            invalid(
+                ENV_EVENT_ALIASES,
+                format!("`{pair}` is not name=known (e.g. booking.confirmed=appointment.created)"),
+            )
+        })?;
+        pairs.insert(name.trim().to_owned(), known.trim().to_owned());
+    }
+    Ok(pairs)
+}
+
+/// Checks each alias: the name is not empty and not a type we already know, the target
+/// is one we act on. `key` names the setting in errors.
+fn event_aliases(
+    table: &str,
+    pairs: &BTreeMap<String, String>,
+    key: impl Fn(&str) -> String,
+) -> Result<BTreeMap<String, EventType>, ConfigError> {
+    let mut aliases = BTreeMap::new();
+    for (name, target) in pairs {
+        if name.trim().is_empty() {
+            return Err(invalid(table, "an alias needs a name".to_owned()));
+        }
+        if EventType::parse(name).is_known() {
+            return Err(invalid(
+                &key(name),
+                format!("`{}` is already an event type we act on", name.trim()),
+            ));
+        }
+        let known = EventType::parse(target);
+        if !known.is_known() {
+            return Err(invalid(
+                &key(name),
+                format!(
+                    "`{}` is not an event type we act on (appointment.created, appointment.updated, \
+                     appointment.status_updated, appointment.canceled, appointment.completed, \
+                     appointment.remind, appointment.recall, reservation.created, \
+                     reservation.updated, reservation.status_updated)",
+                    target.trim()
+                ),
+            ));
+        }
+        aliases.insert(alias_key(name), known);
+    }
+    Ok(aliases)
 }
 
 fn brand(file: BrandFile, env: &impl Fn(&str) -> Option<String>) -> Result<Brand, ConfigError> {
@@ -818,6 +886,82 @@ mod tests {
         );
         let err = Config::from_toml("[brand]\nlogo = \"x\"").unwrap_err();
         assert!(err.to_string().contains("unknown field `logo`"), "{err}");
+    }
+
+    #[test]
+    fn event_aliases_from_the_file_and_the_environment() {
+        let c = Config::from_toml(
+            "[event_aliases]\n\"booking.confirmed\" = \"appointment.created\"\n\"Booking.Cancelled\" = \"Appointment.Canceled\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.event_aliases,
+            [
+                (
+                    "booking.cancelled".to_owned(),
+                    EventType::AppointmentCanceled
+                ),
+                (
+                    "booking.confirmed".to_owned(),
+                    EventType::AppointmentCreated
+                ),
+            ]
+            .into()
+        );
+        let c = Config::load(
+            None,
+            env(&[(
+                ENV_EVENT_ALIASES,
+                " booking.confirmed = appointment.created ,booking.moved=appointment.updated",
+            )]),
+        )
+        .unwrap();
+        assert_eq!(c.event_aliases.len(), 2);
+        assert_eq!(
+            c.event_aliases["booking.moved"],
+            EventType::AppointmentUpdated
+        );
+        let c = Config::load(None, env(&[(ENV_EVENT_ALIASES, "")])).unwrap();
+        assert!(c.event_aliases.is_empty());
+    }
+
+    #[test]
+    fn event_alias_mistakes_name_the_key() {
+        let err =
+            Config::from_toml("[event_aliases]\n\"booking.confirmed\" = \"appointment.create\"\n")
+                .unwrap_err();
+        assert!(
+            err.to_string().starts_with(
+                "event_aliases.\"booking.confirmed\": `appointment.create` is not an event type we act on ("
+            ),
+            "{err}"
+        );
+        let err = Config::from_toml(
+            "[event_aliases]\n\"appointment.created\" = \"appointment.updated\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "event_aliases.\"appointment.created\": `appointment.created` is already an event type we act on"
+        );
+        let err = Config::load(
+            None,
+            env(&[(ENV_EVENT_ALIASES, "booking.confirmed=nothing")]),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().starts_with(
+                "BOOXI_EVENT_ALIASES[booking.confirmed]: `nothing` is not an event type we act on"
+            ),
+            "{err}"
+        );
+        let err = Config::load(None, env(&[(ENV_EVENT_ALIASES, "booking.confirmed")])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "BOOXI_EVENT_ALIASES: `booking.confirmed` is not name=known (e.g. booking.confirmed=appointment.created)"
+        );
+        let err = Config::from_toml("[event_aliases]\n\"booking.confirmed\" = 3\n").unwrap_err();
+        assert!(err.to_string().contains("invalid type"), "{err}");
     }
 
     #[test]

@@ -208,15 +208,33 @@ where
 
     /// The secret check alone (in header-secret mode): the answer to give when it fails.
     /// Needs only the headers, so a server can call it before reading the body.
+    /// In `Signature` mode the check needs the body: see `check_signature`.
     pub async fn check_secret(&self, request: &WebhookRequest) -> Result<(), WebhookResponse> {
         if self.settings.auth_mode != AuthMode::HeaderSecret {
             return Ok(());
         }
-        match self
+        let verdict = self
             .secrets
             .verify(request.presented_secret(&self.settings))
-            .await
-        {
+            .await;
+        Self::verdict(verdict)
+    }
+
+    /// The body signature check (in `Signature` mode): an HMAC-SHA256 of the raw body.
+    pub async fn check_signature(&self, request: &WebhookRequest) -> Result<(), WebhookResponse> {
+        if self.settings.auth_mode != AuthMode::Signature {
+            return Ok(());
+        }
+        let presented = request.header(&self.settings.signature_header);
+        let verdict = self
+            .secrets
+            .verify_signature(&request.body, presented)
+            .await;
+        Self::verdict(verdict)
+    }
+
+    fn verdict<E: std::fmt::Display>(verdict: Result<Verdict, E>) -> Result<(), WebhookResponse> {
+        match verdict {
             Ok(Verdict::Accepted) => Ok(()),
             Ok(Verdict::Rejected) => Err(WebhookResponse::error(401, "unauthorized")),
             Err(e) => {
@@ -237,10 +255,24 @@ where
         if let Err(refused) = self.check_secret(&request).await {
             return refused;
         }
-        let event = match Event::parse(&request.body, self.core.config.default_country) {
+        if let Err(refused) = self.check_signature(&request).await {
+            return refused;
+        }
+        let event = match Event::read(&request.body, &self.core.config) {
             Ok(event) => event,
             Err(e) => return WebhookResponse::error(400, e.to_string()),
         };
+        if event.id_derived {
+            tracing::info!(event_id = %event.id, "the body has no event id: derived one from its content");
+        }
+        if let Some(sent) = &event.aliased_from {
+            tracing::info!(
+                event_id = %event.id,
+                sent_type = %crate::event::EventType::Other(sent.clone()).log_name(),
+                event_type = event.event_type.name(),
+                "event type mapped by an alias"
+            );
+        }
         respond(self.core.process(&event, request.deadline).await)
     }
 }
@@ -649,11 +681,6 @@ mod tests {
                 "not JSON: EOF while parsing a value at line 1 column 11",
             ),
             (
-                authed("{\"eventType\":\"appointment.created\"}"),
-                400,
-                "not a Booxi event: no event id (eventId or id)",
-            ),
-            (
                 authed("{\"eventId\":\"1\"}"),
                 400,
                 "not a Booxi event: no event type (eventType, type or event)",
@@ -681,6 +708,94 @@ mod tests {
             (200, json!("ignored"))
         );
         assert!(w.core.courier.sent.lock().unwrap().is_empty());
+    }
+
+    /// Booxi's one public sample: objects at the root, the type under `event`, no id.
+    const ROOT_BODY: &str = r#"{"event":"booking.confirmed","booking":{"confirmationNumber":"A00006500",
+        "status":"Approved","client":{"firstName":"Jane","email":"jane@example.com"}},
+        "merchant":{"email":"store@example.com"}}"#;
+
+    #[tokio::test]
+    async fn an_id_less_root_body_with_an_alias_is_sent_once() {
+        let mut w = webhook();
+        w.core.config =
+            Config::from_toml("[event_aliases]\n\"booking.confirmed\" = \"appointment.created\"\n")
+                .unwrap();
+        let r = w.handle(authed(ROOT_BODY)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.body["status"], "processed");
+        let id = r.body["event_id"].as_str().unwrap().to_owned();
+        assert!(id.starts_with("derived-") && id.len() == 8 + 64, "{id}");
+        assert_eq!(r.body["messages"][0]["kind"], "confirmation");
+        let sent = w.core.courier.sent.lock().unwrap().len();
+        assert!(sent >= 1);
+        // Booxi's retry of the same body is the same event.
+        let again = w.handle(authed(ROOT_BODY)).await;
+        assert_eq!(
+            (
+                again.status,
+                again.body["status"].clone(),
+                again.body["event_id"].clone()
+            ),
+            (200, json!("duplicate"), json!(id))
+        );
+        assert_eq!(w.core.courier.sent.lock().unwrap().len(), sent);
+        // Another body is another event.
+        let other = ROOT_BODY.replace("A00006500", "A00006501");
+        let r = w.handle(authed(&other)).await;
+        assert_eq!(r.body["status"], "processed");
+        assert_ne!(r.body["event_id"], json!(id));
+    }
+
+    #[tokio::test]
+    async fn without_its_alias_a_custom_type_is_ignored() {
+        let w = webhook();
+        let r = w.handle(authed(ROOT_BODY)).await;
+        assert_eq!(
+            (r.status, r.body["status"].clone()),
+            (200, json!("ignored"))
+        );
+        assert!(w.core.courier.sent.lock().unwrap().is_empty());
+    }
+
+    fn signed(body: &str, signature: &str) -> WebhookRequest {
+        request("POST", &[("X-Booxi-Signature", signature)], body)
+    }
+
+    #[tokio::test]
+    async fn signature_mode_accepts_exactly_the_signed_bodies() {
+        use base64::Engine;
+        let mut w = webhook();
+        w.settings.auth_mode = AuthMode::Signature;
+        let mac = crate::auth::hmac_sha256(b"s3cret", BODY.as_bytes());
+        let b64 = base64::engine::general_purpose::STANDARD.encode(mac);
+        let tampered = BODY.replace("e-1", "e-2");
+        let cases = [
+            request("POST", &[], BODY),
+            request("POST", &[("x-booxi-secret", "s3cret")], BODY),
+            request("POST", &[("authorization", "Bearer s3cret")], BODY),
+            signed(BODY, "s3cret"),
+            signed(BODY, &crate::auth::sign_hex("wrong", BODY.as_bytes())),
+            signed(&tampered, &crate::auth::sign_hex("s3cret", BODY.as_bytes())),
+        ];
+        for req in cases {
+            let r = w.handle(req).await;
+            assert_eq!(
+                (r.status, r.body.clone()),
+                (401, json!({"error": "unauthorized"}))
+            );
+        }
+        assert!(w.core.courier.sent.lock().unwrap().is_empty());
+        let r = w.handle(signed(BODY, &format!("sha256={b64}"))).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let r = w
+            .handle(signed(
+                &tampered,
+                &crate::auth::sign_hex("s3cret", tampered.as_bytes()),
+            ))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(w.core.courier.sent.lock().unwrap().len(), 6);
     }
 
     #[tokio::test]

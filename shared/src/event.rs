@@ -2,10 +2,13 @@
 //! accepted shape of Booxi's JSON into these types. Contact data is parsed here, at the
 //! edge; the rules never see raw strings for addresses, numbers or languages.
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 use url::Url;
 
 use crate::booxi::{Obj, spelling as s, squash};
+use crate::config::Config;
 use crate::contact::{ContactError, Country, EmailAddress, Language, PhoneNumber};
 
 /// Why a body is not a Booxi event. Each message is one line naming the problem.
@@ -15,8 +18,6 @@ pub enum ParseError {
     NotJson(String),
     #[error("not a Booxi event: the body is not a JSON object")]
     NotAnObject,
-    #[error("not a Booxi event: no event id (eventId or id)")]
-    MissingEventId,
     #[error("not a Booxi event: no event type (eventType, type or event)")]
     MissingEventType,
 }
@@ -79,6 +80,28 @@ impl EventType {
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Other(_))
     }
+
+    /// The name as it may go into a log line or a metric dimension: at most 64
+    /// characters, anything but letters, digits and `._:-` replaced by `?` (the name
+    /// comes from the body, so it is never written out as it is).
+    pub fn log_name(&self) -> String {
+        self.name()
+            .chars()
+            .take(64)
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-') {
+                    c
+                } else {
+                    '?'
+                }
+            })
+            .collect()
+    }
+}
+
+/// How an alias name is looked up: trimmed, in lower case.
+pub fn alias_key(name: &str) -> String {
+    name.trim().to_ascii_lowercase()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -316,7 +339,123 @@ pub struct Booking {
     pub flexible_dates: bool,
     /// The client's presence (`client.presence`) in this state.
     pub presence: Option<Presence>,
+    /// `items[]`: the services booked, with their price and survey answers.
+    pub items: Vec<Item>,
+    pub payment: Option<Payment>,
+    /// `quickNote`: a short note on an appointment.
+    pub quick_note: Option<String>,
+    pub acquisition_channel: Option<String>,
+    pub client_count: Option<String>,
     pub raw: Value,
+}
+
+/// An amount of money: a decimal string, a number, or Booxi's Price object
+/// (`{visibility, amount, amountPerPerson, amountPerHour, currency, isStartingAt, tax}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Money {
+    /// The amount as Booxi wrote it (`"45.00"`, `45`).
+    pub amount: String,
+    pub currency: Option<String>,
+    /// "From …": the price is a starting price.
+    pub is_starting_at: bool,
+}
+
+impl Money {
+    fn read(value: &Value) -> Option<Self> {
+        let text = |v: &Value| match v {
+            Value::String(s) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        };
+        if let Some(amount) = text(value) {
+            return Some(Self {
+                amount,
+                currency: None,
+                is_starting_at: false,
+            });
+        }
+        let o = Obj::new(value)?;
+        Some(Self {
+            amount: o.text(s::AMOUNT)?,
+            currency: o.text(s::CURRENCY),
+            is_starting_at: o.flag(s::IS_STARTING_AT).unwrap_or(false),
+        })
+    }
+
+    fn read_in(o: Obj<'_>, keys: &[&str]) -> Option<Self> {
+        o.get(keys).and_then(Self::read)
+    }
+}
+
+/// One element of `booking.items[]`.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub service_id: Option<String>,
+    pub service_name: Option<String>,
+    pub resource_id: Option<String>,
+    pub resource_name: Option<String>,
+    pub price: Option<Money>,
+    /// Minutes, as Booxi wrote it.
+    pub duration: Option<String>,
+    /// `surveyAnswers`, as received (shape not published).
+    pub survey_answers: Option<Value>,
+    pub raw: Value,
+}
+
+impl Item {
+    fn read(o: Obj<'_>) -> Self {
+        Self {
+            service_id: o.text(s::SERVICE_ID),
+            service_name: o.text(s::SERVICE_NAME),
+            resource_id: o.text(s::RESOURCE_ID),
+            resource_name: o.text(s::RESOURCE_NAME),
+            price: Money::read_in(o, s::PRICE),
+            duration: o.text(s::DURATION),
+            survey_answers: o.get(s::SURVEY_ANSWERS).cloned(),
+            raw: o.value(),
+        }
+    }
+}
+
+/// `booking.payment`: `{total, paid, onlinePaymentId, onlinePaymentAmount, onlinePaymentStatus}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payment {
+    pub total: Option<Money>,
+    pub paid: Option<Money>,
+    pub online_amount: Option<Money>,
+    /// `None`, `Requested` or `Paid`, as Booxi wrote it.
+    pub online_status: Option<String>,
+}
+
+impl Payment {
+    fn read(o: Obj<'_>) -> Self {
+        Self {
+            total: Money::read_in(o, s::PAYMENT_TOTAL),
+            paid: Money::read_in(o, s::PAYMENT_PAID),
+            online_amount: Money::read_in(o, s::ONLINE_PAYMENT_AMOUNT),
+            online_status: o.text(s::ONLINE_PAYMENT_STATUS),
+        }
+    }
+}
+
+/// A client module link (`clientLinks[]`): the client's id in another system.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientLink {
+    pub module_id: Option<String>,
+    pub client_id: Option<String>,
+    pub external_id: Option<String>,
+    pub metadata: Option<Value>,
+}
+
+impl ClientLink {
+    fn read(o: Obj<'_>) -> Self {
+        Self {
+            module_id: o.text(s::MODULE_ID),
+            client_id: o.text(s::LINK_CLIENT_ID),
+            external_id: o.text(s::EXTERNAL_ID),
+            metadata: o.get(s::METADATA).cloned(),
+        }
+    }
 }
 
 impl Booking {
@@ -357,6 +496,11 @@ impl Booking {
                 .or_else(|| o.text(s::PRESENCE))
                 .as_deref()
                 .map(Presence::parse),
+            items: o.objs(s::ITEMS).into_iter().map(Item::read).collect(),
+            payment: o.obj(s::PAYMENT).map(Payment::read),
+            quick_note: o.text(s::QUICK_NOTE),
+            acquisition_channel: o.text(s::ACQUISITION_CHANNEL),
+            client_count: o.text(s::CLIENT_COUNT),
             raw: o.value(),
         }
     }
@@ -375,7 +519,11 @@ impl Booking {
 pub struct Event {
     /// The event id, or its hash when longer than 200 bytes ([`crate::ids::storage_key`]).
     pub id: String,
+    /// The body had no event id: `id` was derived from its content ([`derived_id`]).
+    pub id_derived: bool,
     pub event_type: EventType,
+    /// The type name Booxi sent, when an alias (`[event_aliases]`) mapped it to `event_type`.
+    pub aliased_from: Option<String>,
     pub created_on: Option<String>,
     pub booking: Booking,
     pub previous: Option<Booking>,
@@ -389,13 +537,47 @@ pub struct Event {
     pub qr_code_url: Option<Url>,
     pub staff_video_url: Option<Url>,
     pub additional_request: Option<Value>,
-    /// The payload as received (`content` or `eventContent`), unknown fields included.
+    /// `clientLinks[]` (beside the booking, or on the client).
+    pub client_links: Vec<ClientLink>,
+    /// The payload as received (`content` or `eventContent`, or the whole body when the
+    /// payload objects sit at its root), unknown fields included.
     pub content: Value,
+}
+
+/// The payload objects whose presence at the root of a body without `content` (or
+/// `eventContent`) makes the root itself the payload.
+const ROOT_PAYLOAD: &[&[&str]] = &[
+    s::BOOKING,
+    s::PREVIOUS_BOOKING,
+    s::CLIENT,
+    s::ATTENDEES,
+    s::TRACKING_PAGE,
+    s::STAFF,
+    s::SERVICE,
+    s::RESOURCES,
+    s::MERCHANT,
+    s::CLIENT_LINKS,
+];
+
+/// Prefix of an event id derived from the body (see [`derived_id`]).
+pub const DERIVED_ID_PREFIX: &str = "derived-";
+
+/// The id of a body that carries none: `derived-` and the SHA-256 (hex) of the body's
+/// JSON in compact form with its keys sorted. The same body (Booxi's retries, or the same
+/// JSON laid out differently) always gets the same id; different bodies, different ids.
+pub fn derived_id(value: &Value) -> String {
+    use sha2::{Digest, Sha256};
+    // serde_json keeps object keys sorted (no `preserve_order`): the form is canonical.
+    let compact = value.to_string();
+    let digest = Sha256::digest(compact.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{DERIVED_ID_PREFIX}{hex}")
 }
 
 impl Event {
     /// Reads a raw Booxi body. Only a body that is not a JSON object, or that has no
-    /// event id or no event type, is refused; everything else is optional.
+    /// event type, is refused; everything else is optional. A body without an event id
+    /// gets one derived from its content ([`derived_id`]).
     pub fn parse(body: &[u8], default_country: Country) -> Result<Self, ParseError> {
         // A UTF-8 byte-order mark is not part of the JSON.
         let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
@@ -404,21 +586,42 @@ impl Event {
         Self::from_value(&value, default_country)
     }
 
+    /// Reads a raw Booxi body as [`Event::parse`] does, then maps the event type through
+    /// the configured aliases (`[event_aliases]`).
+    pub fn read(body: &[u8], config: &Config) -> Result<Self, ParseError> {
+        let mut event = Self::parse(body, config.default_country)?;
+        event.apply_aliases(&config.event_aliases);
+        Ok(event)
+    }
+
+    /// Replaces a type we do not know by the one an alias maps it to (names compared
+    /// ignoring case), remembering the name Booxi sent in `aliased_from`.
+    pub fn apply_aliases(&mut self, aliases: &BTreeMap<String, EventType>) {
+        if let EventType::Other(name) = &self.event_type
+            && let Some(known) = aliases.get(&alias_key(name))
+        {
+            self.aliased_from = Some(name.clone());
+            self.event_type = known.clone();
+        }
+    }
+
     pub fn from_value(value: &Value, default_country: Country) -> Result<Self, ParseError> {
         let envelope = Obj::new(value).ok_or(ParseError::NotAnObject)?;
-        // Bounded once, here: the id goes into storage keys, folder names and logs.
-        let id = envelope
-            .text(s::EVENT_ID)
-            .map(|id| crate::ids::storage_key(&id))
-            .ok_or(ParseError::MissingEventId)?;
         let event_type = envelope
             .text(s::EVENT_TYPE)
             .map(|t| EventType::parse(&t))
             .ok_or(ParseError::MissingEventType)?;
-        let content_value = envelope
-            .obj(s::PAYLOAD)
-            .map(|o| o.value())
-            .unwrap_or(Value::Null);
+        let (id, id_derived) = match envelope.text(s::EVENT_ID) {
+            // Bounded once, here: the id goes into storage keys, folder names and logs.
+            Some(id) => (crate::ids::storage_key(&id), false),
+            None => (derived_id(value), true),
+        };
+        // The payload under its wrapper; without one, the payload objects sit at the root.
+        let content_value = match envelope.obj(s::PAYLOAD) {
+            Some(payload) => payload.value(),
+            None if ROOT_PAYLOAD.iter().any(|keys| envelope.get(keys).is_some()) => value.clone(),
+            None => Value::Null,
+        };
         let content = Obj::new(&content_value);
 
         let booking_obj = content.and_then(|c| c.obj(s::BOOKING));
@@ -449,9 +652,20 @@ impl Event {
         .flatten()
         .find_map(TrackingPage::read);
 
+        let client_links = content
+            .map(|c| c.objs(s::CLIENT_LINKS))
+            .filter(|l| !l.is_empty())
+            .or_else(|| client_obj.map(|c| c.objs(s::CLIENT_LINKS)))
+            .unwrap_or_default()
+            .into_iter()
+            .map(ClientLink::read)
+            .collect();
+
         Ok(Self {
             id,
+            id_derived,
             event_type,
+            aliased_from: None,
             created_on: envelope.text(s::CREATED_ON),
             booking: booking_obj
                 .map(|b| Booking::read(b, client_beside))
@@ -484,6 +698,7 @@ impl Event {
                 .or_else(|| booking_obj.and_then(|b| b.get(s::ADDITIONAL_REQUEST)))
                 .or_else(|| client_obj.and_then(|c| c.get(s::ADDITIONAL_REQUEST)))
                 .cloned(),
+            client_links,
             content: content_value,
         })
     }

@@ -52,6 +52,18 @@ pub fn recipients_capped(count: usize) {
     );
 }
 
+/// Events of a type nothing handles (acknowledged and ignored), by type: what Booxi
+/// sends that no rule or alias covers.
+pub fn event_ignored(event_type: &str) {
+    println!(
+        "{}",
+        emf_line(
+            &[("EventType", event_type)],
+            &[("IgnoredEvents", "Count", 1.0)]
+        )
+    );
+}
+
 /// Messages sent / skipped / failed by kind and channel, and the event's duration.
 pub fn event_done(summary: &Summary, duration: Duration) {
     for line in outcome_lines(&summary.messages) {

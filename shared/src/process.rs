@@ -105,7 +105,7 @@ where
     ) -> Result<Summary, StoreError> {
         let started = Instant::now();
         if self.emit_metrics {
-            metrics::event_received(event.event_type.name());
+            metrics::event_received(&event.event_type.log_name());
         }
         let summary = |disposition, messages| Summary {
             event_id: event.id.clone(),
@@ -114,6 +114,11 @@ where
         };
         let plan = rules::plan(event, &self.config);
         if plan.ignored.is_some() {
+            let event_type = event.event_type.log_name();
+            tracing::info!(event_id = %event.id, event_type = %event_type, "event type not handled: ignored");
+            if self.emit_metrics {
+                metrics::event_ignored(&event_type);
+            }
             return Ok(summary(Disposition::Ignored, Vec::new()));
         }
         if plan.capped_recipients > 0 {

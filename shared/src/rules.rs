@@ -8,6 +8,7 @@
 use std::collections::HashSet;
 
 use jiff::Timestamp;
+use url::Url;
 
 use crate::config::Config;
 use crate::contact::{EmailAddress, Language};
@@ -689,21 +690,9 @@ fn tracking_links(event: &Event, kind: Kind, language: &Language) -> Option<Link
     let page = event.tracking_page.as_ref()?;
     let actions = kind.link_actions()?;
     let with = |action: Option<Action>| {
-        let mut url = page.view_url.clone();
-        let kept: Vec<(String, String)> = url
-            .query_pairs()
-            .filter(|(k, _)| k != "lang" && k != "action")
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
-        {
-            let mut query = url.query_pairs_mut();
-            query.clear().extend_pairs(kept);
-            query.append_pair("lang", language.code());
-            if let Some(action) = action {
-                query.append_pair("action", action.name());
-            }
-        }
-        url
+        let mut params = vec![("lang", language.code())];
+        params.extend(action.map(|a| ("action", a.name())));
+        with_query(&page.view_url, &["lang", "action"], &params)
     };
     let allowed =
         |action: Action, can: bool| (can && actions.contains(&action)).then(|| with(Some(action)));
@@ -713,6 +702,35 @@ fn tracking_links(event: &Event, kind: Kind, language: &Language) -> Option<Link
         cancel: allowed(Action::Cancel, page.can_cancel),
         confirm: allowed(Action::Confirm, page.can_confirm),
     })
+}
+
+/// `url` without the parameters named in `remove`, with `params` appended: every other
+/// parameter is kept byte for byte (in its place, with its own encoding), `?` or `&` is
+/// used as the URL calls for, and a fragment stays at the end.
+pub fn with_query(url: &Url, remove: &[&str], params: &[(&str, &str)]) -> Url {
+    let replaced = |segment: &str| {
+        let name = segment.split('=').next().unwrap_or("");
+        url::form_urlencoded::parse(name.as_bytes())
+            .next()
+            .is_some_and(|(decoded, _)| {
+                remove.contains(&decoded.as_ref()) || params.iter().any(|(k, _)| decoded == *k)
+            })
+    };
+    let mut segments: Vec<String> = url
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter(|segment| !segment.is_empty() && !replaced(segment))
+        .map(str::to_owned)
+        .collect();
+    segments.extend(params.iter().map(|(key, value)| {
+        url::form_urlencoded::Serializer::new(String::new())
+            .append_pair(key, value)
+            .finish()
+    }));
+    let mut url = url.clone();
+    url.set_query(Some(&segments.join("&")));
+    url
 }
 
 /// The recipient's language when templates exist for it, else the merchant's

@@ -23,6 +23,8 @@ pub const ENV_DEFAULT_COUNTRY: &str = "BOOXI_DEFAULT_COUNTRY";
 pub const ENV_TEMPLATES_DIR: &str = "BOOXI_TEMPLATES_DIR";
 pub const ENV_DEFAULT_TIME_ZONE: &str = "BOOXI_DEFAULT_TIME_ZONE";
 pub const ENV_MAX_RECIPIENTS_PER_EVENT: &str = "BOOXI_MAX_RECIPIENTS_PER_EVENT";
+/// `name=known,name=known`: replaces the file's `[event_aliases]` table.
+pub const ENV_EVENT_ALIASES: &str = "BOOXI_EVENT_ALIASES";
 pub const ENV_BRAND_STORE_NAME: &str = "BOOXI_BRAND_STORE_NAME";
 pub const ENV_BRAND_LOGO_URL: &str = "BOOXI_BRAND_LOGO_URL";
 pub const ENV_BRAND_ACCENT_COLOR: &str = "BOOXI_BRAND_ACCENT_COLOR";
@@ -34,6 +36,7 @@ pub const ENV_BRAND_UNSUBSCRIBE_URL: &str = "BOOXI_BRAND_UNSUBSCRIBE_URL";
 pub const ENV_BRAND_STAFF_URL: &str = "BOOXI_BRAND_STAFF_URL";
 /// The HTTP door and delivery.
 pub const ENV_SECRET_HEADER: &str = "BOOXI_SECRET_HEADER";
+pub const ENV_SIGNATURE_HEADER: &str = "BOOXI_SIGNATURE_HEADER";
 pub const ENV_AUTH_MODE: &str = "BOOXI_AUTH_MODE";
 pub const ENV_MAX_BODY_BYTES: &str = "BOOXI_MAX_BODY_BYTES";
 pub const ENV_DELIVERY_BUDGET_SECONDS: &str = "BOOXI_DELIVERY_BUDGET_SECONDS";
@@ -51,6 +54,7 @@ pub const ENV_LOCAL_SECRET: &str = "BOOXI_LOCAL_SECRET";
 pub const ENV_SERVE_READ_TIMEOUT: &str = "BOOXI_SERVE_READ_TIMEOUT_SECONDS";
 
 pub const DEFAULT_SECRET_HEADER: &str = "X-Booxi-Secret";
+pub const DEFAULT_SIGNATURE_HEADER: &str = "X-Booxi-Signature";
 pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
 
 /// How the caller is authenticated.
@@ -60,6 +64,8 @@ pub enum AuthMode {
     HeaderSecret,
     /// API Gateway's JWT authorizer already checked an OAuth2 token.
     OAuth2,
+    /// An HMAC-SHA256 of the raw body, keyed with the secret, in a header.
+    Signature,
 }
 
 impl AuthMode {
@@ -67,8 +73,14 @@ impl AuthMode {
         match raw.trim().to_ascii_lowercase().as_str() {
             "headersecret" | "header_secret" | "header-secret" | "" => Some(Self::HeaderSecret),
             "oauth2" => Some(Self::OAuth2),
+            "signature" => Some(Self::Signature),
             _ => None,
         }
+    }
+
+    /// Whether the function itself needs the secret (Secrets Manager).
+    pub fn uses_secret(self) -> bool {
+        matches!(self, Self::HeaderSecret | Self::Signature)
     }
 }
 
@@ -77,6 +89,8 @@ impl AuthMode {
 pub struct HttpSettings {
     /// Header carrying the secret (matched ignoring case).
     pub secret_header: String,
+    /// Header carrying the body signature in `Signature` mode (matched ignoring case).
+    pub signature_header: String,
     pub auth_mode: AuthMode,
     pub max_body_bytes: usize,
 }
@@ -85,6 +99,7 @@ impl Default for HttpSettings {
     fn default() -> Self {
         Self {
             secret_header: DEFAULT_SECRET_HEADER.to_owned(),
+            signature_header: DEFAULT_SIGNATURE_HEADER.to_owned(),
             auth_mode: AuthMode::HeaderSecret,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
         }
@@ -144,28 +159,38 @@ pub(crate) fn get(env: &impl Fn(&str) -> Option<String>, key: &str) -> Option<St
 }
 
 impl Settings {
-    /// Reads `BOOXI_SECRET_HEADER`, `BOOXI_AUTH_MODE`, `BOOXI_MAX_BODY_BYTES` and
+    /// Reads `BOOXI_SECRET_HEADER`, `BOOXI_SIGNATURE_HEADER`, `BOOXI_AUTH_MODE`, `BOOXI_MAX_BODY_BYTES` and
     /// `BOOXI_DELIVERY_BUDGET_SECONDS`.
     pub fn from_env(env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let mut settings = Settings::default();
         let http = &mut settings.http;
-        if let Some(header) = get(&env, ENV_SECRET_HEADER) {
-            let valid = header
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-            if !valid {
-                return Err(invalid(
-                    ENV_SECRET_HEADER,
-                    format!("`{header}` is not an HTTP header name"),
-                ));
+        let header_name = |key: &str| match get(&env, key) {
+            None => Ok(None),
+            Some(header) => {
+                let valid = header
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+                if valid {
+                    Ok(Some(header))
+                } else {
+                    Err(invalid(
+                        key,
+                        format!("`{header}` is not an HTTP header name"),
+                    ))
+                }
             }
+        };
+        if let Some(header) = header_name(ENV_SECRET_HEADER)? {
             http.secret_header = header;
+        }
+        if let Some(header) = header_name(ENV_SIGNATURE_HEADER)? {
+            http.signature_header = header;
         }
         if let Some(mode) = get(&env, ENV_AUTH_MODE) {
             http.auth_mode = AuthMode::parse(&mode).ok_or_else(|| {
                 invalid(
                     ENV_AUTH_MODE,
-                    format!("`{mode}` is not HeaderSecret or OAuth2"),
+                    format!("`{mode}` is not HeaderSecret, OAuth2 or Signature"),
                 )
             })?;
         }
@@ -231,7 +256,7 @@ impl LambdaEnv {
         loaded: &Loaded,
     ) -> Result<Self, ConfigError> {
         let required = |key: &str| get(&env, key).ok_or_else(|| invalid(key, "required, not set"));
-        let secret_arn = if loaded.settings.http.auth_mode == AuthMode::HeaderSecret {
+        let secret_arn = if loaded.settings.http.auth_mode.uses_secret() {
             Some(required(ENV_SECRET_ARN)?)
         } else {
             get(&env, ENV_SECRET_ARN)

@@ -158,7 +158,44 @@ const EXPECTED: &[(&str, &[&str])] = &[
         ],
     ),
     ("unknown-type", &[]),
+    (
+        "root-envelope",
+        &[
+            "confirmation/client/email",
+            "confirmation/client/sms",
+            "staff_new_booking/staff/email",
+        ],
+    ),
+    (
+        "root-envelope-without-id",
+        &[
+            "confirmation/client/email",
+            "confirmation/client/sms",
+            "staff_approved/staff/email",
+        ],
+    ),
+    (
+        "rest-model-fields",
+        &[
+            "confirmation/client/email",
+            "confirmation/client/sms",
+            "staff_new_booking/staff/email",
+        ],
+    ),
+    // With the alias of EVENTS_CONFIG; without it, ignored (see `scenario_details`).
+    (
+        "custom-type-booking-confirmed",
+        &[
+            "confirmation/client/email",
+            "confirmation/client/sms",
+            "staff_new_booking/staff/email",
+        ],
+    ),
 ];
+
+/// The configuration the scenarios are planned with: the defaults, and the alias the
+/// custom type scenario needs.
+const EVENTS_CONFIG: &str = "[event_aliases]\n\"booking.confirmed\" = \"appointment.created\"\n";
 
 fn events_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../events")
@@ -168,9 +205,8 @@ fn plan_file(stem: &str) -> (Event, booxi_notify::Plan) {
     let path = events_dir().join(format!("{stem}.json"));
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let body = input::booxi_body(&bytes).unwrap_or_else(|e| panic!("{stem}: {e}"));
-    let config = Config::default();
-    let event =
-        Event::parse(&body, config.default_country).unwrap_or_else(|e| panic!("{stem}: {e}"));
+    let config = Config::from_toml(EVENTS_CONFIG).unwrap();
+    let event = Event::read(&body, &config).unwrap_or_else(|e| panic!("{stem}: {e}"));
     let plan = plan(&event, &config);
     (event, plan)
 }
@@ -228,8 +264,8 @@ fn stems() -> Vec<String> {
 }
 
 /// Names that say which edge case a file is rather than a kind.
-const EDGE_CASES: [&str; 7] = [
-    "group", "do", "client", "french", "alias", "event", "unknown",
+const EDGE_CASES: [&str; 10] = [
+    "group", "do", "client", "french", "alias", "event", "unknown", "root", "rest", "custom",
 ];
 
 #[test]
@@ -300,4 +336,59 @@ fn scenario_details() {
         serde_json::from_slice(&std::fs::read(events_dir().join("reminder.json")).unwrap())
             .unwrap();
     assert_eq!(raw["isBase64Encoded"], true);
+
+    // The root envelope reads like the wrapped one; without an id, the id is derived
+    // from the body, the same at every reading.
+    let (event, plan) = plan_file("root-envelope");
+    assert_eq!(event.id, "evt-0301");
+    assert_eq!(
+        plan.notifications[0].links.as_ref().unwrap().view.as_str(),
+        "https://book.booxi.com/tracking/8c1f2a9e4b7d4f0e?lang=eng"
+    );
+    let (event, _) = plan_file("root-envelope-without-id");
+    assert!(event.id_derived && event.id.starts_with("derived-"));
+    assert_eq!(plan_file("root-envelope-without-id").0.id, event.id);
+    assert!(event.previous.is_some());
+
+    // REST-model fields are read; the tracking page on the client gives the links.
+    let (event, plan) = plan_file("rest-model-fields");
+    assert_eq!(event.booking.id.as_deref(), Some("778812"));
+    assert_eq!(
+        event.booking.quick_note.as_deref(),
+        Some("Allergic to latex gloves")
+    );
+    assert_eq!(
+        event.booking.items[0]
+            .price
+            .as_ref()
+            .unwrap()
+            .currency
+            .as_deref(),
+        Some("CAD")
+    );
+    assert_eq!(
+        event
+            .booking
+            .payment
+            .as_ref()
+            .unwrap()
+            .online_status
+            .as_deref(),
+        Some("Paid")
+    );
+    assert_eq!(
+        event.client_links[0].external_id.as_deref(),
+        Some("crm-000123")
+    );
+    assert!(plan.notifications[0].links.is_some());
+
+    // The custom type plans through its alias, and is ignored without it.
+    let (event, _) = plan_file("custom-type-booking-confirmed");
+    assert_eq!(event.aliased_from.as_deref(), Some("booking.confirmed"));
+    assert!(event.id_derived);
+    let bytes = std::fs::read(events_dir().join("custom-type-booking-confirmed.json")).unwrap();
+    let body = input::booxi_body(&bytes).unwrap();
+    let unaliased = Event::read(&body, &Config::default()).unwrap();
+    let ignored = booxi_notify::plan(&unaliased, &Config::default());
+    assert!(ignored.ignored.is_some() && ignored.notifications.is_empty());
 }

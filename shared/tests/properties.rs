@@ -480,6 +480,72 @@ fn booking_like() -> BoxedStrategy<Value> {
                 .boxed(),
         ),
         (&["trackingPage"], tracking_page_like()),
+        // Booxi's REST model.
+        (&["quickNote"], word()),
+        (&["clientCount"], id()),
+        (&["payment"], payment_like()),
+        (
+            &["items"],
+            prop::collection::vec(item_like(), 0..3)
+                .prop_map(Value::Array)
+                .boxed(),
+        ),
+    ])
+}
+
+/// A price as Booxi may write it: a decimal string, a number, or a Price object.
+fn price_like() -> BoxedStrategy<Value> {
+    prop_oneof![
+        select(&["45.00", "0", "19.99", "abc"][..]).prop_map(Value::from),
+        (0u32..10_000).prop_map(Value::from),
+        object_of(vec![
+            (
+                &["amount"],
+                prop_oneof![
+                    select(&["45.00", "12"][..]).prop_map(Value::from),
+                    (0u32..100).prop_map(Value::from),
+                ]
+                .boxed()
+            ),
+            (&["currency"], one_of(&["CAD", "EUR", "USD"])),
+            (&["isStartingAt"], flag()),
+            (&["visibility"], word()),
+            (&["tax"], json_tree(2, 4, 2)),
+        ]),
+    ]
+    .boxed()
+}
+
+fn item_like() -> BoxedStrategy<Value> {
+    object_of(vec![
+        (&["serviceId"], id()),
+        (&["serviceName"], word()),
+        (&["resourceId"], id()),
+        (&["resourceName"], word()),
+        (&["price"], price_like()),
+        (&["duration"], id()),
+        (&["surveyAnswers"], json_tree(2, 6, 3)),
+    ])
+}
+
+fn payment_like() -> BoxedStrategy<Value> {
+    object_of(vec![
+        (&["total"], price_like()),
+        (&["paid"], price_like()),
+        (&["onlinePaymentAmount"], price_like()),
+        (
+            &["onlinePaymentStatus"],
+            one_of(&["None", "Requested", "Paid"]),
+        ),
+    ])
+}
+
+fn client_link_like() -> BoxedStrategy<Value> {
+    object_of(vec![
+        (&["moduleId"], id()),
+        (&["clientId"], id()),
+        (&["externalId"], id()),
+        (&["metadata"], json_tree(2, 6, 3)),
     ])
 }
 
@@ -514,11 +580,60 @@ fn payload_like() -> BoxedStrategy<Value> {
                 .prop_map(Value::Array)
                 .boxed(),
         ),
+        (
+            &["clientLinks"],
+            prop::collection::vec(client_link_like(), 0..2)
+                .prop_map(Value::Array)
+                .boxed(),
+        ),
     ])
 }
 
-/// A body shaped like a Booxi event, each part possibly wrong.
+/// A body shaped like a Booxi event, each part possibly wrong: the payload wrapped
+/// (`content`, `eventContent`) or at the root.
 fn event_like() -> BoxedStrategy<Value> {
+    prop_oneof![
+        3 => wrapped_event_like(),
+        2 => (wrapped_event_like(), payload_like()).prop_map(|(envelope, payload)| at_root(envelope, &payload)),
+    ]
+    .boxed()
+}
+
+/// The envelope's spellings (any case): a payload key among them would be read as the
+/// envelope once at the root.
+const ENVELOPE_KEYS: &[&str] = &[
+    "eventId",
+    "id",
+    "event_id",
+    "eventType",
+    "type",
+    "event",
+    "event_type",
+    "createdOn",
+    "created_on",
+    "timestamp",
+    "content",
+    "eventContent",
+    "payload",
+    "data",
+];
+
+/// `envelope` without its wrapper, `payload`'s fields at its root instead.
+fn at_root(mut envelope: Value, payload: &Value) -> Value {
+    if let (Some(root), Some(fields)) = (envelope.as_object_mut(), payload.as_object()) {
+        root.retain(|k, _| {
+            !["content", "eventContent"]
+                .iter()
+                .any(|w| k.eq_ignore_ascii_case(w))
+        });
+        for (k, v) in fields {
+            root.insert(k.clone(), v.clone());
+        }
+    }
+    envelope
+}
+
+fn wrapped_event_like() -> BoxedStrategy<Value> {
     object_of(vec![
         (&["eventId", "id", "event_id"], id()),
         (
@@ -547,6 +662,68 @@ proptest! {
         // The same value as bytes goes through the same path.
         let bytes = serde_json::to_vec(&value).unwrap();
         parse_and_plan(&bytes)?;
+    }
+
+    /// The payload at the root reads like the same payload wrapped: same event, same plan.
+    #[test]
+    fn a_root_body_plans_like_its_wrapped_form(
+        id in id(),
+        event_type in one_of(EVENT_TYPES),
+        payload in payload_like(),
+        wrapper in select(&["content", "eventContent"][..]),
+    ) {
+        let fields = payload.as_object().cloned().unwrap_or_default();
+        prop_assume!(!fields.keys().any(|k| ENVELOPE_KEYS.iter().any(|e| k.eq_ignore_ascii_case(e))));
+        let mut wrapped = json!({ "eventId": id, "eventType": event_type });
+        wrapped[wrapper] = payload.clone();
+        let root = at_root(wrapped.clone(), &payload);
+        match (Event::from_value(&wrapped, country()), Event::from_value(&root, country())) {
+            (Ok(w), Ok(r)) => {
+                // A derived id is of the body, and the two bodies differ; any other is the same.
+                prop_assert_eq!(w.id_derived, r.id_derived);
+                if !w.id_derived {
+                    prop_assert_eq!(&w.id, &r.id);
+                }
+                let (pw, mut pr) = (plan(&w, &Config::default()), plan(&r, &Config::default()));
+                check_plan(&r, &pr)?;
+                for n in &mut pr.notifications {
+                    n.event_id = w.id.clone();
+                }
+                prop_assert_eq!(pw, pr, "root: {}", root);
+            }
+            (w, r) => prop_assert_eq!(w.err(), r.err()),
+        }
+    }
+
+    /// A body without an id is one event however often (and however laid out) it comes,
+    /// and another body is another event.
+    #[test]
+    fn an_id_less_body_is_one_event_however_often_it_comes(
+        body in event_like(),
+        other in event_like(),
+    ) {
+        let strip = |mut v: Value| {
+            if let Some(o) = v.as_object_mut() {
+                o.retain(|k, _| !["eventId", "id", "event_id"].iter().any(|e| k.eq_ignore_ascii_case(e)));
+            }
+            v
+        };
+        let (body, other) = (strip(body), strip(other));
+        if let Ok(first) = Event::from_value(&body, country()) {
+            prop_assert!(first.id_derived && first.id.starts_with("derived-"));
+            let compact = serde_json::to_vec(&body).unwrap();
+            let pretty = serde_json::to_vec_pretty(&body).unwrap();
+            for bytes in [compact, pretty] {
+                // serde_json may read a float back as another value: only exact round trips.
+                let Ok(again) = serde_json::from_slice::<Value>(&bytes) else { continue };
+                if again == body {
+                    prop_assert_eq!(&Event::parse(&bytes, country()).unwrap().id, &first.id);
+                }
+            }
+            if let Ok(second) = Event::from_value(&other, country()) {
+                prop_assert_eq!(first.id == second.id, body == other);
+            }
+        }
     }
 
     #[test]
@@ -638,7 +815,20 @@ fn inline_samples() -> Vec<(String, Value)> {
         }
     });
 
+    // Booxi's published sample: objects at the root, `event`, no id.
+    let mut root = created.clone();
+    if let Some(o) = root.as_object_mut() {
+        let content = o.remove("content").unwrap_or_default();
+        o.remove("eventId");
+        let event_type = o.remove("eventType").unwrap_or_default();
+        o.insert("event".to_owned(), event_type);
+        for (k, v) in content.as_object().cloned().unwrap_or_default() {
+            o.insert(k, v);
+        }
+    }
+
     vec![
+        ("inline: root envelope without id".to_owned(), root),
         ("inline: created".to_owned(), created),
         ("inline: canceled with attendees".to_owned(), canceled),
         ("inline: moved, other spellings".to_owned(), moved),

@@ -1260,3 +1260,63 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn payment_quick_note_survey_answers_and_client_links_reach_templates() {
+    let dir = tempdir("rest-model");
+    std::fs::create_dir_all(dir.join("eng")).unwrap();
+    std::fs::write(
+        dir.join("eng/confirmation.sms.txt"),
+        "{% block full %}{{ payment.total }}|{{ payment.paid }}|{{ payment.online_amount }}|{{ payment.online_status }}|{{ quick_note }}|{{ survey_answers|join(';') }}|{% for l in client_links %}{{ l.module_id }}={{ l.external_id }}/{{ l.metadata|join(',') }}{% endfor %}{% endblock %}{% block short %}-{% endblock %}",
+    )
+    .unwrap();
+    let r = Renderer::new(&RenderConfig {
+        templates_dir: Some(dir),
+        ..RenderConfig::default()
+    })
+    .unwrap();
+    let mut body = rich_body("appointment.created");
+    body["content"]["booking"]["payment"] = json!({
+        "total": {"amount": "45.00", "currency": "CAD", "visibility": "Visible"},
+        "paid": 20,
+        "onlinePaymentAmount": "20.00",
+        "onlinePaymentStatus": "Paid"
+    });
+    body["content"]["booking"]["quickNote"] = json!("Bring\nsamples");
+    body["content"]["booking"]["items"] = json!([
+        {"serviceName": "Cut", "price": {"amount": "45.00"}, "surveyAnswers": [{"question": "Hair length?", "answer": "Long"}]},
+        {"serviceName": "Wash", "surveyAnswers": {"Allergies": "none"}}
+    ]);
+    body["content"]["clientLinks"] =
+        json!([{"moduleId": 12, "externalId": "crm-77", "metadata": {"tier": "gold"}}]);
+    let e = event(&body);
+    let m = sms(
+        &r,
+        &e,
+        &notification(Kind::Confirmation, "eng", Channel::Sms),
+    );
+    assert_eq!(
+        m.text,
+        "45.00 CAD|20|20.00|Paid|Bring samples|Hair length?: Long;Allergies: none|12=crm-77/tier: gold"
+    );
+    // Absent, they are empty: a template may test them.
+    let dir = tempdir("rest-model-absent");
+    std::fs::create_dir_all(dir.join("eng")).unwrap();
+    std::fs::write(
+        dir.join("eng/confirmation.sms.txt"),
+        "{% block full %}[{% if payment %}p{% endif %}{% if quick_note %}q{% endif %}{{ survey_answers|length }}{{ client_links|length }}]{% endblock %}{% block short %}-{% endblock %}",
+    )
+    .unwrap();
+    let r = Renderer::new(&RenderConfig {
+        templates_dir: Some(dir),
+        ..RenderConfig::default()
+    })
+    .unwrap();
+    let e = event(&minimal_body());
+    let m = sms(
+        &r,
+        &e,
+        &notification(Kind::Confirmation, "eng", Channel::Sms),
+    );
+    assert_eq!(m.text, "[00]");
+}

@@ -13,15 +13,19 @@ fn every_sample_event_renders() {
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .collect();
     files.sort();
-    let config = Config::default();
+    // The alias the custom type scenario needs (shared/tests/events.rs plans with it too).
+    let config =
+        Config::from_toml("[event_aliases]\n\"booking.confirmed\" = \"appointment.created\"\n")
+            .unwrap();
     let renderer = Renderer::new(&RenderConfig::from(&config)).unwrap();
     let (mut emails, mut texts) = (0, 0);
+    let mut rendered_from = std::collections::BTreeSet::new();
     for file in &files {
         let bytes = std::fs::read(file).unwrap();
         // Every sample is a valid event: one that stops parsing must fail here, not vanish.
         let body = input::booxi_body(&bytes).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        let event = Event::parse(&body, config.default_country)
-            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let event =
+            Event::read(&body, &config).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         for n in plan(&event, &config).notifications {
             let shown = format!(
                 "{}: {} to {:?} by {:?}",
@@ -30,6 +34,7 @@ fn every_sample_event_renders() {
                 n.audience,
                 n.channel
             );
+            rendered_from.insert(file.file_stem().unwrap().to_string_lossy().into_owned());
             match renderer.render(&event, &n) {
                 Ok(Message::Email(m)) => {
                     emails += 1;
@@ -63,5 +68,16 @@ fn every_sample_event_renders() {
         "{emails} emails and {texts} SMS from {} files",
         files.len()
     );
+    for shape in [
+        "root-envelope",
+        "root-envelope-without-id",
+        "rest-model-fields",
+        "custom-type-booking-confirmed",
+    ] {
+        assert!(
+            rendered_from.contains(shape),
+            "nothing rendered from {shape}"
+        );
+    }
     println!("{} files, {emails} emails, {texts} SMS", files.len());
 }

@@ -748,6 +748,54 @@ fn tracking_page_inside_client_is_read_too() {
 }
 
 #[test]
+fn tracking_urls_of_any_form_get_lang_and_action() {
+    let cases = [
+        (
+            "https://book.booxi.com/tracking/8c1f2a9e",
+            "https://book.booxi.com/tracking/8c1f2a9e?lang=eng",
+            "https://book.booxi.com/tracking/8c1f2a9e?lang=eng&action=cancel",
+        ),
+        (
+            "https://book.booxi.com/tracking/8c1f2a9e?",
+            "https://book.booxi.com/tracking/8c1f2a9e?lang=eng",
+            "https://book.booxi.com/tracking/8c1f2a9e?lang=eng&action=cancel",
+        ),
+        (
+            "https://book.booxi.com/tracking?code=8c1f&utm_source=mail",
+            "https://book.booxi.com/tracking?code=8c1f&utm_source=mail&lang=eng",
+            "https://book.booxi.com/tracking?code=8c1f&utm_source=mail&lang=eng&action=cancel",
+        ),
+        // Booxi's own lang/action are replaced; other parameters keep their encoding.
+        (
+            "https://book.booxi.com/t/x?lang=fre&tok=a%2Bb&flag&action=view",
+            "https://book.booxi.com/t/x?tok=a%2Bb&flag&lang=eng",
+            "https://book.booxi.com/t/x?tok=a%2Bb&flag&lang=eng&action=cancel",
+        ),
+        (
+            "https://book.booxi.com/tracking/8c1f2a9e#summary",
+            "https://book.booxi.com/tracking/8c1f2a9e?lang=eng#summary",
+            "https://book.booxi.com/tracking/8c1f2a9e?lang=eng&action=cancel#summary",
+        ),
+        (
+            "https://api.booxi.eu/track?b=1&&b=2",
+            "https://api.booxi.eu/track?b=1&b=2&lang=eng",
+            "https://api.booxi.eu/track?b=1&b=2&lang=eng&action=cancel",
+        ),
+    ];
+    for (page, view, cancel) in cases {
+        let plan = event("appointment.created")
+            .set("booking.trackingPage.viewURL", json!(page))
+            .plan();
+        let l = &line(&plan, "confirmation", "client", "email")["links"];
+        assert_eq!(
+            (l["view"].as_str(), l["cancel"].as_str()),
+            (Some(view), Some(cancel)),
+            "{page}"
+        );
+    }
+}
+
+#[test]
 fn video_links_per_recipient() {
     let plan = event("appointment.created").plan();
     assert_eq!(

@@ -1128,26 +1128,256 @@ fn a_body_that_is_not_an_object_is_refused() {
 }
 
 #[test]
-fn an_event_without_event_id_is_refused() {
+fn an_event_without_event_id_gets_one_derived_from_its_content() {
     for body in [
         json!({ "eventType": "appointment.created", "content": {} }),
         json!({ "eventId": null, "eventType": "appointment.created" }),
         json!({ "eventId": "   ", "eventType": "appointment.created" }),
         json!({ "eventId": true, "eventType": "appointment.created" }),
         json!({ "eventId": { "value": "1" }, "eventType": "appointment.created" }),
-        json!({}),
     ] {
-        let e = parse_error(body.to_string().as_bytes());
-        assert_eq!(e, ParseError::MissingEventId, "{body}");
-        assert_eq!(
-            e.to_string(),
-            "not a Booxi event: no event id (eventId or id)"
+        let e = event(&body);
+        assert!(e.id_derived, "{body}");
+        assert!(e.id.starts_with("derived-"), "{}", e.id);
+        assert_eq!(e.id.len(), "derived-".len() + 64);
+        assert!(
+            e.id["derived-".len()..]
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
         );
-        assert_eq!(
-            Event::from_value(&body, country()).err(),
-            Some(ParseError::MissingEventId)
-        );
+        // The raw body (any layout of the same JSON) reads to the same id.
+        let compact = Event::parse(body.to_string().as_bytes(), country()).unwrap();
+        let pretty = serde_json::to_vec_pretty(&body).unwrap();
+        assert_eq!(compact.id, e.id);
+        assert_eq!(Event::parse(&pretty, country()).unwrap().id, e.id);
     }
+    let a = event(
+        &json!({ "eventType": "appointment.created", "content": { "booking": { "bookingId": 1 } } }),
+    );
+    let b = event(
+        &json!({ "eventType": "appointment.created", "content": { "booking": { "bookingId": 2 } } }),
+    );
+    assert_ne!(a.id, b.id, "different bodies, different ids");
+    assert!(!event(&created_approved()).id_derived);
+    assert_eq!(
+        parse_error(b"{}"),
+        ParseError::MissingEventType,
+        "no id and no type: still refused for the type"
+    );
+}
+
+#[test]
+fn an_id_less_body_plans_like_the_same_body_with_an_id() {
+    let canonical = created_approved();
+    let mut body = canonical.clone();
+    body.as_object_mut().unwrap().remove("eventId");
+    let (with_id, without) = (planned(&canonical), planned(&body));
+    assert_eq!(sent(&without), sent(&with_id));
+    let id = event(&body).id;
+    assert!(without.notifications.iter().all(|n| n.event_id == id));
+}
+
+// ---------------------------------------------------------------- the root envelope
+
+/// The canonical body with the payload objects at the root (no `content` wrapper).
+fn at_root(body: &Value) -> Value {
+    let mut root = body.clone();
+    let content = root.as_object_mut().unwrap().remove("content").unwrap();
+    for (k, v) in content.as_object().unwrap() {
+        root[k] = v.clone();
+    }
+    root
+}
+
+#[test]
+fn payload_objects_may_sit_at_the_root() {
+    let canonical = created_approved();
+    let body = at_root(&canonical);
+    assert!(body.get("content").is_none() && body.get("booking").is_some());
+    let e = event(&body);
+    assert_eq!(e.id, "evt-1");
+    assert_eq!(e.booking.status, Some(Status::Approved));
+    assert_eq!(e.merchant.name.as_deref(), Some("Downtown store"));
+    assert!(e.staff.is_some() && e.service.is_some() && e.tracking_page.is_some());
+    assert_eq!(planned(&body), planned(&canonical));
+
+    let before = with_status(booking("PendingStaffApproval"), "PendingStaffApproval");
+    let canonical = status_updated(before, booking("Approved"));
+    let body = at_root(&canonical);
+    assert!(event(&body).previous.is_some());
+    assert_eq!(planned(&body), planned(&canonical));
+    assert_eq!(kinds(&planned(&body))[0], Kind::Confirmation);
+}
+
+#[test]
+fn at_the_root_client_and_tracking_page_may_sit_beside_booking() {
+    let canonical = created_approved();
+    let body = moved(at_root(&canonical), &["booking", "client"], &["client"]);
+    let body = moved(body, &["booking", "trackingPage"], &["trackingPage"]);
+    assert!(body["booking"].get("client").is_none());
+    assert_eq!(planned(&body), planned(&canonical));
+}
+
+/// Booxi's one published sample body: `event` at the root, no id, a type name the guide
+/// does not list, the booking at the root.
+fn booxi_public_sample() -> Value {
+    let mut b = booking("Approved");
+    b["client"]["trackingPage"] = b.as_object_mut().unwrap().remove("trackingPage").unwrap();
+    let mut body = content(b);
+    body["event"] = json!("booking.confirmed");
+    body
+}
+
+#[test]
+fn the_public_sample_shape_plans_with_its_alias() {
+    let body = booxi_public_sample();
+    let unaliased = planned(&body);
+    assert!(unaliased.ignored.is_some() && unaliased.notifications.is_empty());
+
+    let config =
+        Config::from_toml("[event_aliases]\n\"booking.confirmed\" = \"appointment.created\"\n")
+            .unwrap();
+    let e = Event::read(body.to_string().as_bytes(), &config).unwrap();
+    assert_eq!(e.event_type, EventType::AppointmentCreated);
+    assert_eq!(e.aliased_from.as_deref(), Some("booking.confirmed"));
+    assert!(e.id_derived);
+    assert!(e.tracking_page.is_some(), "booking.client.trackingPage");
+    let p = plan(&e, &config);
+    assert_eq!(sent(&p), sent(&planned(&created_approved())));
+    // Aliases are compared ignoring case.
+    let shouted = body
+        .to_string()
+        .replace("booking.confirmed", "Booking.Confirmed");
+    assert_eq!(
+        Event::read(shouted.as_bytes(), &config).unwrap().event_type,
+        EventType::AppointmentCreated
+    );
+}
+
+// ---------------------------------------------------------------- Booxi's REST model
+
+/// The canonical booking with the fields of Booxi's REST model.
+fn rest_model_booking() -> Value {
+    let mut b = booking("Approved");
+    b["bookingId"] = json!("778812");
+    b["merchantId"] = json!(501);
+    b["staffId"] = json!(7);
+    b["totalClientTimespan"] =
+        json!({ "start": "2025-03-04T15:00:00Z", "end": "2025-03-04T15:45:00Z", "duration": 45 });
+    b["acquisitionChannel"] = json!("Web");
+    b["clientCount"] = json!(2);
+    b["quickNote"] = json!("Bring the fabric samples");
+    b["payment"] = json!({
+        "total": "45.00", "paid": 20, "onlinePaymentId": "pay-1",
+        "onlinePaymentAmount": { "amount": "20.00", "currency": "CAD" },
+        "onlinePaymentStatus": "Paid"
+    });
+    b["items"] = json!([{
+        "serviceId": 3301, "serviceName": "Colour consultation",
+        "price": { "visibility": "Visible", "amount": "45.00", "amountPerPerson": null,
+                   "amountPerHour": null, "currency": "CAD", "isStartingAt": true, "tax": {} },
+        "duration": 45, "resourceId": "r-9", "resourceName": "Chair 2",
+        "reservedClientTimespan": { "start": "2025-03-04T15:00:00Z", "end": "2025-03-04T15:45:00Z", "duration": 45 },
+        "shoppingCartProductId": null,
+        "surveyAnswers": [{ "question": "Hair length?", "answer": "Long" }]
+    }, {
+        "serviceId": "3302", "price": "10.00", "surveyAnswers": "unexpected"
+    }, "not an object"]);
+    b["client"]["id"] = json!(90412);
+    b["client"]["trackingPage"] = json!({ "viewURL": "https://book.booxi.com/tracking/8c1f2a9e" });
+    b
+}
+
+#[test]
+fn rest_model_fields_are_read_and_change_nothing_planned() {
+    let canonical = created_approved();
+    let mut c = content(rest_model_booking());
+    c["clientLinks"] = json!([
+        { "moduleId": 12, "clientId": 90412, "externalId": "crm-77", "metadata": { "tier": "gold" },
+          "createdOn": "2025-01-01T00:00:00Z", "modifiedOn": "2025-01-02T00:00:00Z" },
+        "junk"
+    ]);
+    let body = envelope("appointment.created", c);
+    let e = event(&body);
+    let b = &e.booking;
+    assert_eq!(b.id.as_deref(), Some("778812"));
+    assert_eq!(b.staff_id.as_deref(), Some("7"));
+    assert_eq!(b.quick_note.as_deref(), Some("Bring the fabric samples"));
+    assert_eq!(b.client_count.as_deref(), Some("2"));
+    assert_eq!(b.acquisition_channel.as_deref(), Some("Web"));
+    let payment = b.payment.as_ref().unwrap();
+    assert_eq!(payment.total.as_ref().unwrap().amount, "45.00");
+    assert_eq!(payment.paid.as_ref().unwrap().amount, "20");
+    let online = payment.online_amount.as_ref().unwrap();
+    assert_eq!(
+        (online.amount.as_str(), online.currency.as_deref()),
+        ("20.00", Some("CAD"))
+    );
+    assert_eq!(payment.online_status.as_deref(), Some("Paid"));
+    assert_eq!(
+        b.items.len(),
+        2,
+        "the element that is not an object is passed over"
+    );
+    let price = b.items[0].price.as_ref().unwrap();
+    assert_eq!(
+        (
+            price.amount.as_str(),
+            price.currency.as_deref(),
+            price.is_starting_at
+        ),
+        ("45.00", Some("CAD"), true)
+    );
+    assert_eq!(b.items[0].service_id.as_deref(), Some("3301"));
+    assert_eq!(b.items[0].resource_name.as_deref(), Some("Chair 2"));
+    assert_eq!(
+        b.items[0].survey_answers,
+        Some(json!([{ "question": "Hair length?", "answer": "Long" }]))
+    );
+    assert_eq!(b.items[1].price.as_ref().unwrap().amount, "10.00");
+    assert_eq!(b.items[1].service_id.as_deref(), Some("3302"));
+    assert_eq!(e.client_links.len(), 1);
+    assert_eq!(e.client_links[0].module_id.as_deref(), Some("12"));
+    assert_eq!(e.client_links[0].client_id.as_deref(), Some("90412"));
+    assert_eq!(e.client_links[0].external_id.as_deref(), Some("crm-77"));
+    assert_eq!(e.client.as_ref().unwrap().id.as_deref(), Some("90412"));
+    assert_eq!(
+        e.tracking_page.as_ref().unwrap().view_url.as_str(),
+        "https://booxi.example/track?b=abc",
+        "booking.trackingPage first"
+    );
+    assert_eq!(sent(&planned(&body)), sent(&planned(&canonical)));
+}
+
+#[test]
+fn rest_model_values_of_unexpected_types_read_as_absent() {
+    let mut b = rest_model_booking();
+    b["payment"] = json!({ "total": { "currency": "CAD" }, "paid": [1], "onlinePaymentStatus": 3 });
+    b["items"] = json!([{ "price": { "amount": null }, "surveyAnswers": null }]);
+    b["quickNote"] = json!({ "text": "x" });
+    let mut c = content(b);
+    c["clientLinks"] = json!("none");
+    let body = envelope("appointment.created", c);
+    let e = event(&body);
+    let payment = e.booking.payment.as_ref().unwrap();
+    assert_eq!(
+        (payment.total.as_ref(), payment.paid.as_ref()),
+        (None, None)
+    );
+    assert_eq!(payment.online_status.as_deref(), Some("3"));
+    assert_eq!(e.booking.items[0].price, None);
+    assert_eq!(e.booking.items[0].survey_answers, None);
+    assert_eq!(e.booking.quick_note, None);
+    assert!(e.client_links.is_empty());
+    assert_eq!(sent(&planned(&body)), sent(&planned(&created_approved())));
+}
+
+#[test]
+fn client_links_may_sit_on_the_client() {
+    let mut b = booking("Approved");
+    b["client"]["clientLinks"] = json!([{ "moduleId": "m", "externalId": "x-1" }]);
+    let e = event(&envelope("appointment.created", content(b)));
+    assert_eq!(e.client_links[0].external_id.as_deref(), Some("x-1"));
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use booxi_notify::auth::CachedSecrets;
 use booxi_notify::aws::{AwsCourier, DynamoStore, SecretsManagerSource, sdk_config};
 use booxi_notify::compose::RenderComposer;
-use booxi_notify::edge::{self, AuthMode, Webhook};
+use booxi_notify::edge::{self, Webhook};
 use booxi_notify::process::Core;
 use booxi_notify::render::{RenderConfig, Renderer};
 use booxi_notify::settings::{LambdaEnv, Loaded};
@@ -32,7 +32,7 @@ async fn main() -> Result<(), Error> {
     let loaded = Loaded::load(None, env)?;
     let lambda = LambdaEnv::from_env(env, &loaded)?;
     let Loaded { config, settings } = loaded;
-    let header_secret = settings.http.auth_mode == AuthMode::HeaderSecret;
+    let uses_secret = settings.http.auth_mode.uses_secret();
 
     let aws = sdk_config().await;
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), lambda.table.clone());
@@ -45,7 +45,7 @@ async fn main() -> Result<(), Error> {
         lambda.secret_min_refresh(),
     );
     let warm_secret = async {
-        if header_secret && let Err(e) = secrets.warm().await {
+        if uses_secret && let Err(e) = secrets.warm().await {
             tracing::warn!(error = %e, "cannot read the webhook secret at init; will retry per request");
         }
     };

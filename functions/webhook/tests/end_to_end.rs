@@ -23,6 +23,8 @@ const WEBHOOK: &str = env!("CARGO_BIN_EXE_webhook");
 const SENDER: &str = "notify@atelier-lumiere.example.com";
 const TABLE: &str = "booxi-idempotency";
 const TIMEOUT: Duration = Duration::from_secs(60);
+/// The alias events/custom-type-booking-confirmed.json needs.
+const ALIASES: &str = "booking.confirmed=appointment.created";
 
 /// moto with the stack's resources, and the environment the function runs with.
 struct Stack {
@@ -104,6 +106,7 @@ impl Stack {
             ("BOOXI_SENDER_EMAIL", SENDER.into()),
             ("BOOXI_SECRET_CACHE_SECONDS", "0".into()),
             ("BOOXI_DELIVERY_BUDGET_SECONDS", "3".into()),
+            ("BOOXI_EVENT_ALIASES", ALIASES.into()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
@@ -118,6 +121,17 @@ impl Stack {
 
     fn function(&self, runtime: &RuntimeApi) -> Function {
         Function::spawn(Path::new(WEBHOOK), runtime, &self.env)
+    }
+
+    /// The function with more environment variables.
+    fn function_with(&self, runtime: &RuntimeApi, extra: &[(&str, &str)]) -> Function {
+        let mut env = self.env.clone();
+        env.extend(
+            extra
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        );
+        Function::spawn(Path::new(WEBHOOK), runtime, &env)
     }
 
     fn rotate_secret(&self, value: &str) {
@@ -190,9 +204,12 @@ fn call(runtime: &RuntimeApi, event: &Value) -> (u16, Value) {
 type Sent = Vec<(String, String)>;
 
 fn expected_messages(event: &Value) -> (Sent, Sent) {
-    let config = Config::default();
+    let config = Config::load(None, |k| {
+        (k == "BOOXI_EVENT_ALIASES").then(|| ALIASES.to_owned())
+    })
+    .unwrap();
     let bytes = input::booxi_body(event.to_string().as_bytes()).unwrap();
-    let parsed = Event::parse(&bytes, config.default_country).unwrap();
+    let parsed = Event::read(&bytes, &config).unwrap();
     let composer = RenderComposer {
         renderer: Renderer::new(&RenderConfig::from(&config)).unwrap(),
         from: EmailAddress::parse(SENDER).unwrap(),
@@ -489,6 +506,122 @@ fn a_wrong_or_missing_secret_is_401_with_no_detail_and_sends_nothing() {
     assert_no_personal_data(&function.logs());
 }
 
+/// The API Gateway event with the signature header set (its other auth headers removed).
+fn signed(mut event: Value, signature: &str) -> Value {
+    let headers = event["headers"].as_object_mut().unwrap();
+    headers.remove("x-booxi-secret");
+    headers.insert("x-booxi-signature".to_owned(), json!(signature));
+    event
+}
+
+/// The bytes Booxi sent: the event's body, base64-decoded when API Gateway encoded it.
+fn raw_body(event: &Value) -> Vec<u8> {
+    input::booxi_body(event.to_string().as_bytes()).unwrap()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn signature_mode_accepts_exactly_the_correctly_signed_bodies() {
+    use booxi_notify::auth::hmac_sha256;
+    let stack = Stack::new();
+    let runtime = RuntimeApi::start();
+    let function = stack.function_with(&runtime, &[("BOOXI_AUTH_MODE", "Signature")]);
+    let b64 = |mac: [u8; 32]| base64::engine::general_purpose::STANDARD.encode(mac);
+
+    // Refused: the header secret alone, no header, another key, a tampered body.
+    let plain = gateway_event("confirmation-created.json");
+    let body = raw_body(&plain);
+    let mut tampered = signed(plain.clone(), &hex(&hmac_sha256(SECRET.as_bytes(), &body)));
+    let changed = String::from_utf8(body.clone())
+        .unwrap()
+        .replace("A00006500", "A00006501");
+    tampered = with_body(tampered, &changed);
+    let mut no_header = signed(plain.clone(), "");
+    no_header["headers"]
+        .as_object_mut()
+        .unwrap()
+        .remove("x-booxi-signature");
+    let refused = [
+        plain.clone(),
+        no_header,
+        signed(plain.clone(), SECRET),
+        signed(plain.clone(), &hex(&hmac_sha256(b"wrong-secret", &body))),
+        tampered,
+    ];
+    for event in &refused {
+        assert_eq!(
+            call(&runtime, event),
+            (401, json!({"error": "unauthorized"}))
+        );
+    }
+    assert!(sent_emails(&stack.moto).is_empty());
+    assert!(sent_sms(&stack.moto).is_empty());
+
+    // Accepted: hex without prefix; base64 with `sha256=`, over the base64-decoded body.
+    let (status, answer) = call(
+        &runtime,
+        &signed(plain.clone(), &hex(&hmac_sha256(SECRET.as_bytes(), &body))),
+    );
+    assert_eq!(
+        (status, answer["status"].as_str()),
+        (200, Some("processed")),
+        "{answer}"
+    );
+    let reminder = gateway_event("reminder.json");
+    assert_eq!(reminder["isBase64Encoded"], true);
+    let signature = format!(
+        "sha256={}",
+        b64(hmac_sha256(SECRET.as_bytes(), &raw_body(&reminder)))
+    );
+    let (status, answer) = call(&runtime, &signed(reminder, &signature));
+    assert_eq!(
+        (status, answer["status"].as_str()),
+        (200, Some("processed")),
+        "{answer}"
+    );
+    // An id-less body signed: sent once, however often it comes.
+    let id_less = gateway_event("root-envelope-without-id.json");
+    let signature = hex(&hmac_sha256(SECRET.as_bytes(), &raw_body(&id_less)));
+    let first = call(&runtime, &signed(id_less.clone(), &signature));
+    assert_eq!(first.1["status"], "processed", "{}", first.1);
+    let again = call(&runtime, &signed(id_less, &signature));
+    assert_eq!((again.0, &again.1["status"]), (200, &json!("duplicate")));
+    assert_eq!(again.1["event_id"], first.1["event_id"]);
+    let (mut emails, mut sms) = (Vec::new(), Vec::new());
+    for name in [
+        "confirmation-created.json",
+        "reminder.json",
+        "root-envelope-without-id.json",
+    ] {
+        let (e, s) = expected_messages(&gateway_event(name));
+        emails.extend(e);
+        sms.extend(s);
+    }
+    emails.sort();
+    sms.sort();
+    assert_eq!(sent_emails(&stack.moto), emails);
+    assert_eq!(sent_sms(&stack.moto), sms);
+
+    // After a rotation, bodies signed with the new and with the previous key are accepted.
+    stack.rotate_secret("new-secret");
+    for (id, key) in [("sig-rot-1", "new-secret"), ("sig-rot-2", SECRET)] {
+        let event = with_event_id(gateway_event("recall.json"), id);
+        let signature = hex(&hmac_sha256(key.as_bytes(), &raw_body(&event)));
+        assert_eq!(call(&runtime, &signed(event, &signature)).0, 200, "{key}");
+    }
+    let logs = function.logs();
+    let derived = first.1["event_id"].as_str().unwrap();
+    assert!(
+        logs.lines()
+            .any(|l| l.contains("derived one from its content") && l.contains(derived)),
+        "no log line says the id was derived:\n{logs}"
+    );
+    assert_no_personal_data(&logs);
+}
+
 #[test]
 fn after_a_rotation_the_old_and_the_new_secret_are_both_accepted() {
     let stack = Stack::new();
@@ -527,14 +660,6 @@ fn bad_requests_get_their_status_and_send_nothing() {
             "not a Booxi event: the body is not a JSON object",
         ),
         (
-            with_body(
-                base.clone(),
-                r#"{"eventType":"appointment.created","content":{}}"#,
-            ),
-            400,
-            "not a Booxi event: no event id (eventId or id)",
-        ),
-        (
             with_body(base.clone(), r#"{"eventId":"x-1","content":{}}"#),
             400,
             "not a Booxi event: no event type (eventType, type or event)",
@@ -561,7 +686,24 @@ fn bad_requests_get_their_status_and_send_nothing() {
     assert_eq!((status, body["status"].as_str()), (200, Some("ignored")));
     assert!(sent_emails(&stack.moto).is_empty());
     assert!(sent_sms(&stack.moto).is_empty());
-    assert_no_personal_data(&function.logs());
+    // The type nothing handles is logged and counted by name (an EMF metric line).
+    let logs = function.logs();
+    let ignored_line = logs
+        .lines()
+        .find(|l| l.contains("event type not handled"))
+        .unwrap_or_else(|| panic!("no log line for the ignored type:\n{logs}"));
+    assert!(
+        ignored_line.contains("client.consent_updated"),
+        "{ignored_line}"
+    );
+    let metric = logs
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|v| v.get("IgnoredEvents").is_some())
+        .unwrap_or_else(|| panic!("no IgnoredEvents metric:\n{logs}"));
+    assert_eq!(metric["EventType"], "client.consent_updated");
+    assert_eq!(metric["IgnoredEvents"], 1.0);
+    assert_no_personal_data(&logs);
 }
 
 #[test]

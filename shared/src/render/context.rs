@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::booxi::{Obj, spelling as s, squash};
 use crate::config::{Brand, is_hex_colour};
 use crate::contact::Language;
-use crate::event::{Booking, Contact, Event, Person, Status, Translation};
+use crate::event::{Booking, Contact, Event, Money, Payment, Person, Status, Translation};
 use crate::notification::{Actor, Audience, Kind, Notification, Recipient};
 
 use super::datetime::{DateLanguage, When, parse_instant};
@@ -56,6 +56,14 @@ pub struct Context {
     pub availability: Vec<String>,
     /// `additionalRequest`, as lines of text.
     pub additional_request: Vec<String>,
+    /// `booking.payment` (Booxi's REST model), amounts as Booxi wrote them.
+    pub payment: Option<PaymentView>,
+    /// `booking.quickNote`.
+    pub quick_note: Option<String>,
+    /// `surveyAnswers` of the booking's items, as lines of text.
+    pub survey_answers: Vec<String>,
+    /// `clientLinks[]`: the client's ids in other systems (Booxi client modules).
+    pub client_links: Vec<ClientLinkView>,
     /// Whether a calendar invite goes with this email.
     pub calendar: Option<&'static str>,
     /// A marketing message (recall): it carries an unsubscribe link / SMS opt-out.
@@ -148,6 +156,25 @@ pub struct LinksView {
     pub modify: Option<String>,
     pub cancel: Option<String>,
     pub confirm: Option<String>,
+}
+
+/// Amounts are as Booxi wrote them, followed by the currency when given (`45.00 CAD`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PaymentView {
+    pub total: Option<String>,
+    pub paid: Option<String>,
+    pub online_amount: Option<String>,
+    /// `onlinePaymentStatus`: `None`, `Requested` or `Paid`, as Booxi wrote it.
+    pub online_status: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ClientLinkView {
+    pub module_id: Option<String>,
+    pub client_id: Option<String>,
+    pub external_id: Option<String>,
+    /// `metadata`, as lines of text.
+    pub metadata: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -334,6 +361,25 @@ impl Context {
                 .as_ref()
                 .map(request_lines)
                 .unwrap_or_default(),
+            payment: event.booking.payment.as_ref().map(payment_view),
+            quick_note: event.booking.quick_note.as_deref().and_then(clean),
+            survey_answers: event
+                .booking
+                .items
+                .iter()
+                .filter_map(|item| item.survey_answers.as_ref())
+                .flat_map(request_lines)
+                .collect(),
+            client_links: event
+                .client_links
+                .iter()
+                .map(|l| ClientLinkView {
+                    module_id: l.module_id.as_deref().and_then(clean),
+                    client_id: l.client_id.as_deref().and_then(clean),
+                    external_id: l.external_id.as_deref().and_then(clean),
+                    metadata: l.metadata.as_ref().map(request_lines).unwrap_or_default(),
+                })
+                .collect(),
             calendar: None,
             promotional: n.kind.is_promotional(),
             event_action: event
@@ -842,6 +888,23 @@ fn availability(b: &Booking, tz: &TimeZone, lang: DateLanguage) -> Vec<String> {
             Some(format!("{}, {}", w.date, w.time_range))
         })
         .collect()
+}
+
+fn payment_view(p: &Payment) -> PaymentView {
+    let money = |m: &Option<Money>| {
+        let m = m.as_ref()?;
+        let text = match &m.currency {
+            Some(currency) => format!("{} {currency}", m.amount),
+            None => m.amount.clone(),
+        };
+        clean(&text)
+    };
+    PaymentView {
+        total: money(&p.total),
+        paid: money(&p.paid),
+        online_amount: money(&p.online_amount),
+        online_status: p.online_status.as_deref().and_then(clean),
+    }
 }
 
 /// `additionalRequest` as lines: a text as its lines, an object as `key: value`, a list
