@@ -334,8 +334,10 @@ mod tests {
             ("BOOXI_AUTH_MODE", "OAuth2"),
             ("BOOXI_MAX_BODY_BYTES", "1024"),
             ("BOOXI_DELIVERY_BUDGET_SECONDS", "2.5"),
+            ("BOOXI_SIGNATURE_HEADER", "X-Hub-Signature-256"),
         ]))
         .unwrap();
+        assert_eq!(s.http.signature_header, "X-Hub-Signature-256");
         assert_eq!(s.http.secret_header, "X-Hook-Token");
         assert_eq!(s.http.auth_mode, AuthMode::OAuth2);
         assert_eq!(s.http.max_body_bytes, 1024);
@@ -353,7 +355,16 @@ mod tests {
         let e = Settings::from_env(env(&[("BOOXI_AUTH_MODE", "basic")])).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "BOOXI_AUTH_MODE: `basic` is not HeaderSecret or OAuth2"
+            "BOOXI_AUTH_MODE: `basic` is not HeaderSecret, OAuth2 or Signature"
+        );
+        assert_eq!(d.http.signature_header, "X-Booxi-Signature");
+        let s = Settings::from_env(env(&[("BOOXI_AUTH_MODE", "Signature")])).unwrap();
+        assert_eq!(s.http.auth_mode, AuthMode::Signature);
+        assert!(s.http.auth_mode.uses_secret() && !AuthMode::OAuth2.uses_secret());
+        let e = Settings::from_env(env(&[("BOOXI_SIGNATURE_HEADER", "X:Sig")])).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "BOOXI_SIGNATURE_HEADER: `X:Sig` is not an HTTP header name"
         );
         let e = Settings::from_env(env(&[("BOOXI_SECRET_HEADER", "X Bad")])).unwrap_err();
         assert_eq!(
