@@ -28,7 +28,7 @@ deploy: sam-build
 	sam deploy $(if $(GUIDED),--guided)
 
 watch:
-	cargo lambda watch --bin webhook
+	cd functions/webhook && cargo lambda watch
 
 invoke:
 	cargo lambda invoke webhook --data-file $(EVENT)
