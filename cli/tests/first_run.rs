@@ -1,0 +1,163 @@
+//! The first ten minutes of a new user: each mistake they are likely to make gets an
+//! answer that says what to do. The real binary, checked on the exact text it prints.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn booxi_notify() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_booxi-notify"));
+    command.current_dir(root());
+    for key in [
+        "BOOXI_CONFIG",
+        "BOOXI_SMS_KINDS",
+        "BOOXI_ENABLED_KINDS",
+        "BOOXI_STAFF_KINDS",
+        "BOOXI_STAFF_FALLBACK_EMAIL",
+        "BOOXI_DEFAULT_COUNTRY",
+        "BOOXI_TEMPLATES_DIR",
+        "BOOXI_LOCAL_SECRET",
+    ] {
+        command.env_remove(key);
+    }
+    command
+}
+
+fn run(args: &[&str]) -> Output {
+    booxi_notify()
+        .args(args)
+        .output()
+        .expect("booxi-notify runs")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A fresh folder for one test.
+fn folder(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("booxi-first-run-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn plan_exits_non_zero_when_a_message_does_not_render() {
+    let dir = folder("plan-render");
+    write(
+        &dir.join("templates/eng/confirmation.email.html"),
+        "{% extends layout %}{% block subject %}Hi {{ clinet.name }}{% endblock %}",
+    );
+    write(
+        &dir.join("booxi-notify.toml"),
+        "templates_dir = \"templates\"\n",
+    );
+    let config = dir.join("booxi-notify.toml");
+    let out = run(&[
+        "plan",
+        "--config",
+        config.to_str().unwrap(),
+        "events/confirmation-created.json",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "event evt-0001: confirmation to client: template eng/confirmation.email.html: \
+         undefined value (in eng/confirmation.email.html (text):1)\n"
+    );
+    // Every planned message keeps its line, the broken one without a subject.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.lines().count(), 3, "{stdout}");
+    assert!(!stdout.lines().next().unwrap().contains("\"subject\""));
+    // The same event without the broken template exits 0.
+    let out = run(&["plan", "events/confirmation-created.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn templates_that_would_never_be_used_are_refused_with_their_paths() {
+    let dir = folder("templates-dir");
+    for file in [
+        "ita/confirmation.email.html",
+        "english/confirmation.email.html",
+        "eng/confirmaton.email.html",
+        "fre/reminder.sms.txt",
+    ] {
+        write(
+            &dir.join("templates").join(file),
+            "{{ booking.starts_at }}\n",
+        );
+    }
+    write(
+        &dir.join("booxi-notify.toml"),
+        "templates_dir = \"templates\"\n",
+    );
+    let config = dir.join("booxi-notify.toml");
+    let t = dir.join("templates");
+    let t = t.display();
+    let expected = format!(
+        "templates folder {t}: files that would never be used (rename or remove them):\n  \
+         {t}/eng/confirmaton.email.html: not a built-in template: did you mean `eng/confirmation.email.html`?\n  \
+         {t}/english/confirmation.email.html: `english` is not a language folder: did you mean `eng`? (language folders: deu, eng, fre, nld, por, spa)\n  \
+         {t}/ita/confirmation.email.html: `ita` is not a language folder: there are built-in templates in deu, eng, fre, nld, por, spa only\n"
+    );
+    for command in ["plan", "render", "send"] {
+        let mut args = vec![command, "--config", config.to_str().unwrap()];
+        if command == "render" {
+            args.extend(["--out", "/tmp/booxi-first-run-never-written"]);
+        }
+        args.push("events/confirmation-created.json");
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(2), "{command}: {}", stderr(&out));
+        assert_eq!(stderr(&out), expected, "{command}");
+        assert!(out.stdout.is_empty(), "{command}: nothing planned or sent");
+    }
+    // The environment variable names the same folder the same way.
+    let out = booxi_notify()
+        .env("BOOXI_TEMPLATES_DIR", dir.join("templates"))
+        .args(["plan", "events/confirmation-created.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr(&out), expected);
+}
+
+#[test]
+fn explain_says_when_a_client_language_has_no_templates() {
+    let dir = folder("language");
+    let event: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("events/confirmation-created.json")).unwrap(),
+    )
+    .unwrap();
+    let decoded = event["body"].as_str().expect("a plain-text body");
+    let mut booxi: serde_json::Value = serde_json::from_str(decoded).unwrap();
+    booxi["content"]["booking"]["client"]["language"] = "xyz".into();
+    booxi["content"]["merchant"]
+        .as_object_mut()
+        .unwrap()
+        .remove("defaultLanguage");
+    let file = dir.join("xyz.json");
+    write(&file, &booxi.to_string());
+    let out = run(&["plan", "--explain", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "  language  confirmation to client: no confirmation templates in `xyz`, written in eng \
+             (English, the last resort); its links carry lang=eng\n"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("lang=eng"), "{stdout}");
+    assert!(!stdout.contains("lang=xyz"), "{stdout}");
+}
