@@ -161,3 +161,144 @@ fn explain_says_when_a_client_language_has_no_templates() {
     assert!(stdout.contains("lang=eng"), "{stdout}");
     assert!(!stdout.contains("lang=xyz"), "{stdout}");
 }
+
+#[test]
+fn send_says_why_the_samples_get_401_when_a_local_secret_is_exported() {
+    let dir = folder("send-secret");
+    let out = booxi_notify()
+        .env("BOOXI_LOCAL_SECRET", "my-own-secret")
+        .args([
+            "send",
+            "--out",
+            dir.to_str().unwrap(),
+            "events/reminder.json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "events/reminder.json: 401 {\"error\":\"unauthorized\"}\n"
+    );
+    assert_eq!(
+        stderr(&out),
+        "events/reminder.json: the file presents the samples' secret `local-dev-secret`, but \
+         BOOXI_LOCAL_SECRET is set to another one: unset BOOXI_LOCAL_SECRET, or pass \
+         --present \"$BOOXI_LOCAL_SECRET\"\n"
+    );
+    assert!(!stderr(&out).contains("my-own-secret"));
+    assert!(!dir.exists() || std::fs::read_dir(&dir).unwrap().next().is_none());
+    // A wrong secret asked for with --present is what the user wanted: no hint.
+    let out = run(&["send", "--present", "wrong", "events/reminder.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stderr(&out), "");
+}
+
+/// Starts `serve` on a free port; returns the child and the port.
+fn serve(dir: &Path) -> (std::process::Child, u16) {
+    use std::net::TcpStream;
+    use std::time::{Duration, Instant};
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = booxi_notify()
+        .env("BOOXI_LOCAL_SECRET", "test-secret")
+        .args(["serve", "--port", &port.to_string(), "--out"])
+        .arg(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "serve did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (child, port)
+}
+
+fn request(port: u16, method: &str, secret: &str, body: &[u8]) -> u16 {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        stream,
+        "{method} /booxi HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Booxi-Secret: {secret}\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    stream.write_all(body).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response[9..12].parse().unwrap()
+}
+
+#[test]
+fn serve_prints_one_line_per_request_with_its_status_and_outcome() {
+    use std::io::Read;
+    let dir = folder("serve-log");
+    let (mut child, port) = serve(&dir.join("outbox"));
+    let event = std::fs::read(root().join("events/confirmation-created.json")).unwrap();
+    let ignored = std::fs::read(root().join("events/unknown-type.json")).unwrap();
+    assert_eq!(request(port, "POST", "test-secret", &event), 200);
+    assert_eq!(request(port, "PUT", "test-secret", &event), 200);
+    assert_eq!(request(port, "POST", "wrong", &event), 401);
+    assert_eq!(request(port, "GET", "test-secret", b""), 405);
+    assert_eq!(
+        request(port, "POST", "test-secret", b"{\"eventType\":\"x\"}"),
+        400
+    );
+    assert_eq!(request(port, "POST", "test-secret", &ignored), 200);
+    child.kill().unwrap();
+    let mut printed = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut printed)
+        .unwrap();
+    let _ = child.wait();
+    let lines: Vec<&str> = printed.lines().filter(|l| l.contains(" -> ")).collect();
+    let outbox = dir.join("outbox");
+    let outbox = outbox.display();
+    assert_eq!(
+        lines,
+        [
+            format!(
+                "sent confirmation to client by email -> {outbox}/evt-0001/1-confirmation-client-email.eml"
+            ),
+            format!(
+                "sent confirmation to client by sms -> {outbox}/evt-0001/2-confirmation-client-sms.txt"
+            ),
+            format!(
+                "sent staff_new_booking to staff by email -> {outbox}/evt-0001/3-staff_new_booking-staff-email.eml"
+            ),
+            "POST /booxi -> 200 processed evt-0001 (3 sent)".to_owned(),
+            "PUT /booxi -> 200 duplicate evt-0001 (already processed: nothing sent)".to_owned(),
+            "POST /booxi -> 401 unauthorized: the secret presented is not the one printed above"
+                .to_owned(),
+            "GET /booxi -> 405 method not allowed: use POST or PUT".to_owned(),
+            "POST /booxi -> 400 not a Booxi event: no event id (eventId or id)".to_owned(),
+            "POST /booxi -> 200 ignored evt-0208 (an event type we do not act on)".to_owned(),
+        ]
+    );
+}
+
+#[test]
+fn a_port_in_use_is_named_with_the_option_that_changes_it() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let out = run(&["serve", "--port", &port.to_string()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "booxi-notify serve: port {port} on 127.0.0.1 is already in use (another \
+             `booxi-notify serve`?): stop that program, or choose another port with --port, \
+             e.g. --port {}\n",
+            port + 1
+        )
+    );
+}
