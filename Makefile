@@ -2,7 +2,8 @@
 #   make validate   sam validate --lint and cfn-lint on template.yaml
 #   make sam-build  sam build: the arm64 `bootstrap` in .aws-sam/build/WebhookFunction/
 #   make deploy     sam build, then sam deploy (add GUIDED=1 the first time)
-#   make watch      cargo lambda watch: the webhook on a local Lambda emulator
+#   make watch      cargo lambda watch: the webhook on a local Lambda emulator, in local
+#                   mode (the variables of events/local-env.json: no AWS needed)
 #   make invoke     cargo lambda invoke webhook with EVENT (needs `make watch` running)
 # Each target first installs the deploy tools it uses (scripts/tools.sh deploy: AWS SAM
 # CLI, cfn-lint, cargo-lambda, into ~/.cache/booxi-notify/venv; skipped when present).
@@ -12,6 +13,8 @@ export PATH := $(VENV)/bin:$(PATH)
 export SAM_CLI_TELEMETRY ?= 0
 
 EVENT ?= events/confirmation-created.json
+# KEY=VALUE,… from events/local-env.json (SAM's --env-vars file), for cargo lambda watch.
+LOCAL_ENV = $(shell python3 -c 'import json; print(",".join(k + "=" + v for k, v in json.load(open("events/local-env.json"))["WebhookFunction"].items()))')
 BOOTSTRAP := .aws-sam/build/WebhookFunction/bootstrap
 
 .PHONY: tools validate sam-build build deploy watch invoke
@@ -32,7 +35,7 @@ deploy: sam-build
 	sam deploy $(if $(GUIDED),--guided)
 
 watch: tools
-	cd functions/webhook && cargo lambda watch
+	cd functions/webhook && cargo lambda watch --env-vars '$(LOCAL_ENV)'
 
 invoke: tools
 	cargo lambda invoke webhook --data-file $(EVENT)

@@ -16,6 +16,7 @@ pub mod contact;
 pub mod delivery;
 pub mod event;
 pub mod input;
+pub mod local;
 pub mod metrics;
 pub mod notification;
 pub mod outbox;

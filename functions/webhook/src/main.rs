@@ -7,11 +7,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use booxi_notify::auth::CachedSecrets;
+use booxi_notify::auth::SecretSource;
 use booxi_notify::aws::{AwsCourier, DynamoStore, LambdaEnv, SecretsManagerSource};
 use booxi_notify::compose::RenderComposer;
 use booxi_notify::config::{Config, ENV_CONFIG};
+use booxi_notify::delivery::Courier;
+use booxi_notify::local::LocalMode;
 use booxi_notify::render::{RenderConfig, Renderer};
-use booxi_notify::webhook::{AuthMode, Settings, Webhook, WebhookRequest};
+use booxi_notify::store::IdempotencyStore;
+use booxi_notify::webhook::{AuthMode, Compose, Settings, Webhook, WebhookRequest};
 use lambda_http::{Body, Error, Request, RequestExt, Response, run, service_fn};
 
 #[tokio::main]
@@ -33,6 +37,10 @@ async fn main() -> Result<(), Error> {
     let config = Config::load(config_path.as_deref(), env)?;
     let mut settings = Settings::from_env(env)?;
     settings.emit_metrics = true;
+    // BOOXI_LOCAL_MODE (sam local invoke --env-vars events/local-env.json): no AWS at all.
+    if let Some(local) = LocalMode::from_env(env).map_err(|e| e.to_string())? {
+        return serve(Arc::new(local.webhook(config, settings)?)).await;
+    }
     let header_secret = settings.auth_mode == AuthMode::HeaderSecret;
     let lambda = LambdaEnv::from_env(env, header_secret, config.brand.reply_to.clone())?;
 
@@ -80,6 +88,17 @@ async fn main() -> Result<(), Error> {
         config,
     });
 
+    serve(webhook).await
+}
+
+/// Answers each invocation with the webhook, whichever adapters it was wired with.
+async fn serve<S, I, C, P>(webhook: Arc<Webhook<S, I, C, P>>) -> Result<(), Error>
+where
+    S: SecretSource + 'static,
+    I: IdempotencyStore + 'static,
+    C: Courier + 'static,
+    P: Compose + Send + Sync + 'static,
+{
     run(service_fn(move |request: Request| {
         let webhook = Arc::clone(&webhook);
         async move {
