@@ -302,3 +302,33 @@ fn a_port_in_use_is_named_with_the_option_that_changes_it() {
         )
     );
 }
+
+#[test]
+fn a_message_skipped_before_any_channel_has_no_null_channel() {
+    let dir = folder("no-null");
+    let out = run(&[
+        "send",
+        "--out",
+        dir.to_str().unwrap(),
+        "events/do-not-send.json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let answer = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("events/do-not-send.json: 200 "))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(!answer.contains("null"), "{answer}");
+    let answer: serde_json::Value = serde_json::from_str(answer).unwrap();
+    let skipped = answer["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["status"] == "skipped")
+        .expect("the client message is skipped");
+    assert_eq!(
+        skipped,
+        &serde_json::json!({"audience": "client", "kind": "confirmation",
+                            "reason": "clientCommunication is DoNotSend", "status": "skipped"})
+    );
+}

@@ -130,6 +130,8 @@ impl WebhookResponse {
 pub struct MessageReport {
     pub kind: Kind,
     pub audience: Audience,
+    /// Absent (not `null`) for a message skipped before a channel was chosen.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<Channel>,
     pub status: Outcome,
     #[serde(skip_serializing_if = "Option::is_none")]
