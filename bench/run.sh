@@ -20,7 +20,7 @@ cache="${BOOXI_CI_CACHE:-$HOME/.cache/booxi-notify}"
 venv="$cache/venv"
 
 if [ ! -x "$venv/bin/moto_server" ] || [ ! -x "$venv/bin/cargo-lambda" ]; then
-    echo "bench/run.sh: moto_server and cargo-lambda are needed in $venv: run scripts/tools.sh" >&2
+    echo "bench/run.sh: moto_server and cargo-lambda are needed in $venv: run scripts/tools.sh all" >&2
     exit 1
 fi
 if ! command -v valgrind >/dev/null; then

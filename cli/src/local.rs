@@ -112,7 +112,9 @@ pub fn serve(options: LocalOptions, port: u16) -> Outcome {
     let webhook = Arc::new(setup(webhook(&options, secret.clone()))?);
     let runtime = runtime(true)?;
     let result = runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .map_err(|e| bind_error(e, port))?;
         let address = listener.local_addr()?;
         let header = webhook.settings.secret_header.clone();
         println!("booxi-notify serve: listening on http://{address}/booxi (POST or PUT)");
@@ -161,7 +163,12 @@ pub fn serve(options: LocalOptions, port: u16) -> Outcome {
             tokio::spawn(async move {
                 let service = hyper::service::service_fn(move |request| {
                     let webhook = Arc::clone(&webhook);
-                    async move { Ok::<_, Infallible>(answer(&webhook, request, read_timeout).await) }
+                    async move {
+                        let asked = format!("{} {}", request.method(), request.uri().path());
+                        let response = answer(&webhook, request, read_timeout).await;
+                        print_request(&asked, &response).await;
+                        Ok::<_, Infallible>(response)
+                    }
                 });
                 let io = hyper_util::rt::TokioIo::new(stream);
                 // A client that does not finish its headers in time is disconnected.
@@ -204,6 +211,89 @@ fn read_timeout() -> Result<Duration, std::io::Error> {
             }),
         _ => Ok(DEFAULT_READ_TIMEOUT),
     }
+}
+
+/// "port 8787 is already in use", with what to do about it; other errors as they are.
+fn bind_error(e: std::io::Error, port: u16) -> std::io::Error {
+    if e.kind() != std::io::ErrorKind::AddrInUse {
+        return e;
+    }
+    std::io::Error::new(
+        e.kind(),
+        format!(
+            "port {port} on 127.0.0.1 is already in use (another `booxi-notify serve`?): \
+             stop that program, or choose another port with --port, e.g. --port {}",
+            port.wrapping_add(1).max(1024)
+        ),
+    )
+}
+
+/// One line per request on the serve terminal: what was asked, the status, and the
+/// outcome the answer carries (`processed`, `duplicate`, `ignored`, `failed`, or the
+/// error). The answer holds no address or secret, so neither does the line.
+async fn print_request(asked: &str, response: &Response<Full<Bytes>>) {
+    let body = response
+        .body()
+        .clone()
+        .collect()
+        .await
+        .map(|b| b.to_bytes());
+    let answer: serde_json::Value = body
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    println!(
+        "{asked} -> {} {}",
+        response.status().as_u16(),
+        request_outcome(&answer)
+    );
+}
+
+/// The outcome an answer carries, in a few words.
+fn request_outcome(answer: &serde_json::Value) -> String {
+    let text = |key: &str| answer.get(key).and_then(serde_json::Value::as_str);
+    if let Some(error) = text("error") {
+        return if error == "unauthorized" {
+            "unauthorized: the secret presented is not the one printed above".to_owned()
+        } else {
+            error.to_owned()
+        };
+    }
+    let status = text("status").unwrap_or("answered");
+    let event = text("event_id")
+        .map(|id| format!(" {id}"))
+        .unwrap_or_default();
+    let detail = match status {
+        "duplicate" => " (already processed: nothing sent)".to_owned(),
+        "ignored" => " (an event type we do not act on)".to_owned(),
+        _ => {
+            let messages = answer.get("messages").and_then(serde_json::Value::as_array);
+            let count = |wanted: &str| {
+                messages.map_or(0, |m| {
+                    m.iter()
+                        .filter(|m| {
+                            m.get("status").and_then(serde_json::Value::as_str) == Some(wanted)
+                        })
+                        .count()
+                })
+            };
+            let counts: Vec<String> = [
+                ("sent", count("sent")),
+                ("skipped", count("skipped")),
+                ("failed", count("failed")),
+            ]
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(what, n)| format!("{n} {what}"))
+            .collect();
+            if counts.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", counts.join(", "))
+            }
+        }
+    };
+    format!("{status}{event}{detail}")
 }
 
 /// One HTTP request through the webhook. The secret is checked on the headers, before
@@ -301,9 +391,52 @@ pub fn send(options: LocalOptions, present: Option<String>, files: &[PathBuf]) -
                 ));
             }
         }
+        let presented = presented_secret(&request.headers, &header);
         let answer = runtime.block_on(webhook.handle(request));
         println!("{shown}: {} {}", answer.status, answer.body);
+        if answer.status == 401
+            && present.is_none()
+            && let Some(hint) = secret_hint(presented.as_deref(), &secret, &header)
+        {
+            eprintln!("{shown}: {hint}");
+        }
         failed |= answer.status >= 400;
     }
     Ok(!failed)
+}
+
+/// The secret a request presents: the secret header, else `Authorization: Bearer …`.
+fn presented_secret(headers: &[(String, String)], header: &str) -> Option<String> {
+    let value = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.trim().to_owned())
+    };
+    value(header).or_else(|| {
+        value("authorization").and_then(|v| v.strip_prefix("Bearer ").map(str::to_owned))
+    })
+}
+
+/// Why `send` got 401 for a file, when the file's own secret is the cause. Names the
+/// secrets' origins, never a value other than the public sample secret.
+fn secret_hint(presented: Option<&str>, expected: &str, header: &str) -> Option<String> {
+    match presented {
+        None => Some(format!(
+            "the file presents no secret (no {header} header): add one, or pass --present"
+        )),
+        Some(p) if p == expected => None,
+        Some(SAMPLE_SECRET) => Some(format!(
+            "the file presents the samples' secret `{SAMPLE_SECRET}`, but {ENV_LOCAL_SECRET} \
+             is set to another one: unset {ENV_LOCAL_SECRET}, or pass --present \"${ENV_LOCAL_SECRET}\""
+        )),
+        Some(_) if expected == SAMPLE_SECRET => Some(format!(
+            "the file presents another secret than the samples' `{SAMPLE_SECRET}`: pass \
+             --present {SAMPLE_SECRET}, or set {ENV_LOCAL_SECRET} to the file's secret"
+        )),
+        Some(_) => Some(format!(
+            "the file's secret is not {ENV_LOCAL_SECRET}: pass --present \"${ENV_LOCAL_SECRET}\", \
+             or unset {ENV_LOCAL_SECRET} to use the samples' `{SAMPLE_SECRET}`"
+        )),
+    }
 }

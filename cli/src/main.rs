@@ -192,7 +192,7 @@ fn plan(config: Option<PathBuf>, explain: bool, files: &[PathBuf]) -> Outcome {
             );
         }
         for n in &plan.notifications {
-            match plan_line(&renderer, &event, n) {
+            match plan_line(&renderer, &event, n, &mut failed) {
                 Ok(line) => {
                     if !emit(&line) {
                         return Ok(!failed);
@@ -210,8 +210,14 @@ fn plan(config: Option<PathBuf>, explain: bool, files: &[PathBuf]) -> Outcome {
 
 /// The notification as JSON, with `subject` added last on email lines, `segments` (and
 /// `sms_note` when names were shortened or the link dropped) on SMS lines. A message that
-/// does not render keeps its line (without subject); the error goes to stderr.
-fn plan_line(renderer: &Renderer, event: &Event, n: &Notification) -> Result<String, String> {
+/// does not render keeps its line (without subject); the error goes to stderr and sets
+/// `failed`, so that `plan` exits non-zero (it is a pre-deploy check).
+fn plan_line(
+    renderer: &Renderer,
+    event: &Event,
+    n: &Notification,
+    failed: &mut bool,
+) -> Result<String, String> {
     let mut line = serde_json::to_string(n).map_err(|e| format!("cannot write the plan: {e}"))?;
     match renderer.render(event, n) {
         Ok(Message::Email(email)) => {
@@ -233,12 +239,15 @@ fn plan_line(renderer: &Renderer, event: &Event, n: &Notification) -> Result<Str
                 line.push('}');
             }
         }
-        Err(e) => eprintln!(
-            "event {}: {} to {}: {e}",
-            event.id,
-            n.kind,
-            audience_name(n.audience)
-        ),
+        Err(e) => {
+            eprintln!(
+                "event {}: {} to {}: {e}",
+                event.id,
+                n.kind,
+                audience_name(n.audience)
+            );
+            *failed = true;
+        }
     }
     Ok(line)
 }

@@ -331,7 +331,7 @@ fn render_writes_every_message_of_every_scenario() {
     let mut names: Vec<String> = std::fs::read_dir(root().join("events"))
         .unwrap()
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .filter(|n| n.ends_with(".json"))
+        .filter(|n| n.ends_with(".json") && n != "local-env.json")
         .map(|n| format!("events/{n}"))
         .collect();
     names.sort();

@@ -25,6 +25,7 @@ pub mod edge;
 pub mod event;
 pub mod ids;
 pub mod input;
+pub mod local;
 pub mod metrics;
 pub mod notification;
 pub mod outbox;

@@ -279,6 +279,8 @@ pub struct RuleVerdict {
 pub struct Plan {
     pub notifications: Vec<Notification>,
     pub skipped: Vec<Skipped>,
+    /// Facts `--explain` adds after the planned messages (a language without templates).
+    pub notes: Vec<String>,
     pub verdicts: Vec<RuleVerdict>,
     /// The one client kind the event gives, if any.
     pub client_kind: Option<Kind>,
@@ -319,6 +321,9 @@ impl Plan {
                 audience_name(n.audience),
                 channel_name(n.channel)
             ));
+        }
+        for note in &self.notes {
+            out.push_str(&format!("  language  {note}\n"));
         }
         for s in &self.skipped {
             let channel = s

@@ -23,7 +23,7 @@ pub enum Outcome {
 pub const SENT_EARLIER: &str = "sent by an earlier delivery of this event";
 
 /// One message of the summary (no address). Serialised as
-/// `{"kind","audience","channel","status","reason"?,"failure"?}`.
+/// `{"kind","audience","channel"?,"status","reason"?,"failure"?}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(into = "ReportWire", try_from = "ReportWire")]
 pub struct MessageReport {
@@ -71,6 +71,8 @@ impl MessageReport {
 struct ReportWire {
     kind: Kind,
     audience: Audience,
+    /// Absent (not `null`) for a message skipped before a channel was chosen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     channel: Option<Channel>,
     status: Status,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -509,8 +509,16 @@ fn client_messages(event: &Event, config: &Config, kind: Kind, plan: &mut Plan) 
     let mut addressed: HashSet<Address> = HashSet::new();
     for (audience, recipient, label, person) in recipients {
         let language = message_language(kind, person.language.as_ref(), event);
-        let link_language = person.language.clone().unwrap_or_else(|| language.clone());
-        let links = tracking_links(event, kind, &link_language);
+        note_language(
+            plan,
+            kind,
+            &label,
+            person.language.as_ref(),
+            &language,
+            event,
+        );
+        // The tracking page opens in the language the message is written in.
+        let links = tracking_links(event, kind, &language);
         let video_url = person.video_url.clone();
         let mut push = |plan: &mut Plan, to: Address| {
             if !addressed.insert(to.clone()) {
@@ -621,6 +629,10 @@ fn staff_message(event: &Event, config: &Config, kind: Kind, plan: &mut Plan) {
         skip("no staff email, no staff_fallback_email and no merchant email".to_owned());
         return;
     };
+    if recipient == Recipient::Staff {
+        let wanted = event.staff.as_ref().and_then(|s| s.language.as_ref());
+        note_language(plan, kind, "staff", wanted, &language, event);
+    }
     plan.notifications.push(Notification {
         event_id: event.id.clone(),
         kind,
@@ -731,6 +743,30 @@ pub fn with_query(url: &Url, remove: &[&str], params: &[(&str, &str)]) -> Url {
     let mut url = url.clone();
     url.set_query(Some(&segments.join("&")));
     url
+}
+
+/// For `--explain`: a recipient whose language has no templates for `kind`, and the
+/// language the message is written in instead.
+fn note_language(
+    plan: &mut Plan,
+    kind: Kind,
+    who: &str,
+    wanted: Option<&Language>,
+    used: &Language,
+    event: &Event,
+) {
+    let Some(wanted) = wanted.filter(|w| *w != used) else {
+        return;
+    };
+    let why = if event.merchant.default_language.as_ref() == Some(used) {
+        "the merchant's default language"
+    } else {
+        "English, the last resort"
+    };
+    plan.notes.push(format!(
+        "{kind} to {who}: no {kind} templates in `{wanted}`, written in {used} ({why}); \
+         its links carry lang={used}"
+    ));
 }
 
 /// The recipient's language when templates exist for it, else the merchant's

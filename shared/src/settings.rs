@@ -48,8 +48,14 @@ pub const ENV_SES_CONFIGURATION_SET: &str = "BOOXI_SES_CONFIGURATION_SET";
 pub const ENV_SMS_SENDER_ID: &str = "BOOXI_SMS_SENDER_ID";
 pub const ENV_SMS_ORIGINATION_NUMBER: &str = "BOOXI_SMS_ORIGINATION_NUMBER";
 pub const ENV_SECRET_CACHE_SECONDS: &str = "BOOXI_SECRET_CACHE_SECONDS";
-/// Offline mode (`booxi-notify serve` / `send`): the secret to accept.
+/// Offline mode (`booxi-notify serve` / `send`, and the Lambda's local mode): the secret
+/// to accept.
 pub const ENV_LOCAL_SECRET: &str = "BOOXI_LOCAL_SECRET";
+/// The Lambda binary's local mode: `true` turns it on (also `1`, `yes`, `on`); unset,
+/// empty, `false`, `0`, `no`, `off`: the AWS adapters.
+pub const ENV_LOCAL_MODE: &str = "BOOXI_LOCAL_MODE";
+/// Where the Lambda's local mode writes messages (default `/tmp/booxi-notify`).
+pub const ENV_LOCAL_OUTBOX: &str = "BOOXI_LOCAL_OUTBOX";
 /// Time a client of `serve` has to send its headers, then its body.
 pub const ENV_SERVE_READ_TIMEOUT: &str = "BOOXI_SERVE_READ_TIMEOUT_SECONDS";
 

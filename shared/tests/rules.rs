@@ -670,6 +670,44 @@ fn view_link_is_the_tracking_page_with_the_client_language() {
 }
 
 #[test]
+fn a_language_without_templates_is_explained_and_the_link_carries_the_language_used() {
+    // No templates in `xyz` and no merchant default language: English, and lang=eng.
+    let body = event("appointment.remind")
+        .set("booking.client.language", json!("xyz"))
+        .set("merchant.defaultLanguage", Value::Null);
+    let plan = body.plan();
+    let reminder = line(&plan, "reminder", "client", "email");
+    assert_eq!(reminder["language"], "eng");
+    assert_eq!(reminder["links"]["view"], format!("{TRACKING}?lang=eng"));
+    assert_eq!(
+        plan.notes,
+        [
+            "reminder to client: no reminder templates in `xyz`, written in eng \
+             (English, the last resort); its links carry lang=eng"
+        ]
+    );
+    assert!(plan.explain().contains(
+        "  language  reminder to client: no reminder templates in `xyz`, written in eng"
+    ));
+    // With a merchant default language that has templates, that one, and said so.
+    let plan = body.set("merchant.defaultLanguage", json!("fre")).plan();
+    let reminder = line(&plan, "reminder", "client", "email");
+    assert_eq!(reminder["links"]["view"], format!("{TRACKING}?lang=fre"));
+    assert_eq!(
+        plan.notes,
+        [
+            "reminder to client: no reminder templates in `xyz`, written in fre \
+             (the merchant's default language); its links carry lang=fre"
+        ]
+    );
+    // A language that has templates needs no note.
+    let plan = event("appointment.remind")
+        .set("booking.client.language", json!("spa"))
+        .plan();
+    assert!(plan.notes.is_empty(), "{:?}", plan.notes);
+}
+
+#[test]
 fn cta_links_only_when_the_kind_lists_them_and_the_page_allows() {
     let links = |body: support::Body, kind: &str| {
         line(&body.plan(), kind, "client", "email")["links"].clone()

@@ -5,13 +5,16 @@
 
 use std::sync::Arc;
 
-use booxi_notify::auth::CachedSecrets;
+use booxi_notify::auth::{CachedSecrets, SecretSource};
 use booxi_notify::aws::{AwsCourier, DynamoStore, SecretsManagerSource, sdk_config};
-use booxi_notify::compose::RenderComposer;
+use booxi_notify::compose::{Compose, RenderComposer};
+use booxi_notify::delivery::Courier;
 use booxi_notify::edge::{self, Webhook};
+use booxi_notify::local::LocalMode;
 use booxi_notify::process::Core;
 use booxi_notify::render::{RenderConfig, Renderer};
 use booxi_notify::settings::{LambdaEnv, Loaded};
+use booxi_notify::store::IdempotencyStore;
 use lambda_http::{Body, Error, Request, RequestExt, run, service_fn};
 
 #[tokio::main]
@@ -30,6 +33,11 @@ async fn main() -> Result<(), Error> {
 
     let env = |key: &str| std::env::var(key).ok();
     let loaded = Loaded::load(None, env)?;
+    // BOOXI_LOCAL_MODE (sam local invoke --env-vars events/local-env.json): no AWS at all.
+    if let Some(local) = LocalMode::from_env(env).map_err(|e| e.to_string())? {
+        let Loaded { config, settings } = loaded;
+        return serve(Arc::new(local.webhook(config, settings)?)).await;
+    }
     let lambda = LambdaEnv::from_env(env, &loaded)?;
     let Loaded { config, settings } = loaded;
     let uses_secret = settings.http.auth_mode.uses_secret();
@@ -71,6 +79,17 @@ async fn main() -> Result<(), Error> {
         },
     });
 
+    serve(webhook).await
+}
+
+/// Answers each invocation with the webhook, whichever adapters it was wired with.
+async fn serve<S, I, C, P>(webhook: Arc<Webhook<S, I, C, P>>) -> Result<(), Error>
+where
+    S: SecretSource + 'static,
+    I: IdempotencyStore + 'static,
+    C: Courier + 'static,
+    P: Compose + Send + Sync + 'static,
+{
     run(service_fn(move |request: Request| {
         let webhook = Arc::clone(&webhook);
         async move {

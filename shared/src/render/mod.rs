@@ -17,6 +17,7 @@ pub mod datetime;
 pub mod extras;
 pub mod ics;
 mod mime;
+mod overrides;
 pub mod sms;
 mod templates;
 
@@ -55,6 +56,11 @@ pub enum RenderError {
         path: String,
         source: std::io::Error,
     },
+    /// Files of `templates_dir` that replace no built-in template, one per line.
+    #[error(
+        "templates folder {path}: files that would never be used (rename or remove them):\n  {problems}"
+    )]
+    UnusedTemplates { path: String, problems: String },
     #[error("cannot build the MIME message: {0}")]
     Mime(String),
 }
@@ -193,7 +199,9 @@ impl Renderer {
             .collect();
         let mut label_overrides = BTreeMap::new();
         if let Some(dir) = &config.templates_dir {
-            for (name, source) in read_override_dir(dir)? {
+            let files = read_override_dir(dir)?;
+            overrides::check(dir, files.iter().map(|(name, _)| name.as_str()))?;
+            for (name, source) in files {
                 if name.ends_with("labels.toml") {
                     label_overrides.insert(name, source);
                 } else {
