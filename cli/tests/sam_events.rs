@@ -177,9 +177,9 @@ fn the_reference_is_sams_http_api_payload_2_event() {
 }
 
 /// The committed reference is what the SAM CLI on this machine prints. Skipped (with a
-/// note) where SAM CLI is not installed, except where it is required: CI (`CI` or
-/// `BOOXI_REQUIRE_SAM` set, as `.ci/run` does) and `scripts/test.sh`, which names it in
-/// `SAM_CLI_BIN`; there a missing SAM CLI fails the test.
+/// note) where SAM CLI is not installed (`scripts/test.sh` installs only the test tools),
+/// except where it is required: CI (`CI` or `BOOXI_REQUIRE_SAM` set, as `.ci/run` does)
+/// or an explicit `SAM_CLI_BIN`; there a missing SAM CLI fails the test.
 #[test]
 fn the_reference_matches_the_installed_sam_cli() {
     let required = ["CI", "BOOXI_REQUIRE_SAM", "SAM_CLI_BIN"]
