@@ -196,8 +196,7 @@ fn send_says_why_the_samples_get_401_when_a_local_secret_is_exported() {
 
 /// Starts `serve` on a free port; returns the child and the port.
 fn serve(dir: &Path) -> (std::process::Child, u16) {
-    use std::net::TcpStream;
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -211,11 +210,7 @@ fn serve(dir: &Path) -> (std::process::Child, u16) {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "serve did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    testkit::http::wait_for_port(port, Duration::from_secs(30), "serve");
     (child, port)
 }
 

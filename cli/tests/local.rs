@@ -1,10 +1,9 @@
 //! The offline path as a user runs it: `send`, `serve` and `render` with the real binary.
 
 use std::io::Read;
-use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -166,11 +165,7 @@ fn serve_answers_http_with_the_same_handler() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "serve did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    testkit::http::wait_for_port(port, Duration::from_secs(20), "serve");
     let event = std::fs::read(root().join("events/changed-date.json")).unwrap();
     let (status, body) = post(port, "POST", "test-secret", &event);
     assert_eq!(status, 200, "{body}");
@@ -277,11 +272,7 @@ fn serve_checks_body_signatures_in_signature_mode() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "serve did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    testkit::http::wait_for_port(port, Duration::from_secs(20), "serve");
     let body = br#"{"event":"appointment.remind","booking":{"status":"Approved","client":{"email":"jane@example.com","remindByEmail":true}}}"#;
     let signature = booxi_notify::auth::sign_hex("test-secret", body);
     let unauthorized = (401, "{\"error\":\"unauthorized\"}".to_owned());

@@ -56,11 +56,7 @@ fn serve(name: &str, max_files: Option<u32>) -> Server {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "serve did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    testkit::http::wait_for_port(port, Duration::from_secs(20), "serve");
     Server { child, port, out }
 }
 

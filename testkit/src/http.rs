@@ -203,3 +203,13 @@ pub fn get(port: u16, path: &str) -> Option<String> {
         _ => None,
     }
 }
+
+/// Waits until something accepts connections on `127.0.0.1:port` (a server just
+/// spawned); panics with `what` after `within`.
+pub fn wait_for_port(port: u16, within: Duration, what: &str) {
+    let deadline = std::time::Instant::now() + within;
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "{what} did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
