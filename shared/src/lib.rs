@@ -23,6 +23,7 @@ pub mod contact;
 pub mod delivery;
 pub mod edge;
 pub mod event;
+pub mod flows;
 pub mod ids;
 pub mod input;
 pub mod local;

@@ -34,6 +34,7 @@ pub const ENV_BRAND_FOOTER_TEXT: &str = "BOOXI_BRAND_FOOTER_TEXT";
 pub const ENV_BRAND_REPLY_TO_STORE: &str = "BOOXI_BRAND_REPLY_TO_STORE";
 pub const ENV_BRAND_UNSUBSCRIBE_URL: &str = "BOOXI_BRAND_UNSUBSCRIBE_URL";
 pub const ENV_BRAND_STAFF_URL: &str = "BOOXI_BRAND_STAFF_URL";
+pub const ENV_BRAND_REVIEW_URL: &str = "BOOXI_BRAND_REVIEW_URL";
 /// The HTTP door and delivery.
 pub const ENV_SECRET_HEADER: &str = "BOOXI_SECRET_HEADER";
 pub const ENV_SIGNATURE_HEADER: &str = "BOOXI_SIGNATURE_HEADER";
@@ -48,6 +49,12 @@ pub const ENV_SES_CONFIGURATION_SET: &str = "BOOXI_SES_CONFIGURATION_SET";
 pub const ENV_SMS_SENDER_ID: &str = "BOOXI_SMS_SENDER_ID";
 pub const ENV_SMS_ORIGINATION_NUMBER: &str = "BOOXI_SMS_ORIGINATION_NUMBER";
 pub const ENV_SECRET_CACHE_SECONDS: &str = "BOOXI_SECRET_CACHE_SECONDS";
+/// Flows (`[[flows]]`) on EventBridge Scheduler: the schedule group, the function the
+/// schedules invoke, and the role Scheduler invokes it with. Required when flows are
+/// configured; these names are fixed (checks outside this repository read them).
+pub const ENV_SCHEDULE_GROUP: &str = "BOOXI_SCHEDULE_GROUP";
+pub const ENV_SCHEDULER_TARGET_ARN: &str = "BOOXI_SCHEDULER_TARGET_ARN";
+pub const ENV_SCHEDULER_ROLE_ARN: &str = "BOOXI_SCHEDULER_ROLE_ARN";
 /// Offline mode (`booxi-notify serve` / `send`, and the Lambda's local mode): the secret
 /// to accept.
 pub const ENV_LOCAL_SECRET: &str = "BOOXI_LOCAL_SECRET";
