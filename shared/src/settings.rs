@@ -55,6 +55,8 @@ pub const ENV_SECRET_CACHE_SECONDS: &str = "BOOXI_SECRET_CACHE_SECONDS";
 pub const ENV_SCHEDULE_GROUP: &str = "BOOXI_SCHEDULE_GROUP";
 pub const ENV_SCHEDULER_TARGET_ARN: &str = "BOOXI_SCHEDULER_TARGET_ARN";
 pub const ENV_SCHEDULER_ROLE_ARN: &str = "BOOXI_SCHEDULER_ROLE_ARN";
+/// Optional: the SQS queue (ARN) Scheduler sends a fire to when every retry failed.
+pub const ENV_SCHEDULER_DLQ_ARN: &str = "BOOXI_SCHEDULER_DLQ_ARN";
 /// Offline mode (`booxi-notify serve` / `send`, and the Lambda's local mode): the secret
 /// to accept.
 pub const ENV_LOCAL_SECRET: &str = "BOOXI_LOCAL_SECRET";
@@ -244,9 +246,23 @@ pub struct SenderSettings {
     pub sms_origination_number: Option<String>,
 }
 
+/// Where the flows' schedules go (`BOOXI_SCHEDULE_GROUP`, `BOOXI_SCHEDULER_TARGET_ARN`,
+/// `BOOXI_SCHEDULER_ROLE_ARN`, `BOOXI_SCHEDULER_DLQ_ARN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchedulerEnv {
+    pub group: String,
+    /// The function the schedules invoke (this one).
+    pub target_arn: String,
+    /// The role Scheduler assumes to invoke it.
+    pub role_arn: String,
+    pub dead_letter_arn: Option<String>,
+}
+
 /// What the Lambda reads from its environment besides the rules configuration.
 #[derive(Debug, Clone)]
 pub struct LambdaEnv {
+    /// Set when `[[flows]]` lists any flow (then its variables are required).
+    pub scheduler: Option<SchedulerEnv>,
     /// Required unless API Gateway authenticates (OAuth2 mode).
     pub secret_arn: Option<String>,
     pub table: String,
@@ -312,7 +328,32 @@ impl LambdaEnv {
                     .map_err(|_| invalid(ENV_SECRET_CACHE_SECONDS, "a whole number of seconds"))?,
             ),
         };
+        let scheduler = if loaded.config.flows.is_empty() {
+            None
+        } else {
+            let arn = |key: &str| {
+                let value = required(key)
+                    .map_err(|_| invalid(key, "required when [[flows]] are configured, not set"))?;
+                if value.starts_with("arn:") {
+                    Ok(value)
+                } else {
+                    Err(invalid(key, format!("`{value}` is not an ARN")))
+                }
+            };
+            Some(SchedulerEnv {
+                group: required(ENV_SCHEDULE_GROUP).map_err(|_| {
+                    invalid(
+                        ENV_SCHEDULE_GROUP,
+                        "required when [[flows]] are configured, not set",
+                    )
+                })?,
+                target_arn: arn(ENV_SCHEDULER_TARGET_ARN)?,
+                role_arn: arn(ENV_SCHEDULER_ROLE_ARN)?,
+                dead_letter_arn: get(&env, ENV_SCHEDULER_DLQ_ARN),
+            })
+        };
         Ok(Self {
+            scheduler,
             secret_arn,
             table: required(ENV_IDEMPOTENCY_TABLE)?,
             sender: SenderSettings {

@@ -28,7 +28,7 @@ use crate::notification::{Audience, Channel, Kind, ScheduleChange, utc_seconds};
 use crate::store::StoreError;
 
 /// The value of the `door` key that tells the function a schedule fired.
-pub const DOOR: &str = "schedule";
+pub const DOOR: &str = crate::doors::SCHEDULE_DOOR;
 
 /// Booking states are kept this long after the last time a message of theirs is due.
 pub const STATE_MARGIN: Duration = Duration::from_secs(2 * 24 * 3600);
