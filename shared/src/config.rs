@@ -714,7 +714,7 @@ mod tests {
             "configuration file <inline>: line 1, column 1: unknown field `sms_kind`, expected \
              one of `enabled_kinds`, `sms_kinds`, `staff_kinds`, `staff_fallback_email`, \
              `default_country`, `templates_dir`, `default_time_zone`, `max_recipients_per_event`, `brand`, \
-             `event_aliases`"
+             `event_aliases`, `flows`"
         );
         let err =
             Config::load(None, env(&[(ENV_ENABLED_KINDS, "confirmation,bogus")])).unwrap_err();

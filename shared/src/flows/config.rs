@@ -138,6 +138,9 @@ pub fn parse_duration(text: &str) -> Result<SignedDuration, String> {
     let bad = || {
         format!("`{raw}` is not a duration (write e.g. 15m, 24h, 2d, or ISO 8601 such as PT24H)")
     };
+    if raw.is_empty() {
+        return Err(bad());
+    }
     let upper = raw.to_ascii_uppercase();
     let seconds: i64 = if let Some(iso) = upper.strip_prefix('P') {
         let (date, time) = match iso.split_once('T') {
