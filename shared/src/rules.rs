@@ -474,7 +474,7 @@ const FLOW_ROW_AFTER: &str = "the event plans a completion";
 fn shown_duration(d: jiff::SignedDuration) -> String {
     let secs = d.as_secs();
     match secs {
-        s if s % 86_400 == 0 => format!("{}d", s / 86_400),
+        s if s % 86_400 == 0 && s >= 2 * 86_400 => format!("{}d", s / 86_400),
         s if s % 3600 == 0 => format!("{}h", s / 3600),
         s if s % 60 == 0 => format!("{}m", s / 60),
         s => format!("{s}s"),
