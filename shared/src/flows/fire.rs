@@ -3,7 +3,7 @@
 //! due at the same time for `before_start` flows, still completed (not canceled) for
 //! `after_completed` ones — and only once however often the schedule fires.
 //!
-//! A fire is claimed like an event (`fire#<schedule name>#<at>`) and its message keyed
+//! A fire is claimed like an event ([`fire_id`]: the schedule's name and due time) and its message keyed
 //! like any other, so a double fire sends once. Temporary failures are returned as
 //! errors: the Lambda invocation fails and Scheduler's retry policy, then its
 //! dead-letter queue, take over.
@@ -23,6 +23,13 @@ use crate::outcome::{Disposition, MessageReport, Outcome, Summary};
 use crate::process::{Core, Timing as SendTiming};
 use crate::rules::{self, BeforeStart};
 use crate::store::{Claim, IdempotencyStore, Owner, StoreError};
+
+/// The id of one fire: the schedule's name and its due time
+/// (`bx.pre_visit.0123…-20261202T150000Z`), as the claim, the message keys and the
+/// outbox folder name it. The same schedule moved to another time is another fire.
+pub fn fire_id(schedule: &str, at: Timestamp) -> String {
+    format!("{schedule}-{}", at.strftime("%Y%m%dT%H%M%SZ"))
+}
 
 /// Why a fire could not be handled: the invocation fails so Scheduler retries it.
 #[derive(Debug, thiserror::Error)]
@@ -101,7 +108,7 @@ where
         if self.flows.is_none() {
             return Err(FireError::NotConfigured);
         }
-        let fire_id = format!("fire#{name}#{}", utc_seconds(at));
+        let fire_id = fire_id(&name, at);
         let kind_name = input.flow.clone();
         let done = |disposition, messages| Summary {
             event_id: fire_id.clone(),
@@ -190,7 +197,7 @@ where
             .map(|(n, _)| n)
             .ok_or("the recipient no longer gets this flow (clientCommunication, consent or address changed)")?;
         // Keyed per fire: a booking moved to another time gets its message again.
-        notification.event_id = format!("fire#{}#{}", input.schedule_name()?, utc_seconds(at));
+        notification.event_id = fire_id(&input.schedule_name()?, at);
         debug_assert!(matches!(
             notification.audience,
             Audience::Client | Audience::Attendee
