@@ -199,6 +199,13 @@ fn send_with_fire_now_sends_scheduled_messages_to_the_outbox() {
     let dir = temp_dir("send");
     let cfg = config(&dir, FLOWS);
     let out_dir = dir.join("outbox");
+    // A booking far ahead, so the schedules are never past when the test runs.
+    let mut body = testkit::bodies::event("appointment.created")
+        .set("booking.startsOn", json!("2030-06-10T15:00:00Z"))
+        .0;
+    body["createdOn"] = json!("2030-06-01T10:00:00Z");
+    let file = dir.join("created.json");
+    std::fs::write(&file, body.to_string()).unwrap();
     let args = |fire_now: bool| {
         let mut a = vec![
             "send".to_owned(),
@@ -210,7 +217,7 @@ fn send_with_fire_now_sends_scheduled_messages_to_the_outbox() {
         if fire_now {
             a.push("--fire-now".to_owned());
         }
-        a.push("events/confirmation-created.json".to_owned());
+        a.push(file.display().to_string());
         a
     };
     let later = Command::new(env!("CARGO_BIN_EXE_booxi-notify"))
@@ -250,7 +257,7 @@ fn send_with_fire_now_sends_scheduled_messages_to_the_outbox() {
     assert!(text.starts_with("Before your visit"), "{text}");
     assert!(text.contains("Hello Jane,"), "{text}");
     assert_eq!(
-        printed.matches("due 2026-12-02T15:00:00Z) -> sent").count(),
+        printed.matches("due 2030-06-09T15:00:00Z) -> sent").count(),
         2,
         "{printed}"
     );

@@ -145,7 +145,7 @@ pub struct Summary {
 }
 
 /// One schedule change of the summary (no address). Serialised as
-/// `{"kind","audience","channel","schedule":"upsert"|"delete","at"?,"status":"done"|"failed","reason"?,"failure"?}`.
+/// `{"kind","audience","channel","schedule":"upsert"|"delete","at"?,"status":"done"|"skipped"|"failed","reason"?,"failure"?}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ScheduleReport {
     pub kind: Kind,
@@ -155,7 +155,7 @@ pub struct ScheduleReport {
     pub schedule: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub at: Option<String>,
-    /// `done` or `failed`.
+    /// `done`, `skipped` (an upsert already past when processed) or `failed`.
     pub status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,

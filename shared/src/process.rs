@@ -398,6 +398,16 @@ impl<I, C, P> Core<I, C, P> {
             .iter()
             .map(|change| async {
                 let (name, schedule) = flows::schedule_for(&booking, change);
+                // Processed after its time (a late delivery or retry): nothing to schedule.
+                if let Some(s) = schedule.as_ref().filter(|s| s.at <= now) {
+                    let mut skipped = report(change, None);
+                    skipped.status = "skipped";
+                    skipped.reason = Some(format!(
+                        "{} is already past at processing time",
+                        utc_seconds(s.at)
+                    ));
+                    return skipped;
+                }
                 let result = match &schedule {
                     Some(schedule) => flows.scheduler.upsert(schedule).await,
                     None => flows.scheduler.delete(&name).await,

@@ -592,6 +592,27 @@ mod door {
     }
 
     #[tokio::test]
+    async fn an_event_processed_after_the_time_schedules_nothing() {
+        let s = setup();
+        // Dated long ago: the plan schedules (the time was ahead of the event), but by
+        // the time it is processed the message is past.
+        let late = body("appointment.created", "e1", "2020-06-01T10:00:00Z")
+            .set("booking.startsOn", json!("2020-06-10T15:00:00Z"));
+        let summary = s.deliver(&late).await;
+        assert_eq!(summary.schedules.len(), 2);
+        for r in &summary.schedules {
+            assert_eq!(r.status, "skipped");
+            assert_eq!(
+                r.reason.as_deref(),
+                Some("2020-06-09T15:00:00Z is already past at processing time")
+            );
+            assert_eq!(r.failure, None);
+        }
+        assert_eq!(summary.retry_wanted(), None);
+        assert!(s.scheduler.all().is_empty());
+    }
+
+    #[tokio::test]
     async fn a_temporary_failure_is_an_error_and_the_retry_sends() {
         let s = setup();
         s.deliver(&body("appointment.created", "e1", "2030-06-01T10:00:00Z"))

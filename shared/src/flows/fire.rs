@@ -157,6 +157,11 @@ where
         };
         let summary = done(Disposition::Processed, report);
         self.close(&summary, &owner).await;
+        if self.emit_metrics {
+            for line in crate::metrics::outcome_lines(&summary.messages) {
+                println!("{line}");
+            }
+        }
         if let Some(failure) = summary.retry_wanted() {
             let reason = summary
                 .messages
