@@ -628,6 +628,54 @@ mod door {
         assert_eq!(s.flow_sent().len(), 1);
     }
 
+    /// Booking states that cannot be read (DynamoDB unreachable).
+    struct Unreachable;
+
+    impl booxi_notify::flows::BookingStates for Unreachable {
+        fn save<'a>(
+            &'a self,
+            _: &'a str,
+            _: &'a booxi_notify::flows::BookingState,
+        ) -> futures_util::future::BoxFuture<
+            'a,
+            Result<booxi_notify::flows::Saved, booxi_notify::store::StoreError>,
+        > {
+            Box::pin(async { Ok(booxi_notify::flows::Saved::Stored) })
+        }
+
+        fn load<'a>(
+            &'a self,
+            _: &'a str,
+        ) -> futures_util::future::BoxFuture<
+            'a,
+            Result<Option<booxi_notify::flows::BookingState>, booxi_notify::store::StoreError>,
+        > {
+            Box::pin(async {
+                Err(booxi_notify::store::StoreError(
+                    "GetItem (booking state): timeout".into(),
+                ))
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn an_unreadable_booking_state_is_an_error_so_scheduler_retries() {
+        let mut s = setup();
+        s.deliver(&body("appointment.created", "e1", "2030-06-01T10:00:00Z"))
+            .await;
+        let input = s.inputs()[0].clone();
+        s.core.flows = Some(Flows {
+            scheduler: s.scheduler.clone(),
+            states: Arc::new(Unreachable),
+        });
+        let err = s.core.fire(&input, None).await.unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the message was not sent (idempotency store: GetItem (booking state): timeout); retry later"
+        );
+        assert!(s.flow_sent().is_empty());
+    }
+
     #[tokio::test]
     async fn after_completed_fires_send_only_for_a_completed_booking() {
         let s = setup();
@@ -638,6 +686,23 @@ mod door {
         let inputs = s.inputs();
         assert_eq!(inputs.len(), 1, "{inputs:?}");
         assert_eq!(inputs[0]["at"], "2030-06-10T18:00:00Z");
+        // Canceled after completion (a correction in Booxi): the fire sends nothing.
+        let canceled = body("appointment.canceled", "e4", "2030-06-10T16:30:00Z")
+            .with_previous()
+            .set("booking.isCompleted", json!(true))
+            .set("booking.status", json!("Cancelled"));
+        s.deliver(&canceled).await;
+        let fired = s.core.fire(&inputs[0], None).await.unwrap();
+        assert_eq!(fired.messages[0].reason(), Some("the booking is Cancelled"));
+        assert!(!s.sent().iter().any(|m| m.starts_with("thank_you")));
+
+        // Completed (again): the same schedule's next due time sends.
+        let again = body("appointment.completed", "e5", "2030-06-10T17:00:00Z")
+            .with_previous()
+            .set("booking.isCompleted", json!(true));
+        s.deliver(&again).await;
+        let inputs = s.inputs();
+        assert_eq!(inputs[0]["at"], "2030-06-10T19:00:00Z");
         s.core.fire(&inputs[0], None).await.unwrap();
         let sent = s.sent();
         assert!(

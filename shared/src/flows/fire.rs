@@ -184,12 +184,22 @@ where
         timing: &SendTiming,
     ) -> Result<Vec<MessageReport>, String> {
         let flows = self.flows.as_ref().ok_or("flows are not configured")?;
-        let state = flows
-            .states
-            .load(&input.booking)
-            .await
-            .map_err(|e| e.to_string())?
-            .ok_or("no state is kept for this booking (expired, or never saved)")?;
+        let state = match flows.states.load(&input.booking).await {
+            Ok(state) => state,
+            // The store is unreachable: a temporary failure, for Scheduler's retry.
+            Err(e) => {
+                return Ok(vec![MessageReport {
+                    kind: Kind::Flow(flow.name),
+                    audience: input.audience,
+                    channel: Some(input.channel),
+                    outcome: Outcome::Failed {
+                        failure: crate::delivery::Failure::Temporary,
+                        reason: e.to_string(),
+                    },
+                }]);
+            }
+        };
+        let state = state.ok_or("no state is kept for this booking (expired, or never saved)")?;
         let event = Event::read(state.body.as_bytes(), &self.config)
             .map_err(|e| format!("the booking state does not read: {e}"))?;
         still_applies(&event, flow, at)?;
