@@ -390,7 +390,7 @@ fn flow_changes(event: &Event, config: &Config, flow: &Flow, now: Timestamp, pla
             BeforeStart::Delete(why) => {
                 plan.flow_notes
                     .push(format!("{name}: delete ({FLOW_ROWS_DELETE}: {why})"));
-                for (audience, recipient_key, recipient) in every_recipient(event) {
+                for (audience, recipient_key, recipient) in every_recipient(event, config) {
                     for &channel in &flow.channels {
                         plan.schedules.push(ScheduleChange::Delete(Unscheduled {
                             kind,
@@ -412,17 +412,7 @@ fn flow_changes(event: &Event, config: &Config, flow: &Flow, now: Timestamp, pla
                         utc_seconds(at),
                         shown_duration(offset)
                     ));
-                    let (messages, notes) = flow_messages(event, config, flow);
-                    plan.flow_notes.extend(notes);
-                    plan.schedules.extend(messages.into_iter().map(
-                        |(notification, recipient_key)| {
-                            ScheduleChange::Upsert(Box::new(Scheduled {
-                                notification,
-                                at,
-                                recipient_key,
-                            }))
-                        },
-                    ));
+                    upserts(event, config, flow, at, plan);
                 }
             },
         },
@@ -450,21 +440,25 @@ fn flow_changes(event: &Event, config: &Config, flow: &Flow, now: Timestamp, pla
                         utc_seconds(at),
                         shown_duration(offset)
                     ));
-                    let (messages, notes) = flow_messages(event, config, flow);
-                    plan.flow_notes.extend(notes);
-                    plan.schedules.extend(messages.into_iter().map(
-                        |(notification, recipient_key)| {
-                            ScheduleChange::Upsert(Box::new(Scheduled {
-                                notification,
-                                at,
-                                recipient_key,
-                            }))
-                        },
-                    ));
+                    upserts(event, config, flow, at, plan);
                 }
             }
         }
     }
+}
+
+/// The flow's messages, each scheduled at `at`.
+fn upserts(event: &Event, config: &Config, flow: &Flow, at: Timestamp, plan: &mut Plan) {
+    let (messages, notes) = flow_messages(event, config, flow);
+    plan.flow_notes.extend(notes);
+    plan.schedules
+        .extend(messages.into_iter().map(|(notification, recipient_key)| {
+            ScheduleChange::Upsert(Box::new(Scheduled {
+                notification,
+                at,
+                recipient_key,
+            }))
+        }));
 }
 
 const FLOW_ROWS_UPSERT: &str = "an Approved booking with a future start";
@@ -494,10 +488,11 @@ pub fn recipient_key(recipient: Recipient, event: &Event) -> String {
 }
 
 /// Everyone a booking's schedules may be for (deletes do not look at consent: whatever
-/// was scheduled goes).
-fn every_recipient(event: &Event) -> Vec<(Audience, String, String)> {
+/// was scheduled goes), within `max_recipients_per_event` as schedules were made.
+fn every_recipient(event: &Event, config: &Config) -> Vec<(Audience, String, String)> {
     let mut all = vec![(Audience::Client, "client".to_owned(), "client".to_owned())];
-    for i in 0..event.attendees.len() {
+    let room = config.max_recipients_per_event.saturating_sub(1);
+    for i in 0..event.attendees.len().min(room) {
         let key = recipient_key(Recipient::Attendee(i), event);
         if all.iter().all(|(_, k, _)| *k != key) {
             all.push((Audience::Attendee, key, format!("attendee {}", i + 1)));
@@ -532,14 +527,18 @@ pub fn flow_messages(
         let room = config
             .max_recipients_per_event
             .saturating_sub(usize::from(event.client.is_some()));
-        for (i, attendee) in event.attendees.iter().enumerate() {
+        if event.attendees.len() > room {
+            // One note for all of them, as for the event's own messages.
+            notes.push(format!(
+                "{kind}: skipped attendees {} to {}: over the limit of {} recipients per event",
+                room + 1,
+                event.attendees.len(),
+                config.max_recipients_per_event
+            ));
+        }
+        for (i, attendee) in event.attendees.iter().enumerate().take(room) {
             let label = format!("attendee {}", i + 1);
-            if i >= room {
-                notes.push(format!(
-                    "{kind}: skipped {label}: over the limit of {} recipients per event",
-                    config.max_recipients_per_event
-                ));
-            } else if attendee.is_requester && event.client.is_some() {
+            if attendee.is_requester && event.client.is_some() {
                 notes.push(format!(
                     "{kind}: skipped {label}: the attendee is the requesting client"
                 ));

@@ -289,6 +289,37 @@ fn flows_follow_client_communication_addresses_and_consent() {
 }
 
 #[test]
+fn a_group_over_the_recipient_limit_schedules_and_deletes_within_it() {
+    let config = Config::from_toml(&format!("max_recipients_per_event = 3\n{FLOWS}")).unwrap();
+    let attendees: Vec<serde_json::Value> = (0..500)
+        .map(|i| json!({"id": i, "email": format!("a{i}@example.com"), "remindByEmail": true}))
+        .collect();
+    let now = "2026-11-30T13:00:00Z".parse().unwrap();
+    let created = dated(event("appointment.created"), CREATED)
+        .set("booking.clientCommunication", json!("ClientAndAttendees"))
+        .set("booking.attendees", json!(attendees));
+    let plan = plan_at(&created.parse(), &config, now);
+    let keys: Vec<&str> = plan.schedules.iter().map(|c| c.recipient_key()).collect();
+    assert_eq!(
+        keys,
+        ["client", "client", "attendee-0", "attendee-1"],
+        "the client (email, sms) and two attendees"
+    );
+    let over: Vec<&String> = plan
+        .flow_notes
+        .iter()
+        .filter(|n| n.contains("over the limit"))
+        .collect();
+    assert_eq!(
+        over,
+        ["pre_visit: skipped attendees 3 to 500: over the limit of 3 recipients per event"]
+    );
+    let canceled = created.set("booking.status", json!("Cancelled"));
+    let plan = plan_at(&canceled.parse(), &config, now);
+    assert_eq!(plan.schedules.len(), 3 * 2, "three people, two channels");
+}
+
+#[test]
 fn nothing_is_scheduled_without_flows() {
     for body in [
         event("appointment.created"),
