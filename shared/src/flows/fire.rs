@@ -3,10 +3,11 @@
 //! due at the same time for `before_start` flows, still completed (not canceled) for
 //! `after_completed` ones — and only once however often the schedule fires.
 //!
-//! A fire is claimed like an event ([`fire_id`]: the schedule's name and due time) and its message keyed
-//! like any other, so a double fire sends once. Temporary failures are returned as
-//! errors: the Lambda invocation fails and Scheduler's retry policy, then its
-//! dead-letter queue, take over.
+//! A fire is claimed like an event ([`fire_id`]: the schedule's name and due time) and
+//! its message keyed like any other, so a double fire sends once. Temporary failures
+//! are returned as errors: the invocation fails, and the retries of the asynchronous
+//! invocation (Scheduler invokes Lambda asynchronously), then the dead-letter queue,
+//! take over.
 
 use std::time::{Instant, SystemTime};
 
@@ -18,7 +19,7 @@ use crate::delivery::Courier;
 use crate::event::Event;
 use crate::flows::FireInput;
 use crate::flows::config::{Flow, Timing};
-use crate::notification::{Audience, Kind, utc_seconds};
+use crate::notification::{Kind, utc_seconds};
 use crate::outcome::{Disposition, MessageReport, Outcome, Summary};
 use crate::process::{Core, Timing as SendTiming};
 use crate::rules::{self, BeforeStart};
@@ -213,10 +214,6 @@ where
             .ok_or("the recipient no longer gets this flow (clientCommunication, consent or address changed)")?;
         // Keyed per fire: a booking moved to another time gets its message again.
         notification.event_id = fire_id(&input.schedule_name()?, at);
-        debug_assert!(matches!(
-            notification.audience,
-            Audience::Client | Audience::Attendee
-        ));
         Ok(self.deliver(&event, &[notification], *timing).await)
     }
 }
