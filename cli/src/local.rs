@@ -172,20 +172,6 @@ pub fn serve(options: LocalOptions, port: u16) -> Outcome {
     let runtime = runtime(true)?;
     let fire_now = options.fire_now;
     let result = runtime.block_on(async move {
-        if let Some(scheduler) = scheduler {
-            // Plays EventBridge Scheduler: fires what is due (everything with --fire-now).
-            let webhook = Arc::clone(&webhook);
-            tokio::spawn(async move {
-                loop {
-                    for line in fire_due(&webhook, &scheduler, fire_now).await {
-                        println!("{line}");
-                    }
-                    tokio::time::sleep(Duration::from_millis(250)).await;
-                }
-            });
-            let when = if fire_now { "at once (--fire-now)" } else { "at their time" };
-            println!("  flows:   scheduled messages are kept in memory and sent {when}");
-        }
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
             .await
             .map_err(|e| bind_error(e, port))?;
@@ -207,6 +193,20 @@ pub fn serve(options: LocalOptions, port: u16) -> Outcome {
             println!(
                 "  try:     curl -s -H '{header}: {secret}' --data @events/confirmation-created.json http://{address}/booxi"
             );
+        }
+        if let Some(scheduler) = scheduler {
+            // Plays EventBridge Scheduler: fires what is due (everything with --fire-now).
+            let webhook = Arc::clone(&webhook);
+            tokio::spawn(async move {
+                loop {
+                    for line in fire_due(&webhook, &scheduler, fire_now).await {
+                        println!("{line}");
+                    }
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+            });
+            let when = if fire_now { "at once (--fire-now)" } else { "at their time" };
+            println!("  flows:   scheduled messages are kept in memory and sent {when}");
         }
         let read_timeout = read_timeout()?;
         // Each connection holds a permit: past MAX_CONNECTIONS, new ones wait in the backlog.

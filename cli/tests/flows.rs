@@ -342,3 +342,85 @@ fn serve_fires_schedules_at_their_time() {
         "{printed}"
     );
 }
+
+#[test]
+fn serve_with_fire_now_writes_scheduled_messages_to_the_outbox_at_once() {
+    let dir = temp_dir("serve-now");
+    let cfg = config(&dir, FLOWS);
+    let out_dir = dir.join("outbox");
+    let port = testkit::free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_booxi-notify"))
+        .current_dir(root())
+        .env("BOOXI_LOCAL_SECRET", "test-secret")
+        .env_remove("BOOXI_CONFIG")
+        .args([
+            "serve",
+            "--fire-now",
+            "--port",
+            &port.to_string(),
+            "--config",
+            cfg.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    testkit::http::wait_for_port(port, Duration::from_secs(20), "serve");
+    // Due in 2030: only --fire-now sends it today.
+    let mut body = testkit::bodies::event("appointment.created")
+        .set("booking.startsOn", json!("2030-06-10T15:00:00Z"))
+        .0;
+    body["createdOn"] = json!("2030-06-01T10:00:00Z");
+    let headers = [
+        ("X-Booxi-Secret", "test-secret"),
+        ("Content-Type", "application/json"),
+    ];
+    let (status, answer) = testkit::http::request(
+        port,
+        "POST",
+        "/booxi",
+        &headers,
+        body.to_string().as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&answer));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while folders(&out_dir, "bx.pre_visit.").len() < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // Delivered again: a duplicate, and nothing more is sent.
+    let (status, again) = testkit::http::request(
+        port,
+        "POST",
+        "/booxi",
+        &headers,
+        body.to_string().as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(status, 200);
+    assert!(String::from_utf8_lossy(&again).contains("\"status\":\"duplicate\""));
+    std::thread::sleep(Duration::from_millis(600));
+    child.kill().unwrap();
+    let mut printed = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut printed)
+        .unwrap();
+    let _ = child.wait();
+    let sent = folders(&out_dir, "bx.pre_visit.");
+    assert_eq!(sent.len(), 2, "{printed}");
+    assert!(
+        sent.iter()
+            .all(|f| f.to_string_lossy().ends_with("-20300609T150000Z")),
+        "{sent:?}"
+    );
+    assert!(
+        printed.contains("scheduled messages are kept in memory and sent at once (--fire-now)"),
+        "{printed}"
+    );
+    assert_eq!(printed.matches("-> sent").count(), 2, "{printed}");
+}

@@ -32,7 +32,7 @@ pub fn fire_id(schedule: &str, at: Timestamp) -> String {
     format!("{schedule}-{}", at.strftime("%Y%m%dT%H%M%SZ"))
 }
 
-/// Why a fire could not be handled: the invocation fails so Scheduler retries it.
+/// Why a fire could not be handled: the invocation fails, so it is retried.
 #[derive(Debug, thiserror::Error)]
 pub enum FireError {
     /// Not a schedule's input (a retry will not help: it ends in the dead-letter queue).
