@@ -117,7 +117,7 @@ where
                 Door::Http => http_door(webhook, event).await,
                 Door::Schedule if webhook.core.flows.is_none() => Err(ClosedDoor {
                     door: "schedule",
-                    hint: "no [[flows]] in the configuration",
+                    hint: "no [[flows]] in the configuration (local mode makes no schedules)",
                 }
                 .into()),
                 Door::Schedule => {
