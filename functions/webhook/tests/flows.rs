@@ -537,3 +537,107 @@ fn missing_scheduler_settings_stop_the_function_at_start_with_the_key_named() {
         function.logs()
     );
 }
+
+/// Scheduler deletes a one-time schedule after it fires (`ActionAfterCompletion:
+/// DELETE`); moto keeps it, so the test does what Scheduler would.
+fn fire_and_complete(stack: &Stack, runtime: &RuntimeApi, schedule: &Schedule) -> Value {
+    let answer = runtime
+        .invoke(&schedule.input, TIMEOUT)
+        .expect("the fire succeeds");
+    stack.tokio.block_on(async {
+        scheduler(&stack.moto)
+            .await
+            .delete_schedule()
+            .group_name(GROUP)
+            .name(&schedule.name)
+            .send()
+            .await
+            .expect("delete the fired schedule");
+    });
+    answer
+}
+
+#[test]
+fn a_bookings_life_created_moved_completed_sends_each_flow_once_at_its_time() {
+    let stack = Stack::new();
+    let runtime = RuntimeApi::start();
+    let function = stack.function(&runtime);
+    call(
+        &runtime,
+        &delivery("appointment.created", "l-1", "2030-06-01T10:00:00Z", |b| b),
+    );
+    let moved = delivery("appointment.updated", "l-2", "2030-06-02T10:00:00Z", |b| {
+        b.set("booking.startsOn", json!("2030-06-20T09:30:00Z"))
+    });
+    call(&runtime, &moved);
+    let before_visit = stack.schedules();
+    let mut due: Vec<(String, String, String)> = before_visit
+        .iter()
+        .map(|s| {
+            (
+                s.expression.clone(),
+                s.input["flow"].as_str().unwrap().to_owned(),
+                s.input["channel"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    due.sort();
+    assert_eq!(
+        due,
+        [
+            (
+                "at(2030-06-19T09:30:00)".into(),
+                "pre_visit".into(),
+                "email".into()
+            ),
+            (
+                "at(2030-06-19T09:30:00)".into(),
+                "pre_visit".into(),
+                "sms".into()
+            ),
+            (
+                "at(2030-06-20T09:15:00)".into(),
+                "starting_soon".into(),
+                "sms".into()
+            ),
+        ]
+    );
+    let start = stack.moto.sent();
+    for s in &before_visit {
+        let answer = fire_and_complete(&stack, &runtime, s);
+        assert_eq!(answer["messages"][0]["status"], "sent", "{answer}");
+    }
+    assert!(stack.schedules().is_empty());
+    // The visit is over: the completion schedules the thank-you two hours later.
+    let completed = delivery(
+        "appointment.completed",
+        "l-3",
+        "2030-06-20T10:40:00Z",
+        |b| {
+            b.set("booking.startsOn", json!("2030-06-20T09:30:00Z"))
+                .set("previousBooking.startsOn", json!("2030-06-20T09:30:00Z"))
+                .set("booking.isCompleted", json!(true))
+                .set("booking.client.presence", json!("Arrived"))
+        },
+    );
+    let (status, answer) = call(&runtime, &completed);
+    assert_eq!(status, 200, "{answer}");
+    let after = stack.schedules();
+    assert_eq!(after.len(), 1, "{after:?}");
+    assert_eq!(after[0].input["flow"], "thank_you");
+    assert_eq!(after[0].expression, "at(2030-06-20T12:40:00)");
+    let answer = fire_and_complete(&stack, &runtime, &after[0]);
+    assert_eq!(answer["messages"][0]["status"], "sent", "{answer}");
+    // Each flow message once: pre_visit by email and SMS, starting_soon by SMS, thank_you
+    // by email (the completion's own `completed` email besides).
+    let end = stack.moto.sent();
+    assert_eq!((end.0 - start.0, end.1 - start.1), (3, 2), "emails, SMS");
+    // Fired again (Scheduler delivers at least once): nothing more.
+    for s in before_visit.iter().chain(&after) {
+        let again = runtime.invoke(&s.input, TIMEOUT).unwrap();
+        assert_eq!(again["status"], "duplicate", "{again}");
+    }
+    assert_eq!(stack.moto.sent(), end);
+    let logs = function.logs();
+    assert!(!logs.contains("jane@example.com") && !logs.contains("+15145550123"));
+}
