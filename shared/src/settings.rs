@@ -441,6 +441,68 @@ mod tests {
     }
 
     #[test]
+    fn the_scheduler_variables_are_required_with_flows_only() {
+        let base: &[(&str, &str)] = &[
+            (
+                "BOOXI_SECRET_ARN",
+                "arn:aws:secretsmanager:us-east-1:1:secret:x",
+            ),
+            ("BOOXI_IDEMPOTENCY_TABLE", "t"),
+            ("BOOXI_SENDER_EMAIL", "a@example.com"),
+        ];
+        let lookup = |extra: &'static [(&'static str, &'static str)]| {
+            let base = base.to_vec();
+            move |k: &str| {
+                base.iter()
+                    .chain(extra)
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        // Without [[flows]]: not read, not required.
+        let plain = LambdaEnv::from_env(lookup(&[]), &header_secret()).unwrap();
+        assert_eq!(plain.scheduler, None);
+        let mut flows = header_secret();
+        flows.config =
+            Config::from_toml("[[flows]]\nname = \"pre_visit\"\nbefore_start = \"24h\"").unwrap();
+        let e = LambdaEnv::from_env(lookup(&[]), &flows).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "BOOXI_SCHEDULE_GROUP: required when [[flows]] are configured, not set"
+        );
+        let all: &'static [(&'static str, &'static str)] = &[
+            ("BOOXI_SCHEDULE_GROUP", "g"),
+            (
+                "BOOXI_SCHEDULER_TARGET_ARN",
+                "arn:aws:lambda:us-east-1:1:function:f",
+            ),
+            ("BOOXI_SCHEDULER_ROLE_ARN", "arn:aws:iam::1:role/r"),
+        ];
+        let env = LambdaEnv::from_env(lookup(all), &flows).unwrap();
+        assert_eq!(
+            env.scheduler,
+            Some(SchedulerEnv {
+                group: "g".into(),
+                target_arn: "arn:aws:lambda:us-east-1:1:function:f".into(),
+                role_arn: "arn:aws:iam::1:role/r".into(),
+                dead_letter_arn: None,
+            })
+        );
+        let e = LambdaEnv::from_env(
+            lookup(&[
+                ("BOOXI_SCHEDULE_GROUP", "g"),
+                ("BOOXI_SCHEDULER_TARGET_ARN", "my-function"),
+            ]),
+            &flows,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "BOOXI_SCHEDULER_TARGET_ARN: `my-function` is not an ARN"
+        );
+    }
+
+    #[test]
     fn the_lambda_environment_is_read_and_checked() {
         let e = LambdaEnv::from_env(
             env(&[
