@@ -300,6 +300,14 @@ pub fn plan_at(event: &Event, config: &Config, now: Timestamp) -> Plan {
             outcome,
         });
     }
+    if !config.flows.is_empty() && crate::flows::booking_key(event).is_none() {
+        // Schedules are kept per booking: without its id there is nothing to keep them by.
+        plan.flow_notes.push(
+            "no flow scheduled: the event names no booking (no bookingId or confirmationNumber)"
+                .to_owned(),
+        );
+        return plan;
+    }
     for flow in &config.flows {
         flow_changes(event, config, flow, now, &mut plan);
     }

@@ -320,6 +320,21 @@ fn a_group_over_the_recipient_limit_schedules_and_deletes_within_it() {
 }
 
 #[test]
+fn nothing_is_scheduled_for_an_event_that_names_no_booking() {
+    let anonymous = dated(event("appointment.created"), CREATED).remove("booking.bookingId");
+    assert!(changes(&anonymous).is_empty());
+    assert!(
+        explain(&anonymous).contains(
+            "flow      no flow scheduled: the event names no booking (no bookingId or confirmationNumber)"
+        ),
+        "{}",
+        explain(&anonymous)
+    );
+    // The event's own messages still go.
+    assert!(!anonymous.plan_with(&config()).notifications.is_empty());
+}
+
+#[test]
 fn nothing_is_scheduled_without_flows() {
     for body in [
         event("appointment.created"),
