@@ -373,6 +373,16 @@ fn a_fire_sends_once_twice_still_once() {
         "{:?}",
         emails.iter().map(|e| &e.1).collect::<Vec<_>>()
     );
+    // Its own Message-ID: never the one of the event's confirmation.
+    let pre_visit_mime = emails
+        .iter()
+        .find(|(_, subject, _)| subject.contains("Before your visit"))
+        .map(|(_, _, raw)| raw.clone())
+        .unwrap();
+    assert!(
+        pre_visit_mime.contains("\r\nMessage-ID: <booxi.bx.pre_visit."),
+        "{pre_visit_mime}"
+    );
     let logs = function.logs();
     assert!(!logs.contains("jane@example.com") && !logs.contains("+15145550123"));
 }
