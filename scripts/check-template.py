@@ -5,6 +5,10 @@ Run with the Python of the tools venv (it reads the template with cfn-lint's par
     ~/.cache/booxi-notify/venv/bin/python scripts/check-template.py
 Exits 1 and names each broken rule. The rules:
 - the function's DynamoDB actions are exactly the calls shared/src/aws/dynamo.rs makes;
+- its Scheduler actions are exactly the calls of shared/src/aws/scheduler.rs, on the
+  flows' schedule group only; iam:PassRole only of the Scheduler role, to Scheduler;
+- the Scheduler role may invoke this function only (and send to the flows' DLQ), and
+  only Scheduler, for this account, may assume it;
 - sns:Publish is allowed for SMS only: a Deny on every topic ARN goes with it;
 - SES sending is conditioned on ses:FromAddress (the configured sender);
 - no Allow grants a whole service (`*` or `service:*`);
@@ -47,6 +51,53 @@ def sdk_calls():
     return calls
 
 
+def scheduler_calls():
+    """Scheduler operations the code calls: `.create_schedule()` -> `scheduler:CreateSchedule`."""
+    text = (ROOT / "shared/src/aws/scheduler.rs").read_text()
+    return {
+        "scheduler:" + "".join(part.title() for part in name.split("_"))
+        for name in re.findall(r"\.((?:create|update|delete|get|list)_schedules?(?:_group)?)\(\)", text)
+    }
+
+
+def check_scheduler(template, found, problems):
+    granted = [s for s in found if s["Effect"] == "Allow"
+               and any(a.startswith("scheduler:") for a in as_list(s["Action"]))]
+    actions = {a for s in granted for a in as_list(s["Action"])}
+    used = scheduler_calls()
+    if actions != used:
+        problems.append(f"Scheduler actions granted {sorted(actions)} but the code calls {sorted(used)}")
+    for s in granted:
+        for resource in as_list(s["Resource"]):
+            if "schedule/${FlowScheduleGroup}/" not in str(resource):
+                problems.append(f"statement {s.get('Sid')}: Scheduler actions beyond the flows' group ({resource})")
+    passes = [s for s in found if s["Effect"] == "Allow" and "iam:PassRole" in as_list(s["Action"])]
+    for s in passes:
+        if as_list(s["Resource"]) != [{"Fn::GetAtt": ["SchedulerRole", "Arn"]}]:
+            problems.append(f"statement {s.get('Sid')}: iam:PassRole of another role than SchedulerRole")
+        passed_to = s.get("Condition", {}).get("StringEquals", {}).get("iam:PassedToService")
+        if passed_to != "scheduler.amazonaws.com":
+            problems.append(f"statement {s.get('Sid')}: iam:PassRole without iam:PassedToService scheduler.amazonaws.com")
+    role = template["Resources"]["SchedulerRole"]["Properties"]
+    trust = role["AssumeRolePolicyDocument"]["Statement"]
+    for t in trust:
+        if t.get("Principal") != {"Service": "scheduler.amazonaws.com"}:
+            problems.append("SchedulerRole: assumable by another principal than scheduler.amazonaws.com")
+        if "aws:SourceAccount" not in t.get("Condition", {}).get("StringEquals", {}):
+            problems.append("SchedulerRole: trust without an aws:SourceAccount condition")
+    for policy in role["Policies"]:
+        for st in policy["PolicyDocument"]["Statement"]:
+            acts = as_list(st["Action"])
+            if acts == ["lambda:InvokeFunction"]:
+                if "function:${AWS::StackName}-webhook" not in str(st["Resource"]):
+                    problems.append("SchedulerRole: invokes another function than the webhook")
+            elif acts == ["sqs:SendMessage"]:
+                if st["Resource"] != {"Fn::GetAtt": ["FlowDeadLetterQueue", "Arn"]}:
+                    problems.append("SchedulerRole: sends to another queue than the flows' DLQ")
+            else:
+                problems.append(f"SchedulerRole: unexpected actions {acts}")
+
+
 def main():
     template, matches = decode(str(ROOT / "template.yaml"))
     if matches:
@@ -61,6 +112,8 @@ def main():
         problems.append(
             f"DynamoDB actions granted {sorted(dynamo)} but the code calls {sorted(used)}"
         )
+
+    check_scheduler(template, found, problems)
 
     publish_allowed = any(
         s["Effect"] == "Allow" and "sns:Publish" in as_list(s["Action"]) for s in found

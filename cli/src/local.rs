@@ -14,6 +14,7 @@ use booxi_notify::auth::{CachedSecrets, FixedSecret};
 use booxi_notify::compose::RenderComposer;
 use booxi_notify::contact::EmailAddress;
 use booxi_notify::edge::{self, AuthMode, Webhook, WebhookRequest, WebhookResponse};
+use booxi_notify::flows::{Flows, MemoryScheduler, MemoryStates};
 use booxi_notify::input;
 use booxi_notify::outbox::Outbox;
 use booxi_notify::process::Core;
@@ -37,6 +38,10 @@ pub struct LocalOptions {
     /// Folder the messages are written to, one folder per event.
     #[arg(long, value_name = "DIR", default_value = "outbox")]
     out: PathBuf,
+    /// With [[flows]]: send scheduled messages at once instead of at their time (they
+    /// are kept in memory and go to the outbox when due).
+    #[arg(long)]
+    fire_now: bool,
 }
 
 type LocalWebhook = Webhook<FixedSecret, MemoryStore, Outbox, RenderComposer>;
@@ -55,9 +60,18 @@ pub fn composer(config: &Config, from: Option<&str>) -> Result<RenderComposer, S
     })
 }
 
-fn webhook(options: &LocalOptions, secret: String) -> Result<LocalWebhook, String> {
+fn webhook(
+    options: &LocalOptions,
+    secret: String,
+) -> Result<(LocalWebhook, Option<Arc<MemoryScheduler>>), String> {
     let crate::Loaded { config, settings } = crate::load(options.config.clone())?;
-    Ok(Webhook {
+    // Schedules in memory, only when flows are configured.
+    let scheduler = (!config.flows.is_empty()).then(|| Arc::new(MemoryScheduler::new()));
+    let flows = scheduler.as_ref().map(|scheduler| Flows {
+        scheduler: scheduler.clone(),
+        states: Arc::new(MemoryStates::new()),
+    });
+    let webhook = Webhook {
         settings: settings.http,
         secrets: CachedSecrets::new(FixedSecret(secret), Duration::MAX, Duration::MAX),
         core: Core {
@@ -70,8 +84,52 @@ fn webhook(options: &LocalOptions, secret: String) -> Result<LocalWebhook, Strin
             config,
             delivery: settings.delivery,
             emit_metrics: false,
+            flows,
         },
-    })
+    };
+    Ok((webhook, scheduler))
+}
+
+/// Fires the schedules that are due (all of them with `everything`) through the
+/// schedule door, as EventBridge Scheduler would: one line each, without personal data.
+async fn fire_due(
+    webhook: &LocalWebhook,
+    scheduler: &MemoryScheduler,
+    everything: bool,
+) -> Vec<String> {
+    let mut lines = Vec::new();
+    for schedule in scheduler.take_due(jiff::Timestamp::now(), everything) {
+        let input: serde_json::Value = serde_json::from_str(&schedule.input).unwrap_or_default();
+        let text = |key: &str| {
+            input
+                .get(key)
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("")
+        };
+        let what = format!(
+            "schedule {} ({} to {} by {}, due {})",
+            schedule.name,
+            text("flow"),
+            text("recipient"),
+            text("channel"),
+            text("at")
+        );
+        let outcome = match webhook.core.fire(&input, None).await {
+            Ok(summary) if summary.messages.is_empty() => "nothing to send".to_owned(),
+            Ok(summary) => summary
+                .messages
+                .iter()
+                .map(|m| match m.reason() {
+                    Some(reason) => format!("{:?}: {reason}", m.status()).to_lowercase(),
+                    None => format!("{:?}", m.status()).to_lowercase(),
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            Err(e) => format!("failed: {e}"),
+        };
+        lines.push(format!("{what} -> {outcome}"));
+    }
+    lines
 }
 
 /// `$BOOXI_LOCAL_SECRET`, else 32 random hex digits.
@@ -109,8 +167,10 @@ fn runtime(threads: bool) -> Result<tokio::runtime::Runtime, Fatal> {
 
 pub fn serve(options: LocalOptions, port: u16) -> Outcome {
     let secret = local_secret();
-    let webhook = Arc::new(setup(webhook(&options, secret.clone()))?);
+    let (webhook, scheduler) = setup(webhook(&options, secret.clone()))?;
+    let webhook = Arc::new(webhook);
     let runtime = runtime(true)?;
+    let fire_now = options.fire_now;
     let result = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
             .await
@@ -133,6 +193,20 @@ pub fn serve(options: LocalOptions, port: u16) -> Outcome {
             println!(
                 "  try:     curl -s -H '{header}: {secret}' --data @events/confirmation-created.json http://{address}/booxi"
             );
+        }
+        if let Some(scheduler) = scheduler {
+            // Plays EventBridge Scheduler: fires what is due (everything with --fire-now).
+            let webhook = Arc::clone(&webhook);
+            tokio::spawn(async move {
+                loop {
+                    for line in fire_due(&webhook, &scheduler, fire_now).await {
+                        println!("{line}");
+                    }
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+            });
+            let when = if fire_now { "at once (--fire-now)" } else { "at their time" };
+            println!("  flows:   scheduled messages are kept in memory and sent {when}");
         }
         let read_timeout = read_timeout()?;
         // Each connection holds a permit: past MAX_CONNECTIONS, new ones wait in the backlog.
@@ -338,7 +412,7 @@ pub fn send(options: LocalOptions, present: Option<String>, files: &[PathBuf]) -
         .ok()
         .filter(|s| !s.trim().is_empty())
         .unwrap_or_else(|| SAMPLE_SECRET.to_owned());
-    let webhook = setup(webhook(&options, secret.clone()))?;
+    let (webhook, scheduler) = setup(webhook(&options, secret.clone()))?;
     let runtime = runtime(false)?;
     let header = webhook.settings.secret_header.clone();
     let mut failed = false;
@@ -401,6 +475,22 @@ pub fn send(options: LocalOptions, present: Option<String>, files: &[PathBuf]) -
             eprintln!("{shown}: {hint}");
         }
         failed |= answer.status >= 400;
+        if let Some(scheduler) = &scheduler
+            && options.fire_now
+        {
+            for line in runtime.block_on(fire_due(&webhook, scheduler, true)) {
+                println!("{shown}: {line}");
+            }
+        }
+    }
+    if let Some(scheduler) = &scheduler {
+        let left = scheduler.all().len();
+        if left > 0 {
+            eprintln!(
+                "{left} scheduled message(s) not sent: `send` ends before they are due; \
+                 pass --fire-now to send them at once"
+            );
+        }
     }
     Ok(!failed)
 }

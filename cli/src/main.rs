@@ -7,7 +7,9 @@ use std::process::ExitCode;
 
 use booxi_notify::config::Config;
 use booxi_notify::delivery::MessageMeta;
-use booxi_notify::notification::{Notification, audience_name, channel_name};
+use booxi_notify::notification::{
+    Notification, ScheduleChange, audience_name, channel_name, utc_seconds,
+};
 use booxi_notify::render::{Message, RenderConfig, Renderer};
 pub(crate) use booxi_notify::settings::Loaded;
 use booxi_notify::{Event, input, outbox, rules};
@@ -27,7 +29,8 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Print the messages each event calls for, one JSON object per line (emails
-    /// with their subject).
+    /// with their subject); with [[flows]], also each scheduled message (`"schedule":
+    /// "upsert"` and its `"at"`) and each removal (`"schedule": "delete"`).
     Plan {
         /// Configuration file (TOML); default: $BOOXI_CONFIG, else built-in defaults.
         #[arg(long, value_name = "FILE")]
@@ -40,7 +43,8 @@ enum Command {
         files: Vec<PathBuf>,
     },
     /// Render each planned message into DIR/<event_id>/<n>-<kind>-<audience>-<channel>.*:
-    /// emails as .eml (complete MIME message), .html and .txt; SMS as .txt.
+    /// emails as .eml (complete MIME message), .html and .txt; SMS as .txt. Scheduled
+    /// messages ([[flows]]) are rendered too, as they would be sent.
     Render {
         /// Configuration file (TOML); default: $BOOXI_CONFIG, else built-in defaults.
         #[arg(long, value_name = "FILE")]
@@ -204,8 +208,58 @@ fn plan(config: Option<PathBuf>, explain: bool, files: &[PathBuf]) -> Outcome {
                 }
             }
         }
+        for change in &plan.schedules {
+            match schedule_line(&renderer, &event, change, &mut failed) {
+                Ok(line) => {
+                    if !emit(&line) {
+                        return Ok(!failed);
+                    }
+                }
+                Err(e) => {
+                    eprintln!("{shown}: {e}");
+                    failed = true;
+                }
+            }
+        }
     }
     Ok(!failed)
+}
+
+/// A scheduled message's line: the message's own (as `plan_line`) with `"schedule":
+/// "upsert"` and `"at"`; a removal's: event id, kind, audience, channel, recipient
+/// (`client`, `attendee 2`) and `"schedule": "delete"`.
+fn schedule_line(
+    renderer: &Renderer,
+    event: &Event,
+    change: &ScheduleChange,
+    failed: &mut bool,
+) -> Result<String, String> {
+    let cannot = |e: serde_json::Error| format!("cannot write the plan: {e}");
+    match change {
+        ScheduleChange::Upsert(s) => {
+            let mut line = plan_line(renderer, event, &s.notification, failed)?;
+            if line.ends_with('}') {
+                line.pop();
+                line.push_str(&format!(
+                    ",\"schedule\":\"upsert\",\"at\":\"{}\"}}",
+                    utc_seconds(s.at)
+                ));
+            }
+            Ok(line)
+        }
+        ScheduleChange::Delete(d) => {
+            // In this order, as the other lines: event, kind, audience, channel.
+            let text = |v: &str| serde_json::to_string(v).map_err(cannot);
+            Ok(format!(
+                "{{\"event_id\":{},\"kind\":{},\"audience\":\"{}\",\"channel\":\"{}\",\"recipient\":{},\"schedule\":\"delete\"}}",
+                text(&event.id)?,
+                text(d.kind.name())?,
+                audience_name(d.audience),
+                channel_name(d.channel),
+                text(&d.recipient)?
+            ))
+        }
+    }
 }
 
 /// The notification as JSON, with `subject` added last on email lines, `segments` (and
@@ -274,7 +328,12 @@ fn render(config: Option<PathBuf>, out: &Path, from: Option<&str>, files: &[Path
             .and_then(|d| d.parse::<jiff::Timestamp>().ok())
             .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
         let plan = rules::plan(&event, &config);
-        for (i, n) in plan.notifications.iter().enumerate() {
+        // Scheduled messages too, as they would go when due.
+        let scheduled = plan.schedules.iter().filter_map(|c| match c {
+            ScheduleChange::Upsert(s) => Some(&s.notification),
+            ScheduleChange::Delete(_) => None,
+        });
+        for (i, n) in plan.notifications.iter().chain(scheduled).enumerate() {
             let meta = MessageMeta::of(n, i + 1);
             // One message failing leaves the others.
             let written_files = composer

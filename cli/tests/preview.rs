@@ -58,10 +58,12 @@ fn the_gallery_shows_every_kind_in_every_language_with_its_sms() {
         "staff_changed",
         "staff_canceled",
     ];
+    let flows = ["pre_visit", "starting_soon", "thank_you", "review_request"];
     let mut emails = 0;
     for (kinds, langs) in [
         (&client[..], &["eng", "fre", "spa", "por", "nld", "deu"][..]),
         (&staff[..], &["eng", "fre"][..]),
+        (&flows[..], &["eng", "fre", "spa", "por", "nld", "deu"][..]),
     ] {
         for kind in kinds {
             for lang in langs {
@@ -81,9 +83,9 @@ fn the_gallery_shows_every_kind_in_every_language_with_its_sms() {
             }
         }
     }
-    assert_eq!(emails, 78);
-    // Each client kind's SMS, with its segment count.
-    assert_eq!(index.matches("class=\"sms\"").count(), 66);
+    assert_eq!(emails, 102);
+    // Each client kind's and flow's SMS, with its segment count.
+    assert_eq!(index.matches("class=\"sms\"").count(), 90);
     assert!(
         index.contains("SMS: 1 segment(s), Gsm7"),
         "segment counts shown"

@@ -57,7 +57,9 @@ impl RenderComposer {
                     to: to.clone(),
                     reply_to: self.reply_to.clone(),
                     date,
-                    message_id: message_id(&event.id, meta.index, &self.from),
+                    // The message's own event id: a scheduled message's is its fire, so it
+                    // never shares a Message-ID with the event's own messages.
+                    message_id: message_id(&meta.event_id, meta.index, &self.from),
                 };
                 let mime = email.to_mime(&envelope).map_err(|e| e.to_string())?;
                 Content::Email(Email {

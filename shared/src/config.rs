@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use crate::contact::{Country, EmailAddress};
 use crate::event::{EventType, alias_key};
+use crate::flows::config::{Flow, FlowFile};
 use crate::notification::Kind;
 
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +66,8 @@ pub struct Config {
     /// Event type names Booxi sends that we do not know, mapped to one we act on
     /// (`[event_aliases]`; keys in lower case).
     pub event_aliases: BTreeMap<String, EventType>,
+    /// Scheduled messages (`[[flows]]`); none: nothing is ever scheduled.
+    pub flows: Vec<Flow>,
 }
 
 /// Brand settings for rendered messages (`[brand]` in the file). Every value is optional;
@@ -91,6 +94,8 @@ pub struct Brand {
     pub unsubscribe_url: Option<Url>,
     /// Where staff messages' "Open Booxi" button leads (the back office).
     pub staff_url: Url,
+    /// The review page the `review_request` flow links to (`[brand] review_url`).
+    pub review_url: Option<Url>,
 }
 
 pub const DEFAULT_ACCENT_COLOR: &str = "#1d4ed8";
@@ -109,6 +114,7 @@ impl Default for Brand {
             reply_to_store: true,
             unsubscribe_url: None,
             staff_url: Url::parse(DEFAULT_STAFF_URL).unwrap_or_else(|_| unreachable!()),
+            review_url: None,
         }
     }
 }
@@ -135,6 +141,7 @@ impl Default for Config {
             default_time_zone: TimeZone::get(DEFAULT_TIME_ZONE).unwrap_or(TimeZone::UTC),
             max_recipients_per_event: DEFAULT_MAX_RECIPIENTS_PER_EVENT,
             event_aliases: BTreeMap::new(),
+            flows: Vec::new(),
         }
     }
 }
@@ -155,6 +162,7 @@ struct ConfigFile {
     max_recipients_per_event: Option<u64>,
     brand: Option<BrandFile>,
     event_aliases: Option<BTreeMap<String, String>>,
+    flows: Option<Vec<FlowFile>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -168,6 +176,7 @@ struct BrandFile {
     reply_to_store: Option<bool>,
     unsubscribe_url: Option<String>,
     staff_url: Option<String>,
+    review_url: Option<String>,
 }
 
 /// Keys of the top level of the file and of its `[brand]` table, to tell a key put in the
@@ -182,6 +191,7 @@ const TOP_KEYS: &[&str] = &[
     "default_time_zone",
     "max_recipients_per_event",
     "event_aliases",
+    "flows",
 ];
 const BRAND_KEYS: &[&str] = &[
     "store_name",
@@ -192,6 +202,7 @@ const BRAND_KEYS: &[&str] = &[
     "reply_to_store",
     "unsubscribe_url",
     "staff_url",
+    "review_url",
 ];
 
 impl ConfigFile {
@@ -253,10 +264,10 @@ fn key_line(text: &str, key: &str) -> usize {
 /// The environment variables of these keys (their names live in [`crate::settings`]).
 pub use crate::settings::{
     ENV_BRAND_ACCENT_COLOR, ENV_BRAND_FOOTER_TEXT, ENV_BRAND_LOGO_URL, ENV_BRAND_REPLY_TO,
-    ENV_BRAND_REPLY_TO_STORE, ENV_BRAND_STAFF_URL, ENV_BRAND_STORE_NAME, ENV_BRAND_UNSUBSCRIBE_URL,
-    ENV_CONFIG, ENV_DEFAULT_COUNTRY, ENV_DEFAULT_TIME_ZONE, ENV_ENABLED_KINDS, ENV_EVENT_ALIASES,
-    ENV_MAX_RECIPIENTS_PER_EVENT, ENV_SMS_KINDS, ENV_STAFF_FALLBACK_EMAIL, ENV_STAFF_KINDS,
-    ENV_TEMPLATES_DIR,
+    ENV_BRAND_REPLY_TO_STORE, ENV_BRAND_REVIEW_URL, ENV_BRAND_STAFF_URL, ENV_BRAND_STORE_NAME,
+    ENV_BRAND_UNSUBSCRIBE_URL, ENV_CONFIG, ENV_DEFAULT_COUNTRY, ENV_DEFAULT_TIME_ZONE,
+    ENV_ENABLED_KINDS, ENV_EVENT_ALIASES, ENV_MAX_RECIPIENTS_PER_EVENT, ENV_SMS_KINDS,
+    ENV_STAFF_FALLBACK_EMAIL, ENV_STAFF_KINDS, ENV_TEMPLATES_DIR,
 };
 
 impl Config {
@@ -370,6 +381,7 @@ impl Config {
                 })?;
         }
         config.brand = brand(file.brand.unwrap_or_default(), &env)?;
+        config.flows = crate::flows::config::flows(file.flows.unwrap_or_default())?;
         config.event_aliases = match env(ENV_EVENT_ALIASES) {
             Some(text) => event_aliases(ENV_EVENT_ALIASES, &alias_pairs(&text)?, |name| {
                 format!("{ENV_EVENT_ALIASES}[{name}]")
@@ -499,6 +511,9 @@ fn brand(file: BrandFile, env: &impl Fn(&str) -> Option<String>) -> Result<Brand
     }
     if let Some((key, text)) = pick(ENV_BRAND_STAFF_URL, "brand.staff_url", file.staff_url) {
         brand.staff_url = web_url(key, &text)?;
+    }
+    if let Some((key, text)) = pick(ENV_BRAND_REVIEW_URL, "brand.review_url", file.review_url) {
+        brand.review_url = Some(web_url(key, &text)?);
     }
     Ok(brand)
 }
@@ -699,7 +714,7 @@ mod tests {
             "configuration file <inline>: line 1, column 1: unknown field `sms_kind`, expected \
              one of `enabled_kinds`, `sms_kinds`, `staff_kinds`, `staff_fallback_email`, \
              `default_country`, `templates_dir`, `default_time_zone`, `max_recipients_per_event`, `brand`, \
-             `event_aliases`"
+             `event_aliases`, `flows`"
         );
         let err =
             Config::load(None, env(&[(ENV_ENABLED_KINDS, "confirmation,bogus")])).unwrap_err();

@@ -159,14 +159,16 @@ pub fn respond(result: Result<Summary, StoreError>) -> WebhookResponse {
                 Some(Failure::Temporary) => 503,
                 Some(_) => 502,
             };
-            WebhookResponse::new(
-                status,
-                json!({
-                    "status": if status == 200 { "processed" } else { "failed" },
-                    "event_id": id,
-                    "messages": summary.messages,
-                }),
-            )
+            let mut body = json!({
+                "status": if status == 200 { "processed" } else { "failed" },
+                "event_id": id,
+                "messages": summary.messages,
+            });
+            // Only with flows configured: answers stay as they were without them.
+            if !summary.schedules.is_empty() {
+                body["schedules"] = json!(summary.schedules);
+            }
+            WebhookResponse::new(status, body)
         }
     }
 }
@@ -375,6 +377,7 @@ mod tests {
                     ..DeliverySettings::default()
                 },
                 emit_metrics: false,
+                flows: None,
             },
         }
     }
@@ -645,6 +648,7 @@ mod tests {
                 composer: w.core.composer,
                 delivery: w.core.delivery,
                 emit_metrics: false,
+                flows: None,
             },
         };
         let r = down.handle(authed(BODY)).await;
@@ -832,6 +836,7 @@ mod tests {
                 composer: w.core.composer,
                 delivery: w.core.delivery,
                 emit_metrics: false,
+                flows: None,
             },
         });
         let calls: Vec<_> = (0..20)

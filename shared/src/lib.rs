@@ -25,6 +25,7 @@ pub mod delivery;
 pub mod doors;
 pub mod edge;
 pub mod event;
+pub mod flows;
 pub mod ids;
 pub mod input;
 pub mod local;

@@ -100,6 +100,7 @@ impl LocalMode {
                 delivery,
                 // No CloudWatch here: stdout is for the messages.
                 emit_metrics: false,
+                flows: None,
             },
         })
     }

@@ -9,9 +9,10 @@ use url::Url;
 
 use crate::contact::{EmailAddress, Language, PhoneNumber};
 
-/// The kinds of message, client side and staff side, as named in the rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// The kinds of message, client side and staff side, as named in the rules, and the
+/// scheduled messages (`[[flows]]`), each named after its template.
+/// Serialised as its name (`"confirmation"`, `"pre_visit"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
     Confirmation,
     RequestReceived,
@@ -30,6 +31,96 @@ pub enum Kind {
     StaffApproved,
     StaffChanged,
     StaffCanceled,
+    /// A scheduled message of the configuration's `[[flows]]`.
+    Flow(FlowName),
+}
+
+/// The name of a flow (`pre_visit`): its template name, `[a-z0-9_]`, 1 to
+/// [`FlowName::MAX_LEN`] characters, never the name of a rules kind. Interned once per
+/// distinct name so [`Kind`] stays `Copy` (a process knows a handful of flow names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FlowName(&'static str);
+
+/// Why a text is not a flow name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BadFlowName {
+    #[error("a flow needs a name")]
+    Empty,
+    #[error("`{0}` is longer than 32 characters")]
+    TooLong(String),
+    #[error("`{0}` may only hold lower-case letters, digits and `_` (it names template files)")]
+    Characters(String),
+    #[error("`{0}` is the name of a built-in message kind")]
+    Taken(String),
+}
+
+impl FlowName {
+    pub const MAX_LEN: usize = 32;
+
+    pub fn parse(text: &str) -> Result<Self, BadFlowName> {
+        let name = text.trim();
+        if name.is_empty() {
+            return Err(BadFlowName::Empty);
+        }
+        if name.len() > Self::MAX_LEN {
+            return Err(BadFlowName::TooLong(name.to_owned()));
+        }
+        if !name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            return Err(BadFlowName::Characters(name.to_owned()));
+        }
+        if name.parse::<Kind>().is_ok() {
+            return Err(BadFlowName::Taken(name.to_owned()));
+        }
+        Ok(Self(intern(name)))
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+}
+
+impl fmt::Display for FlowName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+/// One leaked copy per distinct name: names come from the configuration (or from our own
+/// saved summaries, which only hold configured names), so the set stays small.
+fn intern(name: &str) -> &'static str {
+    use std::collections::BTreeSet;
+    use std::sync::{Mutex, OnceLock};
+    static NAMES: OnceLock<Mutex<BTreeSet<&'static str>>> = OnceLock::new();
+    let mut names = NAMES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    if let Some(known) = names.get(name) {
+        return known;
+    }
+    let leaked: &'static str = Box::leak(name.to_owned().into_boxed_str());
+    names.insert(leaked);
+    leaked
+}
+
+impl Serialize for Kind {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for Kind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        name.parse::<Kind>().or_else(|_| {
+            FlowName::parse(&name)
+                .map(Kind::Flow)
+                .map_err(serde::de::Error::custom)
+        })
+    }
 }
 
 impl Kind {
@@ -75,11 +166,20 @@ impl Kind {
             Kind::StaffApproved => "staff_approved",
             Kind::StaffChanged => "staff_changed",
             Kind::StaffCanceled => "staff_canceled",
+            Kind::Flow(name) => name.as_str(),
         }
     }
 
     pub fn is_staff(self) -> bool {
         Kind::STAFF.contains(&self)
+    }
+
+    /// The flow's name, for a scheduled message.
+    pub fn flow(self) -> Option<FlowName> {
+        match self {
+            Kind::Flow(name) => Some(name),
+            _ => None,
+        }
     }
 
     /// A marketing message rather than a transactional one (CASL, GDPR): the recall.
@@ -274,9 +374,78 @@ pub struct RuleVerdict {
     pub outcome: Result<(), String>,
 }
 
+/// A scheduled message (`[[flows]]`) to create or move: the message as it would be
+/// sent now, and when it is due.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scheduled {
+    pub notification: Notification,
+    /// Due at (UTC, whole seconds).
+    pub at: jiff::Timestamp,
+    /// `client` or `attendee-<id>`: which person, without personal data.
+    pub recipient_key: String,
+}
+
+/// A scheduled message to remove (the booking was canceled, went back to pending...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unscheduled {
+    pub kind: Kind,
+    pub audience: Audience,
+    pub channel: Channel,
+    pub recipient_key: String,
+    /// `client`, `attendee 2`: a position, never a name.
+    pub recipient: String,
+}
+
+/// What an event changes in the schedules of its booking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScheduleChange {
+    Upsert(Box<Scheduled>),
+    Delete(Unscheduled),
+}
+
+impl ScheduleChange {
+    pub fn kind(&self) -> Kind {
+        match self {
+            ScheduleChange::Upsert(s) => s.notification.kind,
+            ScheduleChange::Delete(d) => d.kind,
+        }
+    }
+
+    pub fn audience(&self) -> Audience {
+        match self {
+            ScheduleChange::Upsert(s) => s.notification.audience,
+            ScheduleChange::Delete(d) => d.audience,
+        }
+    }
+
+    pub fn channel(&self) -> Channel {
+        match self {
+            ScheduleChange::Upsert(s) => s.notification.channel,
+            ScheduleChange::Delete(d) => d.channel,
+        }
+    }
+
+    pub fn recipient_key(&self) -> &str {
+        match self {
+            ScheduleChange::Upsert(s) => &s.recipient_key,
+            ScheduleChange::Delete(d) => &d.recipient_key,
+        }
+    }
+}
+
+/// `2026-03-04T15:00:00Z`: RFC 3339, UTC, whole seconds.
+pub fn utc_seconds(t: jiff::Timestamp) -> String {
+    let whole = jiff::Timestamp::from_second(t.as_second()).unwrap_or(t);
+    whole.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
 /// Everything the planner concluded about one event.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Plan {
+    /// Scheduled messages (`[[flows]]`) to create, move or remove.
+    pub schedules: Vec<ScheduleChange>,
+    /// Why each flow was or was not scheduled, for `--explain` (no address or name).
+    pub flow_notes: Vec<String>,
     pub notifications: Vec<Notification>,
     pub skipped: Vec<Skipped>,
     /// Facts `--explain` adds after the planned messages (a language without templates).
@@ -325,6 +494,9 @@ impl Plan {
         for note in &self.notes {
             out.push_str(&format!("  language  {note}\n"));
         }
+        for note in &self.flow_notes {
+            out.push_str(&format!("  flow      {note}\n"));
+        }
         for s in &self.skipped {
             let channel = s
                 .channel
@@ -335,7 +507,7 @@ impl Plan {
                 s.kind, s.recipient, s.reason
             ));
         }
-        if self.notifications.is_empty() {
+        if self.notifications.is_empty() && self.schedules.is_empty() {
             out.push_str("  nothing to send\n");
         }
         out

@@ -140,13 +140,39 @@ pub struct Summary {
     pub event_id: String,
     pub disposition: Disposition,
     pub messages: Vec<MessageReport>,
+    /// Scheduled messages (`[[flows]]`) created, moved or removed, or that failed to be.
+    pub schedules: Vec<ScheduleReport>,
+}
+
+/// One schedule change of the summary (no address). Serialised as
+/// `{"kind","audience","channel","schedule":"upsert"|"delete","at"?,"status":"done"|"skipped"|"failed","reason"?,"failure"?}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScheduleReport {
+    pub kind: Kind,
+    pub audience: Audience,
+    pub channel: Channel,
+    /// `upsert` or `delete`.
+    pub schedule: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+    /// `done`, `skipped` (an upsert already past when processed) or `failed`.
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<Failure>,
 }
 
 impl Summary {
     /// The failure that asks for the event to be delivered again, if any: a temporary
     /// one first (it may clear by itself), else a configuration one. Refusals never do.
     pub fn retry_wanted(&self) -> Option<Failure> {
-        let failures = || self.messages.iter().filter_map(MessageReport::failure);
+        let failures = || {
+            self.messages
+                .iter()
+                .filter_map(MessageReport::failure)
+                .chain(self.schedules.iter().filter_map(|s| s.failure))
+        };
         if failures().any(|f| f == Failure::Temporary) {
             Some(Failure::Temporary)
         } else if failures().any(|f| f == Failure::Configuration) {
@@ -210,6 +236,7 @@ mod tests {
             event_id: "e".into(),
             disposition: Disposition::Processed,
             messages,
+            schedules: Vec::new(),
         };
         assert_eq!(summary(vec![failed(Failure::Refused)]).retry_wanted(), None);
         assert_eq!(

@@ -142,7 +142,13 @@ pub fn sample_notification(
         url.query_pairs_mut().append_pair("action", action.name());
         url
     };
-    let links = kind.link_actions().filter(|_| !staff).map(|actions| Links {
+    // Flows before the visit carry reschedule and cancel links (see the rules).
+    let actions = match kind.flow().map(|f| f.as_str()) {
+        Some("pre_visit" | "starting_soon") => Some(&[Action::Modify, Action::Cancel][..]),
+        Some(_) => None,
+        None => kind.link_actions(),
+    };
+    let links = actions.filter(|_| !staff).map(|actions| Links {
         view: view.clone(),
         modify: actions
             .contains(&Action::Modify)
@@ -189,7 +195,8 @@ pub fn sample_notification(
     })
 }
 
-/// Every kind in every language of its side, rendered from the sample booking.
+/// Every kind in every language of its side, then the built-in flows (scheduled
+/// messages) in the client languages, rendered from the sample booking.
 pub fn previews(renderer: &Renderer, sample: Sample) -> Result<Vec<Preview>, String> {
     let event = sample_event(sample)?;
     let render = |n: Notification| {
@@ -198,7 +205,11 @@ pub fn previews(renderer: &Renderer, sample: Sample) -> Result<Vec<Preview>, Str
             .map_err(|e: RenderError| e.to_string())
     };
     let mut out = Vec::new();
-    for kind in Kind::CLIENT.into_iter().chain(Kind::STAFF) {
+    let flows = crate::flows::config::BUILT_IN
+        .iter()
+        .filter_map(|name| crate::notification::FlowName::parse(name).ok())
+        .map(Kind::Flow);
+    for kind in Kind::CLIENT.into_iter().chain(Kind::STAFF).chain(flows) {
         for code in kind.languages() {
             let Some(language) = Language::parse(code) else {
                 continue;

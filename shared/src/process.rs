@@ -18,9 +18,11 @@ use crate::compose::Compose;
 use crate::config::Config;
 use crate::delivery::{Courier, Failure, MessageMeta, RetryPolicy, send_with_retry};
 use crate::event::Event;
+use crate::flows::{self, Flows};
 use crate::metrics;
 use crate::notification::{Notification, audience_name, channel_name};
-use crate::outcome::{Disposition, MessageReport, Outcome, Summary};
+use crate::notification::{ScheduleChange, utc_seconds};
+use crate::outcome::{Disposition, MessageReport, Outcome, ScheduleReport, Summary};
 use crate::rules;
 use crate::store::{Claim, Closed, Done, IdempotencyStore, Owner, StoreError, message_key};
 
@@ -64,20 +66,22 @@ pub struct Core<I, C, P> {
     pub delivery: DeliverySettings,
     /// Print CloudWatch Embedded Metric Format lines to stdout.
     pub emit_metrics: bool,
+    /// The scheduler and booking states of `[[flows]]`; `None` when no flow is configured.
+    pub flows: Option<Flows>,
 }
 
 /// When the work of one delivery must end.
 #[derive(Debug, Clone, Copy)]
-struct Timing {
+pub(crate) struct Timing {
     /// No send is in flight after this.
-    send_until: Instant,
+    pub(crate) send_until: Instant,
     /// The claim keeps other deliveries out until this (wall clock, stored).
-    lease_until: SystemTime,
+    pub(crate) lease_until: SystemTime,
 }
 
 impl Timing {
     /// `caller` is when the caller stops waiting (the invocation's deadline), if known.
-    fn new(started: Instant, budget: Duration, caller: Option<Instant>) -> Self {
+    pub(crate) fn new(started: Instant, budget: Duration, caller: Option<Instant>) -> Self {
         let now = Instant::now();
         let end = caller.unwrap_or(started + budget + DEADLINE_MARGIN);
         let send_until = (started + budget).min(end.checked_sub(DEADLINE_MARGIN).unwrap_or(end));
@@ -111,8 +115,10 @@ where
             event_id: event.id.clone(),
             disposition,
             messages,
+            schedules: Vec::new(),
         };
-        let plan = rules::plan(event, &self.config);
+        let now = jiff::Timestamp::now();
+        let plan = rules::plan_at(event, &self.config, now);
         if plan.ignored.is_some() {
             let event_type = event.event_type.log_name();
             tracing::info!(event_id = %event.id, event_type = %event_type, "event type not handled: ignored");
@@ -156,7 +162,10 @@ where
                 reason: s.reason.clone(),
             },
         }));
-        let done = summary(Disposition::Processed, messages);
+        let mut done = summary(Disposition::Processed, messages);
+        if let Some(flows) = &self.flows {
+            done.schedules = self.apply_schedules(event, &plan, flows, now).await;
+        }
         self.close(&done, &owner).await;
         if self.emit_metrics {
             metrics::event_done(&done, started.elapsed());
@@ -166,7 +175,7 @@ where
 
     /// Completes the claim (saving the summary for duplicates) or, when a failure asks for
     /// a retry, releases it. Either only if the claim is still ours.
-    async fn close(&self, summary: &Summary, owner: &Owner) {
+    pub(crate) async fn close(&self, summary: &Summary, owner: &Owner) {
         let id = &summary.event_id;
         let closed = if summary.retry_wanted().is_some() {
             self.store.release(id, owner).await
@@ -188,7 +197,7 @@ where
 
     /// Renders and sends every planned message not sent before, at most
     /// `send_concurrency` at a time, in plan order.
-    async fn deliver(
+    pub(crate) async fn deliver(
         &self,
         event: &Event,
         notifications: &[Notification],
@@ -304,6 +313,130 @@ fn report(n: &Notification, outcome: Outcome) -> MessageReport {
         audience: n.audience,
         channel: Some(n.channel),
         outcome,
+    }
+}
+
+impl<I, C, P> Core<I, C, P> {
+    /// Saves the booking's state (for the schedules to re-read when they fire), then
+    /// carries out the plan's schedule changes, a few at a time. A newer state saved
+    /// before (an older event delivered late) leaves the schedules as they are.
+    async fn apply_schedules(
+        &self,
+        event: &Event,
+        plan: &crate::Plan,
+        flows: &Flows,
+        now: jiff::Timestamp,
+    ) -> Vec<ScheduleReport> {
+        if self.config.flows.is_empty() {
+            return Vec::new();
+        }
+        let Some(booking) = flows::booking_key(event) else {
+            if !plan.schedules.is_empty() {
+                tracing::warn!(event_id = %event.id, "the booking has no id: its flows cannot be scheduled");
+            }
+            return Vec::new();
+        };
+        let report = |change: &ScheduleChange, failure: Option<(Failure, String)>| {
+            let (schedule, at) = match change {
+                ScheduleChange::Upsert(s) => ("upsert", Some(utc_seconds(s.at))),
+                ScheduleChange::Delete(_) => ("delete", None),
+            };
+            ScheduleReport {
+                kind: change.kind(),
+                audience: change.audience(),
+                channel: change.channel(),
+                schedule,
+                at,
+                status: if failure.is_some() { "failed" } else { "done" },
+                failure: failure.as_ref().map(|(f, _)| *f),
+                reason: failure.map(|(_, r)| r),
+            }
+        };
+        // Kept a little after the last time anything of this booking can be due.
+        let starts = event
+            .booking
+            .starts_on
+            .as_deref()
+            .and_then(|t| t.parse::<jiff::Timestamp>().ok());
+        let last = plan
+            .schedules
+            .iter()
+            .filter_map(|c| match c {
+                ScheduleChange::Upsert(s) => Some(s.at),
+                ScheduleChange::Delete(_) => None,
+            })
+            .chain(starts)
+            .chain([now])
+            .max()
+            .unwrap_or(now);
+        let expires_at = SystemTime::UNIX_EPOCH
+            + Duration::from_secs(u64::try_from(last.as_second()).unwrap_or(0))
+            + flows::STATE_MARGIN;
+        let state = flows::BookingState {
+            body: flows::state_body(event),
+            event_at_ms: rules::event_time(event, now).as_millisecond(),
+            expires_at,
+        };
+        match flows.states.save(&booking, &state).await {
+            Ok(flows::Saved::Stored) => {}
+            Ok(flows::Saved::Stale) => {
+                tracing::info!(event_id = %event.id, "a newer event of this booking was seen: schedules left as they are");
+                return Vec::new();
+            }
+            Err(e) => {
+                tracing::error!(event_id = %event.id, error = %e, "cannot save the booking state");
+                let why = (Failure::Temporary, e.to_string());
+                return plan
+                    .schedules
+                    .iter()
+                    .map(|c| report(c, Some(why.clone())))
+                    .collect();
+            }
+        }
+        let changes = plan
+            .schedules
+            .iter()
+            .map(|change| async {
+                let (name, schedule) = flows::schedule_for(&booking, change);
+                // Processed after its time (a late delivery or retry): nothing to schedule.
+                if let Some(s) = schedule.as_ref().filter(|s| s.at <= now) {
+                    let mut skipped = report(change, None);
+                    skipped.status = "skipped";
+                    skipped.reason = Some(format!(
+                        "{} is already past at processing time",
+                        utc_seconds(s.at)
+                    ));
+                    return skipped;
+                }
+                let result = match &schedule {
+                    Some(schedule) => flows.scheduler.upsert(schedule).await,
+                    None => flows.scheduler.delete(&name).await,
+                };
+                let failure = result.err().map(|e| {
+                    let failure = if e.temporary {
+                        Failure::Temporary
+                    } else {
+                        Failure::Configuration
+                    };
+                    (failure, e.to_string())
+                });
+                tracing::info!(
+                    event_id = %event.id,
+                    kind = %change.kind(),
+                    audience = audience_name(change.audience()),
+                    channel = channel_name(change.channel()),
+                    schedule = %name,
+                    change = if schedule.is_some() { "upsert" } else { "delete" },
+                    error = failure.as_ref().map(|(_, r)| r.as_str()).unwrap_or(""),
+                    "schedule"
+                );
+                report(change, failure)
+            })
+            .collect::<Vec<_>>();
+        futures_util::stream::iter(changes)
+            .buffered(self.delivery.send_concurrency.max(1))
+            .collect()
+            .await
     }
 }
 

@@ -15,9 +15,10 @@ use crate::contact::{EmailAddress, Language};
 use crate::event::{
     ActedBy, Booking, ClientCommunication, Contact, Event, EventType, Person, Presence, Status,
 };
+use crate::flows::config::{Flow, Timing};
 use crate::notification::{
     Action, Actor, Address, Audience, Channel, Kind, Links, NOT_EVALUATED, Notification, Plan,
-    Recipient, RuleVerdict, Skipped,
+    Recipient, RuleVerdict, ScheduleChange, Scheduled, Skipped, Unscheduled, utc_seconds,
 };
 
 /// A row's condition: `Ok(())` when it holds, otherwise why not (for `--explain`).
@@ -251,8 +252,15 @@ pub const STAFF_RULES: &[StaffRule] = &[
     },
 ];
 
-/// Plans the messages for one event.
+/// Plans the messages for one event. An event without `createdOn` is dated now (for
+/// the flows' "already past" check); [`plan_at`] takes that time as an argument.
 pub fn plan(event: &Event, config: &Config) -> Plan {
+    plan_at(event, config, Timestamp::now())
+}
+
+/// Plans the messages for one event, `now` standing for the event's time when it has
+/// no `createdOn`. Pure.
+pub fn plan_at(event: &Event, config: &Config, now: Timestamp) -> Plan {
     let mut plan = Plan::default();
     if !event.event_type.is_known() {
         plan.ignored = Some(format!(
@@ -292,7 +300,334 @@ pub fn plan(event: &Event, config: &Config) -> Plan {
             outcome,
         });
     }
+    if !config.flows.is_empty() && crate::flows::booking_key(event).is_none() {
+        // Schedules are kept per booking: without its id there is nothing to keep them by.
+        plan.flow_notes.push(
+            "no flow scheduled: the event names no booking (no bookingId or confirmationNumber)"
+                .to_owned(),
+        );
+        return plan;
+    }
+    for flow in &config.flows {
+        flow_changes(event, config, flow, now, &mut plan);
+    }
     plan
+}
+
+// ---------------------------------------------------------------- flows (scheduled messages)
+
+/// What an event does to a booking's `before_start` flows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BeforeStart {
+    /// Approved, not a no-show, not completed: (re)schedule at start − offset.
+    Upsert,
+    /// Canceled, no-show or pending: remove (why).
+    Delete(String),
+    /// Nothing to change (why).
+    Keep(String),
+}
+
+/// The `before_start` row an event's booking state falls under.
+pub fn before_start(event: &Event) -> BeforeStart {
+    let b = &event.booking;
+    match &b.status {
+        Some(Status::Cancelled) => BeforeStart::Delete("the booking is Cancelled".into()),
+        Some(s) if s.is_pending() => BeforeStart::Delete(format!("the booking is {s:?}")),
+        Some(Status::Approved) if b.presence == Some(Presence::NoShow) => {
+            BeforeStart::Delete("the client is a NoShow".into())
+        }
+        Some(Status::Approved) if b.is_completed == Some(true) => {
+            BeforeStart::Keep("the booking is completed".into())
+        }
+        Some(Status::Approved) => BeforeStart::Upsert,
+        other => BeforeStart::Keep(format!("status is {}", shown(other.as_ref()))),
+    }
+}
+
+/// The event's own time: `createdOn` when it parses, else `now`.
+pub fn event_time(event: &Event, now: Timestamp) -> Timestamp {
+    event
+        .created_on
+        .as_deref()
+        .and_then(|t| t.parse::<Timestamp>().ok())
+        .unwrap_or(now)
+}
+
+/// When a flow's message is due for this event, or why it is not scheduled.
+pub fn flow_due(event: &Event, flow: &Flow, now: Timestamp) -> Result<Timestamp, String> {
+    let offset = flow.timing.offset();
+    match flow.timing {
+        Timing::BeforeStart(_) => {
+            let starts = event
+                .booking
+                .starts_on
+                .as_deref()
+                .ok_or("the booking has no start time")?;
+            let starts = starts
+                .parse::<Timestamp>()
+                .map_err(|_| "the start time is not an RFC 3339 time".to_owned())?;
+            let at = whole_seconds(starts.checked_sub(offset).map_err(|e| e.to_string())?);
+            let when = event_time(event, now);
+            if at <= when {
+                return Err(format!(
+                    "{} is already past at the event's time {}",
+                    utc_seconds(at),
+                    utc_seconds(when)
+                ));
+            }
+            Ok(at)
+        }
+        Timing::AfterCompleted(_) => event_time(event, now)
+            .checked_add(offset)
+            .map(whole_seconds)
+            .map_err(|e| e.to_string()),
+    }
+}
+
+fn whole_seconds(t: Timestamp) -> Timestamp {
+    Timestamp::from_second(t.as_second()).unwrap_or(t)
+}
+
+fn flow_changes(event: &Event, config: &Config, flow: &Flow, now: Timestamp, plan: &mut Plan) {
+    let kind = Kind::Flow(flow.name);
+    let offset = flow.timing.offset();
+    let name = flow.name;
+    match flow.timing {
+        Timing::BeforeStart(_) => match before_start(event) {
+            BeforeStart::Keep(why) => plan.flow_notes.push(format!("{name}: no change ({why})")),
+            BeforeStart::Delete(why) => {
+                plan.flow_notes
+                    .push(format!("{name}: delete ({FLOW_ROWS_DELETE}: {why})"));
+                for (audience, recipient_key, recipient) in every_recipient(event, config) {
+                    for &channel in &flow.channels {
+                        plan.schedules.push(ScheduleChange::Delete(Unscheduled {
+                            kind,
+                            audience,
+                            channel,
+                            recipient_key: recipient_key.clone(),
+                            recipient: recipient.clone(),
+                        }));
+                    }
+                }
+            }
+            BeforeStart::Upsert => match flow_due(event, flow, now) {
+                Err(why) => plan
+                    .flow_notes
+                    .push(format!("{name}: not scheduled: {why}")),
+                Ok(at) => {
+                    plan.flow_notes.push(format!(
+                        "{name}: upsert at {} ({} before the start; {FLOW_ROWS_UPSERT})",
+                        utc_seconds(at),
+                        shown_duration(offset)
+                    ));
+                    upserts(event, config, flow, at, plan);
+                }
+            },
+        },
+        Timing::AfterCompleted(_) => {
+            match plan.client_kind {
+                Some(Kind::Completed | Kind::ReservationCompleted) => {}
+                other => {
+                    let why = match other {
+                        Some(k) => {
+                            format!("the event plans {k}, not completed or reservation_completed")
+                        }
+                        None => "the event plans no completed or reservation_completed".to_owned(),
+                    };
+                    plan.flow_notes.push(format!("{name}: no change ({why})"));
+                    return;
+                }
+            }
+            match flow_due(event, flow, now) {
+                Err(why) => plan
+                    .flow_notes
+                    .push(format!("{name}: not scheduled: {why}")),
+                Ok(at) => {
+                    plan.flow_notes.push(format!(
+                        "{name}: upsert at {} ({} after the event's time; {FLOW_ROW_AFTER})",
+                        utc_seconds(at),
+                        shown_duration(offset)
+                    ));
+                    upserts(event, config, flow, at, plan);
+                }
+            }
+        }
+    }
+}
+
+/// The flow's messages, each scheduled at `at`.
+fn upserts(event: &Event, config: &Config, flow: &Flow, at: Timestamp, plan: &mut Plan) {
+    let (messages, notes) = flow_messages(event, config, flow);
+    plan.flow_notes.extend(notes);
+    plan.schedules
+        .extend(messages.into_iter().map(|(notification, recipient_key)| {
+            ScheduleChange::Upsert(Box::new(Scheduled {
+                notification,
+                at,
+                recipient_key,
+            }))
+        }));
+}
+
+const FLOW_ROWS_UPSERT: &str = "an Approved booking with a future start";
+const FLOW_ROWS_DELETE: &str = "canceled, no-show or pending";
+const FLOW_ROW_AFTER: &str = "the event plans a completion";
+
+fn shown_duration(d: jiff::SignedDuration) -> String {
+    let secs = d.as_secs();
+    match secs {
+        s if s % 86_400 == 0 && s >= 2 * 86_400 => format!("{}d", s / 86_400),
+        s if s % 3600 == 0 => format!("{}h", s / 3600),
+        s if s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}
+
+/// `client`, or `attendee-<id>` (`attendee-<n>` when the attendee has no id): which
+/// person a schedule is for, without personal data.
+pub fn recipient_key(recipient: Recipient, event: &Event) -> String {
+    match recipient {
+        Recipient::Attendee(i) => match event.attendees.get(i).and_then(|a| a.id.as_deref()) {
+            Some(id) => format!("attendee-{}", crate::ids::storage_key(id)),
+            None => format!("attendee-{}", i + 1),
+        },
+        _ => "client".to_owned(),
+    }
+}
+
+/// Everyone a booking's schedules may be for (deletes do not look at consent: whatever
+/// was scheduled goes), within `max_recipients_per_event` as schedules were made.
+fn every_recipient(event: &Event, config: &Config) -> Vec<(Audience, String, String)> {
+    let mut all = vec![(Audience::Client, "client".to_owned(), "client".to_owned())];
+    let room = config.max_recipients_per_event.saturating_sub(1);
+    for i in 0..event.attendees.len().min(room) {
+        let key = recipient_key(Recipient::Attendee(i), event);
+        if all.iter().all(|(_, k, _)| *k != key) {
+            all.push((Audience::Attendee, key, format!("attendee {}", i + 1)));
+        }
+    }
+    all
+}
+
+/// A flow's messages for the booking as the event leaves it: recipients and consent as
+/// for client messages (`clientCommunication`, an address for email, a valid number and
+/// `remindBySMS` for SMS; `before_start` email also needs `remindByEmail`). With the
+/// recipient key of each, and why the others are not scheduled.
+pub fn flow_messages(
+    event: &Event,
+    config: &Config,
+    flow: &Flow,
+) -> (Vec<(Notification, String)>, Vec<String>) {
+    let kind = Kind::Flow(flow.name);
+    let mut messages = Vec::new();
+    let mut notes = Vec::new();
+    let communication = event.client_communication();
+    if communication == ClientCommunication::DoNotSend {
+        notes.push(format!("{kind}: skipped: clientCommunication is DoNotSend"));
+        return (messages, notes);
+    }
+    let mut people: Vec<(Audience, Recipient, String, &Person)> = Vec::new();
+    match &event.client {
+        Some(client) => people.push((Audience::Client, Recipient::Client, "client".into(), client)),
+        None => notes.push(format!("{kind}: skipped client: the event has no client")),
+    }
+    if communication == ClientCommunication::ClientAndAttendees {
+        let room = config
+            .max_recipients_per_event
+            .saturating_sub(usize::from(event.client.is_some()));
+        if event.attendees.len() > room {
+            // One note for all of them, as for the event's own messages.
+            notes.push(format!(
+                "{kind}: skipped attendees {} to {}: over the limit of {} recipients per event",
+                room + 1,
+                event.attendees.len(),
+                config.max_recipients_per_event
+            ));
+        }
+        for (i, attendee) in event.attendees.iter().enumerate().take(room) {
+            let label = format!("attendee {}", i + 1);
+            if attendee.is_requester && event.client.is_some() {
+                notes.push(format!(
+                    "{kind}: skipped {label}: the attendee is the requesting client"
+                ));
+            } else {
+                people.push((Audience::Attendee, Recipient::Attendee(i), label, attendee));
+            }
+        }
+    }
+    let links_wanted = matches!(flow.timing, Timing::BeforeStart(_));
+    let mut addressed: HashSet<Address> = HashSet::new();
+    for (audience, recipient, label, person) in people {
+        let language = message_language(kind, person.language.as_ref(), event);
+        let links = if links_wanted {
+            links_for(event, &[Action::Modify, Action::Cancel], &language)
+        } else {
+            None
+        };
+        let key = recipient_key(recipient, event);
+        let mut push = |to: Address, notes: &mut Vec<String>| {
+            let channel = to.channel();
+            if !addressed.insert(to.clone()) {
+                notes.push(format!(
+                    "{kind}: skipped {label} by {}: the same address already gets this message",
+                    channel_word(channel)
+                ));
+                return;
+            }
+            messages.push((
+                Notification {
+                    event_id: event.id.clone(),
+                    kind,
+                    audience,
+                    channel,
+                    to,
+                    language: language.clone(),
+                    actor: None,
+                    links: links.clone(),
+                    video_url: person.video_url.clone(),
+                    recipient,
+                },
+                key.clone(),
+            ));
+        };
+        if flow.channels.contains(&Channel::Email) {
+            let consent = match flow.timing {
+                Timing::BeforeStart(_) if person.remind_by_email != Some(true) => {
+                    Err("remindByEmail is not true".to_owned())
+                }
+                _ => Ok(()),
+            };
+            match (consent, &person.email) {
+                (Err(why), _) => notes.push(format!("{kind}: skipped {label} by email: {why}")),
+                (Ok(()), Contact::Valid(email)) => push(Address::Email(email.clone()), &mut notes),
+                (Ok(()), Contact::Missing) => notes.push(format!(
+                    "{kind}: skipped {label} by email: no email address"
+                )),
+                (Ok(()), Contact::Invalid(e)) => {
+                    notes.push(format!("{kind}: skipped {label} by email: {e}"))
+                }
+            }
+        }
+        if flow.channels.contains(&Channel::Sms) {
+            match (&person.mobile, person.remind_by_sms == Some(true)) {
+                (Contact::Missing, _) => {
+                    notes.push(format!("{kind}: skipped {label} by sms: no mobile number"))
+                }
+                (_, false) => notes.push(format!(
+                    "{kind}: skipped {label} by sms: no SMS consent (remindBySMS is not true)"
+                )),
+                (Contact::Invalid(e), true) => {
+                    notes.push(format!("{kind}: skipped {label} by sms: {e}"))
+                }
+                (Contact::Valid(phone), true) => push(Address::Phone(phone.clone()), &mut notes),
+            }
+        }
+    }
+    (messages, notes)
+}
+
+fn channel_word(c: Channel) -> &'static str {
+    crate::notification::channel_name(c)
 }
 
 // ---------------------------------------------------------------- conditions
@@ -699,8 +1034,12 @@ fn actor(event: &Event, recipient: Recipient) -> Actor {
 
 /// `trackingPage.viewURL` with `lang`, and the CTA links the kind lists and the page allows.
 fn tracking_links(event: &Event, kind: Kind, language: &Language) -> Option<Links> {
+    links_for(event, kind.link_actions()?, language)
+}
+
+/// The view link, and those of `actions` the page allows.
+fn links_for(event: &Event, actions: &[Action], language: &Language) -> Option<Links> {
     let page = event.tracking_page.as_ref()?;
-    let actions = kind.link_actions()?;
     let with = |action: Option<Action>| {
         let mut params = vec![("lang", language.code())];
         params.extend(action.map(|a| ("action", a.name())));

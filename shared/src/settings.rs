@@ -34,6 +34,7 @@ pub const ENV_BRAND_FOOTER_TEXT: &str = "BOOXI_BRAND_FOOTER_TEXT";
 pub const ENV_BRAND_REPLY_TO_STORE: &str = "BOOXI_BRAND_REPLY_TO_STORE";
 pub const ENV_BRAND_UNSUBSCRIBE_URL: &str = "BOOXI_BRAND_UNSUBSCRIBE_URL";
 pub const ENV_BRAND_STAFF_URL: &str = "BOOXI_BRAND_STAFF_URL";
+pub const ENV_BRAND_REVIEW_URL: &str = "BOOXI_BRAND_REVIEW_URL";
 /// The HTTP door and delivery.
 pub const ENV_SECRET_HEADER: &str = "BOOXI_SECRET_HEADER";
 pub const ENV_SIGNATURE_HEADER: &str = "BOOXI_SIGNATURE_HEADER";
@@ -48,6 +49,14 @@ pub const ENV_SES_CONFIGURATION_SET: &str = "BOOXI_SES_CONFIGURATION_SET";
 pub const ENV_SMS_SENDER_ID: &str = "BOOXI_SMS_SENDER_ID";
 pub const ENV_SMS_ORIGINATION_NUMBER: &str = "BOOXI_SMS_ORIGINATION_NUMBER";
 pub const ENV_SECRET_CACHE_SECONDS: &str = "BOOXI_SECRET_CACHE_SECONDS";
+/// Flows (`[[flows]]`) on EventBridge Scheduler: the schedule group, the function the
+/// schedules invoke, and the role Scheduler invokes it with. Required when flows are
+/// configured; these names are fixed (checks outside this repository read them).
+pub const ENV_SCHEDULE_GROUP: &str = "BOOXI_SCHEDULE_GROUP";
+pub const ENV_SCHEDULER_TARGET_ARN: &str = "BOOXI_SCHEDULER_TARGET_ARN";
+pub const ENV_SCHEDULER_ROLE_ARN: &str = "BOOXI_SCHEDULER_ROLE_ARN";
+/// Optional: the SQS queue (ARN) Scheduler sends a fire to when every retry failed.
+pub const ENV_SCHEDULER_DLQ_ARN: &str = "BOOXI_SCHEDULER_DLQ_ARN";
 /// Offline mode (`booxi-notify serve` / `send`, and the Lambda's local mode): the secret
 /// to accept.
 pub const ENV_LOCAL_SECRET: &str = "BOOXI_LOCAL_SECRET";
@@ -237,9 +246,23 @@ pub struct SenderSettings {
     pub sms_origination_number: Option<String>,
 }
 
+/// Where the flows' schedules go (`BOOXI_SCHEDULE_GROUP`, `BOOXI_SCHEDULER_TARGET_ARN`,
+/// `BOOXI_SCHEDULER_ROLE_ARN`, `BOOXI_SCHEDULER_DLQ_ARN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchedulerEnv {
+    pub group: String,
+    /// The function the schedules invoke (this one).
+    pub target_arn: String,
+    /// The role Scheduler assumes to invoke it.
+    pub role_arn: String,
+    pub dead_letter_arn: Option<String>,
+}
+
 /// What the Lambda reads from its environment besides the rules configuration.
 #[derive(Debug, Clone)]
 pub struct LambdaEnv {
+    /// Set when `[[flows]]` lists any flow (then its variables are required).
+    pub scheduler: Option<SchedulerEnv>,
     /// Required unless API Gateway authenticates (OAuth2 mode).
     pub secret_arn: Option<String>,
     pub table: String,
@@ -305,7 +328,32 @@ impl LambdaEnv {
                     .map_err(|_| invalid(ENV_SECRET_CACHE_SECONDS, "a whole number of seconds"))?,
             ),
         };
+        let scheduler = if loaded.config.flows.is_empty() {
+            None
+        } else {
+            let arn = |key: &str| {
+                let value = required(key)
+                    .map_err(|_| invalid(key, "required when [[flows]] are configured, not set"))?;
+                if value.starts_with("arn:") {
+                    Ok(value)
+                } else {
+                    Err(invalid(key, format!("`{value}` is not an ARN")))
+                }
+            };
+            Some(SchedulerEnv {
+                group: required(ENV_SCHEDULE_GROUP).map_err(|_| {
+                    invalid(
+                        ENV_SCHEDULE_GROUP,
+                        "required when [[flows]] are configured, not set",
+                    )
+                })?,
+                target_arn: arn(ENV_SCHEDULER_TARGET_ARN)?,
+                role_arn: arn(ENV_SCHEDULER_ROLE_ARN)?,
+                dead_letter_arn: get(&env, ENV_SCHEDULER_DLQ_ARN),
+            })
+        };
         Ok(Self {
+            scheduler,
             secret_arn,
             table: required(ENV_IDEMPOTENCY_TABLE)?,
             sender: SenderSettings {
@@ -390,6 +438,68 @@ mod tests {
 
     fn oauth2() -> Loaded {
         Loaded::load(None, |k| (k == ENV_AUTH_MODE).then(|| "OAuth2".to_owned())).unwrap()
+    }
+
+    #[test]
+    fn the_scheduler_variables_are_required_with_flows_only() {
+        let base: &[(&str, &str)] = &[
+            (
+                "BOOXI_SECRET_ARN",
+                "arn:aws:secretsmanager:us-east-1:1:secret:x",
+            ),
+            ("BOOXI_IDEMPOTENCY_TABLE", "t"),
+            ("BOOXI_SENDER_EMAIL", "a@example.com"),
+        ];
+        let lookup = |extra: &'static [(&'static str, &'static str)]| {
+            let base = base.to_vec();
+            move |k: &str| {
+                base.iter()
+                    .chain(extra)
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        // Without [[flows]]: not read, not required.
+        let plain = LambdaEnv::from_env(lookup(&[]), &header_secret()).unwrap();
+        assert_eq!(plain.scheduler, None);
+        let mut flows = header_secret();
+        flows.config =
+            Config::from_toml("[[flows]]\nname = \"pre_visit\"\nbefore_start = \"24h\"").unwrap();
+        let e = LambdaEnv::from_env(lookup(&[]), &flows).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "BOOXI_SCHEDULE_GROUP: required when [[flows]] are configured, not set"
+        );
+        let all: &'static [(&'static str, &'static str)] = &[
+            ("BOOXI_SCHEDULE_GROUP", "g"),
+            (
+                "BOOXI_SCHEDULER_TARGET_ARN",
+                "arn:aws:lambda:us-east-1:1:function:f",
+            ),
+            ("BOOXI_SCHEDULER_ROLE_ARN", "arn:aws:iam::1:role/r"),
+        ];
+        let env = LambdaEnv::from_env(lookup(all), &flows).unwrap();
+        assert_eq!(
+            env.scheduler,
+            Some(SchedulerEnv {
+                group: "g".into(),
+                target_arn: "arn:aws:lambda:us-east-1:1:function:f".into(),
+                role_arn: "arn:aws:iam::1:role/r".into(),
+                dead_letter_arn: None,
+            })
+        );
+        let e = LambdaEnv::from_env(
+            lookup(&[
+                ("BOOXI_SCHEDULE_GROUP", "g"),
+                ("BOOXI_SCHEDULER_TARGET_ARN", "my-function"),
+            ]),
+            &flows,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "BOOXI_SCHEDULER_TARGET_ARN: `my-function` is not an ARN"
+        );
     }
 
     #[test]

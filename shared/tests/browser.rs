@@ -193,7 +193,11 @@ fn every_email_fits_a_phone_screen_in_chromium() {
     let mut pages: Vec<(String, PathBuf)> = Vec::new();
     for (label, sample) in [("typical", Sample::Typical), ("long", Sample::Long)] {
         let all: Vec<Preview> = previews(&renderer, sample).unwrap();
-        assert_eq!(all.len(), 11 * 6 + 6 * 2, "every kind in every language");
+        assert_eq!(
+            all.len(),
+            11 * 6 + 6 * 2 + 4 * 6,
+            "every kind in every language, and the built-in flows"
+        );
         for p in all {
             let slug = format!("{label}-{}", p.slug());
             let path = dir.join(format!("{slug}.html"));

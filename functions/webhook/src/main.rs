@@ -6,11 +6,14 @@
 use std::sync::Arc;
 
 use booxi_notify::auth::{CachedSecrets, SecretSource};
-use booxi_notify::aws::{AwsCourier, DynamoStore, SecretsManagerSource, sdk_config};
+use booxi_notify::aws::{
+    AwsCourier, DynamoStore, EventBridgeScheduler, SecretsManagerSource, sdk_config,
+};
 use booxi_notify::compose::{Compose, RenderComposer};
 use booxi_notify::delivery::Courier;
 use booxi_notify::doors::{self, ClosedDoor, Door, UnknownDoor};
 use booxi_notify::edge::{self, Webhook};
+use booxi_notify::flows::{Flows, fire};
 use booxi_notify::local::LocalMode;
 use booxi_notify::process::Core;
 use booxi_notify::render::{RenderConfig, Renderer};
@@ -67,6 +70,15 @@ async fn main() -> Result<(), Error> {
     let renderer = tokio::task::spawn_blocking(move || Renderer::new(&render_config));
     tokio::join!(warm_secret, store.warm());
     let renderer = renderer.await??;
+    // Only with [[flows]]: the Scheduler client is built (no call at init) and the
+    // booking states share the idempotency table.
+    let flows = lambda.scheduler.clone().map(|env| Flows {
+        scheduler: Arc::new(EventBridgeScheduler::new(
+            aws_sdk_scheduler::Client::new(&aws),
+            env,
+        )),
+        states: Arc::new(store.clone()),
+    });
     let webhook = Arc::new(Webhook {
         settings: settings.http,
         secrets,
@@ -81,6 +93,7 @@ async fn main() -> Result<(), Error> {
             config,
             delivery: settings.delivery,
             emit_metrics: true,
+            flows,
         },
     });
 
@@ -102,11 +115,16 @@ where
         async move {
             match doors::door_of(&event.payload) {
                 Door::Http => http_door(webhook, event).await,
-                Door::Schedule => Err(ClosedDoor {
+                Door::Schedule if webhook.core.flows.is_none() => Err(ClosedDoor {
                     door: "schedule",
-                    hint: "scheduled messages are not available in this version",
+                    hint: "no [[flows]] in the configuration (local mode makes no schedules)",
                 }
                 .into()),
+                Door::Schedule => {
+                    let deadline = edge::deadline_from_epoch_millis(event.context.deadline);
+                    fire::answer(webhook.core.fire(&event.payload, deadline).await)
+                        .map_err(Error::from)
+                }
                 Door::Queue => Err(ClosedDoor {
                     door: "SQS",
                     hint: "queued delivery is not available in this version",

@@ -249,3 +249,86 @@ impl IdempotencyStore for DynamoStore {
         }
     }
 }
+
+/// Booking states of the flows, in the same table: `flow#<booking key>` with the event's
+/// `body`, its time `event_at` (epoch ms) and `expires_at` (the table's TTL) a little
+/// after the last time anything of the booking is due. An older event never replaces a
+/// newer one (conditional put).
+impl crate::flows::BookingStates for DynamoStore {
+    fn save<'a>(
+        &'a self,
+        booking: &'a str,
+        state: &'a crate::flows::BookingState,
+    ) -> futures_util::future::BoxFuture<'a, Result<crate::flows::Saved, StoreError>> {
+        Box::pin(async move {
+            let result = self
+                .client
+                .put_item()
+                .table_name(&self.table)
+                .item("pk", s(state_key(booking)))
+                .item("body", s(&state.body))
+                .item("event_at", AttributeValue::N(state.event_at_ms.to_string()))
+                .item("expires_at", n(epoch_seconds(state.expires_at)))
+                .condition_expression("attribute_not_exists(pk) OR event_at <= :t")
+                .expression_attribute_values(":t", AttributeValue::N(state.event_at_ms.to_string()))
+                .send()
+                .await;
+            match result {
+                Ok(_) => Ok(crate::flows::Saved::Stored),
+                Err(e) => match e.as_service_error() {
+                    Some(err) if err.is_conditional_check_failed_exception() => {
+                        Ok(crate::flows::Saved::Stale)
+                    }
+                    _ => Err(store_error("PutItem (booking state)", &e)),
+                },
+            }
+        })
+    }
+
+    fn load<'a>(
+        &'a self,
+        booking: &'a str,
+    ) -> futures_util::future::BoxFuture<'a, Result<Option<crate::flows::BookingState>, StoreError>>
+    {
+        Box::pin(async move {
+            let out = self
+                .client
+                .get_item()
+                .table_name(&self.table)
+                .key("pk", s(state_key(booking)))
+                .consistent_read(true)
+                .send()
+                .await
+                .map_err(|e| store_error("GetItem (booking state)", &e))?;
+            let Some(item) = out.item() else {
+                return Ok(None);
+            };
+            let number = |name: &str| {
+                item.get(name)
+                    .and_then(|v| v.as_n().ok())
+                    .and_then(|v| v.parse::<i64>().ok())
+            };
+            // DynamoDB deletes expired items late: an expired state is no state.
+            let expires = number("expires_at").unwrap_or(0);
+            if expires < epoch_seconds(SystemTime::now()) as i64 {
+                return Ok(None);
+            }
+            let body = item
+                .get("body")
+                .and_then(|v| v.as_s().ok())
+                .cloned()
+                .ok_or_else(|| StoreError("booking state without a body".into()))?;
+            Ok(Some(crate::flows::BookingState {
+                body,
+                event_at_ms: number("event_at").unwrap_or(0),
+                expires_at: SystemTime::UNIX_EPOCH
+                    + Duration::from_secs(u64::try_from(expires).unwrap_or(0)),
+            }))
+        })
+    }
+}
+
+/// The key of a booking's state.
+pub fn state_key(booking: &str) -> String {
+    format!("flow#{booking}")
+}

@@ -1,5 +1,6 @@
 //! The AWS side of the adapters (feature `aws`): SES v2 and SNS as a [`Courier`],
-//! DynamoDB as the [`IdempotencyStore`], Secrets Manager as the [`SecretSource`].
+//! DynamoDB as the [`IdempotencyStore`] (and the flows' booking states), Secrets Manager
+//! as the [`SecretSource`], EventBridge Scheduler as the flows' scheduler.
 //! Each builds on an SDK client made once at Lambda init; none knows about HTTP requests.
 //!
 //! [`Courier`]: crate::delivery::Courier
@@ -8,12 +9,14 @@
 
 mod courier;
 mod dynamo;
+mod scheduler;
 mod secrets;
 
 /// Moved to [`crate::settings`]; here for the callers that knew them here.
 pub use crate::settings::{LambdaEnv, SenderSettings};
 pub use courier::AwsCourier;
 pub use dynamo::DynamoStore;
+pub use scheduler::EventBridgeScheduler;
 pub use secrets::SecretsManagerSource;
 
 use aws_sdk_sesv2::error::ProvideErrorMetadata;

@@ -91,6 +91,8 @@ pub struct BrandView {
     /// Text colour readable on the accent colour.
     pub on_accent: &'static str,
     pub footer: Option<String>,
+    /// `[brand] review_url`: the review page of the `review_request` flow.
+    pub review_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -305,6 +307,11 @@ impl Context {
                 on_accent: on_colour(&accent),
                 accent,
                 footer: inputs.brand.footer_text.as_deref().and_then(clean),
+                review_url: inputs
+                    .brand
+                    .review_url
+                    .as_ref()
+                    .and_then(|u| web_link(u.as_str())),
             },
             recipient: recipient(event, n.recipient),
             client: event

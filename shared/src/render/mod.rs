@@ -63,6 +63,11 @@ pub enum RenderError {
     UnusedTemplates { path: String, problems: String },
     #[error("cannot build the MIME message: {0}")]
     Mime(String),
+    /// A configured flow whose template exists in no language.
+    #[error(
+        "{key}: no template {name} (built in: pre_visit, starting_soon, thank_you, review_request; others go in templates_dir)"
+    )]
+    FlowTemplate { key: String, name: String },
 }
 
 impl RenderError {
@@ -86,6 +91,9 @@ pub struct RenderConfig {
     pub brand: Brand,
     pub templates_dir: Option<PathBuf>,
     pub default_time_zone: TimeZone,
+    /// The configured `[[flows]]`: their templates (custom names included) are checked
+    /// at start, and a custom name's files in `templates_dir` are allowed.
+    pub flows: Vec<crate::flows::config::Flow>,
 }
 
 impl From<&Config> for RenderConfig {
@@ -94,6 +102,7 @@ impl From<&Config> for RenderConfig {
             brand: c.brand.clone(),
             templates_dir: c.templates_dir.clone(),
             default_time_zone: c.default_time_zone.clone(),
+            flows: c.flows.clone(),
         }
     }
 }
@@ -184,6 +193,33 @@ pub struct Renderer {
     default_time_zone: TimeZone,
 }
 
+/// Every configured flow has a template, in some language, for each of its channels: a
+/// custom flow name without its files is refused at start, with the key named.
+fn check_flow_templates(
+    env: &Environment<'static>,
+    flows: &[crate::flows::config::Flow],
+) -> Result<(), RenderError> {
+    for (i, flow) in flows.iter().enumerate() {
+        for channel in &flow.channels {
+            let file = match channel {
+                Channel::Email => "email.html",
+                Channel::Sms => "sms.txt",
+            };
+            let found = crate::contact::LANGUAGES.iter().any(|l| {
+                env.get_template(&format!("{l}/{}.{file}", flow.name))
+                    .is_ok()
+            });
+            if !found {
+                return Err(RenderError::FlowTemplate {
+                    key: format!("flows[{i}].name"),
+                    name: format!("<language>/{}.{file}", flow.name),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Suffix of the name under which an email template is registered a second time, to
 /// render it without HTML escaping as the plain-text body.
 const TEXT_SUFFIX: &str = " (text)";
@@ -200,7 +236,12 @@ impl Renderer {
         let mut label_overrides = BTreeMap::new();
         if let Some(dir) = &config.templates_dir {
             let files = read_override_dir(dir)?;
-            overrides::check(dir, files.iter().map(|(name, _)| name.as_str()))?;
+            let flow_names: Vec<&str> = config.flows.iter().map(|f| f.name.as_str()).collect();
+            overrides::check(
+                dir,
+                files.iter().map(|(name, _)| name.as_str()),
+                &flow_names,
+            )?;
             for (name, source) in files {
                 if name.ends_with("labels.toml") {
                     label_overrides.insert(name, source);
@@ -245,6 +286,7 @@ impl Renderer {
             env.add_template_owned(name.clone(), source)
                 .map_err(|e| RenderError::template(&name, &e))?;
         }
+        check_flow_templates(&env, &config.flows)?;
         Ok(Self {
             env,
             labels,

@@ -31,12 +31,26 @@ const LANGUAGE_NAMES: &[(&str, &str)] = &[
 
 /// Refuses `names` (paths under `dir`, with `/`) that replace no built-in template.
 /// New files under `partials/` are allowed: an overridden template may include them.
+/// Templates of the configured flows (`<language>/<flow>.email.html`, `.sms.txt`) are
+/// new files too, allowed in every language folder.
 pub(super) fn check<'a>(
     dir: &Path,
     names: impl IntoIterator<Item = &'a str>,
+    flows: &[&str],
 ) -> Result<(), RenderError> {
+    let languages = languages();
+    let is_flow = |name: &str| {
+        name.split_once('/').is_some_and(|(folder, file)| {
+            languages.contains(folder)
+                && flows.iter().any(|f| {
+                    file.strip_prefix(f)
+                        .is_some_and(|rest| rest == ".email.html" || rest == ".sms.txt")
+                })
+        })
+    };
     let problems: Vec<String> = names
         .into_iter()
+        .filter(|name| !is_flow(name))
         .filter_map(|name| problem(name).map(|why| format!("{}: {why}", dir.join(name).display())))
         .collect();
     if problems.is_empty() {

@@ -1,0 +1,653 @@
+//! Scheduled messages (`[[flows]]`) on real parts: the compiled `webhook` binary under a
+//! Lambda Runtime API, the AWS SDK against moto's EventBridge Scheduler, DynamoDB, SES
+//! and SNS. moto keeps schedules but does not invoke their targets: the test plays the
+//! scheduler by invoking the function with a schedule's `Target.Input`, as it would.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use testkit::events::{read_event, with_body};
+use testkit::lambda::{Function, RuntimeApi};
+use testkit::moto::Moto;
+
+const WEBHOOK: &str = env!("CARGO_BIN_EXE_webhook");
+const SENDER: &str = "notify@atelier-lumiere.example.com";
+const TIMEOUT: Duration = Duration::from_secs(60);
+const GROUP: &str = "booxi-notify-flows";
+const TARGET: &str = "arn:aws:lambda:us-east-1:123456789012:function:booxi-notify-webhook";
+const ROLE: &str = "arn:aws:iam::123456789012:role/booxi-notify-scheduler";
+const DLQ: &str = "arn:aws:sqs:us-east-1:123456789012:booxi-notify-flows-dlq";
+
+const FLOWS: &str = r#"
+[[flows]]
+name = "pre_visit"
+before_start = "24h"
+channels = ["email", "sms"]
+
+[[flows]]
+name = "starting_soon"
+before_start = "15m"
+channels = ["sms"]
+
+[[flows]]
+name = "thank_you"
+after_completed = "2h"
+channels = ["email"]
+"#;
+
+struct Stack {
+    moto: Moto,
+    env: Vec<(String, String)>,
+    tokio: tokio::runtime::Runtime,
+    _dir: PathBuf,
+}
+
+impl Stack {
+    fn new() -> Stack {
+        let moto = Moto::start();
+        let secret_arn = moto.set_up_stack();
+        let tokio = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        tokio.block_on(async {
+            scheduler(&moto)
+                .await
+                .create_schedule_group()
+                .name(GROUP)
+                .send()
+                .await
+                .expect("create the schedule group");
+        });
+        let dir = std::env::temp_dir().join(format!("booxi-flows-e2e-{}", moto.port));
+        std::fs::create_dir_all(&dir).unwrap();
+        let config = dir.join("flows.toml");
+        std::fs::write(&config, FLOWS).unwrap();
+        let env = [
+            ("AWS_ENDPOINT_URL", moto.endpoint()),
+            ("AWS_ACCESS_KEY_ID", "test".into()),
+            ("AWS_SECRET_ACCESS_KEY", "test".into()),
+            ("AWS_REGION", "us-east-1".into()),
+            ("BOOXI_SECRET_ARN", secret_arn),
+            ("BOOXI_IDEMPOTENCY_TABLE", testkit::moto::TABLE.into()),
+            ("BOOXI_SENDER_EMAIL", SENDER.into()),
+            ("BOOXI_CONFIG", config.display().to_string()),
+            ("BOOXI_SCHEDULE_GROUP", GROUP.into()),
+            ("BOOXI_SCHEDULER_TARGET_ARN", TARGET.into()),
+            ("BOOXI_SCHEDULER_ROLE_ARN", ROLE.into()),
+            ("BOOXI_SCHEDULER_DLQ_ARN", DLQ.into()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        Stack {
+            moto,
+            env,
+            tokio,
+            _dir: dir,
+        }
+    }
+
+    fn function(&self, runtime: &RuntimeApi) -> Function {
+        Function::spawn(Path::new(WEBHOOK), runtime, &self.env)
+    }
+
+    /// Every schedule of the group, read back one by one: name → (expression, timezone,
+    /// target ARN, role ARN, input, action after completion, dead-letter ARN).
+    fn schedules(&self) -> Vec<Schedule> {
+        self.tokio.block_on(async {
+            let client = scheduler(&self.moto).await;
+            let listed = client
+                .list_schedules()
+                .group_name(GROUP)
+                .send()
+                .await
+                .expect("list schedules");
+            let mut out = Vec::new();
+            for summary in listed.schedules() {
+                let name = summary.name().unwrap_or_default().to_owned();
+                let got = client
+                    .get_schedule()
+                    .group_name(GROUP)
+                    .name(&name)
+                    .send()
+                    .await
+                    .expect("get schedule");
+                let target = got.target().expect("a target");
+                out.push(Schedule {
+                    name,
+                    expression: got.schedule_expression().unwrap_or_default().to_owned(),
+                    timezone: got
+                        .schedule_expression_timezone()
+                        .unwrap_or_default()
+                        .to_owned(),
+                    target: target.arn().to_owned(),
+                    role: target.role_arn().to_owned(),
+                    input: serde_json::from_str(target.input().unwrap_or("null")).unwrap(),
+                    after_completion: got
+                        .action_after_completion()
+                        .map(|a| a.as_str().to_owned())
+                        .unwrap_or_default(),
+                    dead_letter: target
+                        .dead_letter_config()
+                        .and_then(|d| d.arn())
+                        .unwrap_or_default()
+                        .to_owned(),
+                });
+            }
+            out.sort_by(|a, b| a.name.cmp(&b.name));
+            out
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Schedule {
+    name: String,
+    expression: String,
+    timezone: String,
+    target: String,
+    role: String,
+    input: Value,
+    after_completion: String,
+    dead_letter: String,
+}
+
+async fn scheduler(moto: &Moto) -> aws_sdk_scheduler::Client {
+    let aws = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(moto.endpoint())
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            "test", "test", None, None, "test",
+        ))
+        .load()
+        .await;
+    aws_sdk_scheduler::Client::new(&aws)
+}
+
+/// An API Gateway event carrying a Booxi body about booking 778812, starting at
+/// `starts`, dated `created`.
+fn delivery(
+    event_type: &str,
+    id: &str,
+    created: &str,
+    change: impl Fn(testkit::bodies::Body) -> testkit::bodies::Body,
+) -> Value {
+    let body = change(
+        testkit::bodies::event(event_type)
+            .with_previous()
+            .set("booking.startsOn", json!("2030-06-10T15:00:00Z")),
+    );
+    let mut body = body.0;
+    body["eventId"] = json!(id);
+    body["createdOn"] = json!(created);
+    with_body(read_event("confirmation-created.json"), &body.to_string())
+}
+
+fn call(runtime: &RuntimeApi, event: &Value) -> (u16, Value) {
+    let response = runtime
+        .invoke(event, TIMEOUT)
+        .expect("the function answers");
+    let status = response["statusCode"].as_u64().unwrap() as u16;
+    let body = response["body"].as_str().unwrap_or_default();
+    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
+/// Emails and SMS of a flow kind moto has recorded: (destination, subject or text).
+fn flow_messages(moto: &Moto, needle: &str) -> Vec<String> {
+    let mut out: Vec<String> = moto
+        .emails()
+        .into_iter()
+        .filter(|(_, _, body)| body.contains(needle))
+        .map(|(to, _, _)| format!("email {to}"))
+        .chain(
+            moto.sms()
+                .into_iter()
+                .filter(|(_, text)| text.contains(needle))
+                .map(|(to, _)| format!("sms {to}")),
+        )
+        .collect();
+    out.sort();
+    out
+}
+
+fn assert_no_personal_data(text: &str) {
+    for needle in [
+        "Jane",
+        "Doe",
+        "jane@",
+        "example.com",
+        "514",
+        "Marie",
+        "Consultation",
+    ] {
+        assert!(!text.contains(needle), "{needle:?} in {text}");
+    }
+}
+
+#[test]
+fn a_created_booking_makes_the_expected_schedules_and_redelivery_keeps_the_same_set() {
+    let stack = Stack::new();
+    let runtime = RuntimeApi::start();
+    let function = stack.function(&runtime);
+    let created = delivery("appointment.created", "f-1", "2030-06-01T10:00:00Z", |b| b);
+    let (status, answer) = call(&runtime, &created);
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        answer["schedules"].as_array().map(Vec::len),
+        Some(3),
+        "{answer}"
+    );
+    let schedules = stack.schedules();
+    let at: Vec<(&str, &str, &str)> = schedules
+        .iter()
+        .map(|s| {
+            (
+                s.input["flow"].as_str().unwrap(),
+                s.input["channel"].as_str().unwrap(),
+                s.expression.as_str(),
+            )
+        })
+        .collect();
+    let mut at = at;
+    at.sort();
+    assert_eq!(
+        at,
+        [
+            ("pre_visit", "email", "at(2030-06-09T15:00:00)"),
+            ("pre_visit", "sms", "at(2030-06-09T15:00:00)"),
+            ("starting_soon", "sms", "at(2030-06-10T14:45:00)"),
+        ]
+    );
+    for s in &schedules {
+        assert_eq!(s.timezone, "UTC");
+        assert_eq!(s.target, TARGET);
+        assert_eq!(s.role, ROLE);
+        assert_eq!(s.after_completion, "DELETE");
+        assert_eq!(s.dead_letter, DLQ);
+        assert!(
+            s.name.len() <= 64 && s.name.starts_with("bx."),
+            "{}",
+            s.name
+        );
+        assert!(
+            s.name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b)),
+            "{}",
+            s.name
+        );
+        assert_eq!(s.input["door"], "schedule");
+        assert_eq!(s.input["recipient"], "client");
+        assert_eq!(s.input["booking"], "5/778812");
+        assert_no_personal_data(&s.name);
+        assert_no_personal_data(&s.input.to_string());
+    }
+
+    // The booking's state, kept in the idempotency table until a little after the last
+    // time anything of it is due (its start, 2030-06-10T15:00Z, + 2 days).
+    let item = stack.tokio.block_on(async {
+        let aws = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .endpoint_url(stack.moto.endpoint())
+            .region(aws_config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+                "test", "test", None, None, "test",
+            ))
+            .load()
+            .await;
+        aws_sdk_dynamodb::Client::new(&aws)
+            .get_item()
+            .table_name(testkit::moto::TABLE)
+            .key(
+                "pk",
+                aws_sdk_dynamodb::types::AttributeValue::S("flow#5/778812".into()),
+            )
+            .send()
+            .await
+            .unwrap()
+            .item
+            .expect("the booking state")
+    });
+    let expires: i64 = item["expires_at"].as_n().unwrap().parse().unwrap();
+    let due_end: jiff::Timestamp = "2030-06-12T15:00:00Z".parse().unwrap();
+    assert_eq!(expires, due_end.as_second());
+    assert!(item["body"].as_s().unwrap().contains("\"eventId\":\"f-1\""));
+
+    // Booxi delivers it again (duplicate), then a copy under another id: the same set.
+    assert_eq!(call(&runtime, &created).1["status"], "duplicate");
+    let again = delivery(
+        "appointment.created",
+        "f-1-copy",
+        "2030-06-01T10:00:00Z",
+        |b| b,
+    );
+    assert_eq!(call(&runtime, &again).0, 200);
+    assert_eq!(stack.schedules(), schedules);
+    assert!(!function.logs().contains("jane@example.com"));
+}
+
+#[test]
+fn a_fire_sends_once_twice_still_once() {
+    let stack = Stack::new();
+    let runtime = RuntimeApi::start();
+    let function = stack.function(&runtime);
+    call(
+        &runtime,
+        &delivery("appointment.created", "f-1", "2030-06-01T10:00:00Z", |b| b),
+    );
+    let before = (stack.moto.sent().0, stack.moto.sent().1);
+    let pre_visit: Vec<Schedule> = stack
+        .schedules()
+        .into_iter()
+        .filter(|s| s.input["flow"] == "pre_visit")
+        .collect();
+    assert_eq!(pre_visit.len(), 2);
+    for s in &pre_visit {
+        let answer = runtime
+            .invoke(&s.input, TIMEOUT)
+            .expect("the fire succeeds");
+        assert_eq!(answer["status"], "processed", "{answer}");
+        assert_eq!(answer["messages"][0]["status"], "sent", "{answer}");
+        let twice = runtime
+            .invoke(&s.input, TIMEOUT)
+            .expect("the second fire succeeds");
+        assert_eq!(twice["status"], "duplicate", "{twice}");
+    }
+    let after = stack.moto.sent();
+    assert_eq!(
+        (after.0 - before.0, after.1 - before.1),
+        (1, 1),
+        "one email, one SMS"
+    );
+    assert_eq!(
+        flow_messages(&stack.moto, "before your visit"),
+        ["sms +15145550123"]
+    );
+    let emails = stack.moto.emails();
+    assert!(
+        emails
+            .iter()
+            .any(|(to, subject, _)| to == "jane@example.com"
+                && subject.contains("Before your visit")),
+        "{:?}",
+        emails.iter().map(|e| &e.1).collect::<Vec<_>>()
+    );
+    // Its own Message-ID: never the one of the event's confirmation.
+    let pre_visit_mime = emails
+        .iter()
+        .find(|(_, subject, _)| subject.contains("Before your visit"))
+        .map(|(_, _, raw)| raw.clone())
+        .unwrap();
+    assert!(
+        pre_visit_mime.contains("\r\nMessage-ID: <booxi.bx.pre_visit."),
+        "{pre_visit_mime}"
+    );
+    let logs = function.logs();
+    assert!(!logs.contains("jane@example.com") && !logs.contains("+15145550123"));
+}
+
+#[test]
+fn a_cancel_deletes_the_schedules_and_a_stale_fire_sends_nothing() {
+    let stack = Stack::new();
+    let runtime = RuntimeApi::start();
+    let _function = stack.function(&runtime);
+    call(
+        &runtime,
+        &delivery("appointment.created", "f-1", "2030-06-01T10:00:00Z", |b| b),
+    );
+    let made = stack.schedules();
+    assert_eq!(made.len(), 3);
+    let before = stack.moto.sent();
+    let cancel = delivery("appointment.canceled", "f-2", "2030-06-02T10:00:00Z", |b| {
+        b.set("booking.status", json!("Cancelled"))
+    });
+    let (status, answer) = call(&runtime, &cancel);
+    assert_eq!(status, 200, "{answer}");
+    let deletes: Vec<&Value> = answer["schedules"].as_array().unwrap().iter().collect();
+    assert!(
+        deletes
+            .iter()
+            .all(|d| d["schedule"] == "delete" && d["status"] == "done"),
+        "{answer}"
+    );
+    assert!(stack.schedules().is_empty(), "{:?}", stack.schedules());
+    // The cancel's own messages only: a fire that was already under way sends nothing.
+    let after_cancel = stack.moto.sent();
+    for s in &made {
+        let answer = runtime
+            .invoke(&s.input, TIMEOUT)
+            .expect("a stale fire is no error");
+        assert_eq!(answer["messages"][0]["status"], "skipped", "{answer}");
+        assert_eq!(answer["messages"][0]["reason"], "the booking is Cancelled");
+    }
+    assert_eq!(stack.moto.sent(), after_cancel);
+    assert!(
+        after_cancel.0 > before.0,
+        "the cancel itself told the client"
+    );
+    // A second cancel delivery deletes what is already gone without an error.
+    let again = delivery("appointment.canceled", "f-3", "2030-06-02T10:05:00Z", |b| {
+        b.set("booking.status", json!("Cancelled"))
+    });
+    assert_eq!(call(&runtime, &again).0, 200);
+}
+
+#[test]
+fn a_move_updates_the_times_and_the_old_time_sends_nothing() {
+    let stack = Stack::new();
+    let runtime = RuntimeApi::start();
+    let _function = stack.function(&runtime);
+    call(
+        &runtime,
+        &delivery("appointment.created", "f-1", "2030-06-01T10:00:00Z", |b| b),
+    );
+    let old = stack.schedules();
+    let moved = delivery("appointment.updated", "f-2", "2030-06-02T10:00:00Z", |b| {
+        b.set("booking.startsOn", json!("2030-06-20T09:30:00Z"))
+    });
+    assert_eq!(call(&runtime, &moved).0, 200);
+    let new = stack.schedules();
+    assert_eq!(
+        old.iter().map(|s| &s.name).collect::<Vec<_>>(),
+        new.iter().map(|s| &s.name).collect::<Vec<_>>(),
+        "the same schedules, moved"
+    );
+    let mut times: Vec<&str> = new.iter().map(|s| s.expression.as_str()).collect();
+    times.sort();
+    assert_eq!(
+        times,
+        [
+            "at(2030-06-19T09:30:00)",
+            "at(2030-06-19T09:30:00)",
+            "at(2030-06-20T09:15:00)"
+        ]
+    );
+    let before = stack.moto.sent();
+    let stale = runtime.invoke(&old[0].input, TIMEOUT).unwrap();
+    assert_eq!(stale["messages"][0]["status"], "skipped", "{stale}");
+    assert!(
+        stale["messages"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("the booking moved: this flow is now due at 2030-06-"),
+        "{stale}"
+    );
+    assert_eq!(stack.moto.sent(), before);
+    let fresh = new.iter().find(|s| s.name == old[0].name).unwrap();
+    let sent = runtime.invoke(&fresh.input, TIMEOUT).unwrap();
+    assert_eq!(sent["messages"][0]["status"], "sent", "{sent}");
+}
+
+#[test]
+fn a_completed_booking_schedules_its_after_completed_flow() {
+    let stack = Stack::new();
+    let runtime = RuntimeApi::start();
+    let _function = stack.function(&runtime);
+    let completed = delivery(
+        "appointment.completed",
+        "f-9",
+        "2030-06-10T16:00:00Z",
+        |b| b.set("booking.isCompleted", json!(true)),
+    );
+    let (status, answer) = call(&runtime, &completed);
+    assert_eq!(status, 200, "{answer}");
+    let schedules = stack.schedules();
+    assert_eq!(schedules.len(), 1, "{schedules:?}");
+    assert_eq!(schedules[0].input["flow"], "thank_you");
+    assert_eq!(schedules[0].expression, "at(2030-06-10T18:00:00)");
+    let fired = runtime.invoke(&schedules[0].input, TIMEOUT).unwrap();
+    assert_eq!(fired["messages"][0]["status"], "sent", "{fired}");
+}
+
+#[test]
+fn a_scheduler_failure_answers_5xx_so_booxi_retries() {
+    let stack = Stack::new();
+    let runtime = RuntimeApi::start();
+    // A group that does not exist: CreateSchedule fails (ResourceNotFound).
+    let mut env = stack.env.clone();
+    env.retain(|(k, _)| k != "BOOXI_SCHEDULE_GROUP");
+    env.push(("BOOXI_SCHEDULE_GROUP".into(), "no-such-group".into()));
+    let _function = Function::spawn(Path::new(WEBHOOK), &runtime, &env);
+    let (status, answer) = call(
+        &runtime,
+        &delivery("appointment.created", "f-1", "2030-06-01T10:00:00Z", |b| b),
+    );
+    assert_eq!(status, 502, "{answer}");
+    let failed = &answer["schedules"][0];
+    assert_eq!(failed["status"], "failed", "{answer}");
+    assert_eq!(failed["failure"], "configuration", "{answer}");
+    assert!(
+        failed["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("scheduler: CreateSchedule: "),
+        "{answer}"
+    );
+}
+
+#[test]
+fn missing_scheduler_settings_stop_the_function_at_start_with_the_key_named() {
+    let stack = Stack::new();
+    let runtime = RuntimeApi::start();
+    let mut env = stack.env.clone();
+    env.retain(|(k, _)| k != "BOOXI_SCHEDULER_ROLE_ARN");
+    let function = Function::spawn(Path::new(WEBHOOK), &runtime, &env);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !function.logs().contains("BOOXI_SCHEDULER_ROLE_ARN")
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        function
+            .logs()
+            .contains(r#"key: "BOOXI_SCHEDULER_ROLE_ARN", message: "required when [[flows]] are configured, not set""#),
+        "{}",
+        function.logs()
+    );
+}
+
+/// Scheduler deletes a one-time schedule after it fires (`ActionAfterCompletion:
+/// DELETE`); moto keeps it, so the test does what Scheduler would.
+fn fire_and_complete(stack: &Stack, runtime: &RuntimeApi, schedule: &Schedule) -> Value {
+    let answer = runtime
+        .invoke(&schedule.input, TIMEOUT)
+        .expect("the fire succeeds");
+    stack.tokio.block_on(async {
+        scheduler(&stack.moto)
+            .await
+            .delete_schedule()
+            .group_name(GROUP)
+            .name(&schedule.name)
+            .send()
+            .await
+            .expect("delete the fired schedule");
+    });
+    answer
+}
+
+#[test]
+fn a_bookings_life_created_moved_completed_sends_each_flow_once_at_its_time() {
+    let stack = Stack::new();
+    let runtime = RuntimeApi::start();
+    let function = stack.function(&runtime);
+    call(
+        &runtime,
+        &delivery("appointment.created", "l-1", "2030-06-01T10:00:00Z", |b| b),
+    );
+    let moved = delivery("appointment.updated", "l-2", "2030-06-02T10:00:00Z", |b| {
+        b.set("booking.startsOn", json!("2030-06-20T09:30:00Z"))
+    });
+    call(&runtime, &moved);
+    let before_visit = stack.schedules();
+    let mut due: Vec<(String, String, String)> = before_visit
+        .iter()
+        .map(|s| {
+            (
+                s.expression.clone(),
+                s.input["flow"].as_str().unwrap().to_owned(),
+                s.input["channel"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    due.sort();
+    assert_eq!(
+        due,
+        [
+            (
+                "at(2030-06-19T09:30:00)".into(),
+                "pre_visit".into(),
+                "email".into()
+            ),
+            (
+                "at(2030-06-19T09:30:00)".into(),
+                "pre_visit".into(),
+                "sms".into()
+            ),
+            (
+                "at(2030-06-20T09:15:00)".into(),
+                "starting_soon".into(),
+                "sms".into()
+            ),
+        ]
+    );
+    let start = stack.moto.sent();
+    for s in &before_visit {
+        let answer = fire_and_complete(&stack, &runtime, s);
+        assert_eq!(answer["messages"][0]["status"], "sent", "{answer}");
+    }
+    assert!(stack.schedules().is_empty());
+    // The visit is over: the completion schedules the thank-you two hours later.
+    let completed = delivery(
+        "appointment.completed",
+        "l-3",
+        "2030-06-20T10:40:00Z",
+        |b| {
+            b.set("booking.startsOn", json!("2030-06-20T09:30:00Z"))
+                .set("previousBooking.startsOn", json!("2030-06-20T09:30:00Z"))
+                .set("booking.isCompleted", json!(true))
+                .set("booking.client.presence", json!("Arrived"))
+        },
+    );
+    let (status, answer) = call(&runtime, &completed);
+    assert_eq!(status, 200, "{answer}");
+    let after = stack.schedules();
+    assert_eq!(after.len(), 1, "{after:?}");
+    assert_eq!(after[0].input["flow"], "thank_you");
+    assert_eq!(after[0].expression, "at(2030-06-20T12:40:00)");
+    let answer = fire_and_complete(&stack, &runtime, &after[0]);
+    assert_eq!(answer["messages"][0]["status"], "sent", "{answer}");
+    // Each flow message once: pre_visit by email and SMS, starting_soon by SMS, thank_you
+    // by email (the completion's own `completed` email besides).
+    let end = stack.moto.sent();
+    assert_eq!((end.0 - start.0, end.1 - start.1), (3, 2), "emails, SMS");
+    // Fired again (Scheduler delivers at least once): nothing more.
+    for s in before_visit.iter().chain(&after) {
+        let again = runtime.invoke(&s.input, TIMEOUT).unwrap();
+        assert_eq!(again["status"], "duplicate", "{again}");
+    }
+    assert_eq!(stack.moto.sent(), end);
+    let logs = function.logs();
+    assert!(!logs.contains("jane@example.com") && !logs.contains("+15145550123"));
+}

@@ -1,0 +1,975 @@
+//! Scheduled messages (`[[flows]]`): one test per row of the flows table of
+//! `docs/rules.md`, the recipients and consent rules, the configuration's checks, and the
+//! schedule door (fire once, stale fires) on the in-memory adapters.
+
+mod support;
+
+use booxi_notify::Config;
+use booxi_notify::notification::{ScheduleChange, utc_seconds};
+use booxi_notify::rules::plan_at;
+use serde_json::json;
+use support::event;
+
+const FLOWS: &str = r#"
+[[flows]]
+name = "pre_visit"
+before_start = "24h"
+channels = ["email", "sms"]
+
+[[flows]]
+name = "thank_you"
+after_completed = "PT2H"
+channels = ["email"]
+"#;
+
+fn config() -> Config {
+    Config::from_toml(FLOWS).unwrap()
+}
+
+/// The event is dated (createdOn) three days before the booking's start.
+fn dated(body: support::Body, created: &str) -> support::Body {
+    let mut body = body;
+    body.0["createdOn"] = json!(created);
+    body
+}
+
+const CREATED: &str = "2026-11-30T12:00:00Z";
+
+/// `upsert kind/audience/channel at` or `delete kind/audience/channel`, in plan order.
+fn changes(body: &support::Body) -> Vec<String> {
+    let now = "2026-11-30T13:00:00Z".parse().unwrap();
+    plan_at(&body.parse(), &config(), now)
+        .schedules
+        .iter()
+        .map(|c| match c {
+            ScheduleChange::Upsert(s) => format!(
+                "upsert {}/{}/{} {}",
+                s.notification.kind,
+                booxi_notify::notification::audience_name(s.notification.audience),
+                booxi_notify::notification::channel_name(s.notification.channel),
+                utc_seconds(s.at)
+            ),
+            ScheduleChange::Delete(d) => format!(
+                "delete {}/{}/{}",
+                d.kind,
+                booxi_notify::notification::audience_name(d.audience),
+                booxi_notify::notification::channel_name(d.channel)
+            ),
+        })
+        .collect()
+}
+
+fn explain(body: &support::Body) -> String {
+    let now = "2026-11-30T13:00:00Z".parse().unwrap();
+    plan_at(&body.parse(), &config(), now).explain()
+}
+
+const PRE_VISIT_AT: &str = "2026-12-02T15:00:00Z";
+
+fn pre_visit_upserts(at: &str) -> Vec<String> {
+    vec![
+        format!("upsert pre_visit/client/email {at}"),
+        format!("upsert pre_visit/client/sms {at}"),
+    ]
+}
+
+// ======================================================================= flows table
+
+#[test]
+fn row_before_start_upsert_when_an_event_leaves_an_approved_booking_with_a_future_start() {
+    // Created Approved.
+    let created = dated(event("appointment.created"), CREATED);
+    assert_eq!(changes(&created), pre_visit_upserts(PRE_VISIT_AT));
+    assert!(
+        explain(&created)
+            .contains("pre_visit: upsert at 2026-12-02T15:00:00Z (24h before the start"),
+        "{}",
+        explain(&created)
+    );
+
+    // Approved later.
+    let approved = dated(
+        event("appointment.status_updated")
+            .with_previous()
+            .set("previousBooking.status", json!("PendingStaffApproval")),
+        CREATED,
+    );
+    assert_eq!(changes(&approved), pre_visit_upserts(PRE_VISIT_AT));
+
+    // Moved: date/time, staff or location; the new time.
+    let moved = dated(
+        event("appointment.updated")
+            .with_previous()
+            .set("booking.startsOn", json!("2026-12-10T18:30:00Z")),
+        CREATED,
+    );
+    assert_eq!(changes(&moved), pre_visit_upserts("2026-12-09T18:30:00Z"));
+    for (path, value) in [
+        ("booking.staffId", json!(9)),
+        ("booking.location", json!("Home")),
+    ] {
+        let moved = dated(
+            event("appointment.updated")
+                .with_previous()
+                .set(path, value),
+            CREATED,
+        );
+        assert_eq!(changes(&moved), pre_visit_upserts(PRE_VISIT_AT), "{path}");
+    }
+
+    // A time already past at the event's own time: skipped, with the reason.
+    let late = dated(event("appointment.created"), "2026-12-03T01:00:00Z");
+    assert!(changes(&late).is_empty(), "{:?}", changes(&late));
+    assert!(
+        explain(&late).contains(
+            "pre_visit: not scheduled: 2026-12-02T15:00:00Z is already past at the event's time 2026-12-03T01:00:00Z"
+        ),
+        "{}",
+        explain(&late)
+    );
+    // Without createdOn, the time of planning stands for the event's time.
+    let undated = event("appointment.created");
+    let now = "2026-12-02T16:00:00Z".parse().unwrap();
+    assert!(
+        plan_at(&undated.parse(), &config(), now)
+            .schedules
+            .is_empty()
+    );
+    let now = "2026-12-01T16:00:00Z".parse().unwrap();
+    assert_eq!(plan_at(&undated.parse(), &config(), now).schedules.len(), 2);
+}
+
+#[test]
+fn row_before_start_delete_when_canceled_no_show_or_pending_again() {
+    let deletes = vec![
+        "delete pre_visit/client/email".to_owned(),
+        "delete pre_visit/client/sms".to_owned(),
+    ];
+    for by in ["Staff", "Client"] {
+        let canceled = dated(
+            event("appointment.canceled")
+                .with_previous()
+                .set("booking.status", json!("Cancelled"))
+                .set("booking.modifiedBy", json!(by)),
+            CREATED,
+        );
+        assert_eq!(changes(&canceled), deletes, "canceled by {by}");
+        assert!(explain(&canceled).contains(
+            "pre_visit: delete (canceled, no-show or pending: the booking is Cancelled)"
+        ));
+    }
+    let no_show = dated(
+        event("appointment.status_updated")
+            .with_previous()
+            .set("booking.client.presence", json!("NoShow")),
+        CREATED,
+    );
+    assert_eq!(changes(&no_show), deletes);
+    for pending in ["PendingStaffApproval", "PendingClientApproval"] {
+        let back = dated(
+            event("appointment.updated")
+                .with_previous()
+                .set("booking.status", json!(pending)),
+            CREATED,
+        );
+        assert_eq!(changes(&back), deletes, "{pending}");
+    }
+    // Attendees' schedules go too (each by its id), whatever clientCommunication says now.
+    let group = dated(
+        event("appointment.canceled")
+            .set("booking.status", json!("Cancelled"))
+            .set(
+                "booking.attendees",
+                json!([{"id": 71, "email": "a@example.com"}]),
+            ),
+        CREATED,
+    );
+    let now = "2026-11-30T13:00:00Z".parse().unwrap();
+    let plan = plan_at(&group.parse(), &config(), now);
+    let keys: Vec<&str> = plan.schedules.iter().map(|c| c.recipient_key()).collect();
+    assert_eq!(keys, ["client", "client", "attendee-71", "attendee-71"]);
+}
+
+#[test]
+fn row_after_completed_upsert_at_the_events_time_plus_offset_when_it_plans_a_completion() {
+    let completed = dated(
+        event("appointment.status_updated")
+            .with_previous()
+            .set("booking.isCompleted", json!(true))
+            .set("booking.client.presence", json!("Arrived")),
+        "2026-12-03T16:10:00Z",
+    );
+    let got = changes(&completed);
+    assert!(
+        got.contains(&"upsert thank_you/client/email 2026-12-03T18:10:00Z".to_owned()),
+        "{got:?}"
+    );
+    assert!(
+        !got.iter().any(|c| c.contains("thank_you/client/sms")),
+        "email only: {got:?}"
+    );
+    let reservation = dated(
+        event("reservation.status_updated")
+            .with_previous()
+            .set("booking.isCompleted", json!(true)),
+        "2026-12-03T16:10:00Z",
+    );
+    assert!(
+        changes(&reservation)
+            .contains(&"upsert thank_you/client/email 2026-12-03T18:10:00Z".to_owned())
+    );
+    // Any other event leaves after_completed flows alone.
+    let created = dated(event("appointment.created"), CREATED);
+    assert!(!changes(&created).iter().any(|c| c.contains("thank_you")));
+    assert!(explain(&created).contains("thank_you: no change (the event plans confirmation, not completed or reservation_completed)"));
+}
+
+// ======================================================================= recipients and consent
+
+#[test]
+fn flows_follow_client_communication_addresses_and_consent() {
+    let base = || dated(event("appointment.created"), CREATED);
+    let none = base().set("booking.clientCommunication", json!("DoNotSend"));
+    assert!(changes(&none).is_empty());
+    assert!(explain(&none).contains("pre_visit: skipped: clientCommunication is DoNotSend"));
+
+    // before_start email follows remindByEmail, like the reminder.
+    let no_email_reminders = base().set("booking.client.remindByEmail", json!(false));
+    assert_eq!(
+        changes(&no_email_reminders),
+        [format!("upsert pre_visit/client/sms {PRE_VISIT_AT}")]
+    );
+    assert!(
+        explain(&no_email_reminders)
+            .contains("pre_visit: skipped client by email: remindByEmail is not true")
+    );
+
+    // SMS needs remindBySMS and a valid number.
+    let no_sms = base().set("booking.client.remindBySMS", json!(false));
+    assert_eq!(
+        changes(&no_sms),
+        [format!("upsert pre_visit/client/email {PRE_VISIT_AT}")]
+    );
+    let bad_number = base().set("booking.client.mobilePhoneNumber", json!("12"));
+    assert_eq!(
+        changes(&bad_number),
+        [format!("upsert pre_visit/client/email {PRE_VISIT_AT}")]
+    );
+    let no_address = base().remove("booking.client.email");
+    assert_eq!(
+        changes(&no_address),
+        [format!("upsert pre_visit/client/sms {PRE_VISIT_AT}")]
+    );
+
+    // ClientAndAttendees: each attendee with their own address, keyed by their id.
+    let group = base()
+        .set("booking.clientCommunication", json!("ClientAndAttendees"))
+        .set(
+            "booking.attendees",
+            json!([{"id": 71, "email": "ann@example.com", "remindByEmail": true},
+                   {"id": 72, "email": "bob@example.com", "remindByEmail": false}]),
+        );
+    let now = "2026-11-30T13:00:00Z".parse().unwrap();
+    let plan = plan_at(&group.parse(), &config(), now);
+    let who: Vec<String> = plan
+        .schedules
+        .iter()
+        .map(|c| {
+            format!(
+                "{}:{}",
+                c.recipient_key(),
+                booxi_notify::notification::channel_name(c.channel())
+            )
+        })
+        .collect();
+    assert_eq!(who, ["client:email", "client:sms", "attendee-71:email"]);
+    // ClientOnly: attendees get nothing.
+    let only = group.set("booking.clientCommunication", json!("ClientOnly"));
+    assert_eq!(changes(&only).len(), 2);
+}
+
+#[test]
+fn a_group_over_the_recipient_limit_schedules_and_deletes_within_it() {
+    let config = Config::from_toml(&format!("max_recipients_per_event = 3\n{FLOWS}")).unwrap();
+    let attendees: Vec<serde_json::Value> = (0..500)
+        .map(|i| json!({"id": i, "email": format!("a{i}@example.com"), "remindByEmail": true}))
+        .collect();
+    let now = "2026-11-30T13:00:00Z".parse().unwrap();
+    let created = dated(event("appointment.created"), CREATED)
+        .set("booking.clientCommunication", json!("ClientAndAttendees"))
+        .set("booking.attendees", json!(attendees));
+    let plan = plan_at(&created.parse(), &config, now);
+    let keys: Vec<&str> = plan.schedules.iter().map(|c| c.recipient_key()).collect();
+    assert_eq!(
+        keys,
+        ["client", "client", "attendee-0", "attendee-1"],
+        "the client (email, sms) and two attendees"
+    );
+    let over: Vec<&String> = plan
+        .flow_notes
+        .iter()
+        .filter(|n| n.contains("over the limit"))
+        .collect();
+    assert_eq!(
+        over,
+        ["pre_visit: skipped attendees 3 to 500: over the limit of 3 recipients per event"]
+    );
+    let canceled = created.set("booking.status", json!("Cancelled"));
+    let plan = plan_at(&canceled.parse(), &config, now);
+    assert_eq!(plan.schedules.len(), 3 * 2, "three people, two channels");
+}
+
+#[test]
+fn nothing_is_scheduled_for_an_event_that_names_no_booking() {
+    let anonymous = dated(event("appointment.created"), CREATED).remove("booking.bookingId");
+    assert!(changes(&anonymous).is_empty());
+    assert!(
+        explain(&anonymous).contains(
+            "flow      no flow scheduled: the event names no booking (no bookingId or confirmationNumber)"
+        ),
+        "{}",
+        explain(&anonymous)
+    );
+    // The event's own messages still go.
+    assert!(!anonymous.plan_with(&config()).notifications.is_empty());
+}
+
+#[test]
+fn nothing_is_scheduled_without_flows() {
+    for body in [
+        event("appointment.created"),
+        event("appointment.canceled").set("booking.status", json!("Cancelled")),
+        event("appointment.completed").set("booking.isCompleted", json!(true)),
+    ] {
+        let plan = body.plan();
+        assert!(plan.schedules.is_empty());
+        assert!(plan.flow_notes.is_empty());
+    }
+}
+
+// ======================================================================= configuration
+
+#[test]
+fn flows_are_read_and_mistakes_name_their_key() {
+    let c = config();
+    assert_eq!(c.flows.len(), 2);
+    assert_eq!(c.flows[0].name.as_str(), "pre_visit");
+    assert_eq!(c.flows[1].timing.key(), "after_completed");
+    let c =
+        Config::from_toml("[[flows]]\nname = \"starting_soon\"\nbefore_start = \"15m\"").unwrap();
+    assert_eq!(c.flows[0].channels.len(), 1, "email by default");
+
+    let err = |text: &str| Config::from_toml(text).unwrap_err().to_string();
+    assert_eq!(
+        err("[[flows]]\nbefore_start = \"24h\""),
+        "flows[0].name: required, not set"
+    );
+    assert_eq!(
+        err(
+            "[[flows]]\nname = \"pre_visit\"\nbefore_start = \"24h\"\n[[flows]]\nname = \"Pre-Visit\"\nbefore_start = \"1h\""
+        ),
+        "flows[1].name: `Pre-Visit` may only hold lower-case letters, digits and `_` (it names template files)"
+    );
+    assert_eq!(
+        err("[[flows]]\nname = \"reminder\"\nbefore_start = \"24h\""),
+        "flows[0].name: `reminder` is the name of a built-in message kind"
+    );
+    assert_eq!(
+        err(
+            "[[flows]]\nname = \"a\"\nbefore_start = \"1h\"\n[[flows]]\nname = \"a\"\nafter_completed = \"1h\""
+        ),
+        "flows[1].name: `a` is configured twice"
+    );
+    assert_eq!(
+        err("[[flows]]\nname = \"pre_visit\""),
+        "flows[0].before_start: a flow needs before_start or after_completed (e.g. before_start = \"24h\")"
+    );
+    assert_eq!(
+        err("[[flows]]\nname = \"pre_visit\"\nbefore_start = \"24h\"\nafter_completed = \"1h\""),
+        "flows[0].after_completed: a flow has before_start or after_completed, not both"
+    );
+    assert_eq!(
+        err("[[flows]]\nname = \"pre_visit\"\nbefore_start = \"tomorrow\""),
+        "flows[0].before_start: `tomorrow` is not a duration (write e.g. 15m, 24h, 2d, or ISO 8601 such as PT24H)"
+    );
+    assert_eq!(
+        err("[[flows]]\nname = \"pre_visit\"\nbefore_start = \"24h\"\nchannels = [\"push\"]"),
+        "flows[0].channels: `push` is not a channel (email, sms)"
+    );
+    assert_eq!(
+        err("[[flows]]\nname = \"pre_visit\"\nbefore_start = \"24h\"\nchannels = []"),
+        "flows[0].channels: lists no channel (email and/or sms)"
+    );
+    assert!(
+        err("[[flows]]\nname = \"pre_visit\"\nbefore = \"24h\"").contains("unknown field `before`"),
+        "{}",
+        err("[[flows]]\nname = \"pre_visit\"\nbefore = \"24h\"")
+    );
+    assert_eq!(
+        err("[brand]\nreview_url = \"ftp://x\""),
+        "brand.review_url: `ftp://x` is not an http(s) URL"
+    );
+}
+
+// ======================================================================= the schedule door
+
+mod door {
+    use super::*;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    use booxi_notify::compose::RenderComposer;
+    use booxi_notify::contact::EmailAddress;
+    use booxi_notify::delivery::{Content, Courier, Outgoing, SendError};
+    use booxi_notify::flows::fire::FireError;
+    use booxi_notify::flows::{Flows, MemoryScheduler, MemoryStates};
+    use booxi_notify::outcome::{Disposition, Status};
+    use booxi_notify::process::{Core, DeliverySettings};
+    use booxi_notify::render::{RenderConfig, Renderer};
+    use booxi_notify::store::MemoryStore;
+    use serde_json::Value;
+
+    /// Records what goes out (kind and subject or text); fails while `fail` is set.
+    #[derive(Default)]
+    struct Recorder {
+        sent: Mutex<Vec<String>>,
+        fail: AtomicBool,
+    }
+
+    impl Courier for Recorder {
+        async fn send(&self, m: &Outgoing) -> Result<String, SendError> {
+            if self.fail.load(Ordering::SeqCst) {
+                return Err(SendError::retryable("ThrottlingException"));
+            }
+            let what = match &m.content {
+                Content::Email(e) => format!("{} email {}: {}", m.meta.kind, e.to, e.subject),
+                Content::Sms(s) => format!("{} sms {}: {}", m.meta.kind, s.to, s.text),
+            };
+            self.sent.lock().unwrap().push(what);
+            Ok("id".into())
+        }
+    }
+
+    struct Setup {
+        core: Core<MemoryStore, Recorder, RenderComposer>,
+        scheduler: Arc<MemoryScheduler>,
+    }
+
+    fn setup() -> Setup {
+        let config = config();
+        let scheduler = Arc::new(MemoryScheduler::new());
+        let core = Core {
+            store: MemoryStore::new(),
+            courier: Recorder::default(),
+            composer: RenderComposer {
+                renderer: Renderer::new(&RenderConfig::from(&config)).unwrap(),
+                from: EmailAddress::parse("notifications@example.com").unwrap(),
+                reply_to: None,
+            },
+            config,
+            delivery: DeliverySettings::default(),
+            emit_metrics: false,
+            flows: Some(Flows {
+                scheduler: scheduler.clone(),
+                states: Arc::new(MemoryStates::new()),
+            }),
+        };
+        Setup { core, scheduler }
+    }
+
+    fn body(event_type: &str, id: &str, created: &str) -> support::Body {
+        let mut body = event(event_type)
+            .set("booking.startsOn", json!("2030-06-10T15:00:00Z"))
+            .set("service.instructions", json!("Arrive ten minutes early."));
+        body.0["eventId"] = json!(id);
+        body.0["createdOn"] = json!(created);
+        body
+    }
+
+    impl Setup {
+        async fn deliver(&self, body: &support::Body) -> booxi_notify::outcome::Summary {
+            self.core.process(&body.parse(), None).await.unwrap()
+        }
+
+        fn inputs(&self) -> Vec<Value> {
+            self.scheduler
+                .all()
+                .iter()
+                .map(|s| serde_json::from_str(&s.input).unwrap())
+                .collect()
+        }
+
+        fn sent(&self) -> Vec<String> {
+            self.core.courier.sent.lock().unwrap().clone()
+        }
+
+        fn flow_sent(&self) -> Vec<String> {
+            self.sent()
+                .into_iter()
+                .filter(|s| s.starts_with("pre_visit"))
+                .collect()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_fire_sends_once_and_a_double_fire_still_once() {
+        let s = setup();
+        let summary = s
+            .deliver(&body("appointment.created", "e1", "2030-06-01T10:00:00Z"))
+            .await;
+        assert_eq!(summary.schedules.len(), 2, "{:?}", summary.schedules);
+        assert!(summary.schedules.iter().all(|r| r.status == "done"));
+        let inputs = s.inputs();
+        assert_eq!(inputs.len(), 2);
+        for input in &inputs {
+            // Keys only: no name, address or phone number.
+            let text = input.to_string();
+            for personal in ["Jane", "Doe", "jane@example.com", "555"] {
+                assert!(!text.contains(personal), "{text}");
+            }
+            assert_eq!(input["door"], "schedule");
+            assert_eq!(input["at"], "2030-06-09T15:00:00Z");
+        }
+        for input in &inputs {
+            let first = s.core.fire(input, None).await.unwrap();
+            assert_eq!(first.disposition, Disposition::Processed);
+            assert_eq!(
+                first.messages[0].status(),
+                Status::Sent,
+                "{:?}",
+                first.messages
+            );
+            let again = s.core.fire(input, None).await.unwrap();
+            assert_eq!(again.disposition, Disposition::Duplicate);
+        }
+        let sent = s.flow_sent();
+        assert_eq!(sent.len(), 2, "{sent:?}");
+        assert!(
+            sent.iter()
+                .any(|m| m.starts_with("pre_visit email jane@example.com: Before your visit on")),
+            "{sent:?}"
+        );
+        assert!(
+            sent.iter().any(|m| m
+                .starts_with("pre_visit sms +15145550123: Store: before your visit")
+                && m.contains("Arrive ten minutes early.")),
+            "{sent:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_stale_fire_after_a_cancel_sends_nothing_and_the_cancel_deletes_the_schedules() {
+        let s = setup();
+        s.deliver(&body("appointment.created", "e1", "2030-06-01T10:00:00Z"))
+            .await;
+        let inputs = s.inputs();
+        let cancel = body("appointment.canceled", "e2", "2030-06-02T10:00:00Z")
+            .with_previous()
+            .set("booking.status", json!("Cancelled"));
+        let summary = s.deliver(&cancel).await;
+        assert_eq!(
+            summary
+                .schedules
+                .iter()
+                .map(|r| r.schedule)
+                .collect::<Vec<_>>(),
+            ["delete", "delete"]
+        );
+        assert!(s.scheduler.all().is_empty());
+        for input in &inputs {
+            let fired = s.core.fire(input, None).await.unwrap();
+            assert_eq!(fired.messages[0].status(), Status::Skipped);
+            assert_eq!(fired.messages[0].reason(), Some("the booking is Cancelled"));
+        }
+        assert!(s.flow_sent().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_move_updates_the_times_and_the_old_time_sends_nothing() {
+        let s = setup();
+        s.deliver(&body("appointment.created", "e1", "2030-06-01T10:00:00Z"))
+            .await;
+        let before = s.scheduler.all();
+        let old_inputs = s.inputs();
+        let moved = body("appointment.updated", "e2", "2030-06-02T10:00:00Z")
+            .with_previous()
+            .set("booking.startsOn", json!("2030-06-20T09:30:00Z"));
+        s.deliver(&moved).await;
+        let after = s.scheduler.all();
+        // The same schedules (same names), at the new time.
+        assert_eq!(
+            before.iter().map(|s| &s.name).collect::<Vec<_>>(),
+            after.iter().map(|s| &s.name).collect::<Vec<_>>()
+        );
+        assert!(
+            after
+                .iter()
+                .all(|s| s.expression() == "at(2030-06-19T09:30:00)")
+        );
+        let fired = s.core.fire(&old_inputs[0], None).await.unwrap();
+        assert_eq!(
+            fired.messages[0].reason(),
+            Some("the booking moved: this flow is now due at 2030-06-19T09:30:00Z")
+        );
+        assert!(s.flow_sent().is_empty());
+        for input in s.inputs() {
+            s.core.fire(&input, None).await.unwrap();
+        }
+        assert_eq!(s.flow_sent().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn an_older_event_delivered_late_changes_nothing() {
+        let s = setup();
+        let moved = body("appointment.updated", "e2", "2030-06-02T10:00:00Z")
+            .with_previous()
+            .set("booking.startsOn", json!("2030-06-20T09:30:00Z"));
+        s.deliver(&moved).await;
+        let late = s
+            .deliver(&body("appointment.created", "e1", "2030-06-01T10:00:00Z"))
+            .await;
+        assert!(late.schedules.is_empty(), "{:?}", late.schedules);
+        assert!(
+            s.scheduler
+                .all()
+                .iter()
+                .all(|s| s.expression() == "at(2030-06-19T09:30:00)")
+        );
+    }
+
+    #[tokio::test]
+    async fn an_event_processed_after_the_time_schedules_nothing() {
+        let s = setup();
+        // Dated long ago: the plan schedules (the time was ahead of the event), but by
+        // the time it is processed the message is past.
+        let late = body("appointment.created", "e1", "2020-06-01T10:00:00Z")
+            .set("booking.startsOn", json!("2020-06-10T15:00:00Z"));
+        let summary = s.deliver(&late).await;
+        assert_eq!(summary.schedules.len(), 2);
+        for r in &summary.schedules {
+            assert_eq!(r.status, "skipped");
+            assert_eq!(
+                r.reason.as_deref(),
+                Some("2020-06-09T15:00:00Z is already past at processing time")
+            );
+            assert_eq!(r.failure, None);
+        }
+        assert_eq!(summary.retry_wanted(), None);
+        assert!(s.scheduler.all().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_temporary_failure_is_an_error_and_the_retry_sends() {
+        let s = setup();
+        s.deliver(&body("appointment.created", "e1", "2030-06-01T10:00:00Z"))
+            .await;
+        let input = &s.inputs()[0];
+        s.core.courier.fail.store(true, Ordering::SeqCst);
+        let err = s.core.fire(input, None).await.unwrap_err();
+        assert!(matches!(err, FireError::NotSent(_)), "{err}");
+        assert!(err.to_string().contains("ThrottlingException"), "{err}");
+        s.core.courier.fail.store(false, Ordering::SeqCst);
+        let retried = s.core.fire(input, None).await.unwrap();
+        assert_eq!(retried.messages[0].status(), Status::Sent);
+        assert_eq!(s.flow_sent().len(), 1);
+    }
+
+    /// Booking states that cannot be read (DynamoDB unreachable).
+    struct Unreachable;
+
+    impl booxi_notify::flows::BookingStates for Unreachable {
+        fn save<'a>(
+            &'a self,
+            _: &'a str,
+            _: &'a booxi_notify::flows::BookingState,
+        ) -> futures_util::future::BoxFuture<
+            'a,
+            Result<booxi_notify::flows::Saved, booxi_notify::store::StoreError>,
+        > {
+            Box::pin(async { Ok(booxi_notify::flows::Saved::Stored) })
+        }
+
+        fn load<'a>(
+            &'a self,
+            _: &'a str,
+        ) -> futures_util::future::BoxFuture<
+            'a,
+            Result<Option<booxi_notify::flows::BookingState>, booxi_notify::store::StoreError>,
+        > {
+            Box::pin(async {
+                Err(booxi_notify::store::StoreError(
+                    "GetItem (booking state): timeout".into(),
+                ))
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn an_unreadable_booking_state_is_an_error_so_scheduler_retries() {
+        let mut s = setup();
+        s.deliver(&body("appointment.created", "e1", "2030-06-01T10:00:00Z"))
+            .await;
+        let input = s.inputs()[0].clone();
+        s.core.flows = Some(Flows {
+            scheduler: s.scheduler.clone(),
+            states: Arc::new(Unreachable),
+        });
+        let err = s.core.fire(&input, None).await.unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the message was not sent (idempotency store: GetItem (booking state): timeout); retry later"
+        );
+        assert!(s.flow_sent().is_empty());
+    }
+
+    #[tokio::test]
+    async fn after_completed_fires_send_only_for_a_completed_booking() {
+        let s = setup();
+        let completed = body("appointment.completed", "e3", "2030-06-10T16:00:00Z")
+            .with_previous()
+            .set("booking.isCompleted", json!(true));
+        s.deliver(&completed).await;
+        let inputs = s.inputs();
+        assert_eq!(inputs.len(), 1, "{inputs:?}");
+        assert_eq!(inputs[0]["at"], "2030-06-10T18:00:00Z");
+        // Canceled after completion (a correction in Booxi): the fire sends nothing.
+        let canceled = body("appointment.canceled", "e4", "2030-06-10T16:30:00Z")
+            .with_previous()
+            .set("booking.isCompleted", json!(true))
+            .set("booking.status", json!("Cancelled"));
+        s.deliver(&canceled).await;
+        let fired = s.core.fire(&inputs[0], None).await.unwrap();
+        assert_eq!(fired.messages[0].reason(), Some("the booking is Cancelled"));
+        assert!(!s.sent().iter().any(|m| m.starts_with("thank_you")));
+
+        // Completed (again): the same schedule's next due time sends.
+        let again = body("appointment.completed", "e5", "2030-06-10T17:00:00Z")
+            .with_previous()
+            .set("booking.isCompleted", json!(true));
+        s.deliver(&again).await;
+        let inputs = s.inputs();
+        assert_eq!(inputs[0]["at"], "2030-06-10T19:00:00Z");
+        s.core.fire(&inputs[0], None).await.unwrap();
+        let sent = s.sent();
+        assert!(
+            sent.iter().any(
+                |m| m.starts_with("thank_you email jane@example.com: Thank you for your visit")
+            ),
+            "{sent:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn inputs_that_are_not_ours_are_refused() {
+        let s = setup();
+        for (input, why) in [
+            (
+                json!({"door": "schedule"}),
+                "not a schedule input: missing field `booking`",
+            ),
+            (
+                json!({"door": "schedule", "booking": "5/1", "flow": "pre_visit", "audience": "client",
+                       "channel": "email", "recipient": "client", "at": "soon"}),
+                "not a schedule input: at: `soon` is not an RFC 3339 time",
+            ),
+            (
+                json!({"door": "schedule", "booking": "5/1", "flow": "Bad Name", "audience": "client",
+                       "channel": "email", "recipient": "client", "at": "2030-01-01T00:00:00Z"}),
+                "not a schedule input: flow: `Bad Name` may only hold lower-case letters, digits and `_` (it names template files)",
+            ),
+        ] {
+            let err = s.core.fire(&input, None).await.unwrap_err();
+            assert_eq!(err.to_string(), why);
+        }
+        // A booking nothing is known of: nothing sent, no error (nothing to retry).
+        let unknown = json!({"door": "schedule", "booking": "5/404", "flow": "pre_visit", "audience": "client",
+                             "channel": "email", "recipient": "client", "at": "2030-01-01T00:00:00Z"});
+        let fired = s.core.fire(&unknown, None).await.unwrap();
+        assert_eq!(
+            fired.messages[0].reason(),
+            Some("no state is kept for this booking (expired, or never saved)")
+        );
+        assert!(s.sent().is_empty());
+    }
+}
+
+// ======================================================================= templates
+
+mod templates {
+    use super::*;
+    use booxi_notify::notification::Notification;
+    use booxi_notify::render::{Message, RenderConfig, Renderer};
+
+    const ALL: &str = r#"
+[brand]
+review_url = "https://reviews.example.com/store-5"
+
+[[flows]]
+name = "pre_visit"
+before_start = "24h"
+channels = ["email", "sms"]
+
+[[flows]]
+name = "starting_soon"
+before_start = "15m"
+channels = ["email", "sms"]
+
+[[flows]]
+name = "thank_you"
+after_completed = "2h"
+channels = ["email", "sms"]
+
+[[flows]]
+name = "review_request"
+after_completed = "2d"
+channels = ["email", "sms"]
+"#;
+
+    fn scheduled(body: &support::Body, config: &Config) -> Vec<Notification> {
+        let now = "2026-11-30T13:00:00Z".parse().unwrap();
+        plan_at(&body.parse(), config, now)
+            .schedules
+            .into_iter()
+            .filter_map(|c| match c {
+                ScheduleChange::Upsert(s) => Some(s.notification),
+                ScheduleChange::Delete(_) => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn built_in_flows_render_in_the_six_languages_by_email_and_sms() {
+        let config = Config::from_toml(ALL).unwrap();
+        let renderer = Renderer::new(&RenderConfig::from(&config)).unwrap();
+        for lang in ["eng", "fre", "spa", "por", "nld", "deu"] {
+            let translated = |b: support::Body| {
+                dated(b, CREATED)
+                    .set("booking.client.language", json!(lang))
+                    .set("booking.location", json!("VideoConference"))
+                    .set("service.instructions", json!("Bring your card."))
+                    .set(
+                        "service.translations",
+                        json!([{"language": lang, "name": format!("Service-{lang}"),
+                                "instructions": format!("Instructions-{lang}")}]),
+                    )
+            };
+            let before = translated(event("appointment.created"));
+            let after = translated(
+                event("appointment.completed")
+                    .with_previous()
+                    .set("booking.isCompleted", json!(true)),
+            );
+            let mut messages = scheduled(&before, &config);
+            messages.extend(scheduled(&after, &config));
+            let kinds: Vec<String> = messages
+                .iter()
+                .map(|n| format!("{}/{:?}", n.kind, n.channel))
+                .collect();
+            assert_eq!(messages.len(), 8, "{lang}: {kinds:?}");
+            for n in &messages {
+                let e = if n.kind.name().starts_with("pre") || n.kind.name().starts_with("start") {
+                    before.parse()
+                } else {
+                    after.parse()
+                };
+                let rendered = renderer
+                    .render(&e, n)
+                    .unwrap_or_else(|err| panic!("{lang} {}: {err}", n.kind));
+                let text = match &rendered {
+                    Message::Email(m) => {
+                        assert!(!m.subject.is_empty());
+                        assert_eq!(m.language.code(), lang, "{}", n.kind);
+                        format!("{}\n{}", m.subject, m.text)
+                    }
+                    Message::Sms(m) => {
+                        assert!(m.segments.count <= 3, "{lang} {}: {}", n.kind, m.text);
+                        m.text.clone()
+                    }
+                };
+                let is_email = matches!(rendered, Message::Email(_));
+                match n.kind.name() {
+                    "pre_visit" => {
+                        if lang != "eng" {
+                            assert!(
+                                text.contains(&format!("Instructions-{lang}")),
+                                "{lang} pre_visit: {text}"
+                            );
+                        }
+                        assert!(
+                            text.contains("https://meet.example.com/client"),
+                            "{lang} pre_visit: {text}"
+                        );
+                    }
+                    "starting_soon" => {
+                        assert!(
+                            text.contains("https://meet.example.com/client"),
+                            "{lang} starting_soon: {text}"
+                        )
+                    }
+                    "review_request" => {
+                        assert!(
+                            text.contains("https://reviews.example.com/store-5"),
+                            "{lang} review: {text}"
+                        )
+                    }
+                    _ => {}
+                }
+                if is_email && n.kind.name() == "pre_visit" {
+                    assert!(
+                        text.contains("?lang="),
+                        "links in the message's language: {text}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn custom_flows_need_their_templates_in_templates_dir() {
+        let dir = std::env::temp_dir().join(format!("booxi-flows-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("eng")).unwrap();
+        let toml =
+            "[[flows]]\nname = \"aftercare\"\nafter_completed = \"3d\"\nchannels = [\"email\"]";
+        let config = Config::from_toml(toml).unwrap();
+        let err = Renderer::new(&RenderConfig::from(&config)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "flows[0].name: no template <language>/aftercare.email.html (built in: pre_visit, \
+             starting_soon, thank_you, review_request; others go in templates_dir)"
+        );
+        std::fs::write(
+            dir.join("eng/aftercare.email.html"),
+            "{% extends layout %}{% block subject %}Caring for your {{ service }}{% endblock %}\
+             {% block heading %}Aftercare{% endblock %}{% block body %}Rest well.{% endblock %}",
+        )
+        .unwrap();
+        let config = RenderConfig {
+            templates_dir: Some(dir.clone()),
+            ..RenderConfig::from(&config)
+        };
+        let renderer = Renderer::new(&config).unwrap();
+        let completed = dated(
+            event("appointment.completed")
+                .with_previous()
+                .set("booking.isCompleted", json!(true)),
+            CREATED,
+        );
+        let flows = Config::from_toml(toml).unwrap();
+        let n = &scheduled(&completed, &flows)[0];
+        match renderer.render(&completed.parse(), n).unwrap() {
+            Message::Email(m) => assert_eq!(m.subject, "Caring for your Consultation"),
+            other => panic!("{other:?}"),
+        }
+        // Without the flow configured, the same file is a file that would never be used.
+        let unused = Renderer::new(&RenderConfig {
+            templates_dir: Some(dir.clone()),
+            ..RenderConfig::default()
+        })
+        .unwrap_err();
+        assert!(
+            unused.to_string().contains("aftercare.email.html"),
+            "{unused}"
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
