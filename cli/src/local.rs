@@ -70,6 +70,7 @@ fn webhook(options: &LocalOptions, secret: String) -> Result<LocalWebhook, Strin
             config,
             delivery: settings.delivery,
             emit_metrics: false,
+            queue: None,
         },
     })
 }

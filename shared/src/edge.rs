@@ -153,6 +153,21 @@ pub fn respond(result: Result<Summary, StoreError>) -> WebhookResponse {
             200,
             json!({"status": "duplicate", "event_id": id, "messages": summary.messages}),
         ),
+        Disposition::Queued => {
+            let status = match summary.retry_wanted() {
+                None => 200,
+                Some(Failure::Temporary) => 503,
+                Some(_) => 502,
+            };
+            WebhookResponse::new(
+                status,
+                json!({
+                    "status": if status == 200 { "queued" } else { "failed" },
+                    "event_id": id,
+                    "messages": summary.messages,
+                }),
+            )
+        }
         Disposition::Processed => {
             let status = match summary.retry_wanted() {
                 None => 200,
@@ -375,6 +390,7 @@ mod tests {
                     ..DeliverySettings::default()
                 },
                 emit_metrics: false,
+                queue: None,
             },
         }
     }
@@ -645,6 +661,7 @@ mod tests {
                 composer: w.core.composer,
                 delivery: w.core.delivery,
                 emit_metrics: false,
+                queue: None,
             },
         };
         let r = down.handle(authed(BODY)).await;
@@ -832,6 +849,7 @@ mod tests {
                 composer: w.core.composer,
                 delivery: w.core.delivery,
                 emit_metrics: false,
+                queue: None,
             },
         });
         let calls: Vec<_> = (0..20)

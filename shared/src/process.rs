@@ -64,20 +64,23 @@ pub struct Core<I, C, P> {
     pub delivery: DeliverySettings,
     /// Print CloudWatch Embedded Metric Format lines to stdout.
     pub emit_metrics: bool,
+    /// Queued mode (`BOOXI_DELIVERY_MODE=queued`): planned messages go on this queue and
+    /// the queue door ([`crate::queue`]) sends them. `None`: sent in the call (direct).
+    pub queue: Option<std::sync::Arc<dyn crate::queue::Queue>>,
 }
 
 /// When the work of one delivery must end.
 #[derive(Debug, Clone, Copy)]
-struct Timing {
+pub(crate) struct Timing {
     /// No send is in flight after this.
-    send_until: Instant,
+    pub(crate) send_until: Instant,
     /// The claim keeps other deliveries out until this (wall clock, stored).
-    lease_until: SystemTime,
+    pub(crate) lease_until: SystemTime,
 }
 
 impl Timing {
     /// `caller` is when the caller stops waiting (the invocation's deadline), if known.
-    fn new(started: Instant, budget: Duration, caller: Option<Instant>) -> Self {
+    pub(crate) fn new(started: Instant, budget: Duration, caller: Option<Instant>) -> Self {
         let now = Instant::now();
         let end = caller.unwrap_or(started + budget + DEADLINE_MARGIN);
         let send_until = (started + budget).min(end.checked_sub(DEADLINE_MARGIN).unwrap_or(end));
@@ -147,7 +150,17 @@ where
             Claim::InProgress => return Ok(summary(Disposition::InProgress, Vec::new())),
         }
 
-        let mut messages = self.deliver(event, &plan.notifications, timing).await;
+        let (disposition, mut messages) = match &self.queue {
+            Some(queue) => (
+                Disposition::Queued,
+                self.enqueue(queue.as_ref(), event, &plan.notifications)
+                    .await,
+            ),
+            None => (
+                Disposition::Processed,
+                self.deliver(event, &plan.notifications, timing).await,
+            ),
+        };
         messages.extend(plan.skipped.iter().map(|s| MessageReport {
             kind: s.kind,
             audience: s.audience,
@@ -156,7 +169,7 @@ where
                 reason: s.reason.clone(),
             },
         }));
-        let done = summary(Disposition::Processed, messages);
+        let done = summary(disposition, messages);
         self.close(&done, &owner).await;
         if self.emit_metrics {
             metrics::event_done(&done, started.elapsed());
@@ -226,7 +239,7 @@ where
             .await
     }
 
-    async fn deliver_one(
+    pub(crate) async fn deliver_one(
         &self,
         event: &Event,
         n: &Notification,
@@ -296,9 +309,10 @@ impl<I: IdempotencyStore, C, P> Core<I, C, P> {
 }
 
 /// Reason shown for a recipient an earlier delivery found refused.
-const REFUSED_EARLIER: &str = "refused by the provider in an earlier delivery of this event";
+pub(crate) const REFUSED_EARLIER: &str =
+    "refused by the provider in an earlier delivery of this event";
 
-fn report(n: &Notification, outcome: Outcome) -> MessageReport {
+pub(crate) fn report(n: &Notification, outcome: Outcome) -> MessageReport {
     MessageReport {
         kind: n.kind,
         audience: n.audience,

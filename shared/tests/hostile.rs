@@ -97,6 +97,7 @@ fn webhook(courier: Counting) -> Hook {
             composer: composer(),
             delivery: DeliverySettings::default(),
             emit_metrics: false,
+            queue: None,
         },
     }
 }

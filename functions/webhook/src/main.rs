@@ -76,6 +76,7 @@ async fn main() -> Result<(), Error> {
             config,
             delivery: settings.delivery,
             emit_metrics: true,
+            queue: None,
         },
     });
 

@@ -1,0 +1,648 @@
+//! Queued mode (`BOOXI_DELIVERY_MODE=queued`): the webhook claims and plans an event, puts
+//! one message per planned notification on a [`Queue`] and answers at once; the queue
+//! door ([`drain`]) later renders and sends each message with the same per-message
+//! idempotency as direct mode, at the rate the queue's consumer is allowed.
+//!
+//! What a queue message holds ([`QueuedMessage`], JSON): a format version, the message's
+//! key in the idempotency store (event id, kind, audience, channel and a hash of the
+//! recipient, never an address), its position in the plan, and the event as the render
+//! needs it: its id, type, creation time and the payload Booxi sent (`content`). The
+//! payload carries the booking's personal data (names, addresses, numbers): the
+//! templates may read any of its fields, so it cannot be cut down without changing what
+//! is rendered. The address of the message is not copied out of it; the drain plans the
+//! event again (the rules are pure) and picks the notification by its key.
+//!
+//! The door's answer to a batch is SQS's partial-batch response:
+//! `{"batchItemFailures":[{"itemIdentifier": messageId}, …]}` lists the messages to
+//! deliver again after the visibility timeout: those that failed for a temporary reason
+//! (throttling, timeouts) and those that failed for a configuration reason (sender not
+//! verified, a template that does not render), which the queue's redrive policy moves
+//! to the dead-letter queue after a bounded number of receives, to be redriven once the
+//! cause is fixed. A recipient the provider refused is recorded and never retried; a
+//! message already sent (a duplicate delivery) is not sent again.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use futures_util::future::BoxFuture;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::compose::Compose;
+use crate::delivery::{Courier, Failure};
+use crate::event::Event;
+use crate::metrics;
+use crate::notification::{Notification, audience_name, channel_name};
+use crate::outcome::{MessageReport, Outcome};
+use crate::process::{Core, Timing, report};
+use crate::rules;
+use crate::store::{Done, IdempotencyStore, message_key};
+
+/// At most this many messages per `SendMessageBatch` call (SQS's limit).
+pub const BATCH_ENTRIES: usize = 10;
+/// At most this many bytes of bodies per call, and per message (SQS's classic limit,
+/// which every queue accepts).
+pub const BATCH_BYTES: usize = 256 * 1024;
+/// Attempts at enqueueing the entries a batch call did not take.
+const ENQUEUE_ATTEMPTS: u32 = 3;
+/// The version of [`QueuedMessage`]'s format.
+pub const FORMAT: u32 = 1;
+
+/// One message to put on the queue: an id unique within its batch call, and the body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub id: String,
+    pub body: String,
+}
+
+/// An entry the queue did not take, and why (an error code, no content).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    pub id: String,
+    pub reason: String,
+    /// The queue says the entry itself is wrong: trying again will not help.
+    pub sender_fault: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("queue: {0}")]
+pub struct QueueError(pub String);
+
+/// Where queued mode puts messages: SQS in Lambda (`aws::SqsQueue`), [`MemoryQueue`] in
+/// `booxi-notify serve --queued` and tests.
+pub trait Queue: Send + Sync {
+    /// Puts up to [`BATCH_ENTRIES`] entries on the queue; returns those it did not take.
+    /// An error means the call itself failed (none was taken, as far as we know).
+    fn send_batch<'a>(
+        &'a self,
+        entries: &'a [Entry],
+    ) -> BoxFuture<'a, Result<Vec<Rejected>, QueueError>>;
+}
+
+/// The event as a queue message carries it: what [`Event`] is read from again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueuedEvent {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub event_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_on: Option<String>,
+    /// The payload as Booxi sent it.
+    pub content: Value,
+}
+
+/// The body of one queue message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueuedMessage {
+    pub v: u32,
+    /// The message's key in the idempotency store.
+    pub key: String,
+    /// 1-based position in the event's plan (the Message-ID of an email depends on it).
+    pub index: usize,
+    pub event: QueuedEvent,
+}
+
+impl QueuedMessage {
+    pub fn new(event: &Event, key: String, index: usize) -> Self {
+        Self {
+            v: FORMAT,
+            key,
+            index,
+            event: QueuedEvent {
+                id: event.id.clone(),
+                event_type: event.event_type.name().to_owned(),
+                created_on: event.created_on.clone(),
+                content: event.content.clone(),
+            },
+        }
+    }
+
+    /// The event again, as the webhook read it (its aliased type and its id kept).
+    pub fn event(&self, config: &crate::Config) -> Result<Event, String> {
+        let envelope = json!({
+            "eventId": self.event.id,
+            "eventType": self.event.event_type,
+            "createdOn": self.event.created_on,
+            "content": self.event.content,
+        });
+        let mut event = Event::from_value(&envelope, config.default_country)
+            .map_err(|e| format!("the queued event does not read: {e}"))?;
+        event.id = self.event.id.clone();
+        Ok(event)
+    }
+}
+
+impl<I, C, P> Core<I, C, P>
+where
+    I: IdempotencyStore,
+    C: Courier,
+    P: Compose,
+{
+    /// Queued mode's delivery: every planned message not sent before goes on `queue`,
+    /// [`BATCH_ENTRIES`] per call; entries a call does not take are tried again, then
+    /// reported as failed for a temporary reason (the webhook answers 503 and Booxi's
+    /// retry enqueues them again; the drain sends each message once).
+    pub(crate) async fn enqueue(
+        &self,
+        queue: &dyn Queue,
+        event: &Event,
+        notifications: &[Notification],
+    ) -> Vec<MessageReport> {
+        let keys: Vec<String> = notifications.iter().map(message_key).collect();
+        let already = match self.store.recorded(&keys).await {
+            Ok(done) => done,
+            Err(e) => {
+                tracing::error!(event_id = %event.id, error = %e, "cannot read sent messages");
+                let failed = |n| {
+                    report(
+                        n,
+                        Outcome::Failed {
+                            failure: Failure::Temporary,
+                            reason: e.to_string(),
+                        },
+                    )
+                };
+                return notifications.iter().map(failed).collect();
+            }
+        };
+        let mut outcomes: Vec<Option<Outcome>> = vec![None; notifications.len()];
+        let mut pending: Vec<(usize, Entry)> = Vec::new();
+        for (i, key) in keys.iter().enumerate() {
+            match already.get(key) {
+                Some(Done::Sent) => outcomes[i] = Some(Outcome::Sent { earlier: true }),
+                Some(Done::Refused) => {
+                    outcomes[i] = Some(Outcome::Failed {
+                        failure: Failure::Refused,
+                        reason: crate::process::REFUSED_EARLIER.to_owned(),
+                    })
+                }
+                None => {
+                    let body = QueuedMessage::new(event, key.clone(), i + 1);
+                    let body = serde_json::to_string(&body).unwrap_or_default();
+                    if body.len() > BATCH_BYTES {
+                        outcomes[i] = Some(Outcome::Failed {
+                            failure: Failure::Configuration,
+                            reason: format!(
+                                "too large for the queue: {} bytes, at most {BATCH_BYTES}",
+                                body.len()
+                            ),
+                        });
+                    } else {
+                        pending.push((
+                            i,
+                            Entry {
+                                id: i.to_string(),
+                                body,
+                            },
+                        ));
+                    }
+                }
+            }
+        }
+        for chunk in chunks(pending) {
+            let taken = put(queue, &event.id, chunk.clone()).await;
+            for (i, _) in chunk {
+                outcomes[i] = Some(match taken.get(&i.to_string()) {
+                    None => Outcome::Queued,
+                    Some(reason) => Outcome::Failed {
+                        failure: Failure::Temporary,
+                        reason: reason.clone(),
+                    },
+                });
+            }
+        }
+        notifications
+            .iter()
+            .zip(outcomes)
+            .map(|(n, outcome)| {
+                let result = report(
+                    n,
+                    outcome.unwrap_or(Outcome::Failed {
+                        failure: Failure::Temporary,
+                        reason: "not queued".into(),
+                    }),
+                );
+                tracing::info!(
+                    event_id = %event.id,
+                    kind = %n.kind,
+                    audience = audience_name(n.audience),
+                    channel = channel_name(n.channel),
+                    outcome = ?result.status(),
+                    reason = result.reason().unwrap_or(""),
+                    "message"
+                );
+                result
+            })
+            .collect()
+    }
+}
+
+/// Entries in calls of at most [`BATCH_ENTRIES`] entries and [`BATCH_BYTES`] bytes.
+fn chunks(entries: Vec<(usize, Entry)>) -> Vec<Vec<(usize, Entry)>> {
+    let mut out: Vec<Vec<(usize, Entry)>> = Vec::new();
+    let mut bytes = 0;
+    for entry in entries {
+        let size = entry.1.body.len();
+        match out.last_mut() {
+            Some(last) if last.len() < BATCH_ENTRIES && bytes + size <= BATCH_BYTES => {
+                bytes += size;
+                last.push(entry);
+            }
+            _ => {
+                bytes = size;
+                out.push(vec![entry]);
+            }
+        }
+    }
+    out
+}
+
+/// Sends one call's entries, trying again (with a short pause) those the queue did not
+/// take for a reason that may pass. Returns the entries not taken in the end, by id.
+async fn put(
+    queue: &dyn Queue,
+    event_id: &str,
+    chunk: Vec<(usize, Entry)>,
+) -> HashMap<String, String> {
+    let mut left: Vec<Entry> = chunk.into_iter().map(|(_, e)| e).collect();
+    let mut failed = HashMap::new();
+    for attempt in 1..=ENQUEUE_ATTEMPTS {
+        let rejected = match queue.send_batch(&left).await {
+            Ok(rejected) => rejected,
+            Err(e) => left
+                .iter()
+                .map(|entry| Rejected {
+                    id: entry.id.clone(),
+                    reason: e.to_string(),
+                    sender_fault: false,
+                })
+                .collect(),
+        };
+        let mut again = Vec::new();
+        for r in rejected {
+            tracing::warn!(event_id, entry = %r.id, reason = %r.reason, attempt, "the queue did not take a message");
+            if r.sender_fault || attempt == ENQUEUE_ATTEMPTS {
+                failed.insert(r.id, format!("not queued: {}", r.reason));
+            } else if let Some(entry) = left.iter().find(|e| e.id == r.id) {
+                again.push(entry.clone());
+            }
+        }
+        if again.is_empty() {
+            break;
+        }
+        left = again;
+        tokio::time::sleep(Duration::from_millis(50 * u64::from(attempt))).await;
+    }
+    failed
+}
+
+/// One record of an SQS batch event, as much as the door needs.
+#[derive(Debug, Clone, Deserialize)]
+struct Record {
+    #[serde(rename = "messageId")]
+    message_id: String,
+    #[serde(default)]
+    body: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Batch {
+    #[serde(rename = "Records", default)]
+    records: Vec<Record>,
+}
+
+/// What became of one queue message.
+#[derive(Debug, Clone)]
+struct Handled {
+    /// Deliver it again later (it is in the batch answer).
+    retry: bool,
+    report: Option<MessageReport>,
+}
+
+/// The queue door: sends each message of an SQS batch event (`Records[]`, as Lambda's
+/// event source mapping delivers it) and answers which to deliver again.
+/// `deadline` is when the invocation ends, if known; sends stop before it.
+pub async fn drain<I, C, P>(core: &Core<I, C, P>, batch: &Value, deadline: Option<Instant>) -> Value
+where
+    I: IdempotencyStore,
+    C: Courier,
+    P: Compose,
+{
+    let started = Instant::now();
+    let records = match Batch::deserialize(batch) {
+        Ok(batch) => batch.records,
+        Err(e) => {
+            // Nothing to name in an answer: Lambda then retries the whole batch.
+            tracing::error!(error = %e, "not an SQS batch event");
+            return json!({"batchItemFailures": []});
+        }
+    };
+    let timing = Timing::new(started, core.delivery.budget, deadline);
+    // The same message twice in one batch (SQS delivers at least once) is handled once.
+    let mut first_of: HashMap<String, usize> = HashMap::new();
+    let mut handled: Vec<Option<Handled>> = vec![None; records.len()];
+    let mut work = Vec::new();
+    for (i, record) in records.iter().enumerate() {
+        let message: Result<QueuedMessage, String> = serde_json::from_str(&record.body)
+            .map_err(|e| format!("not a queued message: {e}"))
+            .and_then(|m: QueuedMessage| {
+                if m.v == FORMAT {
+                    Ok(m)
+                } else {
+                    Err(format!("queued message format {} unknown", m.v))
+                }
+            });
+        match message {
+            Err(reason) => {
+                tracing::error!(message_id = %record.message_id, reason = %reason, "queue message not understood: left to the dead-letter queue");
+                handled[i] = Some(Handled {
+                    retry: true,
+                    report: None,
+                });
+            }
+            Ok(m) => {
+                if first_of.contains_key(&m.key) {
+                    continue;
+                }
+                first_of.insert(m.key.clone(), i);
+                work.push((i, m));
+            }
+        }
+    }
+    let sends = work
+        .into_iter()
+        .map(|(i, m)| {
+            let id = records[i].message_id.clone();
+            async move { (i, one(core, &id, m, timing).await) }
+        })
+        .collect::<Vec<_>>();
+    let results: Vec<(usize, Handled)> = futures_util::stream::iter(sends)
+        .buffer_unordered(core.delivery.send_concurrency.max(1))
+        .collect()
+        .await;
+    for (i, h) in results {
+        handled[i] = Some(h);
+    }
+    let mut failures = Vec::new();
+    let mut reports = Vec::new();
+    for (i, record) in records.iter().enumerate() {
+        let h = match &handled[i] {
+            Some(h) => h.clone(),
+            // A duplicate within the batch: as its first copy went.
+            None => {
+                let key = serde_json::from_str::<QueuedMessage>(&record.body)
+                    .map(|m| m.key)
+                    .unwrap_or_default();
+                let first = first_of.get(&key).and_then(|&f| handled[f].clone());
+                Handled {
+                    retry: first.as_ref().is_none_or(|f| f.retry),
+                    report: None,
+                }
+            }
+        };
+        if h.retry {
+            failures.push(json!({"itemIdentifier": record.message_id}));
+        }
+        reports.extend(h.report);
+    }
+    let count = |status| reports.iter().filter(|r| r.status() == status).count();
+    use crate::outcome::Status;
+    tracing::info!(
+        received = records.len(),
+        sent = count(Status::Sent),
+        skipped = count(Status::Skipped),
+        failed = count(Status::Failed),
+        retried = failures.len(),
+        latency_ms = started.elapsed().as_millis() as u64,
+        "queue batch handled"
+    );
+    if core.emit_metrics {
+        metrics::batch_done(&reports, started.elapsed());
+    }
+    json!({ "batchItemFailures": failures })
+}
+
+/// Sends one queue message (unless it was sent or refused before).
+async fn one<I, C, P>(
+    core: &Core<I, C, P>,
+    message_id: &str,
+    m: QueuedMessage,
+    timing: Timing,
+) -> Handled
+where
+    I: IdempotencyStore,
+    C: Courier,
+    P: Compose,
+{
+    let event = match m.event(&core.config) {
+        Ok(event) => event,
+        Err(reason) => {
+            tracing::error!(message_id, reason = %reason, "queue message not understood: left to the dead-letter queue");
+            return Handled {
+                retry: true,
+                report: None,
+            };
+        }
+    };
+    let plan = rules::plan(&event, &core.config);
+    let Some(n) = plan.notifications.iter().find(|n| message_key(n) == m.key) else {
+        // The configuration changed since the event was planned (a kind turned off…).
+        tracing::warn!(event_id = %event.id, message_id, "queued message no longer planned under the current configuration: dropped");
+        return Handled {
+            retry: false,
+            report: None,
+        };
+    };
+    let already = match core.store.recorded(std::slice::from_ref(&m.key)).await {
+        Ok(done) => done.get(&m.key).copied(),
+        Err(e) => {
+            tracing::error!(event_id = %event.id, error = %e, "cannot read sent messages");
+            return Handled {
+                retry: true,
+                report: Some(report(
+                    n,
+                    Outcome::Failed {
+                        failure: Failure::Temporary,
+                        reason: e.to_string(),
+                    },
+                )),
+            };
+        }
+    };
+    let result = core
+        .deliver_one(&event, n, m.index, &m.key, already, timing)
+        .await;
+    let retry = matches!(
+        result.failure(),
+        Some(Failure::Temporary | Failure::Configuration)
+    );
+    Handled {
+        retry,
+        report: Some(result),
+    }
+}
+
+/// A queue in memory, for `booxi-notify serve --queued` and tests: what is put on it can
+/// be received in batches shaped as Lambda's SQS events, failed messages come back after
+/// a pause, and a message received [`MemoryQueue::max_receives`] times without success
+/// is set aside as dead.
+#[derive(Debug)]
+pub struct MemoryQueue {
+    state: Mutex<MemoryState>,
+    ids: AtomicU64,
+    /// Receives after which a message is dead (the redrive policy's maxReceiveCount).
+    pub max_receives: u32,
+    /// How long a failed message stays invisible (the visibility timeout).
+    pub retry_after: Duration,
+    notify: tokio::sync::Notify,
+}
+
+#[derive(Debug, Default)]
+struct MemoryState {
+    /// (message id, body, receives so far, visible from)
+    ready: Vec<(String, String, u32, Instant)>,
+    dead: Vec<String>,
+}
+
+impl Default for MemoryQueue {
+    fn default() -> Self {
+        Self::new(5, Duration::from_secs(2))
+    }
+}
+
+impl MemoryQueue {
+    pub fn new(max_receives: u32, retry_after: Duration) -> Self {
+        Self {
+            state: Mutex::default(),
+            ids: AtomicU64::new(1),
+            max_receives,
+            retry_after,
+            notify: tokio::sync::Notify::new(),
+        }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, MemoryState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Messages waiting (visible or not).
+    pub fn len(&self) -> usize {
+        self.state().ready.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bodies of the messages set aside as dead.
+    pub fn dead(&self) -> Vec<String> {
+        self.state().dead.clone()
+    }
+
+    /// Up to `max` visible messages as an SQS batch event (`Records[]`), and their ids;
+    /// `None` when none is visible. Received messages leave the queue until
+    /// [`MemoryQueue::settle`] says which failed.
+    pub fn receive(&self, max: usize) -> Option<(Value, Vec<(String, String, u32)>)> {
+        let now = Instant::now();
+        let mut state = self.state();
+        let mut taken = Vec::new();
+        let mut i = 0;
+        while i < state.ready.len() && taken.len() < max {
+            if state.ready[i].3 <= now {
+                let (id, body, receives, _) = state.ready.remove(i);
+                taken.push((id, body, receives + 1));
+            } else {
+                i += 1;
+            }
+        }
+        if taken.is_empty() {
+            return None;
+        }
+        let records: Vec<Value> = taken
+            .iter()
+            .map(|(id, body, receives)| {
+                json!({
+                    "messageId": id,
+                    "body": body,
+                    "attributes": {"ApproximateReceiveCount": receives.to_string()},
+                    "eventSource": "aws:sqs",
+                    "eventSourceARN": "arn:aws:sqs:local:000000000000:booxi-notify-local",
+                })
+            })
+            .collect();
+        Some((json!({ "Records": records }), taken))
+    }
+
+    /// Puts back the received messages the door's `answer` lists as failed (visible
+    /// again after `retry_after`, or dead after `max_receives`); the others are deleted.
+    pub fn settle(&self, received: Vec<(String, String, u32)>, answer: &Value) {
+        let failed: Vec<&str> = answer["batchItemFailures"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f["itemIdentifier"].as_str())
+            .collect();
+        let mut state = self.state();
+        let visible = Instant::now() + self.retry_after;
+        for (id, body, receives) in received {
+            if !failed.contains(&id.as_str()) {
+                continue;
+            }
+            if receives >= self.max_receives {
+                tracing::warn!(message_id = %id, receives, "queue message dead after its last receive");
+                state.dead.push(body);
+            } else {
+                state.ready.push((id, body, receives, visible));
+            }
+        }
+        drop(state);
+        self.notify.notify_one();
+    }
+
+    /// Waits until a message may be visible (woken by a put, or after a short pause).
+    pub async fn wait(&self) {
+        let _ = tokio::time::timeout(Duration::from_millis(200), self.notify.notified()).await;
+    }
+}
+
+impl Queue for MemoryQueue {
+    fn send_batch<'a>(
+        &'a self,
+        entries: &'a [Entry],
+    ) -> BoxFuture<'a, Result<Vec<Rejected>, QueueError>> {
+        Box::pin(async move {
+            let now = Instant::now();
+            {
+                let mut state = self.state();
+                for e in entries {
+                    let id = format!("local-{}", self.ids.fetch_add(1, Ordering::SeqCst));
+                    state.ready.push((id, e.body.clone(), 0, now));
+                }
+            }
+            self.notify.notify_one();
+            Ok(Vec::new())
+        })
+    }
+}
+
+/// Runs the queue door over `queue` for as long as the process lives: receives up to
+/// [`BATCH_ENTRIES`] messages, sends them through `core`, settles what failed.
+pub async fn drain_forever<I, C, P>(core: &Core<I, C, P>, queue: &MemoryQueue)
+where
+    I: IdempotencyStore,
+    C: Courier,
+    P: Compose,
+{
+    loop {
+        match queue.receive(BATCH_ENTRIES) {
+            Some((batch, received)) => {
+                let answer = drain(core, &batch, None).await;
+                queue.settle(received, &answer);
+            }
+            None => queue.wait().await,
+        }
+    }
+}
