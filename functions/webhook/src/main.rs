@@ -6,13 +6,14 @@
 use std::sync::Arc;
 
 use booxi_notify::auth::{CachedSecrets, SecretSource};
-use booxi_notify::aws::{AwsCourier, DynamoStore, SecretsManagerSource, sdk_config};
+use booxi_notify::aws::{AwsCourier, DynamoStore, SecretsManagerSource, SqsQueue, sdk_config};
 use booxi_notify::compose::{Compose, RenderComposer};
 use booxi_notify::delivery::Courier;
 use booxi_notify::doors::{self, ClosedDoor, Door, UnknownDoor};
 use booxi_notify::edge::{self, Webhook};
 use booxi_notify::local::LocalMode;
 use booxi_notify::process::Core;
+use booxi_notify::queue::{self, Queue};
 use booxi_notify::render::{RenderConfig, Renderer};
 use booxi_notify::settings::{LambdaEnv, Loaded};
 use booxi_notify::store::IdempotencyStore;
@@ -67,6 +68,10 @@ async fn main() -> Result<(), Error> {
     let renderer = tokio::task::spawn_blocking(move || Renderer::new(&render_config));
     tokio::join!(warm_secret, store.warm());
     let renderer = renderer.await??;
+    // Queued mode only (BOOXI_DELIVERY_MODE=queued): the SQS client makes no call at init.
+    let queue = lambda.queue_url.as_ref().map(|url| {
+        Arc::new(SqsQueue::new(aws_sdk_sqs::Client::new(&aws), url.clone())) as Arc<dyn Queue>
+    });
     let webhook = Arc::new(Webhook {
         settings: settings.http,
         secrets,
@@ -81,7 +86,7 @@ async fn main() -> Result<(), Error> {
             config,
             delivery: settings.delivery,
             emit_metrics: true,
-            queue: None,
+            queue,
         },
     });
 
@@ -108,9 +113,13 @@ where
                     hint: "scheduled messages are not available in this version",
                 }
                 .into()),
+                Door::Queue if webhook.core.queue.is_some() => {
+                    let deadline = edge::deadline_from_epoch_millis(event.context.deadline);
+                    Ok(queue::drain(&webhook.core, &event.payload, deadline).await)
+                }
                 Door::Queue => Err(ClosedDoor {
                     door: "SQS",
-                    hint: "queued delivery is not available in this version",
+                    hint: "queued delivery is off (BOOXI_DELIVERY_MODE is not queued)",
                 }
                 .into()),
                 Door::Unknown => Err(UnknownDoor.into()),
