@@ -646,3 +646,250 @@ where
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::delivery::{Content, Email, MessageMeta, Outgoing, RetryPolicy, SendError, Sms};
+    use crate::notification::Address;
+    use crate::outcome::{Disposition, Status};
+    use crate::process::DeliverySettings;
+    use crate::store::MemoryStore;
+    use std::sync::Arc;
+
+    /// Records what it sends; refuses or throttles the addresses it is told to.
+    #[derive(Default)]
+    struct Recorder {
+        sent: Mutex<Vec<String>>,
+        refuse: Option<String>,
+        throttle: Option<String>,
+    }
+
+    impl Courier for Recorder {
+        async fn send(&self, m: &Outgoing) -> Result<String, SendError> {
+            let to = match &m.content {
+                Content::Email(e) => e.to.to_string(),
+                Content::Sms(s) => s.to.to_string(),
+            };
+            if self.refuse.as_deref() == Some(&to) {
+                return Err(SendError::refused("SES SendEmail: BadRequestException"));
+            }
+            if self.throttle.as_deref() == Some(&to) {
+                return Err(SendError::retryable(
+                    "SES SendEmail: TooManyRequestsException",
+                ));
+            }
+            self.sent.lock().unwrap().push(to);
+            Ok("id".into())
+        }
+    }
+
+    struct Plain;
+
+    impl Compose for Plain {
+        fn compose(
+            &self,
+            _: &Event,
+            n: &Notification,
+            meta: MessageMeta,
+        ) -> Result<Outgoing, String> {
+            let content = match &n.to {
+                Address::Email(to) => Content::Email(Email {
+                    to: to.clone(),
+                    subject: n.kind.to_string(),
+                    text: String::new(),
+                    html: String::new(),
+                    mime: Vec::new(),
+                    has_attachment: false,
+                    from_name: String::new(),
+                }),
+                Address::Phone(to) => Content::Sms(Sms {
+                    to: to.clone(),
+                    text: n.kind.to_string(),
+                }),
+            };
+            Ok(Outgoing { meta, content })
+        }
+    }
+
+    fn core(courier: Recorder, queue: Arc<MemoryQueue>) -> Core<MemoryStore, Recorder, Plain> {
+        Core {
+            config: Config::default(),
+            store: MemoryStore::new(),
+            courier,
+            composer: Plain,
+            delivery: DeliverySettings {
+                retry: RetryPolicy {
+                    first_backoff: Duration::from_millis(1),
+                    max_backoff: Duration::from_millis(2),
+                    max_attempts: 2,
+                },
+                ..DeliverySettings::default()
+            },
+            emit_metrics: false,
+            queue: Some(queue),
+        }
+    }
+
+    const BODY: &str = r#"{"eventId":"e-1","eventType":"appointment.created","content":{"booking":{"status":"Approved",
+        "client":{"email":"jane@example.com","mobilePhoneNumber":"+15145550123","remindBySMS":true}},
+        "merchant":{"email":"store@example.com"}}}"#;
+
+    fn event() -> Event {
+        Event::read(BODY.as_bytes(), &Config::default()).unwrap()
+    }
+
+    fn failures(answer: &Value) -> Vec<String> {
+        answer["batchItemFailures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["itemIdentifier"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn queued_mode_enqueues_each_planned_message_and_sends_nothing() {
+        let queue = Arc::new(MemoryQueue::default());
+        let core = core(Recorder::default(), Arc::clone(&queue));
+        let summary = core.process(&event(), None).await.unwrap();
+        assert_eq!(summary.disposition, Disposition::Queued);
+        let planned = rules::plan(&event(), &core.config).notifications.len();
+        assert!(planned >= 2, "{planned}");
+        let queued: Vec<_> = summary
+            .messages
+            .iter()
+            .filter(|m| m.status() == Status::Queued)
+            .collect();
+        assert_eq!(queued.len(), planned);
+        assert_eq!(queue.len(), planned);
+        assert!(core.courier.sent.lock().unwrap().is_empty());
+        // The summary serialises without addresses, with the status `queued`.
+        let wire = serde_json::to_string(&summary.messages).unwrap();
+        assert!(wire.contains(r#""status":"queued""#), "{wire}");
+        assert!(
+            !wire.contains("jane@") && !wire.contains("5550123"),
+            "{wire}"
+        );
+        // A second delivery of the event is a duplicate: nothing more is queued.
+        let again = core.process(&event(), None).await.unwrap();
+        assert_eq!(again.disposition, Disposition::Duplicate);
+        assert_eq!(queue.len(), planned);
+    }
+
+    #[tokio::test]
+    async fn the_drain_sends_each_message_once_even_when_delivered_twice() {
+        let queue = Arc::new(MemoryQueue::default());
+        let core = core(Recorder::default(), Arc::clone(&queue));
+        core.process(&event(), None).await.unwrap();
+        let (batch, received) = queue.receive(BATCH_ENTRIES).unwrap();
+        assert!(queue.is_empty());
+        // The same batch delivered twice at once, and then once more.
+        let mut doubled = batch.clone();
+        let records = doubled["Records"].as_array_mut().unwrap();
+        let copy: Vec<Value> = records.clone();
+        records.extend(copy);
+        let answer = drain(&core, &doubled, None).await;
+        assert_eq!(failures(&answer), Vec::<String>::new());
+        let sent = core.courier.sent.lock().unwrap().clone();
+        assert_eq!(sent.len(), received.len());
+        let answer = drain(&core, &batch, None).await;
+        assert_eq!(failures(&answer), Vec::<String>::new());
+        assert_eq!(core.courier.sent.lock().unwrap().len(), received.len());
+    }
+
+    #[tokio::test]
+    async fn temporary_failures_come_back_and_refusals_are_recorded_not_retried() {
+        let queue = Arc::new(MemoryQueue::new(3, Duration::ZERO));
+        let courier = Recorder {
+            refuse: Some("jane@example.com".into()),
+            throttle: Some("+15145550123".into()),
+            ..Recorder::default()
+        };
+        let core = core(courier, Arc::clone(&queue));
+        core.process(&event(), None).await.unwrap();
+        let (batch, received) = queue.receive(BATCH_ENTRIES).unwrap();
+        let answer = drain(&core, &batch, None).await;
+        let bodies: HashMap<String, QueuedMessage> = received
+            .iter()
+            .map(|(id, body, _)| (id.clone(), serde_json::from_str(body).unwrap()))
+            .collect();
+        let retried = failures(&answer);
+        assert_eq!(retried.len(), 1, "{answer}");
+        assert!(bodies[&retried[0]].key.contains("#sms#"), "{answer}");
+        // The refusal is recorded: a later delivery of it does not ask SES again.
+        let refused_key = bodies
+            .values()
+            .find(|m| m.key.contains("#client#email#"))
+            .unwrap()
+            .key
+            .clone();
+        let recorded = core.store.recorded(&[refused_key]).await.unwrap();
+        assert_eq!(recorded.values().next(), Some(&Done::Refused));
+        queue.settle(received, &answer);
+        // Throttled on every receive: dead after the third (max_receives), never sent.
+        for _ in 0..2 {
+            let (batch, received) = queue.receive(BATCH_ENTRIES).unwrap();
+            assert_eq!(received.len(), 1);
+            let answer = drain(&core, &batch, None).await;
+            queue.settle(received, &answer);
+        }
+        assert!(queue.receive(BATCH_ENTRIES).is_none());
+        assert_eq!(queue.dead().len(), 1);
+        assert!(
+            !core
+                .courier
+                .sent
+                .lock()
+                .unwrap()
+                .contains(&"+15145550123".to_owned())
+        );
+    }
+
+    #[tokio::test]
+    async fn a_message_that_does_not_read_is_left_for_the_dead_letter_queue() {
+        let queue = Arc::new(MemoryQueue::default());
+        let core = core(Recorder::default(), queue);
+        let batch = json!({"Records": [
+            {"messageId": "m-1", "eventSource": "aws:sqs", "body": "not json"},
+            {"messageId": "m-2", "eventSource": "aws:sqs", "body": "{\"v\":9,\"key\":\"k\",\"index\":1,\"event\":{\"id\":\"e\",\"type\":\"x\",\"content\":null}}"},
+        ]});
+        let answer = drain(&core, &batch, None).await;
+        assert_eq!(failures(&answer), ["m-1", "m-2"]);
+        assert!(core.courier.sent.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn batches_hold_at_most_ten_entries_and_256_kib() {
+        let entry = |i: usize, size: usize| {
+            (
+                i,
+                Entry {
+                    id: i.to_string(),
+                    body: "x".repeat(size),
+                },
+            )
+        };
+        let sizes: Vec<usize> = chunks((0..23).map(|i| entry(i, 10)).collect())
+            .iter()
+            .map(Vec::len)
+            .collect();
+        assert_eq!(sizes, [10, 10, 3]);
+        let big = chunks((0..5).map(|i| entry(i, 100 * 1024)).collect());
+        assert_eq!(big.iter().map(Vec::len).collect::<Vec<_>>(), [2, 2, 1]);
+    }
+
+    #[test]
+    fn a_queued_message_reads_back_as_the_same_event() {
+        let e = event();
+        let m = QueuedMessage::new(&e, "k".into(), 2);
+        let wire = serde_json::to_string(&m).unwrap();
+        let back: QueuedMessage = serde_json::from_str(&wire).unwrap();
+        let again = back.event(&Config::default()).unwrap();
+        assert_eq!(again.id, e.id);
+        assert_eq!(again.event_type, e.event_type);
+        let plan = |ev: &Event| rules::plan(ev, &Config::default()).notifications;
+        assert_eq!(plan(&again), plan(&e));
+    }
+}
