@@ -24,7 +24,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
@@ -39,7 +39,7 @@ use crate::notification::{Notification, audience_name, channel_name};
 use crate::outcome::{MessageReport, Outcome};
 use crate::process::{Core, Timing, report};
 use crate::rules;
-use crate::store::{Done, IdempotencyStore, message_key};
+use crate::store::{Claim, Done, IdempotencyStore, Owner, message_key};
 
 /// At most this many messages per `SendMessageBatch` call (SQS's limit).
 pub const BATCH_ENTRIES: usize = 10;
@@ -456,34 +456,95 @@ where
             report: None,
         };
     };
-    let already = match core.store.recorded(std::slice::from_ref(&m.key)).await {
-        Ok(done) => done.get(&m.key).copied(),
-        Err(e) => {
-            tracing::error!(event_id = %event.id, error = %e, "cannot read sent messages");
-            return Handled {
-                retry: true,
-                report: Some(report(
-                    n,
-                    Outcome::Failed {
-                        failure: Failure::Temporary,
-                        reason: e.to_string(),
-                    },
-                )),
-            };
+    let store_failed = |e: crate::store::StoreError| {
+        tracing::error!(event_id = %event.id, error = %e, "idempotency store unavailable");
+        Handled {
+            retry: true,
+            report: Some(report(
+                n,
+                Outcome::Failed {
+                    failure: Failure::Temporary,
+                    reason: e.to_string(),
+                },
+            )),
         }
     };
+    let recorded = |done: HashMap<String, Done>| done.get(&m.key).copied();
+    let already = match core.store.recorded(std::slice::from_ref(&m.key)).await {
+        Ok(done) => recorded(done),
+        Err(e) => return store_failed(e),
+    };
+    if already.is_some() {
+        let result = core
+            .deliver_one(&event, n, m.index, &m.key, already, timing)
+            .await;
+        return Handled {
+            retry: false,
+            report: Some(result),
+        };
+    }
+    // SQS may hand the same message to two pollers at once (at-least-once delivery, or a
+    // copy enqueued twice after a partial failure): a claim on the message, with the
+    // same conditional writes as an event's, lets one of them send.
+    let claim_id = format!("{SEND_CLAIM}{}", m.key);
+    let owner = match Owner::new() {
+        Ok(owner) => owner,
+        Err(e) => return store_failed(e),
+    };
+    let claim = core
+        .store
+        .claim(&claim_id, &owner, SystemTime::now(), timing.lease_until)
+        .await;
+    match claim {
+        Err(e) => return store_failed(e),
+        Ok(Claim::Acquired) => {}
+        Ok(Claim::InProgress) => {
+            tracing::info!(event_id = %event.id, message_id, "message being sent by another delivery: later");
+            return Handled {
+                retry: true,
+                report: None,
+            };
+        }
+        Ok(Claim::Completed { .. }) => {
+            // Sent (or refused) by another delivery since we looked.
+            let already = match core.store.recorded(std::slice::from_ref(&m.key)).await {
+                Ok(done) => recorded(done),
+                Err(e) => return store_failed(e),
+            };
+            let result = core
+                .deliver_one(&event, n, m.index, &m.key, already, timing)
+                .await;
+            return Handled {
+                retry: already.is_none(),
+                report: Some(result),
+            };
+        }
+    }
     let result = core
-        .deliver_one(&event, n, m.index, &m.key, already, timing)
+        .deliver_one(&event, n, m.index, &m.key, None, timing)
         .await;
     let retry = matches!(
         result.failure(),
         Some(Failure::Temporary | Failure::Configuration)
     );
+    let closed = if retry {
+        core.store.release(&claim_id, &owner).await
+    } else {
+        core.store
+            .complete(&claim_id, &owner, SystemTime::now(), "")
+            .await
+    };
+    if let Err(e) = closed {
+        tracing::warn!(event_id = %event.id, error = %e, "cannot close the message's claim");
+    }
     Handled {
         retry,
         report: Some(result),
     }
 }
+
+/// Prefix of a message's claim id in the store (`evt#send#msg#…`).
+pub const SEND_CLAIM: &str = "send#";
 
 /// A queue in memory, for `booxi-notify serve --queued` and tests: what is put on it can
 /// be received in batches shaped as Lambda's SQS events, failed messages come back after
