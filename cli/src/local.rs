@@ -17,7 +17,9 @@ use booxi_notify::edge::{self, AuthMode, Webhook, WebhookRequest, WebhookRespons
 use booxi_notify::input;
 use booxi_notify::outbox::Outbox;
 use booxi_notify::process::Core;
+use booxi_notify::queue::{self, MemoryQueue, Queue};
 use booxi_notify::render::{RenderConfig, Renderer};
+use booxi_notify::settings::DeliveryMode;
 use booxi_notify::settings::ENV_SENDER_EMAIL;
 use booxi_notify::store::MemoryStore;
 use http_body_util::{BodyExt, Full, Limited};
@@ -55,24 +57,35 @@ pub fn composer(config: &Config, from: Option<&str>) -> Result<RenderComposer, S
     })
 }
 
-fn webhook(options: &LocalOptions, secret: String) -> Result<LocalWebhook, String> {
+/// The local webhook; with an in-memory queue when `queued` says so (`None`: as
+/// `BOOXI_DELIVERY_MODE` says).
+fn webhook(
+    options: &LocalOptions,
+    secret: String,
+    queued: Option<bool>,
+) -> Result<(LocalWebhook, Option<Arc<MemoryQueue>>), String> {
     let crate::Loaded { config, settings } = crate::load(options.config.clone())?;
-    Ok(Webhook {
-        settings: settings.http,
-        secrets: CachedSecrets::new(FixedSecret(secret), Duration::MAX, Duration::MAX),
-        core: Core {
-            store: MemoryStore::new(),
-            courier: Outbox {
-                dir: options.out.clone(),
-                print: true,
+    let queued = queued.unwrap_or(settings.mode == DeliveryMode::Queued);
+    let queue = queued.then(|| Arc::new(MemoryQueue::default()));
+    Ok((
+        Webhook {
+            settings: settings.http,
+            secrets: CachedSecrets::new(FixedSecret(secret), Duration::MAX, Duration::MAX),
+            core: Core {
+                store: MemoryStore::new(),
+                courier: Outbox {
+                    dir: options.out.clone(),
+                    print: true,
+                },
+                composer: composer(&config, None)?,
+                config,
+                delivery: settings.delivery,
+                emit_metrics: false,
+                queue: queue.clone().map(|q| q as Arc<dyn Queue>),
             },
-            composer: composer(&config, None)?,
-            config,
-            delivery: settings.delivery,
-            emit_metrics: false,
-            queue: None,
         },
-    })
+        queue,
+    ))
 }
 
 /// `$BOOXI_LOCAL_SECRET`, else 32 random hex digits.
@@ -108,10 +121,20 @@ fn runtime(threads: bool) -> Result<tokio::runtime::Runtime, Fatal> {
         .map_err(|e| Fatal(format!("cannot start the async runtime: {e}"), 1))
 }
 
-pub fn serve(options: LocalOptions, port: u16) -> Outcome {
+pub fn serve(options: LocalOptions, port: u16, queued: bool) -> Outcome {
     let secret = local_secret();
-    let webhook = Arc::new(setup(webhook(&options, secret.clone()))?);
+    // `--queued`, or BOOXI_DELIVERY_MODE=queued.
+    let (webhook, queue) = setup(webhook(&options, secret.clone(), queued.then_some(true)))?;
+    let webhook = Arc::new(webhook);
     let runtime = runtime(true)?;
+    if let Some(queue) = queue {
+        // The queue door, in process: it drains the in-memory queue into the outbox.
+        let webhook = Arc::clone(&webhook);
+        runtime.spawn(async move { queue::drain_forever(&webhook.core, &queue).await });
+        println!(
+            "booxi-notify serve: queued mode: answers once messages are queued in memory; a drain in this process sends them"
+        );
+    }
     let result = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
             .await
@@ -339,7 +362,8 @@ pub fn send(options: LocalOptions, present: Option<String>, files: &[PathBuf]) -
         .ok()
         .filter(|s| !s.trim().is_empty())
         .unwrap_or_else(|| SAMPLE_SECRET.to_owned());
-    let webhook = setup(webhook(&options, secret.clone()))?;
+    // `send` answers once each file's messages are written: always direct.
+    let (webhook, _) = setup(webhook(&options, secret.clone(), Some(false)))?;
     let runtime = runtime(false)?;
     let header = webhook.settings.secret_header.clone();
     let mut failed = false;
