@@ -3,7 +3,8 @@
 
 Run with the Python of the tools venv (it reads the template with cfn-lint's parser):
     ~/.cache/booxi-notify/venv/bin/python scripts/check-template.py
-Exits 1 and names each broken rule. The rules:
+Exits 1 and names each broken rule. The rules (for the webhook's role, and the drain's
+in queued mode):
 - the function's DynamoDB actions are exactly the calls shared/src/aws/dynamo.rs makes;
 - sns:Publish is allowed for SMS only: a Deny on every topic ARN goes with it;
 - SES sending is conditioned on ses:FromAddress (the configured sender);
@@ -20,8 +21,11 @@ from cfnlint.decode import decode
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
-def statements(template):
-    role = template["Resources"]["WebhookRole"]["Properties"]
+ROLES = ("WebhookRole", "DrainRole")
+
+
+def statements(template, name):
+    role = template["Resources"][name]["Properties"]
     for policy in role["Policies"]:
         for statement in policy["PolicyDocument"]["Statement"]:
             # `!If [cond, statement, !Ref AWS::NoValue]`: check the statement branch.
@@ -53,8 +57,22 @@ def main():
         print("\n".join(str(m) for m in matches))
         return 1
     problems = []
-    found = list(statements(template))
+    checked = 0
+    for name in ROLES:
+        if name in template["Resources"]:
+            found = list(statements(template, name))
+            checked += len(found)
+            problems.extend(f"{name}: {p}" for p in role_problems(found))
+    problems.extend(stack_problems(template))
+    for p in problems:
+        print(f"template.yaml: {p}")
+    if not problems:
+        print(f"template.yaml: least-privilege checks passed ({checked} statements)")
+    return 1 if problems else 0
 
+
+def role_problems(found):
+    problems = []
     dynamo = {a for s in found if s["Effect"] == "Allow" for a in as_list(s["Action"]) if a.startswith("dynamodb:")}
     used = sdk_calls()
     if dynamo != used:
@@ -83,7 +101,11 @@ def main():
                 problems.append(f"statement {s.get('Sid')}: SES sending without a ses:FromAddress condition")
         if s["Effect"] == "Allow" and any(a == "*" or a.endswith(":*") for a in actions):
             problems.append(f"statement {s.get('Sid')}: grants a whole service ({actions})")
+    return problems
 
+
+def stack_problems(template):
+    problems = []
     for name in ("IdempotencyTable", "WebhookSecret"):
         resource = template["Resources"][name]
         for policy in ("DeletionPolicy", "UpdateReplacePolicy"):
@@ -92,12 +114,7 @@ def main():
 
     if int(template["Parameters"]["ReservedConcurrency"]["Default"]) <= 0:
         problems.append("ReservedConcurrency: the default reserves nothing")
-
-    for p in problems:
-        print(f"template.yaml: {p}")
-    if not problems:
-        print(f"template.yaml: least-privilege checks passed ({len(found)} statements)")
-    return 1 if problems else 0
+    return problems
 
 
 if __name__ == "__main__":
