@@ -151,55 +151,25 @@ where
         event: &Event,
         notifications: &[Notification],
     ) -> Vec<MessageReport> {
+        // Not checked against the records here (one store call less in the answer's
+        // path): the drain checks each message before sending it.
         let keys: Vec<String> = notifications.iter().map(message_key).collect();
-        let already = match self.store.recorded(&keys).await {
-            Ok(done) => done,
-            Err(e) => {
-                tracing::error!(event_id = %event.id, error = %e, "cannot read sent messages");
-                let failed = |n| {
-                    report(
-                        n,
-                        Outcome::Failed {
-                            failure: Failure::Temporary,
-                            reason: e.to_string(),
-                        },
-                    )
-                };
-                return notifications.iter().map(failed).collect();
-            }
-        };
         let mut outcomes: Vec<Option<Outcome>> = vec![None; notifications.len()];
         let mut pending: Vec<(usize, Entry)> = Vec::new();
         for (i, key) in keys.iter().enumerate() {
-            match already.get(key) {
-                Some(Done::Sent) => outcomes[i] = Some(Outcome::Sent { earlier: true }),
-                Some(Done::Refused) => {
-                    outcomes[i] = Some(Outcome::Failed {
-                        failure: Failure::Refused,
-                        reason: crate::process::REFUSED_EARLIER.to_owned(),
-                    })
-                }
-                None => {
-                    let body = QueuedMessage::new(event, key.clone(), i + 1);
-                    let body = serde_json::to_string(&body).unwrap_or_default();
-                    if body.len() > BATCH_BYTES {
-                        outcomes[i] = Some(Outcome::Failed {
-                            failure: Failure::Configuration,
-                            reason: format!(
-                                "too large for the queue: {} bytes, at most {BATCH_BYTES}",
-                                body.len()
-                            ),
-                        });
-                    } else {
-                        pending.push((
-                            i,
-                            Entry {
-                                id: i.to_string(),
-                                body,
-                            },
-                        ));
-                    }
-                }
+            let body = QueuedMessage::new(event, key.clone(), i + 1);
+            let body = serde_json::to_string(&body).unwrap_or_default();
+            if body.len() > BATCH_BYTES {
+                outcomes[i] = Some(Outcome::Failed {
+                    failure: Failure::Configuration,
+                    reason: format!(
+                        "too large for the queue: {} bytes, at most {BATCH_BYTES}",
+                        body.len()
+                    ),
+                });
+            } else {
+                let id = i.to_string();
+                pending.push((i, Entry { id, body }));
             }
         }
         for chunk in chunks(pending) {
@@ -372,11 +342,22 @@ where
             }
         }
     }
+    // What was sent or refused before, for the whole batch in one read (a failed read
+    // leaves each message to read its own).
+    let keys: Vec<String> = work.iter().map(|(_, m)| m.key.clone()).collect();
+    let known = match core.store.recorded(&keys).await {
+        Ok(done) => Some(done),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the batch's sent messages");
+            None
+        }
+    };
     let sends = work
         .into_iter()
         .map(|(i, m)| {
             let id = records[i].message_id.clone();
-            async move { (i, one(core, &id, m, timing).await) }
+            let already = known.as_ref().map(|done| done.get(&m.key).copied());
+            async move { (i, one(core, &id, m, already, timing).await) }
         })
         .collect::<Vec<_>>();
     let results: Vec<(usize, Handled)> = futures_util::stream::iter(sends)
@@ -425,11 +406,13 @@ where
     json!({ "batchItemFailures": failures })
 }
 
-/// Sends one queue message (unless it was sent or refused before).
+/// Sends one queue message (unless it was sent or refused before). `known`: what the
+/// records say of it, when the batch's read succeeded.
 async fn one<I, C, P>(
     core: &Core<I, C, P>,
     message_id: &str,
     m: QueuedMessage,
+    known: Option<Option<Done>>,
     timing: Timing,
 ) -> Handled
 where
@@ -470,9 +453,12 @@ where
         }
     };
     let recorded = |done: HashMap<String, Done>| done.get(&m.key).copied();
-    let already = match core.store.recorded(std::slice::from_ref(&m.key)).await {
-        Ok(done) => recorded(done),
-        Err(e) => return store_failed(e),
+    let already = match known {
+        Some(already) => already,
+        None => match core.store.recorded(std::slice::from_ref(&m.key)).await {
+            Ok(done) => recorded(done),
+            Err(e) => return store_failed(e),
+        },
     };
     if already.is_some() {
         let result = core
@@ -527,15 +513,11 @@ where
         result.failure(),
         Some(Failure::Temporary | Failure::Configuration)
     );
-    let closed = if retry {
-        core.store.release(&claim_id, &owner).await
-    } else {
-        core.store
-            .complete(&claim_id, &owner, SystemTime::now(), "")
-            .await
-    };
-    if let Err(e) = closed {
-        tracing::warn!(event_id = %event.id, error = %e, "cannot close the message's claim");
+    // Done: the record now answers any later delivery, and the claim keeps concurrent
+    // ones out until its lease ends (then its TTL removes it): no call to close it.
+    // Not done: released, so the redelivery need not wait for the lease.
+    if retry && let Err(e) = core.store.release(&claim_id, &owner).await {
+        tracing::warn!(event_id = %event.id, error = %e, "cannot release the message's claim");
     }
     Handled {
         retry,

@@ -110,6 +110,18 @@ impl EventSourceMapping {
         runtime: &RuntimeApi,
         timeout: Duration,
     ) -> (Arc<MappingLog>, Duration) {
+        self.run(moto, runtime, timeout, &|| false)
+    }
+
+    /// Polls as [`EventSourceMapping::run_until_empty`] does, but an empty queue ends
+    /// the run only once `more_to_come` says no (messages still being enqueued).
+    pub fn run(
+        &self,
+        moto: &Moto,
+        runtime: &RuntimeApi,
+        timeout: Duration,
+        more_to_come: &(dyn Fn() -> bool + Sync),
+    ) -> (Arc<MappingLog>, Duration) {
         let started = Instant::now();
         let log = Arc::new(MappingLog::default());
         std::thread::scope(|scope| {
@@ -119,7 +131,7 @@ impl EventSourceMapping {
                     while started.elapsed() < timeout {
                         if !self.poll_once(moto, runtime, &log) {
                             let (visible, in_flight) = moto.queue_depth(&self.queues.url);
-                            if visible == 0 && in_flight == 0 {
+                            if visible == 0 && in_flight == 0 && !more_to_come() {
                                 return;
                             }
                             std::thread::sleep(Duration::from_millis(100));
