@@ -550,6 +550,9 @@ struct MemoryState {
     dead: Vec<String>,
 }
 
+/// A message [`MemoryQueue::receive`] handed out: (message id, body, receives so far).
+pub type Received = (String, String, u32);
+
 impl Default for MemoryQueue {
     fn default() -> Self {
         Self::new(5, Duration::from_secs(2))
@@ -588,7 +591,7 @@ impl MemoryQueue {
     /// Up to `max` visible messages as an SQS batch event (`Records[]`), and their ids;
     /// `None` when none is visible. Received messages leave the queue until
     /// [`MemoryQueue::settle`] says which failed.
-    pub fn receive(&self, max: usize) -> Option<(Value, Vec<(String, String, u32)>)> {
+    pub fn receive(&self, max: usize) -> Option<(Value, Vec<Received>)> {
         let now = Instant::now();
         let mut state = self.state();
         let mut taken = Vec::new();
@@ -621,7 +624,7 @@ impl MemoryQueue {
 
     /// Puts back the received messages the door's `answer` lists as failed (visible
     /// again after `retry_after`, or dead after `max_receives`); the others are deleted.
-    pub fn settle(&self, received: Vec<(String, String, u32)>, answer: &Value) {
+    pub fn settle(&self, received: Vec<Received>, answer: &Value) {
         let failed: Vec<&str> = answer["batchItemFailures"]
             .as_array()
             .into_iter()

@@ -154,7 +154,7 @@ fn run(binary: &Path, queued: bool, rate: f64, events: usize) -> Run {
     });
 
     let bodies: Vec<Value> = (0..events).map(burst_event).collect();
-    let expected: usize = bodies.iter().map(|b| planned(b)).map(|(e, s)| e + s).sum();
+    let expected: usize = bodies.iter().map(planned).map(|(e, s)| e + s).sum();
     let outstanding = AtomicUsize::new(events);
     let mapping = EventSourceMapping {
         queues: queues.clone(),
