@@ -8,7 +8,9 @@
 //! one-line reason), 200 `ignored` (unknown event type), 200 `duplicate` (already
 //! processed: the first processing's messages), 409 (being processed under a live lease),
 //! 200 with a summary, 503 when a message failed for a temporary reason, 502 when one
-//! failed for a configuration reason (Booxi retries; what was sent is not sent again).
+//! failed for a configuration reason (Booxi retries; what was sent is not sent again);
+//! in queued mode 200 `queued` once the messages are on the queue (503 when some could
+//! not be put on it).
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
