@@ -320,7 +320,7 @@ fn write_section(path: &Path, section: &str) {
     let new = match (text.find(START), text.find(END)) {
         (Some(a), Some(b)) if a < b => format!("{}{block}{}", &text[..a], &text[b + END.len()..]),
         _ => format!(
-            "{}\n## Bursts: direct and queued mode\n\n{block}\n",
+            "{}\n\n## Bursts: direct and queued mode\n\n{block}\n",
             text.trim_end()
         ),
     };
