@@ -294,8 +294,14 @@ struct Handled {
 
 /// The queue door: sends each message of an SQS batch event (`Records[]`, as Lambda's
 /// event source mapping delivers it) and answers which to deliver again.
-/// `deadline` is when the invocation ends, if known; sends stop before it.
-pub async fn drain<I, C, P>(core: &Core<I, C, P>, batch: &Value, deadline: Option<Instant>) -> Value
+/// `deadline` is when the invocation ends, if known; sends stop before it. An error (a
+/// batch whose records do not read) fails the invocation: Lambda then returns the whole
+/// batch to the queue, and the redrive policy bounds how often.
+pub async fn drain<I, C, P>(
+    core: &Core<I, C, P>,
+    batch: &Value,
+    deadline: Option<Instant>,
+) -> Result<Value, QueueError>
 where
     I: IdempotencyStore,
     C: Courier,
@@ -305,9 +311,8 @@ where
     let records = match Batch::deserialize(batch) {
         Ok(batch) => batch.records,
         Err(e) => {
-            // Nothing to name in an answer: Lambda then retries the whole batch.
             tracing::error!(error = %e, "not an SQS batch event");
-            return json!({"batchItemFailures": []});
+            return Err(QueueError(format!("not an SQS batch event: {e}")));
         }
     };
     let timing = Timing::new(started, core.delivery.budget, deadline);
@@ -403,7 +408,7 @@ where
     if core.emit_metrics {
         metrics::batch_done(&reports, started.elapsed());
     }
-    json!({ "batchItemFailures": failures })
+    Ok(json!({ "batchItemFailures": failures }))
 }
 
 /// Sends one queue message (unless it was sent or refused before). `known`: what the
@@ -685,7 +690,14 @@ where
     loop {
         match queue.receive(BATCH_ENTRIES) {
             Some((batch, received)) => {
-                let answer = drain(core, &batch, None).await;
+                // A batch that does not read comes back whole (as Lambda's would).
+                let answer = drain(core, &batch, None).await.unwrap_or_else(|_| {
+                    let all: Vec<Value> = received
+                        .iter()
+                        .map(|(id, _, _)| json!({"itemIdentifier": id}))
+                        .collect();
+                    json!({ "batchItemFailures": all })
+                });
                 queue.settle(received, &answer);
             }
             None => queue.wait().await,
@@ -836,11 +848,11 @@ mod tests {
         let records = doubled["Records"].as_array_mut().unwrap();
         let copy: Vec<Value> = records.clone();
         records.extend(copy);
-        let answer = drain(&core, &doubled, None).await;
+        let answer = drain(&core, &doubled, None).await.unwrap();
         assert_eq!(failures(&answer), Vec::<String>::new());
         let sent = core.courier.sent.lock().unwrap().clone();
         assert_eq!(sent.len(), received.len());
-        let answer = drain(&core, &batch, None).await;
+        let answer = drain(&core, &batch, None).await.unwrap();
         assert_eq!(failures(&answer), Vec::<String>::new());
         assert_eq!(core.courier.sent.lock().unwrap().len(), received.len());
     }
@@ -856,7 +868,7 @@ mod tests {
         let core = core(courier, Arc::clone(&queue));
         core.process(&event(), None).await.unwrap();
         let (batch, received) = queue.receive(BATCH_ENTRIES).unwrap();
-        let answer = drain(&core, &batch, None).await;
+        let answer = drain(&core, &batch, None).await.unwrap();
         let bodies: HashMap<String, QueuedMessage> = received
             .iter()
             .map(|(id, body, _)| (id.clone(), serde_json::from_str(body).unwrap()))
@@ -878,7 +890,7 @@ mod tests {
         for _ in 0..2 {
             let (batch, received) = queue.receive(BATCH_ENTRIES).unwrap();
             assert_eq!(received.len(), 1);
-            let answer = drain(&core, &batch, None).await;
+            let answer = drain(&core, &batch, None).await.unwrap();
             queue.settle(received, &answer);
         }
         assert!(queue.receive(BATCH_ENTRIES).is_none());
@@ -901,9 +913,21 @@ mod tests {
             {"messageId": "m-1", "eventSource": "aws:sqs", "body": "not json"},
             {"messageId": "m-2", "eventSource": "aws:sqs", "body": "{\"v\":9,\"key\":\"k\",\"index\":1,\"event\":{\"id\":\"e\",\"type\":\"x\",\"content\":null}}"},
         ]});
-        let answer = drain(&core, &batch, None).await;
+        let answer = drain(&core, &batch, None).await.unwrap();
         assert_eq!(failures(&answer), ["m-1", "m-2"]);
         assert!(core.courier.sent.lock().unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_batch_whose_records_do_not_read_fails_whole() {
+        let core = core(Recorder::default(), Arc::new(MemoryQueue::default()));
+        let batch = json!({"Records": [{"eventSource": "aws:sqs", "body": "{}"}]});
+        let e = drain(&core, &batch, None).await.unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("queue: not an SQS batch event: missing field `messageId`"),
+            "{e}"
+        );
     }
 
     #[test]

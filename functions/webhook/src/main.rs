@@ -115,7 +115,7 @@ where
                 .into()),
                 Door::Queue if webhook.core.queue.is_some() => {
                     let deadline = edge::deadline_from_epoch_millis(event.context.deadline);
-                    Ok(queue::drain(&webhook.core, &event.payload, deadline).await)
+                    Ok(queue::drain(&webhook.core, &event.payload, deadline).await?)
                 }
                 Door::Queue => Err(ClosedDoor {
                     door: "SQS",
