@@ -918,6 +918,103 @@ mod tests {
         assert!(core.courier.sent.lock().unwrap().is_empty());
     }
 
+    /// A queue that refuses the entries it is told to, `times` times each (for ever when
+    /// `sender_fault`), and keeps the others.
+    struct Refusing {
+        refuse: Vec<&'static str>,
+        times: usize,
+        sender_fault: bool,
+        calls: AtomicU64,
+        kept: Mutex<Vec<String>>,
+    }
+
+    impl Queue for Refusing {
+        fn send_batch<'a>(
+            &'a self,
+            entries: &'a [Entry],
+        ) -> BoxFuture<'a, Result<Vec<Rejected>, QueueError>> {
+            Box::pin(async move {
+                let call = self.calls.fetch_add(1, Ordering::SeqCst) as usize;
+                let mut rejected = Vec::new();
+                for e in entries {
+                    if self.refuse.contains(&e.id.as_str())
+                        && (self.sender_fault || call < self.times)
+                    {
+                        rejected.push(Rejected {
+                            id: e.id.clone(),
+                            reason: "SQS SendMessageBatch: InternalError".into(),
+                            sender_fault: self.sender_fault,
+                        });
+                    } else {
+                        self.kept.lock().unwrap().push(e.id.clone());
+                    }
+                }
+                Ok(rejected)
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn entries_the_queue_does_not_take_are_tried_again_then_answered_503() {
+        let flaky = Arc::new(Refusing {
+            refuse: vec!["1"],
+            times: 1,
+            sender_fault: false,
+            calls: AtomicU64::new(0),
+            kept: Mutex::default(),
+        });
+        let mut c = core(Recorder::default(), Arc::new(MemoryQueue::default()));
+        c.queue = Some(flaky.clone());
+        let summary = c.process(&event(), None).await.unwrap();
+        assert!(
+            summary
+                .messages
+                .iter()
+                .all(|m| m.status() != Status::Failed),
+            "{summary:?}"
+        );
+        assert_eq!(
+            flaky.calls.load(Ordering::SeqCst),
+            2,
+            "the refused entry alone, once more"
+        );
+        assert_eq!(crate::edge::respond(Ok(summary)).status, 200);
+
+        let refusing = Arc::new(Refusing {
+            refuse: vec!["0"],
+            times: 0,
+            sender_fault: true,
+            calls: AtomicU64::new(0),
+            kept: Mutex::default(),
+        });
+        let mut c = core(Recorder::default(), Arc::new(MemoryQueue::default()));
+        c.queue = Some(refusing.clone());
+        let summary = c.process(&event(), None).await.unwrap();
+        assert_eq!(summary.retry_wanted(), Some(Failure::Temporary));
+        assert_eq!(
+            refusing.calls.load(Ordering::SeqCst),
+            1,
+            "a sender fault is not tried again"
+        );
+        let answer = crate::edge::respond(Ok(summary));
+        assert_eq!(answer.status, 503);
+        assert_eq!(answer.body["status"], "failed");
+        assert!(
+            answer
+                .body
+                .to_string()
+                .contains("not queued: SQS SendMessageBatch: InternalError"),
+            "{}",
+            answer.body
+        );
+        // The claim was released: Booxi's retry enqueues again, and is taken this time.
+        refusing.kept.lock().unwrap().clear();
+        c.queue = Some(Arc::new(MemoryQueue::default()));
+        let again = c.process(&event(), None).await.unwrap();
+        assert_eq!(again.disposition, Disposition::Queued);
+        assert_eq!(crate::edge::respond(Ok(again)).status, 200);
+    }
+
     #[tokio::test]
     async fn a_batch_whose_records_do_not_read_fails_whole() {
         let core = core(Recorder::default(), Arc::new(MemoryQueue::default()));
