@@ -61,3 +61,6 @@ fi
 
 echo "== 4/4 the suite: init, latency, fan-out, callgrind, memory, sizes"
 BENCH_ARM64_DIR="$arm" "$CARGO_TARGET_DIR/release/bench-suite"
+
+echo "== bursts: direct and queued mode under a throttled SES (its own section of BENCHMARKS.md)"
+"$CARGO_TARGET_DIR/release/burst"

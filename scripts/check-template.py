@@ -3,7 +3,8 @@
 
 Run with the Python of the tools venv (it reads the template with cfn-lint's parser):
     ~/.cache/booxi-notify/venv/bin/python scripts/check-template.py
-Exits 1 and names each broken rule. The rules:
+Exits 1 and names each broken rule. The rules (for the webhook's role, and the drain's
+in queued mode):
 - the function's DynamoDB actions are exactly the calls shared/src/aws/dynamo.rs makes;
 - its Scheduler actions are exactly the calls of shared/src/aws/scheduler.rs, on the
   flows' schedule group only; iam:PassRole only of the Scheduler role, to Scheduler;
@@ -24,8 +25,11 @@ from cfnlint.decode import decode
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
-def statements(template):
-    role = template["Resources"]["WebhookRole"]["Properties"]
+ROLES = ("WebhookRole", "DrainRole")
+
+
+def statements(template, name):
+    role = template["Resources"][name]["Properties"]
     for policy in role["Policies"]:
         for statement in policy["PolicyDocument"]["Statement"]:
             # `!If [cond, statement, !Ref AWS::NoValue]`: check the statement branch.
@@ -104,16 +108,37 @@ def main():
         print("\n".join(str(m) for m in matches))
         return 1
     problems = []
-    found = list(statements(template))
+    checked = 0
+    for name in ROLES:
+        if name in template["Resources"]:
+            found = list(statements(template, name))
+            checked += len(found)
+            problems.extend(f"{name}: {p}" for p in role_problems(found))
+    # Only the webhook manages the flows' schedules; the drain (queued mode) makes none.
+    scheduler_problems = []
+    check_scheduler(template, list(statements(template, "WebhookRole")), scheduler_problems)
+    problems.extend(f"WebhookRole: {p}" for p in scheduler_problems)
+    if "DrainRole" in template["Resources"]:
+        for s in statements(template, "DrainRole"):
+            actions = as_list(s["Action"])
+            if any(a.startswith("scheduler:") or a == "iam:PassRole" for a in actions):
+                problems.append(f"DrainRole: statement {s.get('Sid')} grants {actions}: the drain makes no schedule")
+    problems.extend(stack_problems(template))
+    for p in problems:
+        print(f"template.yaml: {p}")
+    if not problems:
+        print(f"template.yaml: least-privilege checks passed ({checked} statements)")
+    return 1 if problems else 0
 
+
+def role_problems(found):
+    problems = []
     dynamo = {a for s in found if s["Effect"] == "Allow" for a in as_list(s["Action"]) if a.startswith("dynamodb:")}
     used = sdk_calls()
     if dynamo != used:
         problems.append(
             f"DynamoDB actions granted {sorted(dynamo)} but the code calls {sorted(used)}"
         )
-
-    check_scheduler(template, found, problems)
 
     publish_allowed = any(
         s["Effect"] == "Allow" and "sns:Publish" in as_list(s["Action"]) for s in found
@@ -136,7 +161,11 @@ def main():
                 problems.append(f"statement {s.get('Sid')}: SES sending without a ses:FromAddress condition")
         if s["Effect"] == "Allow" and any(a == "*" or a.endswith(":*") for a in actions):
             problems.append(f"statement {s.get('Sid')}: grants a whole service ({actions})")
+    return problems
 
+
+def stack_problems(template):
+    problems = []
     for name in ("IdempotencyTable", "WebhookSecret"):
         resource = template["Resources"][name]
         for policy in ("DeletionPolicy", "UpdateReplacePolicy"):
@@ -145,12 +174,7 @@ def main():
 
     if int(template["Parameters"]["ReservedConcurrency"]["Default"]) <= 0:
         problems.append("ReservedConcurrency: the default reserves nothing")
-
-    for p in problems:
-        print(f"template.yaml: {p}")
-    if not problems:
-        print(f"template.yaml: least-privilege checks passed ({len(found)} statements)")
-    return 1 if problems else 0
+    return problems
 
 
 if __name__ == "__main__":

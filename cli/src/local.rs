@@ -18,7 +18,9 @@ use booxi_notify::flows::{Flows, MemoryScheduler, MemoryStates};
 use booxi_notify::input;
 use booxi_notify::outbox::Outbox;
 use booxi_notify::process::Core;
+use booxi_notify::queue::{self, MemoryQueue, Queue};
 use booxi_notify::render::{RenderConfig, Renderer};
+use booxi_notify::settings::DeliveryMode;
 use booxi_notify::settings::ENV_SENDER_EMAIL;
 use booxi_notify::store::MemoryStore;
 use http_body_util::{BodyExt, Full, Limited};
@@ -60,11 +62,24 @@ pub fn composer(config: &Config, from: Option<&str>) -> Result<RenderComposer, S
     })
 }
 
+/// The local webhook; with an in-memory queue when `queued` says so (`None`: as
+/// `BOOXI_DELIVERY_MODE` says), and in-memory schedules when flows are configured.
+#[allow(clippy::type_complexity)]
 fn webhook(
     options: &LocalOptions,
     secret: String,
-) -> Result<(LocalWebhook, Option<Arc<MemoryScheduler>>), String> {
+    queued: Option<bool>,
+) -> Result<
+    (
+        LocalWebhook,
+        Option<Arc<MemoryScheduler>>,
+        Option<Arc<MemoryQueue>>,
+    ),
+    String,
+> {
     let crate::Loaded { config, settings } = crate::load(options.config.clone())?;
+    let queued = queued.unwrap_or(settings.mode == DeliveryMode::Queued);
+    let queue = queued.then(|| Arc::new(MemoryQueue::default()));
     // Schedules in memory, only when flows are configured.
     let scheduler = (!config.flows.is_empty()).then(|| Arc::new(MemoryScheduler::new()));
     let flows = scheduler.as_ref().map(|scheduler| Flows {
@@ -85,9 +100,10 @@ fn webhook(
             delivery: settings.delivery,
             emit_metrics: false,
             flows,
+            queue: queue.clone().map(|q| q as Arc<dyn Queue>),
         },
     };
-    Ok((webhook, scheduler))
+    Ok((webhook, scheduler, queue))
 }
 
 /// Fires the schedules that are due (all of them with `everything`) through the
@@ -165,12 +181,22 @@ fn runtime(threads: bool) -> Result<tokio::runtime::Runtime, Fatal> {
         .map_err(|e| Fatal(format!("cannot start the async runtime: {e}"), 1))
 }
 
-pub fn serve(options: LocalOptions, port: u16) -> Outcome {
+pub fn serve(options: LocalOptions, port: u16, queued: bool) -> Outcome {
     let secret = local_secret();
-    let (webhook, scheduler) = setup(webhook(&options, secret.clone()))?;
+    // `--queued`, or BOOXI_DELIVERY_MODE=queued.
+    let (webhook, scheduler, queue) =
+        setup(webhook(&options, secret.clone(), queued.then_some(true)))?;
     let webhook = Arc::new(webhook);
     let runtime = runtime(true)?;
     let fire_now = options.fire_now;
+    if let Some(queue) = queue {
+        // The queue door, in process: it drains the in-memory queue into the outbox.
+        let webhook = Arc::clone(&webhook);
+        runtime.spawn(async move { queue::drain_forever(&webhook.core, &queue).await });
+        println!(
+            "booxi-notify serve: queued mode: answers once messages are queued in memory; a drain in this process sends them"
+        );
+    }
     let result = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
             .await
@@ -412,7 +438,8 @@ pub fn send(options: LocalOptions, present: Option<String>, files: &[PathBuf]) -
         .ok()
         .filter(|s| !s.trim().is_empty())
         .unwrap_or_else(|| SAMPLE_SECRET.to_owned());
-    let (webhook, scheduler) = setup(webhook(&options, secret.clone()))?;
+    // `send` answers once each file's messages are written: always direct.
+    let (webhook, scheduler, _) = setup(webhook(&options, secret.clone(), Some(false)))?;
     let runtime = runtime(false)?;
     let header = webhook.settings.secret_header.clone();
     let mut failed = false;

@@ -83,6 +83,10 @@ enum Command {
         /// Port to listen on (127.0.0.1 only).
         #[arg(long, default_value_t = 8787)]
         port: u16,
+        /// Queued delivery (as BOOXI_DELIVERY_MODE=queued): the webhook answers once the
+        /// messages are on an in-memory queue, and a drain in the same process sends them.
+        #[arg(long)]
+        queued: bool,
     },
     /// Deliver files through the same webhook, in this process, and print each answer:
     /// the whole job (duplicates and bad secrets included) with no server and no AWS.
@@ -125,7 +129,11 @@ fn main() -> ExitCode {
             files,
         } => render(config, &out, from.as_deref(), &files),
         Command::Preview { config, out, long } => preview(config, &out, long),
-        Command::Serve { local, port } => local::serve(local, port),
+        Command::Serve {
+            local,
+            port,
+            queued,
+        } => local::serve(local, port, queued),
         Command::Send {
             local,
             present,

@@ -391,3 +391,67 @@ fn plan_adds_the_subject_to_email_lines() {
     assert_eq!(sms_line["channel"], "sms");
     assert!(sms_line.get("subject").is_none());
 }
+
+#[test]
+fn serve_queued_answers_once_queued_and_its_drain_sends_each_message_once() {
+    let port = testkit::free_port();
+    let out_dir = temp_dir("serve-queued");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_booxi-notify"))
+        .current_dir(root())
+        .env("BOOXI_LOCAL_SECRET", "test-secret")
+        .args([
+            "serve",
+            "--queued",
+            "--port",
+            &port.to_string(),
+            "--out",
+            out_dir.to_str().unwrap(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    testkit::http::wait_for_port(port, Duration::from_secs(20), "serve --queued");
+    let event = std::fs::read(root().join("events/changed-date.json")).unwrap();
+    let (status, body) = post(port, "POST", "test-secret", &event);
+    assert_eq!(status, 200, "{body}");
+    let first: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(first["status"], "queued", "{body}");
+    let statuses: Vec<&str> = first["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["status"].as_str())
+        .collect();
+    assert!(statuses.contains(&"queued"), "{body}");
+    assert!(!body.contains('@'), "{body}");
+    // The drain writes what was queued, shortly after the answer.
+    let sms = out_dir.join("evt-0007/2-changed-client-sms.txt");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !sms.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the drain wrote nothing"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (status, again) = post(port, "PUT", "test-secret", &event);
+    assert_eq!(status, 200);
+    assert!(again.contains("\"status\":\"duplicate\""), "{again}");
+    std::thread::sleep(Duration::from_millis(500));
+    child.kill().unwrap();
+    let mut printed = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut printed)
+        .unwrap();
+    let _ = child.wait();
+    assert!(printed.contains("queued mode"), "{printed}");
+    assert_eq!(
+        printed.matches("sent changed to client by email").count(),
+        1,
+        "{printed}"
+    );
+}

@@ -8,7 +8,9 @@
 //! one-line reason), 200 `ignored` (unknown event type), 200 `duplicate` (already
 //! processed: the first processing's messages), 409 (being processed under a live lease),
 //! 200 with a summary, 503 when a message failed for a temporary reason, 502 when one
-//! failed for a configuration reason (Booxi retries; what was sent is not sent again).
+//! failed for a configuration reason (Booxi retries; what was sent is not sent again);
+//! in queued mode 200 `queued` once the messages are on the queue (503 when some could
+//! not be put on it).
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -153,6 +155,21 @@ pub fn respond(result: Result<Summary, StoreError>) -> WebhookResponse {
             200,
             json!({"status": "duplicate", "event_id": id, "messages": summary.messages}),
         ),
+        Disposition::Queued => {
+            let status = match summary.retry_wanted() {
+                None => 200,
+                Some(Failure::Temporary) => 503,
+                Some(_) => 502,
+            };
+            WebhookResponse::new(
+                status,
+                json!({
+                    "status": if status == 200 { "queued" } else { "failed" },
+                    "event_id": id,
+                    "messages": summary.messages,
+                }),
+            )
+        }
         Disposition::Processed => {
             let status = match summary.retry_wanted() {
                 None => 200,
@@ -378,6 +395,7 @@ mod tests {
                 },
                 emit_metrics: false,
                 flows: None,
+                queue: None,
             },
         }
     }
@@ -649,6 +667,7 @@ mod tests {
                 delivery: w.core.delivery,
                 emit_metrics: false,
                 flows: None,
+                queue: None,
             },
         };
         let r = down.handle(authed(BODY)).await;
@@ -837,6 +856,7 @@ mod tests {
                 delivery: w.core.delivery,
                 emit_metrics: false,
                 flows: None,
+                queue: None,
             },
         });
         let calls: Vec<_> = (0..20)

@@ -12,7 +12,8 @@
 //!   and `booxi-notify serve`;
 //! - [`process`]: the core, transport-free: claim → plan → compose → send → record, a typed
 //!   [`outcome::Summary`] out;
-//! - [`settings`]: what the doors and delivery read from the environment.
+//! - [`settings`]: what the doors and delivery read from the environment;
+//! - [`queue`]: queued mode (the webhook enqueues, the queue door sends).
 
 pub mod auth;
 #[cfg(feature = "aws")]
@@ -35,6 +36,7 @@ pub mod outbox;
 pub mod outcome;
 pub mod preview;
 pub mod process;
+pub mod queue;
 pub mod render;
 pub mod rules;
 pub mod settings;

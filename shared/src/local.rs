@@ -84,7 +84,9 @@ impl LocalMode {
     /// Lambda read (templates compiled now, as in AWS).
     pub fn webhook(self, config: Config, settings: Settings) -> Result<LocalWebhook, RenderError> {
         let renderer = Renderer::new(&RenderConfig::from(&config))?;
-        let Settings { http, delivery } = settings;
+        // The mode is not read here: the Lambda's local mode sends in the call (`serve --queued`
+        // runs the queued mode offline).
+        let Settings { http, delivery, .. } = settings;
         Ok(Webhook {
             settings: http,
             secrets: CachedSecrets::new(self.secrets(), Duration::MAX, Duration::MAX),
@@ -101,6 +103,7 @@ impl LocalMode {
                 // No CloudWatch here: stdout is for the messages.
                 emit_metrics: false,
                 flows: None,
+                queue: None,
             },
         })
     }

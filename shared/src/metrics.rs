@@ -78,8 +78,30 @@ pub fn event_done(summary: &Summary, duration: Duration) {
     );
 }
 
+/// What one batch of the queue door came to: messages sent / failed by kind and channel
+/// (the same metrics as direct mode's), and the batch's duration.
+pub fn batch_done(reports: &[MessageReport], duration: Duration) {
+    for line in outcome_lines(reports) {
+        println!("{line}");
+    }
+    println!(
+        "{}",
+        emf_line(
+            &[],
+            &[
+                (
+                    "QueueBatchDuration",
+                    "Milliseconds",
+                    duration.as_secs_f64() * 1000.0
+                ),
+                ("QueueMessagesReceived", "Count", reports.len() as f64),
+            ]
+        )
+    );
+}
+
 pub fn outcome_lines(reports: &[MessageReport]) -> Vec<String> {
-    let mut counts: BTreeMap<(String, &str), [f64; 3]> = BTreeMap::new();
+    let mut counts: BTreeMap<(String, &str), [f64; 4]> = BTreeMap::new();
     for r in reports {
         let channel = r.channel.map(channel_name).unwrap_or("none");
         let slot = counts.entry((r.kind.to_string(), channel)).or_default();
@@ -87,20 +109,23 @@ pub fn outcome_lines(reports: &[MessageReport]) -> Vec<String> {
             Status::Sent => 0,
             Status::Skipped => 1,
             Status::Failed => 2,
+            Status::Queued => 3,
         };
         slot[i] += 1.0;
     }
     counts
         .into_iter()
-        .map(|((kind, channel), [sent, skipped, failed])| {
-            emf_line(
-                &[("Kind", &kind), ("Channel", channel)],
-                &[
-                    ("MessagesSent", "Count", sent),
-                    ("MessagesSkipped", "Count", skipped),
-                    ("MessagesFailed", "Count", failed),
-                ],
-            )
+        .map(|((kind, channel), [sent, skipped, failed, queued])| {
+            let mut metrics = vec![
+                ("MessagesSent", "Count", sent),
+                ("MessagesSkipped", "Count", skipped),
+                ("MessagesFailed", "Count", failed),
+            ];
+            // Only in queued mode: direct mode's lines stay as they were.
+            if queued > 0.0 {
+                metrics.push(("MessagesQueued", "Count", queued));
+            }
+            emf_line(&[("Kind", &kind), ("Channel", channel)], &metrics)
         })
         .collect()
 }

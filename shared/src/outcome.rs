@@ -17,6 +17,8 @@ pub enum Outcome {
     Skipped { reason: String },
     /// Not sent: why, and what kind of failure decides what happens next.
     Failed { failure: Failure, reason: String },
+    /// Put on the delivery queue (queued mode): the queue door sends it.
+    Queued,
 }
 
 /// Reason shown for a message an earlier delivery sent.
@@ -40,6 +42,7 @@ pub enum Status {
     Sent,
     Skipped,
     Failed,
+    Queued,
 }
 
 impl MessageReport {
@@ -48,6 +51,7 @@ impl MessageReport {
             Outcome::Sent { .. } => Status::Sent,
             Outcome::Skipped { .. } => Status::Skipped,
             Outcome::Failed { .. } => Status::Failed,
+            Outcome::Queued => Status::Queued,
         }
     }
 
@@ -60,7 +64,7 @@ impl MessageReport {
 
     pub fn reason(&self) -> Option<&str> {
         match &self.outcome {
-            Outcome::Sent { earlier: false } => None,
+            Outcome::Sent { earlier: false } | Outcome::Queued => None,
             Outcome::Sent { earlier: true } => Some(SENT_EARLIER),
             Outcome::Skipped { reason } | Outcome::Failed { reason, .. } => Some(reason),
         }
@@ -110,6 +114,7 @@ impl TryFrom<ReportWire> for MessageReport {
                     .ok_or("a failed message without its kind of failure")?,
                 reason,
             },
+            Status::Queued => Outcome::Queued,
         };
         Ok(Self {
             kind: w.kind,
@@ -132,6 +137,8 @@ pub enum Disposition {
     InProgress,
     /// Processed now: `messages` says what went.
     Processed,
+    /// Processed now in queued mode: `messages` says what was put on the queue.
+    Queued,
 }
 
 /// The typed result of processing one event, for any door.

@@ -68,6 +68,9 @@ pub struct Core<I, C, P> {
     pub emit_metrics: bool,
     /// The scheduler and booking states of `[[flows]]`; `None` when no flow is configured.
     pub flows: Option<Flows>,
+    /// Queued mode (`BOOXI_DELIVERY_MODE=queued`): planned messages go on this queue and
+    /// the queue door ([`crate::queue`]) sends them. `None`: sent in the call (direct).
+    pub queue: Option<std::sync::Arc<dyn crate::queue::Queue>>,
 }
 
 /// When the work of one delivery must end.
@@ -153,7 +156,17 @@ where
             Claim::InProgress => return Ok(summary(Disposition::InProgress, Vec::new())),
         }
 
-        let mut messages = self.deliver(event, &plan.notifications, timing).await;
+        let (disposition, mut messages) = match &self.queue {
+            Some(queue) => (
+                Disposition::Queued,
+                self.enqueue(queue.as_ref(), event, &plan.notifications)
+                    .await,
+            ),
+            None => (
+                Disposition::Processed,
+                self.deliver(event, &plan.notifications, timing).await,
+            ),
+        };
         messages.extend(plan.skipped.iter().map(|s| MessageReport {
             kind: s.kind,
             audience: s.audience,
@@ -162,7 +175,7 @@ where
                 reason: s.reason.clone(),
             },
         }));
-        let mut done = summary(Disposition::Processed, messages);
+        let mut done = summary(disposition, messages);
         if let Some(flows) = &self.flows {
             done.schedules = self.apply_schedules(event, &plan, flows, now).await;
         }
@@ -235,7 +248,7 @@ where
             .await
     }
 
-    async fn deliver_one(
+    pub(crate) async fn deliver_one(
         &self,
         event: &Event,
         n: &Notification,
@@ -305,9 +318,10 @@ impl<I: IdempotencyStore, C, P> Core<I, C, P> {
 }
 
 /// Reason shown for a recipient an earlier delivery found refused.
-const REFUSED_EARLIER: &str = "refused by the provider in an earlier delivery of this event";
+pub(crate) const REFUSED_EARLIER: &str =
+    "refused by the provider in an earlier delivery of this event";
 
-fn report(n: &Notification, outcome: Outcome) -> MessageReport {
+pub(crate) fn report(n: &Notification, outcome: Outcome) -> MessageReport {
     MessageReport {
         kind: n.kind,
         audience: n.audience,

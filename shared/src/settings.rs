@@ -67,6 +67,11 @@ pub const ENV_LOCAL_MODE: &str = "BOOXI_LOCAL_MODE";
 pub const ENV_LOCAL_OUTBOX: &str = "BOOXI_LOCAL_OUTBOX";
 /// Time a client of `serve` has to send its headers, then its body.
 pub const ENV_SERVE_READ_TIMEOUT: &str = "BOOXI_SERVE_READ_TIMEOUT_SECONDS";
+/// Queued delivery: `direct` (send inside the webhook call, the default) or `queued`
+/// (one SQS message per planned notification, sent by the queue door).
+pub const ENV_DELIVERY_MODE: &str = "BOOXI_DELIVERY_MODE";
+/// The SQS queue of queued mode (required when `BOOXI_DELIVERY_MODE=queued`).
+pub const ENV_QUEUE_URL: &str = "BOOXI_QUEUE_URL";
 
 pub const DEFAULT_SECRET_HEADER: &str = "X-Booxi-Secret";
 pub const DEFAULT_SIGNATURE_HEADER: &str = "X-Booxi-Signature";
@@ -121,11 +126,33 @@ impl Default for HttpSettings {
     }
 }
 
+/// Where the webhook's planned messages go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DeliveryMode {
+    /// Sent inside the webhook call (retries within the delivery budget).
+    #[default]
+    Direct,
+    /// Put on a queue, one message per notification; the queue door sends them.
+    Queued,
+}
+
+impl DeliveryMode {
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "" | "direct" => Some(Self::Direct),
+            "queued" => Some(Self::Queued),
+            _ => None,
+        }
+    }
+}
+
 /// Everything the doors and delivery read from the environment.
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
     pub http: HttpSettings,
     pub delivery: DeliverySettings,
+    /// `BOOXI_DELIVERY_MODE`.
+    pub mode: DeliveryMode,
 }
 
 /// The whole tree a door is wired from: the rules configuration and the settings of the
@@ -230,6 +257,14 @@ impl Settings {
                 })?;
             settings.delivery.budget = Duration::from_secs_f64(parsed);
         }
+        if let Some(mode) = get(&env, ENV_DELIVERY_MODE) {
+            settings.mode = DeliveryMode::parse(&mode).ok_or_else(|| {
+                invalid(
+                    ENV_DELIVERY_MODE,
+                    format!("`{mode}` is not direct or queued"),
+                )
+            })?;
+        }
         Ok(settings)
     }
 }
@@ -269,6 +304,8 @@ pub struct LambdaEnv {
     pub sender: SenderSettings,
     /// How long secret values are cached (default 300 s).
     pub secret_cache: Duration,
+    /// `BOOXI_QUEUE_URL`: required in queued mode, not read otherwise.
+    pub queue_url: Option<String>,
 }
 
 impl LambdaEnv {
@@ -352,8 +389,15 @@ impl LambdaEnv {
                 dead_letter_arn: get(&env, ENV_SCHEDULER_DLQ_ARN),
             })
         };
+        let queue_url = match loaded.settings.mode {
+            DeliveryMode::Direct => None,
+            DeliveryMode::Queued => Some(get(&env, ENV_QUEUE_URL).ok_or_else(|| {
+                invalid(ENV_QUEUE_URL, "required when BOOXI_DELIVERY_MODE is queued")
+            })?),
+        };
         Ok(Self {
             scheduler,
+            queue_url,
             secret_arn,
             table: required(ENV_IDEMPOTENCY_TABLE)?,
             sender: SenderSettings {
@@ -558,6 +602,51 @@ mod tests {
             bad.unwrap_err().to_string(),
             "BOOXI_SMS_SENDER_ID: 1 to 11 letters, digits or hyphens, at least one letter"
         );
+    }
+
+    #[test]
+    fn the_delivery_mode_is_direct_unless_queued_with_a_queue_url() {
+        assert_eq!(
+            Settings::from_env(env(&[])).unwrap().mode,
+            DeliveryMode::Direct
+        );
+        let queued = Settings::from_env(env(&[("BOOXI_DELIVERY_MODE", " Queued ")])).unwrap();
+        assert_eq!(queued.mode, DeliveryMode::Queued);
+        let e = Settings::from_env(env(&[("BOOXI_DELIVERY_MODE", "later")])).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "BOOXI_DELIVERY_MODE: `later` is not direct or queued"
+        );
+        let loaded = |mode: &'static str| {
+            Loaded::load(None, move |k| match k {
+                "BOOXI_AUTH_MODE" => Some("OAuth2".into()),
+                "BOOXI_DELIVERY_MODE" => Some(mode.into()),
+                _ => None,
+            })
+            .unwrap()
+        };
+        let base: &'static [(&'static str, &'static str)] = &[
+            ("BOOXI_IDEMPOTENCY_TABLE", "t"),
+            ("BOOXI_SENDER_EMAIL", "a@b.co"),
+        ];
+        let missing = LambdaEnv::from_env(env(base), &loaded("queued")).unwrap_err();
+        assert_eq!(
+            missing.to_string(),
+            "BOOXI_QUEUE_URL: required when BOOXI_DELIVERY_MODE is queued"
+        );
+        let with_url: &'static [(&'static str, &'static str)] = &[
+            ("BOOXI_IDEMPOTENCY_TABLE", "t"),
+            ("BOOXI_SENDER_EMAIL", "a@b.co"),
+            ("BOOXI_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/1/q"),
+        ];
+        let queued = LambdaEnv::from_env(env(with_url), &loaded("queued")).unwrap();
+        assert_eq!(
+            queued.queue_url.as_deref(),
+            Some("https://sqs.us-east-1.amazonaws.com/1/q")
+        );
+        // Direct mode does not read the queue URL: no SQS client is built.
+        let direct = LambdaEnv::from_env(env(with_url), &loaded("direct")).unwrap();
+        assert_eq!(direct.queue_url, None);
     }
 
     #[test]

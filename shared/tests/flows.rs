@@ -473,6 +473,7 @@ mod door {
                 scheduler: scheduler.clone(),
                 states: Arc::new(MemoryStates::new()),
             }),
+            queue: None,
         };
         Setup { core, scheduler }
     }

@@ -98,6 +98,7 @@ fn webhook(courier: Counting) -> Hook {
             delivery: DeliverySettings::default(),
             emit_metrics: false,
             flows: None,
+            queue: None,
         },
     }
 }

@@ -14,6 +14,7 @@ pub mod http;
 pub mod lambda;
 pub mod moto;
 pub mod proxy;
+pub mod sqs;
 
 use std::future::Future;
 use std::io::Read;

@@ -146,7 +146,13 @@ impl Moto {
         serde_json::from_str(&text).unwrap_or(Value::String(text))
     }
 
-    fn json_call(&self, service: &str, target: &str, version: &str, body: Value) -> Value {
+    pub(crate) fn json_call(
+        &self,
+        service: &str,
+        target: &str,
+        version: &str,
+        body: Value,
+    ) -> Value {
         let content_type = format!("application/x-amz-json-{version}");
         self.call(
             service,

@@ -1,6 +1,7 @@
 //! Stand-ins in front of AWS: [`Proxy`] delays every request and logs when AWS was used
 //! (a byte pipe, HTTP left untouched), [`SerialProxy`] lets one HTTP call through at a
-//! time, [`FailingSns`] answers every call with one SNS error (`Throttled` by default).
+//! time, [`FailingSns`] answers every call with one SNS error (`Throttled` by default),
+//! [`RateLimitedSes`] throttles SES sends above a rate (429 `TooManyRequestsException`).
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -206,5 +207,107 @@ impl FailingSns {
             }
         }));
         FailingSns { port, calls }
+    }
+}
+
+/// What a [`RateLimitedSes`] did with SES `SendEmail` calls.
+#[derive(Debug, Default)]
+pub struct SesCounts {
+    /// Passed on to moto (and so sent).
+    pub passed: AtomicUsize,
+    /// Answered 429 `TooManyRequestsException`.
+    pub throttled: AtomicUsize,
+    /// Answered 400 `BadRequestException` (the refused address).
+    pub refused: AtomicUsize,
+}
+
+/// An HTTP proxy in front of all of moto that lets SES v2 `SendEmail` through at most
+/// `rate` times a second (a token bucket holding one second's worth) and answers the
+/// calls above that rate as SES does when the account's sending rate is exceeded: HTTP
+/// 429 with `x-amzn-ErrorType: TooManyRequestsException`. Optionally it refuses one
+/// recipient for good (400 `BadRequestException`, as SES answers an address it cannot
+/// take). Every other call passes through untouched.
+pub struct RateLimitedSes {
+    pub port: u16,
+    pub counts: Arc<SesCounts>,
+}
+
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+impl RateLimitedSes {
+    pub fn start(target: u16, rate: f64, refuse: Option<&str>) -> RateLimitedSes {
+        let counts = Arc::new(SesCounts::default());
+        let bucket = Arc::new(Mutex::new(Bucket {
+            tokens: rate.max(1.0),
+            at: Instant::now(),
+        }));
+        let refuse = refuse.map(|a| format!("\"{a}\""));
+        let shared = Arc::clone(&counts);
+        let port = serve(handler(move |request| {
+            let (counts, bucket, refuse) =
+                (Arc::clone(&shared), Arc::clone(&bucket), refuse.clone());
+            async move {
+                let is_send = request.method == "POST"
+                    && request.path.starts_with("/v2/email/outbound-emails");
+                if is_send {
+                    let body = String::from_utf8_lossy(&request.body);
+                    if refuse.as_deref().is_some_and(|a| body.contains(a)) {
+                        counts.refused.fetch_add(1, Ordering::SeqCst);
+                        return Reply::new(400, r#"{"message":"Invalid address"}"#)
+                            .header("Content-Type", "application/json")
+                            .header("x-amzn-ErrorType", "BadRequestException");
+                    }
+                    let allowed = {
+                        let mut b = lock(&bucket);
+                        let now = Instant::now();
+                        let capacity = rate.max(1.0);
+                        b.tokens = (b.tokens + now.duration_since(b.at).as_secs_f64() * rate)
+                            .min(capacity);
+                        b.at = now;
+                        if b.tokens >= 1.0 {
+                            b.tokens -= 1.0;
+                            true
+                        } else {
+                            false
+                        }
+                    };
+                    if !allowed {
+                        counts.throttled.fetch_add(1, Ordering::SeqCst);
+                        return Reply::new(429, r#"{"message":"Maximum sending rate exceeded."}"#)
+                            .header("Content-Type", "application/json")
+                            .header("x-amzn-ErrorType", "TooManyRequestsException");
+                    }
+                    counts.passed.fetch_add(1, Ordering::SeqCst);
+                }
+                let headers: Vec<(String, String)> = request
+                    .headers
+                    .into_iter()
+                    .filter(|(k, _)| !is_hop_by_hop(k))
+                    .collect();
+                match request_async(
+                    target,
+                    &request.method,
+                    &request.path,
+                    &headers,
+                    request.body,
+                )
+                .await
+                {
+                    Ok(mut reply) => {
+                        reply.headers.retain(|(k, _)| !is_hop_by_hop(k));
+                        reply
+                    }
+                    Err(e) => Reply::new(502, format!("rate-limited SES proxy: {e}")),
+                }
+            }
+        }));
+        RateLimitedSes { port, counts }
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
     }
 }

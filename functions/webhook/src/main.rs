@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use booxi_notify::auth::{CachedSecrets, SecretSource};
 use booxi_notify::aws::{
-    AwsCourier, DynamoStore, EventBridgeScheduler, SecretsManagerSource, sdk_config,
+    AwsCourier, DynamoStore, EventBridgeScheduler, SecretsManagerSource, SqsQueue, sdk_config,
 };
 use booxi_notify::compose::{Compose, RenderComposer};
 use booxi_notify::delivery::Courier;
@@ -16,6 +16,7 @@ use booxi_notify::edge::{self, Webhook};
 use booxi_notify::flows::{Flows, fire};
 use booxi_notify::local::LocalMode;
 use booxi_notify::process::Core;
+use booxi_notify::queue::{self, Queue};
 use booxi_notify::render::{RenderConfig, Renderer};
 use booxi_notify::settings::{LambdaEnv, Loaded};
 use booxi_notify::store::IdempotencyStore;
@@ -79,6 +80,10 @@ async fn main() -> Result<(), Error> {
         )),
         states: Arc::new(store.clone()),
     });
+    // Queued mode only (BOOXI_DELIVERY_MODE=queued): the SQS client makes no call at init.
+    let queue = lambda.queue_url.as_ref().map(|url| {
+        Arc::new(SqsQueue::new(aws_sdk_sqs::Client::new(&aws), url.clone())) as Arc<dyn Queue>
+    });
     let webhook = Arc::new(Webhook {
         settings: settings.http,
         secrets,
@@ -94,6 +99,7 @@ async fn main() -> Result<(), Error> {
             delivery: settings.delivery,
             emit_metrics: true,
             flows,
+            queue,
         },
     });
 
@@ -125,9 +131,13 @@ where
                     fire::answer(webhook.core.fire(&event.payload, deadline).await)
                         .map_err(Error::from)
                 }
+                Door::Queue if webhook.core.queue.is_some() => {
+                    let deadline = edge::deadline_from_epoch_millis(event.context.deadline);
+                    Ok(queue::drain(&webhook.core, &event.payload, deadline).await?)
+                }
                 Door::Queue => Err(ClosedDoor {
                     door: "SQS",
-                    hint: "queued delivery is not available in this version",
+                    hint: "queued delivery is off (BOOXI_DELIVERY_MODE is not queued)",
                 }
                 .into()),
                 Door::Unknown => Err(UnknownDoor.into()),

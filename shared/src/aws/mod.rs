@@ -1,16 +1,19 @@
 //! The AWS side of the adapters (feature `aws`): SES v2 and SNS as a [`Courier`],
 //! DynamoDB as the [`IdempotencyStore`] (and the flows' booking states), Secrets Manager
-//! as the [`SecretSource`], EventBridge Scheduler as the flows' scheduler.
+//! as the [`SecretSource`], EventBridge Scheduler as the flows' scheduler, SQS as the
+//! [`Queue`] of queued mode.
 //! Each builds on an SDK client made once at Lambda init; none knows about HTTP requests.
 //!
 //! [`Courier`]: crate::delivery::Courier
 //! [`IdempotencyStore`]: crate::store::IdempotencyStore
 //! [`SecretSource`]: crate::auth::SecretSource
+//! [`Queue`]: crate::queue::Queue
 
 mod courier;
 mod dynamo;
 mod scheduler;
 mod secrets;
+mod sqs;
 
 /// Moved to [`crate::settings`]; here for the callers that knew them here.
 pub use crate::settings::{LambdaEnv, SenderSettings};
@@ -18,6 +21,7 @@ pub use courier::AwsCourier;
 pub use dynamo::DynamoStore;
 pub use scheduler::EventBridgeScheduler;
 pub use secrets::SecretsManagerSource;
+pub use sqs::SqsQueue;
 
 use aws_sdk_sesv2::error::ProvideErrorMetadata;
 

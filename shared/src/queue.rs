@@ -1,0 +1,1063 @@
+//! Queued mode (`BOOXI_DELIVERY_MODE=queued`): the webhook claims and plans an event, puts
+//! one message per planned notification on a [`Queue`] and answers at once; the queue
+//! door ([`drain`]) later renders and sends each message with the same per-message
+//! idempotency as direct mode, at the rate the queue's consumer is allowed.
+//!
+//! What a queue message holds ([`QueuedMessage`], JSON): a format version, the message's
+//! key in the idempotency store (event id, kind, audience, channel and a hash of the
+//! recipient, never an address), its position in the plan, and the event as the render
+//! needs it: its id, type, creation time and the payload Booxi sent (`content`). The
+//! payload carries the booking's personal data (names, addresses, numbers): the
+//! templates may read any of its fields, so it cannot be cut down without changing what
+//! is rendered. The address of the message is not copied out of it; the drain plans the
+//! event again (the rules are pure) and picks the notification by its key.
+//!
+//! The door's answer to a batch is SQS's partial-batch response:
+//! `{"batchItemFailures":[{"itemIdentifier": messageId}, …]}` lists the messages to
+//! deliver again after the visibility timeout: those that failed for a temporary reason
+//! (throttling, timeouts) and those that failed for a configuration reason (sender not
+//! verified, a template that does not render), which the queue's redrive policy moves
+//! to the dead-letter queue after a bounded number of receives, to be redriven once the
+//! cause is fixed. A recipient the provider refused is recorded and never retried; a
+//! message already sent (a duplicate delivery) is not sent again.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use futures_util::StreamExt;
+use futures_util::future::BoxFuture;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::compose::Compose;
+use crate::delivery::{Courier, Failure};
+use crate::event::Event;
+use crate::metrics;
+use crate::notification::{Notification, audience_name, channel_name};
+use crate::outcome::{MessageReport, Outcome};
+use crate::process::{Core, Timing, report};
+use crate::rules;
+use crate::store::{Claim, Done, IdempotencyStore, Owner, message_key};
+
+/// At most this many messages per `SendMessageBatch` call (SQS's limit).
+pub const BATCH_ENTRIES: usize = 10;
+/// At most this many bytes of bodies per call, and per message (SQS's classic limit,
+/// which every queue accepts).
+pub const BATCH_BYTES: usize = 256 * 1024;
+/// Attempts at enqueueing the entries a batch call did not take.
+const ENQUEUE_ATTEMPTS: u32 = 3;
+/// The version of [`QueuedMessage`]'s format.
+pub const FORMAT: u32 = 1;
+
+/// One message to put on the queue: an id unique within its batch call, and the body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub id: String,
+    pub body: String,
+}
+
+/// An entry the queue did not take, and why (an error code, no content).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    pub id: String,
+    pub reason: String,
+    /// The queue says the entry itself is wrong: trying again will not help.
+    pub sender_fault: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("queue: {0}")]
+pub struct QueueError(pub String);
+
+/// Where queued mode puts messages: SQS in Lambda (`aws::SqsQueue`), [`MemoryQueue`] in
+/// `booxi-notify serve --queued` and tests.
+pub trait Queue: Send + Sync {
+    /// Puts up to [`BATCH_ENTRIES`] entries on the queue; returns those it did not take.
+    /// An error means the call itself failed (none was taken, as far as we know).
+    fn send_batch<'a>(
+        &'a self,
+        entries: &'a [Entry],
+    ) -> BoxFuture<'a, Result<Vec<Rejected>, QueueError>>;
+}
+
+/// The event as a queue message carries it: what [`Event`] is read from again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueuedEvent {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub event_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_on: Option<String>,
+    /// The payload as Booxi sent it.
+    pub content: Value,
+}
+
+/// The body of one queue message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueuedMessage {
+    pub v: u32,
+    /// The message's key in the idempotency store.
+    pub key: String,
+    /// 1-based position in the event's plan (the Message-ID of an email depends on it).
+    pub index: usize,
+    pub event: QueuedEvent,
+}
+
+impl QueuedMessage {
+    pub fn new(event: &Event, key: String, index: usize) -> Self {
+        Self {
+            v: FORMAT,
+            key,
+            index,
+            event: QueuedEvent {
+                id: event.id.clone(),
+                event_type: event.event_type.name().to_owned(),
+                created_on: event.created_on.clone(),
+                content: event.content.clone(),
+            },
+        }
+    }
+
+    /// The event again, as the webhook read it (its aliased type and its id kept).
+    pub fn event(&self, config: &crate::Config) -> Result<Event, String> {
+        let envelope = json!({
+            "eventId": self.event.id,
+            "eventType": self.event.event_type,
+            "createdOn": self.event.created_on,
+            "content": self.event.content,
+        });
+        let mut event = Event::from_value(&envelope, config.default_country)
+            .map_err(|e| format!("the queued event does not read: {e}"))?;
+        event.id = self.event.id.clone();
+        Ok(event)
+    }
+}
+
+impl<I, C, P> Core<I, C, P>
+where
+    I: IdempotencyStore,
+    C: Courier,
+    P: Compose,
+{
+    /// Queued mode's delivery: every planned message not sent before goes on `queue`,
+    /// [`BATCH_ENTRIES`] per call; entries a call does not take are tried again, then
+    /// reported as failed for a temporary reason (the webhook answers 503 and Booxi's
+    /// retry enqueues them again; the drain sends each message once).
+    pub(crate) async fn enqueue(
+        &self,
+        queue: &dyn Queue,
+        event: &Event,
+        notifications: &[Notification],
+    ) -> Vec<MessageReport> {
+        // Not checked against the records here (one store call less in the answer's
+        // path): the drain checks each message before sending it.
+        let keys: Vec<String> = notifications.iter().map(message_key).collect();
+        let mut outcomes: Vec<Option<Outcome>> = vec![None; notifications.len()];
+        let mut pending: Vec<(usize, Entry)> = Vec::new();
+        for (i, key) in keys.iter().enumerate() {
+            let body = QueuedMessage::new(event, key.clone(), i + 1);
+            let body = serde_json::to_string(&body).unwrap_or_default();
+            if body.len() > BATCH_BYTES {
+                outcomes[i] = Some(Outcome::Failed {
+                    failure: Failure::Configuration,
+                    reason: format!(
+                        "too large for the queue: {} bytes, at most {BATCH_BYTES}",
+                        body.len()
+                    ),
+                });
+            } else {
+                let id = i.to_string();
+                pending.push((i, Entry { id, body }));
+            }
+        }
+        for chunk in chunks(pending) {
+            let taken = put(queue, &event.id, chunk.clone()).await;
+            for (i, _) in chunk {
+                outcomes[i] = Some(match taken.get(&i.to_string()) {
+                    None => Outcome::Queued,
+                    Some(reason) => Outcome::Failed {
+                        failure: Failure::Temporary,
+                        reason: reason.clone(),
+                    },
+                });
+            }
+        }
+        notifications
+            .iter()
+            .zip(outcomes)
+            .map(|(n, outcome)| {
+                let result = report(
+                    n,
+                    outcome.unwrap_or(Outcome::Failed {
+                        failure: Failure::Temporary,
+                        reason: "not queued".into(),
+                    }),
+                );
+                tracing::info!(
+                    event_id = %event.id,
+                    kind = %n.kind,
+                    audience = audience_name(n.audience),
+                    channel = channel_name(n.channel),
+                    outcome = ?result.status(),
+                    reason = result.reason().unwrap_or(""),
+                    "message"
+                );
+                result
+            })
+            .collect()
+    }
+}
+
+/// Entries in calls of at most [`BATCH_ENTRIES`] entries and [`BATCH_BYTES`] bytes.
+fn chunks(entries: Vec<(usize, Entry)>) -> Vec<Vec<(usize, Entry)>> {
+    let mut out: Vec<Vec<(usize, Entry)>> = Vec::new();
+    let mut bytes = 0;
+    for entry in entries {
+        let size = entry.1.body.len();
+        match out.last_mut() {
+            Some(last) if last.len() < BATCH_ENTRIES && bytes + size <= BATCH_BYTES => {
+                bytes += size;
+                last.push(entry);
+            }
+            _ => {
+                bytes = size;
+                out.push(vec![entry]);
+            }
+        }
+    }
+    out
+}
+
+/// Sends one call's entries, trying again (with a short pause) those the queue did not
+/// take for a reason that may pass. Returns the entries not taken in the end, by id.
+async fn put(
+    queue: &dyn Queue,
+    event_id: &str,
+    chunk: Vec<(usize, Entry)>,
+) -> HashMap<String, String> {
+    let mut left: Vec<Entry> = chunk.into_iter().map(|(_, e)| e).collect();
+    let mut failed = HashMap::new();
+    for attempt in 1..=ENQUEUE_ATTEMPTS {
+        let rejected = match queue.send_batch(&left).await {
+            Ok(rejected) => rejected,
+            Err(e) => left
+                .iter()
+                .map(|entry| Rejected {
+                    id: entry.id.clone(),
+                    reason: e.to_string(),
+                    sender_fault: false,
+                })
+                .collect(),
+        };
+        let mut again = Vec::new();
+        for r in rejected {
+            tracing::warn!(event_id, entry = %r.id, reason = %r.reason, attempt, "the queue did not take a message");
+            if r.sender_fault || attempt == ENQUEUE_ATTEMPTS {
+                failed.insert(r.id, format!("not queued: {}", r.reason));
+            } else if let Some(entry) = left.iter().find(|e| e.id == r.id) {
+                again.push(entry.clone());
+            }
+        }
+        if again.is_empty() {
+            break;
+        }
+        left = again;
+        tokio::time::sleep(Duration::from_millis(50 * u64::from(attempt))).await;
+    }
+    failed
+}
+
+/// One record of an SQS batch event, as much as the door needs.
+#[derive(Debug, Clone, Deserialize)]
+struct Record {
+    #[serde(rename = "messageId")]
+    message_id: String,
+    #[serde(default)]
+    body: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Batch {
+    #[serde(rename = "Records", default)]
+    records: Vec<Record>,
+}
+
+/// What became of one queue message.
+#[derive(Debug, Clone)]
+struct Handled {
+    /// Deliver it again later (it is in the batch answer).
+    retry: bool,
+    report: Option<MessageReport>,
+}
+
+/// The queue door: sends each message of an SQS batch event (`Records[]`, as Lambda's
+/// event source mapping delivers it) and answers which to deliver again.
+/// `deadline` is when the invocation ends, if known; sends stop before it. An error (a
+/// batch whose records do not read) fails the invocation: Lambda then returns the whole
+/// batch to the queue, and the redrive policy bounds how often.
+pub async fn drain<I, C, P>(
+    core: &Core<I, C, P>,
+    batch: &Value,
+    deadline: Option<Instant>,
+) -> Result<Value, QueueError>
+where
+    I: IdempotencyStore,
+    C: Courier,
+    P: Compose,
+{
+    let started = Instant::now();
+    let records = match Batch::deserialize(batch) {
+        Ok(batch) => batch.records,
+        Err(e) => {
+            tracing::error!(error = %e, "not an SQS batch event");
+            return Err(QueueError(format!("not an SQS batch event: {e}")));
+        }
+    };
+    let timing = Timing::new(started, core.delivery.budget, deadline);
+    // The same message twice in one batch (SQS delivers at least once) is handled once.
+    let mut first_of: HashMap<String, usize> = HashMap::new();
+    let mut handled: Vec<Option<Handled>> = vec![None; records.len()];
+    let mut work = Vec::new();
+    for (i, record) in records.iter().enumerate() {
+        let message: Result<QueuedMessage, String> = serde_json::from_str(&record.body)
+            .map_err(|e| format!("not a queued message: {e}"))
+            .and_then(|m: QueuedMessage| {
+                if m.v == FORMAT {
+                    Ok(m)
+                } else {
+                    Err(format!("queued message format {} unknown", m.v))
+                }
+            });
+        match message {
+            Err(reason) => {
+                tracing::error!(message_id = %record.message_id, reason = %reason, "queue message not understood: left to the dead-letter queue");
+                handled[i] = Some(Handled {
+                    retry: true,
+                    report: None,
+                });
+            }
+            Ok(m) => {
+                if first_of.contains_key(&m.key) {
+                    continue;
+                }
+                first_of.insert(m.key.clone(), i);
+                work.push((i, m));
+            }
+        }
+    }
+    // What was sent or refused before, for the whole batch in one read (a failed read
+    // leaves each message to read its own).
+    let keys: Vec<String> = work.iter().map(|(_, m)| m.key.clone()).collect();
+    let known = match core.store.recorded(&keys).await {
+        Ok(done) => Some(done),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the batch's sent messages");
+            None
+        }
+    };
+    let sends = work
+        .into_iter()
+        .map(|(i, m)| {
+            let id = records[i].message_id.clone();
+            let already = known.as_ref().map(|done| done.get(&m.key).copied());
+            async move { (i, one(core, &id, m, already, timing).await) }
+        })
+        .collect::<Vec<_>>();
+    let results: Vec<(usize, Handled)> = futures_util::stream::iter(sends)
+        .buffer_unordered(core.delivery.send_concurrency.max(1))
+        .collect()
+        .await;
+    for (i, h) in results {
+        handled[i] = Some(h);
+    }
+    let mut failures = Vec::new();
+    let mut reports = Vec::new();
+    for (i, record) in records.iter().enumerate() {
+        let h = match &handled[i] {
+            Some(h) => h.clone(),
+            // A duplicate within the batch: as its first copy went.
+            None => {
+                let key = serde_json::from_str::<QueuedMessage>(&record.body)
+                    .map(|m| m.key)
+                    .unwrap_or_default();
+                let first = first_of.get(&key).and_then(|&f| handled[f].clone());
+                Handled {
+                    retry: first.as_ref().is_none_or(|f| f.retry),
+                    report: None,
+                }
+            }
+        };
+        if h.retry {
+            failures.push(json!({"itemIdentifier": record.message_id}));
+        }
+        reports.extend(h.report);
+    }
+    let count = |status| reports.iter().filter(|r| r.status() == status).count();
+    use crate::outcome::Status;
+    tracing::info!(
+        received = records.len(),
+        sent = count(Status::Sent),
+        skipped = count(Status::Skipped),
+        failed = count(Status::Failed),
+        retried = failures.len(),
+        latency_ms = started.elapsed().as_millis() as u64,
+        "queue batch handled"
+    );
+    if core.emit_metrics {
+        metrics::batch_done(&reports, started.elapsed());
+    }
+    Ok(json!({ "batchItemFailures": failures }))
+}
+
+/// Sends one queue message (unless it was sent or refused before). `known`: what the
+/// records say of it, when the batch's read succeeded.
+async fn one<I, C, P>(
+    core: &Core<I, C, P>,
+    message_id: &str,
+    m: QueuedMessage,
+    known: Option<Option<Done>>,
+    timing: Timing,
+) -> Handled
+where
+    I: IdempotencyStore,
+    C: Courier,
+    P: Compose,
+{
+    let event = match m.event(&core.config) {
+        Ok(event) => event,
+        Err(reason) => {
+            tracing::error!(message_id, reason = %reason, "queue message not understood: left to the dead-letter queue");
+            return Handled {
+                retry: true,
+                report: None,
+            };
+        }
+    };
+    let plan = rules::plan(&event, &core.config);
+    let Some(n) = plan.notifications.iter().find(|n| message_key(n) == m.key) else {
+        // The configuration changed since the event was planned (a kind turned off…).
+        tracing::warn!(event_id = %event.id, message_id, "queued message no longer planned under the current configuration: dropped");
+        return Handled {
+            retry: false,
+            report: None,
+        };
+    };
+    let store_failed = |e: crate::store::StoreError| {
+        tracing::error!(event_id = %event.id, error = %e, "idempotency store unavailable");
+        Handled {
+            retry: true,
+            report: Some(report(
+                n,
+                Outcome::Failed {
+                    failure: Failure::Temporary,
+                    reason: e.to_string(),
+                },
+            )),
+        }
+    };
+    let recorded = |done: HashMap<String, Done>| done.get(&m.key).copied();
+    let already = match known {
+        Some(already) => already,
+        None => match core.store.recorded(std::slice::from_ref(&m.key)).await {
+            Ok(done) => recorded(done),
+            Err(e) => return store_failed(e),
+        },
+    };
+    if already.is_some() {
+        let result = core
+            .deliver_one(&event, n, m.index, &m.key, already, timing)
+            .await;
+        return Handled {
+            retry: false,
+            report: Some(result),
+        };
+    }
+    // SQS may hand the same message to two pollers at once (at-least-once delivery, or a
+    // copy enqueued twice after a partial failure): a claim on the message, with the
+    // same conditional writes as an event's, lets one of them send.
+    let claim_id = format!("{SEND_CLAIM}{}", m.key);
+    let owner = match Owner::new() {
+        Ok(owner) => owner,
+        Err(e) => return store_failed(e),
+    };
+    let claim = core
+        .store
+        .claim(&claim_id, &owner, SystemTime::now(), timing.lease_until)
+        .await;
+    match claim {
+        Err(e) => return store_failed(e),
+        Ok(Claim::Acquired) => {}
+        Ok(Claim::InProgress) => {
+            tracing::info!(event_id = %event.id, message_id, "message being sent by another delivery: later");
+            return Handled {
+                retry: true,
+                report: None,
+            };
+        }
+        Ok(Claim::Completed { .. }) => {
+            // Sent (or refused) by another delivery since we looked.
+            let already = match core.store.recorded(std::slice::from_ref(&m.key)).await {
+                Ok(done) => recorded(done),
+                Err(e) => return store_failed(e),
+            };
+            let result = core
+                .deliver_one(&event, n, m.index, &m.key, already, timing)
+                .await;
+            return Handled {
+                retry: already.is_none(),
+                report: Some(result),
+            };
+        }
+    }
+    let result = core
+        .deliver_one(&event, n, m.index, &m.key, None, timing)
+        .await;
+    let retry = matches!(
+        result.failure(),
+        Some(Failure::Temporary | Failure::Configuration)
+    );
+    // Done: the record now answers any later delivery, and the claim keeps concurrent
+    // ones out until its lease ends (then its TTL removes it): no call to close it.
+    // Not done: released, so the redelivery need not wait for the lease.
+    if retry && let Err(e) = core.store.release(&claim_id, &owner).await {
+        tracing::warn!(event_id = %event.id, error = %e, "cannot release the message's claim");
+    }
+    Handled {
+        retry,
+        report: Some(result),
+    }
+}
+
+/// Prefix of a message's claim id in the store (`evt#send#msg#…`).
+pub const SEND_CLAIM: &str = "send#";
+
+/// A queue in memory, for `booxi-notify serve --queued` and tests: what is put on it can
+/// be received in batches shaped as Lambda's SQS events, failed messages come back after
+/// a pause, and a message received [`MemoryQueue::max_receives`] times without success
+/// is set aside as dead.
+#[derive(Debug)]
+pub struct MemoryQueue {
+    state: Mutex<MemoryState>,
+    ids: AtomicU64,
+    /// Receives after which a message is dead (the redrive policy's maxReceiveCount).
+    pub max_receives: u32,
+    /// How long a failed message stays invisible (the visibility timeout).
+    pub retry_after: Duration,
+    notify: tokio::sync::Notify,
+}
+
+#[derive(Debug, Default)]
+struct MemoryState {
+    /// (message id, body, receives so far, visible from)
+    ready: Vec<(String, String, u32, Instant)>,
+    dead: Vec<String>,
+}
+
+/// A message [`MemoryQueue::receive`] handed out: (message id, body, receives so far).
+pub type Received = (String, String, u32);
+
+impl Default for MemoryQueue {
+    fn default() -> Self {
+        Self::new(5, Duration::from_secs(2))
+    }
+}
+
+impl MemoryQueue {
+    pub fn new(max_receives: u32, retry_after: Duration) -> Self {
+        Self {
+            state: Mutex::default(),
+            ids: AtomicU64::new(1),
+            max_receives,
+            retry_after,
+            notify: tokio::sync::Notify::new(),
+        }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, MemoryState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Messages waiting (visible or not).
+    pub fn len(&self) -> usize {
+        self.state().ready.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bodies of the messages set aside as dead.
+    pub fn dead(&self) -> Vec<String> {
+        self.state().dead.clone()
+    }
+
+    /// Up to `max` visible messages as an SQS batch event (`Records[]`), and their ids;
+    /// `None` when none is visible. Received messages leave the queue until
+    /// [`MemoryQueue::settle`] says which failed.
+    pub fn receive(&self, max: usize) -> Option<(Value, Vec<Received>)> {
+        let now = Instant::now();
+        let mut state = self.state();
+        let mut taken = Vec::new();
+        let mut i = 0;
+        while i < state.ready.len() && taken.len() < max {
+            if state.ready[i].3 <= now {
+                let (id, body, receives, _) = state.ready.remove(i);
+                taken.push((id, body, receives + 1));
+            } else {
+                i += 1;
+            }
+        }
+        if taken.is_empty() {
+            return None;
+        }
+        let records: Vec<Value> = taken
+            .iter()
+            .map(|(id, body, receives)| {
+                json!({
+                    "messageId": id,
+                    "body": body,
+                    "attributes": {"ApproximateReceiveCount": receives.to_string()},
+                    "eventSource": "aws:sqs",
+                    "eventSourceARN": "arn:aws:sqs:local:000000000000:booxi-notify-local",
+                })
+            })
+            .collect();
+        Some((json!({ "Records": records }), taken))
+    }
+
+    /// Puts back the received messages the door's `answer` lists as failed (visible
+    /// again after `retry_after`, or dead after `max_receives`); the others are deleted.
+    pub fn settle(&self, received: Vec<Received>, answer: &Value) {
+        let failed: Vec<&str> = answer["batchItemFailures"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f["itemIdentifier"].as_str())
+            .collect();
+        let mut state = self.state();
+        let visible = Instant::now() + self.retry_after;
+        for (id, body, receives) in received {
+            if !failed.contains(&id.as_str()) {
+                continue;
+            }
+            if receives >= self.max_receives {
+                tracing::warn!(message_id = %id, receives, "queue message dead after its last receive");
+                state.dead.push(body);
+            } else {
+                state.ready.push((id, body, receives, visible));
+            }
+        }
+        drop(state);
+        self.notify.notify_one();
+    }
+
+    /// Waits until a message may be visible (woken by a put, or after a short pause).
+    pub async fn wait(&self) {
+        let _ = tokio::time::timeout(Duration::from_millis(200), self.notify.notified()).await;
+    }
+}
+
+impl Queue for MemoryQueue {
+    fn send_batch<'a>(
+        &'a self,
+        entries: &'a [Entry],
+    ) -> BoxFuture<'a, Result<Vec<Rejected>, QueueError>> {
+        Box::pin(async move {
+            let now = Instant::now();
+            {
+                let mut state = self.state();
+                for e in entries {
+                    let id = format!("local-{}", self.ids.fetch_add(1, Ordering::SeqCst));
+                    state.ready.push((id, e.body.clone(), 0, now));
+                }
+            }
+            self.notify.notify_one();
+            Ok(Vec::new())
+        })
+    }
+}
+
+/// Runs the queue door over `queue` for as long as the process lives: receives up to
+/// [`BATCH_ENTRIES`] messages, sends them through `core`, settles what failed.
+pub async fn drain_forever<I, C, P>(core: &Core<I, C, P>, queue: &MemoryQueue)
+where
+    I: IdempotencyStore,
+    C: Courier,
+    P: Compose,
+{
+    loop {
+        match queue.receive(BATCH_ENTRIES) {
+            Some((batch, received)) => {
+                // A batch that does not read comes back whole (as Lambda's would).
+                let answer = drain(core, &batch, None).await.unwrap_or_else(|_| {
+                    let all: Vec<Value> = received
+                        .iter()
+                        .map(|(id, _, _)| json!({"itemIdentifier": id}))
+                        .collect();
+                    json!({ "batchItemFailures": all })
+                });
+                queue.settle(received, &answer);
+            }
+            None => queue.wait().await,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::delivery::{Content, Email, MessageMeta, Outgoing, RetryPolicy, SendError, Sms};
+    use crate::notification::Address;
+    use crate::outcome::{Disposition, Status};
+    use crate::process::DeliverySettings;
+    use crate::store::MemoryStore;
+    use std::sync::Arc;
+
+    /// Records what it sends; refuses or throttles the addresses it is told to.
+    #[derive(Default)]
+    struct Recorder {
+        sent: Mutex<Vec<String>>,
+        refuse: Option<String>,
+        throttle: Option<String>,
+    }
+
+    impl Courier for Recorder {
+        async fn send(&self, m: &Outgoing) -> Result<String, SendError> {
+            let to = match &m.content {
+                Content::Email(e) => e.to.to_string(),
+                Content::Sms(s) => s.to.to_string(),
+            };
+            if self.refuse.as_deref() == Some(&to) {
+                return Err(SendError::refused("SES SendEmail: BadRequestException"));
+            }
+            if self.throttle.as_deref() == Some(&to) {
+                return Err(SendError::retryable(
+                    "SES SendEmail: TooManyRequestsException",
+                ));
+            }
+            self.sent.lock().unwrap().push(to);
+            Ok("id".into())
+        }
+    }
+
+    struct Plain;
+
+    impl Compose for Plain {
+        fn compose(
+            &self,
+            _: &Event,
+            n: &Notification,
+            meta: MessageMeta,
+        ) -> Result<Outgoing, String> {
+            let content = match &n.to {
+                Address::Email(to) => Content::Email(Email {
+                    to: to.clone(),
+                    subject: n.kind.to_string(),
+                    text: String::new(),
+                    html: String::new(),
+                    mime: Vec::new(),
+                    has_attachment: false,
+                    from_name: String::new(),
+                }),
+                Address::Phone(to) => Content::Sms(Sms {
+                    to: to.clone(),
+                    text: n.kind.to_string(),
+                }),
+            };
+            Ok(Outgoing { meta, content })
+        }
+    }
+
+    fn core(courier: Recorder, queue: Arc<MemoryQueue>) -> Core<MemoryStore, Recorder, Plain> {
+        Core {
+            config: Config::default(),
+            store: MemoryStore::new(),
+            courier,
+            composer: Plain,
+            delivery: DeliverySettings {
+                retry: RetryPolicy {
+                    first_backoff: Duration::from_millis(1),
+                    max_backoff: Duration::from_millis(2),
+                    max_attempts: 2,
+                },
+                ..DeliverySettings::default()
+            },
+            emit_metrics: false,
+            flows: None,
+            queue: Some(queue),
+        }
+    }
+
+    const BODY: &str = r#"{"eventId":"e-1","eventType":"appointment.created","content":{"booking":{"status":"Approved",
+        "client":{"email":"jane@example.com","mobilePhoneNumber":"+15145550123","remindBySMS":true}},
+        "merchant":{"email":"store@example.com"}}}"#;
+
+    fn event() -> Event {
+        Event::read(BODY.as_bytes(), &Config::default()).unwrap()
+    }
+
+    fn failures(answer: &Value) -> Vec<String> {
+        answer["batchItemFailures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["itemIdentifier"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn queued_mode_enqueues_each_planned_message_and_sends_nothing() {
+        let queue = Arc::new(MemoryQueue::default());
+        let core = core(Recorder::default(), Arc::clone(&queue));
+        let summary = core.process(&event(), None).await.unwrap();
+        assert_eq!(summary.disposition, Disposition::Queued);
+        let planned = rules::plan(&event(), &core.config).notifications.len();
+        assert!(planned >= 2, "{planned}");
+        let queued: Vec<_> = summary
+            .messages
+            .iter()
+            .filter(|m| m.status() == Status::Queued)
+            .collect();
+        assert_eq!(queued.len(), planned);
+        assert_eq!(queue.len(), planned);
+        assert!(core.courier.sent.lock().unwrap().is_empty());
+        // The summary serialises without addresses, with the status `queued`.
+        let wire = serde_json::to_string(&summary.messages).unwrap();
+        assert!(wire.contains(r#""status":"queued""#), "{wire}");
+        assert!(
+            !wire.contains("jane@") && !wire.contains("5550123"),
+            "{wire}"
+        );
+        // A second delivery of the event is a duplicate: nothing more is queued.
+        let again = core.process(&event(), None).await.unwrap();
+        assert_eq!(again.disposition, Disposition::Duplicate);
+        assert_eq!(queue.len(), planned);
+    }
+
+    #[tokio::test]
+    async fn the_drain_sends_each_message_once_even_when_delivered_twice() {
+        let queue = Arc::new(MemoryQueue::default());
+        let core = core(Recorder::default(), Arc::clone(&queue));
+        core.process(&event(), None).await.unwrap();
+        let (batch, received) = queue.receive(BATCH_ENTRIES).unwrap();
+        assert!(queue.is_empty());
+        // The same batch delivered twice at once, and then once more.
+        let mut doubled = batch.clone();
+        let records = doubled["Records"].as_array_mut().unwrap();
+        let copy: Vec<Value> = records.clone();
+        records.extend(copy);
+        let answer = drain(&core, &doubled, None).await.unwrap();
+        assert_eq!(failures(&answer), Vec::<String>::new());
+        let sent = core.courier.sent.lock().unwrap().clone();
+        assert_eq!(sent.len(), received.len());
+        let answer = drain(&core, &batch, None).await.unwrap();
+        assert_eq!(failures(&answer), Vec::<String>::new());
+        assert_eq!(core.courier.sent.lock().unwrap().len(), received.len());
+    }
+
+    #[tokio::test]
+    async fn temporary_failures_come_back_and_refusals_are_recorded_not_retried() {
+        let queue = Arc::new(MemoryQueue::new(3, Duration::ZERO));
+        let courier = Recorder {
+            refuse: Some("jane@example.com".into()),
+            throttle: Some("+15145550123".into()),
+            ..Recorder::default()
+        };
+        let core = core(courier, Arc::clone(&queue));
+        core.process(&event(), None).await.unwrap();
+        let (batch, received) = queue.receive(BATCH_ENTRIES).unwrap();
+        let answer = drain(&core, &batch, None).await.unwrap();
+        let bodies: HashMap<String, QueuedMessage> = received
+            .iter()
+            .map(|(id, body, _)| (id.clone(), serde_json::from_str(body).unwrap()))
+            .collect();
+        let retried = failures(&answer);
+        assert_eq!(retried.len(), 1, "{answer}");
+        assert!(bodies[&retried[0]].key.contains("#sms#"), "{answer}");
+        // The refusal is recorded: a later delivery of it does not ask SES again.
+        let refused_key = bodies
+            .values()
+            .find(|m| m.key.contains("#client#email#"))
+            .unwrap()
+            .key
+            .clone();
+        let recorded = core.store.recorded(&[refused_key]).await.unwrap();
+        assert_eq!(recorded.values().next(), Some(&Done::Refused));
+        queue.settle(received, &answer);
+        // Throttled on every receive: dead after the third (max_receives), never sent.
+        for _ in 0..2 {
+            let (batch, received) = queue.receive(BATCH_ENTRIES).unwrap();
+            assert_eq!(received.len(), 1);
+            let answer = drain(&core, &batch, None).await.unwrap();
+            queue.settle(received, &answer);
+        }
+        assert!(queue.receive(BATCH_ENTRIES).is_none());
+        assert_eq!(queue.dead().len(), 1);
+        assert!(
+            !core
+                .courier
+                .sent
+                .lock()
+                .unwrap()
+                .contains(&"+15145550123".to_owned())
+        );
+    }
+
+    #[tokio::test]
+    async fn a_message_that_does_not_read_is_left_for_the_dead_letter_queue() {
+        let queue = Arc::new(MemoryQueue::default());
+        let core = core(Recorder::default(), queue);
+        let batch = json!({"Records": [
+            {"messageId": "m-1", "eventSource": "aws:sqs", "body": "not json"},
+            {"messageId": "m-2", "eventSource": "aws:sqs", "body": "{\"v\":9,\"key\":\"k\",\"index\":1,\"event\":{\"id\":\"e\",\"type\":\"x\",\"content\":null}}"},
+        ]});
+        let answer = drain(&core, &batch, None).await.unwrap();
+        assert_eq!(failures(&answer), ["m-1", "m-2"]);
+        assert!(core.courier.sent.lock().unwrap().is_empty());
+    }
+
+    /// A queue that refuses the entries it is told to, `times` times each (for ever when
+    /// `sender_fault`), and keeps the others.
+    struct Refusing {
+        refuse: Vec<&'static str>,
+        times: usize,
+        sender_fault: bool,
+        calls: AtomicU64,
+        kept: Mutex<Vec<String>>,
+    }
+
+    impl Queue for Refusing {
+        fn send_batch<'a>(
+            &'a self,
+            entries: &'a [Entry],
+        ) -> BoxFuture<'a, Result<Vec<Rejected>, QueueError>> {
+            Box::pin(async move {
+                let call = self.calls.fetch_add(1, Ordering::SeqCst) as usize;
+                let mut rejected = Vec::new();
+                for e in entries {
+                    if self.refuse.contains(&e.id.as_str())
+                        && (self.sender_fault || call < self.times)
+                    {
+                        rejected.push(Rejected {
+                            id: e.id.clone(),
+                            reason: "SQS SendMessageBatch: InternalError".into(),
+                            sender_fault: self.sender_fault,
+                        });
+                    } else {
+                        self.kept.lock().unwrap().push(e.id.clone());
+                    }
+                }
+                Ok(rejected)
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn entries_the_queue_does_not_take_are_tried_again_then_answered_503() {
+        let flaky = Arc::new(Refusing {
+            refuse: vec!["1"],
+            times: 1,
+            sender_fault: false,
+            calls: AtomicU64::new(0),
+            kept: Mutex::default(),
+        });
+        let mut c = core(Recorder::default(), Arc::new(MemoryQueue::default()));
+        c.queue = Some(flaky.clone());
+        let summary = c.process(&event(), None).await.unwrap();
+        assert!(
+            summary
+                .messages
+                .iter()
+                .all(|m| m.status() != Status::Failed),
+            "{summary:?}"
+        );
+        assert_eq!(
+            flaky.calls.load(Ordering::SeqCst),
+            2,
+            "the refused entry alone, once more"
+        );
+        assert_eq!(crate::edge::respond(Ok(summary)).status, 200);
+
+        let refusing = Arc::new(Refusing {
+            refuse: vec!["0"],
+            times: 0,
+            sender_fault: true,
+            calls: AtomicU64::new(0),
+            kept: Mutex::default(),
+        });
+        let mut c = core(Recorder::default(), Arc::new(MemoryQueue::default()));
+        c.queue = Some(refusing.clone());
+        let summary = c.process(&event(), None).await.unwrap();
+        assert_eq!(summary.retry_wanted(), Some(Failure::Temporary));
+        assert_eq!(
+            refusing.calls.load(Ordering::SeqCst),
+            1,
+            "a sender fault is not tried again"
+        );
+        let answer = crate::edge::respond(Ok(summary));
+        assert_eq!(answer.status, 503);
+        assert_eq!(answer.body["status"], "failed");
+        assert!(
+            answer
+                .body
+                .to_string()
+                .contains("not queued: SQS SendMessageBatch: InternalError"),
+            "{}",
+            answer.body
+        );
+        // The claim was released: Booxi's retry enqueues again, and is taken this time.
+        refusing.kept.lock().unwrap().clear();
+        c.queue = Some(Arc::new(MemoryQueue::default()));
+        let again = c.process(&event(), None).await.unwrap();
+        assert_eq!(again.disposition, Disposition::Queued);
+        assert_eq!(crate::edge::respond(Ok(again)).status, 200);
+    }
+
+    #[tokio::test]
+    async fn a_batch_whose_records_do_not_read_fails_whole() {
+        let core = core(Recorder::default(), Arc::new(MemoryQueue::default()));
+        let batch = json!({"Records": [{"eventSource": "aws:sqs", "body": "{}"}]});
+        let e = drain(&core, &batch, None).await.unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("queue: not an SQS batch event: missing field `messageId`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn batches_hold_at_most_ten_entries_and_256_kib() {
+        let entry = |i: usize, size: usize| {
+            (
+                i,
+                Entry {
+                    id: i.to_string(),
+                    body: "x".repeat(size),
+                },
+            )
+        };
+        let sizes: Vec<usize> = chunks((0..23).map(|i| entry(i, 10)).collect())
+            .iter()
+            .map(Vec::len)
+            .collect();
+        assert_eq!(sizes, [10, 10, 3]);
+        let big = chunks((0..5).map(|i| entry(i, 100 * 1024)).collect());
+        assert_eq!(big.iter().map(Vec::len).collect::<Vec<_>>(), [2, 2, 1]);
+    }
+
+    #[test]
+    fn a_queued_message_reads_back_as_the_same_event() {
+        let e = event();
+        let m = QueuedMessage::new(&e, "k".into(), 2);
+        let wire = serde_json::to_string(&m).unwrap();
+        let back: QueuedMessage = serde_json::from_str(&wire).unwrap();
+        let again = back.event(&Config::default()).unwrap();
+        assert_eq!(again.id, e.id);
+        assert_eq!(again.event_type, e.event_type);
+        let plan = |ev: &Event| rules::plan(ev, &Config::default()).notifications;
+        assert_eq!(plan(&again), plan(&e));
+    }
+}
