@@ -10,7 +10,8 @@
 //! (memory run, 1000), BENCH_FANOUT_PAIRS (15), BENCH_DELAY_MS (100), BENCH_CALLGRIND
 //! (0 to skip, `init` for init only), BENCH_OUT (BENCHMARKS.md), BENCH_ARM64_DIR (where run.sh put the arm64
 //! bootstraps and zips), BENCH_FUNCTION_ENV (extra `KEY=VALUE,…` for the webhook, for
-//! experiments such as `SSL_CERT_DIR=/nonexistent`).
+//! experiments such as `SSL_CERT_DIR=/nonexistent`), BENCH_WEBHOOK (another build of the
+//! webhook to measure in place of `target/release/webhook`, for a lever's before/after).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -92,7 +93,9 @@ fn main() {
     let options = Options::from_env();
     let began = Instant::now();
     let machine = Machine::read();
-    let webhook = options.binary("webhook");
+    let webhook = std::env::var_os("BENCH_WEBHOOK")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| options.binary("webhook"));
     let bare = options.binary("bare-lambda");
     let reference = options.binary("reference-lambda");
 
