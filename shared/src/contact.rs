@@ -179,7 +179,10 @@ impl PhoneNumber {
         let number = PHONE_NUMBER_UTIL
             .parse(text, country.map(|c| c.region))
             .ok()?;
-        if !PHONE_NUMBER_UTIL.is_valid_number(&number) {
+        // What `is_valid_number` does, without finding the number's region twice (for
+        // +1, that tries each North American region's patterns in turn).
+        let region = PHONE_NUMBER_UTIL.get_region_for_number(&number)?;
+        if !PHONE_NUMBER_UTIL.is_valid_number_for_region(&number, region) {
             return None;
         }
         let format = |f| PHONE_NUMBER_UTIL.format(&number, f).into_owned();
@@ -187,9 +190,7 @@ impl PhoneNumber {
             e164: format(PhoneNumberFormat::E164),
             national: format(PhoneNumberFormat::National),
             international: format(PhoneNumberFormat::International),
-            country: PHONE_NUMBER_UTIL
-                .get_region_for_number(&number)
-                .and_then(Country::of_region),
+            country: Country::of_region(region),
         })
     }
 

@@ -590,15 +590,6 @@ pub fn phone_uri(raw: &str, event: &Event) -> Option<String> {
     PhoneNumber::read(raw, event.merchant.country).map(|n| format!("tel:{}", n.as_str()))
 }
 
-/// A phone number as people of the store's country write it (`(514) 555-0100`), or in
-/// international form for another country's number; as given when it does not parse.
-fn display_phone(raw: &str, event: &Event) -> String {
-    match PhoneNumber::read(raw, event.merchant.country) {
-        Some(number) => number.display_for(event.merchant.country).to_owned(),
-        None => raw.to_owned(),
-    }
-}
-
 fn person_view(p: &Person, event: &Event) -> PersonView {
     let home_phone = Obj::new(&p.raw)
         .and_then(|o| o.text(s::HOME_PHONE))
@@ -657,7 +648,11 @@ fn store_view(event: &Event, name: Option<String>) -> StoreView {
             .and_then(|o| o.get(s::ADDRESS))
             .map(address_lines)
             .unwrap_or_default(),
-        phone: text(s::PHONE).map(|p| display_phone(&p, event)),
+        // Parsed once, with the event; as given when it is not a valid number.
+        phone: text(s::PHONE).map(|p| match &event.merchant.phone {
+            Some(number) => number.display_for(event.merchant.country).to_owned(),
+            None => p,
+        }),
         email: match &event.merchant.email {
             Contact::Valid(e) => Some(e.as_str().to_owned()),
             _ => None,
@@ -679,7 +674,11 @@ fn store_view(event: &Event, name: Option<String>) -> StoreView {
             .and_then(|o| o.get(&["address"]))
             .map(address_lines)
             .and_then(|lines| super::extras::map_url(&lines)),
-        phone_uri: text(&["phoneNumber", "phone"]).and_then(|p| phone_uri(&p, event)),
+        phone_uri: event
+            .merchant
+            .phone
+            .as_ref()
+            .map(|number| format!("tel:{}", number.as_str())),
     }
 }
 
