@@ -2,8 +2,10 @@
 //! [`PhoneNumber`] is E.164, a [`Language`] is one of Booxi's three-letter codes.
 //! Past this module nothing re-checks them.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Mutex;
 
 use rlibphonenumber::{PHONE_NUMBER_UTIL, PhoneNumberFormat, Region};
 use serde::{Serialize, Serializer};
@@ -107,7 +109,7 @@ impl Serialize for EmailAddress {
 }
 
 /// An ISO 3166-1 alpha-2 country code known to the phone-number metadata.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Country {
     region: Region,
     /// The code, upper case (`Region` only hands out an owned copy of it).
@@ -176,6 +178,29 @@ impl PhoneNumber {
     /// A valid number as written (no `00` rewriting), national numbers read in `country`;
     /// `None` when it is not one (a national number without a country included).
     pub fn read(text: &str, country: Option<Country>) -> Option<Self> {
+        // The store's and the staff's numbers come back with every event of a store: a
+        // warm process reads each once (checking a number is ~0.25 M instructions).
+        type Memo = HashMap<(String, Option<Country>), Option<PhoneNumber>>;
+        static MEMO: Mutex<Option<Memo>> = Mutex::new(None);
+        const MEMO_SIZE: usize = 256;
+        let key = (text.to_owned(), country);
+        if let Ok(mut memo) = MEMO.lock()
+            && let Some(known) = memo.get_or_insert_default().get(&key)
+        {
+            return known.clone();
+        }
+        let number = Self::read_uncached(text, country);
+        if let Ok(mut memo) = MEMO.lock() {
+            let memo = memo.get_or_insert_default();
+            if memo.len() >= MEMO_SIZE {
+                memo.clear();
+            }
+            memo.insert(key, number.clone());
+        }
+        number
+    }
+
+    fn read_uncached(text: &str, country: Option<Country>) -> Option<Self> {
         let number = PHONE_NUMBER_UTIL
             .parse(text, country.map(|c| c.region))
             .ok()?;

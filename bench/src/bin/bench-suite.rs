@@ -237,11 +237,19 @@ impl Events {
     fn payload(&self, name: &str) -> Vec<u8> {
         let (event, body) = &self.gateway[name];
         let (mut event, mut body) = (event.clone(), body.clone());
-        body["eventId"] = json!(format!(
-            "bench-{}-{}",
-            self.run,
-            self.next.fetch_add(1, Ordering::SeqCst)
-        ));
+        let n = self.next.fetch_add(1, Ordering::SeqCst);
+        body["eventId"] = json!(format!("bench-{}-{n}", self.run));
+        // A new client, with a new mobile number, each time (as in production): the
+        // function remembers numbers it has read, which would otherwise make every
+        // invocation after the first skip reading the client's number. 514-555-2000 to
+        // -9998, never ending in 99 (moto reports those as opted out of SMS).
+        if let Some(client) = body.pointer_mut("/content/booking/client")
+            && client.get("mobilePhoneNumber").is_some()
+        {
+            let line = 2000 + (n % 7999);
+            let line = if line % 100 == 99 { line - 1 } else { line };
+            client["mobilePhoneNumber"] = json!(format!("(514) 555-{line}"));
+        }
         event["body"] = json!(body.to_string());
         event["isBase64Encoded"] = json!(false);
         event.to_string().into_bytes()
