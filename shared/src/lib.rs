@@ -7,6 +7,7 @@
 //! - [`rules`]: which [`notification`]s the event calls for, under a [`config::Config`].
 //!
 //! Where HTTP ends and the core begins:
+//! - [`doors`]: which door an invocation comes through (HTTP, schedule, queue);
 //! - [`edge`]: the HTTP door (method, size, secret, status codes), shared by the Lambda
 //!   and `booxi-notify serve`;
 //! - [`process`]: the core, transport-free: claim → plan → compose → send → record, a typed
@@ -21,6 +22,7 @@ pub mod compose;
 pub mod config;
 pub mod contact;
 pub mod delivery;
+pub mod doors;
 pub mod edge;
 pub mod event;
 pub mod ids;

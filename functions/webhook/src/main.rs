@@ -9,13 +9,18 @@ use booxi_notify::auth::{CachedSecrets, SecretSource};
 use booxi_notify::aws::{AwsCourier, DynamoStore, SecretsManagerSource, sdk_config};
 use booxi_notify::compose::{Compose, RenderComposer};
 use booxi_notify::delivery::Courier;
+use booxi_notify::doors::{self, ClosedDoor, Door, UnknownDoor};
 use booxi_notify::edge::{self, Webhook};
 use booxi_notify::local::LocalMode;
 use booxi_notify::process::Core;
 use booxi_notify::render::{RenderConfig, Renderer};
 use booxi_notify::settings::{LambdaEnv, Loaded};
 use booxi_notify::store::IdempotencyStore;
-use lambda_http::{Body, Error, Request, RequestExt, run, service_fn};
+use lambda_http::request::LambdaRequest;
+use lambda_http::{
+    Adapter, Body, Error, LambdaEvent, Request, RequestExt, Service, lambda_runtime, service_fn,
+};
+use serde_json::Value;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -82,7 +87,9 @@ async fn main() -> Result<(), Error> {
     serve(webhook).await
 }
 
-/// Answers each invocation with the webhook, whichever adapters it was wired with.
+/// Answers each invocation through its door, whichever adapters the webhook was wired with.
+/// The event is read as raw JSON first: its shape says which door it came through
+/// (`booxi_notify::doors`), and only the HTTP door converts it into an HTTP request.
 async fn serve<S, I, C, P>(webhook: Arc<Webhook<S, I, C, P>>) -> Result<(), Error>
 where
     S: SecretSource + 'static,
@@ -90,7 +97,43 @@ where
     C: Courier + 'static,
     P: Compose + Send + Sync + 'static,
 {
-    run(service_fn(move |request: Request| {
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
+        let webhook = Arc::clone(&webhook);
+        async move {
+            match doors::door_of(&event.payload) {
+                Door::Http => http_door(webhook, event).await,
+                Door::Schedule => Err(ClosedDoor {
+                    door: "schedule",
+                    hint: "scheduled messages are not available in this version",
+                }
+                .into()),
+                Door::Queue => Err(ClosedDoor {
+                    door: "SQS",
+                    hint: "queued delivery is not available in this version",
+                }
+                .into()),
+                Door::Unknown => Err(UnknownDoor.into()),
+            }
+        }
+    }))
+    .await
+}
+
+/// The HTTP door: lambda_http's own adapter turns the API Gateway event into a request
+/// and the answer back into the response shape of the same API Gateway version.
+async fn http_door<S, I, C, P>(
+    webhook: Arc<Webhook<S, I, C, P>>,
+    event: LambdaEvent<Value>,
+) -> Result<Value, Error>
+where
+    S: SecretSource + 'static,
+    I: IdempotencyStore + 'static,
+    C: Courier + 'static,
+    P: Compose + Send + Sync + 'static,
+{
+    let LambdaEvent { payload, context } = event;
+    let request: LambdaRequest = serde_json::from_value(payload)?;
+    let mut adapter = Adapter::from(service_fn(move |request: Request| {
         let webhook = Arc::clone(&webhook);
         async move {
             let deadline = request
@@ -99,6 +142,7 @@ where
             let answer = webhook.handle(edge::from_http(request, deadline)).await;
             Ok::<_, Error>(answer.to_http().map(Body::from))
         }
-    }))
-    .await
+    }));
+    let response = adapter.call(LambdaEvent::new(request, context)).await?;
+    Ok(serde_json::to_value(response)?)
 }

@@ -958,3 +958,41 @@ fn a_refused_number_is_recorded_and_not_retried() {
     assert_eq!(refusing.calls.load(std::sync::atomic::Ordering::SeqCst), 1);
     assert_no_personal_data(&function.logs());
 }
+
+#[test]
+fn events_that_come_through_no_open_door_are_errors_and_send_nothing() {
+    let stack = Stack::new();
+    let runtime = RuntimeApi::start();
+    let _function = stack.function(&runtime);
+    let sqs_batch =
+        json!({"Records": [{"messageId": "m-1", "eventSource": "aws:sqs", "body": "{}"}]});
+    let fired = json!({"door": "schedule", "booking": "b-1"});
+    let cases = [
+        (
+            json!({"Records": [{"EventSource": "aws:sns"}]}),
+            "unsupported invocation: expected an API Gateway request",
+        ),
+        (
+            json!({"eventId": "x-1", "eventType": "appointment.created"}),
+            "unsupported invocation",
+        ),
+        (
+            sqs_batch,
+            "SQS invocation received, but this function is not configured for it",
+        ),
+        (
+            fired,
+            "schedule invocation received, but this function is not configured for it",
+        ),
+    ];
+    for (event, error) in cases {
+        let answer = runtime
+            .invoke(&event, TIMEOUT)
+            .expect_err("an invocation error, not a response");
+        assert!(answer.contains(error), "{event}: {answer}");
+    }
+    // The HTTP door still answers after the errors.
+    assert_eq!(call(&runtime, &gateway_event("unknown-type.json")).0, 200);
+    assert!(sent_emails(&stack.moto).is_empty());
+    assert!(sent_sms(&stack.moto).is_empty());
+}
