@@ -23,6 +23,7 @@ mod templates;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -179,9 +180,33 @@ pub enum SmsForm {
 #[derive(Debug)]
 pub struct Renderer {
     env: Environment<'static>,
-    labels: BTreeMap<String, BTreeMap<String, String>>,
+    labels: BTreeMap<String, Labels>,
     brand: Brand,
     default_time_zone: TimeZone,
+}
+
+/// A language's labels, parsed the first time a message in that language is rendered (the
+/// built-in ones with those of a replacement file, already checked, on top).
+#[derive(Debug)]
+struct Labels {
+    name: &'static str,
+    source: &'static str,
+    over: Option<String>,
+    parsed: OnceLock<BTreeMap<String, String>>,
+}
+
+impl Labels {
+    fn table(&self) -> &BTreeMap<String, String> {
+        self.parsed.get_or_init(|| {
+            // The built-in files parse (a unit test checks them), the replacement was
+            // checked in `Renderer::new`: no error is left to report here.
+            let mut table = parse_labels(self.name, self.source).unwrap_or_default();
+            if let Some(over) = &self.over {
+                table.extend(parse_labels(self.name, over).unwrap_or_default());
+            }
+            table
+        })
+    }
 }
 
 /// Suffix of the name under which an email template is registered a second time, to
@@ -229,11 +254,19 @@ impl Renderer {
         let mut labels = BTreeMap::new();
         for (name, source) in templates::EMBEDDED {
             if let Some(lang) = name.strip_suffix("/labels.toml") {
-                let mut table = parse_labels(name, source)?;
-                if let Some(over) = label_overrides.remove(*name) {
-                    table.extend(parse_labels(name, &over)?);
+                let over = label_overrides.remove(*name);
+                if let Some(over) = &over {
+                    parse_labels(name, over)?; // a broken replacement is refused now
                 }
-                labels.insert(lang.to_owned(), table);
+                labels.insert(
+                    lang.to_owned(),
+                    Labels {
+                        name,
+                        source,
+                        over,
+                        parsed: OnceLock::new(),
+                    },
+                );
             }
         }
         // A built-in template is compiled the first time it is asked for (and kept by the
@@ -272,6 +305,7 @@ impl Renderer {
         let labels = self
             .labels
             .get(language.code())
+            .map(Labels::table)
             .cloned()
             .unwrap_or_default();
         let inputs = context::Inputs {
@@ -842,6 +876,13 @@ mod thread_safety {
             }
         }
         assert!(compiled > 100, "{compiled} templates");
+        for (name, source) in templates::EMBEDDED {
+            if name.ends_with("labels.toml") {
+                let labels = super::parse_labels(name, source).unwrap();
+                assert!(labels.len() > 20, "{name}");
+            }
+        }
+        assert_eq!(renderer.labels.len(), 6);
         assert!(renderer.env.get_template("eng/labels.toml").is_err());
         assert!(renderer.env.get_template("eng/nothing.sms.txt").is_err());
     }
