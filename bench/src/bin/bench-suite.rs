@@ -1216,8 +1216,8 @@ impl Report<'_> {
         if let Some((p, _, _)) = self.criterion.get("init/renderer") {
             let _ = writeln!(
                 s,
-                "\nAt init, `Renderer::new` (compiling every built-in template) takes {:.2} ms.",
-                p / 1e6
+                "\nAt init, building the pipeline (configuration and `Renderer::new`; labels and built-in templates load on first use) takes {:.1} µs.",
+                p / 1e3
             );
         }
         if let Some(c) = &self.callgrind {
