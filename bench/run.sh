@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark suite, in one command, from anywhere:   bench/run.sh
 #
-# Builds what it needs (release x86_64 `webhook`, `bare-lambda`, `bench-suite`,
+# Builds what it needs (release x86_64 `webhook`, `reference-lambda`, `bare-lambda`, `bench-suite`,
 # `pipeline-iter`; the arm64 bootstraps through cargo-lambda), runs the criterion benches,
 # then `bench-suite`, which starts moto and the functions, measures, and rewrites the
 # generated part of BENCHMARKS.md. Takes ~25 min from cold on 2 cores (two release
@@ -33,10 +33,12 @@ if ! command -v valgrind >/dev/null; then
 fi
 command -v zip >/dev/null || { echo "bench/run.sh: zip is needed (apt-get install zip)" >&2; exit 1; }
 
-echo "== 1/4 release build: webhook, bare-lambda, bench-suite, pipeline-iter"
-# Two builds: the function alone (as cargo lambda builds it), then the bench binaries,
-# whose test kit would otherwise add features to the crates the function shares.
+echo "== 1/4 release build: webhook, reference-lambda, bare-lambda, bench-suite, pipeline-iter"
+# Three builds: the function alone (as cargo lambda builds it), the hand-written reference
+# alone (the same SDK crates and features), then the bench binaries, whose test kit would
+# otherwise add features to the crates the functions share.
 cargo build --release -p webhook
+cargo build --release -p booxi-notify-reference
 cargo build --release -p booxi-notify-bench
 
 echo "== 2/4 criterion: per-event CPU (bench/benches/pipeline.rs)"
@@ -47,7 +49,8 @@ rm -rf "$arm"
 mkdir -p "$arm"
 if [ "${BENCH_SKIP_ARM64:-0}" != 1 ]; then
     echo "== 3/4 arm64 bootstraps (cargo lambda build --release --arm64) and their zips"
-    for spec in "webhook:-p webhook" "bare-lambda:-p booxi-notify-bench --bin bare-lambda"; do
+    for spec in "webhook:-p webhook" "reference-lambda:-p booxi-notify-reference" \
+        "bare-lambda:-p booxi-notify-bench --bin bare-lambda"; do
         name="${spec%%:*}"
         # shellcheck disable=SC2086 # the package arguments are meant to split
         PATH="$venv/bin:$PATH" cargo lambda build --release --arm64 ${spec#*:}

@@ -1,6 +1,6 @@
 //! Per-event CPU of the webhook's pure work, per sample event: `<event>/pipeline` is
 //! parse + plan + render (the figure BENCHMARKS.md reports), `<event>/parse`, `/plan` and
-//! `/render` its parts; `init/renderer` the template compilation done once at init;
+//! `/render` its parts; `init/renderer` what the pipeline builds once at init (configuration, labels; templates compile on first use);
 //! `auth/signature` the Signature mode's HMAC check, `root-envelope-without-id/parse` the
 //! parse of a body whose id is derived from its content. Run by `bench/run.sh`; CI only builds it (`cargo bench --no-run`).
 

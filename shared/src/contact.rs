@@ -2,9 +2,12 @@
 //! [`PhoneNumber`] is E.164, a [`Language`] is one of Booxi's three-letter codes.
 //! Past this module nothing re-checks them.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Mutex;
 
+use rlibphonenumber::{PHONE_NUMBER_UTIL, PhoneNumberFormat, Region};
 use serde::{Serialize, Serializer};
 
 /// Why a piece of contact data could not be used. Never carries the value itself,
@@ -106,21 +109,36 @@ impl Serialize for EmailAddress {
 }
 
 /// An ISO 3166-1 alpha-2 country code known to the phone-number metadata.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Country(phonenumber::country::Id);
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Country {
+    region: Region,
+    /// The code, upper case (`Region` only hands out an owned copy of it).
+    code: [u8; 2],
+}
 
 impl Country {
     /// Accepts `CA`, `ca`, ` us `; anything else (including country names) is `None`.
     pub fn parse(raw: &str) -> Option<Self> {
         let code = raw.trim().to_ascii_uppercase();
-        if code.len() != 2 {
+        let &[a, b] = code.as_bytes() else {
             return None;
-        }
-        phonenumber::country::Id::from_str(&code).ok().map(Self)
+        };
+        let region = Region::from_code(&code).ok()?;
+        // Any two letters make a `Region`: only those with numbering metadata are countries.
+        PHONE_NUMBER_UTIL
+            .get_country_code_for_region(region)
+            .map(|_| Self {
+                region,
+                code: [a, b],
+            })
+    }
+
+    fn of_region(region: Region) -> Option<Self> {
+        Self::parse(&region.as_region_str())
     }
 
     pub fn code(&self) -> &str {
-        self.0.as_ref()
+        std::str::from_utf8(&self.code).unwrap_or_default()
     }
 }
 
@@ -131,8 +149,17 @@ impl fmt::Display for Country {
 }
 
 /// A phone number in E.164 form (`+15145550123`), valid for its country's numbering plan.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct PhoneNumber(String);
+/// Its display forms are made once, when it is parsed, for the templates to show.
+#[derive(Debug, Clone)]
+pub struct PhoneNumber {
+    e164: String,
+    /// As dialled within its own country (`(514) 555-0123`) and from abroad
+    /// (`+1 514-555-0123`).
+    national: String,
+    international: String,
+    /// The country the number belongs to, when the metadata names one.
+    country: Option<Country>,
+}
 
 impl PhoneNumber {
     /// Parses a number as people type it (`(514) 555-0123`, `+33 6 12 34 56 78`,
@@ -145,29 +172,104 @@ impl PhoneNumber {
         if let Some(rest) = text.strip_prefix("00") {
             text = format!("+{rest}");
         }
-        let number = phonenumber::parse(Some(country.0), &text).map_err(|_| invalid())?;
-        if !phonenumber::is_valid(&number) {
-            return Err(invalid());
+        Self::read(&text, Some(country)).ok_or_else(invalid)
+    }
+
+    /// A valid number as written (no `00` rewriting), national numbers read in `country`;
+    /// `None` when it is not one (a national number without a country included).
+    pub fn read(text: &str, country: Option<Country>) -> Option<Self> {
+        // The store's and the staff's numbers come back with every event of a store: a
+        // warm process reads each once (checking a number is ~0.25 M instructions).
+        type Memo = HashMap<(String, Option<Country>), Option<PhoneNumber>>;
+        static MEMO: Mutex<Option<Memo>> = Mutex::new(None);
+        const MEMO_SIZE: usize = 256;
+        let key = (text.to_owned(), country);
+        if let Ok(mut memo) = MEMO.lock()
+            && let Some(known) = memo.get_or_insert_default().get(&key)
+        {
+            return known.clone();
         }
-        Ok(Self(
-            number.format().mode(phonenumber::Mode::E164).to_string(),
-        ))
+        let number = Self::read_uncached(text, country);
+        if let Ok(mut memo) = MEMO.lock() {
+            let memo = memo.get_or_insert_default();
+            if memo.len() >= MEMO_SIZE {
+                memo.clear();
+            }
+            memo.insert(key, number.clone());
+        }
+        number
+    }
+
+    fn read_uncached(text: &str, country: Option<Country>) -> Option<Self> {
+        let number = PHONE_NUMBER_UTIL
+            .parse(text, country.map(|c| c.region))
+            .ok()?;
+        // What `is_valid_number` does, without finding the number's region twice (for
+        // +1, that tries each North American region's patterns in turn).
+        let region = PHONE_NUMBER_UTIL.get_region_for_number(&number)?;
+        if !PHONE_NUMBER_UTIL.is_valid_number_for_region(&number, region) {
+            return None;
+        }
+        let format = |f| PHONE_NUMBER_UTIL.format(&number, f).into_owned();
+        Some(Self {
+            e164: format(PhoneNumberFormat::E164),
+            national: format(PhoneNumberFormat::National),
+            international: format(PhoneNumberFormat::International),
+            country: Country::of_region(region),
+        })
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.e164
+    }
+
+    /// The number as people of `store` write it (`(514) 555-0100`) when it belongs to that
+    /// country, else in international form (`+33 6 12 34 56 78`).
+    pub fn display_for(&self, store: Option<Country>) -> &str {
+        if store.is_some() && self.country == store {
+            &self.national
+        } else {
+            &self.international
+        }
+    }
+}
+
+// One number, one identity: the display forms follow from the E.164 form.
+impl PartialEq for PhoneNumber {
+    fn eq(&self, other: &Self) -> bool {
+        self.e164 == other.e164
+    }
+}
+
+impl Eq for PhoneNumber {}
+
+impl std::hash::Hash for PhoneNumber {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.e164.hash(state);
+    }
+}
+
+impl PartialOrd for PhoneNumber {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for PhoneNumber {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.e164.cmp(&other.e164)
     }
 }
 
 impl fmt::Display for PhoneNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.e164)
     }
 }
 
 impl Serialize for PhoneNumber {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
+        s.serialize_str(&self.e164)
     }
 }
 

@@ -302,6 +302,9 @@ pub struct Merchant {
     pub default_language: Option<Language>,
     pub country: Option<Country>,
     pub email: Contact<EmailAddress>,
+    /// The store's phone number when it is a valid one (national numbers in the store's
+    /// country), parsed once here for every message to display.
+    pub phone: Option<PhoneNumber>,
     pub translations: Vec<Translation>,
     pub raw: Value,
 }
@@ -734,6 +737,12 @@ impl Staff {
 
 impl Merchant {
     fn read(o: Obj<'_>) -> Self {
+        let country = o
+            .obj(s::ADDRESS)
+            .and_then(|a| a.text(s::COUNTRY))
+            .or_else(|| o.text(s::COUNTRY))
+            .as_deref()
+            .and_then(Country::parse);
         Self {
             id: o.text(s::PERSON_ID),
             name: o.text(s::NAME),
@@ -742,13 +751,11 @@ impl Merchant {
                 .text(s::DEFAULT_LANGUAGE)
                 .as_deref()
                 .and_then(Language::parse),
-            country: o
-                .obj(s::ADDRESS)
-                .and_then(|a| a.text(s::COUNTRY))
-                .or_else(|| o.text(s::COUNTRY))
-                .as_deref()
-                .and_then(Country::parse),
+            country,
             email: Contact::from_result(o.text(s::EMAIL), EmailAddress::parse),
+            phone: o
+                .text(s::PHONE)
+                .and_then(|t| PhoneNumber::read(t.trim(), country)),
             translations: translations(o),
             raw: o.value(),
         }

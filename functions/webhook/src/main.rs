@@ -26,7 +26,10 @@ use lambda_http::{
 };
 use serde_json::Value;
 
-#[tokio::main]
+// One thread: Lambda hands a process one event at a time, and the event's AWS calls
+// overlap on one thread as well as on several; worker threads only added wake-ups and
+// context switches (measured in BENCHMARKS.md). Blocking work still has tokio's pool.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     tracing_subscriber::fmt()
         .json()

@@ -85,14 +85,39 @@ fn failure_of(code: &str) -> Failure {
 
 use std::time::Duration;
 
+/// The root certificates AWS service endpoints chain to: Amazon Root CA 1 to 4 (Amazon
+/// Trust Services) and Starfield Services Root Certificate Authority - G2, which
+/// cross-signs them. Compiled in: the SDK's default HTTPS client reads and parses the
+/// whole OS store instead (~146 certificates, ~22 M instructions at every cold start).
+const AMAZON_ROOT_CAS: &[u8] = include_bytes!("amazon-root-cas.pem");
+
+/// The SDK's HTTPS client (rustls on aws-lc, as the default one) trusting only
+/// [`AMAZON_ROOT_CAS`].
+fn https_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
+    use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
+    let trust = TrustStore::empty()
+        .with_native_roots(false)
+        .with_pem_certificate(AMAZON_ROOT_CAS);
+    let builder = aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc));
+    match TlsContext::builder().with_trust_store(trust).build() {
+        Ok(context) => builder.tls_context(context).build_https(),
+        // Building a context from a trust store cannot fail today; if it ever does, the
+        // default roots (the OS store) still reach AWS.
+        Err(_) => builder.build_https(),
+    }
+}
+
 /// The SDK configuration of the Lambda: short connect and per-attempt timeouts, so a
-/// stuck call fails inside the delivery budget and is retried or reported.
+/// stuck call fails inside the delivery budget and is retried or reported; an HTTPS
+/// client that trusts Amazon's root certificates, compiled in.
 pub async fn sdk_config() -> aws_config::SdkConfig {
     let timeouts = aws_config::timeout::TimeoutConfig::builder()
         .connect_timeout(Duration::from_secs(2))
         .operation_attempt_timeout(Duration::from_secs(5))
         .build();
     aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(https_client())
         .timeout_config(timeouts)
         .load()
         .await
@@ -101,6 +126,14 @@ pub async fn sdk_config() -> aws_config::SdkConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_compiled_in_roots_are_amazons_five() {
+        let pem = std::str::from_utf8(AMAZON_ROOT_CAS).unwrap();
+        assert_eq!(pem.matches("-----BEGIN CERTIFICATE-----").count(), 5);
+        assert_eq!(pem.matches("-----END CERTIFICATE-----").count(), 5);
+        assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"));
+    }
 
     #[test]
     fn error_codes_are_sorted_into_kinds_of_failure() {

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::booxi::{Obj, spelling as s, squash};
 use crate::config::{Brand, is_hex_colour};
-use crate::contact::Language;
+use crate::contact::{Language, PhoneNumber};
 use crate::event::{Booking, Contact, Event, Money, Payment, Person, Status, Translation};
 use crate::notification::{Actor, Audience, Kind, Notification, Recipient};
 
@@ -594,53 +594,27 @@ fn staff_name(event: &Event, names: &Names<'_>) -> Option<String> {
 
 /// `tel:` and the number in E.164, when it parses as a valid number.
 pub fn phone_uri(raw: &str, event: &Event) -> Option<String> {
-    use std::str::FromStr;
-    let country = event
-        .merchant
-        .country
-        .and_then(|c| phonenumber::country::Id::from_str(c.code()).ok());
-    let number = phonenumber::parse(country, raw).ok()?;
-    phonenumber::is_valid(&number)
-        .then(|| format!("tel:{}", number.format().mode(phonenumber::Mode::E164)))
-}
-
-/// A phone number as people of the store's country write it (`(514) 555-0100`), or in
-/// international form for another country's number; as given when it does not parse.
-fn display_phone(raw: &str, event: &Event) -> String {
-    use std::str::FromStr;
-    let country = event
-        .merchant
-        .country
-        .and_then(|c| phonenumber::country::Id::from_str(c.code()).ok());
-    match phonenumber::parse(country, raw) {
-        Ok(number) if phonenumber::is_valid(&number) => {
-            let same_country = country.is_some() && number.country().id() == country;
-            let mode = if same_country {
-                phonenumber::Mode::National
-            } else {
-                phonenumber::Mode::International
-            };
-            number.format().mode(mode).to_string()
-        }
-        _ => raw.to_owned(),
-    }
+    PhoneNumber::read(raw, event.merchant.country).map(|n| format!("tel:{}", n.as_str()))
 }
 
 fn person_view(p: &Person, event: &Event) -> PersonView {
     let home_phone = Obj::new(&p.raw)
         .and_then(|o| o.text(s::HOME_PHONE))
         .and_then(|t| clean(&t));
-    let phone = p
-        .mobile
-        .valid()
-        .map(|m| display_phone(m.as_str(), event))
+    // The mobile number was parsed (and formatted) once, with the event.
+    let mobile = p.mobile.valid();
+    let phone = mobile
+        .map(|m| m.display_for(event.merchant.country).to_owned())
         .or(home_phone);
     PersonView {
         first_name: p.first_name.as_deref().and_then(clean),
         last_name: p.last_name.as_deref().and_then(clean),
         name: full_name(p.first_name.as_deref(), p.last_name.as_deref()),
         email: p.email.valid().map(|e| e.as_str().to_owned()),
-        phone_uri: phone.as_deref().and_then(|n| phone_uri(n, event)),
+        phone_uri: match mobile {
+            Some(m) => Some(format!("tel:{}", m.as_str())),
+            None => phone.as_deref().and_then(|n| phone_uri(n, event)),
+        },
         phone,
     }
 }
@@ -681,7 +655,11 @@ fn store_view(event: &Event, name: Option<String>) -> StoreView {
             .and_then(|o| o.get(s::ADDRESS))
             .map(address_lines)
             .unwrap_or_default(),
-        phone: text(s::PHONE).map(|p| display_phone(&p, event)),
+        // Parsed once, with the event; as given when it is not a valid number.
+        phone: text(s::PHONE).map(|p| match &event.merchant.phone {
+            Some(number) => number.display_for(event.merchant.country).to_owned(),
+            None => p,
+        }),
         email: match &event.merchant.email {
             Contact::Valid(e) => Some(e.as_str().to_owned()),
             _ => None,
@@ -703,7 +681,11 @@ fn store_view(event: &Event, name: Option<String>) -> StoreView {
             .and_then(|o| o.get(&["address"]))
             .map(address_lines)
             .and_then(|lines| super::extras::map_url(&lines)),
-        phone_uri: text(&["phoneNumber", "phone"]).and_then(|p| phone_uri(&p, event)),
+        phone_uri: event
+            .merchant
+            .phone
+            .as_ref()
+            .map(|number| format!("tel:{}", number.as_str())),
     }
 }
 

@@ -23,6 +23,7 @@ mod templates;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -184,11 +185,11 @@ pub enum SmsForm {
     Truncated,
 }
 
-/// Templates compiled once; renders any number of messages.
+/// Templates compiled once each, on first use; renders any number of messages.
 #[derive(Debug)]
 pub struct Renderer {
     env: Environment<'static>,
-    labels: BTreeMap<String, BTreeMap<String, String>>,
+    labels: BTreeMap<String, Labels>,
     brand: Brand,
     default_time_zone: TimeZone,
 }
@@ -220,19 +221,41 @@ fn check_flow_templates(
     Ok(())
 }
 
+/// A language's labels, parsed the first time a message in that language is rendered (the
+/// built-in ones with those of a replacement file, already checked, on top).
+#[derive(Debug)]
+struct Labels {
+    name: &'static str,
+    source: &'static str,
+    over: Option<String>,
+    parsed: OnceLock<BTreeMap<String, String>>,
+}
+
+impl Labels {
+    fn table(&self) -> &BTreeMap<String, String> {
+        self.parsed.get_or_init(|| {
+            // The built-in files parse (a unit test checks them), the replacement was
+            // checked in `Renderer::new`: no error is left to report here.
+            let mut table = parse_labels(self.name, self.source).unwrap_or_default();
+            if let Some(over) = &self.over {
+                table.extend(parse_labels(self.name, over).unwrap_or_default());
+            }
+            table
+        })
+    }
+}
+
 /// Suffix of the name under which an email template is registered a second time, to
 /// render it without HTML escaping as the plain-text body.
 const TEXT_SUFFIX: &str = " (text)";
 
 impl Renderer {
-    /// Compiles the built-in templates, replaced file by file by those of
-    /// `config.templates_dir` (read here, once). A template that does not compile is an
-    /// error now, not at send time.
+    /// The built-in templates, replaced file by file by those of `config.templates_dir`
+    /// (read here, once). The replacements are compiled now, so that one that does not
+    /// compile is an error now, not at send time; the built-in ones on first use (a test
+    /// compiles them all), so that a cold start compiles only what its first event needs.
     pub fn new(config: &RenderConfig) -> Result<Self, RenderError> {
-        let mut sources: BTreeMap<String, String> = templates::EMBEDDED
-            .iter()
-            .map(|(name, source)| ((*name).to_owned(), (*source).to_owned()))
-            .collect();
+        let mut sources: BTreeMap<String, String> = BTreeMap::new();
         let mut label_overrides = BTreeMap::new();
         if let Some(dir) = &config.templates_dir {
             let files = read_override_dir(dir)?;
@@ -270,15 +293,33 @@ impl Renderer {
         env.set_formatter(format_value);
 
         let mut labels = BTreeMap::new();
-        for (name, source) in sources {
+        for (name, source) in templates::EMBEDDED {
             if let Some(lang) = name.strip_suffix("/labels.toml") {
-                let mut table = parse_labels(&name, &source)?;
-                if let Some(over) = label_overrides.remove(&name) {
-                    table.extend(parse_labels(&name, &over)?);
+                let over = label_overrides.remove(*name);
+                if let Some(over) = &over {
+                    parse_labels(name, over)?; // a broken replacement is refused now
                 }
-                labels.insert(lang.to_owned(), table);
-                continue;
+                labels.insert(
+                    lang.to_owned(),
+                    Labels {
+                        name,
+                        source,
+                        over,
+                        parsed: OnceLock::new(),
+                    },
+                );
             }
+        }
+        // A built-in template is compiled the first time it is asked for (and kept by the
+        // environment); a replacement, registered below, is found before it.
+        env.set_loader(|name: &str| {
+            let file = name.strip_suffix(TEXT_SUFFIX).unwrap_or(name);
+            Ok(templates::EMBEDDED
+                .iter()
+                .find(|(embedded, _)| *embedded == file && !file.ends_with(".toml"))
+                .map(|(_, source)| *source))
+        });
+        for (name, source) in sources {
             if name.ends_with(".email.html") {
                 env.add_template_owned(format!("{name}{TEXT_SUFFIX}"), source.clone())
                     .map_err(|e| RenderError::template(&name, &e))?;
@@ -306,6 +347,7 @@ impl Renderer {
         let labels = self
             .labels
             .get(language.code())
+            .map(Labels::table)
             .cloned()
             .unwrap_or_default();
         let inputs = context::Inputs {
@@ -853,6 +895,40 @@ mod tests {
 #[cfg(test)]
 mod thread_safety {
     /// The Lambda builds one renderer and shares it between concurrent requests.
+    #[test]
+    fn every_built_in_template_compiles() {
+        use super::{RenderConfig, Renderer, TEXT_SUFFIX, templates};
+        let renderer = Renderer::new(&RenderConfig::default()).unwrap();
+        let mut compiled = 0;
+        for (name, _) in templates::EMBEDDED {
+            if name.ends_with(".toml") {
+                continue;
+            }
+            renderer
+                .env
+                .get_template(name)
+                .unwrap_or_else(|e| panic!("{name}: {e:#}"));
+            compiled += 1;
+            if name.ends_with(".email.html") {
+                let text = format!("{name}{TEXT_SUFFIX}");
+                renderer
+                    .env
+                    .get_template(&text)
+                    .unwrap_or_else(|e| panic!("{text}: {e:#}"));
+            }
+        }
+        assert!(compiled > 100, "{compiled} templates");
+        for (name, source) in templates::EMBEDDED {
+            if name.ends_with("labels.toml") {
+                let labels = super::parse_labels(name, source).unwrap();
+                assert!(labels.len() > 20, "{name}");
+            }
+        }
+        assert_eq!(renderer.labels.len(), 6);
+        assert!(renderer.env.get_template("eng/labels.toml").is_err());
+        assert!(renderer.env.get_template("eng/nothing.sms.txt").is_err());
+    }
+
     #[test]
     fn the_renderer_can_be_shared_between_threads() {
         fn shared<T: Send + Sync>() {}
