@@ -419,7 +419,7 @@ impl Context {
 /// Removes control characters (line breaks included), bidirectional controls and
 /// zero-width characters, and collapses runs of white space; `None` when nothing is left.
 pub fn clean(text: &str) -> Option<String> {
-    let joined = crate::text::one_line(&text.replace(is_invisible, ""));
+    let joined = crate::text::one_line_without(text, is_invisible);
     (!joined.is_empty()).then_some(joined)
 }
 
