@@ -715,8 +715,7 @@ fn format_value(
         && !value.is_safe()
         && let Some(text) = value.as_str()
     {
-        return out
-            .write_str(&escape_html(text))
+        return write_escaped_html(out, text)
             .map_err(|_| minijinja::Error::from(minijinja::ErrorKind::WriteFailure));
     }
     minijinja::escape_formatter(out, state, value)
@@ -724,17 +723,29 @@ fn format_value(
 
 pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    // Writing to a String cannot fail.
+    let _ = write_escaped_html(&mut out, text);
     out
+}
+
+/// Writes `text` with `&`, `<`, `>`, `"` and `'` escaped, the runs between them whole.
+fn write_escaped_html(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Result {
+    let mut rest = text;
+    while let Some(i) = rest
+        .bytes()
+        .position(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
+    {
+        out.write_str(&rest[..i])?;
+        out.write_str(match rest.as_bytes()[i] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => "&#39;",
+        })?;
+        rest = &rest[i + 1..];
+    }
+    out.write_str(rest)
 }
 
 /// Splits rendered text into paragraphs at blank lines; the lines of a paragraph are
@@ -884,6 +895,16 @@ mod tests {
         );
         let p = paragraphs(Value::from_safe_string("&lt;b&gt;".into()));
         assert!(p[0].is_safe());
+    }
+
+    #[test]
+    fn html_escaping_keeps_slashes_and_other_text() {
+        assert_eq!(
+            escape_html(r#"<a href="x">Tom & Jerry's</a> é/ü"#),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt; é/ü"
+        );
+        assert_eq!(escape_html(""), "");
+        assert_eq!(escape_html("&&"), "&amp;&amp;");
     }
 
     #[test]
