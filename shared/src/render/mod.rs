@@ -417,8 +417,10 @@ impl Renderer {
         language: Language,
     ) -> Result<Message, RenderError> {
         let t = Value::from(labels);
-        let html_ctx = context! { t => t.clone(), ..Value::from(Serde(ctx.for_format("html"))) };
-        let text_ctx = context! { t => t, ..Value::from(Serde(ctx.for_format("text"))) };
+        // Serialised once for both renderings.
+        let ctx_value = Value::from(Serde(ctx));
+        let html_ctx = values(&ctx_value, &t, "html");
+        let text_ctx = values(&ctx_value, &t, "text");
         let html = self
             .template(name)?
             .render(html_ctx)
@@ -471,7 +473,7 @@ impl Renderer {
         };
         let t = Value::from(labels);
         let render = |ctx: &Context| -> Result<(String, String), RenderError> {
-            let value = context! { t => t.clone(), ..Value::from(Serde(ctx.for_format("sms"))) };
+            let value = values(&Value::from(Serde(ctx)), &t, "sms");
             let mut captured = self
                 .template(name)?
                 .render_captured(value)
@@ -656,6 +658,17 @@ impl Renderer {
         };
         Some(invite.to_ics())
     }
+}
+
+/// What a template sees: the message's [`Context`] (serialised), its labels as `t`, the
+/// `format` rendered (`html`, `text` or `sms`) and the `layout` an email extends.
+fn values(ctx: &Value, t: &Value, format: &'static str) -> Value {
+    let layout = if format == "html" {
+        "layout.html"
+    } else {
+        "layout.txt"
+    };
+    context! { t => t.clone(), format, layout, ..ctx.clone() }
 }
 
 /// SEQUENCE from the booking's last change: seconds since 2020-01-01 UTC, so that each
