@@ -228,11 +228,31 @@ struct Labels {
     name: &'static str,
     source: &'static str,
     over: Option<String>,
-    parsed: OnceLock<BTreeMap<String, String>>,
+    parsed: OnceLock<ParsedLabels>,
 }
 
+/// A language's labels as Rust reads them and as templates see them (`t`), built once
+/// per process and shared by every message in that language.
+#[derive(Debug)]
+struct ParsedLabels {
+    table: BTreeMap<String, String>,
+    value: Value,
+}
+
+impl ParsedLabels {
+    fn new(table: BTreeMap<String, String>) -> Self {
+        Self {
+            value: Value::from(table.clone()),
+            table,
+        }
+    }
+}
+
+/// The labels of a language without a `labels.toml` (none of the built-in ones).
+static NO_LABELS: OnceLock<ParsedLabels> = OnceLock::new();
+
 impl Labels {
-    fn table(&self) -> &BTreeMap<String, String> {
+    fn parsed(&self) -> &ParsedLabels {
         self.parsed.get_or_init(|| {
             // The built-in files parse (a unit test checks them), the replacement was
             // checked in `Renderer::new`: no error is left to report here.
@@ -240,7 +260,7 @@ impl Labels {
             if let Some(over) = &self.over {
                 table.extend(parse_labels(self.name, over).unwrap_or_default());
             }
-            table
+            ParsedLabels::new(table)
         })
     }
 }
@@ -344,27 +364,25 @@ impl Renderer {
         };
         let language = self.template_language(event, n, channel)?;
         let name = format!("{}/{}.{channel}", language.code(), n.kind.name());
-        let labels = self
-            .labels
-            .get(language.code())
-            .map(Labels::table)
-            .cloned()
-            .unwrap_or_default();
+        let labels = match self.labels.get(language.code()) {
+            Some(labels) => labels.parsed(),
+            None => NO_LABELS.get_or_init(|| ParsedLabels::new(BTreeMap::new())),
+        };
         let inputs = context::Inputs {
             brand: &self.brand,
             default_time_zone: &self.default_time_zone,
             language: &language,
-            labels: &labels,
+            labels: &labels.table,
         };
         let mut ctx = Context::new(event, n, &inputs);
         match n.channel {
             Channel::Email => {
-                let ics = self.invite(event, n, &ctx, &labels);
+                let ics = self.invite(event, n, &ctx, &labels.table);
                 ctx.calendar = ics.as_ref().map(|i| match i.method {
                     Method::Request => "request",
                     Method::Cancel => "cancel",
                 });
-                self.email(&name, &ctx, labels, ics, language)
+                self.email(&name, &ctx, &labels.value, ics, language)
             }
             Channel::Sms => self.sms(&name, &ctx, labels),
         }
@@ -412,15 +430,14 @@ impl Renderer {
         &self,
         name: &str,
         ctx: &Context,
-        labels: BTreeMap<String, String>,
+        t: &Value,
         ics: Option<Ics>,
         language: Language,
     ) -> Result<Message, RenderError> {
-        let t = Value::from(labels);
         // Serialised once for both renderings.
         let ctx_value = Value::from(Serde(ctx));
-        let html_ctx = values(&ctx_value, &t, "html");
-        let text_ctx = values(&ctx_value, &t, "text");
+        let html_ctx = values(&ctx_value, t, "html");
+        let text_ctx = values(&ctx_value, t, "text");
         let html = self
             .template(name)?
             .render(html_ctx)
@@ -459,21 +476,21 @@ impl Renderer {
         &self,
         name: &str,
         ctx: &Context,
-        labels: BTreeMap<String, String>,
+        labels: &ParsedLabels,
     ) -> Result<Message, RenderError> {
         // Promotional texts carry the way out, whatever the template says.
         let opt_out = ctx
             .promotional
-            .then(|| labels.get("sms_opt_out").cloned())
+            .then(|| labels.table.get("sms_opt_out").cloned())
             .flatten()
             .and_then(|o| clean(&o));
         let with_opt_out = |text: String| match &opt_out {
             Some(o) if !text.is_empty() => format!("{text} {o}"),
             _ => text,
         };
-        let t = Value::from(labels);
+        let t = &labels.value;
         let render = |ctx: &Context| -> Result<(String, String), RenderError> {
-            let value = values(&Value::from(Serde(ctx)), &t, "sms");
+            let value = values(&Value::from(Serde(ctx)), t, "sms");
             let mut captured = self
                 .template(name)?
                 .render_captured(value)
