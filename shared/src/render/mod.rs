@@ -891,7 +891,7 @@ fn tidy_html(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     for line in html.lines() {
         let line = line.trim_end();
-        if !line.trim().is_empty() {
+        if !line.is_empty() {
             out.push_str(line);
             out.push('\n');
         }
