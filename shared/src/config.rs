@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::contact::{Country, EmailAddress};
 use crate::event::{EventType, alias_key};
 use crate::flows::config::{Flow, FlowFile};
-use crate::notification::Kind;
+use crate::notification::{Channel, Kind};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -382,6 +382,21 @@ impl Config {
         }
         config.brand = brand(file.brand.unwrap_or_default(), &env)?;
         config.flows = crate::flows::config::flows(file.flows.unwrap_or_default())?;
+        // Without a review page, the built-in review request can only ask for a reply:
+        // fine by email (it goes to the reply-to address), lost by SMS (a text's reply
+        // reaches no one unless two-way SMS is set up).
+        if config.brand.review_url.is_none()
+            && let Some(i) = config.flows.iter().position(|f| {
+                f.name.as_str() == "review_request" && f.channels.contains(&Channel::Sms)
+            })
+        {
+            return Err(ConfigError::Invalid {
+                key: format!("flows[{i}].channels"),
+                message: "review_request by SMS needs [brand] review_url \
+                          (BOOXI_BRAND_REVIEW_URL): a reply to a text reaches no one"
+                    .into(),
+            });
+        }
         config.event_aliases = match env(ENV_EVENT_ALIASES) {
             Some(text) => event_aliases(ENV_EVENT_ALIASES, &alias_pairs(&text)?, |name| {
                 format!("{ENV_EVENT_ALIASES}[{name}]")

@@ -409,6 +409,19 @@ fn flows_are_read_and_mistakes_name_their_key() {
         err("[brand]\nreview_url = \"ftp://x\""),
         "brand.review_url: `ftp://x` is not an http(s) URL"
     );
+    // A review request by SMS has nothing to offer without a review page.
+    assert_eq!(
+        err(
+            "[[flows]]\nname = \"review_request\"\nafter_completed = \"2h\"\nchannels = [\"email\", \"sms\"]"
+        ),
+        "flows[0].channels: review_request by SMS needs [brand] review_url (BOOXI_BRAND_REVIEW_URL): a reply to a text reaches no one"
+    );
+    for fine in [
+        "[[flows]]\nname = \"review_request\"\nafter_completed = \"2h\"\nchannels = [\"email\"]",
+        "[brand]\nreview_url = \"https://reviews.example.com/s\"\n[[flows]]\nname = \"review_request\"\nafter_completed = \"2h\"\nchannels = [\"sms\"]",
+    ] {
+        assert!(Config::from_toml(fine).is_ok(), "{fine}");
+    }
 }
 
 // ======================================================================= the schedule door
@@ -920,6 +933,47 @@ channels = ["email", "sms"]
                         text.contains("?lang="),
                         "links in the message's language: {text}"
                     );
+                }
+            }
+        }
+    }
+
+    /// The pre-visit SMS reads as sentences whatever the service's instructions: the
+    /// visit's date ends with a period, instructions get one unless they end with their
+    /// own, and the link's label follows.
+    #[test]
+    fn the_pre_visit_sms_ends_its_sentences_before_the_link() {
+        let config = Config::from_toml(ALL).unwrap();
+        let renderer = Renderer::new(&RenderConfig::from(&config)).unwrap();
+        for lang in ["eng", "fre", "spa", "por", "nld", "deu"] {
+            for instructions in [None, Some("Arrive early"), Some("Arrive early!")] {
+                let mut body = dated(event("appointment.created"), CREATED)
+                    .set("booking.client.language", json!(lang))
+                    .set("service.translations", json!([]));
+                if let Some(i) = instructions {
+                    body = body.set("service.instructions", json!(i));
+                }
+                let pre_visit_sms = scheduled(&body, &config)
+                    .into_iter()
+                    .find(|n| n.kind.name() == "pre_visit" && format!("{:?}", n.channel) == "Sms")
+                    .expect("a pre_visit SMS is scheduled");
+                let Message::Sms(sms) = renderer.render(&body.parse(), &pre_visit_sms).unwrap()
+                else {
+                    panic!("an SMS")
+                };
+                let text = sms.text;
+                // French puts a space before the colon: read "Détails :" as one word.
+                let plain = text.replace(" :", ":");
+                let (before_link, _) = plain.split_once(" https://").expect("a link");
+                let (sentences, label) = before_link.rsplit_once(' ').unwrap();
+                assert!(label.ends_with(':'), "{lang}: {text}");
+                assert!(
+                    sentences.ends_with('.') || sentences.ends_with('!'),
+                    "{lang}, instructions {instructions:?}: {text}"
+                );
+                assert!(!text.contains(".."), "{lang}: {text}");
+                if let Some(i) = instructions {
+                    assert!(text.contains(i), "{lang}: {text}");
                 }
             }
         }

@@ -42,8 +42,25 @@ pub struct Moto {
 
 impl Moto {
     pub fn start() -> Moto {
+        Self::start_command(Command::new(moto_binary()))
+    }
+
+    /// moto served by a Python script that adjusts moto before it serves (the burst
+    /// benchmark's `bench/moto_sqs_clock.py`), with the Python of moto's own venv.
+    pub fn start_script(script: &std::path::Path) -> Moto {
+        let python = moto_binary().with_file_name("python");
+        let mut command = Command::new(if python.exists() {
+            python
+        } else {
+            PathBuf::from("python3")
+        });
+        command.arg(script);
+        Self::start_command(command)
+    }
+
+    fn start_command(mut command: Command) -> Moto {
         let port = crate::free_port();
-        let child = Command::new(moto_binary())
+        let child = command
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdin(Stdio::null())
             .stdout(Stdio::null())

@@ -16,8 +16,14 @@
 //! (`testkit::sqs`). The queue's visibility timeout is 30 s here (180 s in the template)
 //! so a failed batch would come back within the run; maxReceiveCount 5 as deployed.
 //! Three moto servers: DynamoDB and Secrets Manager, SQS, SES and SNS.
-//! BENCH_BURST_INSTANCES changes the number of webhook instances, BENCH_BURST_MODES
-//! (`direct`, `queued`) runs one mode only.
+//! A third run per rate, `queued (SQS clock)`, is the queued mode again with moto's SQS
+//! served by `bench/moto_sqs_clock.py`: moto's SendMessage costs time in proportion to
+//! the queue's depth (an emulator's cost, not SQS's); that script removes it.
+//! A fourth, `queued-clock-wide`, has BENCH_BURST_WIDE_INSTANCES (40) webhook instances:
+//! in queued mode the webhook sends nothing, so its reserved concurrency is sized to the
+//! burst (docs/operations.md), and Lambda refuses, rather than queues, what exceeds it.
+//! BENCH_BURST_INSTANCES changes the number of webhook instances of the others,
+//! BENCH_BURST_MODES (a comma-separated list of the four) runs some only.
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
@@ -76,6 +82,7 @@ fn planned(event: &Value) -> (usize, usize) {
 
 struct Run {
     mode: &'static str,
+    instances: usize,
     rate: f64,
     events: usize,
     statuses: String,
@@ -99,14 +106,70 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
-fn run(binary: &Path, queued: bool, rate: f64, events: usize) -> Run {
-    let webhook_instances = webhook_instances();
+/// BENCH_BURST_WIDE_INSTANCES: webhook instances of the `queued-clock-wide` run (40): in
+/// queued mode the webhook sends nothing, and the operations guide has its reserved
+/// concurrency raised to the burst it must answer at once.
+fn wide_instances() -> usize {
+    env_number("BENCH_BURST_WIDE_INSTANCES", 40.0) as usize
+}
+
+/// How a run delivers, with which SQS emulator and how many webhook instances.
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Direct,
+    Queued,
+    /// Queued, moto's SQS served by `bench/moto_sqs_clock.py`.
+    QueuedClock,
+    /// The same with [`wide_instances`] webhook instances.
+    QueuedClockWide,
+}
+
+impl Mode {
+    const ALL: [Mode; 4] = [
+        Mode::Direct,
+        Mode::Queued,
+        Mode::QueuedClock,
+        Mode::QueuedClockWide,
+    ];
+
+    fn key(self) -> &'static str {
+        match self {
+            Mode::Direct => "direct",
+            Mode::Queued => "queued",
+            Mode::QueuedClock => "queued-clock",
+            Mode::QueuedClockWide => "queued-clock-wide",
+        }
+    }
+
+    fn instances(self) -> usize {
+        match self {
+            Mode::QueuedClockWide => wide_instances(),
+            _ => webhook_instances(),
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Mode::Direct => "direct",
+            Mode::Queued => "queued",
+            Mode::QueuedClock | Mode::QueuedClockWide => "queued (SQS clock)",
+        }
+    }
+}
+
+fn run(binary: &Path, mode: Mode, rate: f64, events: usize) -> Run {
+    let queued = mode != Mode::Direct;
+    let webhook_instances = mode.instances();
     // One moto server per part (AWS's services do not slow each other down; one Python
     // process serving them all would make the webhook's DynamoDB and SQS calls wait
     // behind the drain's SES sends): DynamoDB and Secrets Manager, SQS, SES and SNS.
     let store = Moto::start();
     let secret_arn = store.set_up_stack();
-    let sqs = Moto::start();
+    let sqs = if matches!(mode, Mode::QueuedClock | Mode::QueuedClockWide) {
+        Moto::start_script(&Path::new(env!("CARGO_MANIFEST_DIR")).join("moto_sqs_clock.py"))
+    } else {
+        Moto::start()
+    };
     let queues = sqs.create_queues("booxi-notify-deliveries", 5, Duration::from_secs(30));
     let moto = Moto::start();
     moto.set_up_stack();
@@ -249,7 +312,8 @@ fn run(binary: &Path, queued: bool, rate: f64, events: usize) -> Run {
     let numbers: HashSet<&str> = sms.iter().map(|(to, _)| to.as_str()).collect();
     let (dead_visible, dead_in_flight) = sqs.queue_depth(&queues.dlq_url);
     Run {
-        mode: if queued { "queued" } else { "direct" },
+        mode: mode.label(),
+        instances: webhook_instances,
         rate,
         events,
         statuses: statuses
@@ -282,14 +346,15 @@ fn table(runs: &[Run]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "| mode | SES rate | events | answers | answer p50 | answer p99 | handler p50 / p99 | all sent after | messages sent / planned | sent once | SES 429s | DLQ |"
+        "| mode | webhook instances | SES rate | events | answers | answer p50 | answer p99 | handler p50 / p99 | all sent after | messages sent / planned | sent once | SES 429s | DLQ |"
     );
-    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|---|---|");
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for r in runs {
         let _ = writeln!(
             out,
-            "| {} | {}/s | {} | {} | {} | {} | {} / {} | {} | {} / {} | {} | {} | {} |",
+            "| {} | {} | {}/s | {} | {} | {} | {} | {} / {} | {} | {} / {} | {} | {} | {} |",
             r.mode,
+            r.instances,
             r.rate,
             r.events,
             r.statuses,
@@ -346,19 +411,22 @@ fn main() {
         .unwrap_or_else(|| root.join("BENCHMARKS.md"));
     let events = env_number("BENCH_BURST_EVENTS", 150.0) as usize;
     let rates = [10.0, env_number("BENCH_BURST_RATE_2", 14.0)];
-    // BENCH_BURST_MODES: `direct`, `queued` or both (the default).
-    let modes = std::env::var("BENCH_BURST_MODES").unwrap_or_else(|_| "direct,queued".into());
+    // BENCH_BURST_MODES: some of `direct`, `queued`, `queued-clock`, `queued-clock-wide`
+    // (default: all four).
+    let modes = std::env::var("BENCH_BURST_MODES")
+        .unwrap_or_else(|_| "direct,queued,queued-clock,queued-clock-wide".into());
+    let modes: Vec<&str> = modes.split(',').map(str::trim).collect();
     let mut runs = Vec::new();
     for rate in rates {
-        for queued in [false, true] {
-            if !modes.contains(if queued { "queued" } else { "direct" }) {
+        for mode in Mode::ALL {
+            if !modes.contains(&mode.key()) {
                 continue;
             }
             eprintln!(
                 "burst: {} mode, SES {rate}/s, {events} events",
-                if queued { "queued" } else { "direct" }
+                mode.label()
             );
-            let r = run(&binary, queued, rate, events);
+            let r = run(&binary, mode, rate, events);
             eprintln!("{}", table(std::slice::from_ref(&r)));
             runs.push(r);
         }
@@ -374,6 +442,7 @@ fn main() {
         .unwrap_or_else(|| "unknown CPU".into());
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let webhook_instances = webhook_instances();
+    let wide = wide_instances();
     let mut section = String::new();
     let _ = writeln!(
         section,
@@ -383,7 +452,11 @@ fn main() {
          SES and SNS), SES limited by a proxy answering 429 above the rate (SMS unlimited). \
          Direct: {webhook_instances} webhook instances send inside each call. Queued: the same \
          {webhook_instances} instances enqueue, {DRAIN_INSTANCES} drain instances receive batches of 10 \
-         (the template's defaults). \"answers\" counts HTTP statuses; \"answer\" is from the delivery to the \
+         (the template's defaults). \"queued (SQS clock)\": queued again, with moto's SQS served by \
+         `bench/moto_sqs_clock.py`, which removes a cost of the emulator's own (each message sent \
+         checks every message waiting, so a send costs in proportion to the queue's depth); with \
+         {wide} webhook instances, the reserved concurrency docs/operations.md asks for in queued mode \
+         (Lambda refuses invocations past it, it does not queue them). \"answers\" counts HTTP statuses; \"answer\" is from the delivery to the \
          answer, waiting for a free instance included; \"handler\" is the function's own time per \
          event (its log line); \"all sent after\" is from the first delivery to the last message \
          sent (queued: the queue empty). Produced by \
