@@ -18,13 +18,11 @@ use crate::notification::{Actor, Audience, Kind, Notification, Recipient};
 
 use super::datetime::{DateLanguage, When, parse_instant};
 
-/// The values of one message, shared by its HTML, text and SMS renderings.
+/// The values of one message, shared by its HTML, text and SMS renderings. Templates
+/// also see `format` (`html`, `text` or `sms`), the `layout` an email template extends
+/// (`layout.html` or `layout.txt`) and the labels as `t`: see `render::values`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Context {
-    /// `html`, `text` or `sms`: set for each rendering.
-    pub format: &'static str,
-    /// The layout the email template extends: `layout.html` or `layout.txt`.
-    pub layout: &'static str,
     /// The message language (`eng`, `fre`, …).
     pub lang: String,
     pub kind: &'static str,
@@ -292,8 +290,6 @@ impl Context {
         let staff_is_reader = n.recipient == Recipient::Staff && event.staff.is_some();
 
         Self {
-            format: "html",
-            layout: "layout.html",
             lang: lang.code().to_owned(),
             kind: n.kind.name(),
             audience: crate::notification::audience_name(n.audience),
@@ -403,23 +399,12 @@ impl Context {
             staff_url: inputs.brand.staff_url.to_string(),
         }
     }
-
-    pub fn for_format(&self, format: &'static str) -> Self {
-        let mut ctx = self.clone();
-        ctx.format = format;
-        ctx.layout = if format == "html" {
-            "layout.html"
-        } else {
-            "layout.txt"
-        };
-        ctx
-    }
 }
 
 /// Removes control characters (line breaks included), bidirectional controls and
 /// zero-width characters, and collapses runs of white space; `None` when nothing is left.
 pub fn clean(text: &str) -> Option<String> {
-    let joined = crate::text::one_line(&text.replace(is_invisible, ""));
+    let joined = crate::text::one_line_without(text, is_invisible);
     (!joined.is_empty()).then_some(joined)
 }
 

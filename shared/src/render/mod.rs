@@ -228,11 +228,31 @@ struct Labels {
     name: &'static str,
     source: &'static str,
     over: Option<String>,
-    parsed: OnceLock<BTreeMap<String, String>>,
+    parsed: OnceLock<ParsedLabels>,
 }
 
+/// A language's labels as Rust reads them and as templates see them (`t`), built once
+/// per process and shared by every message in that language.
+#[derive(Debug)]
+struct ParsedLabels {
+    table: BTreeMap<String, String>,
+    value: Value,
+}
+
+impl ParsedLabels {
+    fn new(table: BTreeMap<String, String>) -> Self {
+        Self {
+            value: Value::from(table.clone()),
+            table,
+        }
+    }
+}
+
+/// The labels of a language without a `labels.toml` (none of the built-in ones).
+static NO_LABELS: OnceLock<ParsedLabels> = OnceLock::new();
+
 impl Labels {
-    fn table(&self) -> &BTreeMap<String, String> {
+    fn parsed(&self) -> &ParsedLabels {
         self.parsed.get_or_init(|| {
             // The built-in files parse (a unit test checks them), the replacement was
             // checked in `Renderer::new`: no error is left to report here.
@@ -240,7 +260,7 @@ impl Labels {
             if let Some(over) = &self.over {
                 table.extend(parse_labels(self.name, over).unwrap_or_default());
             }
-            table
+            ParsedLabels::new(table)
         })
     }
 }
@@ -344,27 +364,25 @@ impl Renderer {
         };
         let language = self.template_language(event, n, channel)?;
         let name = format!("{}/{}.{channel}", language.code(), n.kind.name());
-        let labels = self
-            .labels
-            .get(language.code())
-            .map(Labels::table)
-            .cloned()
-            .unwrap_or_default();
+        let labels = match self.labels.get(language.code()) {
+            Some(labels) => labels.parsed(),
+            None => NO_LABELS.get_or_init(|| ParsedLabels::new(BTreeMap::new())),
+        };
         let inputs = context::Inputs {
             brand: &self.brand,
             default_time_zone: &self.default_time_zone,
             language: &language,
-            labels: &labels,
+            labels: &labels.table,
         };
         let mut ctx = Context::new(event, n, &inputs);
         match n.channel {
             Channel::Email => {
-                let ics = self.invite(event, n, &ctx, &labels);
+                let ics = self.invite(event, n, &ctx, &labels.table);
                 ctx.calendar = ics.as_ref().map(|i| match i.method {
                     Method::Request => "request",
                     Method::Cancel => "cancel",
                 });
-                self.email(&name, &ctx, labels, ics, language)
+                self.email(&name, &ctx, &labels.value, ics, language)
             }
             Channel::Sms => self.sms(&name, &ctx, labels),
         }
@@ -412,13 +430,14 @@ impl Renderer {
         &self,
         name: &str,
         ctx: &Context,
-        labels: BTreeMap<String, String>,
+        t: &Value,
         ics: Option<Ics>,
         language: Language,
     ) -> Result<Message, RenderError> {
-        let t = Value::from(labels);
-        let html_ctx = context! { t => t.clone(), ..Value::from(Serde(ctx.for_format("html"))) };
-        let text_ctx = context! { t => t, ..Value::from(Serde(ctx.for_format("text"))) };
+        // Serialised once for both renderings.
+        let ctx_value = Value::from(Serde(ctx));
+        let html_ctx = values(&ctx_value, t, "html");
+        let text_ctx = values(&ctx_value, t, "text");
         let html = self
             .template(name)?
             .render(html_ctx)
@@ -457,21 +476,21 @@ impl Renderer {
         &self,
         name: &str,
         ctx: &Context,
-        labels: BTreeMap<String, String>,
+        labels: &ParsedLabels,
     ) -> Result<Message, RenderError> {
         // Promotional texts carry the way out, whatever the template says.
         let opt_out = ctx
             .promotional
-            .then(|| labels.get("sms_opt_out").cloned())
+            .then(|| labels.table.get("sms_opt_out").cloned())
             .flatten()
             .and_then(|o| clean(&o));
         let with_opt_out = |text: String| match &opt_out {
             Some(o) if !text.is_empty() => format!("{text} {o}"),
             _ => text,
         };
-        let t = Value::from(labels);
+        let t = &labels.value;
         let render = |ctx: &Context| -> Result<(String, String), RenderError> {
-            let value = context! { t => t.clone(), ..Value::from(Serde(ctx.for_format("sms"))) };
+            let value = values(&Value::from(Serde(ctx)), t, "sms");
             let mut captured = self
                 .template(name)?
                 .render_captured(value)
@@ -658,6 +677,17 @@ impl Renderer {
     }
 }
 
+/// What a template sees: the message's [`Context`] (serialised), its labels as `t`, the
+/// `format` rendered (`html`, `text` or `sms`) and the `layout` an email extends.
+fn values(ctx: &Value, t: &Value, format: &'static str) -> Value {
+    let layout = if format == "html" {
+        "layout.html"
+    } else {
+        "layout.txt"
+    };
+    context! { t => t.clone(), format, layout, ..ctx.clone() }
+}
+
 /// SEQUENCE from the booking's last change: seconds since 2020-01-01 UTC, so that each
 /// later change gives a larger number without any stored state (it stays within the
 /// 32-bit range calendars use until 2088).
@@ -715,8 +745,7 @@ fn format_value(
         && !value.is_safe()
         && let Some(text) = value.as_str()
     {
-        return out
-            .write_str(&escape_html(text))
+        return write_escaped_html(out, text)
             .map_err(|_| minijinja::Error::from(minijinja::ErrorKind::WriteFailure));
     }
     minijinja::escape_formatter(out, state, value)
@@ -724,17 +753,29 @@ fn format_value(
 
 pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    // Writing to a String cannot fail.
+    let _ = write_escaped_html(&mut out, text);
     out
+}
+
+/// Writes `text` with `&`, `<`, `>`, `"` and `'` escaped, the runs between them whole.
+fn write_escaped_html(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Result {
+    let mut rest = text;
+    while let Some(i) = rest
+        .bytes()
+        .position(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
+    {
+        out.write_str(&rest[..i])?;
+        out.write_str(match rest.as_bytes()[i] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => "&#39;",
+        })?;
+        rest = &rest[i + 1..];
+    }
+    out.write_str(rest)
 }
 
 /// Splits rendered text into paragraphs at blank lines; the lines of a paragraph are
@@ -850,7 +891,7 @@ fn tidy_html(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     for line in html.lines() {
         let line = line.trim_end();
-        if !line.trim().is_empty() {
+        if !line.is_empty() {
             out.push_str(line);
             out.push('\n');
         }
@@ -884,6 +925,16 @@ mod tests {
         );
         let p = paragraphs(Value::from_safe_string("&lt;b&gt;".into()));
         assert!(p[0].is_safe());
+    }
+
+    #[test]
+    fn html_escaping_keeps_slashes_and_other_text() {
+        assert_eq!(
+            escape_html(r#"<a href="x">Tom & Jerry's</a> é/ü"#),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt; é/ü"
+        );
+        assert_eq!(escape_html(""), "");
+        assert_eq!(escape_html("&&"), "&amp;&amp;");
     }
 
     #[test]

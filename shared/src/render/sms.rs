@@ -34,7 +34,35 @@ pub struct Segments {
     pub count: usize,
 }
 
+/// The septets of each ASCII character (0: not in the alphabet), from the two tables
+/// above: most of a text is ASCII, and a lookup is much cheaper than a search.
+const ASCII_SEPTETS: [u8; 128] = {
+    let mut table = [0; 128];
+    let (basic, extension) = (GSM_BASIC.as_bytes(), GSM_EXTENSION.as_bytes());
+    let mut i = 0;
+    while i < basic.len() {
+        if basic[i].is_ascii() {
+            table[basic[i] as usize] = 1;
+        }
+        i += 1;
+    }
+    let mut i = 0;
+    while i < extension.len() {
+        if extension[i].is_ascii() {
+            table[extension[i] as usize] = 2;
+        }
+        i += 1;
+    }
+    table
+};
+
 fn gsm_septets(c: char) -> Option<usize> {
+    if c.is_ascii() {
+        return match ASCII_SEPTETS[c as usize] {
+            0 => None,
+            n => Some(usize::from(n)),
+        };
+    }
     if GSM_BASIC.contains(c) {
         Some(1)
     } else if GSM_EXTENSION.contains(c) {
@@ -281,6 +309,20 @@ pub fn ends_inside_link(text: &str, links: &[&str]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_ascii_table_agrees_with_the_alphabet() {
+        for c in (0u8..128).map(char::from) {
+            let searched = if GSM_BASIC.contains(c) {
+                Some(1)
+            } else if GSM_EXTENSION.contains(c) {
+                Some(2)
+            } else {
+                None
+            };
+            assert_eq!(gsm_septets(c), searched, "{c:?}");
+        }
+    }
 
     #[test]
     fn gsm7_limits() {
