@@ -297,6 +297,28 @@ struct Handled {
 /// `deadline` is when the invocation ends, if known; sends stop before it. An error (a
 /// batch whose records do not read) fails the invocation: Lambda then returns the whole
 /// batch to the queue, and the redrive policy bounds how often.
+/// What is wrong with a JSON document, without quoting it: serde's own text quotes the
+/// value it did not expect (`invalid type: string "…"`), and a queued message holds the
+/// booking's personal data. A missing field names only the field: kept as it is.
+fn json_problem(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let text = e.to_string();
+    let what = match e.classify() {
+        Category::Data if text.starts_with("missing field") => {
+            return text;
+        }
+        Category::Data => "a value of the wrong type or shape",
+        Category::Syntax => "not JSON",
+        Category::Eof => "JSON cut short",
+        Category::Io => "unreadable",
+    };
+    if e.line() == 0 {
+        what.to_owned()
+    } else {
+        format!("{what} at line {} column {}", e.line(), e.column())
+    }
+}
+
 pub async fn drain<I, C, P>(
     core: &Core<I, C, P>,
     batch: &Value,
@@ -311,8 +333,9 @@ where
     let records = match Batch::deserialize(batch) {
         Ok(batch) => batch.records,
         Err(e) => {
-            tracing::error!(error = %e, "not an SQS batch event");
-            return Err(QueueError(format!("not an SQS batch event: {e}")));
+            let problem = json_problem(&e);
+            tracing::error!(error = %problem, "not an SQS batch event");
+            return Err(QueueError(format!("not an SQS batch event: {problem}")));
         }
     };
     let timing = Timing::new(started, core.delivery.budget, deadline);
@@ -322,7 +345,7 @@ where
     let mut work = Vec::new();
     for (i, record) in records.iter().enumerate() {
         let message: Result<QueuedMessage, String> = serde_json::from_str(&record.body)
-            .map_err(|e| format!("not a queued message: {e}"))
+            .map_err(|e| format!("not a queued message: {}", json_problem(&e)))
             .and_then(|m: QueuedMessage| {
                 if m.v == FORMAT {
                     Ok(m)
@@ -708,6 +731,28 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_problems_do_not_quote_the_document() {
+        let wrong_type = serde_json::from_str::<QueuedMessage>(
+            r#"{"v": "jane@example.com", "key": "k", "index": 1, "event": {}}"#,
+        )
+        .unwrap_err();
+        let problem = json_problem(&wrong_type);
+        assert!(!problem.contains("jane"), "{problem}");
+        assert!(
+            problem.starts_with("a value of the wrong type or shape at line 1"),
+            "{problem}"
+        );
+        let missing = serde_json::from_str::<QueuedMessage>(r#"{"v": 1}"#).unwrap_err();
+        assert!(
+            json_problem(&missing).starts_with("missing field `key`"),
+            "{}",
+            json_problem(&missing)
+        );
+        let not_json = serde_json::from_str::<QueuedMessage>("+15145550123 x").unwrap_err();
+        assert_eq!(json_problem(&not_json), "not JSON at line 1 column 1");
+    }
     use crate::config::Config;
     use crate::delivery::{Content, Email, MessageMeta, Outgoing, RetryPolicy, SendError, Sms};
     use crate::notification::Address;
