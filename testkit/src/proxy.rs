@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::http::{Reply, handler, request_async, serve};
+use crate::http::{Reply, Request, handler, request_async, serve};
 
 /// What a [`Proxy`] saw since its last reset.
 #[derive(Debug, Clone, Copy, Default)]
@@ -136,26 +136,7 @@ impl SerialProxy {
             async move {
                 let _one_at_a_time = turn.lock().await;
                 counter.fetch_add(1, Ordering::SeqCst);
-                let headers: Vec<(String, String)> = request
-                    .headers
-                    .into_iter()
-                    .filter(|(k, _)| !is_hop_by_hop(k))
-                    .collect();
-                match request_async(
-                    target,
-                    &request.method,
-                    &request.path,
-                    &headers,
-                    request.body,
-                )
-                .await
-                {
-                    Ok(mut reply) => {
-                        reply.headers.retain(|(k, _)| !is_hop_by_hop(k));
-                        reply
-                    }
-                    Err(e) => Reply::new(502, format!("serial proxy: {e}")),
-                }
+                forward(target, request, "serial proxy").await
             }
         }));
         SerialProxy { port, calls }
@@ -163,6 +144,31 @@ impl SerialProxy {
 
     pub fn endpoint(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+/// Passes `request` on to `target` and its answer back, without hop-by-hop headers; a
+/// failure to reach `target` is a 502 saying which proxy (`label`) could not.
+async fn forward(target: u16, request: Request, label: &str) -> Reply {
+    let headers: Vec<(String, String)> = request
+        .headers
+        .into_iter()
+        .filter(|(k, _)| !is_hop_by_hop(k))
+        .collect();
+    match request_async(
+        target,
+        &request.method,
+        &request.path,
+        &headers,
+        request.body,
+    )
+    .await
+    {
+        Ok(mut reply) => {
+            reply.headers.retain(|(k, _)| !is_hop_by_hop(k));
+            reply
+        }
+        Err(e) => Reply::new(502, format!("{label}: {e}")),
     }
 }
 
@@ -282,26 +288,7 @@ impl RateLimitedSes {
                     }
                     counts.passed.fetch_add(1, Ordering::SeqCst);
                 }
-                let headers: Vec<(String, String)> = request
-                    .headers
-                    .into_iter()
-                    .filter(|(k, _)| !is_hop_by_hop(k))
-                    .collect();
-                match request_async(
-                    target,
-                    &request.method,
-                    &request.path,
-                    &headers,
-                    request.body,
-                )
-                .await
-                {
-                    Ok(mut reply) => {
-                        reply.headers.retain(|(k, _)| !is_hop_by_hop(k));
-                        reply
-                    }
-                    Err(e) => Reply::new(502, format!("rate-limited SES proxy: {e}")),
-                }
+                forward(target, request, "rate-limited SES proxy").await
             }
         }));
         RateLimitedSes { port, counts }

@@ -9,10 +9,8 @@ use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use booxi_notify::notification::Channel;
-use booxi_notify::{Config, Event, input, plan};
 use serde_json::{Value, json};
-use testkit::events::{read_event, with_body};
+use testkit::events::{burst_event, planned};
 use testkit::lambda::{Function, RuntimeApi};
 use testkit::moto::{Moto, header};
 use testkit::proxy::{RateLimitedSes, SerialProxy};
@@ -85,28 +83,6 @@ impl Stack {
             concurrency,
         }
     }
-}
-
-/// The confirmation event with its own id, client email and mobile number.
-fn burst_event(i: usize) -> Value {
-    let event = read_event("confirmation-created.json");
-    let mut body: Value =
-        serde_json::from_slice(&input::booxi_body(event.to_string().as_bytes()).unwrap()).unwrap();
-    body["eventId"] = json!(format!("burst-{i}"));
-    let client = &mut body["content"]["booking"]["client"];
-    client["email"] = json!(format!("client{i}@example.com"));
-    // Even numbers: none ends in 99 (moto reports those as opted out).
-    client["mobilePhoneNumber"] = json!(format!("+1514555{:04}", 2000 + 2 * i));
-    with_body(event, &body.to_string())
-}
-
-/// Emails and SMS the library plans for an event.
-fn planned(event: &Value) -> (usize, usize) {
-    let bytes = input::booxi_body(event.to_string().as_bytes()).unwrap();
-    let parsed = Event::read(&bytes, &Config::default()).unwrap();
-    let p = plan(&parsed, &Config::default());
-    let count = |c| p.notifications.iter().filter(|n| n.channel == c).count();
-    (count(Channel::Email), count(Channel::Sms))
 }
 
 /// The function's HTTP answer: status and JSON body.
