@@ -623,6 +623,15 @@ mod tests {
             ) -> Result<Claim, StoreError> {
                 Err(StoreError("PutItem (claim): network error".into()))
             }
+            async fn claim_completed(
+                &self,
+                _: &str,
+                _: &Owner,
+                _: SystemTime,
+                _: &str,
+            ) -> Result<Claim, StoreError> {
+                Err(StoreError("PutItem (claim): network error".into()))
+            }
             async fn recorded(
                 &self,
                 _: &[String],

@@ -8,6 +8,13 @@
 //! event can start while one of ours is in flight. What remains at-least-once: a message
 //! the provider accepted but whose answer was lost (cut off, network) or whose record
 //! failed is sent again by Booxi's retry.
+//!
+//! Queued mode claims with one write that already says completed, with the answer the
+//! delivery will give: putting messages on the queue (and scheduling) is safe to do
+//! again, since the drain claims each message before sending it. A later delivery of
+//! the event therefore queues its messages again and answers as a duplicate; that is
+//! also what saves a delivery cut off between its claim and its enqueue. A failure to
+//! enqueue releases the claim, as in direct mode.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant, SystemTime};
@@ -138,23 +145,48 @@ where
         }
         let timing = Timing::new(started, self.delivery.budget, deadline);
         let owner = Owner::new()?;
-        let claim = self
-            .store
-            .claim(&event.id, &owner, SystemTime::now(), timing.lease_until)
-            .await
-            .inspect_err(
-                |e| tracing::error!(event_id = %event.id, error = %e, "cannot claim the event"),
-            )?;
-        match claim {
-            Claim::Acquired => {}
+        // Queued mode writes the claim completed, with the answer it will give, in one
+        // write: what follows (enqueueing, schedules) is safe to do again, and is, by any
+        // later delivery of the event (see `claim_completed`).
+        let claim = match &self.queue {
+            None => {
+                self.store
+                    .claim(&event.id, &owner, SystemTime::now(), timing.lease_until)
+                    .await
+            }
+            Some(_) => {
+                let planned: Vec<MessageReport> = plan
+                    .notifications
+                    .iter()
+                    .map(|n| report(n, Outcome::Queued))
+                    .chain(skipped(&plan))
+                    .collect();
+                let saved = serde_json::to_string(&planned).unwrap_or_default();
+                self.store
+                    .claim_completed(&event.id, &owner, SystemTime::now(), &saved)
+                    .await
+            }
+        }
+        .inspect_err(
+            |e| tracing::error!(event_id = %event.id, error = %e, "cannot claim the event"),
+        )?;
+        let earlier = match claim {
+            Claim::Acquired => None,
             Claim::Completed { summary: saved } => {
-                let messages = saved
+                let messages: Vec<MessageReport> = saved
                     .and_then(|text| serde_json::from_str(&text).ok())
                     .unwrap_or_default();
-                return Ok(summary(Disposition::Duplicate, messages));
+                if self.queue.is_none() {
+                    return Ok(summary(Disposition::Duplicate, messages));
+                }
+                // Nothing says the first delivery got its messages on the queue (it may
+                // have stopped right after its claim): they go again, and the drain sends
+                // each once.
+                tracing::info!(event_id = %event.id, "event claimed before: its messages are queued again");
+                Some(messages)
             }
             Claim::InProgress => return Ok(summary(Disposition::InProgress, Vec::new())),
-        }
+        };
 
         let (disposition, mut messages) = match &self.queue {
             Some(queue) => (
@@ -167,19 +199,27 @@ where
                 self.deliver(event, &plan.notifications, timing).await,
             ),
         };
-        messages.extend(plan.skipped.iter().map(|s| MessageReport {
-            kind: s.kind,
-            audience: s.audience,
-            channel: s.channel,
-            outcome: Outcome::Skipped {
-                reason: s.reason.clone(),
-            },
-        }));
+        messages.extend(skipped(&plan));
         let mut done = summary(disposition, messages);
         if let Some(flows) = &self.flows {
             done.schedules = self.apply_schedules(event, &plan, flows, now).await;
         }
-        self.close(&done, &owner).await;
+        match (&self.queue, earlier) {
+            (None, _) => self.close(&done, &owner).await,
+            // The claim already says completed; only a failure undoes it.
+            (Some(_), None) => {
+                if done.retry_wanted().is_some() {
+                    self.close(&done, &owner).await;
+                }
+            }
+            // A duplicate whose messages are back on the queue answers as one; if they
+            // could not be put back, the failure is its answer (the claim is not ours).
+            (Some(_), Some(messages)) => {
+                if done.retry_wanted().is_none() {
+                    return Ok(summary(Disposition::Duplicate, messages));
+                }
+            }
+        }
         if self.emit_metrics {
             metrics::event_done(&done, started.elapsed());
         }
@@ -320,6 +360,18 @@ impl<I: IdempotencyStore, C, P> Core<I, C, P> {
 /// Reason shown for a recipient an earlier delivery found refused.
 pub(crate) const REFUSED_EARLIER: &str =
     "refused by the provider in an earlier delivery of this event";
+
+/// The plan's skipped messages, as reported.
+fn skipped(plan: &crate::Plan) -> impl Iterator<Item = MessageReport> + '_ {
+    plan.skipped.iter().map(|s| MessageReport {
+        kind: s.kind,
+        audience: s.audience,
+        channel: s.channel,
+        outcome: Outcome::Skipped {
+            reason: s.reason.clone(),
+        },
+    })
+}
 
 pub(crate) fn report(n: &Notification, outcome: Outcome) -> MessageReport {
     MessageReport {

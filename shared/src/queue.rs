@@ -876,10 +876,68 @@ mod tests {
             !wire.contains("jane@") && !wire.contains("5550123"),
             "{wire}"
         );
-        // A second delivery of the event is a duplicate: nothing more is queued.
+        // A second delivery of the event is a duplicate, answered with the first answer's
+        // messages; they are queued again (nothing records that the first delivery
+        // queued them), and the drain sends each once.
         let again = core.process(&event(), None).await.unwrap();
         assert_eq!(again.disposition, Disposition::Duplicate);
+        assert_eq!(again.messages, summary.messages);
+        assert_eq!(queue.len(), 2 * planned);
+        while let Some((batch, received)) = queue.receive(BATCH_ENTRIES) {
+            let answer = drain(&core, &batch, None).await.unwrap();
+            queue.settle(received, &answer);
+        }
+        assert_eq!(core.courier.sent.lock().unwrap().len(), planned);
+    }
+
+    #[tokio::test]
+    async fn a_delivery_that_stopped_after_its_claim_loses_nothing() {
+        // The claim is one write, made before the messages go on the queue: a delivery
+        // cut off between the two leaves a claim and an empty queue.
+        let queue = Arc::new(MemoryQueue::default());
+        let core = core(Recorder::default(), Arc::clone(&queue));
+        let owner = Owner::new().unwrap();
+        let claimed = core
+            .store
+            .claim_completed(&event().id, &owner, SystemTime::now(), "[]")
+            .await
+            .unwrap();
+        assert_eq!(claimed, Claim::Acquired);
+        assert!(queue.is_empty());
+        // Booxi's retry (the cut-off delivery never answered 200) queues the messages.
+        let retry = core.process(&event(), None).await.unwrap();
+        assert_eq!(retry.disposition, Disposition::Duplicate);
+        let planned = rules::plan(&event(), &core.config).notifications.len();
         assert_eq!(queue.len(), planned);
+        let (batch, received) = queue.receive(BATCH_ENTRIES).unwrap();
+        let answer = drain(&core, &batch, None).await.unwrap();
+        queue.settle(received, &answer);
+        assert_eq!(core.courier.sent.lock().unwrap().len(), planned);
+    }
+
+    #[tokio::test]
+    async fn a_duplicate_that_cannot_queue_again_answers_503_and_leaves_the_claim() {
+        let mut c = core(Recorder::default(), Arc::new(MemoryQueue::default()));
+        let first = c.process(&event(), None).await.unwrap();
+        assert_eq!(crate::edge::respond(Ok(first)).status, 200);
+        c.queue = Some(Arc::new(Refusing {
+            refuse: vec!["0", "1", "2"],
+            times: 0,
+            sender_fault: true,
+            calls: AtomicU64::new(0),
+            kept: Mutex::default(),
+        }));
+        let again = c.process(&event(), None).await.unwrap();
+        let answer = crate::edge::respond(Ok(again));
+        assert_eq!(answer.status, 503, "{}", answer.body);
+        assert_eq!(answer.body["status"], "failed");
+        // Not its claim to release: the event stays claimed, and the next delivery is a
+        // duplicate again.
+        let queue = Arc::new(MemoryQueue::default());
+        c.queue = Some(queue.clone());
+        let third = c.process(&event(), None).await.unwrap();
+        assert_eq!(third.disposition, Disposition::Duplicate);
+        assert!(!queue.is_empty());
     }
 
     #[tokio::test]

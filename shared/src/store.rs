@@ -5,7 +5,9 @@
 //! Records (one table, string partition key `pk`, TTL attribute `expires_at`):
 //! - `evt#<event id>`: `status` = `IN_PROGRESS` (with `owner`, a random token of the
 //!   delivery holding the claim, and `lease_until`, epoch ms) or `COMPLETED` (with
-//!   `summary`, the JSON of the first processing's messages, answered to duplicates);
+//!   `summary`, the JSON of the first processing's messages, answered to duplicates; in
+//!   queued mode the claim itself is written completed, with its `owner`, see
+//!   [`IdempotencyStore::claim_completed`]);
 //! - `msg#<event id>#<kind>#<audience>#<channel>#<recipient hash>`: the message was sent
 //!   (`SENT`), or its recipient refused for good (`REFUSED`): either way it is not tried
 //!   again.
@@ -92,6 +94,20 @@ pub trait IdempotencyStore: Send + Sync {
         lease_until: SystemTime,
     ) -> impl Future<Output = Result<Claim, StoreError>> + Send;
 
+    /// Claims `event_id` as [`IdempotencyStore::claim`] does (same conditions, same
+    /// answers) but writes it completed with `summary` at once, for `owner`: one write
+    /// instead of a claim and a completion. For work that is safe to do again, since
+    /// nothing records that it was done: queued mode, where a later delivery of the event
+    /// puts its messages on the queue again and the drain's per-message claims send each
+    /// once. [`IdempotencyStore::release`] undoes it while `owner` still holds it.
+    fn claim_completed(
+        &self,
+        event_id: &str,
+        owner: &Owner,
+        now: SystemTime,
+        summary: &str,
+    ) -> impl Future<Output = Result<Claim, StoreError>> + Send;
+
     /// Which of `keys` are recorded, and as what.
     fn recorded(
         &self,
@@ -117,7 +133,8 @@ pub trait IdempotencyStore: Send + Sync {
     ) -> impl Future<Output = Result<Closed, StoreError>> + Send;
 
     /// Gives the claim up (after a failure) so Booxi's retry can process the event, if
-    /// `owner` still holds it.
+    /// `owner` still holds it (a claim in progress, or one written completed by
+    /// [`IdempotencyStore::claim_completed`]).
     fn release(
         &self,
         event_id: &str,
@@ -162,6 +179,8 @@ enum Record {
     },
     Completed {
         summary: String,
+        /// Set when the claim itself was written completed (`claim_completed`).
+        owner: Option<Owner>,
     },
     Done(Done),
 }
@@ -186,6 +205,24 @@ impl MemoryStore {
     fn owned_by(records: &HashMap<String, Record>, key: &str, owner: &Owner) -> bool {
         matches!(records.get(key), Some(Record::InProgress { owner: o, .. }) if o == owner)
     }
+
+    /// The claim, and `record` in its place when it can be taken.
+    fn take(&self, event_id: &str, now: SystemTime, record: Record) -> Result<Claim, StoreError> {
+        let mut records = self.records();
+        let key = event_key(event_id);
+        match records.get(&key) {
+            Some(Record::Completed { summary, .. }) => Ok(Claim::Completed {
+                summary: Some(summary.clone()).filter(|s| !s.is_empty()),
+            }),
+            Some(Record::InProgress { lease_until, .. }) if *lease_until >= now => {
+                Ok(Claim::InProgress)
+            }
+            _ => {
+                records.insert(key, record);
+                Ok(Claim::Acquired)
+            }
+        }
+    }
 }
 
 impl IdempotencyStore for MemoryStore {
@@ -196,26 +233,25 @@ impl IdempotencyStore for MemoryStore {
         now: SystemTime,
         lease_until: SystemTime,
     ) -> Result<Claim, StoreError> {
-        let mut records = self.records();
-        let key = event_key(event_id);
-        match records.get(&key) {
-            Some(Record::Completed { summary }) => Ok(Claim::Completed {
-                summary: Some(summary.clone()).filter(|s| !s.is_empty()),
-            }),
-            Some(Record::InProgress { lease_until, .. }) if *lease_until >= now => {
-                Ok(Claim::InProgress)
-            }
-            _ => {
-                records.insert(
-                    key,
-                    Record::InProgress {
-                        owner: owner.clone(),
-                        lease_until,
-                    },
-                );
-                Ok(Claim::Acquired)
-            }
-        }
+        let record = Record::InProgress {
+            owner: owner.clone(),
+            lease_until,
+        };
+        self.take(event_id, now, record)
+    }
+
+    async fn claim_completed(
+        &self,
+        event_id: &str,
+        owner: &Owner,
+        now: SystemTime,
+        summary: &str,
+    ) -> Result<Claim, StoreError> {
+        let record = Record::Completed {
+            summary: summary.to_owned(),
+            owner: Some(owner.clone()),
+        };
+        self.take(event_id, now, record)
     }
 
     async fn recorded(&self, keys: &[String]) -> Result<HashMap<String, Done>, StoreError> {
@@ -250,6 +286,7 @@ impl IdempotencyStore for MemoryStore {
             key,
             Record::Completed {
                 summary: summary.to_owned(),
+                owner: None,
             },
         );
         Ok(Closed::Done)
@@ -258,7 +295,11 @@ impl IdempotencyStore for MemoryStore {
     async fn release(&self, event_id: &str, owner: &Owner) -> Result<Closed, StoreError> {
         let mut records = self.records();
         let key = event_key(event_id);
-        if !Self::owned_by(&records, &key, owner) {
+        let written_completed = matches!(
+            records.get(&key),
+            Some(Record::Completed { owner: Some(o), .. }) if o == owner
+        );
+        if !written_completed && !Self::owned_by(&records, &key, owner) {
             return Ok(Closed::NotOwner);
         }
         records.remove(&key);
@@ -322,6 +363,62 @@ mod tests {
             }
         );
         assert_eq!(store.release("e1", &c).await.unwrap(), Closed::NotOwner);
+    }
+
+    #[tokio::test]
+    async fn a_claim_written_completed_answers_as_completed_until_its_owner_releases_it() {
+        let store = MemoryStore::new();
+        let now = SystemTime::now();
+        let until = now + Duration::from_secs(60);
+        let (a, b) = (Owner::new().unwrap(), Owner::new().unwrap());
+        assert_eq!(
+            store.claim_completed("q1", &a, now, "[1]").await.unwrap(),
+            Claim::Acquired
+        );
+        let completed = Claim::Completed {
+            summary: Some("[1]".into()),
+        };
+        assert_eq!(store.claim("q1", &b, now, until).await.unwrap(), completed);
+        assert_eq!(
+            store.claim_completed("q1", &b, now, "[2]").await.unwrap(),
+            completed
+        );
+        // Only its owner may undo it, and a completion is not a claim of its own.
+        assert_eq!(store.release("q1", &b).await.unwrap(), Closed::NotOwner);
+        assert_eq!(
+            store.complete("q1", &a, now, "[3]").await.unwrap(),
+            Closed::NotOwner
+        );
+        assert_eq!(store.release("q1", &a).await.unwrap(), Closed::Done);
+        assert_eq!(
+            store.claim_completed("q1", &b, now, "[2]").await.unwrap(),
+            Claim::Acquired
+        );
+        // A live claim in progress (direct mode) keeps it out; a lapsed one does not.
+        assert_eq!(
+            store.claim("q2", &a, now, until).await.unwrap(),
+            Claim::Acquired
+        );
+        assert_eq!(
+            store.claim_completed("q2", &b, now, "[]").await.unwrap(),
+            Claim::InProgress
+        );
+        let later = until + Duration::from_secs(1);
+        assert_eq!(
+            store.claim_completed("q2", &b, later, "[]").await.unwrap(),
+            Claim::Acquired
+        );
+        assert_eq!(store.release("q2", &a).await.unwrap(), Closed::NotOwner);
+        // A record completed the usual way has no owner: nobody releases it.
+        assert_eq!(
+            store.claim("q3", &a, now, until).await.unwrap(),
+            Claim::Acquired
+        );
+        assert_eq!(
+            store.complete("q3", &a, now, "[]").await.unwrap(),
+            Closed::Done
+        );
+        assert_eq!(store.release("q3", &a).await.unwrap(), Closed::NotOwner);
     }
 
     #[tokio::test]

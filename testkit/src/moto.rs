@@ -182,6 +182,16 @@ impl Moto {
         )
     }
 
+    /// One DynamoDB call (JSON protocol), e.g. `dynamodb("GetItem", …)`.
+    pub fn dynamodb(&self, action: &str, body: Value) -> Value {
+        self.json_call(
+            "dynamodb",
+            &format!("DynamoDB_20120810.{action}"),
+            "1.0",
+            body,
+        )
+    }
+
     /// The stack's resources: the idempotency table with TTL, the verified sending
     /// domain, the webhook secret. Returns the secret ARN.
     pub fn set_up_stack(&self) -> String {

@@ -900,6 +900,41 @@ fn the_dynamodb_claim_belongs_to_its_owner() {
                 summary: Some(summary.to_owned())
             }
         );
+        // Queued mode's claim, written completed in one put: answered as completed, and
+        // only its owner undoes it (after a failure to enqueue).
+        let queued =
+            r#"[{"kind":"reminder","audience":"client","channel":"sms","status":"queued"}]"#;
+        assert_eq!(
+            store.claim_completed("q1", &a, now, queued).await.unwrap(),
+            Claim::Acquired
+        );
+        let completed = Claim::Completed {
+            summary: Some(queued.to_owned()),
+        };
+        assert_eq!(store.claim("q1", &b, now, until).await.unwrap(), completed);
+        assert_eq!(
+            store.claim_completed("q1", &b, now, "[]").await.unwrap(),
+            completed
+        );
+        assert_eq!(
+            store.complete("q1", &a, now, "[]").await.unwrap(),
+            Closed::NotOwner
+        );
+        assert_eq!(store.release("q1", &b).await.unwrap(), Closed::NotOwner);
+        assert_eq!(store.release("q1", &a).await.unwrap(), Closed::Done);
+        assert_eq!(
+            store.claim_completed("q1", &b, now, "[]").await.unwrap(),
+            Claim::Acquired
+        );
+        // A live claim in progress keeps it out.
+        assert_eq!(
+            store.claim("q2", &a, now, until).await.unwrap(),
+            Claim::Acquired
+        );
+        assert_eq!(
+            store.claim_completed("q2", &b, now, "[]").await.unwrap(),
+            Claim::InProgress
+        );
         // Messages are recorded as sent or refused, and read back as such.
         store.record("msg#a", Done::Sent, later).await.unwrap();
         store.record("msg#b", Done::Refused, later).await.unwrap();

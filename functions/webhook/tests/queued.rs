@@ -188,16 +188,20 @@ fn a_burst_is_answered_at_once_and_every_message_is_sent_once_through_a_throttle
     );
     assert_eq!(stack.moto.queue_depth(&stack.queues.url), (emails + sms, 0));
 
-    // Booxi retries an event: a duplicate, nothing more queued.
+    // Booxi retries an event: answered as a duplicate, with the first answer's messages;
+    // they are queued again (nothing says the first delivery queued them: it could have
+    // stopped after its claim), and the drain must still send each once.
     let (status, body) = call(&webhook, &events[0]);
     assert_eq!((status, body["status"].as_str()), (200, Some("duplicate")));
+    assert_eq!(body["messages"], answers[0].1["messages"]);
+    let (em0, sm0) = planned(&events[0]);
     // SQS delivers some messages twice.
     let copies = peek(&stack.moto, &stack.queues.url, 10);
     assert_eq!(copies.len(), 10);
     duplicate(&stack.moto, &stack.queues.url, &copies);
     assert_eq!(
         stack.moto.queue_depth(&stack.queues.url).0,
-        emails + sms + 10
+        emails + sms + em0 + sm0 + 10
     );
 
     let (log, drained_in) =
@@ -241,6 +245,53 @@ fn a_burst_is_answered_at_once_and_every_message_is_sent_once_through_a_throttle
             "{logs}"
         );
     }
+}
+
+/// Queued mode claims an event with one write, before its messages go on the queue: a
+/// delivery cut off between the two leaves a claim and nothing queued. Booxi's retry
+/// (the cut-off delivery never answered) must then queue them.
+#[test]
+fn a_delivery_cut_off_after_its_claim_loses_nothing() {
+    let stack = Stack::new(1000.0, None, 2);
+    let webhook = RuntimeApi::start();
+    let _webhooks = stack.functions(&webhook, 1);
+    let drain = RuntimeApi::start();
+    let _drains = stack.functions(&drain, 1);
+    let event = burst_event(3);
+    let (emails, sms) = planned(&event);
+    // The claim as the cut-off delivery wrote it (its owner's token, its answer).
+    stack.moto.dynamodb(
+        "PutItem",
+        json!({"TableName": testkit::moto::TABLE, "Item": {
+            "pk": {"S": "evt#burst-3"}, "status": {"S": "COMPLETED"},
+            "owner": {"S": "0123456789abcdef0123456789abcdef"}, "summary": {"S": "[]"},
+            "completed_at": {"N": "1764547200"}, "expires_at": {"N": "4102444800"}}}),
+    );
+    assert_eq!(stack.moto.queue_depth(&stack.queues.url), (0, 0));
+
+    let (status, body) = call(&webhook, &event);
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (200, Some("duplicate")),
+        "{body}"
+    );
+    assert_eq!(stack.moto.queue_depth(&stack.queues.url), (emails + sms, 0));
+    stack
+        .mapping(1)
+        .run_until_empty(&stack.moto, &drain, Duration::from_secs(60));
+    let (sent_emails, distinct_emails, sent_sms, distinct_numbers) = sent(&stack.moto);
+    assert_eq!(
+        (sent_emails, distinct_emails, sent_sms, distinct_numbers),
+        (emails, emails, sms, sms)
+    );
+    // And once more: queued again, sent nothing more.
+    let (status, body) = call(&webhook, &event);
+    assert_eq!((status, body["status"].as_str()), (200, Some("duplicate")));
+    stack
+        .mapping(1)
+        .run_until_empty(&stack.moto, &drain, Duration::from_secs(60));
+    assert_eq!(sent(&stack.moto), (emails, emails, sms, sms));
+    assert_eq!(stack.moto.queue_depth(&stack.queues.dlq_url), (0, 0));
 }
 
 #[test]

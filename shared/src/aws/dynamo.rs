@@ -37,6 +37,15 @@ fn n(v: u64) -> AttributeValue {
     AttributeValue::N(v.to_string())
 }
 
+/// The summary as stored: dropped when too long.
+fn fitting_summary(summary: &str) -> &str {
+    if summary.len() > MAX_SUMMARY_BYTES {
+        ""
+    } else {
+        summary
+    }
+}
+
 fn store_error<E, R>(op: &str, e: &aws_sdk_dynamodb::error::SdkError<E, R>) -> StoreError
 where
     E: aws_sdk_dynamodb::error::ProvideErrorMetadata,
@@ -67,24 +76,20 @@ impl DynamoStore {
     fn expires_at(now: SystemTime) -> AttributeValue {
         n(epoch_seconds(now + RETENTION))
     }
-}
 
-impl IdempotencyStore for DynamoStore {
-    async fn claim(
+    /// An event's claim for `owner`, written unless the event is completed or claimed
+    /// under a live lease; the caller adds the status and what goes with it.
+    fn claim_request(
         &self,
         event_id: &str,
         owner: &Owner,
         now: SystemTime,
-        lease_until: SystemTime,
-    ) -> Result<Claim, StoreError> {
-        let result = self
-            .client
+    ) -> aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder {
+        self.client
             .put_item()
             .table_name(&self.table)
             .item("pk", s(event_key(event_id)))
-            .item("status", s(IN_PROGRESS))
             .item("owner", s(owner.as_str()))
-            .item("lease_until", n(epoch_millis(lease_until)))
             .item("expires_at", Self::expires_at(now))
             .condition_expression(
                 "attribute_not_exists(pk) OR (#status = :in_progress AND lease_until < :now)",
@@ -93,8 +98,15 @@ impl IdempotencyStore for DynamoStore {
             .expression_attribute_values(":in_progress", s(IN_PROGRESS))
             .expression_attribute_values(":now", n(epoch_millis(now)))
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
+    }
+
+    /// What a claim's conditional put came to.
+    fn claimed<O, R>(
+        result: Result<O, aws_sdk_dynamodb::error::SdkError<PutItemError, R>>,
+    ) -> Result<Claim, StoreError>
+    where
+        R: std::fmt::Debug,
+    {
         match result {
             Ok(_) => Ok(Claim::Acquired),
             Err(e) => match e.as_service_error() {
@@ -117,6 +129,37 @@ impl IdempotencyStore for DynamoStore {
                 _ => Err(store_error("PutItem (claim)", &e)),
             },
         }
+    }
+}
+
+impl IdempotencyStore for DynamoStore {
+    async fn claim(
+        &self,
+        event_id: &str,
+        owner: &Owner,
+        now: SystemTime,
+        lease_until: SystemTime,
+    ) -> Result<Claim, StoreError> {
+        let claim = self
+            .claim_request(event_id, owner, now)
+            .item("status", s(IN_PROGRESS))
+            .item("lease_until", n(epoch_millis(lease_until)));
+        Self::claimed(claim.send().await)
+    }
+
+    async fn claim_completed(
+        &self,
+        event_id: &str,
+        owner: &Owner,
+        now: SystemTime,
+        summary: &str,
+    ) -> Result<Claim, StoreError> {
+        let claim = self
+            .claim_request(event_id, owner, now)
+            .item("status", s(COMPLETED))
+            .item("summary", s(fitting_summary(summary)))
+            .item("completed_at", n(epoch_seconds(now)));
+        Self::claimed(claim.send().await)
     }
 
     async fn recorded(&self, keys: &[String]) -> Result<HashMap<String, Done>, StoreError> {
@@ -197,11 +240,7 @@ impl IdempotencyStore for DynamoStore {
         now: SystemTime,
         summary: &str,
     ) -> Result<Closed, StoreError> {
-        let summary = if summary.len() > MAX_SUMMARY_BYTES {
-            ""
-        } else {
-            summary
-        };
+        let summary = fitting_summary(summary);
         let result = self
             .client
             .put_item()
@@ -233,10 +272,10 @@ impl IdempotencyStore for DynamoStore {
             .delete_item()
             .table_name(&self.table)
             .key("pk", s(event_key(event_id)))
-            .condition_expression("#status = :in_progress AND #owner = :owner")
-            .expression_attribute_names("#status", "status")
+            // In progress or written completed by `claim_completed`: either carries its
+            // owner's token; a record completed by `complete` carries none.
+            .condition_expression("#owner = :owner")
             .expression_attribute_names("#owner", "owner")
-            .expression_attribute_values(":in_progress", s(IN_PROGRESS))
             .expression_attribute_values(":owner", s(owner.as_str()))
             .send()
             .await;
