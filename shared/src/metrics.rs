@@ -105,7 +105,10 @@ pub fn outcome_lines(reports: &[MessageReport]) -> Vec<String> {
     for r in reports {
         let channel = r.channel.map(channel_name).unwrap_or("none");
         let slot = counts.entry((r.kind.to_string(), channel)).or_default();
+        // A message found sent before (Booxi's retry, a queue message delivered twice)
+        // is not sent again: counted skipped, so `MessagesSent` counts sends.
         let i = match r.status() {
+            Status::Sent if r.reason() == Some(crate::outcome::SENT_EARLIER) => 1,
             Status::Sent => 0,
             Status::Skipped => 1,
             Status::Failed => 2,
@@ -170,6 +173,7 @@ mod tests {
                 Some(Channel::Sms),
             ),
             r(Outcome::Skipped { reason: "y".into() }, Some(Channel::Sms)),
+            r(Outcome::Sent { earlier: true }, Some(Channel::Email)),
         ]);
         assert_eq!(lines.len(), 2);
         let sms: Value = serde_json::from_str(&lines[1]).unwrap();
@@ -181,6 +185,15 @@ mod tests {
                 sms["MessagesFailed"].as_f64()
             ),
             (Some(0.0), Some(1.0), Some(1.0))
+        );
+        // Sent before: not a send.
+        let email: Value = serde_json::from_str(&lines[0]).unwrap();
+        assert_eq!(
+            (
+                email["MessagesSent"].as_f64(),
+                email["MessagesSkipped"].as_f64()
+            ),
+            (Some(1.0), Some(1.0))
         );
     }
 }
