@@ -172,20 +172,29 @@ where
         )?;
         let earlier = match claim {
             Claim::Acquired => None,
-            Claim::Completed { summary: saved } => {
+            Claim::Completed {
+                summary: saved,
+                redo_from,
+            } => {
                 let messages: Vec<MessageReport> = saved
                     .and_then(|text| serde_json::from_str(&text).ok())
                     .unwrap_or_default();
-                if self.queue.is_none() {
+                let Some(first) = redo_from else {
                     return Ok(summary(Disposition::Duplicate, messages));
-                }
-                // Nothing says the first delivery got its messages on the queue (it may
-                // have stopped right after its claim): they go again, and the drain sends
-                // each once.
-                tracing::info!(event_id = %event.id, "event claimed before: its messages are queued again");
-                Some(messages)
+                };
+                // Claimed in queued mode, and nothing says that delivery got its messages
+                // on the queue or its schedules made (it may have stopped right after its
+                // claim): done again, as of the time it planned at, so the plan is the
+                // same. Queued, the drain sends each message once; direct (the mode was
+                // switched since), only messages not recorded as sent are sent.
+                tracing::info!(event_id = %event.id, "event claimed before in queued mode: its work is done again");
+                Some((messages, jiff::Timestamp::try_from(first).unwrap_or(now)))
             }
             Claim::InProgress => return Ok(summary(Disposition::InProgress, Vec::new())),
+        };
+        let (plan, now) = match &earlier {
+            Some((_, first)) => (rules::plan_at(event, &self.config, *first), *first),
+            None => (plan, now),
         };
 
         let (disposition, mut messages) = match &self.queue {
@@ -205,18 +214,18 @@ where
             done.schedules = self.apply_schedules(event, &plan, flows, now).await;
         }
         match (&self.queue, earlier) {
-            (None, _) => self.close(&done, &owner).await,
+            // Work done again answers as a duplicate; if it failed, the failure is its
+            // answer (and the claim, not ours, stays).
+            (_, Some((messages, _))) => {
+                if done.retry_wanted().is_none() {
+                    return Ok(summary(Disposition::Duplicate, messages));
+                }
+            }
+            (None, None) => self.close(&done, &owner).await,
             // The claim already says completed; only a failure undoes it.
             (Some(_), None) => {
                 if done.retry_wanted().is_some() {
                     self.close(&done, &owner).await;
-                }
-            }
-            // A duplicate whose messages are back on the queue answers as one; if they
-            // could not be put back, the failure is its answer (the claim is not ours).
-            (Some(_), Some(messages)) => {
-                if done.retry_wanted().is_none() {
-                    return Ok(summary(Disposition::Duplicate, messages));
                 }
             }
         }

@@ -916,6 +916,44 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn switching_modes_loses_nothing_and_redoes_nothing_done() {
+        // Queued claimed it and was cut off before enqueueing; the mode is direct now:
+        // the retry sends what is not recorded as sent, once.
+        let mut c = core(Recorder::default(), Arc::new(MemoryQueue::default()));
+        c.queue = None;
+        let owner = Owner::new().unwrap();
+        c.store
+            .claim_completed(&event().id, &owner, SystemTime::now(), "[]")
+            .await
+            .unwrap();
+        let planned = rules::plan(&event(), &c.config).notifications.len();
+        let retry = c.process(&event(), None).await.unwrap();
+        assert_eq!(retry.disposition, Disposition::Duplicate);
+        assert_eq!(c.courier.sent.lock().unwrap().len(), planned);
+        c.process(&event(), None).await.unwrap();
+        assert_eq!(c.courier.sent.lock().unwrap().len(), planned, "sent once");
+
+        // Direct mode completed it (every message sent); the mode is queued now: a
+        // duplicate, nothing queued again.
+        let queue = Arc::new(MemoryQueue::default());
+        let c = core(Recorder::default(), Arc::clone(&queue));
+        let owner = Owner::new().unwrap();
+        let now = SystemTime::now();
+        let lease = now + Duration::from_secs(60);
+        c.store
+            .claim(&event().id, &owner, now, lease)
+            .await
+            .unwrap();
+        c.store
+            .complete(&event().id, &owner, now, "[]")
+            .await
+            .unwrap();
+        let retry = c.process(&event(), None).await.unwrap();
+        assert_eq!(retry.disposition, Disposition::Duplicate);
+        assert!(queue.is_empty());
+    }
+
+    #[tokio::test]
     async fn a_duplicate_that_cannot_queue_again_answers_503_and_leaves_the_claim() {
         let mut c = core(Recorder::default(), Arc::new(MemoryQueue::default()));
         let first = c.process(&event(), None).await.unwrap();

@@ -57,8 +57,16 @@ impl Owner {
 pub enum Claim {
     /// Ours to process.
     Acquired,
-    /// Processed before: nothing to do. `summary` is what the first processing saved.
-    Completed { summary: Option<String> },
+    /// Processed before. `summary` is what the first processing saved.
+    Completed {
+        summary: Option<String>,
+        /// Set when the claim itself was written completed
+        /// ([`IdempotencyStore::claim_completed`], queued mode): the time that delivery
+        /// planned at. Nothing records that it got any further (it may have been cut off
+        /// right after its claim), so a later delivery does the work again, as of that
+        /// time. `None`: completed once the work was done; nothing to do.
+        redo_from: Option<SystemTime>,
+    },
     /// Another delivery is processing it under a live lease.
     InProgress,
 }
@@ -179,8 +187,9 @@ enum Record {
     },
     Completed {
         summary: String,
-        /// Set when the claim itself was written completed (`claim_completed`).
-        owner: Option<Owner>,
+        /// Set when the claim itself was written completed (`claim_completed`): its
+        /// owner, and when it claimed.
+        claimed: Option<(Owner, SystemTime)>,
     },
     Done(Done),
 }
@@ -211,8 +220,9 @@ impl MemoryStore {
         let mut records = self.records();
         let key = event_key(event_id);
         match records.get(&key) {
-            Some(Record::Completed { summary, .. }) => Ok(Claim::Completed {
+            Some(Record::Completed { summary, claimed }) => Ok(Claim::Completed {
                 summary: Some(summary.clone()).filter(|s| !s.is_empty()),
+                redo_from: claimed.as_ref().map(|(_, at)| *at),
             }),
             Some(Record::InProgress { lease_until, .. }) if *lease_until >= now => {
                 Ok(Claim::InProgress)
@@ -249,7 +259,7 @@ impl IdempotencyStore for MemoryStore {
     ) -> Result<Claim, StoreError> {
         let record = Record::Completed {
             summary: summary.to_owned(),
-            owner: Some(owner.clone()),
+            claimed: Some((owner.clone(), now)),
         };
         self.take(event_id, now, record)
     }
@@ -286,7 +296,7 @@ impl IdempotencyStore for MemoryStore {
             key,
             Record::Completed {
                 summary: summary.to_owned(),
-                owner: None,
+                claimed: None,
             },
         );
         Ok(Closed::Done)
@@ -297,7 +307,7 @@ impl IdempotencyStore for MemoryStore {
         let key = event_key(event_id);
         let written_completed = matches!(
             records.get(&key),
-            Some(Record::Completed { owner: Some(o), .. }) if o == owner
+            Some(Record::Completed { claimed: Some((o, _)), .. }) if o == owner
         );
         if !written_completed && !Self::owned_by(&records, &key, owner) {
             return Ok(Closed::NotOwner);
@@ -359,7 +369,8 @@ mod tests {
         assert_eq!(
             store.claim("e1", &a, later, later_until).await.unwrap(),
             Claim::Completed {
-                summary: Some("[1]".into())
+                summary: Some("[1]".into()),
+                redo_from: None,
             }
         );
         assert_eq!(store.release("e1", &c).await.unwrap(), Closed::NotOwner);
@@ -377,6 +388,7 @@ mod tests {
         );
         let completed = Claim::Completed {
             summary: Some("[1]".into()),
+            redo_from: Some(now),
         };
         assert_eq!(store.claim("q1", &b, now, until).await.unwrap(), completed);
         assert_eq!(

@@ -598,6 +598,51 @@ mod door {
         assert!(s.flow_sent().is_empty());
     }
 
+    /// Queued mode claims with one write and a later delivery of the event does its work
+    /// again, schedules included: as of the first delivery's time, so an event without
+    /// `createdOn` (its time is when it arrived) stays older than what came after it.
+    #[tokio::test]
+    async fn a_queued_duplicate_redoes_the_schedules_as_of_the_first_delivery() {
+        let mut s = setup();
+        let queue = Arc::new(booxi_notify::queue::MemoryQueue::default());
+        s.core.queue = Some(queue.clone());
+        let mut created = body("appointment.created", "e1", "");
+        created.0.as_object_mut().unwrap().remove("createdOn");
+        let t0 = jiff::Timestamp::now();
+        let first = s.deliver(&created).await;
+        assert_eq!(first.disposition, Disposition::Queued);
+        let made = s.scheduler.all();
+        assert_eq!(made.len(), 2, "{made:?}");
+
+        // Redelivered at once: the same schedules, nothing more.
+        let again = s.deliver(&created).await;
+        assert_eq!(again.disposition, Disposition::Duplicate);
+        assert_eq!(s.scheduler.all(), made);
+
+        // Cancelled a second after the first delivery; then the first event comes again.
+        let cancel = body(
+            "appointment.canceled",
+            "e2",
+            &(t0 + jiff::SignedDuration::from_secs(1)).to_string(),
+        )
+        .with_previous()
+        .set("booking.status", json!("Cancelled"));
+        s.deliver(&cancel).await;
+        assert!(s.scheduler.all().is_empty());
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        let late = s.deliver(&created).await;
+        assert_eq!(late.disposition, Disposition::Duplicate);
+        assert!(
+            s.scheduler.all().is_empty(),
+            "a redo as of now would have brought the cancelled booking's schedules back: {:?}",
+            s.scheduler.all()
+        );
+        for input in s.inputs() {
+            s.core.fire(&input, None).await.unwrap();
+        }
+        assert!(s.flow_sent().is_empty());
+    }
+
     #[tokio::test]
     async fn a_move_updates_the_times_and_the_old_time_sends_nothing() {
         let s = setup();

@@ -886,7 +886,8 @@ fn the_dynamodb_claim_belongs_to_its_owner() {
         assert_eq!(
             store.claim("e1", &a, later, later_until).await.unwrap(),
             Claim::Completed {
-                summary: Some(summary.to_owned())
+                summary: Some(summary.to_owned()),
+                redo_from: None,
             }
         );
         assert_eq!(
@@ -897,7 +898,8 @@ fn the_dynamodb_claim_belongs_to_its_owner() {
         assert_eq!(
             store.claim("e1", &b, later, later_until).await.unwrap(),
             Claim::Completed {
-                summary: Some(summary.to_owned())
+                summary: Some(summary.to_owned()),
+                redo_from: None,
             }
         );
         // Queued mode's claim, written completed in one put: answered as completed, and
@@ -908,8 +910,15 @@ fn the_dynamodb_claim_belongs_to_its_owner() {
             store.claim_completed("q1", &a, now, queued).await.unwrap(),
             Claim::Acquired
         );
+        // With when it was claimed (stored in milliseconds): a later delivery redoes the
+        // work as of then.
+        let millis = now
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64;
         let completed = Claim::Completed {
             summary: Some(queued.to_owned()),
+            redo_from: Some(std::time::UNIX_EPOCH + Duration::from_millis(millis)),
         };
         assert_eq!(store.claim("q1", &b, now, until).await.unwrap(), completed);
         assert_eq!(

@@ -118,9 +118,17 @@ impl DynamoStore {
                             .and_then(|v| v.as_s().ok())
                             .cloned()
                     };
+                    // Written completed at claim time (`claim_completed`): when.
+                    let claimed_at = failed
+                        .item()
+                        .and_then(|item| item.get("claimed_at"))
+                        .and_then(|v| v.as_n().ok())
+                        .and_then(|ms| ms.parse::<u64>().ok())
+                        .map(|ms| std::time::UNIX_EPOCH + Duration::from_millis(ms));
                     Ok(if text("status").as_deref() == Some(COMPLETED) {
                         Claim::Completed {
                             summary: text("summary").filter(|s| !s.is_empty()),
+                            redo_from: claimed_at,
                         }
                     } else {
                         Claim::InProgress
@@ -158,7 +166,8 @@ impl IdempotencyStore for DynamoStore {
             .claim_request(event_id, owner, now)
             .item("status", s(COMPLETED))
             .item("summary", s(fitting_summary(summary)))
-            .item("completed_at", n(epoch_seconds(now)));
+            .item("completed_at", n(epoch_seconds(now)))
+            .item("claimed_at", n(epoch_millis(now)));
         Self::claimed(claim.send().await)
     }
 
