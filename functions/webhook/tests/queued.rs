@@ -259,13 +259,19 @@ fn a_delivery_cut_off_after_its_claim_loses_nothing() {
     let _drains = stack.functions(&drain, 1);
     let event = burst_event(3);
     let (emails, sms) = planned(&event);
-    // The claim as the cut-off delivery wrote it (its owner's token, its answer).
+    // The claim as the cut-off delivery wrote it (its owner's token, its answer, when).
+    let claimed_at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis()
+        .to_string();
     stack.moto.dynamodb(
         "PutItem",
         json!({"TableName": testkit::moto::TABLE, "Item": {
             "pk": {"S": "evt#burst-3"}, "status": {"S": "COMPLETED"},
             "owner": {"S": "0123456789abcdef0123456789abcdef"}, "summary": {"S": "[]"},
-            "completed_at": {"N": "1764547200"}, "expires_at": {"N": "4102444800"}}}),
+            "completed_at": {"N": "1764547200"}, "claimed_at": {"N": claimed_at},
+            "expires_at": {"N": "4102444800"}}}),
     );
     assert_eq!(stack.moto.queue_depth(&stack.queues.url), (0, 0));
 
