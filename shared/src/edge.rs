@@ -632,6 +632,15 @@ mod tests {
             ) -> Result<Claim, StoreError> {
                 Err(StoreError("PutItem (claim): network error".into()))
             }
+            async fn take_over(
+                &self,
+                _: &str,
+                _: SystemTime,
+                _: &Owner,
+                _: SystemTime,
+            ) -> Result<bool, StoreError> {
+                unreachable!("never asked after a failed claim")
+            }
             async fn recorded(
                 &self,
                 _: &[String],

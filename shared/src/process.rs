@@ -14,7 +14,10 @@
 //! again, since the drain claims each message before sending it. A later delivery of
 //! the event therefore queues its messages again and answers as a duplicate; that is
 //! also what saves a delivery cut off between its claim and its enqueue. A failure to
-//! enqueue releases the claim, as in direct mode.
+//! enqueue releases the claim, as in direct mode. The work is redone as of the first
+//! delivery's time (stored with the claim), so the plan is the same; what is already
+//! past is still judged by the clock. Direct mode (after a switch) takes such a claim
+//! over with a conditional write before redoing it, so one delivery at a time holds.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant, SystemTime};
@@ -127,7 +130,11 @@ where
             messages,
             schedules: Vec::new(),
         };
-        let now = jiff::Timestamp::now();
+        // One clock reading, in whole milliseconds as the claim stores it: a later
+        // delivery that redoes this one's work plans at the same instant.
+        let wall = SystemTime::UNIX_EPOCH
+            + Duration::from_millis(crate::store::epoch_millis(SystemTime::now()));
+        let now = jiff::Timestamp::try_from(wall).unwrap_or_else(|_| jiff::Timestamp::now());
         let plan = rules::plan_at(event, &self.config, now);
         if plan.ignored.is_some() {
             let event_type = event.event_type.log_name();
@@ -163,13 +170,17 @@ where
                     .collect();
                 let saved = serde_json::to_string(&planned).unwrap_or_default();
                 self.store
-                    .claim_completed(&event.id, &owner, SystemTime::now(), &saved)
+                    .claim_completed(&event.id, &owner, wall, &saved)
                     .await
             }
         }
         .inspect_err(
             |e| tracing::error!(event_id = %event.id, error = %e, "cannot claim the event"),
         )?;
+        // Claimed in queued mode, and nothing says that delivery got its messages on the
+        // queue or its schedules made (it may have stopped right after its claim): its
+        // work is done again, as of the time it planned at, so with the same plan.
+        let mut redo_at = None;
         let earlier = match claim {
             Claim::Acquired => None,
             Claim::Completed {
@@ -182,18 +193,29 @@ where
                 let Some(first) = redo_from else {
                     return Ok(summary(Disposition::Duplicate, messages));
                 };
-                // Claimed in queued mode, and nothing says that delivery got its messages
-                // on the queue or its schedules made (it may have stopped right after its
-                // claim): done again, as of the time it planned at, so the plan is the
-                // same. Queued, the drain sends each message once; direct (the mode was
-                // switched since), only messages not recorded as sent are sent.
+                redo_at = Some(jiff::Timestamp::try_from(first).unwrap_or(now));
                 tracing::info!(event_id = %event.id, "event claimed before in queued mode: its work is done again");
-                Some((messages, jiff::Timestamp::try_from(first).unwrap_or(now)))
+                if self.queue.is_some() {
+                    // The drain sends each message once, however often it is queued.
+                    Some(messages)
+                } else {
+                    // Direct mode since: one delivery at a time, as for any claim; it
+                    // sends what is not recorded as sent, and completes.
+                    let taken = self
+                        .store
+                        .take_over(&event.id, first, &owner, timing.lease_until)
+                        .await
+                        .inspect_err(|e| tracing::error!(event_id = %event.id, error = %e, "cannot take the event's claim over"))?;
+                    if !taken {
+                        return Ok(summary(Disposition::InProgress, Vec::new()));
+                    }
+                    None
+                }
             }
             Claim::InProgress => return Ok(summary(Disposition::InProgress, Vec::new())),
         };
-        let (plan, now) = match &earlier {
-            Some((_, first)) => (rules::plan_at(event, &self.config, *first), *first),
+        let (plan, planned_at) = match redo_at {
+            Some(first) => (rules::plan_at(event, &self.config, first), first),
             None => (plan, now),
         };
 
@@ -211,12 +233,14 @@ where
         messages.extend(skipped(&plan));
         let mut done = summary(disposition, messages);
         if let Some(flows) = &self.flows {
-            done.schedules = self.apply_schedules(event, &plan, flows, now).await;
+            done.schedules = self
+                .apply_schedules(event, &plan, flows, planned_at, jiff::Timestamp::now())
+                .await;
         }
         match (&self.queue, earlier) {
             // Work done again answers as a duplicate; if it failed, the failure is its
             // answer (and the claim, not ours, stays).
-            (_, Some((messages, _))) => {
+            (_, Some(messages)) => {
                 if done.retry_wanted().is_none() {
                     return Ok(summary(Disposition::Duplicate, messages));
                 }
@@ -400,6 +424,7 @@ impl<I, C, P> Core<I, C, P> {
         event: &Event,
         plan: &crate::Plan,
         flows: &Flows,
+        planned_at: jiff::Timestamp,
         now: jiff::Timestamp,
     ) -> Vec<ScheduleReport> {
         if self.config.flows.is_empty() {
@@ -449,7 +474,7 @@ impl<I, C, P> Core<I, C, P> {
             + flows::STATE_MARGIN;
         let state = flows::BookingState {
             body: flows::state_body(event),
-            event_at_ms: rules::event_time(event, now).as_millisecond(),
+            event_at_ms: rules::event_time(event, planned_at).as_millisecond(),
             expires_at,
         };
         match flows.states.save(&booking, &state).await {

@@ -928,10 +928,32 @@ mod tests {
             .unwrap();
         let planned = rules::plan(&event(), &c.config).notifications.len();
         let retry = c.process(&event(), None).await.unwrap();
-        assert_eq!(retry.disposition, Disposition::Duplicate);
+        assert_eq!(retry.disposition, Disposition::Processed);
         assert_eq!(c.courier.sent.lock().unwrap().len(), planned);
-        c.process(&event(), None).await.unwrap();
+        let again = c.process(&event(), None).await.unwrap();
+        assert_eq!(again.disposition, Disposition::Duplicate);
         assert_eq!(c.courier.sent.lock().unwrap().len(), planned, "sent once");
+
+        // Two direct deliveries of such an event at once: one takes the claim over, the
+        // other is told to come back later, and sends nothing.
+        let mut c = core(Recorder::default(), Arc::new(MemoryQueue::default()));
+        c.queue = None;
+        let claimed_at = SystemTime::now();
+        c.store
+            .claim_completed(&event().id, &owner, claimed_at, "[]")
+            .await
+            .unwrap();
+        let until = claimed_at + Duration::from_secs(60);
+        let first = Owner::new().unwrap();
+        assert!(
+            c.store
+                .take_over(&event().id, claimed_at, &first, until)
+                .await
+                .unwrap()
+        );
+        let second = c.process(&event(), None).await.unwrap();
+        assert_eq!(second.disposition, Disposition::InProgress);
+        assert!(c.courier.sent.lock().unwrap().is_empty());
 
         // Direct mode completed it (every message sent); the mode is queued now: a
         // duplicate, nothing queued again.

@@ -116,6 +116,19 @@ pub trait IdempotencyStore: Send + Sync {
         summary: &str,
     ) -> impl Future<Output = Result<Claim, StoreError>> + Send;
 
+    /// Takes over, for `owner` until `lease_until` (a claim in progress, as
+    /// [`IdempotencyStore::claim`] makes), an event that queued mode claimed at
+    /// `claimed_at` ([`Claim::Completed`]'s `redo_from`), if it is still that claim:
+    /// direct mode's way to redo it with one delivery at a time. `false`: another
+    /// delivery took it over first.
+    fn take_over(
+        &self,
+        event_id: &str,
+        claimed_at: SystemTime,
+        owner: &Owner,
+        lease_until: SystemTime,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// Which of `keys` are recorded, and as what.
     fn recorded(
         &self,
@@ -264,6 +277,30 @@ impl IdempotencyStore for MemoryStore {
         self.take(event_id, now, record)
     }
 
+    async fn take_over(
+        &self,
+        event_id: &str,
+        claimed_at: SystemTime,
+        owner: &Owner,
+        lease_until: SystemTime,
+    ) -> Result<bool, StoreError> {
+        let mut records = self.records();
+        let key = event_key(event_id);
+        let ours = matches!(
+            records.get(&key),
+            Some(Record::Completed { claimed: Some((_, at)), .. })
+                if epoch_millis(*at) == epoch_millis(claimed_at)
+        );
+        if ours {
+            let record = Record::InProgress {
+                owner: owner.clone(),
+                lease_until,
+            };
+            records.insert(key, record);
+        }
+        Ok(ours)
+    }
+
     async fn recorded(&self, keys: &[String]) -> Result<HashMap<String, Done>, StoreError> {
         let records = self.records();
         Ok(keys
@@ -376,6 +413,10 @@ mod tests {
         assert_eq!(store.release("e1", &c).await.unwrap(), Closed::NotOwner);
     }
 
+    fn c_owner() -> Owner {
+        Owner::new().unwrap()
+    }
+
     #[tokio::test]
     async fn a_claim_written_completed_answers_as_completed_until_its_owner_releases_it() {
         let store = MemoryStore::new();
@@ -421,6 +462,23 @@ mod tests {
             Claim::Acquired
         );
         assert_eq!(store.release("q2", &a).await.unwrap(), Closed::NotOwner);
+        // Direct mode takes a queued claim over, once, and only that claim.
+        assert_eq!(
+            store.claim_completed("q4", &a, now, "[]").await.unwrap(),
+            Claim::Acquired
+        );
+        let other_time = now + Duration::from_millis(1);
+        assert!(!store.take_over("q4", other_time, &b, until).await.unwrap());
+        assert!(store.take_over("q4", now, &b, until).await.unwrap());
+        assert!(!store.take_over("q4", now, &c_owner(), until).await.unwrap());
+        assert_eq!(
+            store.claim("q4", &a, now, until).await.unwrap(),
+            Claim::InProgress
+        );
+        assert_eq!(
+            store.complete("q4", &b, now, "[5]").await.unwrap(),
+            Closed::Done
+        );
         // A record completed the usual way has no owner: nobody releases it.
         assert_eq!(
             store.claim("q3", &a, now, until).await.unwrap(),

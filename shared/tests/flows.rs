@@ -613,8 +613,11 @@ mod door {
         assert_eq!(first.disposition, Disposition::Queued);
         let made = s.scheduler.all();
         assert_eq!(made.len(), 2, "{made:?}");
+        // As if that delivery had stopped before making them.
+        s.scheduler.take_due(t0, true);
+        assert!(s.scheduler.all().is_empty());
 
-        // Redelivered at once: the same schedules, nothing more.
+        // Redelivered: the same schedules, made again.
         let again = s.deliver(&created).await;
         assert_eq!(again.disposition, Disposition::Duplicate);
         assert_eq!(s.scheduler.all(), made);
@@ -641,6 +644,27 @@ mod door {
             s.core.fire(&input, None).await.unwrap();
         }
         assert!(s.flow_sent().is_empty());
+    }
+
+    /// A redo plans as of the first delivery, but what is already past is judged by the
+    /// clock: a schedule due between the two deliveries is not made again.
+    #[tokio::test]
+    async fn a_queued_duplicate_does_not_make_a_schedule_already_past() {
+        let mut s = setup();
+        s.core.queue = Some(Arc::new(booxi_notify::queue::MemoryQueue::default()));
+        let starts = jiff::Timestamp::now()
+            + jiff::SignedDuration::from_hours(24)
+            + jiff::SignedDuration::from_secs(2);
+        let mut created = body("appointment.created", "e1", "")
+            .set("booking.startsOn", json!(utc_seconds(starts)));
+        created.0.as_object_mut().unwrap().remove("createdOn");
+        s.deliver(&created).await;
+        assert_eq!(s.scheduler.all().len(), 2);
+        s.scheduler.take_due(jiff::Timestamp::now(), true);
+        tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+        let again = s.deliver(&created).await;
+        assert_eq!(again.disposition, Disposition::Duplicate);
+        assert!(s.scheduler.all().is_empty(), "{:?}", s.scheduler.all());
     }
 
     #[tokio::test]

@@ -935,6 +935,29 @@ fn the_dynamodb_claim_belongs_to_its_owner() {
             store.claim_completed("q1", &b, now, "[]").await.unwrap(),
             Claim::Acquired
         );
+        // Direct mode takes a queued claim over, once, and only that claim (its time).
+        assert_eq!(
+            store.claim_completed("q3", &a, now, "[]").await.unwrap(),
+            Claim::Acquired
+        );
+        let millis_later = now + Duration::from_millis(1);
+        assert!(
+            !store
+                .take_over("q3", millis_later, &b, until)
+                .await
+                .unwrap()
+        );
+        assert!(store.take_over("q3", now, &b, until).await.unwrap());
+        assert!(!store.take_over("q3", now, &c, until).await.unwrap());
+        assert_eq!(
+            store.claim("q3", &c, now, until).await.unwrap(),
+            Claim::InProgress
+        );
+        assert_eq!(
+            store.complete("q3", &b, now, "[]").await.unwrap(),
+            Closed::Done
+        );
+        assert!(!store.take_over("q3", now, &c, until).await.unwrap());
         // A live claim in progress keeps it out.
         assert_eq!(
             store.claim("q2", &a, now, until).await.unwrap(),

@@ -171,6 +171,38 @@ impl IdempotencyStore for DynamoStore {
         Self::claimed(claim.send().await)
     }
 
+    async fn take_over(
+        &self,
+        event_id: &str,
+        claimed_at: SystemTime,
+        owner: &Owner,
+        lease_until: SystemTime,
+    ) -> Result<bool, StoreError> {
+        let now = SystemTime::now();
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", s(event_key(event_id)))
+            .item("status", s(IN_PROGRESS))
+            .item("owner", s(owner.as_str()))
+            .item("lease_until", n(epoch_millis(lease_until)))
+            .item("expires_at", Self::expires_at(now))
+            .condition_expression("#status = :completed AND claimed_at = :claimed_at")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":completed", s(COMPLETED))
+            .expression_attribute_values(":claimed_at", n(epoch_millis(claimed_at)))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) => match e.as_service_error() {
+                Some(err) if err.is_conditional_check_failed_exception() => Ok(false),
+                _ => Err(store_error("PutItem (take over)", &e)),
+            },
+        }
+    }
+
     async fn recorded(&self, keys: &[String]) -> Result<HashMap<String, Done>, StoreError> {
         let mut found = HashMap::new();
         for chunk in keys.chunks(100) {
