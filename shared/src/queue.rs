@@ -505,9 +505,14 @@ where
         Ok(owner) => owner,
         Err(e) => return store_failed(e),
     };
+    // The claim outlasts this invocation by a delivery budget more than an event's: a
+    // copy of the message in another batch, whose records were read just before this
+    // send was recorded, claims it within that batch's budget, so it still finds the
+    // claim and never sends without reading the record again.
+    let lease_until = timing.lease_until + core.delivery.budget;
     let claim = core
         .store
-        .claim(&claim_id, &owner, SystemTime::now(), timing.lease_until)
+        .claim(&claim_id, &owner, SystemTime::now(), lease_until)
         .await;
     match claim {
         Err(e) => return store_failed(e),
@@ -973,6 +978,36 @@ mod tests {
         let retry = c.process(&event(), None).await.unwrap();
         assert_eq!(retry.disposition, Disposition::Duplicate);
         assert!(queue.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_sent_messages_claim_outlasts_any_other_batch_that_read_before_it_was_recorded() {
+        // Another batch holding a copy may have read the records just before this send
+        // was recorded, at the latest at this invocation's deadline; it sends within its
+        // budget after that. The claim must still be live then.
+        let queue = Arc::new(MemoryQueue::default());
+        let core = core(Recorder::default(), Arc::clone(&queue));
+        core.process(&event(), None).await.unwrap();
+        let (batch, received) = queue.receive(BATCH_ENTRIES).unwrap();
+        let deadline = Duration::from_secs(30);
+        drain(&core, &batch, Some(Instant::now() + deadline))
+            .await
+            .unwrap();
+        let key = serde_json::from_str::<QueuedMessage>(&received[0].1)
+            .unwrap()
+            .key;
+        let copy_sends_at = SystemTime::now() + deadline + core.delivery.budget;
+        let claim = core
+            .store
+            .claim(
+                &format!("{SEND_CLAIM}{key}"),
+                &Owner::new().unwrap(),
+                copy_sends_at,
+                copy_sends_at + deadline,
+            )
+            .await
+            .unwrap();
+        assert_eq!(claim, Claim::InProgress);
     }
 
     #[tokio::test]
