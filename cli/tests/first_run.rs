@@ -1,37 +1,11 @@
 //! The first ten minutes of a new user: each mistake they are likely to make gets an
 //! answer that says what to do. The real binary, checked on the exact text it prints.
 
+mod support;
+use support::{booxi_notify, root, run};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn booxi_notify() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_booxi-notify"));
-    command.current_dir(root());
-    for key in [
-        "BOOXI_CONFIG",
-        "BOOXI_SMS_KINDS",
-        "BOOXI_ENABLED_KINDS",
-        "BOOXI_STAFF_KINDS",
-        "BOOXI_STAFF_FALLBACK_EMAIL",
-        "BOOXI_DEFAULT_COUNTRY",
-        "BOOXI_TEMPLATES_DIR",
-        "BOOXI_LOCAL_SECRET",
-    ] {
-        command.env_remove(key);
-    }
-    command
-}
-
-fn run(args: &[&str]) -> Output {
-    booxi_notify()
-        .args(args)
-        .output()
-        .expect("booxi-notify runs")
-}
+use std::process::Output;
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()

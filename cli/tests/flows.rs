@@ -2,16 +2,15 @@
 //! schedule changes, `render` renders the scheduled messages, `send --fire-now` and
 //! `serve` send them to the outbox (at once, or at their time).
 
+mod support;
+use support::{lines, root, run as booxi};
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("booxi-flows-{}-{name}", std::process::id()));
@@ -39,24 +38,6 @@ fn config(dir: &Path, text: &str) -> PathBuf {
     let path = dir.join("flows.toml");
     std::fs::write(&path, text).unwrap();
     path
-}
-
-fn booxi(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_booxi-notify"))
-        .current_dir(root())
-        .env_remove("BOOXI_LOCAL_SECRET")
-        .env_remove("BOOXI_CONFIG")
-        .env_remove("BOOXI_SENDER_EMAIL")
-        .args(args)
-        .output()
-        .expect("booxi-notify runs")
-}
-
-fn lines(out: &Output) -> Vec<Value> {
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
-        .collect()
 }
 
 fn folders(dir: &Path, prefix: &str) -> Vec<PathBuf> {

@@ -1,29 +1,17 @@
 //! The offline path as a user runs it: `send`, `serve` and `render` with the real binary.
 
+mod support;
+use support::{root, run as booxi};
+
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("booxi-local-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     dir
-}
-
-fn booxi(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_booxi-notify"))
-        .current_dir(root())
-        .env_remove("BOOXI_LOCAL_SECRET")
-        .env_remove("BOOXI_CONFIG")
-        .env_remove("BOOXI_SENDER_EMAIL")
-        .args(args)
-        .output()
-        .expect("booxi-notify runs")
 }
 
 fn stdout(out: &Output) -> String {

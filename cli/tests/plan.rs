@@ -1,33 +1,10 @@
 //! `booxi-notify plan` as a user runs it: the real binary, files in, JSON lines out.
 
+mod support;
+use support::{lines, root, run};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_booxi-notify"))
-        .current_dir(root())
-        .env_remove("BOOXI_CONFIG")
-        .env_remove("BOOXI_SMS_KINDS")
-        .env_remove("BOOXI_ENABLED_KINDS")
-        .env_remove("BOOXI_STAFF_KINDS")
-        .env_remove("BOOXI_STAFF_FALLBACK_EMAIL")
-        .env_remove("BOOXI_DEFAULT_COUNTRY")
-        .env_remove("BOOXI_EVENT_ALIASES")
-        .args(args)
-        .output()
-        .expect("booxi-notify runs")
-}
-
-fn lines(out: &Output) -> Vec<serde_json::Value> {
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
-        .collect()
-}
+use std::process::Command;
 
 fn temp(name: &str, text: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("booxi-cli-{}", std::process::id()));

@@ -7,6 +7,9 @@
 //! event leaves out ([`OPTIONAL`]). Keys SAM's event does not have are reported too:
 //! they are typos (`isBase64encoded`) that a Lambda runtime would silently ignore.
 
+mod support;
+use support::root;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -41,10 +44,6 @@ const OTHER_AUTHORIZERS: &[&str] = &[
     "requestContext.authorizer.lambda",
     "requestContext.authorizer.iam",
 ];
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
 
 fn read_json(path: &Path) -> Value {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
