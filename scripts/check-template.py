@@ -5,8 +5,8 @@ Run with the Python of the tools venv (it reads the template with cfn-lint's par
     ~/.cache/booxi-notify/venv/bin/python scripts/check-template.py
 Exits 1 and names each broken rule. The rules (for the webhook's role, and the drain's
 in queued mode):
-- the function's DynamoDB actions are exactly the calls shared/src/aws/dynamo.rs makes;
-- its Scheduler actions are exactly the calls of shared/src/aws/scheduler.rs, on the
+- the function's DynamoDB actions are exactly the calls shared/src/adapters/aws/dynamo.rs makes;
+- its Scheduler actions are exactly the calls of shared/src/adapters/aws/scheduler.rs, on the
   flows' schedule group only; iam:PassRole only of the Scheduler role, to Scheduler;
 - the Scheduler role may invoke this function only (and send to the flows' DLQ), and
   only Scheduler, for this account, may assume it;
@@ -46,7 +46,7 @@ def as_list(value):
 def sdk_calls():
     """DynamoDB operations the code calls: `.put_item()` -> `dynamodb:PutItem`."""
     calls = set()
-    for path in (ROOT / "shared/src/aws").glob("*.rs"):
+    for path in (ROOT / "shared/src/adapters/aws").glob("*.rs"):
         text = path.read_text()
         if "aws_sdk_dynamodb" not in text:
             continue
@@ -57,7 +57,7 @@ def sdk_calls():
 
 def scheduler_calls():
     """Scheduler operations the code calls: `.create_schedule()` -> `scheduler:CreateSchedule`."""
-    text = (ROOT / "shared/src/aws/scheduler.rs").read_text()
+    text = (ROOT / "shared/src/adapters/aws/scheduler.rs").read_text()
     return {
         "scheduler:" + "".join(part.title() for part in name.split("_"))
         for name in re.findall(r"\.((?:create|update|delete|get|list)_schedules?(?:_group)?)\(\)", text)

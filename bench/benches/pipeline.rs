@@ -35,12 +35,12 @@ fn benches(c: &mut Criterion) {
     // Signature mode: the HMAC-SHA256 check of a body against two secrets (current and
     // previous), and the parse of an id-less body (its id hashed from its content).
     let body = booxi_body("confirmation-created");
-    let signature = booxi_notify::auth::sign_hex("previous", &body);
+    let signature = booxi_notify::doors::auth::sign_hex("previous", &body);
     let secrets = ["current".to_owned(), "previous".to_owned()];
     let mut group = c.benchmark_group("auth");
     group.bench_function("signature", |b| {
         b.iter(|| {
-            booxi_notify::auth::signature_matches(
+            booxi_notify::doors::auth::signature_matches(
                 black_box(&body),
                 black_box(&signature),
                 black_box(&secrets),

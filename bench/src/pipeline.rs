@@ -5,11 +5,12 @@
 
 use std::path::{Path, PathBuf};
 
-use booxi_notify::compose::RenderComposer;
-use booxi_notify::contact::EmailAddress;
-use booxi_notify::delivery::{Content, MessageMeta, Outgoing};
+use booxi_notify::core::compose::RenderComposer;
+use booxi_notify::core::delivery::{Content, MessageMeta, Outgoing};
+use booxi_notify::domain::contact::EmailAddress;
+use booxi_notify::doors::input;
 use booxi_notify::render::{RenderConfig, Renderer};
-use booxi_notify::{Config, Event, Plan, input, plan};
+use booxi_notify::{Config, Event, Plan, plan};
 
 /// The sending address the suite's function runs with.
 pub const SENDER: &str = "notify@atelier-lumiere.example.com";

@@ -10,19 +10,21 @@ use std::time::Duration;
 use booxi_notify::Config;
 
 use crate::{Fatal, Outcome, setup};
-use booxi_notify::auth::{CachedSecrets, FixedSecret};
-use booxi_notify::compose::RenderComposer;
-use booxi_notify::contact::EmailAddress;
-use booxi_notify::edge::{self, AuthMode, Webhook, WebhookRequest, WebhookResponse};
-use booxi_notify::flows::{Flows, MemoryScheduler, MemoryStates};
-use booxi_notify::input;
-use booxi_notify::outbox::Outbox;
-use booxi_notify::process::Core;
-use booxi_notify::queue::{self, MemoryQueue, Queue};
+use booxi_notify::adapters::memory::MemoryStore;
+use booxi_notify::adapters::memory::{MemoryQueue, drain_forever};
+use booxi_notify::adapters::memory::{MemoryScheduler, MemoryStates};
+use booxi_notify::adapters::outbox::Outbox;
+use booxi_notify::core::compose::RenderComposer;
+use booxi_notify::core::process::Core;
+use booxi_notify::core::queue::Queue;
+use booxi_notify::core::schedules::Flows;
+use booxi_notify::domain::contact::EmailAddress;
+use booxi_notify::doors::auth::{CachedSecrets, FixedSecret};
+use booxi_notify::doors::http::{self as edge, AuthMode, Webhook, WebhookRequest, WebhookResponse};
+use booxi_notify::doors::input;
 use booxi_notify::render::{RenderConfig, Renderer};
 use booxi_notify::settings::DeliveryMode;
 use booxi_notify::settings::ENV_SENDER_EMAIL;
-use booxi_notify::store::MemoryStore;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response};
@@ -192,7 +194,7 @@ pub fn serve(options: LocalOptions, port: u16, queued: bool) -> Outcome {
     if let Some(queue) = queue {
         // The queue door, in process: it drains the in-memory queue into the outbox.
         let webhook = Arc::clone(&webhook);
-        runtime.spawn(async move { queue::drain_forever(&webhook.core, &queue).await });
+        runtime.spawn(async move { drain_forever(&webhook.core, &queue).await });
         println!(
             "booxi-notify serve: queued mode: answers once messages are queued in memory; a drain in this process sends them"
         );
@@ -488,7 +490,7 @@ pub fn send(options: LocalOptions, present: Option<String>, files: &[PathBuf]) -
                     .retain(|(k, _)| !k.eq_ignore_ascii_case(signature_header));
                 request.headers.push((
                     signature_header.clone(),
-                    booxi_notify::auth::sign_hex(key, &request.body),
+                    booxi_notify::doors::auth::sign_hex(key, &request.body),
                 ));
             }
         }

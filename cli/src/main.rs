@@ -5,14 +5,16 @@ mod local;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use booxi_notify::config::Config;
-use booxi_notify::delivery::MessageMeta;
-use booxi_notify::notification::{
+use booxi_notify::Event;
+use booxi_notify::adapters::outbox;
+use booxi_notify::core::delivery::MessageMeta;
+use booxi_notify::domain::config::Config;
+use booxi_notify::domain::notification::{
     Notification, ScheduleChange, audience_name, channel_name, utc_seconds,
 };
+use booxi_notify::doors::input;
 use booxi_notify::render::{Message, RenderConfig, Renderer};
 pub(crate) use booxi_notify::settings::Loaded;
-use booxi_notify::{Event, input, outbox, rules};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -187,7 +189,7 @@ fn plan(config: Option<PathBuf>, explain: bool, files: &[PathBuf]) -> Outcome {
                 continue;
             }
         };
-        let plan = rules::plan(&event, &config);
+        let plan = booxi_notify::plan(&event, &config);
         if explain {
             let mut notes = String::new();
             if event.id_derived {
@@ -335,7 +337,7 @@ fn render(config: Option<PathBuf>, out: &Path, from: Option<&str>, files: &[Path
             .as_deref()
             .and_then(|d| d.parse::<jiff::Timestamp>().ok())
             .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-        let plan = rules::plan(&event, &config);
+        let plan = booxi_notify::plan(&event, &config);
         // Scheduled messages too, as they would go when due.
         let scheduled = plan.schedules.iter().filter_map(|c| match c {
             ScheduleChange::Upsert(s) => Some(&s.notification),
@@ -374,7 +376,7 @@ fn render(config: Option<PathBuf>, out: &Path, from: Option<&str>, files: &[Path
 }
 
 fn preview(config: Option<PathBuf>, out: &Path, long: bool) -> Outcome {
-    use booxi_notify::preview::{Sample, gallery_index, previews};
+    use booxi_notify::render::preview::{Sample, gallery_index, previews};
     let config = setup(load_config(config))?;
     let renderer = setup(Renderer::new(&RenderConfig::from(&config)))?;
     let sample = if long { Sample::Long } else { Sample::Typical };

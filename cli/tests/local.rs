@@ -262,14 +262,14 @@ fn serve_checks_body_signatures_in_signature_mode() {
         .unwrap();
     testkit::http::wait_for_port(port, Duration::from_secs(20), "serve");
     let body = br#"{"event":"appointment.remind","booking":{"status":"Approved","client":{"email":"jane@example.com","remindByEmail":true}}}"#;
-    let signature = booxi_notify::auth::sign_hex("test-secret", body);
+    let signature = booxi_notify::doors::auth::sign_hex("test-secret", body);
     let unauthorized = (401, "{\"error\":\"unauthorized\"}".to_owned());
     assert_eq!(
         post(port, "POST", "test-secret", body),
         unauthorized,
         "the secret alone"
     );
-    let wrong = booxi_notify::auth::sign_hex("other", body);
+    let wrong = booxi_notify::doors::auth::sign_hex("other", body);
     assert_eq!(
         post_with(port, "POST", ("X-Booxi-Signature", &wrong), body),
         unauthorized

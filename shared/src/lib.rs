@@ -1,49 +1,31 @@
 //! booxi-notify: Booxi webhook events in, client and staff notifications out.
 //!
-//! The pure pipeline, in the order a webhook call goes through it:
-//! - [`input`]: the body of an HTTP request or of an API Gateway event;
-//! - [`event`]: Booxi's JSON (read through [`booxi`]) normalised into our types,
-//!   contact data parsed at the edge ([`contact`]);
-//! - [`rules`]: which [`notification`]s the event calls for, under a [`config::Config`].
+//! The folders are the layers, and imports point one way: doors → core → domain;
+//! adapters implement the core's ports; settings are read by the doors and the wiring.
 //!
-//! Where HTTP ends and the core begins:
-//! - [`doors`]: which door an invocation comes through (HTTP, schedule, queue);
-//! - [`edge`]: the HTTP door (method, size, secret, status codes), shared by the Lambda
-//!   and `booxi-notify serve`;
-//! - [`process`]: the core, transport-free: claim → plan → compose → send → record, a typed
-//!   [`outcome::Summary`] out;
-//! - [`settings`]: what the doors and delivery read from the environment;
-//! - [`queue`]: queued mode (the webhook enqueues, the queue door sends).
+//! - [`domain`]: Booxi's body read into our types, contacts, the rules, notifications and
+//!   flow timing. Pure: no async, no AWS, no clock, no environment.
+//! - [`render`]: notifications into email (HTML, text, calendar invite, MIME) and SMS.
+//!   Pure as well.
+//! - [`core`]: the work of one event, transport-free — claim → plan → compose → send →
+//!   record, a typed summary out — and the ports it works through (idempotency store,
+//!   courier, composer, queue, scheduler, booking states).
+//! - [`doors`]: how work comes in. HTTP (Booxi's webhook, through API Gateway or
+//!   `booxi-notify serve`), the queue drain (SQS), the schedule fire (EventBridge
+//!   Scheduler); [`doors::door_of`] tells them apart.
+//! - [`adapters`]: the ports' implementations: AWS (feature `aws`), and the local twins
+//!   (memory, outbox files) that `serve`, `send` and the Lambda's local mode wire.
+//! - [`settings`]: the configuration file and environment variables, read once at start.
 
-pub mod auth;
-#[cfg(feature = "aws")]
-pub mod aws;
-pub mod booxi;
-pub mod compose;
-pub mod config;
-pub mod contact;
-pub mod delivery;
+#[cfg_attr(not(feature = "aws"), allow(unused))]
+pub mod adapters;
+pub mod core;
+pub mod domain;
 pub mod doors;
-pub mod edge;
-pub mod event;
-pub mod flows;
-pub mod ids;
-pub mod input;
-pub mod local;
-pub mod metrics;
-pub mod notification;
-pub mod outbox;
-pub mod outcome;
-pub mod preview;
-pub mod process;
-pub mod queue;
 pub mod render;
-pub mod rules;
 pub mod settings;
-pub mod store;
-pub mod text;
 
-pub use config::Config;
-pub use event::{Event, ParseError};
-pub use notification::{Kind, Notification, Plan};
-pub use rules::plan;
+pub use core::plan;
+pub use domain::config::Config;
+pub use domain::event::{Event, ParseError};
+pub use domain::notification::{Kind, Notification, Plan};

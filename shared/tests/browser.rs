@@ -15,7 +15,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use booxi_notify::preview::{Preview, Sample, previews};
+use booxi_notify::render::preview::{Preview, Sample, previews};
 use booxi_notify::render::{RenderConfig, Renderer};
 
 const WIDTHS: [u32; 3] = [320, 375, 600];

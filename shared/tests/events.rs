@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use booxi_notify::{Config, Event, input, plan};
+use booxi_notify::doors::input;
+use booxi_notify::{Config, Event, plan};
 
 /// File stem → the planned messages, as `kind/audience/channel`, in plan order.
 const EXPECTED: &[(&str, &[&str])] = &[

@@ -5,8 +5,8 @@
 mod support;
 
 use booxi_notify::Config;
-use booxi_notify::notification::{ScheduleChange, utc_seconds};
-use booxi_notify::rules::plan_at;
+use booxi_notify::domain::notification::{ScheduleChange, utc_seconds};
+use booxi_notify::domain::rules::plan_at;
 use serde_json::json;
 use support::event;
 
@@ -45,15 +45,15 @@ fn changes(body: &support::Body) -> Vec<String> {
             ScheduleChange::Upsert(s) => format!(
                 "upsert {}/{}/{} {}",
                 s.notification.kind,
-                booxi_notify::notification::audience_name(s.notification.audience),
-                booxi_notify::notification::channel_name(s.notification.channel),
+                booxi_notify::domain::notification::audience_name(s.notification.audience),
+                booxi_notify::domain::notification::channel_name(s.notification.channel),
                 utc_seconds(s.at)
             ),
             ScheduleChange::Delete(d) => format!(
                 "delete {}/{}/{}",
                 d.kind,
-                booxi_notify::notification::audience_name(d.audience),
-                booxi_notify::notification::channel_name(d.channel)
+                booxi_notify::domain::notification::audience_name(d.audience),
+                booxi_notify::domain::notification::channel_name(d.channel)
             ),
         })
         .collect()
@@ -278,7 +278,7 @@ fn flows_follow_client_communication_addresses_and_consent() {
             format!(
                 "{}:{}",
                 c.recipient_key(),
-                booxi_notify::notification::channel_name(c.channel())
+                booxi_notify::domain::notification::channel_name(c.channel())
             )
         })
         .collect();
@@ -431,15 +431,17 @@ mod door {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{Arc, Mutex};
 
-    use booxi_notify::compose::RenderComposer;
-    use booxi_notify::contact::EmailAddress;
-    use booxi_notify::delivery::{Content, Courier, Outgoing, SendError};
-    use booxi_notify::flows::fire::FireError;
-    use booxi_notify::flows::{Flows, MemoryScheduler, MemoryStates};
-    use booxi_notify::outcome::{Disposition, Status};
-    use booxi_notify::process::{Core, DeliverySettings};
+    use booxi_notify::adapters::memory::MemoryStore;
+    use booxi_notify::adapters::memory::{MemoryScheduler, MemoryStates};
+    use booxi_notify::core::compose::RenderComposer;
+    use booxi_notify::core::delivery::DeliverySettings;
+    use booxi_notify::core::delivery::{Content, Courier, Outgoing, SendError};
+    use booxi_notify::core::outcome::{Disposition, Status};
+    use booxi_notify::core::process::Core;
+    use booxi_notify::core::schedules::Flows;
+    use booxi_notify::domain::contact::EmailAddress;
+    use booxi_notify::doors::schedule::FireError;
     use booxi_notify::render::{RenderConfig, Renderer};
-    use booxi_notify::store::MemoryStore;
     use serde_json::Value;
 
     /// Records what goes out (kind and subject or text); fails while `fail` is set.
@@ -501,7 +503,7 @@ mod door {
     }
 
     impl Setup {
-        async fn deliver(&self, body: &support::Body) -> booxi_notify::outcome::Summary {
+        async fn deliver(&self, body: &support::Body) -> booxi_notify::core::outcome::Summary {
             self.core.process(&body.parse(), None).await.unwrap()
         }
 
@@ -604,7 +606,7 @@ mod door {
     #[tokio::test]
     async fn a_queued_duplicate_redoes_the_schedules_as_of_the_first_delivery() {
         let mut s = setup();
-        let queue = Arc::new(booxi_notify::queue::MemoryQueue::default());
+        let queue = Arc::new(booxi_notify::adapters::memory::MemoryQueue::default());
         s.core.queue = Some(queue.clone());
         let mut created = body("appointment.created", "e1", "");
         created.0.as_object_mut().unwrap().remove("createdOn");
@@ -651,7 +653,9 @@ mod door {
     #[tokio::test]
     async fn a_queued_duplicate_does_not_make_a_schedule_already_past() {
         let mut s = setup();
-        s.core.queue = Some(Arc::new(booxi_notify::queue::MemoryQueue::default()));
+        s.core.queue = Some(Arc::new(
+            booxi_notify::adapters::memory::MemoryQueue::default(),
+        ));
         let starts = jiff::Timestamp::now()
             + jiff::SignedDuration::from_hours(24)
             + jiff::SignedDuration::from_secs(2);
@@ -760,16 +764,16 @@ mod door {
     /// Booking states that cannot be read (DynamoDB unreachable).
     struct Unreachable;
 
-    impl booxi_notify::flows::BookingStates for Unreachable {
+    impl booxi_notify::core::schedules::BookingStates for Unreachable {
         fn save<'a>(
             &'a self,
             _: &'a str,
-            _: &'a booxi_notify::flows::BookingState,
+            _: &'a booxi_notify::core::schedules::BookingState,
         ) -> futures_util::future::BoxFuture<
             'a,
-            Result<booxi_notify::flows::Saved, booxi_notify::store::StoreError>,
+            Result<booxi_notify::core::schedules::Saved, booxi_notify::core::store::StoreError>,
         > {
-            Box::pin(async { Ok(booxi_notify::flows::Saved::Stored) })
+            Box::pin(async { Ok(booxi_notify::core::schedules::Saved::Stored) })
         }
 
         fn load<'a>(
@@ -777,10 +781,13 @@ mod door {
             _: &'a str,
         ) -> futures_util::future::BoxFuture<
             'a,
-            Result<Option<booxi_notify::flows::BookingState>, booxi_notify::store::StoreError>,
+            Result<
+                Option<booxi_notify::core::schedules::BookingState>,
+                booxi_notify::core::store::StoreError,
+            >,
         > {
             Box::pin(async {
-                Err(booxi_notify::store::StoreError(
+                Err(booxi_notify::core::store::StoreError(
                     "GetItem (booking state): timeout".into(),
                 ))
             })
@@ -880,7 +887,7 @@ mod door {
 
 mod templates {
     use super::*;
-    use booxi_notify::notification::Notification;
+    use booxi_notify::domain::notification::Notification;
     use booxi_notify::render::{Message, RenderConfig, Renderer};
 
     const ALL: &str = r#"

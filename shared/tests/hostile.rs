@@ -12,15 +12,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{LazyLock, Mutex};
 use std::time::Duration;
 
-use booxi_notify::auth::{CachedSecrets, FixedSecret};
-use booxi_notify::compose::RenderComposer;
-use booxi_notify::contact::EmailAddress;
-use booxi_notify::delivery::{Courier, Outgoing, SendError};
-use booxi_notify::edge::{Settings, Webhook, WebhookRequest, WebhookResponse};
-use booxi_notify::outbox::Outbox;
-use booxi_notify::process::{Core, DeliverySettings};
+use booxi_notify::adapters::memory::MemoryStore;
+use booxi_notify::adapters::outbox::Outbox;
+use booxi_notify::core::compose::RenderComposer;
+use booxi_notify::core::delivery::DeliverySettings;
+use booxi_notify::core::delivery::{Courier, Outgoing, SendError};
+use booxi_notify::core::process::Core;
+use booxi_notify::domain::contact::EmailAddress;
+use booxi_notify::doors::auth::{CachedSecrets, FixedSecret};
+use booxi_notify::doors::http::{Settings, Webhook, WebhookRequest, WebhookResponse};
 use booxi_notify::render::{Message, RenderConfig, Renderer};
-use booxi_notify::store::MemoryStore;
 use booxi_notify::{Config, Event, plan};
 use proptest::prelude::*;
 use proptest::test_runner::RngAlgorithm;
@@ -432,7 +433,7 @@ fn the_hostile_corpus_gets_its_documented_answers() {
                 case.name,
                 id.len()
             );
-            let folder = booxi_notify::outbox::safe_file_name(&id);
+            let folder = booxi_notify::adapters::outbox::safe_file_name(&id);
             if let Some(other) = folders.insert(folder.clone(), case.name) {
                 panic!("{}: folder {folder} already used by {other}", case.name);
             }

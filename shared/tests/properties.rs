@@ -7,10 +7,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
-use booxi_notify::contact::{Country, EmailAddress, PhoneNumber};
-use booxi_notify::event::ClientCommunication;
-use booxi_notify::input::booxi_body;
-use booxi_notify::notification::{Address, Audience, Channel};
+use booxi_notify::domain::contact::{Country, EmailAddress, PhoneNumber};
+use booxi_notify::domain::event::ClientCommunication;
+use booxi_notify::domain::notification::{Address, Audience, Channel};
+use booxi_notify::doors::input::booxi_body;
 use booxi_notify::{Config, Event, Plan, plan};
 use proptest::prelude::*;
 use proptest::sample::{Index, select};

@@ -1,8 +1,8 @@
 //! The renderer: every kind in every language renders (strict undefined), payload
 //! values are escaped, SMS stay within three segments, dates follow the time zone.
 
-use booxi_notify::contact::{Country, EmailAddress, Language, PhoneNumber};
-use booxi_notify::notification::{
+use booxi_notify::domain::contact::{Country, EmailAddress, Language, PhoneNumber};
+use booxi_notify::domain::notification::{
     Actor, Address, Audience, Channel, Kind, Links, Notification, Recipient,
 };
 use booxi_notify::render::{

@@ -1,7 +1,8 @@
 //! Every sample event in `events/` renders: each planned message, email or SMS.
 
+use booxi_notify::doors::input;
 use booxi_notify::render::{Message, RenderConfig, Renderer, SmsForm};
-use booxi_notify::{Config, Event, input, plan};
+use booxi_notify::{Config, Event, plan};
 
 #[test]
 fn every_sample_event_renders() {

@@ -4,7 +4,7 @@
 mod support;
 
 use booxi_notify::Config;
-use booxi_notify::notification::Kind;
+use booxi_notify::domain::notification::Kind;
 use serde_json::{Value, json};
 use support::{TRACKING, client_kinds, event, line, skip_reasons, staff_kinds, summary};
 
@@ -491,7 +491,7 @@ fn client_and_attendees_reach_each_with_own_contact_language_and_video() {
     let attendees: Vec<Value> = plan
         .notifications
         .iter()
-        .filter(|n| n.audience == booxi_notify::notification::Audience::Attendee)
+        .filter(|n| n.audience == booxi_notify::domain::notification::Audience::Attendee)
         .map(|n| serde_json::to_value(n).unwrap())
         .collect();
     assert_eq!(attendees[0]["to"], "luc@example.com");

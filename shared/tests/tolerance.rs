@@ -5,8 +5,8 @@
 //! respell or move one thing, and check that the event reads the same and that the plan
 //! is the same as for the canonical body.
 
-use booxi_notify::event::{ClientCommunication, EventType, Presence, Status};
-use booxi_notify::notification::{Audience, Channel};
+use booxi_notify::domain::event::{ClientCommunication, EventType, Presence, Status};
+use booxi_notify::domain::notification::{Audience, Channel};
 use booxi_notify::{Config, Event, Kind, ParseError, Plan, plan};
 use serde_json::{Value, json};
 
@@ -111,7 +111,7 @@ fn with_presence(mut booking: Value, presence: &str) -> Value {
 
 // ---------------------------------------------------------------- helpers
 
-fn country() -> booxi_notify::contact::Country {
+fn country() -> booxi_notify::domain::contact::Country {
     Config::default().default_country
 }
 
@@ -1421,7 +1421,7 @@ fn a_body_may_arrive_inside_an_api_gateway_event_in_base64() {
         "body": base64::engine::general_purpose::STANDARD.encode(&raw),
         "isBase64Encoded": true
     });
-    let body = booxi_notify::input::booxi_body(wrapped.to_string().as_bytes()).unwrap();
+    let body = booxi_notify::doors::input::booxi_body(wrapped.to_string().as_bytes()).unwrap();
     assert_eq!(body, raw.as_bytes());
     let e = Event::parse(&body, country()).unwrap();
     assert_eq!(plan(&e, &Config::default()), planned(&created_approved()));

@@ -1,7 +1,7 @@
 //! Booxi bodies for tests: a canonical body (the shape Booxi is known to send) changed
 //! path by path, and short views of the plan made from it.
 
-use booxi_notify::contact::Country;
+use booxi_notify::domain::contact::Country;
 use booxi_notify::{Config, Event, Plan, plan};
 use serde_json::{Value, json};
 

@@ -29,7 +29,7 @@ pub fn with_body(mut event: Value, body: &str) -> Value {
 /// (`burst-<i>`), client address and mobile number: the bursts' events.
 pub fn burst_event(i: usize) -> Value {
     let event = read_event("confirmation-created.json");
-    let raw = booxi_notify::input::booxi_body(event.to_string().as_bytes())
+    let raw = booxi_notify::doors::input::booxi_body(event.to_string().as_bytes())
         .expect("the sample's body is readable");
     let mut body: Value = serde_json::from_slice(&raw).expect("the sample's body is JSON");
     body["eventId"] = json!(format!("burst-{i}"));
@@ -42,8 +42,9 @@ pub fn burst_event(i: usize) -> Value {
 
 /// The emails and SMS the library plans for an API Gateway event, default configuration.
 pub fn planned(event: &Value) -> (usize, usize) {
-    use booxi_notify::notification::Channel;
-    use booxi_notify::{Config, Event, input, plan};
+    use booxi_notify::domain::notification::Channel;
+    use booxi_notify::doors::input;
+    use booxi_notify::{Config, Event, plan};
     let bytes = input::booxi_body(event.to_string().as_bytes()).expect("a readable body");
     let parsed = Event::read(&bytes, &Config::default()).expect("a Booxi event");
     let p = plan(&parsed, &Config::default());

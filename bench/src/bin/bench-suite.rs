@@ -20,7 +20,7 @@ use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
-use booxi_notify::input;
+use booxi_notify::doors::input;
 use booxi_notify_bench::pipeline::{SCENARIOS, SENDER, events_dir};
 use serde_json::{Value, json};
 use testkit::Captured;

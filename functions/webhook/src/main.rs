@@ -1,25 +1,27 @@
 //! The Booxi webhook Lambda: wiring only. AWS clients and the renderer are built once,
 //! at init; the secret is fetched and DynamoDB touched at init too, so the first
 //! request does not pay their TLS handshakes. HTTP is the edge's
-//! (`booxi_notify::edge`), the work the core's (`booxi_notify::process`).
+//! (`booxi_notify::doors::http`), the work the core's (`booxi_notify::core::process`).
 
 use std::sync::Arc;
 
-use booxi_notify::auth::{CachedSecrets, SecretSource};
-use booxi_notify::aws::{
+use booxi_notify::adapters::aws::{
     AwsCourier, DynamoStore, EventBridgeScheduler, SecretsManagerSource, SqsQueue, sdk_config,
 };
-use booxi_notify::compose::{Compose, RenderComposer};
-use booxi_notify::delivery::Courier;
+use booxi_notify::adapters::local::LocalMode;
+use booxi_notify::core::compose::{Compose, RenderComposer};
+use booxi_notify::core::delivery::Courier;
+use booxi_notify::core::process::Core;
+use booxi_notify::core::queue::Queue;
+use booxi_notify::core::schedules::Flows;
+use booxi_notify::core::store::IdempotencyStore;
+use booxi_notify::doors::auth::{CachedSecrets, SecretSource};
+use booxi_notify::doors::http::{self as edge, Webhook};
+use booxi_notify::doors::queue;
+use booxi_notify::doors::schedule;
 use booxi_notify::doors::{self, ClosedDoor, Door, UnknownDoor};
-use booxi_notify::edge::{self, Webhook};
-use booxi_notify::flows::{Flows, fire};
-use booxi_notify::local::LocalMode;
-use booxi_notify::process::Core;
-use booxi_notify::queue::{self, Queue};
 use booxi_notify::render::{RenderConfig, Renderer};
 use booxi_notify::settings::{LambdaEnv, Loaded};
-use booxi_notify::store::IdempotencyStore;
 use lambda_http::request::LambdaRequest;
 use lambda_http::{
     Adapter, Body, Error, LambdaEvent, Request, RequestExt, Service, lambda_runtime, service_fn,
@@ -131,7 +133,7 @@ where
                 .into()),
                 Door::Schedule => {
                     let deadline = edge::deadline_from_epoch_millis(event.context.deadline);
-                    fire::answer(webhook.core.fire(&event.payload, deadline).await)
+                    schedule::answer(webhook.core.fire(&event.payload, deadline).await)
                         .map_err(Error::from)
                 }
                 Door::Queue if webhook.core.queue.is_some() => {

@@ -6,11 +6,12 @@ use std::path::Path;
 use std::time::Duration;
 
 use base64::Engine;
-use booxi_notify::compose::RenderComposer;
-use booxi_notify::contact::EmailAddress;
-use booxi_notify::delivery::{Content, MessageMeta};
+use booxi_notify::core::compose::RenderComposer;
+use booxi_notify::core::delivery::{Content, MessageMeta};
+use booxi_notify::domain::contact::EmailAddress;
+use booxi_notify::doors::input;
 use booxi_notify::render::{RenderConfig, Renderer};
-use booxi_notify::{Config, Event, input, plan};
+use booxi_notify::{Config, Event, plan};
 use serde_json::{Value, json};
 use testkit::events::{events_dir, read_event, with_body};
 use testkit::lambda::{Function, RuntimeApi};
@@ -525,7 +526,7 @@ fn hex(bytes: &[u8]) -> String {
 
 #[test]
 fn signature_mode_accepts_exactly_the_correctly_signed_bodies() {
-    use booxi_notify::auth::hmac_sha256;
+    use booxi_notify::doors::auth::hmac_sha256;
     let stack = Stack::new();
     let runtime = RuntimeApi::start();
     let function = stack.function_with(&runtime, &[("BOOXI_AUTH_MODE", "Signature")]);
@@ -832,8 +833,8 @@ fn an_event_id_over_dynamodbs_key_limit_is_processed_once() {
 /// test proves the conditions DynamoDB evaluates are the right ones.
 #[test]
 fn the_dynamodb_claim_belongs_to_its_owner() {
-    use booxi_notify::aws::DynamoStore;
-    use booxi_notify::store::{Claim, Closed, Done, IdempotencyStore, Owner};
+    use booxi_notify::adapters::aws::DynamoStore;
+    use booxi_notify::core::store::{Claim, Closed, Done, IdempotencyStore, Owner};
     use std::time::SystemTime;
 
     let stack = Stack::new();

@@ -10,11 +10,11 @@ use jiff::tz::TimeZone;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::booxi::{Obj, spelling as s, squash};
-use crate::config::{Brand, is_hex_colour};
-use crate::contact::{Language, PhoneNumber};
-use crate::event::{Booking, Contact, Event, Money, Payment, Person, Status, Translation};
-use crate::notification::{Actor, Audience, Kind, Notification, Recipient};
+use crate::domain::booxi::{Obj, spelling as s, squash};
+use crate::domain::config::{Brand, is_hex_colour};
+use crate::domain::contact::{Language, PhoneNumber};
+use crate::domain::event::{Booking, Contact, Event, Money, Payment, Person, Status, Translation};
+use crate::domain::notification::{Actor, Audience, Kind, Notification, Recipient};
 
 use super::datetime::{DateLanguage, When, parse_instant};
 
@@ -228,7 +228,7 @@ impl Context {
         let accent = if is_hex_colour(&inputs.brand.accent_color) {
             inputs.brand.accent_color.clone()
         } else {
-            crate::config::DEFAULT_ACCENT_COLOR.to_owned()
+            crate::domain::config::DEFAULT_ACCENT_COLOR.to_owned()
         };
         let staff_name = staff_name(event, &names);
         let is_staff = n.audience == Audience::Staff;
@@ -273,7 +273,7 @@ impl Context {
             })
             .flatten();
         let recipient_email = match &n.to {
-            crate::notification::Address::Email(e) => Some(e.as_str().to_owned()),
+            crate::domain::notification::Address::Email(e) => Some(e.as_str().to_owned()),
             _ => None,
         };
         let unsubscribe_url = n
@@ -292,7 +292,7 @@ impl Context {
         Self {
             lang: lang.code().to_owned(),
             kind: n.kind.name(),
-            audience: crate::notification::audience_name(n.audience),
+            audience: crate::domain::notification::audience_name(n.audience),
             brand: BrandView {
                 name: clean(&brand_name).unwrap_or_default(),
                 logo_url: inputs
@@ -404,7 +404,7 @@ impl Context {
 /// Removes control characters (line breaks included), bidirectional controls and
 /// zero-width characters, and collapses runs of white space; `None` when nothing is left.
 pub fn clean(text: &str) -> Option<String> {
-    let joined = crate::text::one_line_without(text, is_invisible);
+    let joined = crate::domain::text::one_line_without(text, is_invisible);
     (!joined.is_empty()).then_some(joined)
 }
 
@@ -426,7 +426,7 @@ fn is_invisible(c: char) -> bool {
 
 /// The link when it is an absolute http(s) URL with a host, else none.
 pub fn web_link(raw: &str) -> Option<String> {
-    crate::text::web_url(raw).map(String::from)
+    crate::domain::text::web_url(raw).map(String::from)
 }
 
 /// Black or white, whichever reads better on `hex` (WCAG relative luminance).

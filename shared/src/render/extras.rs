@@ -7,10 +7,10 @@ use serde::Serialize;
 use serde_json::Value;
 use url::Url;
 
-use crate::booxi::Obj;
-use crate::config::Brand;
-use crate::contact::Language;
-use crate::event::{Booking, Event};
+use crate::domain::booxi::Obj;
+use crate::domain::config::Brand;
+use crate::domain::contact::Language;
+use crate::domain::event::{Booking, Event};
 
 use super::context::{booking_span, clean, duration_minutes};
 

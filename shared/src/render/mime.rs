@@ -8,9 +8,9 @@ use mail_builder::headers::address::Address as MailAddress;
 use mail_builder::headers::content_type::ContentType;
 use mail_builder::mime::{BodyPart, MimePart};
 
-use crate::contact::EmailAddress;
-use crate::event::Event;
-use crate::notification::{Address, Notification};
+use crate::domain::contact::EmailAddress;
+use crate::domain::event::Event;
+use crate::domain::notification::{Address, Notification};
 
 use super::context::clean;
 use super::{Email, RenderError};

@@ -18,6 +18,7 @@ pub mod extras;
 pub mod ics;
 mod mime;
 mod overrides;
+pub mod preview;
 pub mod sms;
 mod templates;
 
@@ -30,11 +31,11 @@ use jiff::tz::TimeZone;
 use minijinja::value::{Serde, Value};
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, context};
 
-use crate::booxi::{Obj, spelling as s};
-use crate::config::{Brand, Config};
-use crate::contact::{EmailAddress, Language};
-use crate::event::Event;
-use crate::notification::{Address, Audience, Channel, Kind, Notification};
+use crate::domain::booxi::{Obj, spelling as s};
+use crate::domain::config::{Brand, Config};
+use crate::domain::contact::{EmailAddress, Language};
+use crate::domain::event::Event;
+use crate::domain::notification::{Address, Audience, Channel, Kind, Notification};
 
 pub use context::{Context, clean, web_link};
 pub use ics::{Ics, Method};
@@ -94,7 +95,7 @@ pub struct RenderConfig {
     pub default_time_zone: TimeZone,
     /// The configured `[[flows]]`: their templates (custom names included) are checked
     /// at start, and a custom name's files in `templates_dir` are allowed.
-    pub flows: Vec<crate::flows::config::Flow>,
+    pub flows: Vec<crate::domain::flows::Flow>,
 }
 
 impl From<&Config> for RenderConfig {
@@ -198,7 +199,7 @@ pub struct Renderer {
 /// custom flow name without its files is refused at start, with the key named.
 fn check_flow_templates(
     env: &Environment<'static>,
-    flows: &[crate::flows::config::Flow],
+    flows: &[crate::domain::flows::Flow],
 ) -> Result<(), RenderError> {
     for (i, flow) in flows.iter().enumerate() {
         for channel in &flow.channels {
@@ -206,7 +207,7 @@ fn check_flow_templates(
                 Channel::Email => "email.html",
                 Channel::Sms => "sms.txt",
             };
-            let found = crate::contact::LANGUAGES.iter().any(|l| {
+            let found = crate::domain::contact::LANGUAGES.iter().any(|l| {
                 env.get_template(&format!("{l}/{}.{file}", flow.name))
                     .is_ok()
             });

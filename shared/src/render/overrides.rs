@@ -9,7 +9,7 @@ use std::path::Path;
 
 use super::RenderError;
 use super::templates::EMBEDDED;
-use crate::contact::Language;
+use crate::domain::contact::Language;
 
 /// Folder names people write for a language, with the code our folders use.
 const LANGUAGE_NAMES: &[(&str, &str)] = &[

@@ -1,0 +1,417 @@
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, SystemTime};
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, KeysAndAttributes, ReturnValuesOnConditionCheckFailure,
+};
+
+use super::classify;
+use crate::core::store::{
+    Claim, Closed, Done, IdempotencyStore, Owner, RETENTION, StoreError, epoch_millis,
+    epoch_seconds, event_key,
+};
+
+/// A saved summary longer than this is dropped (duplicates then answer without the
+/// messages): an item may not exceed 400 KB.
+const MAX_SUMMARY_BYTES: usize = 100 * 1024;
+
+/// The idempotency table: string partition key `pk`, TTL attribute `expires_at`.
+#[derive(Debug, Clone)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+const IN_PROGRESS: &str = "IN_PROGRESS";
+const COMPLETED: &str = "COMPLETED";
+const SENT: &str = "SENT";
+const REFUSED: &str = "REFUSED";
+
+fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+fn n(v: u64) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+/// The summary as stored: dropped when too long.
+fn fitting_summary(summary: &str) -> &str {
+    if summary.len() > MAX_SUMMARY_BYTES {
+        ""
+    } else {
+        summary
+    }
+}
+
+fn store_error<E, R>(op: &str, e: &aws_sdk_dynamodb::error::SdkError<E, R>) -> StoreError
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata,
+    R: std::fmt::Debug,
+{
+    StoreError(format!("{op}: {}", classify(e).1))
+}
+
+impl DynamoStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    /// A cheap read at init, so the first request does not pay the TLS handshake.
+    pub async fn warm(&self) {
+        let _ = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s("warm-up"))
+            .send()
+            .await;
+    }
+
+    fn expires_at(now: SystemTime) -> AttributeValue {
+        n(epoch_seconds(now + RETENTION))
+    }
+
+    /// An event's claim for `owner`, written unless the event is completed or claimed
+    /// under a live lease; the caller adds the status and what goes with it.
+    fn claim_request(
+        &self,
+        event_id: &str,
+        owner: &Owner,
+        now: SystemTime,
+    ) -> aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", s(event_key(event_id)))
+            .item("owner", s(owner.as_str()))
+            .item("expires_at", Self::expires_at(now))
+            .condition_expression(
+                "attribute_not_exists(pk) OR (#status = :in_progress AND lease_until < :now)",
+            )
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":in_progress", s(IN_PROGRESS))
+            .expression_attribute_values(":now", n(epoch_millis(now)))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+    }
+
+    /// What a claim's conditional put came to.
+    fn claimed<O, R>(
+        result: Result<O, aws_sdk_dynamodb::error::SdkError<PutItemError, R>>,
+    ) -> Result<Claim, StoreError>
+    where
+        R: std::fmt::Debug,
+    {
+        match result {
+            Ok(_) => Ok(Claim::Acquired),
+            Err(e) => match e.as_service_error() {
+                Some(PutItemError::ConditionalCheckFailedException(failed)) => {
+                    let text = |name: &str| {
+                        failed
+                            .item()
+                            .and_then(|item| item.get(name))
+                            .and_then(|v| v.as_s().ok())
+                            .cloned()
+                    };
+                    // Written completed at claim time (`claim_completed`): when.
+                    let claimed_at = failed
+                        .item()
+                        .and_then(|item| item.get("claimed_at"))
+                        .and_then(|v| v.as_n().ok())
+                        .and_then(|ms| ms.parse::<u64>().ok())
+                        .map(|ms| std::time::UNIX_EPOCH + Duration::from_millis(ms));
+                    Ok(if text("status").as_deref() == Some(COMPLETED) {
+                        Claim::Completed {
+                            summary: text("summary").filter(|s| !s.is_empty()),
+                            redo_from: claimed_at,
+                        }
+                    } else {
+                        Claim::InProgress
+                    })
+                }
+                _ => Err(store_error("PutItem (claim)", &e)),
+            },
+        }
+    }
+}
+
+impl IdempotencyStore for DynamoStore {
+    async fn claim(
+        &self,
+        event_id: &str,
+        owner: &Owner,
+        now: SystemTime,
+        lease_until: SystemTime,
+    ) -> Result<Claim, StoreError> {
+        let claim = self
+            .claim_request(event_id, owner, now)
+            .item("status", s(IN_PROGRESS))
+            .item("lease_until", n(epoch_millis(lease_until)));
+        Self::claimed(claim.send().await)
+    }
+
+    async fn claim_completed(
+        &self,
+        event_id: &str,
+        owner: &Owner,
+        now: SystemTime,
+        summary: &str,
+    ) -> Result<Claim, StoreError> {
+        let claim = self
+            .claim_request(event_id, owner, now)
+            .item("status", s(COMPLETED))
+            .item("summary", s(fitting_summary(summary)))
+            .item("completed_at", n(epoch_seconds(now)))
+            .item("claimed_at", n(epoch_millis(now)));
+        Self::claimed(claim.send().await)
+    }
+
+    async fn take_over(
+        &self,
+        event_id: &str,
+        claimed_at: SystemTime,
+        owner: &Owner,
+        lease_until: SystemTime,
+    ) -> Result<bool, StoreError> {
+        let now = SystemTime::now();
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", s(event_key(event_id)))
+            .item("status", s(IN_PROGRESS))
+            .item("owner", s(owner.as_str()))
+            .item("lease_until", n(epoch_millis(lease_until)))
+            .item("expires_at", Self::expires_at(now))
+            .condition_expression("#status = :completed AND claimed_at = :claimed_at")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":completed", s(COMPLETED))
+            .expression_attribute_values(":claimed_at", n(epoch_millis(claimed_at)))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) => match e.as_service_error() {
+                Some(err) if err.is_conditional_check_failed_exception() => Ok(false),
+                _ => Err(store_error("PutItem (take over)", &e)),
+            },
+        }
+    }
+
+    async fn recorded(&self, keys: &[String]) -> Result<HashMap<String, Done>, StoreError> {
+        let mut found = HashMap::new();
+        for chunk in keys.chunks(100) {
+            let unique: HashSet<&String> = chunk.iter().collect();
+            let mut request: Vec<HashMap<String, AttributeValue>> = unique
+                .into_iter()
+                .map(|k| HashMap::from([("pk".to_owned(), s(k.clone()))]))
+                .collect();
+            for _attempt in 0..5 {
+                if request.is_empty() {
+                    break;
+                }
+                let wanted = KeysAndAttributes::builder()
+                    .set_keys(Some(std::mem::take(&mut request)))
+                    .projection_expression("pk, #status")
+                    .expression_attribute_names("#status", "status")
+                    .consistent_read(true)
+                    .build()
+                    .map_err(|e| StoreError(format!("BatchGetItem: {e}")))?;
+                let out = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, wanted)
+                    .send()
+                    .await
+                    .map_err(|e| store_error("BatchGetItem", &e))?;
+                for item in out
+                    .responses()
+                    .and_then(|r| r.get(&self.table))
+                    .into_iter()
+                    .flatten()
+                {
+                    let done = match item.get("status").and_then(|v| v.as_s().ok()) {
+                        Some(status) if status == SENT => Some(Done::Sent),
+                        Some(status) if status == REFUSED => Some(Done::Refused),
+                        _ => None,
+                    };
+                    if let (Some(done), Some(AttributeValue::S(pk))) = (done, item.get("pk")) {
+                        found.insert(pk.clone(), done);
+                    }
+                }
+                if let Some(left) = out.unprocessed_keys().and_then(|u| u.get(&self.table)) {
+                    request = left.keys().to_vec();
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+            if !request.is_empty() {
+                return Err(StoreError("BatchGetItem: keys left unprocessed".into()));
+            }
+        }
+        Ok(found)
+    }
+
+    async fn record(&self, key: &str, done: Done, now: SystemTime) -> Result<(), StoreError> {
+        let status = match done {
+            Done::Sent => SENT,
+            Done::Refused => REFUSED,
+        };
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", s(key))
+            .item("status", s(status))
+            .item("sent_at", n(epoch_seconds(now)))
+            .item("expires_at", Self::expires_at(now))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| store_error("PutItem (sent)", &e))
+    }
+
+    async fn complete(
+        &self,
+        event_id: &str,
+        owner: &Owner,
+        now: SystemTime,
+        summary: &str,
+    ) -> Result<Closed, StoreError> {
+        let summary = fitting_summary(summary);
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", s(event_key(event_id)))
+            .item("status", s(COMPLETED))
+            .item("summary", s(summary))
+            .item("completed_at", n(epoch_seconds(now)))
+            .item("expires_at", Self::expires_at(now))
+            .condition_expression("#status = :in_progress AND #owner = :owner")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_names("#owner", "owner")
+            .expression_attribute_values(":in_progress", s(IN_PROGRESS))
+            .expression_attribute_values(":owner", s(owner.as_str()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Closed::Done),
+            Err(e) => match e.as_service_error() {
+                Some(err) if err.is_conditional_check_failed_exception() => Ok(Closed::NotOwner),
+                _ => Err(store_error("PutItem (complete)", &e)),
+            },
+        }
+    }
+
+    async fn release(&self, event_id: &str, owner: &Owner) -> Result<Closed, StoreError> {
+        let result = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .key("pk", s(event_key(event_id)))
+            // In progress or written completed by `claim_completed`: either carries its
+            // owner's token; a record completed by `complete` carries none.
+            .condition_expression("#owner = :owner")
+            .expression_attribute_names("#owner", "owner")
+            .expression_attribute_values(":owner", s(owner.as_str()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Closed::Done),
+            Err(e) => match e.as_service_error() {
+                Some(err) if err.is_conditional_check_failed_exception() => Ok(Closed::NotOwner),
+                _ => Err(store_error("DeleteItem (release)", &e)),
+            },
+        }
+    }
+}
+
+/// Booking states of the flows, in the same table: `flow#<booking key>` with the event's
+/// `body`, its time `event_at` (epoch ms) and `expires_at` (the table's TTL) a little
+/// after the last time anything of the booking is due. An older event never replaces a
+/// newer one (conditional put).
+impl crate::core::schedules::BookingStates for DynamoStore {
+    fn save<'a>(
+        &'a self,
+        booking: &'a str,
+        state: &'a crate::core::schedules::BookingState,
+    ) -> futures_util::future::BoxFuture<'a, Result<crate::core::schedules::Saved, StoreError>>
+    {
+        Box::pin(async move {
+            let result = self
+                .client
+                .put_item()
+                .table_name(&self.table)
+                .item("pk", s(state_key(booking)))
+                .item("body", s(&state.body))
+                .item("event_at", AttributeValue::N(state.event_at_ms.to_string()))
+                .item("expires_at", n(epoch_seconds(state.expires_at)))
+                .condition_expression("attribute_not_exists(pk) OR event_at <= :t")
+                .expression_attribute_values(":t", AttributeValue::N(state.event_at_ms.to_string()))
+                .send()
+                .await;
+            match result {
+                Ok(_) => Ok(crate::core::schedules::Saved::Stored),
+                Err(e) => match e.as_service_error() {
+                    Some(err) if err.is_conditional_check_failed_exception() => {
+                        Ok(crate::core::schedules::Saved::Stale)
+                    }
+                    _ => Err(store_error("PutItem (booking state)", &e)),
+                },
+            }
+        })
+    }
+
+    fn load<'a>(
+        &'a self,
+        booking: &'a str,
+    ) -> futures_util::future::BoxFuture<
+        'a,
+        Result<Option<crate::core::schedules::BookingState>, StoreError>,
+    > {
+        Box::pin(async move {
+            let out = self
+                .client
+                .get_item()
+                .table_name(&self.table)
+                .key("pk", s(state_key(booking)))
+                .consistent_read(true)
+                .send()
+                .await
+                .map_err(|e| store_error("GetItem (booking state)", &e))?;
+            let Some(item) = out.item() else {
+                return Ok(None);
+            };
+            let number = |name: &str| {
+                item.get(name)
+                    .and_then(|v| v.as_n().ok())
+                    .and_then(|v| v.parse::<i64>().ok())
+            };
+            // DynamoDB deletes expired items late: an expired state is no state.
+            let expires = number("expires_at").unwrap_or(0);
+            if expires < epoch_seconds(SystemTime::now()) as i64 {
+                return Ok(None);
+            }
+            let body = item
+                .get("body")
+                .and_then(|v| v.as_s().ok())
+                .cloned()
+                .ok_or_else(|| StoreError("booking state without a body".into()))?;
+            Ok(Some(crate::core::schedules::BookingState {
+                body,
+                event_at_ms: number("event_at").unwrap_or(0),
+                expires_at: SystemTime::UNIX_EPOCH
+                    + Duration::from_secs(u64::try_from(expires).unwrap_or(0)),
+            }))
+        })
+    }
+}
+
+/// The key of a booking's state.
+pub fn state_key(booking: &str) -> String {
+    format!("flow#{booking}")
+}

@@ -1,0 +1,121 @@
+//! The offline [`Courier`]: every message becomes files in a folder, the same files
+//! `booxi-notify render` writes — `DIR/<event id, percent-encoded>/<n>-<kind>-<audience>-<channel>` with
+//! `.eml` (the complete MIME message), `.html` and `.txt` for an email, `.txt` for an SMS.
+
+use std::path::{Path, PathBuf};
+
+use crate::core::delivery::{Content, Courier, Outgoing, SendError};
+use crate::domain::notification::{audience_name, channel_name};
+
+/// Writes messages under `dir`, printing one summary line per message (no address).
+#[derive(Debug, Clone)]
+pub struct Outbox {
+    pub dir: PathBuf,
+    pub print: bool,
+}
+
+/// The files of one message, relative to the outbox folder.
+pub fn files(message: &Outgoing) -> Vec<(PathBuf, Vec<u8>)> {
+    let m = &message.meta;
+    let folder = PathBuf::from(safe_file_name(&m.event_id));
+    let stem = format!(
+        "{}-{}-{}-{}",
+        m.index,
+        m.kind,
+        audience_name(m.audience),
+        channel_name(m.channel)
+    );
+    match &message.content {
+        Content::Email(email) => vec![
+            (folder.join(format!("{stem}.eml")), email.mime.clone()),
+            (
+                folder.join(format!("{stem}.html")),
+                email.html.clone().into_bytes(),
+            ),
+            (
+                folder.join(format!("{stem}.txt")),
+                email.text.clone().into_bytes(),
+            ),
+        ],
+        Content::Sms(sms) => vec![(
+            folder.join(format!("{stem}.txt")),
+            format!("{}\n", sms.text).into_bytes(),
+        )],
+    }
+}
+
+/// Writes the files of `message` under `dir`; returns their paths.
+pub fn write(dir: &Path, message: &Outgoing) -> std::io::Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    for (relative, bytes) in files(message) {
+        let path = dir.join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&path, bytes)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// An event id as a folder name: percent-encoded, injective, never `.` or `..`, at most
+/// 200 bytes (see [`crate::domain::ids::file_name`]).
+pub fn safe_file_name(id: &str) -> String {
+    crate::domain::ids::file_name(id)
+}
+
+impl Courier for Outbox {
+    async fn send(&self, message: &Outgoing) -> Result<String, SendError> {
+        let paths = write(&self.dir, message)
+            .map_err(|e| SendError::permanent(format!("outbox: cannot write: {}", e.kind())))?;
+        let first = paths
+            .first()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        if self.print {
+            let m = &message.meta;
+            println!(
+                "sent {} to {} by {} -> {first}",
+                m.kind,
+                audience_name(m.audience),
+                channel_name(m.channel)
+            );
+        }
+        Ok(first)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::delivery::{MessageMeta, Sms};
+    use crate::domain::contact::{Country, PhoneNumber};
+    use crate::domain::notification::{Audience, Channel, Kind};
+
+    #[test]
+    fn file_names_follow_the_render_layout() {
+        let message = Outgoing {
+            meta: MessageMeta {
+                event_id: "../evt 1".into(),
+                index: 2,
+                kind: Kind::Reminder,
+                audience: Audience::Client,
+                channel: Channel::Sms,
+            },
+            content: Content::Sms(Sms {
+                to: PhoneNumber::parse("+15145550123", Country::parse("CA").unwrap()).unwrap(),
+                text: "Hi".into(),
+            }),
+        };
+        let files = files(&message);
+        assert_eq!(
+            files,
+            vec![(
+                PathBuf::from("%2E.%2Fevt%201/2-reminder-client-sms.txt"),
+                b"Hi\n".to_vec()
+            )]
+        );
+        assert_eq!(safe_file_name("..."), "%2E..");
+        assert_ne!(safe_file_name("a/b"), safe_file_name("a_b"));
+    }
+}

@@ -1,0 +1,276 @@
+//! What processing an event came to, typed: the [`Summary`] every door answers with and
+//! metrics count, one [`MessageReport`] per planned or skipped message. No HTTP here: the
+//! HTTP edge maps a summary to a status code, a future queue door to a partial-batch
+//! answer.
+
+use serde::{Deserialize, Serialize};
+
+use crate::core::delivery::Failure;
+use crate::domain::notification::{Audience, Channel, Kind, Notification};
+
+/// What happened to one message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Sent now, or (`earlier`) by an earlier delivery of the same event.
+    Sent { earlier: bool },
+    /// Not sent, by decision (rules, consent, configuration).
+    Skipped { reason: String },
+    /// Not sent: why, and what kind of failure decides what happens next.
+    Failed { failure: Failure, reason: String },
+    /// Put on the delivery queue (queued mode): the queue door sends it.
+    Queued,
+}
+
+/// Reason shown for a message an earlier delivery sent.
+pub const SENT_EARLIER: &str = "sent by an earlier delivery of this event";
+
+/// One message of the summary (no address). Serialised as
+/// `{"kind","audience","channel"?,"status","reason"?,"failure"?}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "ReportWire", try_from = "ReportWire")]
+pub struct MessageReport {
+    pub kind: Kind,
+    pub audience: Audience,
+    pub channel: Option<Channel>,
+    pub outcome: Outcome,
+}
+
+/// The three words of the answer's `status` field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Sent,
+    Skipped,
+    Failed,
+    Queued,
+}
+
+impl MessageReport {
+    pub fn status(&self) -> Status {
+        match self.outcome {
+            Outcome::Sent { .. } => Status::Sent,
+            Outcome::Skipped { .. } => Status::Skipped,
+            Outcome::Failed { .. } => Status::Failed,
+            Outcome::Queued => Status::Queued,
+        }
+    }
+
+    pub fn failure(&self) -> Option<Failure> {
+        match self.outcome {
+            Outcome::Failed { failure, .. } => Some(failure),
+            _ => None,
+        }
+    }
+
+    pub fn reason(&self) -> Option<&str> {
+        match &self.outcome {
+            Outcome::Sent { earlier: false } | Outcome::Queued => None,
+            Outcome::Sent { earlier: true } => Some(SENT_EARLIER),
+            Outcome::Skipped { reason } | Outcome::Failed { reason, .. } => Some(reason),
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct ReportWire {
+    kind: Kind,
+    audience: Audience,
+    /// Absent (not `null`) for a message skipped before a channel was chosen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    channel: Option<Channel>,
+    status: Status,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    failure: Option<Failure>,
+}
+
+impl From<MessageReport> for ReportWire {
+    fn from(r: MessageReport) -> Self {
+        Self {
+            kind: r.kind,
+            audience: r.audience,
+            channel: r.channel,
+            status: r.status(),
+            reason: r.reason().map(str::to_owned),
+            failure: r.failure(),
+        }
+    }
+}
+
+impl TryFrom<ReportWire> for MessageReport {
+    type Error = String;
+
+    fn try_from(w: ReportWire) -> Result<Self, String> {
+        let reason = w.reason.unwrap_or_default();
+        let outcome = match w.status {
+            Status::Sent => Outcome::Sent {
+                earlier: !reason.is_empty(),
+            },
+            Status::Skipped => Outcome::Skipped { reason },
+            Status::Failed => Outcome::Failed {
+                failure: w
+                    .failure
+                    .ok_or("a failed message without its kind of failure")?,
+                reason,
+            },
+            Status::Queued => Outcome::Queued,
+        };
+        Ok(Self {
+            kind: w.kind,
+            audience: w.audience,
+            channel: w.channel,
+            outcome,
+        })
+    }
+}
+
+/// What became of the event as a whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Disposition {
+    /// Not an event type we act on: nothing planned, nothing claimed.
+    Ignored,
+    /// Processed before: nothing sent now. `messages` are the first processing's
+    /// outcomes when they were saved.
+    Duplicate,
+    /// Another delivery holds the claim under a live lease: nothing done.
+    InProgress,
+    /// Processed now: `messages` says what went.
+    Processed,
+    /// Processed now in queued mode: `messages` says what was put on the queue.
+    Queued,
+}
+
+/// The typed result of processing one event, for any door.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub event_id: String,
+    pub disposition: Disposition,
+    pub messages: Vec<MessageReport>,
+    /// Scheduled messages (`[[flows]]`) created, moved or removed, or that failed to be.
+    pub schedules: Vec<ScheduleReport>,
+}
+
+/// One schedule change of the summary (no address). Serialised as
+/// `{"kind","audience","channel","schedule":"upsert"|"delete","at"?,"status":"done"|"skipped"|"failed","reason"?,"failure"?}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScheduleReport {
+    pub kind: Kind,
+    pub audience: Audience,
+    pub channel: Channel,
+    /// `upsert` or `delete`.
+    pub schedule: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+    /// `done`, `skipped` (an upsert already past when processed) or `failed`.
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<Failure>,
+}
+
+impl Summary {
+    /// The failure that asks for the event to be delivered again, if any: a temporary
+    /// one first (it may clear by itself), else a configuration one. Refusals never do.
+    pub fn retry_wanted(&self) -> Option<Failure> {
+        let failures = || {
+            self.messages
+                .iter()
+                .filter_map(MessageReport::failure)
+                .chain(self.schedules.iter().filter_map(|s| s.failure))
+        };
+        if failures().any(|f| f == Failure::Temporary) {
+            Some(Failure::Temporary)
+        } else if failures().any(|f| f == Failure::Configuration) {
+            Some(Failure::Configuration)
+        } else {
+            None
+        }
+    }
+}
+
+/// What became of a planned notification.
+pub(crate) fn report(n: &Notification, outcome: Outcome) -> MessageReport {
+    MessageReport {
+        kind: n.kind,
+        audience: n.audience,
+        channel: Some(n.channel),
+        outcome,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn report(outcome: Outcome) -> MessageReport {
+        MessageReport {
+            kind: Kind::Confirmation,
+            audience: Audience::Client,
+            channel: Some(Channel::Sms),
+            outcome,
+        }
+    }
+
+    #[test]
+    fn reports_serialise_to_the_answer_shape_and_back() {
+        let cases = [
+            (
+                report(Outcome::Sent { earlier: false }),
+                json!({"kind":"confirmation","audience":"client","channel":"sms","status":"sent"}),
+            ),
+            (
+                report(Outcome::Sent { earlier: true }),
+                json!({"kind":"confirmation","audience":"client","channel":"sms","status":"sent",
+                       "reason":"sent by an earlier delivery of this event"}),
+            ),
+            (
+                report(Outcome::Failed {
+                    failure: Failure::Refused,
+                    reason: "SNS Publish: InvalidParameter".into(),
+                }),
+                json!({"kind":"confirmation","audience":"client","channel":"sms","status":"failed",
+                       "reason":"SNS Publish: InvalidParameter","failure":"refused"}),
+            ),
+        ];
+        for (r, wire) in cases {
+            assert_eq!(serde_json::to_value(&r).unwrap(), wire);
+            assert_eq!(serde_json::from_value::<MessageReport>(wire).unwrap(), r);
+        }
+    }
+
+    #[test]
+    fn a_temporary_failure_wins_over_a_configuration_one_and_refusals_ask_nothing() {
+        let failed = |failure| {
+            report(Outcome::Failed {
+                failure,
+                reason: "x".into(),
+            })
+        };
+        let summary = |messages| Summary {
+            event_id: "e".into(),
+            disposition: Disposition::Processed,
+            messages,
+            schedules: Vec::new(),
+        };
+        assert_eq!(summary(vec![failed(Failure::Refused)]).retry_wanted(), None);
+        assert_eq!(
+            summary(vec![
+                failed(Failure::Configuration),
+                failed(Failure::Refused)
+            ])
+            .retry_wanted(),
+            Some(Failure::Configuration)
+        );
+        assert_eq!(
+            summary(vec![
+                failed(Failure::Configuration),
+                failed(Failure::Temporary)
+            ])
+            .retry_wanted(),
+            Some(Failure::Temporary)
+        );
+    }
+}

@@ -1,0 +1,193 @@
+//! Idempotency: an event is processed once, and each of its messages is sent once, however
+//! often Booxi delivers it. The [`IdempotencyStore`] trait has a DynamoDB implementation
+//! (`adapters::aws::DynamoStore`) and an in-memory one (`adapters::memory::MemoryStore`) for tests
+//! and offline use.
+//!
+//! Records (one table, string partition key `pk`, TTL attribute `expires_at`):
+//! - `evt#<event id>`: `status` = `IN_PROGRESS` (with `owner`, a random token of the
+//!   delivery holding the claim, and `lease_until`, epoch ms) or `COMPLETED` (with
+//!   `summary`, the JSON of the first processing's messages, answered to duplicates; in
+//!   queued mode the claim itself is written completed, with its `owner`, see
+//!   [`IdempotencyStore::claim_completed`]);
+//! - `msg#<event id>#<kind>#<audience>#<channel>#<recipient hash>`: the message was sent
+//!   (`SENT`), or its recipient refused for good (`REFUSED`): either way it is not tried
+//!   again.
+//!
+//! `complete` and `release` only act on a claim the caller still owns, so a stale delivery
+//! can neither free nor close a newer delivery's claim.
+//!
+//! Recipients are stored as a SHA-256 prefix, never as an address.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use sha2::{Digest, Sha256};
+
+use crate::domain::notification::{Notification, audience_name, channel_name};
+
+/// How long records are kept: far longer than Booxi's 30 retries take.
+pub const RETENTION: Duration = Duration::from_secs(30 * 24 * 3600);
+
+/// The token of one delivery's claim: 128 random bits, hex.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Owner(String);
+
+impl Owner {
+    /// A fresh token from the operating system's random source.
+    pub fn new() -> Result<Self, StoreError> {
+        let mut bytes = [0u8; 16];
+        getrandom::fill(&mut bytes)
+            .map_err(|e| StoreError(format!("no random source for the claim token: {e}")))?;
+        Ok(Self(bytes.iter().map(|b| format!("{b:02x}")).collect()))
+    }
+
+    /// A token read back from the store.
+    pub fn from_stored(token: impl Into<String>) -> Self {
+        Self(token.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The outcome of trying to claim an event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// Ours to process.
+    Acquired,
+    /// Processed before. `summary` is what the first processing saved.
+    Completed {
+        summary: Option<String>,
+        /// Set when the claim itself was written completed
+        /// ([`IdempotencyStore::claim_completed`], queued mode): the time that delivery
+        /// planned at. Nothing records that it got any further (it may have been cut off
+        /// right after its claim), so a later delivery does the work again, as of that
+        /// time. `None`: completed once the work was done; nothing to do.
+        redo_from: Option<SystemTime>,
+    },
+    /// Another delivery is processing it under a live lease.
+    InProgress,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("idempotency store: {0}")]
+pub struct StoreError(pub String);
+
+/// What was recorded of a message: it is done, not to be tried again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Done {
+    Sent,
+    /// The provider refused the recipient for good.
+    Refused,
+}
+
+/// Whether a conditional close of a claim found the claim still ours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closed {
+    Done,
+    /// The claim is not ours any more (lease expired and taken over, or already closed).
+    NotOwner,
+}
+
+pub trait IdempotencyStore: Send + Sync {
+    /// Claims `event_id` for `owner` until `lease_until`, unless it is completed or
+    /// claimed by someone under a live lease.
+    fn claim(
+        &self,
+        event_id: &str,
+        owner: &Owner,
+        now: SystemTime,
+        lease_until: SystemTime,
+    ) -> impl Future<Output = Result<Claim, StoreError>> + Send;
+
+    /// Claims `event_id` as [`IdempotencyStore::claim`] does (same conditions, same
+    /// answers) but writes it completed with `summary` at once, for `owner`: one write
+    /// instead of a claim and a completion. For work that is safe to do again, since
+    /// nothing records that it was done: queued mode, where a later delivery of the event
+    /// puts its messages on the queue again and the drain's per-message claims send each
+    /// once. [`IdempotencyStore::release`] undoes it while `owner` still holds it.
+    fn claim_completed(
+        &self,
+        event_id: &str,
+        owner: &Owner,
+        now: SystemTime,
+        summary: &str,
+    ) -> impl Future<Output = Result<Claim, StoreError>> + Send;
+
+    /// Takes over, for `owner` until `lease_until` (a claim in progress, as
+    /// [`IdempotencyStore::claim`] makes), an event that queued mode claimed at
+    /// `claimed_at` ([`Claim::Completed`]'s `redo_from`), if it is still that claim:
+    /// direct mode's way to redo it with one delivery at a time. `false`: another
+    /// delivery took it over first.
+    fn take_over(
+        &self,
+        event_id: &str,
+        claimed_at: SystemTime,
+        owner: &Owner,
+        lease_until: SystemTime,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Which of `keys` are recorded, and as what.
+    fn recorded(
+        &self,
+        keys: &[String],
+    ) -> impl Future<Output = Result<HashMap<String, Done>, StoreError>> + Send;
+
+    /// Records a message as done (sent, or refused for good).
+    fn record(
+        &self,
+        key: &str,
+        done: Done,
+        now: SystemTime,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Marks the event completed with its `summary` (later deliveries are duplicates),
+    /// if `owner` still holds the claim.
+    fn complete(
+        &self,
+        event_id: &str,
+        owner: &Owner,
+        now: SystemTime,
+        summary: &str,
+    ) -> impl Future<Output = Result<Closed, StoreError>> + Send;
+
+    /// Gives the claim up (after a failure) so Booxi's retry can process the event, if
+    /// `owner` still holds it (a claim in progress, or one written completed by
+    /// [`IdempotencyStore::claim_completed`]).
+    fn release(
+        &self,
+        event_id: &str,
+        owner: &Owner,
+    ) -> impl Future<Output = Result<Closed, StoreError>> + Send;
+}
+
+pub fn event_key(event_id: &str) -> String {
+    format!("evt#{event_id}")
+}
+
+/// The per-message key: event id + kind + audience + channel + recipient (hashed).
+pub fn message_key(n: &Notification) -> String {
+    let digest = Sha256::digest(n.to.as_str().as_bytes());
+    let hash: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "msg#{}#{}#{}#{}#{hash}",
+        n.event_id,
+        n.kind,
+        audience_name(n.audience),
+        channel_name(n.channel)
+    )
+}
+
+pub fn epoch_seconds(t: SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+pub fn epoch_millis(t: SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}

@@ -1,0 +1,137 @@
+//! The merchant's configuration as the rules and the templates see it: which kinds go,
+//! by which channel, to whom, in which brand. Data only: reading it from the TOML file and
+//! the environment is [`crate::settings::config`]'s job.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use jiff::tz::TimeZone;
+use url::Url;
+
+use crate::domain::contact::{Country, EmailAddress};
+use crate::domain::event::{Event, EventType, ParseError};
+use crate::domain::flows::Flow;
+use crate::domain::notification::Kind;
+
+/// The settings of the rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Client kinds that may be sent at all.
+    pub enabled_kinds: BTreeSet<Kind>,
+    /// Client kinds that may also go by SMS (to recipients who consented).
+    pub sms_kinds: BTreeSet<Kind>,
+    /// Staff kinds that are sent.
+    pub staff_kinds: BTreeSet<Kind>,
+    /// Where staff messages go when the booking has no staff (or no staff email).
+    pub staff_fallback_email: Option<EmailAddress>,
+    /// Country used to read national phone numbers when the merchant gives none.
+    pub default_country: Country,
+    /// How messages look and whom they come from.
+    pub brand: Brand,
+    /// A folder whose files replace the built-in templates of the same relative path.
+    pub templates_dir: Option<PathBuf>,
+    /// Time zone for dates when the merchant's (`merchant.timeZone`) is absent or unknown.
+    pub default_time_zone: TimeZone,
+    /// At most this many client-side recipients (the client and attendees) per event;
+    /// the others are skipped with a reason. Bounds the work a single event can cause.
+    pub max_recipients_per_event: usize,
+    /// Event type names Booxi sends that we do not know, mapped to one we act on
+    /// (`[event_aliases]`; keys in lower case).
+    pub event_aliases: BTreeMap<String, EventType>,
+    /// Scheduled messages (`[[flows]]`); none: nothing is ever scheduled.
+    pub flows: Vec<Flow>,
+}
+
+/// Brand settings for rendered messages (`[brand]` in the file). Every value is optional;
+/// without them messages carry the store's name from the payload and a neutral look.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Brand {
+    /// Name shown in the header, the sign-off and the sender's display name, instead
+    /// of the merchant's name from the payload.
+    pub store_name: Option<String>,
+    /// Logo shown in the header of emails (http or https).
+    pub logo_url: Option<Url>,
+    /// Colour of buttons and of the header rule, `#rgb` or `#rrggbb`.
+    pub accent_color: String,
+    /// Where replies to emails go.
+    pub reply_to: Option<EmailAddress>,
+    /// A line of text at the bottom of every email.
+    pub footer_text: Option<String>,
+    /// Without `reply_to`, replies go to the store's own address (`merchant.email`).
+    pub reply_to_store: bool,
+    /// The unsubscribe page of promotional messages (the recall): linked in the email
+    /// and sent as `List-Unsubscribe` (with one-click `List-Unsubscribe-Post` when
+    /// https). `{email}` in it becomes the recipient's address. Without it, a `mailto:`
+    /// to the store asks to unsubscribe.
+    pub unsubscribe_url: Option<Url>,
+    /// Where staff messages' "Open Booxi" button leads (the back office).
+    pub staff_url: Url,
+    /// The review page the `review_request` flow links to (`[brand] review_url`).
+    pub review_url: Option<Url>,
+}
+
+pub const DEFAULT_ACCENT_COLOR: &str = "#1d4ed8";
+pub const DEFAULT_TIME_ZONE: &str = "America/Toronto";
+/// Far above a real group booking, far below what a 256 KB body can list.
+pub const DEFAULT_MAX_RECIPIENTS_PER_EVENT: usize = 200;
+
+impl Default for Brand {
+    fn default() -> Self {
+        Self {
+            store_name: None,
+            logo_url: None,
+            accent_color: DEFAULT_ACCENT_COLOR.to_owned(),
+            reply_to: None,
+            footer_text: None,
+            reply_to_store: true,
+            unsubscribe_url: None,
+            staff_url: Url::parse(DEFAULT_STAFF_URL).unwrap_or_else(|_| unreachable!()),
+            review_url: None,
+        }
+    }
+}
+
+pub const DEFAULT_STAFF_URL: &str = "https://www.booxi.com/";
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            enabled_kinds: Kind::CLIENT.into_iter().collect(),
+            sms_kinds: [
+                Kind::Confirmation,
+                Kind::Changed,
+                Kind::CanceledByStore,
+                Kind::Reminder,
+            ]
+            .into_iter()
+            .collect(),
+            staff_kinds: Kind::STAFF.into_iter().collect(),
+            staff_fallback_email: None,
+            default_country: Country::parse(DEFAULT_COUNTRY).unwrap_or_else(|| unreachable!()),
+            brand: Brand::default(),
+            templates_dir: None,
+            default_time_zone: TimeZone::get(DEFAULT_TIME_ZONE).unwrap_or(TimeZone::UTC),
+            max_recipients_per_event: DEFAULT_MAX_RECIPIENTS_PER_EVENT,
+            event_aliases: BTreeMap::new(),
+            flows: Vec::new(),
+        }
+    }
+}
+
+pub const DEFAULT_COUNTRY: &str = "CA";
+
+/// `#rgb` or `#rrggbb`: the only colours that can go into a style attribute as they are.
+pub fn is_hex_colour(text: &str) -> bool {
+    text.strip_prefix('#')
+        .is_some_and(|hex| matches!(hex.len(), 3 | 6) && hex.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+impl Event {
+    /// Reads a raw Booxi body as [`Event::parse`] does, then maps the event type through
+    /// the configured aliases (`[event_aliases]`).
+    pub fn read(body: &[u8], config: &Config) -> Result<Self, ParseError> {
+        let mut event = Self::parse(body, config.default_country)?;
+        event.apply_aliases(&config.event_aliases);
+        Ok(event)
+    }
+}

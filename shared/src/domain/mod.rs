@@ -1,0 +1,22 @@
+//! The domain: what Booxi sends, read into our own types, and the rules that turn an event
+//! into notifications. Pure functions of their input: nothing here is async, talks to
+//! AWS, reads the clock or the environment (a check in `scripts/check-layers.py` keeps
+//! it so).
+//!
+//! - [`booxi`]: Booxi's spellings, read tolerantly;
+//! - [`event`]: the normalising step into [`event::Event`];
+//! - [`contact`]: `EmailAddress`, `PhoneNumber` (E.164), `Language`, `Country`;
+//! - [`rules`]: the rules tables and the planner; [`notification`]: what they plan;
+//! - [`booking`]: which booking an event is about; [`flows`]: what a scheduled message is;
+//! - [`ids`], [`text`]: ids bounded for keys and file names, one-line text and web links.
+
+pub mod booking;
+pub mod booxi;
+pub mod config;
+pub mod contact;
+pub mod event;
+pub mod flows;
+pub mod ids;
+pub mod notification;
+pub mod rules;
+pub mod text;

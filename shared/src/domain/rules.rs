@@ -1,0 +1,1114 @@
+//! The rules of `docs/rules.md`, as code: [`plan`] is a pure function from a
+//! normalised [`Event`] and the [`Config`] to the messages the event calls for.
+//!
+//! Read it beside the document: [`CLIENT_RULES`] is the client table row by row (first
+//! match wins), [`STAFF_RULES`] the staff table, then the Recipients, Channels, Links
+//! and Language sections, each a function of its own.
+
+use std::collections::HashSet;
+
+use jiff::Timestamp;
+use url::Url;
+
+use crate::domain::config::Config;
+use crate::domain::contact::{EmailAddress, Language};
+use crate::domain::event::{
+    ActedBy, Booking, ClientCommunication, Contact, Event, EventType, Person, Presence, Status,
+};
+use crate::domain::flows::{Flow, Timing};
+use crate::domain::notification::{
+    Action, Actor, Address, Audience, Channel, Kind, Links, NOT_EVALUATED, Notification, Plan,
+    Recipient, RuleVerdict, ScheduleChange, Scheduled, Skipped, Unscheduled, utc_seconds,
+};
+
+/// A row's condition: `Ok(())` when it holds, otherwise why not (for `--explain`).
+type Check = Result<(), String>;
+
+/// One row of the client table.
+pub struct ClientRule {
+    pub kind: Kind,
+    pub row: &'static str,
+    pub event_types: &'static [EventType],
+    pub condition: fn(&Event) -> Check,
+}
+
+use EventType::*;
+
+/// The client table of `docs/rules.md`, top to bottom. The first row that
+/// matches gives the event's one client kind.
+pub const CLIENT_RULES: &[ClientRule] = &[
+    ClientRule {
+        kind: Kind::Confirmation,
+        row: "confirmation: appointment.created, status = Approved",
+        event_types: &[AppointmentCreated],
+        condition: |e| status_is(e, Status::Approved),
+    },
+    ClientRule {
+        kind: Kind::Confirmation,
+        row: "confirmation: appointment.status_updated, status = Approved, presence = Expecting, status changed",
+        event_types: &[AppointmentStatusUpdated],
+        condition: |e| {
+            status_is(e, Status::Approved)?;
+            presence_is_expecting(e)?;
+            status_changed(e)
+        },
+    },
+    ClientRule {
+        kind: Kind::Confirmation,
+        row: "confirmation: appointment.updated, status = Approved, status changed",
+        event_types: &[AppointmentUpdated],
+        condition: |e| {
+            status_is(e, Status::Approved)?;
+            status_changed(e)
+        },
+    },
+    ClientRule {
+        kind: Kind::RequestReceived,
+        row: "request_received: appointment.created, status = PendingStaffApproval",
+        event_types: &[AppointmentCreated],
+        condition: |e| status_is(e, Status::PendingStaffApproval),
+    },
+    ClientRule {
+        kind: Kind::AwaitingClientConfirmation,
+        row: "awaiting_client_confirmation: appointment.created, status = PendingClientApproval",
+        event_types: &[AppointmentCreated],
+        condition: |e| status_is(e, Status::PendingClientApproval),
+    },
+    ClientRule {
+        kind: Kind::AwaitingClientConfirmation,
+        row: "awaiting_client_confirmation: appointment.updated or status_updated, status = PendingClientApproval, status changed",
+        event_types: &[AppointmentUpdated, AppointmentStatusUpdated],
+        condition: |e| {
+            status_is(e, Status::PendingClientApproval)?;
+            status_changed(e)
+        },
+    },
+    ClientRule {
+        kind: Kind::Changed,
+        row: "changed: appointment.updated, status unchanged, and changed(start date/time) or changed(staff) or changed(location)",
+        event_types: &[AppointmentUpdated],
+        condition: |e| {
+            if status_changed(e).is_ok() {
+                return Err("the status changed".to_owned());
+            }
+            date_staff_or_location_changed(e)
+        },
+    },
+    ClientRule {
+        kind: Kind::CanceledByStore,
+        row: "canceled_by_store: appointment.status_updated or appointment.canceled, status = Cancelled, status changed, modifiedBy = Staff",
+        event_types: &[AppointmentStatusUpdated, AppointmentCanceled],
+        condition: |e| {
+            status_is(e, Status::Cancelled)?;
+            status_changed(e)?;
+            match &e.booking.modified_by {
+                Some(ActedBy::Client) => Err("modifiedBy is Client".to_owned()),
+                // A cancel with no (or another) modifiedBy is the store's.
+                _ => Ok(()),
+            }
+        },
+    },
+    ClientRule {
+        kind: Kind::CanceledByClient,
+        row: "canceled_by_client: appointment.status_updated or appointment.canceled, status = Cancelled, status changed, modifiedBy = Client",
+        event_types: &[AppointmentStatusUpdated, AppointmentCanceled],
+        condition: |e| {
+            status_is(e, Status::Cancelled)?;
+            status_changed(e)?;
+            match &e.booking.modified_by {
+                Some(ActedBy::Client) => Ok(()),
+                other => Err(format!(
+                    "modifiedBy is {}, not Client",
+                    shown(other.as_ref())
+                )),
+            }
+        },
+    },
+    ClientRule {
+        kind: Kind::NoShow,
+        row: "no_show: appointment.status_updated, status = Approved, presence = NoShow, presence changed",
+        event_types: &[AppointmentStatusUpdated],
+        condition: |e| {
+            status_is(e, Status::Approved)?;
+            match &e.booking.presence {
+                Some(Presence::NoShow) => {}
+                other => return Err(format!("presence is {}, not NoShow", shown(other.as_ref()))),
+            }
+            changed(e, "presence", |b| b.presence.clone())
+        },
+    },
+    ClientRule {
+        kind: Kind::Completed,
+        row: "completed: appointment.status_updated or appointment.completed, isCompleted = true and previousBooking.isCompleted is not true",
+        event_types: &[AppointmentStatusUpdated, AppointmentCompleted],
+        condition: completed_now,
+    },
+    ClientRule {
+        kind: Kind::Reminder,
+        row: "reminder: appointment.remind, status is not Cancelled",
+        event_types: &[AppointmentRemind],
+        condition: |e| match e.booking.status {
+            Some(Status::Cancelled) => Err("the booking is Cancelled".to_owned()),
+            _ => Ok(()),
+        },
+    },
+    ClientRule {
+        kind: Kind::Recall,
+        row: "recall: appointment.recall",
+        event_types: &[AppointmentRecall],
+        condition: |_| Ok(()),
+    },
+    ClientRule {
+        kind: Kind::ReservationCompleted,
+        row: "reservation_completed: reservation.status_updated, isCompleted = true and previousBooking.isCompleted is not true",
+        event_types: &[ReservationStatusUpdated],
+        condition: completed_now,
+    },
+];
+
+/// One row of the staff table. Unlike client rows, every staff row that matches gives
+/// a message: they tell different things (a new booking, and that it needs dispatch).
+pub struct StaffRule {
+    pub kind: Kind,
+    pub row: &'static str,
+    /// Judged on the event and the client kind the event gave (if any).
+    pub condition: fn(&Event, Option<Kind>) -> Check,
+}
+
+pub const STAFF_RULES: &[StaffRule] = &[
+    StaffRule {
+        kind: Kind::StaffNewBooking,
+        row: "staff_new_booking: appointment.created with status Approved or PendingStaffApproval and a staff assigned",
+        condition: |e, _| {
+            event_type_is(e, &[AppointmentCreated])?;
+            match e.booking.status {
+                Some(Status::Approved | Status::PendingStaffApproval) => {}
+                ref other => {
+                    return Err(format!(
+                        "status is {}, not Approved or PendingStaffApproval",
+                        shown(other.as_ref())
+                    ));
+                }
+            }
+            if e.staff_assigned() {
+                Ok(())
+            } else {
+                Err("no staff is assigned".to_owned())
+            }
+        },
+    },
+    StaffRule {
+        kind: Kind::StaffNeedsDispatch,
+        row: "staff_needs_dispatch: appointment.created with no staff assigned",
+        condition: |e, _| {
+            event_type_is(e, &[AppointmentCreated])?;
+            if e.staff_assigned() {
+                Err("a staff is assigned".to_owned())
+            } else {
+                Ok(())
+            }
+        },
+    },
+    StaffRule {
+        kind: Kind::StaffFlexibleDates,
+        row: "staff_flexible_dates: appointment.created for a booking with flexible dates",
+        condition: |e, _| {
+            event_type_is(e, &[AppointmentCreated])?;
+            if e.booking.flexible_dates {
+                Ok(())
+            } else {
+                Err("the booking has a fixed time (no clientAvailability)".to_owned())
+            }
+        },
+    },
+    StaffRule {
+        kind: Kind::StaffApproved,
+        row: "staff_approved: a confirmation is sent for a booking that was pending (status changed to Approved)",
+        condition: |e, client_kind| {
+            client_kind_is(client_kind, &[Kind::Confirmation])?;
+            match e.previous.as_ref().and_then(|p| p.status.as_ref()) {
+                Some(s) if s.is_pending() => Ok(()),
+                other => Err(format!(
+                    "the previous status is {}, not pending",
+                    shown(other)
+                )),
+            }
+        },
+    },
+    StaffRule {
+        kind: Kind::StaffChanged,
+        row: "staff_changed: a client changed is sent",
+        condition: |_, client_kind| client_kind_is(client_kind, &[Kind::Changed]),
+    },
+    StaffRule {
+        kind: Kind::StaffCanceled,
+        row: "staff_canceled: a client canceled_by_* is sent",
+        condition: |_, client_kind| {
+            client_kind_is(
+                client_kind,
+                &[Kind::CanceledByStore, Kind::CanceledByClient],
+            )
+        },
+    },
+];
+
+/// Plans the messages for one event, `now` standing for the event's time when it has
+/// no `createdOn`. Pure.
+pub fn plan_at(event: &Event, config: &Config, now: Timestamp) -> Plan {
+    let mut plan = Plan::default();
+    if !event.event_type.is_known() {
+        plan.ignored = Some(format!(
+            "event type `{}` is not one we act on",
+            event.event_type.name()
+        ));
+        return plan;
+    }
+
+    for rule in CLIENT_RULES {
+        let outcome = if plan.client_kind.is_some() {
+            Err(NOT_EVALUATED.to_owned())
+        } else {
+            event_type_is(event, rule.event_types).and_then(|()| (rule.condition)(event))
+        };
+        if outcome.is_ok() {
+            plan.client_kind = Some(rule.kind);
+        }
+        plan.verdicts.push(RuleVerdict {
+            kind: rule.kind,
+            row: rule.row,
+            outcome,
+        });
+    }
+    if let Some(kind) = plan.client_kind {
+        client_messages(event, config, kind, &mut plan);
+    }
+
+    for rule in STAFF_RULES {
+        let outcome = (rule.condition)(event, plan.client_kind);
+        if outcome.is_ok() {
+            staff_message(event, config, rule.kind, &mut plan);
+        }
+        plan.verdicts.push(RuleVerdict {
+            kind: rule.kind,
+            row: rule.row,
+            outcome,
+        });
+    }
+    if !config.flows.is_empty() && crate::domain::booking::booking_key(event).is_none() {
+        // Schedules are kept per booking: without its id there is nothing to keep them by.
+        plan.flow_notes.push(
+            "no flow scheduled: the event names no booking (no bookingId or confirmationNumber)"
+                .to_owned(),
+        );
+        return plan;
+    }
+    for flow in &config.flows {
+        flow_changes(event, config, flow, now, &mut plan);
+    }
+    plan
+}
+
+// ---------------------------------------------------------------- flows (scheduled messages)
+
+/// What an event does to a booking's `before_start` flows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BeforeStart {
+    /// Approved, not a no-show, not completed: (re)schedule at start − offset.
+    Upsert,
+    /// Canceled, no-show or pending: remove (why).
+    Delete(String),
+    /// Nothing to change (why).
+    Keep(String),
+}
+
+/// The `before_start` row an event's booking state falls under.
+pub fn before_start(event: &Event) -> BeforeStart {
+    let b = &event.booking;
+    match &b.status {
+        Some(Status::Cancelled) => BeforeStart::Delete("the booking is Cancelled".into()),
+        Some(s) if s.is_pending() => BeforeStart::Delete(format!("the booking is {s:?}")),
+        Some(Status::Approved) if b.presence == Some(Presence::NoShow) => {
+            BeforeStart::Delete("the client is a NoShow".into())
+        }
+        Some(Status::Approved) if b.is_completed == Some(true) => {
+            BeforeStart::Keep("the booking is completed".into())
+        }
+        Some(Status::Approved) => BeforeStart::Upsert,
+        other => BeforeStart::Keep(format!("status is {}", shown(other.as_ref()))),
+    }
+}
+
+/// The event's own time: `createdOn` when it parses, else `now`.
+pub fn event_time(event: &Event, now: Timestamp) -> Timestamp {
+    event
+        .created_on
+        .as_deref()
+        .and_then(|t| t.parse::<Timestamp>().ok())
+        .unwrap_or(now)
+}
+
+/// When a flow's message is due for this event, or why it is not scheduled.
+pub fn flow_due(event: &Event, flow: &Flow, now: Timestamp) -> Result<Timestamp, String> {
+    let offset = flow.timing.offset();
+    match flow.timing {
+        Timing::BeforeStart(_) => {
+            let starts = event
+                .booking
+                .starts_on
+                .as_deref()
+                .ok_or("the booking has no start time")?;
+            let starts = starts
+                .parse::<Timestamp>()
+                .map_err(|_| "the start time is not an RFC 3339 time".to_owned())?;
+            let at = whole_seconds(starts.checked_sub(offset).map_err(|e| e.to_string())?);
+            let when = event_time(event, now);
+            if at <= when {
+                return Err(format!(
+                    "{} is already past at the event's time {}",
+                    utc_seconds(at),
+                    utc_seconds(when)
+                ));
+            }
+            Ok(at)
+        }
+        Timing::AfterCompleted(_) => event_time(event, now)
+            .checked_add(offset)
+            .map(whole_seconds)
+            .map_err(|e| e.to_string()),
+    }
+}
+
+fn whole_seconds(t: Timestamp) -> Timestamp {
+    Timestamp::from_second(t.as_second()).unwrap_or(t)
+}
+
+fn flow_changes(event: &Event, config: &Config, flow: &Flow, now: Timestamp, plan: &mut Plan) {
+    let kind = Kind::Flow(flow.name);
+    let offset = flow.timing.offset();
+    let name = flow.name;
+    match flow.timing {
+        Timing::BeforeStart(_) => match before_start(event) {
+            BeforeStart::Keep(why) => plan.flow_notes.push(format!("{name}: no change ({why})")),
+            BeforeStart::Delete(why) => {
+                plan.flow_notes
+                    .push(format!("{name}: delete ({FLOW_ROWS_DELETE}: {why})"));
+                for (audience, recipient_key, recipient) in every_recipient(event, config) {
+                    for &channel in &flow.channels {
+                        plan.schedules.push(ScheduleChange::Delete(Unscheduled {
+                            kind,
+                            audience,
+                            channel,
+                            recipient_key: recipient_key.clone(),
+                            recipient: recipient.clone(),
+                        }));
+                    }
+                }
+            }
+            BeforeStart::Upsert => match flow_due(event, flow, now) {
+                Err(why) => plan
+                    .flow_notes
+                    .push(format!("{name}: not scheduled: {why}")),
+                Ok(at) => {
+                    plan.flow_notes.push(format!(
+                        "{name}: upsert at {} ({} before the start; {FLOW_ROWS_UPSERT})",
+                        utc_seconds(at),
+                        shown_duration(offset)
+                    ));
+                    upserts(event, config, flow, at, plan);
+                }
+            },
+        },
+        Timing::AfterCompleted(_) => {
+            match plan.client_kind {
+                Some(Kind::Completed | Kind::ReservationCompleted) => {}
+                other => {
+                    let why = match other {
+                        Some(k) => {
+                            format!("the event plans {k}, not completed or reservation_completed")
+                        }
+                        None => "the event plans no completed or reservation_completed".to_owned(),
+                    };
+                    plan.flow_notes.push(format!("{name}: no change ({why})"));
+                    return;
+                }
+            }
+            match flow_due(event, flow, now) {
+                Err(why) => plan
+                    .flow_notes
+                    .push(format!("{name}: not scheduled: {why}")),
+                Ok(at) => {
+                    plan.flow_notes.push(format!(
+                        "{name}: upsert at {} ({} after the event's time; {FLOW_ROW_AFTER})",
+                        utc_seconds(at),
+                        shown_duration(offset)
+                    ));
+                    upserts(event, config, flow, at, plan);
+                }
+            }
+        }
+    }
+}
+
+/// The flow's messages, each scheduled at `at`.
+fn upserts(event: &Event, config: &Config, flow: &Flow, at: Timestamp, plan: &mut Plan) {
+    let (messages, notes) = flow_messages(event, config, flow);
+    plan.flow_notes.extend(notes);
+    plan.schedules
+        .extend(messages.into_iter().map(|(notification, recipient_key)| {
+            ScheduleChange::Upsert(Box::new(Scheduled {
+                notification,
+                at,
+                recipient_key,
+            }))
+        }));
+}
+
+const FLOW_ROWS_UPSERT: &str = "an Approved booking with a future start";
+const FLOW_ROWS_DELETE: &str = "canceled, no-show or pending";
+const FLOW_ROW_AFTER: &str = "the event plans a completion";
+
+fn shown_duration(d: jiff::SignedDuration) -> String {
+    let secs = d.as_secs();
+    match secs {
+        s if s % 86_400 == 0 && s >= 2 * 86_400 => format!("{}d", s / 86_400),
+        s if s % 3600 == 0 => format!("{}h", s / 3600),
+        s if s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}
+
+/// `client`, or `attendee-<id>` (`attendee-<n>` when the attendee has no id): which
+/// person a schedule is for, without personal data.
+pub fn recipient_key(recipient: Recipient, event: &Event) -> String {
+    match recipient {
+        Recipient::Attendee(i) => match event.attendees.get(i).and_then(|a| a.id.as_deref()) {
+            Some(id) => format!("attendee-{}", crate::domain::ids::storage_key(id)),
+            None => format!("attendee-{}", i + 1),
+        },
+        _ => "client".to_owned(),
+    }
+}
+
+/// Everyone a booking's schedules may be for (deletes do not look at consent: whatever
+/// was scheduled goes), within `max_recipients_per_event` as schedules were made.
+fn every_recipient(event: &Event, config: &Config) -> Vec<(Audience, String, String)> {
+    let mut all = vec![(Audience::Client, "client".to_owned(), "client".to_owned())];
+    let room = config.max_recipients_per_event.saturating_sub(1);
+    for i in 0..event.attendees.len().min(room) {
+        let key = recipient_key(Recipient::Attendee(i), event);
+        if all.iter().all(|(_, k, _)| *k != key) {
+            all.push((Audience::Attendee, key, format!("attendee {}", i + 1)));
+        }
+    }
+    all
+}
+
+/// A flow's messages for the booking as the event leaves it: recipients and consent as
+/// for client messages (`clientCommunication`, an address for email, a valid number and
+/// `remindBySMS` for SMS; `before_start` email also needs `remindByEmail`). With the
+/// recipient key of each, and why the others are not scheduled.
+pub fn flow_messages(
+    event: &Event,
+    config: &Config,
+    flow: &Flow,
+) -> (Vec<(Notification, String)>, Vec<String>) {
+    let kind = Kind::Flow(flow.name);
+    let mut messages = Vec::new();
+    let mut notes = Vec::new();
+    let communication = event.client_communication();
+    if communication == ClientCommunication::DoNotSend {
+        notes.push(format!("{kind}: skipped: clientCommunication is DoNotSend"));
+        return (messages, notes);
+    }
+    let mut people: Vec<(Audience, Recipient, String, &Person)> = Vec::new();
+    match &event.client {
+        Some(client) => people.push((Audience::Client, Recipient::Client, "client".into(), client)),
+        None => notes.push(format!("{kind}: skipped client: the event has no client")),
+    }
+    if communication == ClientCommunication::ClientAndAttendees {
+        let room = config
+            .max_recipients_per_event
+            .saturating_sub(usize::from(event.client.is_some()));
+        if event.attendees.len() > room {
+            // One note for all of them, as for the event's own messages.
+            notes.push(format!(
+                "{kind}: skipped attendees {} to {}: over the limit of {} recipients per event",
+                room + 1,
+                event.attendees.len(),
+                config.max_recipients_per_event
+            ));
+        }
+        for (i, attendee) in event.attendees.iter().enumerate().take(room) {
+            let label = format!("attendee {}", i + 1);
+            if attendee.is_requester && event.client.is_some() {
+                notes.push(format!(
+                    "{kind}: skipped {label}: the attendee is the requesting client"
+                ));
+            } else {
+                people.push((Audience::Attendee, Recipient::Attendee(i), label, attendee));
+            }
+        }
+    }
+    let links_wanted = matches!(flow.timing, Timing::BeforeStart(_));
+    let mut addressed: HashSet<Address> = HashSet::new();
+    for (audience, recipient, label, person) in people {
+        let language = message_language(kind, person.language.as_ref(), event);
+        let links = if links_wanted {
+            links_for(event, &[Action::Modify, Action::Cancel], &language)
+        } else {
+            None
+        };
+        let key = recipient_key(recipient, event);
+        let mut push = |to: Address, notes: &mut Vec<String>| {
+            let channel = to.channel();
+            if !addressed.insert(to.clone()) {
+                notes.push(format!(
+                    "{kind}: skipped {label} by {}: the same address already gets this message",
+                    channel_word(channel)
+                ));
+                return;
+            }
+            messages.push((
+                Notification {
+                    event_id: event.id.clone(),
+                    kind,
+                    audience,
+                    channel,
+                    to,
+                    language: language.clone(),
+                    actor: None,
+                    links: links.clone(),
+                    video_url: person.video_url.clone(),
+                    recipient,
+                },
+                key.clone(),
+            ));
+        };
+        if flow.channels.contains(&Channel::Email) {
+            let consent = match flow.timing {
+                Timing::BeforeStart(_) if person.remind_by_email != Some(true) => {
+                    Err("remindByEmail is not true".to_owned())
+                }
+                _ => Ok(()),
+            };
+            match (consent, &person.email) {
+                (Err(why), _) => notes.push(format!("{kind}: skipped {label} by email: {why}")),
+                (Ok(()), Contact::Valid(email)) => push(Address::Email(email.clone()), &mut notes),
+                (Ok(()), Contact::Missing) => notes.push(format!(
+                    "{kind}: skipped {label} by email: no email address"
+                )),
+                (Ok(()), Contact::Invalid(e)) => {
+                    notes.push(format!("{kind}: skipped {label} by email: {e}"))
+                }
+            }
+        }
+        if flow.channels.contains(&Channel::Sms) {
+            match (&person.mobile, person.remind_by_sms == Some(true)) {
+                (Contact::Missing, _) => {
+                    notes.push(format!("{kind}: skipped {label} by sms: no mobile number"))
+                }
+                (_, false) => notes.push(format!(
+                    "{kind}: skipped {label} by sms: no SMS consent (remindBySMS is not true)"
+                )),
+                (Contact::Invalid(e), true) => {
+                    notes.push(format!("{kind}: skipped {label} by sms: {e}"))
+                }
+                (Contact::Valid(phone), true) => push(Address::Phone(phone.clone()), &mut notes),
+            }
+        }
+    }
+    (messages, notes)
+}
+
+fn channel_word(c: Channel) -> &'static str {
+    crate::domain::notification::channel_name(c)
+}
+
+// ---------------------------------------------------------------- conditions
+
+fn event_type_is(e: &Event, types: &[EventType]) -> Check {
+    if types.contains(&e.event_type) {
+        Ok(())
+    } else {
+        let wanted: Vec<&str> = types.iter().map(EventType::name).collect();
+        Err(format!(
+            "event type is {}, not {}",
+            e.event_type.name(),
+            wanted.join(" or ")
+        ))
+    }
+}
+
+fn status_is(e: &Event, wanted: Status) -> Check {
+    match &e.booking.status {
+        Some(s) if *s == wanted => Ok(()),
+        other => Err(format!(
+            "status is {}, not {wanted:?}",
+            shown(other.as_ref())
+        )),
+    }
+}
+
+/// The client's presence is Expecting; an absent presence is a booking nobody has
+/// marked yet, so it counts as Expecting.
+fn presence_is_expecting(e: &Event) -> Check {
+    match &e.booking.presence {
+        None | Some(Presence::Expecting) => Ok(()),
+        Some(other) => Err(format!("presence is {other:?}, not Expecting")),
+    }
+}
+
+/// `previousBooking.status != booking.status`; a missing previous status counts as
+/// changed only on `appointment.created`.
+fn status_changed(e: &Event) -> Check {
+    let previous = e.previous.as_ref().and_then(|p| p.status.as_ref());
+    match previous {
+        None if e.event_type == AppointmentCreated => Ok(()),
+        None => Err("the previous status is unknown (no previousBooking.status)".to_owned()),
+        Some(p) if Some(p) == e.booking.status.as_ref() => {
+            Err(format!("the status did not change (still {p:?})"))
+        }
+        Some(_) => Ok(()),
+    }
+}
+
+/// `changed(x)`: the value differs between `previousBooking` and `booking`. A value
+/// missing from `previousBooking` is unknown, and an unknown is not a change (as for
+/// the status): we never tell a client something changed without evidence.
+fn changed<T: PartialEq + std::fmt::Debug>(
+    e: &Event,
+    what: &str,
+    value: impl Fn(&Booking) -> Option<T>,
+) -> Check {
+    let Some(previous) = e.previous.as_ref() else {
+        return Err(format!("{what}: no previousBooking to compare with"));
+    };
+    match (value(previous), value(&e.booking)) {
+        (None, _) => Err(format!("{what}: the previous value is unknown")),
+        (Some(before), now) if Some(&before) == now.as_ref() => {
+            Err(format!("{what} did not change"))
+        }
+        (Some(_), _) => Ok(()),
+    }
+}
+
+fn date_staff_or_location_changed(e: &Event) -> Check {
+    let checks = [
+        changed(e, "start date/time", |b| {
+            b.starts_on.as_deref().map(instant)
+        }),
+        changed(e, "staff", |b| b.staff_id.clone().or(b.staff_name.clone())),
+        changed(e, "location", |b| {
+            let (kind, text) = b.location_key();
+            (kind.is_some() || text.is_some()).then_some((kind, text))
+        }),
+    ];
+    if checks.iter().any(Result::is_ok) {
+        return Ok(());
+    }
+    let why: Vec<String> = checks.into_iter().filter_map(Result::err).collect();
+    Err(why.join("; "))
+}
+
+/// A start time compared as an instant when it parses (so `…:00Z` equals `…:00.000Z`).
+fn instant(raw: &str) -> String {
+    raw.parse::<Timestamp>()
+        .map(|t| t.to_string())
+        .unwrap_or_else(|_| raw.to_owned())
+}
+
+fn completed_now(e: &Event) -> Check {
+    if e.booking.is_completed != Some(true) {
+        return Err("isCompleted is not true".to_owned());
+    }
+    match e.previous.as_ref().and_then(|p| p.is_completed) {
+        Some(true) => Err("previousBooking.isCompleted was already true".to_owned()),
+        _ => Ok(()),
+    }
+}
+
+fn client_kind_is(client_kind: Option<Kind>, wanted: &[Kind]) -> Check {
+    match client_kind {
+        Some(k) if wanted.contains(&k) => Ok(()),
+        Some(k) => Err(format!("the client kind is {k}")),
+        None => Err("the event gives no client kind".to_owned()),
+    }
+}
+
+fn shown<T: std::fmt::Debug>(value: Option<&T>) -> String {
+    value.map_or_else(|| "absent".to_owned(), |v| format!("{v:?}"))
+}
+
+// ---------------------------------------------------------------- recipients and channels
+
+// Long (~170 lines) on purpose: one reading of the rules' recipient and channel checks,
+// top to bottom in the order the rules document gives them, each with its skip reason.
+fn client_messages(event: &Event, config: &Config, kind: Kind, plan: &mut Plan) {
+    let skip = |plan: &mut Plan, audience, channel, recipient: &str, reason: String| {
+        plan.skipped.push(Skipped {
+            kind,
+            audience,
+            channel,
+            recipient: recipient.to_owned(),
+            reason,
+        });
+    };
+    if !config.enabled_kinds.contains(&kind) {
+        skip(
+            plan,
+            Audience::Client,
+            None,
+            "client",
+            format!("{kind} is disabled in the configuration (enabled_kinds)"),
+        );
+        return;
+    }
+    let communication = event.client_communication();
+    if communication == ClientCommunication::DoNotSend {
+        skip(
+            plan,
+            Audience::Client,
+            None,
+            "client",
+            "clientCommunication is DoNotSend".to_owned(),
+        );
+        return;
+    }
+
+    // Recipients: the client, and the attendees when clientCommunication allows.
+    let mut recipients: Vec<(Audience, Recipient, String, &Person)> = Vec::new();
+    match &event.client {
+        Some(client) => recipients.push((
+            Audience::Client,
+            Recipient::Client,
+            "client".to_owned(),
+            client,
+        )),
+        None => skip(
+            plan,
+            Audience::Client,
+            None,
+            "client",
+            "the event has no client".to_owned(),
+        ),
+    }
+    // Bounded work: past the cap, attendees are counted, not looked at one by one.
+    let cap = config.max_recipients_per_event;
+    let room = cap.saturating_sub(usize::from(event.client.is_some()));
+    if event.attendees.len() > room {
+        let over = event.attendees.len() - room;
+        let label = if over == 1 {
+            format!("attendee {}", room + 1)
+        } else {
+            format!("attendees {} to {}", room + 1, event.attendees.len())
+        };
+        let reason = if communication == ClientCommunication::ClientAndAttendees {
+            plan.capped_recipients = over;
+            format!("over the limit of {cap} recipients per event (max_recipients_per_event)")
+        } else {
+            // Not written to anyway: one entry rather than thousands.
+            format!("clientCommunication is {communication:?}")
+        };
+        skip(plan, Audience::Attendee, None, &label, reason);
+    }
+    for (i, attendee) in event.attendees.iter().enumerate().take(room) {
+        let label = format!("attendee {}", i + 1);
+        if communication != ClientCommunication::ClientAndAttendees {
+            skip(
+                plan,
+                Audience::Attendee,
+                None,
+                &label,
+                format!("clientCommunication is {communication:?}"),
+            );
+        } else if attendee.is_requester && event.client.is_some() {
+            skip(
+                plan,
+                Audience::Attendee,
+                None,
+                &label,
+                "the attendee is the requesting client".to_owned(),
+            );
+        } else {
+            recipients.push((Audience::Attendee, Recipient::Attendee(i), label, attendee));
+        }
+    }
+
+    // Addresses already given this message: a set, so the check stays linear.
+    let mut addressed: HashSet<Address> = HashSet::new();
+    for (audience, recipient, label, person) in recipients {
+        let language = message_language(kind, person.language.as_ref(), event);
+        note_language(
+            plan,
+            kind,
+            &label,
+            person.language.as_ref(),
+            &language,
+            event,
+        );
+        // The tracking page opens in the language the message is written in.
+        let links = tracking_links(event, kind, &language);
+        let video_url = person.video_url.clone();
+        let mut push = |plan: &mut Plan, to: Address| {
+            if !addressed.insert(to.clone()) {
+                skip(
+                    plan,
+                    audience,
+                    Some(to.channel()),
+                    &label,
+                    "the same address already gets this message".to_owned(),
+                );
+                return;
+            }
+            plan.notifications.push(Notification {
+                event_id: event.id.clone(),
+                kind,
+                audience,
+                channel: to.channel(),
+                to,
+                language: language.clone(),
+                actor: None,
+                links: links.clone(),
+                video_url: video_url.clone(),
+                recipient,
+            });
+        };
+
+        // Email: by default; for reminders only when the person asked for email reminders.
+        let email_wanted = if kind == Kind::Reminder {
+            (person.remind_by_email == Some(true))
+                .then_some(())
+                .ok_or("remindByEmail is not true")
+        } else {
+            Ok(())
+        };
+        match (email_wanted, &person.email) {
+            (Err(why), _) => skip(plan, audience, Some(Channel::Email), &label, why.to_owned()),
+            (Ok(()), Contact::Valid(email)) => push(plan, Address::Email(email.clone())),
+            (Ok(()), Contact::Missing) => skip(
+                plan,
+                audience,
+                Some(Channel::Email),
+                &label,
+                "no email address".to_owned(),
+            ),
+            (Ok(()), Contact::Invalid(e)) => {
+                skip(plan, audience, Some(Channel::Email), &label, e.to_string())
+            }
+        }
+
+        // SMS: only kinds enabled for SMS, only to people who consented (remindBySMS).
+        let consent = person.remind_by_sms == Some(true);
+        if !config.sms_kinds.contains(&kind) {
+            if consent && person.mobile != Contact::Missing {
+                skip(
+                    plan,
+                    audience,
+                    Some(Channel::Sms),
+                    &label,
+                    format!("{kind} is not enabled for SMS (sms_kinds)"),
+                );
+            }
+            continue;
+        }
+        match (&person.mobile, consent) {
+            (Contact::Missing, _) => {
+                if consent {
+                    skip(
+                        plan,
+                        audience,
+                        Some(Channel::Sms),
+                        &label,
+                        "no mobile number".to_owned(),
+                    );
+                }
+            }
+            (_, false) => skip(
+                plan,
+                audience,
+                Some(Channel::Sms),
+                &label,
+                "no SMS consent (remindBySMS is not true)".to_owned(),
+            ),
+            (Contact::Invalid(e), true) => {
+                skip(plan, audience, Some(Channel::Sms), &label, e.to_string())
+            }
+            (Contact::Valid(phone), true) => push(plan, Address::Phone(phone.clone())),
+        }
+    }
+}
+
+fn staff_message(event: &Event, config: &Config, kind: Kind, plan: &mut Plan) {
+    let mut skip = |reason: String| {
+        plan.skipped.push(Skipped {
+            kind,
+            audience: Audience::Staff,
+            channel: Some(Channel::Email),
+            recipient: "staff".to_owned(),
+            reason,
+        })
+    };
+    if !config.staff_kinds.contains(&kind) {
+        skip(format!(
+            "{kind} is turned off in the configuration (staff_kinds)"
+        ));
+        return;
+    }
+    let Some((recipient, to, language)) = staff_recipient(event, config, kind) else {
+        skip("no staff email, no staff_fallback_email and no merchant email".to_owned());
+        return;
+    };
+    if recipient == Recipient::Staff {
+        let wanted = event.staff.as_ref().and_then(|s| s.language.as_ref());
+        note_language(plan, kind, "staff", wanted, &language, event);
+    }
+    plan.notifications.push(Notification {
+        event_id: event.id.clone(),
+        kind,
+        audience: Audience::Staff,
+        channel: Channel::Email,
+        to: Address::Email(to),
+        language,
+        actor: Some(actor(event, recipient)),
+        links: None,
+        video_url: event.staff_video_url.clone(),
+        recipient,
+    });
+}
+
+/// The booking's staff (their `communicationEmail`); without one, the fallback address
+/// from configuration, else the merchant's email.
+fn staff_recipient(
+    event: &Event,
+    config: &Config,
+    kind: Kind,
+) -> Option<(Recipient, EmailAddress, Language)> {
+    if event.staff_assigned()
+        && let Some(staff) = &event.staff
+        && let Contact::Valid(email) = &staff.email
+    {
+        let language = message_language(kind, staff.language.as_ref(), event);
+        return Some((Recipient::Staff, email.clone(), language));
+    }
+    let to = config
+        .staff_fallback_email
+        .clone()
+        .or_else(|| event.merchant.email.valid().cloned())?;
+    Some((
+        Recipient::StaffFallback,
+        to,
+        message_language(kind, None, event),
+    ))
+}
+
+/// Who acted, from the recipient's point of view. A change with no `createdBy` /
+/// `modifiedBy` is the store's (as a cancel with no modifiedBy is `canceled_by_store`).
+fn actor(event: &Event, recipient: Recipient) -> Actor {
+    let b = &event.booking;
+    let (by, staff_id) = if event.event_type == AppointmentCreated {
+        (b.created_by.as_ref(), b.created_by_staff_id.as_ref())
+    } else {
+        (b.modified_by.as_ref(), b.modified_by_staff_id.as_ref())
+    };
+    if by == Some(&ActedBy::Client) {
+        return Actor::Client;
+    }
+    let receiving_staff = event
+        .staff
+        .as_ref()
+        .and_then(|s| s.id.as_ref())
+        .or(b.staff_id.as_ref());
+    match (recipient, staff_id, receiving_staff) {
+        (Recipient::Staff, Some(acting), Some(me)) if acting == me => Actor::Myself,
+        _ => Actor::OtherStaff,
+    }
+}
+
+// ---------------------------------------------------------------- links and language
+
+/// `trackingPage.viewURL` with `lang`, and the CTA links the kind lists and the page allows.
+fn tracking_links(event: &Event, kind: Kind, language: &Language) -> Option<Links> {
+    links_for(event, kind.link_actions()?, language)
+}
+
+/// The view link, and those of `actions` the page allows.
+fn links_for(event: &Event, actions: &[Action], language: &Language) -> Option<Links> {
+    let page = event.tracking_page.as_ref()?;
+    let with = |action: Option<Action>| {
+        let mut params = vec![("lang", language.code())];
+        params.extend(action.map(|a| ("action", a.name())));
+        with_query(&page.view_url, &["lang", "action"], &params)
+    };
+    let allowed =
+        |action: Action, can: bool| (can && actions.contains(&action)).then(|| with(Some(action)));
+    Some(Links {
+        view: with(None),
+        modify: allowed(Action::Modify, page.can_modify),
+        cancel: allowed(Action::Cancel, page.can_cancel),
+        confirm: allowed(Action::Confirm, page.can_confirm),
+    })
+}
+
+/// `url` without the parameters named in `remove`, with `params` appended: every other
+/// parameter is kept byte for byte (in its place, with its own encoding), `?` or `&` is
+/// used as the URL calls for, and a fragment stays at the end.
+pub fn with_query(url: &Url, remove: &[&str], params: &[(&str, &str)]) -> Url {
+    let replaced = |segment: &str| {
+        let name = segment.split('=').next().unwrap_or("");
+        url::form_urlencoded::parse(name.as_bytes())
+            .next()
+            .is_some_and(|(decoded, _)| {
+                remove.contains(&decoded.as_ref()) || params.iter().any(|(k, _)| decoded == *k)
+            })
+    };
+    let mut segments: Vec<String> = url
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter(|segment| !segment.is_empty() && !replaced(segment))
+        .map(str::to_owned)
+        .collect();
+    segments.extend(params.iter().map(|(key, value)| {
+        url::form_urlencoded::Serializer::new(String::new())
+            .append_pair(key, value)
+            .finish()
+    }));
+    let mut url = url.clone();
+    url.set_query(Some(&segments.join("&")));
+    url
+}
+
+/// For `--explain`: a recipient whose language has no templates for `kind`, and the
+/// language the message is written in instead.
+fn note_language(
+    plan: &mut Plan,
+    kind: Kind,
+    who: &str,
+    wanted: Option<&Language>,
+    used: &Language,
+    event: &Event,
+) {
+    let Some(wanted) = wanted.filter(|w| *w != used) else {
+        return;
+    };
+    let why = if event.merchant.default_language.as_ref() == Some(used) {
+        "the merchant's default language"
+    } else {
+        "English, the last resort"
+    };
+    plan.notes.push(format!(
+        "{kind} to {who}: no {kind} templates in `{wanted}`, written in {used} ({why}); \
+         its links carry lang={used}"
+    ));
+}
+
+/// The recipient's language when templates exist for it, else the merchant's
+/// `defaultLanguage` (when templates exist for it), else English.
+pub fn message_language(kind: Kind, wanted: Option<&Language>, event: &Event) -> Language {
+    let available = |l: &&Language| kind.languages().contains(&l.code());
+    wanted
+        .filter(available)
+        .or(event.merchant.default_language.as_ref().filter(available))
+        .cloned()
+        .unwrap_or_else(Language::english)
+}

@@ -1,0 +1,234 @@
+//! The schedule door: a schedule fired. The function re-reads the booking's latest
+//! state and sends the message only if the flow still applies to it — still Approved and
+//! due at the same time for `before_start` flows, still completed (not canceled) for
+//! `after_completed` ones — and only once however often the schedule fires.
+//!
+//! A fire is claimed like an event ([`fire_id`]: the schedule's name and due time) and
+//! its message keyed like any other, so a double fire sends once. Temporary failures
+//! are returned as errors: the invocation fails, and the retries of the asynchronous
+//! invocation (Scheduler invokes Lambda asynchronously), then the dead-letter queue,
+//! take over.
+
+use std::time::{Instant, SystemTime};
+
+use jiff::Timestamp;
+use serde_json::{Value, json};
+
+use crate::core::compose::Compose;
+use crate::core::delivery::Courier;
+use crate::core::outcome::{Disposition, MessageReport, Outcome, Summary};
+use crate::core::process::{Core, Timing as SendTiming};
+use crate::core::schedules::FireInput;
+use crate::core::store::{Claim, IdempotencyStore, Owner, StoreError};
+use crate::domain::event::Event;
+use crate::domain::flows::{Flow, Timing};
+use crate::domain::notification::{Kind, utc_seconds};
+use crate::domain::rules::{self, BeforeStart};
+
+/// The id of one fire: the schedule's name and its due time
+/// (`bx.pre_visit.0123…-20261202T150000Z`), as the claim, the message keys and the
+/// outbox folder name it. The same schedule moved to another time is another fire.
+pub fn fire_id(schedule: &str, at: Timestamp) -> String {
+    format!("{schedule}-{}", at.strftime("%Y%m%dT%H%M%SZ"))
+}
+
+/// Why a fire could not be handled: the invocation fails, so it is retried.
+#[derive(Debug, thiserror::Error)]
+pub enum FireError {
+    /// Not a schedule's input (a retry will not help: it ends in the dead-letter queue).
+    #[error("not a schedule input: {0}")]
+    BadInput(String),
+    #[error("flows are not configured in this function (no [[flows]])")]
+    NotConfigured,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Another invocation is handling the same fire right now.
+    #[error("this schedule is being handled by another invocation; retry later")]
+    InProgress,
+    /// A message failed in a way worth retrying (or a configuration problem).
+    #[error("the message was not sent ({0}); retry later")]
+    NotSent(String),
+}
+
+/// Whether the flow still applies to the booking as it is now, for a fire due `at`.
+pub fn still_applies(event: &Event, flow: &Flow, at: Timestamp) -> Result<(), String> {
+    match flow.timing {
+        Timing::BeforeStart(_) => {
+            match rules::before_start(event) {
+                BeforeStart::Upsert => {}
+                BeforeStart::Delete(why) | BeforeStart::Keep(why) => return Err(why),
+            }
+            // The event's own time as "now": the check made when it was scheduled.
+            let due = rules::flow_due(event, flow, Timestamp::UNIX_EPOCH)?;
+            if due != at {
+                return Err(format!(
+                    "the booking moved: this flow is now due at {}",
+                    utc_seconds(due)
+                ));
+            }
+            Ok(())
+        }
+        Timing::AfterCompleted(_) => {
+            if event.booking.status == Some(crate::domain::event::Status::Cancelled) {
+                return Err("the booking is Cancelled".into());
+            }
+            if event.booking.is_completed != Some(true) {
+                return Err("the booking is no longer completed".into());
+            }
+            Ok(())
+        }
+    }
+}
+
+impl<I, C, P> Core<I, C, P>
+where
+    I: IdempotencyStore,
+    C: Courier,
+    P: Compose,
+{
+    /// Handles one fire (a schedule's `Target.Input`). `Ok` when there is nothing more
+    /// to do (sent now, sent before, or no longer wanted); `Err` asks for a retry.
+    pub async fn fire(
+        &self,
+        input: &Value,
+        deadline: Option<Instant>,
+    ) -> Result<Summary, FireError> {
+        let started = Instant::now();
+        let input: FireInput = serde_json::from_value(input.clone())
+            .map_err(|e| FireError::BadInput(e.to_string()))?;
+        if input.door != crate::core::schedules::DOOR {
+            return Err(FireError::BadInput(format!(
+                "door is `{}`, not `schedule`",
+                input.door
+            )));
+        }
+        let at: Timestamp = input.at.parse().map_err(|_| {
+            FireError::BadInput(format!("at: `{}` is not an RFC 3339 time", input.at))
+        })?;
+        let name = input.schedule_name().map_err(FireError::BadInput)?;
+        if self.flows.is_none() {
+            return Err(FireError::NotConfigured);
+        }
+        let fire_id = fire_id(&name, at);
+        let kind_name = input.flow.clone();
+        let done = |disposition, messages| Summary {
+            event_id: fire_id.clone(),
+            disposition,
+            messages,
+            schedules: Vec::new(),
+        };
+        let skipped = |kind: Kind, reason: String| MessageReport {
+            kind,
+            audience: input.audience,
+            channel: Some(input.channel),
+            outcome: Outcome::Skipped { reason },
+        };
+        let Some(flow) = self
+            .config
+            .flows
+            .iter()
+            .find(|f| f.name.as_str() == kind_name)
+        else {
+            tracing::info!(schedule = %name, flow = %kind_name, "fire: the flow is no longer configured");
+            return Ok(done(Disposition::Processed, Vec::new()));
+        };
+        let kind = Kind::Flow(flow.name);
+
+        let timing = SendTiming::new(started, self.delivery.budget, deadline);
+        let owner = Owner::new()?;
+        match self
+            .store
+            .claim(&fire_id, &owner, SystemTime::now(), timing.lease_until)
+            .await?
+        {
+            Claim::Acquired => {}
+            Claim::Completed { .. } => {
+                tracing::info!(schedule = %name, "fire: handled before, nothing to do");
+                return Ok(done(Disposition::Duplicate, Vec::new()));
+            }
+            Claim::InProgress => return Err(FireError::InProgress),
+        }
+
+        let report = match self.fire_message(&input, flow, at, &timing).await {
+            Ok(reports) => reports,
+            Err(reason) => {
+                tracing::info!(schedule = %name, flow = %kind, reason = %reason, "fire: nothing sent");
+                vec![skipped(kind, reason)]
+            }
+        };
+        let summary = done(Disposition::Processed, report);
+        self.close(&summary, &owner).await;
+        if self.emit_metrics {
+            for line in crate::core::metrics::outcome_lines(&summary.messages) {
+                println!("{line}");
+            }
+        }
+        if let Some(failure) = summary.retry_wanted() {
+            let reason = summary
+                .messages
+                .iter()
+                .find_map(|m| m.failure().and(m.reason()))
+                .unwrap_or("failed")
+                .to_owned();
+            tracing::warn!(schedule = %name, failure = ?failure, "fire: the message failed; Scheduler will retry");
+            return Err(FireError::NotSent(reason));
+        }
+        Ok(summary)
+    }
+
+    /// The message of this fire, if the booking still calls for it, sent once.
+    async fn fire_message(
+        &self,
+        input: &FireInput,
+        flow: &Flow,
+        at: Timestamp,
+        timing: &SendTiming,
+    ) -> Result<Vec<MessageReport>, String> {
+        let flows = self.flows.as_ref().ok_or("flows are not configured")?;
+        let state = match flows.states.load(&input.booking).await {
+            Ok(state) => state,
+            // The store is unreachable: a temporary failure, for Scheduler's retry.
+            Err(e) => {
+                return Ok(vec![MessageReport {
+                    kind: Kind::Flow(flow.name),
+                    audience: input.audience,
+                    channel: Some(input.channel),
+                    outcome: Outcome::Failed {
+                        failure: crate::core::delivery::Failure::Temporary,
+                        reason: e.to_string(),
+                    },
+                }]);
+            }
+        };
+        let state = state.ok_or("no state is kept for this booking (expired, or never saved)")?;
+        let event = Event::read(state.body.as_bytes(), &self.config)
+            .map_err(|e| format!("the booking state does not read: {e}"))?;
+        still_applies(&event, flow, at)?;
+        let (messages, _) = rules::flow_messages(&event, &self.config, flow);
+        let mut notification = messages
+            .into_iter()
+            .find(|(n, key)| {
+                n.audience == input.audience && n.channel == input.channel && *key == input.recipient
+            })
+            .map(|(n, _)| n)
+            .ok_or("the recipient no longer gets this flow (clientCommunication, consent or address changed)")?;
+        // Keyed per fire: a booking moved to another time gets its message again.
+        notification.event_id = fire_id(&input.schedule_name()?, at);
+        Ok(self.deliver(&event, &[notification], *timing).await)
+    }
+}
+
+/// The schedule door's answer: what the Lambda returns (an error makes Scheduler retry).
+pub fn answer(result: Result<Summary, FireError>) -> Result<Value, String> {
+    match result {
+        Ok(summary) => Ok(json!({
+            "status": match summary.disposition {
+                Disposition::Duplicate => "duplicate",
+                _ => "processed",
+            },
+            "fire_id": summary.event_id,
+            "messages": summary.messages,
+        })),
+        Err(e) => Err(e.to_string()),
+    }
+}

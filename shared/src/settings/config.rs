@@ -1,0 +1,863 @@
+//! Configuration: a TOML file (every key optional) overridden by environment variables.
+//! Defaults are what a merchant replacing Booxi's own notifications would want.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use jiff::tz::TimeZone;
+use url::Url;
+
+use serde::Deserialize;
+
+use crate::domain::config::{Brand, Config, is_hex_colour};
+use crate::domain::contact::{Country, EmailAddress};
+use crate::domain::event::{EventType, alias_key};
+use crate::domain::notification::{Channel, Kind};
+use crate::settings::env::*;
+use crate::settings::error::ConfigError;
+use crate::settings::flows::FlowFile;
+
+/// The file's shape. Unknown keys are refused so a typo does not silently fall back to a default.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    enabled_kinds: Option<Vec<String>>,
+    sms_kinds: Option<Vec<String>>,
+    staff_kinds: Option<Vec<String>>,
+    staff_fallback_email: Option<String>,
+    default_country: Option<String>,
+    templates_dir: Option<PathBuf>,
+    default_time_zone: Option<String>,
+    max_recipients_per_event: Option<u64>,
+    brand: Option<BrandFile>,
+    event_aliases: Option<BTreeMap<String, String>>,
+    flows: Option<Vec<FlowFile>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BrandFile {
+    store_name: Option<String>,
+    logo_url: Option<String>,
+    accent_color: Option<String>,
+    reply_to: Option<String>,
+    footer_text: Option<String>,
+    reply_to_store: Option<bool>,
+    unsubscribe_url: Option<String>,
+    staff_url: Option<String>,
+    review_url: Option<String>,
+}
+
+/// Keys of the top level of the file and of its `[brand]` table, to tell a key put in the
+/// wrong table from a misspelt one (which serde refuses, listing the valid keys).
+const TOP_KEYS: &[&str] = &[
+    "enabled_kinds",
+    "sms_kinds",
+    "staff_kinds",
+    "staff_fallback_email",
+    "default_country",
+    "templates_dir",
+    "default_time_zone",
+    "max_recipients_per_event",
+    "event_aliases",
+    "flows",
+];
+const BRAND_KEYS: &[&str] = &[
+    "store_name",
+    "logo_url",
+    "accent_color",
+    "reply_to",
+    "footer_text",
+    "reply_to_store",
+    "unsubscribe_url",
+    "staff_url",
+    "review_url",
+];
+
+impl ConfigFile {
+    /// Parses the file's text; `path` is only for messages.
+    fn parse(text: &str, path: &str) -> Result<Self, ConfigError> {
+        let at = |e: toml::de::Error| {
+            let (line, column) = line_column(text, e.span().map_or(0, |s| s.start));
+            ConfigError::Toml {
+                path: path.to_owned(),
+                line,
+                column,
+                message: e.message().trim_end().to_owned(),
+            }
+        };
+        let table: toml::Table = toml::from_str(text).map_err(at)?;
+        let misplaced = |key: &str, message: &str| ConfigError::Misplaced {
+            key: key.to_owned(),
+            message: message.to_owned(),
+            path: path.to_owned(),
+            line: key_line(text, key.rsplit('.').next().unwrap_or(key)),
+        };
+        if let Some(key) = table.keys().find(|k| BRAND_KEYS.contains(&k.as_str())) {
+            return Err(misplaced(
+                key,
+                "belongs in the [brand] table, not at the top level",
+            ));
+        }
+        if let Some(brand) = table.get("brand").and_then(toml::Value::as_table)
+            && let Some(key) = brand.keys().find(|k| TOP_KEYS.contains(&k.as_str()))
+        {
+            return Err(misplaced(
+                &format!("brand.{key}"),
+                "belongs at the top level (before any [table]), not in [brand]",
+            ));
+        }
+        toml::from_str(text).map_err(at)
+    }
+}
+
+/// The 1-based line and column (in characters) of byte `offset` of `text`.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..text.floor_char_boundary(offset.min(text.len()))];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// The 1-based line where `key = …` is first written (0 when not found).
+fn key_line(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|line| {
+            line.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map_or(0, |i| i + 1)
+}
+
+impl Config {
+    /// Reads `path` (if any), then applies overrides from `env` (a lookup such as
+    /// `|k| std::env::var(k).ok()`).
+    pub fn load(
+        path: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let file = match path {
+            None => ConfigFile::default(),
+            Some(path) => {
+                let shown = path.display().to_string();
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: shown.clone(),
+                    source,
+                })?;
+                let mut file = ConfigFile::parse(&text, &shown)?;
+                // A relative templates folder is relative to the file that names it.
+                if let (Some(dir), Some(base)) = (file.templates_dir.as_mut(), path.parent())
+                    && dir.is_relative()
+                {
+                    *dir = base.join(&*dir);
+                }
+                file
+            }
+        };
+        Self::from_parts(file, env)
+    }
+
+    /// Parses TOML text (no environment), for tests and embedding.
+    pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+        let file = ConfigFile::parse(text, "<inline>")?;
+        Self::from_parts(file, |_| None)
+    }
+
+    fn from_parts(
+        file: ConfigFile,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let mut config = Config::default();
+        let list = |env_key: &str, file_key: &str, from_file: Option<Vec<String>>, staff| match env(
+            env_key,
+        ) {
+            Some(text) => kinds(env_key, split_list(&text), staff).map(Some),
+            None => from_file
+                .map(|names| kinds(file_key, names, staff))
+                .transpose(),
+        };
+        if let Some(set) = list(
+            ENV_ENABLED_KINDS,
+            "enabled_kinds",
+            file.enabled_kinds,
+            false,
+        )? {
+            config.enabled_kinds = only(set, "enabled_kinds", false)?;
+        }
+        if let Some(set) = list(ENV_SMS_KINDS, "sms_kinds", file.sms_kinds, false)? {
+            config.sms_kinds = only(set, "sms_kinds", false)?;
+        }
+        if let Some(set) = list(ENV_STAFF_KINDS, "staff_kinds", file.staff_kinds, true)? {
+            config.staff_kinds = only(set, "staff_kinds", true)?;
+        }
+        let fallback = env(ENV_STAFF_FALLBACK_EMAIL)
+            .map(|v| (ENV_STAFF_FALLBACK_EMAIL, v))
+            .or(file
+                .staff_fallback_email
+                .map(|v| ("staff_fallback_email", v)));
+        if let Some((key, text)) = fallback {
+            config.staff_fallback_email = if text.trim().is_empty() {
+                None
+            } else {
+                Some(EmailAddress::parse(&text).map_err(|e| invalid(key, e.to_string()))?)
+            };
+        }
+        let country = env(ENV_DEFAULT_COUNTRY)
+            .map(|v| (ENV_DEFAULT_COUNTRY, v))
+            .or(file.default_country.map(|v| ("default_country", v)));
+        if let Some((key, text)) = country {
+            config.default_country = Country::parse(&text).ok_or_else(|| {
+                invalid(
+                    key,
+                    format!("`{text}` is not an ISO 3166-1 alpha-2 country code"),
+                )
+            })?;
+        }
+        let templates_dir = env(ENV_TEMPLATES_DIR)
+            .map(PathBuf::from)
+            .or(file.templates_dir);
+        config.templates_dir = templates_dir.filter(|d| !d.as_os_str().is_empty());
+        let zone = env(ENV_DEFAULT_TIME_ZONE)
+            .map(|v| (ENV_DEFAULT_TIME_ZONE, v))
+            .or(file.default_time_zone.map(|v| ("default_time_zone", v)));
+        if let Some((key, name)) = zone {
+            config.default_time_zone = TimeZone::get(name.trim())
+                .map_err(|_| invalid(key, format!("`{name}` is not an IANA time zone name")))?;
+        }
+        let cap = env(ENV_MAX_RECIPIENTS_PER_EVENT)
+            .map(|v| (ENV_MAX_RECIPIENTS_PER_EVENT, v))
+            .or(file
+                .max_recipients_per_event
+                .map(|n| ("max_recipients_per_event", n.to_string())));
+        if let Some((key, text)) = cap {
+            config.max_recipients_per_event = text
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| {
+                    invalid(key, format!("`{text}` is not a whole number of at least 1"))
+                })?;
+        }
+        config.brand = brand(file.brand.unwrap_or_default(), &env)?;
+        config.flows = crate::settings::flows::flows(file.flows.unwrap_or_default())?;
+        // Without a review page, the built-in review request can only ask for a reply:
+        // fine by email (it goes to the reply-to address), lost by SMS (a text's reply
+        // reaches no one unless two-way SMS is set up).
+        if config.brand.review_url.is_none()
+            && let Some(i) = config.flows.iter().position(|f| {
+                f.name.as_str() == "review_request" && f.channels.contains(&Channel::Sms)
+            })
+        {
+            return Err(ConfigError::Invalid {
+                key: format!("flows[{i}].channels"),
+                message: "review_request by SMS needs [brand] review_url \
+                          (BOOXI_BRAND_REVIEW_URL): a reply to a text reaches no one"
+                    .into(),
+            });
+        }
+        config.event_aliases = match env(ENV_EVENT_ALIASES) {
+            Some(text) => event_aliases(ENV_EVENT_ALIASES, &alias_pairs(&text)?, |name| {
+                format!("{ENV_EVENT_ALIASES}[{name}]")
+            })?,
+            None => event_aliases(
+                "event_aliases",
+                &file.event_aliases.unwrap_or_default(),
+                |name| format!("event_aliases.\"{name}\""),
+            )?,
+        };
+        Ok(config)
+    }
+}
+
+/// `name=known, name=known` (`BOOXI_EVENT_ALIASES`); empty means no alias.
+fn alias_pairs(text: &str) -> Result<BTreeMap<String, String>, ConfigError> {
+    let mut pairs = BTreeMap::new();
+    for pair in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (name, known) = pair.split_once('=').ok_or_else(|| {
+            invalid(
+                ENV_EVENT_ALIASES,
+                format!("`{pair}` is not name=known (e.g. booking.confirmed=appointment.created)"),
+            )
+        })?;
+        pairs.insert(name.trim().to_owned(), known.trim().to_owned());
+    }
+    Ok(pairs)
+}
+
+/// Checks each alias: the name is not empty and not a type we already know, the target
+/// is one we act on. `key` names the setting in errors.
+fn event_aliases(
+    table: &str,
+    pairs: &BTreeMap<String, String>,
+    key: impl Fn(&str) -> String,
+) -> Result<BTreeMap<String, EventType>, ConfigError> {
+    let mut aliases = BTreeMap::new();
+    for (name, target) in pairs {
+        if name.trim().is_empty() {
+            return Err(invalid(table, "an alias needs a name".to_owned()));
+        }
+        if EventType::parse(name).is_known() {
+            return Err(invalid(
+                &key(name),
+                format!("`{}` is already an event type we act on", name.trim()),
+            ));
+        }
+        let known = EventType::parse(target);
+        if !known.is_known() {
+            return Err(invalid(
+                &key(name),
+                format!(
+                    "`{}` is not an event type we act on (appointment.created, appointment.updated, \
+                     appointment.status_updated, appointment.canceled, appointment.completed, \
+                     appointment.remind, appointment.recall, reservation.created, \
+                     reservation.updated, reservation.status_updated)",
+                    target.trim()
+                ),
+            ));
+        }
+        aliases.insert(alias_key(name), known);
+    }
+    Ok(aliases)
+}
+
+fn brand(file: BrandFile, env: &impl Fn(&str) -> Option<String>) -> Result<Brand, ConfigError> {
+    // The environment wins; an empty value clears the setting.
+    let pick = |env_key: &'static str, file_key: &'static str, from_file: Option<String>| {
+        env(env_key)
+            .map(|v| (env_key, v))
+            .or(from_file.map(|v| (file_key, v)))
+            .map(|(key, v)| (key, v.trim().to_owned()))
+            .filter(|(_, v)| !v.is_empty())
+    };
+    let mut brand = Brand::default();
+    if let Some((_, name)) = pick(ENV_BRAND_STORE_NAME, "brand.store_name", file.store_name) {
+        brand.store_name = Some(one_line(&name));
+    }
+    if let Some((key, text)) = pick(ENV_BRAND_LOGO_URL, "brand.logo_url", file.logo_url) {
+        let url = crate::domain::text::web_url(&text)
+            .ok_or_else(|| invalid(key, format!("`{text}` is not an http(s) URL")))?;
+        brand.logo_url = Some(url);
+    }
+    if let Some((key, text)) = pick(
+        ENV_BRAND_ACCENT_COLOR,
+        "brand.accent_color",
+        file.accent_color,
+    ) {
+        if !is_hex_colour(&text) {
+            return Err(invalid(
+                key,
+                format!("`{text}` is not a colour like #1d4ed8"),
+            ));
+        }
+        brand.accent_color = text.to_ascii_lowercase();
+    }
+    if let Some((key, text)) = pick(ENV_BRAND_REPLY_TO, "brand.reply_to", file.reply_to) {
+        brand.reply_to = Some(EmailAddress::parse(&text).map_err(|e| invalid(key, e.to_string()))?);
+    }
+    if let Some((_, text)) = pick(ENV_BRAND_FOOTER_TEXT, "brand.footer_text", file.footer_text) {
+        brand.footer_text = Some(one_line(&text));
+    }
+    let reply_to_store = file.reply_to_store.map(|b| b.to_string());
+    if let Some((key, text)) = pick(
+        ENV_BRAND_REPLY_TO_STORE,
+        "brand.reply_to_store",
+        reply_to_store,
+    ) {
+        brand.reply_to_store = match text.to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" | "on" => true,
+            "false" | "0" | "no" | "off" => false,
+            _ => return Err(invalid(key, format!("`{text}` is not true or false"))),
+        };
+    }
+    let web_url = |key: &str, text: &str| {
+        Url::parse(text)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+            .ok_or_else(|| invalid(key, format!("`{text}` is not an http(s) URL")))
+    };
+    if let Some((key, text)) = pick(
+        ENV_BRAND_UNSUBSCRIBE_URL,
+        "brand.unsubscribe_url",
+        file.unsubscribe_url,
+    ) {
+        brand.unsubscribe_url = Some(web_url(key, &text)?);
+    }
+    if let Some((key, text)) = pick(ENV_BRAND_STAFF_URL, "brand.staff_url", file.staff_url) {
+        brand.staff_url = web_url(key, &text)?;
+    }
+    if let Some((key, text)) = pick(ENV_BRAND_REVIEW_URL, "brand.review_url", file.review_url) {
+        brand.review_url = Some(web_url(key, &text)?);
+    }
+    Ok(brand)
+}
+
+/// Control characters (line breaks included) become spaces: these values go into headers.
+fn one_line(text: &str) -> String {
+    crate::domain::text::one_line(text)
+}
+
+fn invalid(key: &str, message: String) -> ConfigError {
+    ConfigError::Invalid {
+        key: key.to_owned(),
+        message,
+    }
+}
+
+/// `a, b ,c` → [a, b, c]; `` or `none` → []; `all` stays `all`.
+fn split_list(text: &str) -> Vec<String> {
+    if text.trim().eq_ignore_ascii_case("none") {
+        return Vec::new();
+    }
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn kinds(key: &str, names: Vec<String>, staff: bool) -> Result<BTreeSet<Kind>, ConfigError> {
+    if names.len() == 1 && names[0].eq_ignore_ascii_case("all") {
+        return Ok(Kind::CLIENT.into_iter().chain(Kind::STAFF).collect());
+    }
+    names
+        .iter()
+        .map(|n| {
+            n.parse::<Kind>().map_err(|e| {
+                let side: &[Kind] = if staff { &Kind::STAFF } else { &Kind::CLIENT };
+                let valid: Vec<&str> = side.iter().map(|k| k.name()).collect();
+                let which = if staff { "staff" } else { "client" };
+                invalid(
+                    key,
+                    format!("{e}; the {which} kinds are {} (or all)", valid.join(", ")),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Keeps a set to one side of the rules: `all` means all kinds of that side, and a kind
+/// of the other side is a mistake worth reporting.
+fn only(set: BTreeSet<Kind>, key: &str, staff: bool) -> Result<BTreeSet<Kind>, ConfigError> {
+    let everything = set.len() == Kind::CLIENT.len() + Kind::STAFF.len();
+    if let Some(wrong) = set
+        .iter()
+        .find(|k| k.is_staff() != staff)
+        .filter(|_| !everything)
+    {
+        let side = if staff { "staff" } else { "client" };
+        return Err(invalid(key, format!("`{wrong}` is not a {side} kind")));
+    }
+    Ok(set.into_iter().filter(|k| k.is_staff() == staff).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::config::DEFAULT_STAFF_URL;
+    use std::collections::HashMap;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn defaults_enable_every_kind_and_sms_for_four() {
+        let c = Config::default();
+        assert_eq!(c.enabled_kinds.len(), 11);
+        assert_eq!(c.staff_kinds.len(), 6);
+        let sms: Vec<_> = c.sms_kinds.iter().map(|k| k.name()).collect();
+        assert_eq!(
+            sms,
+            ["confirmation", "changed", "canceled_by_store", "reminder"]
+        );
+        assert_eq!(c.default_country.code(), "CA");
+        assert_eq!(c.staff_fallback_email, None);
+        assert_eq!(c.max_recipients_per_event, 200);
+    }
+
+    #[test]
+    fn the_recipient_cap_is_read_and_checked() {
+        let c = Config::from_toml("max_recipients_per_event = 12").unwrap();
+        assert_eq!(c.max_recipients_per_event, 12);
+        let c = Config::load(None, env(&[(ENV_MAX_RECIPIENTS_PER_EVENT, " 3 ")])).unwrap();
+        assert_eq!(c.max_recipients_per_event, 3);
+        for bad in ["0", "-1", "lots"] {
+            let e = Config::load(None, env(&[(ENV_MAX_RECIPIENTS_PER_EVENT, bad)])).unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                format!(
+                    "BOOXI_MAX_RECIPIENTS_PER_EVENT: `{bad}` is not a whole number of at least 1"
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn file_keys_are_read() {
+        let c = Config::from_toml(
+            r#"
+            enabled_kinds = ["confirmation", "reminder"]
+            sms_kinds = []
+            staff_kinds = ["staff_canceled"]
+            staff_fallback_email = "desk@example.com"
+            default_country = "fr"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(c.enabled_kinds, [Kind::Confirmation, Kind::Reminder].into());
+        assert!(c.sms_kinds.is_empty());
+        assert_eq!(c.staff_kinds, [Kind::StaffCanceled].into());
+        assert_eq!(c.staff_fallback_email.unwrap().as_str(), "desk@example.com");
+        assert_eq!(c.default_country.code(), "FR");
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let dir = std::env::temp_dir().join(format!("booxi-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("c.toml");
+        std::fs::write(
+            &path,
+            "sms_kinds = [\"reminder\"]\ndefault_country = \"FR\"\n",
+        )
+        .unwrap();
+        let c = Config::load(
+            Some(&path),
+            env(&[
+                (ENV_SMS_KINDS, "confirmation, changed"),
+                (ENV_DEFAULT_COUNTRY, "us"),
+                (ENV_STAFF_KINDS, "none"),
+                (ENV_STAFF_FALLBACK_EMAIL, "front@example.com"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.sms_kinds, [Kind::Confirmation, Kind::Changed].into());
+        assert_eq!(c.default_country.code(), "US");
+        assert!(c.staff_kinds.is_empty());
+        assert_eq!(
+            c.staff_fallback_email.unwrap().as_str(),
+            "front@example.com"
+        );
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        let err = Config::from_toml("sms_kinds = [\"confirmaton\"]").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "sms_kinds: unknown notification kind `confirmaton`; the client kinds are \
+             confirmation, request_received, awaiting_client_confirmation, changed, \
+             canceled_by_store, canceled_by_client, no_show, completed, reminder, recall, \
+             reservation_completed (or all)"
+        );
+        let err = Config::from_toml("staff_kinds = [\"staff_cancelled\"]").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "staff_kinds: unknown notification kind `staff_cancelled`; the staff kinds are \
+             staff_new_booking, staff_needs_dispatch, staff_flexible_dates, staff_approved, \
+             staff_changed, staff_canceled (or all)"
+        );
+        let err = Config::from_toml("staff_kinds = [\"reminder\"]").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "staff_kinds: `reminder` is not a staff kind"
+        );
+        let err = Config::from_toml("default_country = \"Canada\"").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "default_country: `Canada` is not an ISO 3166-1 alpha-2 country code"
+        );
+        let err = Config::from_toml("staff_fallback_email = \"desk\"").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "staff_fallback_email: email address is not valid"
+        );
+        let err = Config::from_toml("sms_kind = []").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "configuration file <inline>: line 1, column 1: unknown field `sms_kind`, expected \
+             one of `enabled_kinds`, `sms_kinds`, `staff_kinds`, `staff_fallback_email`, \
+             `default_country`, `templates_dir`, `default_time_zone`, `max_recipients_per_event`, `brand`, \
+             `event_aliases`, `flows`"
+        );
+        let err =
+            Config::load(None, env(&[(ENV_ENABLED_KINDS, "confirmation,bogus")])).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("BOOXI_ENABLED_KINDS: unknown notification kind `bogus`; the client kinds are confirmation, "),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn syntax_errors_give_line_and_column() {
+        let err = Config::from_toml(
+            "sms_kinds = []\n[brand]\nstore_name = \"Acme\nfooter_text = \"x\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "configuration file <inline>: line 3, column 19: invalid basic string, expected `\"`"
+        );
+        let err =
+            Config::from_toml("default_country = \"CA\"\nsms_kinds = \"reminder\"\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "configuration file <inline>: line 2, column 13: invalid type: string \"reminder\", expected a sequence"
+        );
+    }
+
+    #[test]
+    fn a_key_in_the_wrong_table_says_where_it_belongs() {
+        let err = Config::from_toml("sms_kinds = []\nstore_name = \"Acme\"\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "store_name: belongs in the [brand] table, not at the top level \
+             (configuration file <inline>, line 2)"
+        );
+        let err = Config::from_toml("[brand]\nstore_name = \"Acme\"\ndefault_country = \"FR\"\n")
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "brand.default_country: belongs at the top level (before any [table]), not in \
+             [brand] (configuration file <inline>, line 3)"
+        );
+    }
+
+    #[test]
+    fn rendering_defaults() {
+        let c = Config::default();
+        assert_eq!(c.brand, Brand::default());
+        assert_eq!(c.brand.accent_color, "#1d4ed8");
+        assert_eq!(c.templates_dir, None);
+        assert_eq!(c.default_time_zone.iana_name(), Some("America/Toronto"));
+    }
+
+    #[test]
+    fn brand_templates_and_time_zone_keys_are_read() {
+        let c = Config::from_toml(
+            r##"
+            default_time_zone = "Europe/Paris"
+            templates_dir = "/srv/templates"
+
+            [brand]
+            store_name = "Acme Optics"
+            logo_url = "https://acme.example/logo.png"
+            accent_color = "#0F766E"
+            reply_to = "hello@acme.example"
+            footer_text = "Acme Optics, 1 Main St."
+            "##,
+        )
+        .unwrap();
+        assert_eq!(c.default_time_zone.iana_name(), Some("Europe/Paris"));
+        assert_eq!(
+            c.templates_dir.as_deref(),
+            Some(Path::new("/srv/templates"))
+        );
+        assert_eq!(c.brand.store_name.as_deref(), Some("Acme Optics"));
+        assert_eq!(
+            c.brand.logo_url.unwrap().as_str(),
+            "https://acme.example/logo.png"
+        );
+        assert_eq!(c.brand.accent_color, "#0f766e");
+        assert_eq!(c.brand.reply_to.unwrap().as_str(), "hello@acme.example");
+        assert_eq!(
+            c.brand.footer_text.as_deref(),
+            Some("Acme Optics, 1 Main St.")
+        );
+    }
+
+    #[test]
+    fn reply_unsubscribe_and_staff_link_keys() {
+        let d = Config::default().brand;
+        assert!(d.reply_to_store);
+        assert_eq!(d.unsubscribe_url, None);
+        assert_eq!(d.staff_url.as_str(), DEFAULT_STAFF_URL);
+        let c = Config::from_toml(
+            "[brand]\nreply_to_store = false\nunsubscribe_url = \"https://acme.example/unsubscribe?e={email}\"\nstaff_url = \"https://backoffice.example/\"\n",
+        )
+        .unwrap();
+        assert!(!c.brand.reply_to_store);
+        assert_eq!(
+            c.brand.unsubscribe_url.unwrap().as_str(),
+            "https://acme.example/unsubscribe?e={email}"
+        );
+        assert_eq!(c.brand.staff_url.as_str(), "https://backoffice.example/");
+        let c = Config::load(None, env(&[(ENV_BRAND_REPLY_TO_STORE, "off")])).unwrap();
+        assert!(!c.brand.reply_to_store);
+        let err = Config::load(None, env(&[(ENV_BRAND_REPLY_TO_STORE, "maybe")])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "BOOXI_BRAND_REPLY_TO_STORE: `maybe` is not true or false"
+        );
+        let err = Config::from_toml("[brand]\nunsubscribe_url = \"javascript:x\"").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "brand.unsubscribe_url: `javascript:x` is not an http(s) URL"
+        );
+    }
+
+    #[test]
+    fn rendering_keys_from_the_environment() {
+        let dir = std::env::temp_dir().join(format!("booxi-config-r-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("c.toml");
+        std::fs::write(
+            &path,
+            "templates_dir = \"mine\"\n[brand]\nstore_name = \"File\"\nfooter_text = \"x\"\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&path), env(&[])).unwrap();
+        assert_eq!(
+            c.templates_dir,
+            Some(dir.join("mine")),
+            "relative to the file"
+        );
+        let c = Config::load(
+            Some(&path),
+            env(&[
+                (ENV_TEMPLATES_DIR, "/elsewhere"),
+                (ENV_DEFAULT_TIME_ZONE, "America/Vancouver"),
+                (ENV_BRAND_STORE_NAME, "Env\r\nBcc: x"),
+                (ENV_BRAND_LOGO_URL, "http://cdn.example/l.png"),
+                (ENV_BRAND_ACCENT_COLOR, "#abc"),
+                (ENV_BRAND_REPLY_TO, "desk@acme.example"),
+                (ENV_BRAND_FOOTER_TEXT, ""),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.templates_dir.as_deref(), Some(Path::new("/elsewhere")));
+        assert_eq!(c.default_time_zone.iana_name(), Some("America/Vancouver"));
+        assert_eq!(c.brand.store_name.as_deref(), Some("Env Bcc: x"));
+        assert_eq!(
+            c.brand.logo_url.unwrap().as_str(),
+            "http://cdn.example/l.png"
+        );
+        assert_eq!(c.brand.accent_color, "#abc");
+        assert_eq!(c.brand.reply_to.unwrap().as_str(), "desk@acme.example");
+        assert_eq!(
+            c.brand.footer_text, None,
+            "an empty variable clears the file's value"
+        );
+    }
+
+    #[test]
+    fn rendering_mistakes_are_named() {
+        let err = Config::from_toml("default_time_zone = \"Mars/Olympus\"").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "default_time_zone: `Mars/Olympus` is not an IANA time zone name"
+        );
+        let err =
+            Config::from_toml("[brand]\naccent_color = \"red; background:url(x)\"").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "brand.accent_color: `red; background:url(x)` is not a colour like #1d4ed8"
+        );
+        let err = Config::from_toml("[brand]\nlogo_url = \"javascript:alert(1)\"").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "brand.logo_url: `javascript:alert(1)` is not an http(s) URL"
+        );
+        let err = Config::load(None, env(&[(ENV_BRAND_REPLY_TO, "nope")])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "BOOXI_REPLY_TO: email address is not valid"
+        );
+        let err = Config::from_toml("[brand]\nlogo = \"x\"").unwrap_err();
+        assert!(err.to_string().contains("unknown field `logo`"), "{err}");
+    }
+
+    #[test]
+    fn event_aliases_from_the_file_and_the_environment() {
+        let c = Config::from_toml(
+            "[event_aliases]\n\"booking.confirmed\" = \"appointment.created\"\n\"Booking.Cancelled\" = \"Appointment.Canceled\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.event_aliases,
+            [
+                (
+                    "booking.cancelled".to_owned(),
+                    EventType::AppointmentCanceled
+                ),
+                (
+                    "booking.confirmed".to_owned(),
+                    EventType::AppointmentCreated
+                ),
+            ]
+            .into()
+        );
+        let c = Config::load(
+            None,
+            env(&[(
+                ENV_EVENT_ALIASES,
+                " booking.confirmed = appointment.created ,booking.moved=appointment.updated",
+            )]),
+        )
+        .unwrap();
+        assert_eq!(c.event_aliases.len(), 2);
+        assert_eq!(
+            c.event_aliases["booking.moved"],
+            EventType::AppointmentUpdated
+        );
+        let c = Config::load(None, env(&[(ENV_EVENT_ALIASES, "")])).unwrap();
+        assert!(c.event_aliases.is_empty());
+    }
+
+    #[test]
+    fn event_alias_mistakes_name_the_key() {
+        let err =
+            Config::from_toml("[event_aliases]\n\"booking.confirmed\" = \"appointment.create\"\n")
+                .unwrap_err();
+        assert!(
+            err.to_string().starts_with(
+                "event_aliases.\"booking.confirmed\": `appointment.create` is not an event type we act on ("
+            ),
+            "{err}"
+        );
+        let err = Config::from_toml(
+            "[event_aliases]\n\"appointment.created\" = \"appointment.updated\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "event_aliases.\"appointment.created\": `appointment.created` is already an event type we act on"
+        );
+        let err = Config::load(
+            None,
+            env(&[(ENV_EVENT_ALIASES, "booking.confirmed=nothing")]),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().starts_with(
+                "BOOXI_EVENT_ALIASES[booking.confirmed]: `nothing` is not an event type we act on"
+            ),
+            "{err}"
+        );
+        let err = Config::load(None, env(&[(ENV_EVENT_ALIASES, "booking.confirmed")])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "BOOXI_EVENT_ALIASES: `booking.confirmed` is not name=known (e.g. booking.confirmed=appointment.created)"
+        );
+        let err = Config::from_toml("[event_aliases]\n\"booking.confirmed\" = 3\n").unwrap_err();
+        assert!(err.to_string().contains("invalid type"), "{err}");
+    }
+
+    #[test]
+    fn all_means_every_kind_of_that_side() {
+        let c = Config::load(
+            None,
+            env(&[(ENV_SMS_KINDS, "all"), (ENV_STAFF_KINDS, "all")]),
+        )
+        .unwrap();
+        assert_eq!(c.sms_kinds.len(), 11);
+        assert_eq!(c.staff_kinds.len(), 6);
+    }
+}
