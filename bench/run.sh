@@ -9,7 +9,7 @@
 #
 # Needs the tools of scripts/tools.sh (moto_server, cargo-lambda in
 # ~/.cache/booxi-notify/venv), `zip`, and valgrind (installed here when missing and root).
-# Settings: see the top of bench/src/bin/bench-suite.rs (BENCH_STARTS, BENCH_INVOCATIONS…);
+# Settings: see the top of bench/src/bin/bench-suite/main.rs (BENCH_STARTS, BENCH_INVOCATIONS…);
 # BENCH_SKIP_ARM64=1 skips the arm64 builds (sizes then read "not built").
 set -euo pipefail
 
