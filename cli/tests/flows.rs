@@ -89,7 +89,7 @@ fn plan_prints_scheduled_messages_and_removals() {
     assert_eq!(email["to"], "jane.doe@example.com");
     assert_eq!(
         email["subject"],
-        "Before your visit on Thu, Dec 3 at 10:00 AM"
+        "Before your visit on Thu, Dec\u{a0}3 at 10:00\u{a0}AM"
     );
     assert_eq!(scheduled[1]["channel"], "sms");
     assert_eq!(scheduled[1]["at"], "2026-12-02T15:00:00Z");

@@ -567,7 +567,7 @@ mod door {
         );
         assert!(
             sent.iter().any(|m| m
-                .starts_with("pre_visit sms +15145550123: Store: before your visit")
+                .starts_with("pre_visit sms +15145550123: Store: Before your visit")
                 && m.contains("Arrive ten minutes early.")),
             "{sent:?}"
         );

@@ -511,6 +511,16 @@ fn the_sends_of_one_event_run_eight_at_a_time() {
 
 // ---------------------------------------------------------------- numeric extremes
 
+/// Every property test's settings: `cases()` cases, a fixed generator, no files.
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: cases(),
+        failure_persistence: None,
+        rng_algorithm: RngAlgorithm::XorShift,
+        ..ProptestConfig::default()
+    }
+}
+
 fn cases() -> u32 {
     std::env::var("PROPTEST_CASES")
         .ok()
@@ -599,12 +609,7 @@ static EXTREMES: LazyLock<(Hook, tokio::runtime::Runtime, Renderer)> = LazyLock:
 static CASE_NUMBER: AtomicUsize = AtomicUsize::new(0);
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: cases(),
-        failure_persistence: None,
-        rng_algorithm: RngAlgorithm::XorShift,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(config())]
 
     /// Any extreme number anywhere Booxi sends one: plan and render do not panic, the
     /// handler answers 200 and a retry sends nothing again.
@@ -687,5 +692,151 @@ fn the_recipient_cap_counts_the_client_and_leaves_the_rest_in_one_entry() {
                 && s.reason == "clientCommunication is ClientOnly"),
         "{:?}",
         plan.skipped
+    );
+}
+
+// ---------------------------------------------------------------- invites in order
+
+/// A timestamp as a hostile or broken sender may write it (or leave it out).
+fn stamp() -> BoxedStrategy<Option<Value>> {
+    prop_oneof![
+        Just(None),
+        Just(Some(json!("not a date"))),
+        Just(Some(json!("1970-01-01T00:00:00Z"))),
+        Just(Some(json!("2019-12-31T23:59:59Z"))),
+        Just(Some(json!("9999-12-31T23:59:59Z"))),
+        Just(Some(json!(i64::MAX))),
+        (1_577_836_800_i64..2_800_000_000).prop_map(|s| {
+            let t = jiff::Timestamp::from_second(s).unwrap();
+            Some(json!(t.to_string()))
+        }),
+    ]
+    .boxed()
+}
+
+/// The events of one booking, in the order Booxi sends them: created (confirmed),
+/// moved twice, canceled by the client; each with the timestamps given (the event's
+/// `createdOn`, the booking's `modifiedOn` and `createdOn`), absent when `None`.
+fn lifecycle(stamps: &[[Option<Value>; 3]; 4]) -> Vec<Value> {
+    let starts = [
+        "2026-12-03T15:00:00Z",
+        "2026-12-04T15:00:00Z",
+        "2026-12-05T15:00:00Z",
+    ];
+    let mut bodies = vec![
+        event("appointment.created"),
+        event("appointment.updated")
+            .set("booking.startsOn", json!(starts[0]))
+            .with_previous()
+            .set("booking.startsOn", json!(starts[1])),
+        event("appointment.updated")
+            .set("booking.startsOn", json!(starts[1]))
+            .with_previous()
+            .set("booking.startsOn", json!(starts[2])),
+        event("appointment.canceled")
+            .set("booking.startsOn", json!(starts[2]))
+            .with_previous()
+            .set("booking.status", json!("Cancelled")),
+    ];
+    for (i, (b, [created, modified, booked])) in bodies.iter_mut().zip(stamps).enumerate() {
+        b.0["eventId"] = json!(format!("seq-{i}"));
+        for (key, value) in [("modifiedOn", modified), ("createdOn", booked)] {
+            match value {
+                Some(v) => b.0["content"]["booking"][key] = v.clone(),
+                None => {
+                    if let Some(o) = b.0["content"]["booking"].as_object_mut() {
+                        o.remove(key);
+                    }
+                }
+            }
+        }
+        if let Some(v) = created {
+            b.0["createdOn"] = v.clone();
+        }
+    }
+    bodies.into_iter().map(|b| b.0).collect()
+}
+
+/// The SEQUENCE of the client's invite for `body` (none when the event makes none),
+/// rendered as a core that remembers `last` would render it.
+fn invite_sequence(renderer: &Renderer, body: &Value, last: Option<i64>) -> Option<i64> {
+    let event = Event::from_value(body, Config::default().default_country).ok()?;
+    let plan = plan(&event, &Config::default());
+    plan.notifications
+        .iter()
+        .filter(|n| n.channel == booxi_notify::domain::notification::Channel::Email)
+        .filter(|n| n.audience == booxi_notify::domain::notification::Audience::Client)
+        .find_map(|n| match renderer.render_after(&event, n, last) {
+            Ok(Message::Email(e)) => e.ics.map(|i| i.sequence),
+            _ => None,
+        })
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Whatever the timestamps (absent, unreadable, older than the last event's, past
+    /// the 32-bit range), the cancellation of a booking outranks every invite sent
+    /// before it: Outlook and Apple Calendar apply it. Without memory that is all the
+    /// data can promise; with the last SEQUENCE remembered (what `render_after` takes),
+    /// every later event of the booking carries a higher SEQUENCE than the one before.
+    #[test]
+    fn invites_of_a_booking_never_go_backwards(
+        stamps in prop::array::uniform4(prop::array::uniform3(stamp())),
+    ) {
+        let renderer = &EXTREMES.2;
+        let bodies = lifecycle(&stamps);
+        let stateless: Vec<i64> = bodies
+            .iter()
+            .map(|b| invite_sequence(renderer, b, None).expect("an invite"))
+            .collect();
+        let cancel = stateless[3];
+        for request in &stateless[..3] {
+            prop_assert!(cancel > *request, "{stateless:?}");
+        }
+        let mut last: Option<i64> = None;
+        for (i, b) in bodies.iter().enumerate() {
+            let sequence = invite_sequence(renderer, b, last).expect("an invite");
+            prop_assert!(last.is_none_or(|l| sequence > l), "event {i}: {sequence} after {last:?}");
+            prop_assert!((0..=i64::from(i32::MAX)).contains(&sequence));
+            last = Some(sequence);
+        }
+    }
+}
+
+/// The case, written out: a cancellation with no `createdOn` and a `modifiedOn`
+/// older than the confirmation's time.
+#[test]
+fn a_cancel_with_older_timestamps_still_cancels() {
+    let renderer = &EXTREMES.2;
+    let at = |s: &str| Some(json!(s));
+    let stamps = [
+        [
+            at("2026-11-22T10:00:00Z"),
+            at("2026-11-21T09:30:00Z"),
+            at("2026-11-20T12:00:00Z"),
+        ],
+        [
+            at("2026-11-23T10:00:00Z"),
+            at("2026-11-21T09:30:00Z"),
+            at("2026-11-20T12:00:00Z"),
+        ],
+        [None, at("2026-11-21T09:30:00Z"), at("2026-11-20T12:00:00Z")],
+        [None, at("2026-11-21T09:30:00Z"), None],
+    ];
+    let bodies = lifecycle(&stamps);
+    let confirmation = invite_sequence(renderer, &bodies[0], None).unwrap();
+    let moved = invite_sequence(renderer, &bodies[1], None).unwrap();
+    let moved_again = invite_sequence(renderer, &bodies[2], None).unwrap();
+    let cancel = invite_sequence(renderer, &bodies[3], None).unwrap();
+    assert!(moved > confirmation);
+    assert!(cancel > moved && cancel > moved_again);
+    // The second move has only an old `modifiedOn`: from the data alone it cannot be
+    // told apart from an older event (same SEQUENCE as before at best)...
+    assert!(moved_again <= moved);
+    // ...what the core remembers of the last invite puts it after.
+    assert_eq!(
+        invite_sequence(renderer, &bodies[2], Some(moved)),
+        Some(moved + 1)
     );
 }

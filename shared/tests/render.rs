@@ -163,6 +163,12 @@ fn notification(kind: Kind, lang: &str, channel: Channel) -> Notification {
     }
 }
 
+/// `text` with its no-break spaces (`10 h 00`, `10:00 AM`) as plain spaces, to compare
+/// wording; the typography has tests of its own.
+fn plain(text: &str) -> String {
+    text.replace(['\u{a0}', '\u{202f}'], " ")
+}
+
 fn all_kinds() -> impl Iterator<Item = Kind> {
     Kind::CLIENT.into_iter().chain(Kind::STAFF)
 }
@@ -357,7 +363,10 @@ fn the_override_folder_replaces_templates_and_labels() {
         &e,
         &notification(Kind::Confirmation, "eng", Channel::Email),
     );
-    assert_eq!(m.subject, "Your appointment on Thu, Dec 3 is confirmed");
+    assert_eq!(
+        plain(&m.subject),
+        "Your appointment on Thu, Dec 3 is confirmed"
+    );
 }
 
 #[test]
@@ -455,7 +464,11 @@ fn dates_follow_the_store_time_zone_across_daylight_saving() {
             &e,
             &notification(Kind::Confirmation, lang, Channel::Email),
         );
-        assert!(m.text.contains(expected), "{zone} {start}: {}", m.text);
+        assert!(
+            plain(&m.text).contains(expected),
+            "{zone} {start}: {}",
+            m.text
+        );
     }
     // No time zone from the merchant: the configured default.
     let mut body = rich_body("appointment.created");
@@ -469,7 +482,11 @@ fn dates_follow_the_store_time_zone_across_daylight_saving() {
         &event(&body),
         &notification(Kind::Confirmation, "eng", Channel::Email),
     );
-    assert!(m.text.contains("December 3, 2026 at 7:00 AM"), "{}", m.text);
+    assert!(
+        plain(&m.text).contains("December 3, 2026 at 7:00 AM"),
+        "{}",
+        m.text
+    );
 }
 
 #[test]
@@ -487,21 +504,23 @@ fn changes_show_before_and_after_in_each_side_of_the_change() {
         &notification(Kind::StaffChanged, "eng", Channel::Email),
     );
     assert!(
-        staff.text.contains(
+        plain(&staff.text).contains(
             "Date and time: Friday, March 6, 2026 at 10:00 AM -> Friday, March 13, 2026 at 10:00 AM"
         ),
         "{}",
         staff.text
     );
     assert!(
-        staff.text.contains("Staff: Luc Gagnon -> Marie Tremblay"),
+        staff
+            .text
+            .contains("Staff member: Luc Gagnon -> Marie Tremblay"),
         "{}",
         staff.text
     );
     assert!(staff.text.contains("Location: "), "{}", staff.text);
     let client = email(&r, &e, &notification(Kind::Changed, "fre", Channel::Email));
     assert!(
-        client.text.contains(
+        plain(&client.text).contains(
             "du vendredi 6 mars 2026 à 10 h 00 est déplacé au vendredi 13 mars 2026 à 10 h 00"
         ),
         "{}",
@@ -770,11 +789,118 @@ fn snapshots_of_every_kind_and_language() {
     }
 }
 
+/// Where a line may not break: subjects, text parts and SMS with each no-break space
+/// shown, `⍽` for U+00A0 and `⸱` for U+202F (the narrow one French puts before `:`
+/// `;` `!` `?` `»` and after `«`). SMS fold both to plain spaces (GSM-7 has neither).
+#[test]
+fn typography_snapshots() {
+    let r = renderer();
+    let e = event(&rich_body("appointment.updated"));
+    let shown = |text: &str| text.replace('\u{a0}', "⍽").replace('\u{202f}', "⸱");
+    for lang in LANGS {
+        let mut out = String::new();
+        for kind in [Kind::Confirmation, Kind::Changed, Kind::CanceledByStore] {
+            let m = email(&r, &e, &notification(kind, lang, Channel::Email));
+            let s = sms(&r, &e, &notification(kind, lang, Channel::Sms));
+            assert!(
+                !s.text.contains(['\u{a0}', '\u{202f}']),
+                "{kind} {lang}: {}",
+                s.text
+            );
+            out.push_str(&format!(
+                "==== {kind}\nSubject: {}\n\n{}\n---- SMS\n{}\n\n",
+                shown(&m.subject),
+                shown(&m.text),
+                s.text
+            ));
+        }
+        insta::assert_snapshot!(format!("typography_{lang}"), out);
+    }
+}
+
+/// French keeps its narrow no-break spaces everywhere a reader sees them: subject, text
+/// part and the HTML's text, in every kind; no plain or wide space stands before `:`
+/// `;` `!` `?` `»` or after `«`. Times and dates never break inside, in any language.
+#[test]
+fn french_html_keeps_its_no_break_spaces() {
+    let r = renderer();
+    let e = event(&rich_body("appointment.updated"));
+    let visible = |html: &str| {
+        let mut text = String::new();
+        let mut rest = html;
+        // Drop the style element, comments and tags: what is left is what is read.
+        while let Some(i) = rest.find(['<']) {
+            text.push_str(&rest[..i]);
+            let after = &rest[i..];
+            let end = if after.starts_with("<style") {
+                after.find("</style>").map(|j| j + "</style>".len())
+            } else if after.starts_with("<!--") {
+                after.find("-->").map(|j| j + 3)
+            } else {
+                after.find('>').map(|j| j + 1)
+            };
+            rest = &after[end.unwrap_or(after.len())..];
+            text.push(' ');
+        }
+        text.push_str(rest);
+        text
+    };
+    for kind in all_kinds() {
+        let m = email(&r, &e, &notification(kind, "fre", Channel::Email));
+        for (part, text) in [
+            ("subject", m.subject.clone()),
+            ("text", m.text.clone()),
+            ("html", visible(&m.html)),
+        ] {
+            for bad in [
+                " :", " ;", " !", " ?", " »", "« ", "\u{a0}:", "\u{a0};", "\u{a0}!", "\u{a0}?",
+                "\u{a0}»", "«\u{a0}",
+            ] {
+                assert!(!text.contains(bad), "{kind} {part}: {bad:?} in\n{text}");
+            }
+        }
+        if kind == Kind::Confirmation {
+            for kept in [
+                "10\u{a0}h\u{a0}00",
+                "3\u{a0}décembre",
+                "programme\u{202f}?",
+                "agenda\u{202f}:",
+            ] {
+                assert!(m.html.contains(kept), "{kept:?} in {}", m.html);
+            }
+            assert!(m.text.contains("programme\u{202f}?"), "{}", m.text);
+            assert!(m.text.contains("10\u{a0}h\u{a0}00"), "{}", m.text);
+        }
+    }
+    let en = email(
+        &r,
+        &e,
+        &notification(Kind::Confirmation, "eng", Channel::Email),
+    );
+    assert!(en.html.contains("10:00\u{a0}AM"), "{}", en.html);
+    assert!(en.subject.contains("Dec\u{a0}3"), "{}", en.subject);
+    let de = email(
+        &r,
+        &e,
+        &notification(Kind::Confirmation, "deu", Channel::Email),
+    );
+    assert!(de.html.contains("3.\u{a0}Dezember"), "{}", de.html);
+    assert!(
+        de.text.contains("10:00\u{a0}– 11:00\u{a0}Uhr"),
+        "{}",
+        de.text
+    );
+}
+
 #[test]
 fn html_snapshots() {
     let r = renderer();
     let e = event(&rich_body("appointment.updated"));
-    for (kind, lang) in [(Kind::Confirmation, "eng"), (Kind::StaffChanged, "fre")] {
+    for (kind, lang) in [
+        (Kind::Confirmation, "eng"),
+        (Kind::StaffChanged, "fre"),
+        (Kind::AwaitingClientConfirmation, "fre"),
+    ] {
         let m = email(&r, &e, &notification(kind, lang, Channel::Email));
         insta::assert_snapshot!(format!("html_{lang}_{kind}"), m.html);
     }
@@ -990,16 +1116,16 @@ fn awaiting_confirmation_says_booked_or_updated() {
     assert!(
         created
             .text
-            .contains("has been booked and needs your confirmation"),
+            .contains("is booked and needs your confirmation"),
         "{}",
         created.text
     );
-    assert!(!created.text.contains("updated"), "{}", created.text);
+    assert!(!created.text.contains("changed"), "{}", created.text);
     let updated = email(&r, &event(&rich_body("appointment.updated")), &n);
     assert!(
         updated
             .text
-            .contains("has been updated and needs your confirmation"),
+            .contains("has changed and needs your confirmation"),
         "{}",
         updated.text
     );
@@ -1092,7 +1218,7 @@ fn staff_see_you_and_a_link_to_booxi() {
     );
     assert!(
         m.text
-            .contains("booked an appointment for Eye exam with you."),
+            .contains("booked an appointment (Eye exam) with you."),
         "{}",
         m.text
     );
@@ -1124,13 +1250,21 @@ fn a_range_across_the_change_names_both_zones() {
         &e,
         &notification(Kind::Confirmation, "eng", Channel::Email),
     );
-    assert!(m.text.contains("1:30 AM EDT – 1:30 AM EST"), "{}", m.text);
+    assert!(
+        plain(&m.text).contains("1:30 AM EDT – 1:30 AM EST"),
+        "{}",
+        m.text
+    );
     let fr = email(
         &r,
         &e,
         &notification(Kind::Confirmation, "fre", Channel::Email),
     );
-    assert!(fr.text.contains("1 h 30 HAE – 1 h 30 HNE"), "{}", fr.text);
+    assert!(
+        plain(&fr.text).contains("1 h 30 HAE – 1 h 30 HNE"),
+        "{}",
+        fr.text
+    );
     let mut body = rich_body("appointment.created");
     body["content"]["merchant"]["timeZone"] = json!("Europe/Berlin");
     let de = email(
@@ -1138,7 +1272,11 @@ fn a_range_across_the_change_names_both_zones() {
         &event(&body),
         &notification(Kind::Confirmation, "deu", Channel::Email),
     );
-    assert!(de.text.contains("16:00 – 17:00 Uhr (MEZ)"), "{}", de.text);
+    assert!(
+        plain(&de.text).contains("16:00 – 17:00 Uhr (MEZ)"),
+        "{}",
+        de.text
+    );
 }
 
 /// Service description, instructions, price and duration, when Booxi sends them; a
@@ -1161,11 +1299,11 @@ fn what_a_good_confirmation_offers() {
     );
     for expected in [
         "Duration: 1 h",
-        "Price: 105.50 CAD",
+        "Price: $105.50",
         "About: A complete check of your eyes.",
         "Before you come: Bring your current glasses.",
     ] {
-        assert!(m.text.contains(expected), "{expected}: {}", m.text);
+        assert!(plain(&m.text).contains(expected), "{expected}: {}", m.text);
     }
     assert!(m.html.contains("href=\"tel:+15145550100\""), "tel: link");
     assert!(
@@ -1186,7 +1324,7 @@ fn what_a_good_confirmation_offers() {
         &e,
         &notification(Kind::Confirmation, "fre", Channel::Email),
     );
-    assert!(fr.text.contains("105,50 CAD"), "{}", fr.text);
+    assert!(fr.text.contains("105,50\u{a0}$"), "{}", fr.text);
     // A hidden price is not shown.
     body["content"]["booking"]["items"] =
         json!([{"price": {"amount": "85", "visibility": "Hidden"}}]);
@@ -1297,7 +1435,7 @@ fn payment_quick_note_survey_answers_and_client_links_reach_templates() {
     );
     assert_eq!(
         m.text,
-        "45.00 CAD|20|20.00|Paid|Bring samples|Hair length?: Long;Allergies: none|12=crm-77/tier: gold"
+        "$45.00|$20.00|$20.00|Paid|Bring samples|Hair length?: Long;Allergies: none|12=crm-77/tier: gold"
     );
     // Absent, they are empty: a template may test them.
     let dir = tempdir("rest-model-absent");
@@ -1319,4 +1457,321 @@ fn payment_quick_note_survey_answers_and_client_links_reach_templates() {
         &notification(Kind::Confirmation, "eng", Channel::Sms),
     );
     assert_eq!(m.text, "[00]");
+}
+
+/// Where a message exists for one action, that action follows the first paragraph (a
+/// button in HTML, a line in the text part) and the others become plain links below the
+/// details; other messages keep their row of buttons.
+#[test]
+fn the_one_action_comes_first_and_the_others_become_links() {
+    let r = renderer();
+    let e = event(&rich_body("appointment.updated"));
+    let n = notification(Kind::AwaitingClientConfirmation, "eng", Channel::Email);
+    let m = email(&r, &e, &n);
+    let confirm = n
+        .links
+        .as_ref()
+        .unwrap()
+        .confirm
+        .as_ref()
+        .unwrap()
+        .to_string();
+    let first_paragraph = m
+        .html
+        .find("has changed and needs your confirmation")
+        .unwrap();
+    let lead = m.html.find("data-lead").expect("a lead button");
+    let details = m.html.find("Confirmation number").unwrap();
+    assert!(first_paragraph < lead && lead < details, "{}", m.html);
+    assert_eq!(m.html.matches("data-button").count(), 1, "{}", m.html);
+    assert!(m.html[lead..].contains(&confirm.replace('&', "&amp;")));
+    for link in ["View my appointment</a>", "Reschedule</a>", "Cancel</a>"] {
+        let at = m
+            .html
+            .find(link)
+            .unwrap_or_else(|| panic!("{link}: {}", m.html));
+        assert!(at > details, "{link} below the details");
+    }
+    let text = plain(&m.text);
+    let lines: Vec<&str> = text.lines().collect();
+    let p = lines
+        .iter()
+        .position(|l| l.contains("needs your confirmation"))
+        .unwrap();
+    assert_eq!(
+        lines[p + 2],
+        format!("Confirm my appointment: {confirm}"),
+        "{text}"
+    );
+    assert_eq!(text.matches("Confirm my appointment:").count(), 1, "{text}");
+    // A confirmation has no single action: its buttons stay, in order.
+    let m = email(
+        &r,
+        &e,
+        &notification(Kind::Confirmation, "eng", Channel::Email),
+    );
+    assert!(!m.html.contains("data-lead"));
+    assert_eq!(m.html.matches("data-button").count(), 3, "{}", m.html);
+    // Recall and no-show: book again first.
+    for kind in [Kind::Recall, Kind::NoShow] {
+        let m = email(&r, &e, &notification(kind, "eng", Channel::Email));
+        let lead = m.html.find("data-lead").expect("a lead button");
+        assert!(
+            m.html[lead..].contains("https://acme.example/book"),
+            "{kind}"
+        );
+    }
+}
+
+fn review_request() -> Kind {
+    Kind::Flow(booxi_notify::domain::notification::FlowName::parse("review_request").unwrap())
+}
+
+/// Without a review page, the review request says how to answer: by replying (when a
+/// reply reaches the store), else by phone; with one, its button comes first.
+#[test]
+fn a_review_request_always_says_how_to_answer() {
+    let e = event(&rich_body("appointment.completed"));
+    for lang in LANGS {
+        let m = email(
+            &renderer(),
+            &e,
+            &notification(review_request(), lang, Channel::Email),
+        );
+        assert!(!m.html.contains("data-button"), "{lang}");
+        let said = m.text.lines().filter(|l| !l.trim().is_empty()).count();
+        assert!(said > 4, "{lang}: {}", m.text);
+    }
+    let m = email(
+        &renderer(),
+        &e,
+        &notification(review_request(), "eng", Channel::Email),
+    );
+    assert!(m.text.contains("Simply reply to this email"), "{}", m.text);
+    let mut config = RenderConfig::default();
+    config.brand.reply_to_store = false;
+    let m = email(
+        &Renderer::new(&config).unwrap(),
+        &e,
+        &notification(review_request(), "eng", Channel::Email),
+    );
+    assert!(!m.text.contains("reply"), "{}", m.text);
+    assert!(
+        plain(&m.text).contains("call us at (514) 555-0100"),
+        "{}",
+        m.text
+    );
+    config.brand.review_url = Url::parse("https://g.page/acme/review").ok();
+    let m = email(
+        &Renderer::new(&config).unwrap(),
+        &e,
+        &notification(review_request(), "eng", Channel::Email),
+    );
+    assert!(m.html.contains("data-lead"), "{}", m.html);
+    assert!(
+        m.text
+            .contains("Leave a review: https://g.page/acme/review")
+    );
+    assert!(!m.text.contains("call us"), "{}", m.text);
+}
+
+/// An attendee of a group booking gets what is theirs: their video link and the store's
+/// pages, never the requester's tracking links (which change the whole booking); each
+/// footer says why its reader got the message.
+#[test]
+fn attendees_get_only_their_own_links_and_footers_say_why() {
+    let r = renderer();
+    let mut body = rich_body("reservation.created");
+    body["content"]["booking"]["location"] = json!("VideoConference");
+    let e = event(&body);
+    let mut n = notification(Kind::Confirmation, "spa", Channel::Email);
+    n.audience = Audience::Attendee;
+    n.recipient = Recipient::Attendee(0);
+    n.to = Address::Email(EmailAddress::parse("sam@example.com").unwrap());
+    n.video_url = Some(Url::parse("https://meet.example.com/sam").unwrap());
+    let m = email(&r, &e, &n);
+    assert!(!m.html.contains("booking.booxi.com/track"), "{}", m.html);
+    assert!(!m.text.contains("booking.booxi.com/track"), "{}", m.text);
+    assert!(
+        m.text.contains("https://meet.example.com/sam"),
+        "{}",
+        m.text
+    );
+    assert!(!m.text.contains("meet.example.com/client"), "{}", m.text);
+    assert!(
+        m.text.contains("su nombre figura en esta reserva"),
+        "{}",
+        m.text
+    );
+    let ics = m.ics.expect("an invite").content;
+    assert!(!ics.contains("booking.booxi.com"), "{ics}");
+    let mut n = notification(Kind::Reminder, "eng", Channel::Sms);
+    n.audience = Audience::Attendee;
+    n.recipient = Recipient::Attendee(0);
+    assert!(!sms(&r, &e, &n).text.contains("http"));
+
+    let footer = |kind: Kind| email(&r, &e, &notification(kind, "eng", Channel::Email)).text;
+    assert!(footer(Kind::Confirmation).contains("because you made this booking"));
+    assert!(footer(Kind::Recall).contains("because you have booked with us before"));
+    assert!(footer(Kind::StaffNewBooking).contains("member of the team at this business"));
+    for lang in LANGS {
+        let text = email(&r, &e, &notification(Kind::Recall, lang, Channel::Email)).text;
+        let words: Vec<&str> = text
+            .split_whitespace()
+            .filter(|w| !w.contains('@') && !w.contains("://"))
+            .flat_map(|w| w.split(|c: char| !c.is_alphabetic()))
+            .collect();
+        for store in ["store", "magasin", "tienda", "loja", "winkel", "Geschäft"] {
+            assert!(!words.contains(&store), "{lang}: {store} in {text}");
+        }
+    }
+}
+
+/// A price shows its currency, as the language writes money: the Price object's
+/// currency, else the store country's; never on a cancellation.
+#[test]
+fn prices_show_their_currency_and_never_on_cancellations() {
+    let r = renderer();
+    let mut body = rich_body("appointment.created");
+    body["content"]["booking"]["items"] =
+        json!([{"price": {"amount": "45", "visibility": "Visible"}}]);
+    let e = event(&body);
+    let price = |kind: Kind, lang: &str| {
+        let m = email(&r, &e, &notification(kind, lang, Channel::Email));
+        m.text
+            .lines()
+            .find(|l| l.starts_with('P') && l.contains("45"))
+            .map(plain)
+    };
+    assert_eq!(
+        price(Kind::Confirmation, "eng").as_deref(),
+        Some("Price: $45.00")
+    );
+    assert_eq!(
+        price(Kind::Confirmation, "fre").as_deref(),
+        Some("Prix : 45,00 $")
+    );
+    assert_eq!(
+        price(Kind::Confirmation, "por").as_deref(),
+        Some("Preço: $ 45,00")
+    );
+    for kind in [
+        Kind::CanceledByStore,
+        Kind::CanceledByClient,
+        Kind::StaffCanceled,
+    ] {
+        assert_eq!(price(kind, "eng"), None, "{kind}");
+    }
+    // A store in France: euros, whatever language.
+    body["content"]["merchant"]["address"]["country"] = json!("FR");
+    let e = event(&body);
+    let m = email(&r, &e, &notification(Kind::Reminder, "deu", Channel::Email));
+    assert!(m.text.contains("Preis: 45,00\u{a0}€"), "{}", m.text);
+}
+
+/// Store text Booxi has only in another language is not put under a translated label:
+/// the description is left out, the instructions (what to bring) are kept with their
+/// own `lang`.
+#[test]
+fn untranslated_store_text_keeps_its_own_language() {
+    let r = renderer();
+    let mut body = rich_body("appointment.created");
+    body["content"]["service"]["description"] = json!("A complete check of your eyes.");
+    body["content"]["service"]["instructions"] = json!("Bring your current glasses.");
+    body["content"]["service"]["translations"] = json!([{"language": "fre", "name": "Examen de la vue", "description": "Un examen complet."}]);
+    let e = event(&body);
+    let fr = email(
+        &r,
+        &e,
+        &notification(Kind::Confirmation, "fre", Channel::Email),
+    );
+    assert!(fr.text.contains("Un examen complet."), "{}", fr.text);
+    assert!(
+        fr.html
+            .contains("<span lang=\"en\">Bring your current glasses.</span>"),
+        "{}",
+        fr.html
+    );
+    let es = email(
+        &r,
+        &e,
+        &notification(Kind::Confirmation, "spa", Channel::Email),
+    );
+    assert!(!es.text.contains("A complete check"), "{}", es.text);
+    assert!(es.html.contains("<span lang=\"en\">Bring"), "{}", es.html);
+    let en = email(
+        &r,
+        &e,
+        &notification(Kind::Confirmation, "eng", Channel::Email),
+    );
+    assert!(en.text.contains("About: A complete check of your eyes."));
+    assert!(!en.html.contains("<span lang="), "{}", en.html);
+}
+
+/// The no-show message states the fact and offers a new time; it never says "we missed
+/// you" (sentimental, and wrong when the no-show is marked days later).
+#[test]
+fn no_show_never_says_we_missed_you() {
+    let r = renderer();
+    let e = event(&rich_body("appointment.status_updated"));
+    for lang in LANGS {
+        let m = email(&r, &e, &notification(Kind::NoShow, lang, Channel::Email));
+        let s = sms(&r, &e, &notification(Kind::NoShow, lang, Channel::Sms));
+        for text in [&m.subject, &m.text, &s.text] {
+            let lower = text.to_lowercase();
+            for missed in [
+                "missed you",
+                "manqué",
+                "echamos de menos",
+                "sua falta",
+                "vermisst",
+                "gemist",
+                "today",
+                "aujourd",
+                "hoy",
+                "hoje",
+                "vandaag",
+                "heute",
+            ] {
+                assert!(!lower.contains(missed), "{lang}: {missed:?} in {text}");
+            }
+        }
+    }
+}
+
+/// The join link of a video call is in the invite's DESCRIPTION too (some calendars show
+/// LOCATION as plain text), and only in a REQUEST.
+#[test]
+fn invites_carry_the_video_link_in_their_description() {
+    let r = renderer();
+    let mut body = rich_body("appointment.created");
+    body["content"]["booking"]["location"] = json!("VideoConference");
+    let e = event(&body);
+    let ics = email(
+        &r,
+        &e,
+        &notification(Kind::Confirmation, "eng", Channel::Email),
+    )
+    .ics
+    .unwrap()
+    .content
+    .replace("\r\n ", "");
+    let description = ics
+        .lines()
+        .find(|l| l.starts_with("DESCRIPTION:"))
+        .unwrap_or_else(|| panic!("{ics}"));
+    assert!(
+        description.contains("Join the video call: https://meet.example.com/client"),
+        "{description}"
+    );
+    assert!(ics.contains("\r\nLOCATION:https://meet.example.com/client\r\n"));
+    let cancel = email(
+        &r,
+        &e,
+        &notification(Kind::CanceledByClient, "eng", Channel::Email),
+    )
+    .ics
+    .unwrap()
+    .content;
+    assert!(!cancel.contains("Join the video call"), "{cancel}");
 }

@@ -79,6 +79,25 @@ pub struct Context {
     pub unsubscribe_url: Option<String>,
     /// Staff messages: the "Open Booxi" button.
     pub staff_url: String,
+    /// The one action the message exists for, shown right after its first paragraph:
+    /// confirm (`awaiting_client_confirmation`), review (`review_request`), book again
+    /// (`recall`, `no_show`). None for other kinds, or when its link is missing.
+    pub lead_action: Option<ActionView>,
+    /// The other actions, in order: buttons, or plain links below the details when there
+    /// is a lead action.
+    pub actions: Vec<ActionView>,
+    /// A reply to this email reaches the store (a reply-to address is set).
+    pub replies_reach_store: bool,
+}
+
+/// A button or link: its label is `t["action_" ~ name]`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionView {
+    /// `review`, `join_video`, `confirm`, `book`, `view`, `modify`, `cancel`, `open_booxi`.
+    pub name: &'static str,
+    pub url: String,
+    /// Drawn filled (the main button) rather than outlined.
+    pub primary: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -158,7 +177,8 @@ pub struct LinksView {
     pub confirm: Option<String>,
 }
 
-/// Amounts are as Booxi wrote them, followed by the currency when given (`45.00 CAD`).
+/// Amounts as the message language writes money (`$45.00`, `45,00 $`), with the Price
+/// object's currency, else the store country's.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct PaymentView {
     pub total: Option<String>,
@@ -193,6 +213,8 @@ pub struct Inputs<'a> {
     pub language: &'a Language,
     /// That language's labels (`<lang>/labels.toml`).
     pub labels: &'a BTreeMap<String, String>,
+    /// The country of a store whose payload names none (prices take its currency).
+    pub default_country: crate::domain::contact::Country,
 }
 
 impl Context {
@@ -243,19 +265,37 @@ impl Context {
             inputs.labels,
         );
 
-        let links = n.links.as_ref().and_then(|l| {
-            Some(LinksView {
-                view: web_link(l.view.as_str())?,
-                modify: l.modify.as_ref().and_then(|u| web_link(u.as_str())),
-                cancel: l.cancel.as_ref().and_then(|u| web_link(u.as_str())),
-                confirm: l.confirm.as_ref().and_then(|u| web_link(u.as_str())),
-            })
-        });
+        // The tracking page is the booker's: an attendee gets only what is theirs (their
+        // video link, the store's booking page), never a way to change someone else's
+        // booking.
+        let links = n
+            .links
+            .as_ref()
+            .filter(|_| n.audience != Audience::Attendee)
+            .and_then(|l| {
+                Some(LinksView {
+                    view: web_link(l.view.as_str())?,
+                    modify: l.modify.as_ref().and_then(|u| web_link(u.as_str())),
+                    cancel: l.cancel.as_ref().and_then(|u| web_link(u.as_str())),
+                    confirm: l.confirm.as_ref().and_then(|u| web_link(u.as_str())),
+                })
+            });
         // The QR code is shown at the store's desk: never for a video call.
         let shows_qr = matches!(n.kind, Kind::Confirmation | Kind::Changed | Kind::Reminder)
             && n.audience == Audience::Client
             && place.kind != "video";
-        let service_details = super::extras::service_details(event, &names_fields(&names), lang);
+        let store_country = event.merchant.country.unwrap_or(inputs.default_country);
+        let service_details = super::extras::service_details(
+            event,
+            &names_fields(&names),
+            lang,
+            store_country.code(),
+            // What a canceled visit would have cost is no news to anyone.
+            !matches!(
+                n.kind,
+                Kind::CanceledByStore | Kind::CanceledByClient | Kind::StaffCanceled
+            ),
+        );
         let offers_calendar = matches!(n.kind, Kind::Confirmation | Kind::Changed | Kind::Reminder)
             && n.audience != Audience::Staff;
         let calendar_links = offers_calendar
@@ -288,6 +328,9 @@ impl Context {
             })
             .flatten();
         let staff_is_reader = n.recipient == Recipient::Staff && event.staff.is_some();
+        let (lead_action, actions) = actions(n, &links, &store, &place, inputs.brand);
+        let replies_reach_store = inputs.brand.reply_to.is_some()
+            || (inputs.brand.reply_to_store && store.email.is_some());
 
         Self {
             lang: lang.code().to_owned(),
@@ -364,7 +407,11 @@ impl Context {
                 .as_ref()
                 .map(request_lines)
                 .unwrap_or_default(),
-            payment: event.booking.payment.as_ref().map(payment_view),
+            payment: event
+                .booking
+                .payment
+                .as_ref()
+                .map(|p| payment_view(p, lang, store_country.code())),
             quick_note: event.booking.quick_note.as_deref().and_then(clean),
             survey_answers: event
                 .booking
@@ -397,15 +444,132 @@ impl Context {
             calendar_links,
             unsubscribe_url,
             staff_url: inputs.brand.staff_url.to_string(),
+            lead_action,
+            actions,
+            replies_reach_store,
         }
+    }
+}
+
+/// The message's actions, the one it exists for apart: see [`Context::lead_action`].
+fn actions(
+    n: &Notification,
+    links: &Option<LinksView>,
+    store: &StoreView,
+    place: &Place,
+    brand: &Brand,
+) -> (Option<ActionView>, Vec<ActionView>) {
+    let kind = n.kind;
+    let flow = kind.flow();
+    let flow_is = |name: &str| flow.as_ref().is_some_and(|f| f.as_str() == name);
+    let book = (matches!(
+        kind,
+        Kind::Recall
+            | Kind::NoShow
+            | Kind::CanceledByStore
+            | Kind::CanceledByClient
+            | Kind::Completed
+            | Kind::ReservationCompleted
+    ) || flow_is("thank_you"))
+    .then(|| store.booking_url.clone().or_else(|| store.website.clone()))
+    .flatten();
+    let join = (place.kind == "video"
+        && (matches!(
+            kind,
+            Kind::Confirmation | Kind::Changed | Kind::Reminder | Kind::AwaitingClientConfirmation
+        ) || flow_is("pre_visit")
+            || flow_is("starting_soon")))
+    .then(|| place.url.clone())
+    .flatten();
+    let review = flow_is("review_request")
+        .then(|| brand.review_url.as_ref().and_then(|u| web_link(u.as_str())))
+        .flatten();
+    let confirm = links.as_ref().and_then(|l| l.confirm.clone());
+    let open_booxi = (n.audience == Audience::Staff).then(|| brand.staff_url.to_string());
+    let mut all: Vec<ActionView> = Vec::new();
+    let mut add = |name, url: Option<String>, primary| {
+        if let Some(url) = url {
+            all.push(ActionView { name, url, primary });
+        }
+    };
+    add("review", review, true);
+    add("join_video", join.clone(), true);
+    add("confirm", confirm.clone(), join.is_none());
+    add("book", book.clone(), true);
+    add(
+        "view",
+        links.as_ref().map(|l| l.view.clone()),
+        confirm.is_none() && book.is_none() && join.is_none(),
+    );
+    add(
+        "modify",
+        links.as_ref().and_then(|l| l.modify.clone()),
+        false,
+    );
+    add(
+        "cancel",
+        links.as_ref().and_then(|l| l.cancel.clone()),
+        false,
+    );
+    add("open_booxi", open_booxi, true);
+    let lead = match kind {
+        Kind::AwaitingClientConfirmation => "confirm",
+        Kind::Recall | Kind::NoShow => "book",
+        _ if flow_is("review_request") => "review",
+        _ => "",
+    };
+    match all.iter().position(|a| a.name == lead) {
+        Some(i) => {
+            let mut first = all.remove(i);
+            first.primary = true;
+            (Some(first), all)
+        }
+        None => (None, all),
     }
 }
 
 /// Removes control characters (line breaks included), bidirectional controls and
 /// zero-width characters, and collapses runs of white space; `None` when nothing is left.
+/// A run made only of no-break spaces (U+00A0, U+202F, U+2007) stays one no-break space:
+/// typography (`10 h 00`, `Bonjour :`, `10:00 AM`) is meant, and a line never breaks there.
 pub fn clean(text: &str) -> Option<String> {
-    let joined = crate::domain::text::one_line_without(text, is_invisible);
-    (!joined.is_empty()).then_some(joined)
+    let mut out = String::with_capacity(text.len());
+    // The separator owed before the next visible character: none, a space, or the
+    // no-break space a run of only no-break spaces leaves.
+    let mut gap: Option<char> = None;
+    for c in text.chars() {
+        if is_invisible(c) {
+            continue;
+        }
+        if c.is_control() || c.is_whitespace() {
+            if !out.is_empty() {
+                let plain_before = gap.is_some_and(|g| !is_no_break(g));
+                gap = Some(if is_no_break(c) && !plain_before {
+                    c
+                } else {
+                    ' '
+                });
+            }
+            continue;
+        }
+        if let Some(g) = gap.take() {
+            out.push(g);
+        }
+        out.push(c);
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// The spaces a line never breaks at.
+pub fn is_no_break(c: char) -> bool {
+    matches!(c, '\u{a0}' | '\u{202f}' | '\u{2007}')
+}
+
+/// `text` with its no-break spaces as plain spaces: what SMS send (GSM-7 has none).
+pub fn plain_spaces(text: &str) -> String {
+    text.chars()
+        .map(|c| if is_no_break(c) { ' ' } else { c })
+        .collect()
 }
 
 /// Characters that change how text reads without showing: bidirectional embeddings,
@@ -535,20 +699,53 @@ impl Names<'_> {
         translations: &[Translation],
         field: &str,
     ) -> Option<String> {
-        self.translation(translations)
-            .and_then(|t| t.fields.get(field))
-            .and_then(Value::as_str)
-            .and_then(clean)
-            .or_else(|| base.and_then(clean))
+        self.pick_with_language(base, translations, field)
+            .map(|p| p.text)
     }
 }
 
-/// The service's `description` and `instructions` in the message language.
-fn names_fields<'n>(names: &'n Names<'n>) -> impl Fn(&Event, &str) -> Option<String> + 'n {
+/// A store text and, when it is not in the message language, the language it is in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Picked {
+    pub text: String,
+    /// `None`: in the message language, or in a language nobody named.
+    pub other_language: Option<Language>,
+}
+
+impl Names<'_> {
+    /// [`Names::pick`], saying which language the text is in when it is not the
+    /// message's: the payload's own text is in the merchant's default language.
+    fn pick_with_language(
+        &self,
+        base: Option<&str>,
+        translations: &[Translation],
+        field: &str,
+    ) -> Option<Picked> {
+        let translated = self
+            .translation(translations)
+            .and_then(|t| t.fields.get(field))
+            .and_then(Value::as_str)
+            .and_then(clean);
+        if let Some(text) = translated {
+            return Some(Picked {
+                text,
+                other_language: None,
+            });
+        }
+        Some(Picked {
+            text: base.and_then(clean)?,
+            other_language: self.merchant_default.filter(|d| *d != self.lang).cloned(),
+        })
+    }
+}
+
+/// The service's `description` and `instructions` in the message language when Booxi
+/// gives them so, else as written with the language they are in.
+fn names_fields<'n>(names: &'n Names<'n>) -> impl Fn(&Event, &str) -> Option<Picked> + 'n {
     move |event: &Event, field: &str| {
         let service = event.service.as_ref()?;
         let base = service.raw.get(field).and_then(Value::as_str);
-        names.pick(base, &service.translations, field)
+        names.pick_with_language(base, &service.translations, field)
     }
 }
 
@@ -864,11 +1061,19 @@ fn availability(b: &Booking, tz: &TimeZone, lang: DateLanguage) -> Vec<String> {
         .collect()
 }
 
-fn payment_view(p: &Payment) -> PaymentView {
+/// Amounts as the language writes money, with their currency (the Price object's, else
+/// the store country's); as Booxi wrote them when they do not read as a number.
+fn payment_view(p: &Payment, lang: &Language, store_country: &str) -> PaymentView {
     let money = |m: &Option<Money>| {
         let m = m.as_ref()?;
-        let text = match &m.currency {
-            Some(currency) => format!("{} {currency}", m.amount),
+        let currency = super::money::currency(m.currency.as_deref(), Some(store_country));
+        let text = match currency {
+            Some(currency) => match super::money::minor_units(&m.amount, &currency) {
+                Some(cents) => {
+                    super::money::Money { cents, currency }.display(lang, Some(store_country))
+                }
+                None => format!("{} {currency}", m.amount),
+            },
             None => m.amount.clone(),
         };
         clean(&text)
@@ -949,6 +1154,20 @@ mod tests {
         );
         assert_eq!(clean("\u{200B}\u{FEFF} \u{202E}"), None);
         assert_eq!(clean("Zoë 🙂 Ng"), Some("Zoë 🙂 Ng".to_owned()));
+    }
+
+    #[test]
+    fn clean_keeps_no_break_spaces_between_words_only() {
+        assert_eq!(
+            clean("10\u{a0}h\u{a0}00 \u{ab}\u{202f}Bonjour\u{202f}\u{bb}"),
+            Some("10\u{a0}h\u{a0}00 \u{ab}\u{202f}Bonjour\u{202f}\u{bb}".to_owned())
+        );
+        // Mixed with a breaking space the run may break: one plain space.
+        assert_eq!(clean("a \u{a0}b\u{a0}\n c"), Some("a b c".to_owned()));
+        assert_eq!(clean("a\u{a0}\u{202f}b"), Some("a\u{202f}b".to_owned()));
+        assert_eq!(clean("\u{a0}\u{202f} x \u{a0}"), Some("x".to_owned()));
+        assert_eq!(clean("\u{a0}\u{202f}"), None);
+        assert_eq!(plain_spaces("10\u{a0}h\u{202f}!"), "10 h !");
     }
 
     #[test]

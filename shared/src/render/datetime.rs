@@ -215,7 +215,8 @@ impl DateLanguage {
         }
     }
 
-    /// The time of day: `10:00 AM`, `10 h 00`, `10:00`, `10:00 Uhr`.
+    /// The time of day: `10:00 AM`, `10 h 00`, `10:00`, `10:00 Uhr`, with no-break spaces
+    /// inside (a line never ends on `10:00` before its `AM`).
     fn time(self, hour: i8, minute: i8) -> String {
         match self {
             Self::English => {
@@ -225,12 +226,12 @@ impl DateLanguage {
                     12 => (12, "PM"),
                     _ => (hour - 12, "PM"),
                 };
-                format!("{h12}:{minute:02} {half}")
+                format!("{h12}:{minute:02}\u{a0}{half}")
             }
-            Self::French => format!("{hour} h {minute:02}"),
+            Self::French => format!("{hour}\u{a0}h\u{a0}{minute:02}"),
             Self::Spanish => format!("{hour}:{minute:02}"),
             Self::Portuguese | Self::Dutch => format!("{hour:02}:{minute:02}"),
-            Self::German => format!("{hour:02}:{minute:02} Uhr"),
+            Self::German => format!("{hour:02}:{minute:02}\u{a0}Uhr"),
         }
     }
 
@@ -250,16 +251,26 @@ impl DateLanguage {
 
     /// `Thursday, December 3, 2026`, `jeudi 3 décembre 2026`, `jueves, 3 de diciembre de
     /// 2026`, `quinta-feira, 3 de dezembro de 2026`, `donderdag 3 december 2026`,
-    /// `Donnerstag, 3. Dezember 2026`.
+    /// `Donnerstag, 3. Dezember 2026`. The day and its month never part (a no-break
+    /// space between them); the first of the month is `1er` in French, `1º` in Portuguese.
     fn date(self, weekday: Weekday, year: i16, month: i8, day: i8) -> String {
         let w = self.weekdays()[weekday_index(weekday)];
         let m = self.months()[month_index(month)];
+        let d = self.day(day);
         match self {
-            Self::English => format!("{w}, {m} {day}, {year}"),
-            Self::French if day == 1 => format!("{w} 1er {m} {year}"),
-            Self::French | Self::Dutch => format!("{w} {day} {m} {year}"),
-            Self::Spanish | Self::Portuguese => format!("{w}, {day} de {m} de {year}"),
-            Self::German => format!("{w}, {day}. {m} {year}"),
+            Self::English => format!("{w}, {m}\u{a0}{d}, {year}"),
+            Self::French | Self::Dutch => format!("{w} {d}\u{a0}{m} {year}"),
+            Self::Spanish | Self::Portuguese => format!("{w}, {d} de {m} de {year}"),
+            Self::German => format!("{w}, {d}.\u{a0}{m} {year}"),
+        }
+    }
+
+    /// The day of the month as the language writes it in a date.
+    fn day(self, day: i8) -> String {
+        match (self, day) {
+            (Self::French, 1) => "1er".to_owned(),
+            (Self::Portuguese, 1) => "1º".to_owned(),
+            _ => day.to_string(),
         }
     }
 
@@ -267,12 +278,13 @@ impl DateLanguage {
     fn short_date(self, weekday: Weekday, month: i8, day: i8) -> String {
         let w = self.short_weekdays()[weekday_index(weekday)];
         let m = self.short_months()[month_index(month)];
+        let d = self.day(day);
         match self {
-            Self::English => format!("{w}, {m} {day}"),
-            Self::French if day == 1 => format!("{w} 1er {m}"),
-            Self::French | Self::Dutch => format!("{w} {day} {m}"),
-            Self::Spanish | Self::Portuguese => format!("{w} {day} {m}"),
-            Self::German => format!("{w}, {day}. {m}"),
+            Self::English => format!("{w}, {m}\u{a0}{d}"),
+            Self::French | Self::Dutch | Self::Spanish | Self::Portuguese => {
+                format!("{w} {d}\u{a0}{m}")
+            }
+            Self::German => format!("{w}, {d}.\u{a0}{m}"),
         }
     }
 
@@ -369,18 +381,19 @@ impl When {
         let zone = lang.zone_name(&zone_label(tz, start));
         let end_zone = end.map(|e| lang.zone_name(&zone_label(tz, e)));
         let time_range = match (&end_time, lang) {
-            // `10:00 – 11:00 Uhr`, not `10:00 Uhr – 11:00 Uhr`.
+            // `10:00 – 11:00 Uhr`, not `10:00 Uhr – 11:00 Uhr`. The dash stays on the
+            // line of the start.
             (Some(end), DateLanguage::German) => {
-                format!("{} – {end}", time.trim_end_matches(" Uhr"))
+                format!("{}\u{a0}– {end}", time.trim_end_matches("\u{a0}Uhr"))
             }
-            (Some(end), _) => format!("{time} – {end}"),
+            (Some(end), _) => format!("{time}\u{a0}– {end}"),
             (None, _) => time.clone(),
         };
         let zoned_range = match (&end_time, &end_zone) {
             (Some(end_time), Some(end_zone)) if *end_zone != zone => {
-                format!("{time} {zone} – {end_time} {end_zone}")
+                format!("{time}\u{a0}{zone}\u{a0}– {end_time}\u{a0}{end_zone}")
             }
-            _ => format!("{time_range} ({zone})"),
+            _ => format!("{time_range}\u{a0}({zone})"),
         };
         let on = match lang {
             DateLanguage::English => "on",
@@ -437,6 +450,11 @@ pub fn parse_instant(raw: &str) -> Option<Timestamp> {
 mod tests {
     use super::*;
 
+    /// A value with its no-break spaces shown as `~`, to compare with expectations.
+    fn shown(s: &str) -> String {
+        s.replace('\u{a0}', "~")
+    }
+
     fn when(raw: &str, zone: &str, lang: DateLanguage) -> When {
         let tz = TimeZone::get(zone).unwrap();
         When::new(parse_instant(raw).unwrap(), None, &tz, lang)
@@ -449,13 +467,13 @@ mod tests {
             "America/Toronto",
             DateLanguage::English,
         );
-        assert_eq!(en.full, "Thursday, December 3, 2026 at 10:00 AM");
+        assert_eq!(shown(&en.full), "Thursday, December~3, 2026 at 10:00~AM");
         let fr = when(
             "2026-12-03T15:00:00Z",
             "America/Toronto",
             DateLanguage::French,
         );
-        assert_eq!(fr.full, "jeudi 3 décembre 2026 à 10 h 00");
+        assert_eq!(shown(&fr.full), "jeudi 3~décembre 2026 à 10~h~00");
     }
 
     #[test]
@@ -464,38 +482,38 @@ mod tests {
             (
                 DateLanguage::Spanish,
                 "jueves, 3 de diciembre de 2026 a las 10:00",
-                "jue. 3 dic. a las 10:00",
+                "jue. 3~dic. a las 10:00",
             ),
             (
                 DateLanguage::Portuguese,
                 "quinta-feira, 3 de dezembro de 2026 às 10:00",
-                "qui. 3 dez. às 10:00",
+                "qui. 3~dez. às 10:00",
             ),
             (
                 DateLanguage::Dutch,
-                "donderdag 3 december 2026 om 10:00",
-                "do 3 dec. om 10:00",
+                "donderdag 3~december 2026 om 10:00",
+                "do 3~dec. om 10:00",
             ),
             (
                 DateLanguage::German,
-                "Donnerstag, 3. Dezember 2026 um 10:00 Uhr",
-                "Do., 3. Dez. um 10:00 Uhr",
+                "Donnerstag, 3.~Dezember 2026 um 10:00~Uhr",
+                "Do., 3.~Dez. um 10:00~Uhr",
             ),
             (
                 DateLanguage::English,
-                "Thursday, December 3, 2026 at 10:00 AM",
-                "Thu, Dec 3 at 10:00 AM",
+                "Thursday, December~3, 2026 at 10:00~AM",
+                "Thu, Dec~3 at 10:00~AM",
             ),
             (
                 DateLanguage::French,
-                "jeudi 3 décembre 2026 à 10 h 00",
-                "jeu. 3 déc. à 10 h 00",
+                "jeudi 3~décembre 2026 à 10~h~00",
+                "jeu. 3~déc. à 10~h~00",
             ),
         ];
         for (lang, full, short) in cases {
             let w = when("2026-12-03T15:00:00Z", "America/Toronto", lang);
-            assert_eq!(w.full, full);
-            assert_eq!(w.short, short);
+            assert_eq!(shown(&w.full), full);
+            assert_eq!(shown(&w.short), short);
         }
     }
 
@@ -506,8 +524,8 @@ mod tests {
             "America/Toronto",
             DateLanguage::French,
         );
-        assert_eq!(fr.full, "mardi 1er décembre 2026 à 10 h 00");
-        assert_eq!(fr.short, "mar. 1er déc. à 10 h 00");
+        assert_eq!(shown(&fr.full), "mardi 1er~décembre 2026 à 10~h~00");
+        assert_eq!(shown(&fr.short), "mar. 1er~déc. à 10~h~00");
         let tz = TimeZone::get("Europe/Berlin").unwrap();
         let w = When::new(
             parse_instant("2026-12-01T09:00:00Z").unwrap(),
@@ -515,7 +533,18 @@ mod tests {
             &tz,
             DateLanguage::German,
         );
-        assert_eq!(w.time_range, "10:00 – 11:30 Uhr");
+        assert_eq!(shown(&w.time_range), "10:00~– 11:30~Uhr");
+        let pt = When::new(
+            parse_instant("2026-12-01T09:00:00Z").unwrap(),
+            None,
+            &tz,
+            DateLanguage::Portuguese,
+        );
+        assert_eq!(
+            shown(&pt.full),
+            "terça-feira, 1º de dezembro de 2026 às 10:00"
+        );
+        assert_eq!(shown(&pt.short), "ter. 1º~dez. às 10:00");
     }
 
     #[test]
@@ -538,20 +567,20 @@ mod tests {
     fn twelve_hour_clock_edges() {
         let tz = "UTC";
         assert_eq!(
-            when("2026-01-01T00:05:00Z", tz, DateLanguage::English).time,
-            "12:05 AM"
+            shown(&when("2026-01-01T00:05:00Z", tz, DateLanguage::English).time),
+            "12:05~AM"
         );
         assert_eq!(
-            when("2026-01-01T12:00:00Z", tz, DateLanguage::English).time,
-            "12:00 PM"
+            shown(&when("2026-01-01T12:00:00Z", tz, DateLanguage::English).time),
+            "12:00~PM"
         );
         assert_eq!(
-            when("2026-01-01T13:30:00Z", tz, DateLanguage::English).time,
-            "1:30 PM"
+            shown(&when("2026-01-01T13:30:00Z", tz, DateLanguage::English).time),
+            "1:30~PM"
         );
         assert_eq!(
-            when("2026-01-01T13:30:00Z", tz, DateLanguage::French).time,
-            "13 h 30"
+            shown(&when("2026-01-01T13:30:00Z", tz, DateLanguage::French).time),
+            "13~h~30"
         );
         assert_eq!(
             when("2026-01-01T01:30:00Z", tz, DateLanguage::Spanish).full,
@@ -568,8 +597,8 @@ mod tests {
             DateLanguage::English,
         );
         assert_eq!(
-            (before.time.as_str(), before.zone.as_str()),
-            ("1:30 AM", "EST")
+            (shown(&before.time).as_str(), before.zone.as_str()),
+            ("1:30~AM", "EST")
         );
         let after = when(
             "2026-03-08T07:30:00Z",
@@ -577,8 +606,8 @@ mod tests {
             DateLanguage::English,
         );
         assert_eq!(
-            (after.time.as_str(), after.zone.as_str()),
-            ("3:30 AM", "EDT")
+            (shown(&after.time).as_str(), after.zone.as_str()),
+            ("3:30~AM", "EDT")
         );
         // The same wall-clock hour a week apart is a different UTC hour.
         let week_before = when(
@@ -591,8 +620,8 @@ mod tests {
             "America/Toronto",
             DateLanguage::English,
         );
-        assert_eq!(week_before.time, "10:00 AM");
-        assert_eq!(week_after.time, "10:00 AM");
+        assert_eq!(week_before.time, week_after.time);
+        assert_eq!(shown(&week_after.time), "10:00~AM");
     }
 
     #[test]
@@ -601,14 +630,14 @@ mod tests {
         let first = when("2026-10-25T00:30:00Z", "Europe/Paris", DateLanguage::French);
         let second = when("2026-10-25T01:30:00Z", "Europe/Paris", DateLanguage::French);
         assert_eq!(
-            (first.time.as_str(), first.zone.as_str()),
-            ("2 h 30", "HAEC")
+            (shown(&first.time).as_str(), first.zone.as_str()),
+            ("2~h~30", "HAEC")
         );
         assert_eq!(
-            (second.time.as_str(), second.zone.as_str()),
-            ("2 h 30", "HNEC")
+            (shown(&second.time).as_str(), second.zone.as_str()),
+            ("2~h~30", "HNEC")
         );
-        assert_eq!(first.full, "dimanche 25 octobre 2026 à 2 h 30");
+        assert_eq!(shown(&first.full), "dimanche 25~octobre 2026 à 2~h~30");
     }
 
     #[test]
@@ -617,17 +646,17 @@ mod tests {
         let start = parse_instant("2026-11-01T05:30:00Z").unwrap(); // 1:30 EDT
         let end = parse_instant("2026-11-01T06:30:00Z").unwrap(); // 1:30 EST, an hour later
         let w = When::new(start, Some(end), &tz, DateLanguage::English);
-        assert_eq!(w.time_range, "1:30 AM – 1:30 AM");
-        assert_eq!(w.zoned_range, "1:30 AM EDT – 1:30 AM EST");
+        assert_eq!(shown(&w.time_range), "1:30~AM~– 1:30~AM");
+        assert_eq!(shown(&w.zoned_range), "1:30~AM~EDT~– 1:30~AM~EST");
         let fr = When::new(start, Some(end), &tz, DateLanguage::French);
-        assert_eq!(fr.zoned_range, "1 h 30 HAE – 1 h 30 HNE");
+        assert_eq!(shown(&fr.zoned_range), "1~h~30~HAE~– 1~h~30~HNE");
         let berlin = TimeZone::get("Europe/Berlin").unwrap();
         let start = parse_instant("2026-10-25T00:30:00Z").unwrap(); // 2:30 MESZ
         let end = parse_instant("2026-10-25T01:45:00Z").unwrap(); // 2:45 MEZ
         let de = When::new(start, Some(end), &berlin, DateLanguage::German);
-        assert_eq!(de.zoned_range, "02:30 Uhr MESZ – 02:45 Uhr MEZ");
+        assert_eq!(shown(&de.zoned_range), "02:30~Uhr~MESZ~– 02:45~Uhr~MEZ");
         let same = When::new(start, None, &berlin, DateLanguage::German);
-        assert_eq!(same.zoned_range, "02:30 Uhr (MESZ)");
+        assert_eq!(shown(&same.zoned_range), "02:30~Uhr~(MESZ)");
         assert_eq!(w.iso, "2026-11-01T01:30:00-04");
     }
 

@@ -12,7 +12,7 @@ use crate::domain::config::Brand;
 use crate::domain::contact::Language;
 use crate::domain::event::{Booking, Event};
 
-use super::context::{booking_span, clean, duration_minutes};
+use super::context::{Picked, booking_span, clean, duration_minutes};
 
 /// The length given to a calendar entry whose booking says neither its end nor its
 /// duration (an entry without an end is a zero-length instant in most calendars).
@@ -20,9 +20,16 @@ pub const DEFAULT_MINUTES: i64 = 30;
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ServiceDetails {
+    /// In the message language only: a description Booxi has only in another language
+    /// is left out (it would sit, untranslated, under a translated label).
     pub description: Option<String>,
+    /// As Booxi gives them: what to bring or do matters even untranslated, so text in
+    /// another language is kept, with that language in `instructions_lang`.
     pub instructions: Option<String>,
-    /// `85.00 CAD`, `85,00 CAD`; the sum of the items' visible prices.
+    /// The BCP 47 tag (`en`) of `instructions` when they are not in the message language.
+    pub instructions_lang: Option<&'static str>,
+    /// `$85.00`, `85,00 $`, `R$ 85,00`: the sum of the items' visible prices with their
+    /// currency (the Price object's, else the store country's); none without a currency.
     pub price: Option<String>,
     /// The price is a starting price (`isStartingAt`).
     pub price_from: bool,
@@ -36,17 +43,29 @@ pub struct CalendarLinks {
     pub outlook: String,
 }
 
-/// Description and instructions (in the message language, through `field`), price and
-/// duration of the booking.
+/// Description and instructions (through `field`, which says their language), price
+/// (when `with_price`) and duration of the booking.
 pub fn service_details(
     event: &Event,
-    field: &impl Fn(&Event, &str) -> Option<String>,
+    field: &impl Fn(&Event, &str) -> Option<Picked>,
     lang: &Language,
+    store_country: &str,
+    with_price: bool,
 ) -> ServiceDetails {
-    let (price, price_from) = price(&event.booking, lang).unzip();
+    let (price, price_from) = with_price
+        .then(|| price(&event.booking, lang, store_country))
+        .flatten()
+        .unzip();
+    let instructions = field(event, "instructions");
     ServiceDetails {
-        description: field(event, "description"),
-        instructions: field(event, "instructions"),
+        description: field(event, "description")
+            .filter(|p| p.other_language.is_none())
+            .map(|p| p.text),
+        instructions_lang: instructions
+            .as_ref()
+            .and_then(|p| p.other_language.as_ref())
+            .map(|l| super::mime::language_tag(l.code())),
+        instructions: instructions.map(|p| p.text),
         price,
         price_from: price_from.unwrap_or(false),
         duration: duration_minutes(&event.booking).map(|m| duration_text(m, lang)),
@@ -60,21 +79,22 @@ fn duration_text(minutes: i64, lang: &Language) -> String {
         "nld" => ("uur", "min"),
         _ => ("h", "min"),
     };
+    // A number and its unit never part.
     match (h, m) {
-        (0, m) => format!("{m} {mins}"),
-        (h, 0) => format!("{h} {hours}"),
-        (h, m) => format!("{h} {hours} {m} {mins}"),
+        (0, m) => format!("{m}\u{a0}{mins}"),
+        (h, 0) => format!("{h}\u{a0}{hours}"),
+        (h, m) => format!("{h}\u{a0}{hours} {m}\u{a0}{mins}"),
     }
 }
 
-/// The items' prices added up, when every visible one is in the same currency. A
-/// price marked hidden (`visibility`) is not shown; a free booking (0) is not either.
-fn price(b: &Booking, lang: &Language) -> Option<(String, bool)> {
+/// The items' visible prices as Booxi wrote them, the currency they name (when every
+/// item that names one names the same), and whether any is a starting price. A price
+/// marked hidden (`visibility`) is left out.
+fn prices(b: &Booking) -> Option<(Vec<String>, Option<String>, bool)> {
     let o = Obj::new(&b.raw)?;
-    let mut total_cents: i64 = 0;
+    let mut amounts = Vec::new();
     let mut currency: Option<String> = None;
     let mut from = false;
-    let mut any = false;
     for item in o.objs(&["items"]) {
         let Some(p) = item.get(&["price"]) else {
             continue;
@@ -89,14 +109,13 @@ fn price(b: &Booking, lang: &Language) -> Option<(String, bool)> {
                 if hidden {
                     continue;
                 }
-                let amount = po.get(&["amount"]).and_then(cents)?;
                 (
-                    amount,
+                    amount_text(po.get(&["amount"])?)?,
                     po.text(&["currency"]),
                     po.flag(&["isStartingAt"]).unwrap_or(false),
                 )
             }
-            other => (cents(other)?, None, false),
+            other => (amount_text(other)?, None, false),
         };
         if let Some(cur) = cur {
             let cur = cur.trim().to_ascii_uppercase();
@@ -105,34 +124,35 @@ fn price(b: &Booking, lang: &Language) -> Option<(String, bool)> {
                 _ => currency = Some(cur),
             }
         }
-        total_cents = total_cents.checked_add(amount)?;
+        amounts.push(amount);
         from |= starting;
-        any = true;
     }
-    if !any || total_cents <= 0 {
-        return None;
-    }
-    let separator = if lang.code() == "eng" { '.' } else { ',' };
-    let text = format!("{}{separator}{:02}", total_cents / 100, total_cents % 100);
-    let text = match currency {
-        Some(c) => format!("{text} {c}"),
-        None => text,
-    };
-    Some((text, from))
+    Some((amounts, currency, from))
 }
 
-/// A money amount (decimal string or number) in cents.
-fn cents(v: &Value) -> Option<i64> {
-    let text = match v {
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => s.trim().to_owned(),
-        _ => return None,
-    };
-    let (units, fraction) = text.split_once('.').unwrap_or((&text, "0"));
-    let units: i64 = units.parse().ok()?;
-    let fraction: String = fraction.chars().chain("00".chars()).take(2).collect();
-    let fraction: i64 = fraction.parse().ok()?;
-    units.checked_mul(100)?.checked_add(fraction)
+/// The total of the booking's visible prices with its currency, as the language writes
+/// money, and whether it is a starting price. None for a free booking (0), a booking
+/// without prices, or one whose currency is unknown (a price always shows its currency).
+fn price(b: &Booking, lang: &Language, store_country: &str) -> Option<(String, bool)> {
+    let (amounts, named, from) = prices(b)?;
+    let currency = super::money::currency(named.as_deref(), Some(store_country))?;
+    let cents = amounts.iter().try_fold(0_i64, |sum, a| {
+        sum.checked_add(super::money::minor_units(a, &currency)?)
+    })?;
+    if amounts.is_empty() || cents <= 0 {
+        return None;
+    }
+    let money = super::money::Money { cents, currency };
+    Some((money.display(lang, Some(store_country)), from))
+}
+
+/// A money amount (decimal string or number) as text.
+fn amount_text(v: &Value) -> Option<String> {
+    match v {
+        Value::Number(n) => Some(n.to_string()),
+        Value::String(s) => Some(s.trim().to_owned()),
+        _ => None,
+    }
 }
 
 /// A map search for an address (works on phones and desktops alike).
@@ -230,18 +250,42 @@ mod tests {
     }
 
     #[test]
-    fn amounts_add_up_in_cents() {
-        assert_eq!(cents(&json!("85.5")), Some(8550));
-        assert_eq!(cents(&json!(12)), Some(1200));
-        assert_eq!(cents(&json!("x")), None);
+    fn prices_add_up_with_their_currency() {
+        let booking = |items: Value| Booking {
+            raw: json!({ "items": items }),
+            ..Booking::default()
+        };
+        let shown = |items: Value, lang: &str, country: &str| {
+            price(&booking(items), &Language::parse(lang).unwrap(), country)
+                .map(|(p, from)| (p.replace('\u{a0}', "~"), from))
+        };
+        let items = json!([{"price": {"amount": "85.5", "currency": "cad"}}, {"price": 12}]);
+        assert_eq!(
+            shown(items.clone(), "eng", "CA"),
+            Some(("$97.50".into(), false))
+        );
+        assert_eq!(shown(items, "fre", "FR"), Some(("97,50~CAD".into(), false)));
+        let plain = json!([{"price": {"amount": 45, "isStartingAt": true}}]);
+        assert_eq!(
+            shown(plain.clone(), "deu", "DE"),
+            Some(("45,00~€".into(), true))
+        );
+        assert_eq!(shown(plain, "eng", "ZZ"), None, "no currency, no price");
+        let mixed = json!([{"price": {"amount": 1, "currency": "CAD"}}, {"price": {"amount": 1, "currency": "USD"}}]);
+        assert_eq!(shown(mixed, "eng", "CA"), None);
+        assert_eq!(shown(json!([{"price": "x"}]), "eng", "CA"), None);
+        assert_eq!(shown(json!([{"price": 0}]), "eng", "CA"), None);
+        let hidden = json!([{"price": {"amount": 10, "visibility": "Hidden"}}]);
+        assert_eq!(shown(hidden, "eng", "CA"), None);
     }
 
     #[test]
     fn durations_read_in_each_language() {
-        assert_eq!(duration_text(45, &lang("eng")), "45 min");
-        assert_eq!(duration_text(90, &lang("fre")), "1 h 30 min");
-        assert_eq!(duration_text(90, &lang("deu")), "1 Std. 30 Min.");
-        assert_eq!(duration_text(120, &lang("nld")), "2 uur");
+        let shown = |m, l| duration_text(m, &lang(l)).replace('\u{a0}', "~");
+        assert_eq!(shown(45, "eng"), "45~min");
+        assert_eq!(shown(90, "fre"), "1~h 30~min");
+        assert_eq!(shown(90, "deu"), "1~Std. 30~Min.");
+        assert_eq!(shown(120, "nld"), "2~uur");
     }
 
     #[test]

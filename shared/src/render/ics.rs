@@ -23,6 +23,29 @@ impl Method {
     }
 }
 
+/// Where SEQUENCE numbers of cancellations start: every REQUEST is below (seconds since
+/// 2020 reach it in 2054), every CANCEL at or above, so a cancellation is applied however
+/// old the timestamps of its event are.
+pub const CANCEL_SEQUENCES: i64 = 1 << 30;
+
+/// The SEQUENCE of an invite (RFC 5546: a calendar applies an update only when it is
+/// higher than the one it has), without stored state: the seconds from 2020-01-01 UTC
+/// to the booking's latest known change (`latest`), in the band of its method; and, when
+/// the core remembers the last SEQUENCE it sent for the booking, one more than that at
+/// least. Always within the 32-bit range calendars use.
+pub fn sequence(method: Method, latest: Option<Timestamp>, last_sent: Option<i64>) -> i64 {
+    const EPOCH_2020: i64 = 1_577_836_800;
+    let seconds = latest
+        .map(|t| (t.as_second() - EPOCH_2020).clamp(0, CANCEL_SEQUENCES - 1))
+        .unwrap_or(0);
+    let derived = match method {
+        Method::Request => seconds,
+        Method::Cancel => CANCEL_SEQUENCES + seconds,
+    };
+    let floor = last_sent.map_or(0, |last| last.saturating_add(1));
+    derived.max(floor).clamp(0, i64::from(i32::MAX))
+}
+
 /// A rendered `.ics` file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Ics {
@@ -238,6 +261,50 @@ mod tests {
         }
         assert!(ics.ends_with("END:VEVENT\r\nEND:VCALENDAR\r\n"));
         assert!(!ics.replace("\r\n", "").contains('\n'));
+    }
+
+    #[test]
+    fn sequence_grows_with_time_and_stays_in_range() {
+        let at = |s: &str| s.parse().ok();
+        let a = sequence(Method::Request, at("2026-11-20T12:00:00Z"), None);
+        let b = sequence(Method::Request, at("2026-11-20T12:00:01Z"), None);
+        assert!(b > a && a > 0);
+        assert_eq!(sequence(Method::Request, None, None), 0);
+        assert_eq!(
+            sequence(Method::Request, at("2019-01-01T00:00:00Z"), None),
+            0
+        );
+        assert_eq!(
+            sequence(Method::Request, at("2100-01-01T00:00:00Z"), None),
+            CANCEL_SEQUENCES - 1
+        );
+        assert_eq!(
+            sequence(Method::Cancel, at("2100-01-01T00:00:00Z"), None),
+            2 * CANCEL_SEQUENCES - 1
+        );
+        assert_eq!(
+            sequence(Method::Request, None, Some(i64::MAX)),
+            i64::from(i32::MAX)
+        );
+        assert_eq!(sequence(Method::Request, None, Some(-7)), 0);
+    }
+
+    #[test]
+    fn a_cancel_outranks_any_request_and_a_floor_any_timestamp() {
+        let at = |s: &str| s.parse().ok();
+        let late_request = sequence(Method::Request, at("2053-12-31T00:00:00Z"), None);
+        let old_cancel = sequence(Method::Cancel, at("2020-01-01T00:00:00Z"), None);
+        assert!(old_cancel > late_request);
+        assert!(sequence(Method::Cancel, None, None) > late_request);
+        // What the core remembers wins over older timestamps, and is never lowered.
+        let sent = sequence(Method::Request, at("2026-11-22T00:00:00Z"), None);
+        let older = sequence(Method::Request, at("2026-11-21T00:00:00Z"), Some(sent));
+        assert_eq!(older, sent + 1);
+        let newer = sequence(Method::Request, at("2026-11-23T00:00:00Z"), Some(sent));
+        assert!(newer > sent + 1);
+        // A booking reinstated after a cancellation: only a kept floor can say so.
+        let cancel = sequence(Method::Cancel, at("2026-11-24T00:00:00Z"), None);
+        assert!(sequence(Method::Request, at("2026-11-25T00:00:00Z"), Some(cancel)) > cancel);
     }
 
     #[test]

@@ -152,7 +152,7 @@ impl Email {
 }
 
 /// BCP 47 tag of a Booxi language code, for `Content-Language`.
-fn language_tag(code: &str) -> &'static str {
+pub(super) fn language_tag(code: &str) -> &'static str {
     match code {
         "fre" => "fr",
         "spa" => "es",

@@ -17,6 +17,7 @@ pub mod datetime;
 pub mod extras;
 pub mod ics;
 mod mime;
+pub mod money;
 mod overrides;
 pub mod preview;
 pub mod sms;
@@ -37,7 +38,7 @@ use crate::domain::contact::{EmailAddress, Language};
 use crate::domain::event::Event;
 use crate::domain::notification::{Address, Audience, Channel, Kind, Notification};
 
-pub use context::{Context, clean, web_link};
+pub use context::{Context, clean, is_no_break, plain_spaces, web_link};
 pub use ics::{Ics, Method};
 pub use mime::{Envelope, message_id};
 pub use sms::{Encoding, Segments, count_segments};
@@ -93,6 +94,8 @@ pub struct RenderConfig {
     pub brand: Brand,
     pub templates_dir: Option<PathBuf>,
     pub default_time_zone: TimeZone,
+    /// The store's country when the payload names none: prices take its currency.
+    pub default_country: crate::domain::contact::Country,
     /// The configured `[[flows]]`: their templates (custom names included) are checked
     /// at start, and a custom name's files in `templates_dir` are allowed.
     pub flows: Vec<crate::domain::flows::Flow>,
@@ -104,6 +107,7 @@ impl From<&Config> for RenderConfig {
             brand: c.brand.clone(),
             templates_dir: c.templates_dir.clone(),
             default_time_zone: c.default_time_zone.clone(),
+            default_country: c.default_country,
             flows: c.flows.clone(),
         }
     }
@@ -193,6 +197,7 @@ pub struct Renderer {
     labels: BTreeMap<String, Labels>,
     brand: Brand,
     default_time_zone: TimeZone,
+    default_country: crate::domain::contact::Country,
 }
 
 /// Every configured flow has a template, in some language, for each of its channels: a
@@ -354,11 +359,26 @@ impl Renderer {
             labels,
             brand: config.brand.clone(),
             default_time_zone: config.default_time_zone.clone(),
+            default_country: config.default_country,
         })
     }
 
     /// Renders one planned message. An error concerns this message only.
     pub fn render(&self, event: &Event, n: &Notification) -> Result<Message, RenderError> {
+        self.render_after(event, n, None)
+    }
+
+    /// [`Renderer::render`] for a core that remembers the highest calendar SEQUENCE it
+    /// sent for this booking (`Ics::sequence` of its earlier invites): the invite then
+    /// carries a higher one even when this event's timestamps are absent or older, so a
+    /// calendar applies it. Pass `None` for an event older than the booking's kept state
+    /// (a late delivery must not override a newer invite), or when nothing is kept.
+    pub fn render_after(
+        &self,
+        event: &Event,
+        n: &Notification,
+        last_sequence: Option<i64>,
+    ) -> Result<Message, RenderError> {
         let channel = match n.channel {
             Channel::Email => "email.html",
             Channel::Sms => "sms.txt",
@@ -374,11 +394,12 @@ impl Renderer {
             default_time_zone: &self.default_time_zone,
             language: &language,
             labels: &labels.table,
+            default_country: self.default_country,
         };
         let mut ctx = Context::new(event, n, &inputs);
         match n.channel {
             Channel::Email => {
-                let ics = self.invite(event, n, &ctx, &labels.table);
+                let ics = self.invite(event, n, &ctx, &labels.table, last_sequence);
                 ctx.calendar = ics.as_ref().map(|i| match i.method {
                     Method::Request => "request",
                     Method::Cancel => "cancel",
@@ -484,7 +505,8 @@ impl Renderer {
             .promotional
             .then(|| labels.table.get("sms_opt_out").cloned())
             .flatten()
-            .and_then(|o| clean(&o));
+            .and_then(|o| clean(&o))
+            .map(|o| plain_spaces(&o));
         let with_opt_out = |text: String| match &opt_out {
             Some(o) if !text.is_empty() => format!("{text} {o}"),
             _ => text,
@@ -499,7 +521,9 @@ impl Renderer {
             let mut block = |block: &str| {
                 captured
                     .with_state_mut(|state| state.render_block(block))
-                    .map(|text| clean(&text).unwrap_or_default())
+                    // No-break spaces are typography for the eye: GSM-7 has none, and a
+                    // phone wraps a text as it likes.
+                    .map(|text| clean(&text).map(|t| plain_spaces(&t)).unwrap_or_default())
                     .map_err(|e| RenderError::template(name, &e))
             };
             Ok((with_opt_out(block("full")?), with_opt_out(block("short")?)))
@@ -558,6 +582,7 @@ impl Renderer {
         n: &Notification,
         ctx: &Context,
         labels: &BTreeMap<String, String>,
+        last_sequence: Option<i64>,
     ) -> Option<Ics> {
         let method = match n.kind {
             Kind::Confirmation | Kind::Changed => Method::Request,
@@ -597,8 +622,11 @@ impl Renderer {
         let stamp = event_time.or(modified).or(created).unwrap_or(start);
         // Each change the client is told about comes in its own webhook event, created
         // later than the one before: the latest of the event's time and the booking's
-        // `modifiedOn` grows with every change even when `modifiedOn` stays put.
-        let sequence = sequence([event_time, modified, created].into_iter().flatten().max());
+        // `modifiedOn` grows with every change even when `modifiedOn` stays put. A
+        // cancellation outranks every invite whatever its timestamps say, and what the
+        // core remembers of the last invite (when it keeps it) is a floor.
+        let latest = [event_time, modified, created].into_iter().flatten().max();
+        let sequence = ics::sequence(method, latest, last_sequence);
         // A calendar entry always has an end: the booking's, else a default length.
         let end = end.or_else(|| {
             Timestamp::from_second(
@@ -625,7 +653,17 @@ impl Renderer {
             None => title,
         };
         let view = ctx.links.as_ref().map(|l| l.view.clone());
+        let label = |key: &str| labels.get(key).cloned().unwrap_or_default();
+        // The join link belongs where people look for it, not only in LOCATION (which
+        // some calendars show as plain text).
+        let video = ctx
+            .place
+            .url
+            .as_ref()
+            .filter(|_| ctx.place.kind == "video" && method == Method::Request)
+            .map(|url| format!("{}{} {url}", label("join_video"), label("colon")));
         let description = [
+            video,
             ctx.booking.confirmation_number.as_ref().map(|c| {
                 format!(
                     "{} {c}",
@@ -687,16 +725,6 @@ fn values(ctx: &Value, t: &Value, format: &'static str) -> Value {
         "layout.txt"
     };
     context! { t => t.clone(), format, layout, ..ctx.clone() }
-}
-
-/// SEQUENCE from the booking's last change: seconds since 2020-01-01 UTC, so that each
-/// later change gives a larger number without any stored state (it stays within the
-/// 32-bit range calendars use until 2088).
-fn sequence(changed: Option<Timestamp>) -> i64 {
-    const EPOCH_2020: i64 = 1_577_836_800;
-    changed
-        .map(|t| (t.as_second() - EPOCH_2020).clamp(0, i64::from(i32::MAX)))
-        .unwrap_or(0)
 }
 
 /// Picks the SMS among its forms (in order of preference): the first that fits one
@@ -903,19 +931,6 @@ fn tidy_html(html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sequence_grows_with_time_and_stays_in_range() {
-        let a = sequence("2026-11-20T12:00:00Z".parse().ok());
-        let b = sequence("2026-11-20T12:00:01Z".parse().ok());
-        assert!(b > a && a > 0);
-        assert_eq!(sequence(None), 0);
-        assert_eq!(sequence("2019-01-01T00:00:00Z".parse().ok()), 0);
-        assert_eq!(
-            sequence("2100-01-01T00:00:00Z".parse().ok()),
-            i64::from(i32::MAX)
-        );
-    }
 
     #[test]
     fn paragraphs_split_at_blank_lines() {

@@ -37,7 +37,9 @@ impl Preview {
     }
 }
 
-const TRACKING: &str = "https://booking.booxi.com/track/7f3c9a";
+/// A tracking page link of the shape and length Booxi sends (see `events/`): a gallery
+/// SMS is only as long as a real one when its link is.
+const TRACKING: &str = "https://book.booxi.com/tracking/8c1f2a9e4b7d4f0e";
 
 /// The sample booking, as Booxi's webhook body.
 pub fn sample_body(sample: Sample) -> Value {
@@ -93,7 +95,7 @@ pub fn sample_body(sample: Sample) -> Value {
                 "websiteUrl": "https://acme.example", "bookingUrl": "https://acme.example/book",
                 "address": {"street": "123 Main St", "city": "Montréal", "state": "QC", "postalCode": "H2X 1Y4", "country": "CA"}
             },
-            "trackingQRCodeUrl": "https://booking.booxi.com/qr/7f3c9a.png"
+            "trackingQRCodeUrl": "https://booking.booxi.com/qr/8c1f2a9e.png"
         }
     });
     if sample == Sample::Long {

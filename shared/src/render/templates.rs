@@ -13,6 +13,7 @@ pub const EMBEDDED: &[(&str, &str)] = embed![
     "layout.txt",
     "partials/actions.html",
     "partials/actions.txt",
+    "partials/button.html",
     "partials/details.html",
     "partials/details.txt",
     "partials/footer.html",
