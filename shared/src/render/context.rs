@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Serialize;
 use serde_json::Value;
@@ -16,7 +15,8 @@ use crate::domain::contact::{Language, PhoneNumber};
 use crate::domain::event::{Booking, Contact, Event, Money, Payment, Person, Status, Translation};
 use crate::domain::notification::{Actor, Audience, Kind, Notification, Recipient};
 
-use super::datetime::{DateLanguage, When, parse_instant};
+use super::datetime::{DateLanguage, When, booking_span, parse_instant, time_zone};
+use super::text::{Picked, clean, web_link};
 
 /// The values of one message, shared by its HTML, text and SMS renderings. Templates
 /// also see `format` (`html`, `text` or `sms`), the `layout` an email template extends
@@ -528,71 +528,6 @@ fn actions(
     }
 }
 
-/// Removes control characters (line breaks included), bidirectional controls and
-/// zero-width characters, and collapses runs of white space; `None` when nothing is left.
-/// A run made only of no-break spaces (U+00A0, U+202F, U+2007) stays one no-break space:
-/// typography (`10 h 00`, `Bonjour :`, `10:00 AM`) is meant, and a line never breaks there.
-pub fn clean(text: &str) -> Option<String> {
-    let mut out = String::with_capacity(text.len());
-    // The separator owed before the next visible character: none, a space, or the
-    // no-break space a run of only no-break spaces leaves.
-    let mut gap: Option<char> = None;
-    for c in text.chars() {
-        if is_invisible(c) {
-            continue;
-        }
-        if c.is_control() || c.is_whitespace() {
-            if !out.is_empty() {
-                let plain_before = gap.is_some_and(|g| !is_no_break(g));
-                gap = Some(if is_no_break(c) && !plain_before {
-                    c
-                } else {
-                    ' '
-                });
-            }
-            continue;
-        }
-        if let Some(g) = gap.take() {
-            out.push(g);
-        }
-        out.push(c);
-    }
-    (!out.is_empty()).then_some(out)
-}
-
-/// The spaces a line never breaks at.
-pub fn is_no_break(c: char) -> bool {
-    matches!(c, '\u{a0}' | '\u{202f}' | '\u{2007}')
-}
-
-/// `text` with its no-break spaces as plain spaces: what SMS send (GSM-7 has none).
-pub fn plain_spaces(text: &str) -> String {
-    text.chars()
-        .map(|c| if is_no_break(c) { ' ' } else { c })
-        .collect()
-}
-
-/// Characters that change how text reads without showing: bidirectional embeddings,
-/// overrides, isolates and marks (`U+202E` turns `gpj.exe` around), zero-width spaces and
-/// joiners, the word joiner and invisible operators, the byte-order mark.
-fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{061C}'
-            | '\u{180E}'
-            | '\u{200B}'..='\u{200F}'
-            | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{2069}'
-            | '\u{FEFF}'
-    )
-}
-
-/// The link when it is an absolute http(s) URL with a host, else none.
-pub fn web_link(raw: &str) -> Option<String> {
-    crate::domain::text::web_url(raw).map(String::from)
-}
-
 /// Black or white, whichever reads better on `hex` (WCAG relative luminance).
 fn on_colour(hex: &str) -> &'static str {
     let digits: Vec<u32> = hex
@@ -620,57 +555,6 @@ fn on_colour(hex: &str) -> &'static str {
     } else {
         "#111111"
     }
-}
-
-/// The merchant's time zone when it names one jiff knows, else the configured default.
-pub fn time_zone(event: &Event, default: &TimeZone) -> TimeZone {
-    event
-        .merchant
-        .time_zone
-        .as_deref()
-        .and_then(|name| TimeZone::get(name.trim()).ok())
-        .unwrap_or_else(|| default.clone())
-}
-
-/// The start of a booking state, and its end when known: `totalClientTimespan.end`
-/// when it is after the start, else the start plus the booking's duration.
-pub fn booking_span(b: &Booking) -> Option<(Timestamp, Option<Timestamp>)> {
-    let start = parse_instant(b.starts_on.as_deref()?)?;
-    let end = b
-        .ends_on
-        .as_deref()
-        .and_then(parse_instant)
-        .filter(|e| *e > start)
-        .or_else(|| {
-            let minutes = duration_minutes(b)?;
-            Timestamp::from_second(start.as_second().checked_add(minutes.checked_mul(60)?)?).ok()
-        });
-    Some((start, end.filter(|e| *e > start)))
-}
-
-/// `totalClientTimespan.duration`, else the sum of the items' durations, in minutes.
-pub(crate) fn duration_minutes(b: &Booking) -> Option<i64> {
-    let o = Obj::new(&b.raw)?;
-    let number = |v: &Value| match v {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    };
-    let total = o
-        .obj(&["totalClientTimespan"])
-        .and_then(|t| t.get(&["duration"]))
-        .and_then(number)
-        .filter(|m| *m > 0);
-    total.or_else(|| {
-        // Checked: a hostile `[i64::MAX, 1]` gives no end time rather than a panic or a wrap.
-        let sum = o
-            .objs(&["items"])
-            .iter()
-            .filter_map(|i| i.get(&["duration"]).and_then(number))
-            .filter(|m| *m > 0)
-            .try_fold(0i64, i64::checked_add)?;
-        (sum > 0).then_some(sum)
-    })
 }
 
 fn booking_when(b: &Booking, tz: &TimeZone, lang: DateLanguage) -> Option<When> {
@@ -702,14 +586,6 @@ impl Names<'_> {
         self.pick_with_language(base, translations, field)
             .map(|p| p.text)
     }
-}
-
-/// A store text and, when it is not in the message language, the language it is in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Picked {
-    pub text: String,
-    /// `None`: in the message language, or in a language nobody named.
-    pub other_language: Option<Language>,
 }
 
 impl Names<'_> {
@@ -1138,56 +1014,6 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn clean_removes_line_breaks_and_controls() {
-        assert_eq!(
-            clean(" Jane\r\nBcc: x@y.z\t "),
-            Some("Jane Bcc: x@y.z".to_owned())
-        );
-        assert_eq!(clean("\u{7}\n "), None);
-    }
-
-    #[test]
-    fn clean_removes_bidi_controls_and_zero_width_characters() {
-        assert_eq!(
-            clean("Jane\u{202E}gpj.exe\u{202C} \u{200B}Doe\u{FEFF}\u{2066}x\u{2069}\u{200F}"),
-            Some("Janegpj.exe Doex".to_owned())
-        );
-        assert_eq!(clean("\u{200B}\u{FEFF} \u{202E}"), None);
-        assert_eq!(clean("Zoë 🙂 Ng"), Some("Zoë 🙂 Ng".to_owned()));
-    }
-
-    #[test]
-    fn clean_keeps_no_break_spaces_between_words_only() {
-        assert_eq!(
-            clean("10\u{a0}h\u{a0}00 \u{ab}\u{202f}Bonjour\u{202f}\u{bb}"),
-            Some("10\u{a0}h\u{a0}00 \u{ab}\u{202f}Bonjour\u{202f}\u{bb}".to_owned())
-        );
-        // Mixed with a breaking space the run may break: one plain space.
-        assert_eq!(clean("a \u{a0}b\u{a0}\n c"), Some("a b c".to_owned()));
-        assert_eq!(clean("a\u{a0}\u{202f}b"), Some("a\u{202f}b".to_owned()));
-        assert_eq!(clean("\u{a0}\u{202f} x \u{a0}"), Some("x".to_owned()));
-        assert_eq!(clean("\u{a0}\u{202f}"), None);
-        assert_eq!(plain_spaces("10\u{a0}h\u{202f}!"), "10 h !");
-    }
-
-    #[test]
-    fn only_web_links_survive() {
-        assert_eq!(
-            web_link("https://a.example/x?y=1"),
-            Some("https://a.example/x?y=1".into())
-        );
-        for bad in [
-            "javascript:alert(1)",
-            "data:text/html,x",
-            "mailto:a@b.c",
-            "/relative",
-            "http://",
-        ] {
-            assert_eq!(web_link(bad), None, "{bad}");
-        }
-    }
-
-    #[test]
     fn addresses_read_in_local_order() {
         let ca = json!({"street": "123 Main St", "city": "Montréal", "state": "QC", "postalCode": "H2X 1Y4", "country": "CA"});
         assert_eq!(address_lines(&ca), ["123 Main St", "Montréal, QC H2X 1Y4"]);
@@ -1213,28 +1039,6 @@ mod tests {
             request_lines(&json!([{"question": "Reason", "answer": "Check-up"}, "Parking?"])),
             ["Reason: Check-up", "Parking?"]
         );
-    }
-
-    #[test]
-    fn hostile_durations_give_no_end_time_and_no_panic() {
-        let booking = |items: Value| Booking {
-            starts_on: Some("2026-12-03T15:00:00Z".into()),
-            raw: json!({ "items": items }),
-            ..Booking::default()
-        };
-        for items in [
-            json!([{"duration": i64::MAX}, {"duration": 1}]),
-            json!([{"duration": i64::MIN}, {"duration": -1}]),
-            json!([{"duration": i64::MAX / 60 + 1}]),
-            json!([{"duration": -30}]),
-            json!([{"duration": 1e300}, {"duration": "9223372036854775807"}, {"duration": "1"}]),
-        ] {
-            let (_, end) = booking_span(&booking(items.clone())).unwrap();
-            assert_eq!(end, None, "{items}");
-        }
-        let (start, end) =
-            booking_span(&booking(json!([{"duration": 30}, {"duration": 15}]))).unwrap();
-        assert_eq!(end.unwrap().as_second() - start.as_second(), 45 * 60);
     }
 
     #[test]

@@ -8,6 +8,10 @@ use jiff::Timestamp;
 use jiff::civil::Weekday;
 use jiff::tz::TimeZone;
 use serde::Serialize;
+use serde_json::Value;
+
+use crate::domain::booxi::Obj;
+use crate::domain::event::{Booking, Event};
 
 /// A language whose dates we know how to write. Any other falls back to English.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -446,9 +450,83 @@ pub fn parse_instant(raw: &str) -> Option<Timestamp> {
     TimeZone::UTC.to_timestamp(civil).ok()
 }
 
+/// The merchant's time zone when it names one jiff knows, else the configured default.
+pub fn time_zone(event: &Event, default: &TimeZone) -> TimeZone {
+    event
+        .merchant
+        .time_zone
+        .as_deref()
+        .and_then(|name| TimeZone::get(name.trim()).ok())
+        .unwrap_or_else(|| default.clone())
+}
+
+/// The start of a booking state, and its end when known: `totalClientTimespan.end`
+/// when it is after the start, else the start plus the booking's duration.
+pub fn booking_span(b: &Booking) -> Option<(Timestamp, Option<Timestamp>)> {
+    let start = parse_instant(b.starts_on.as_deref()?)?;
+    let end = b
+        .ends_on
+        .as_deref()
+        .and_then(parse_instant)
+        .filter(|e| *e > start)
+        .or_else(|| {
+            let minutes = duration_minutes(b)?;
+            Timestamp::from_second(start.as_second().checked_add(minutes.checked_mul(60)?)?).ok()
+        });
+    Some((start, end.filter(|e| *e > start)))
+}
+
+/// `totalClientTimespan.duration`, else the sum of the items' durations, in minutes.
+pub fn duration_minutes(b: &Booking) -> Option<i64> {
+    let o = Obj::new(&b.raw)?;
+    let number = |v: &Value| match v {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    };
+    let total = o
+        .obj(&["totalClientTimespan"])
+        .and_then(|t| t.get(&["duration"]))
+        .and_then(number)
+        .filter(|m| *m > 0);
+    total.or_else(|| {
+        // Checked: a hostile `[i64::MAX, 1]` gives no end time rather than a panic or a wrap.
+        let sum = o
+            .objs(&["items"])
+            .iter()
+            .filter_map(|i| i.get(&["duration"]).and_then(number))
+            .filter(|m| *m > 0)
+            .try_fold(0i64, i64::checked_add)?;
+        (sum > 0).then_some(sum)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn hostile_durations_give_no_end_time_and_no_panic() {
+        let booking = |items: Value| Booking {
+            starts_on: Some("2026-12-03T15:00:00Z".into()),
+            raw: json!({ "items": items }),
+            ..Booking::default()
+        };
+        for items in [
+            json!([{"duration": i64::MAX}, {"duration": 1}]),
+            json!([{"duration": i64::MIN}, {"duration": -1}]),
+            json!([{"duration": i64::MAX / 60 + 1}]),
+            json!([{"duration": -30}]),
+            json!([{"duration": 1e300}, {"duration": "9223372036854775807"}, {"duration": "1"}]),
+        ] {
+            let (_, end) = booking_span(&booking(items.clone())).unwrap();
+            assert_eq!(end, None, "{items}");
+        }
+        let (start, end) =
+            booking_span(&booking(json!([{"duration": 30}, {"duration": 15}]))).unwrap();
+        assert_eq!(end.unwrap().as_second() - start.as_second(), 45 * 60);
+    }
 
     /// A value with its no-break spaces shown as `~`, to compare with expectations.
     fn shown(s: &str) -> String {

@@ -12,7 +12,8 @@ use crate::domain::config::Brand;
 use crate::domain::contact::Language;
 use crate::domain::event::{Booking, Event};
 
-use super::context::{Picked, booking_span, clean, duration_minutes};
+use super::datetime::{booking_span, duration_minutes};
+use super::text::{Picked, clean, language_tag};
 
 /// The length given to a calendar entry whose booking says neither its end nor its
 /// duration (an entry without an end is a zero-length instant in most calendars).
@@ -64,7 +65,7 @@ pub fn service_details(
         instructions_lang: instructions
             .as_ref()
             .and_then(|p| p.other_language.as_ref())
-            .map(|l| super::mime::language_tag(l.code())),
+            .map(|l| language_tag(l.code())),
         instructions: instructions.map(|p| p.text),
         price,
         price_from: price_from.unwrap_or(false),

@@ -12,8 +12,9 @@ use crate::domain::contact::EmailAddress;
 use crate::domain::event::Event;
 use crate::domain::notification::{Address, Notification};
 
-use super::context::clean;
-use super::{Email, RenderError};
+use super::Email;
+use super::error::RenderError;
+use super::text::{clean, language_tag};
 
 /// What the sender adds to a rendered email: addresses, date and message id.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,17 +149,5 @@ impl Email {
             .body(body)
             .write_to_vec()
             .map_err(|e| RenderError::Mime(e.to_string()))
-    }
-}
-
-/// BCP 47 tag of a Booxi language code, for `Content-Language`.
-pub(super) fn language_tag(code: &str) -> &'static str {
-    match code {
-        "fre" => "fr",
-        "spa" => "es",
-        "por" => "pt",
-        "nld" => "nl",
-        "deu" => "de",
-        _ => "en",
     }
 }

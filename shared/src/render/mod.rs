@@ -14,6 +14,7 @@
 
 mod context;
 pub mod datetime;
+pub mod error;
 pub mod extras;
 pub mod ics;
 mod mime;
@@ -22,6 +23,7 @@ mod overrides;
 pub mod preview;
 pub mod sms;
 mod templates;
+pub mod text;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -38,55 +40,12 @@ use crate::domain::contact::{EmailAddress, Language};
 use crate::domain::event::Event;
 use crate::domain::notification::{Address, Audience, Channel, Kind, Notification};
 
-pub use context::{Context, clean, is_no_break, plain_spaces, web_link};
+pub use context::Context;
+pub use error::RenderError;
 pub use ics::{Ics, Method};
 pub use mime::{Envelope, message_id};
 pub use sms::{Encoding, Segments, count_segments};
-
-/// Why a message could not be rendered, or the renderer not built.
-#[derive(Debug, thiserror::Error)]
-pub enum RenderError {
-    #[error("template {name}: {message}")]
-    Template { name: String, message: String },
-    #[error("no template {0}")]
-    MissingTemplate(String),
-    #[error("template {0}: the subject is empty")]
-    EmptySubject(String),
-    #[error("labels {name}: {message}")]
-    Labels { name: String, message: String },
-    #[error("templates folder {path}: {source}")]
-    TemplatesDir {
-        path: String,
-        source: std::io::Error,
-    },
-    /// Files of `templates_dir` that replace no built-in template, one per line.
-    #[error(
-        "templates folder {path}: files that would never be used (rename or remove them):\n  {problems}"
-    )]
-    UnusedTemplates { path: String, problems: String },
-    #[error("cannot build the MIME message: {0}")]
-    Mime(String),
-    /// A configured flow whose template exists in no language.
-    #[error(
-        "{key}: no template {name} (built in: pre_visit, starting_soon, thank_you, review_request; others go in templates_dir)"
-    )]
-    FlowTemplate { key: String, name: String },
-}
-
-impl RenderError {
-    fn template(name: &str, e: &minijinja::Error) -> Self {
-        let mut message = e.to_string();
-        let mut source = std::error::Error::source(e);
-        while let Some(inner) = source {
-            message.push_str(&format!(": {inner}"));
-            source = inner.source();
-        }
-        Self::Template {
-            name: name.to_owned(),
-            message,
-        }
-    }
-}
+pub use text::{clean, is_no_break, plain_spaces, web_link};
 
 /// What rendering needs from the configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -595,7 +554,7 @@ impl Renderer {
         let Address::Email(to) = &n.to else {
             return None;
         };
-        let (start, end) = context::booking_span(&event.booking)?;
+        let (start, end) = datetime::booking_span(&event.booking)?;
         let key = event
             .booking
             .id

@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use super::RenderError;
+use super::error::RenderError;
 use super::templates::EMBEDDED;
 use crate::domain::contact::Language;
 
