@@ -308,10 +308,10 @@ fn corpus() -> Vec<Case> {
             "\"reason\":\"over the limit of 200 recipients per event (max_recipients_per_event)\"",
         ),
         case(
-            "a number too large for JSON",
+            "a number too large for a float, in a field we do not read",
             json!("placeholder"),
-            400,
-            "\"error\":\"not JSON: number out of range",
+            200,
+            "\"status\":\"processed\"",
         ),
         case(
             "nesting deeper than the parser allows",
@@ -336,8 +336,49 @@ fn corpus() -> Vec<Case> {
             "\"status\":\"ignored\"",
         ),
     ];
-    cases[9].body =
-        br#"{"eventId":"big-1","eventType":"appointment.created","content":{"n":1e400}}"#.to_vec();
+    // Flaws a sender can make without losing the body's meaning: read, not refused.
+    let sound = serde_json::to_string(&body("flaw-1", &[])).unwrap();
+    cases[9].body = sound
+        .replacen("\"content\":{", "\"content\":{\"n\":1e400,", 1)
+        .replacen("\"flaw-1\"", "\"big-1\"", 1)
+        .into_bytes();
+    for (i, (name, from, to)) in [
+        (
+            "a name cut in the middle of an emoji (lone surrogate escape)",
+            "\"Jane\"",
+            "\"Jane\\ud83d\"",
+        ),
+        (
+            "a lone low surrogate escape",
+            "\"Jane\"",
+            "\"\\udc00Jane\"",
+        ),
+        (
+            "a number out of range in a field we do not read",
+            "\"clientCommunication\"",
+            "\"surveyScore\":-9e999,\"clientCommunication\"",
+        ),
+        ("a raw tab inside a string", "\"Jane\"", "\"Ja\tne\""),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        assert!(sound.contains(from), "{from}");
+        let mut flawed = case(name, json!(null), 200, "\"status\":\"processed\"");
+        flawed.body = sound
+            .replacen(from, to, 1)
+            .replacen("\"flaw-1\"", &format!("\"flaw-{}\"", i + 1), 1)
+            .into_bytes();
+        cases.push(flawed);
+    }
+    let mut cut = case(
+        "a body cut short inside a string",
+        json!(null),
+        400,
+        "\"error\":\"not JSON: EOF while parsing a string",
+    );
+    cut.body = sound.as_bytes()[..sound.len() / 2].to_vec();
+    cases.push(cut);
     for id in [
         ".",
         "..",
