@@ -224,6 +224,41 @@ fn row_after_completed_upsert_at_the_events_time_plus_offset_when_it_plans_a_com
     assert!(explain(&created).contains("thank_you: no change (the event plans confirmation, not completed or reservation_completed)"));
 }
 
+/// A start or an event time without an offset is the store's wall clock: read in the
+/// merchant's time zone, else the configured `default_time_zone`, as the messages show it.
+#[test]
+fn times_without_an_offset_are_read_in_the_stores_time_zone() {
+    // 10:00 in Toronto (UTC−5 in December) is 15:00Z: pre_visit 24 h before.
+    let toronto = dated(event("appointment.created"), "2026-11-30T07:00:00")
+        .set("booking.startsOn", json!("2026-12-03T10:00:00"));
+    assert_eq!(changes(&toronto), pre_visit_upserts(PRE_VISIT_AT));
+    // Dated 2026-12-02T11:00 in Toronto (16:00Z): already past at the event's own time.
+    let late = dated(event("appointment.created"), "2026-12-02T11:00:00")
+        .set("booking.startsOn", json!("2026-12-03T10:00:00"));
+    assert!(
+        explain(&late).contains(
+            "pre_visit: not scheduled: 2026-12-02T15:00:00Z is already past at the event's time 2026-12-02T16:00:00Z"
+        ),
+        "{}",
+        explain(&late)
+    );
+    // No zone from the merchant: the configured default (Paris, UTC+1 in December).
+    let paris = Config::from_toml(&format!("default_time_zone = \"Europe/Paris\"\n{FLOWS}")).unwrap();
+    let body = dated(event("appointment.created"), CREATED)
+        .set("booking.startsOn", json!("2026-12-03T16:00:00"))
+        .remove("merchant.timeZone");
+    let now = "2026-11-30T13:00:00Z".parse().unwrap();
+    let at: Vec<String> = plan_at(&body.parse(), &paris, now)
+        .schedules
+        .iter()
+        .map(|c| match c {
+            ScheduleChange::Upsert(s) => utc_seconds(s.at),
+            ScheduleChange::Delete(_) => "delete".into(),
+        })
+        .collect();
+    assert_eq!(at, [PRE_VISIT_AT, PRE_VISIT_AT]);
+}
+
 // ======================================================================= recipients and consent
 
 #[test]

@@ -220,6 +220,7 @@ where
             done.schedules = flows
                 .apply(
                     event,
+                    &self.config.default_time_zone,
                     &plan,
                     planned_at,
                     jiff::Timestamp::now(),

@@ -223,6 +223,7 @@ impl Flows {
     pub(crate) async fn apply(
         &self,
         event: &Event,
+        tz: &jiff::tz::TimeZone,
         plan: &Plan,
         planned_at: Timestamp,
         now: Timestamp,
@@ -256,7 +257,7 @@ impl Flows {
             .booking
             .starts_on
             .as_deref()
-            .and_then(|t| t.parse::<Timestamp>().ok());
+            .and_then(|t| event.instant(t, tz));
         let last = plan
             .schedules
             .iter()
@@ -273,7 +274,7 @@ impl Flows {
             + STATE_MARGIN;
         let state = BookingState {
             body: state_body(event),
-            event_at_ms: rules::event_time(event, planned_at).as_millisecond(),
+            event_at_ms: rules::event_time(event, tz, planned_at).as_millisecond(),
             expires_at,
         };
         match flows.states.save(&booking, &state).await {

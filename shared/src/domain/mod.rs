@@ -9,7 +9,8 @@
 //! - [`rules`]: the rules tables and the planner; [`notification`]: what they plan;
 //! - [`booking`]: which booking an event is about; [`flows`]: what a scheduled message is;
 //! - [`ids`], [`text`]: ids bounded for keys and file names, one-line text and web links;
-//! - [`json`]: JSON read tolerantly (a cut emoji, a number out of range).
+//! - [`json`]: JSON read tolerantly (a cut emoji, a number out of range);
+//! - [`time`]: times as Booxi writes them (without an offset: the store's wall clock).
 
 pub mod booking;
 pub mod booxi;
@@ -22,3 +23,4 @@ pub mod json;
 pub mod notification;
 pub mod rules;
 pub mod text;
+pub mod time;

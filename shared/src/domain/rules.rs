@@ -8,6 +8,7 @@
 use std::collections::HashSet;
 
 use jiff::Timestamp;
+use jiff::tz::TimeZone;
 use url::Url;
 
 use crate::domain::config::Config;
@@ -338,17 +339,24 @@ pub fn before_start(event: &Event) -> BeforeStart {
     }
 }
 
-/// The event's own time: `createdOn` when it parses, else `now`.
-pub fn event_time(event: &Event, now: Timestamp) -> Timestamp {
+/// The event's own time: `createdOn` when it reads as a time (without an offset, in the
+/// store's time zone: `tz` is the configured default), else `now`.
+pub fn event_time(event: &Event, tz: &TimeZone, now: Timestamp) -> Timestamp {
     event
         .created_on
         .as_deref()
-        .and_then(|t| t.parse::<Timestamp>().ok())
+        .and_then(|t| event.instant(t, tz))
         .unwrap_or(now)
 }
 
-/// When a flow's message is due for this event, or why it is not scheduled.
-pub fn flow_due(event: &Event, flow: &Flow, now: Timestamp) -> Result<Timestamp, String> {
+/// When a flow's message is due for this event, or why it is not scheduled. Times
+/// without an offset are read in the store's time zone (`tz`: the configured default).
+pub fn flow_due(
+    event: &Event,
+    flow: &Flow,
+    tz: &TimeZone,
+    now: Timestamp,
+) -> Result<Timestamp, String> {
     let offset = flow.timing.offset();
     match flow.timing {
         Timing::BeforeStart(_) => {
@@ -357,11 +365,11 @@ pub fn flow_due(event: &Event, flow: &Flow, now: Timestamp) -> Result<Timestamp,
                 .starts_on
                 .as_deref()
                 .ok_or("the booking has no start time")?;
-            let starts = starts
-                .parse::<Timestamp>()
-                .map_err(|_| "the start time is not an RFC 3339 time".to_owned())?;
+            let starts = event
+                .instant(starts, tz)
+                .ok_or_else(|| "the start time is not a date and time".to_owned())?;
             let at = whole_seconds(starts.checked_sub(offset).map_err(|e| e.to_string())?);
-            let when = event_time(event, now);
+            let when = event_time(event, tz, now);
             if at <= when {
                 return Err(format!(
                     "{} is already past at the event's time {}",
@@ -371,7 +379,7 @@ pub fn flow_due(event: &Event, flow: &Flow, now: Timestamp) -> Result<Timestamp,
             }
             Ok(at)
         }
-        Timing::AfterCompleted(_) => event_time(event, now)
+        Timing::AfterCompleted(_) => event_time(event, tz, now)
             .checked_add(offset)
             .map(whole_seconds)
             .map_err(|e| e.to_string()),
@@ -404,7 +412,7 @@ fn flow_changes(event: &Event, config: &Config, flow: &Flow, now: Timestamp, pla
                     }
                 }
             }
-            BeforeStart::Upsert => match flow_due(event, flow, now) {
+            BeforeStart::Upsert => match flow_due(event, flow, &config.default_time_zone, now) {
                 Err(why) => plan
                     .flow_notes
                     .push(format!("{name}: not scheduled: {why}")),
@@ -432,7 +440,7 @@ fn flow_changes(event: &Event, config: &Config, flow: &Flow, now: Timestamp, pla
                     return;
                 }
             }
-            match flow_due(event, flow, now) {
+            match flow_due(event, flow, &config.default_time_zone, now) {
                 Err(why) => plan
                     .flow_notes
                     .push(format!("{name}: not scheduled: {why}")),
@@ -695,7 +703,7 @@ fn changed<T: PartialEq + std::fmt::Debug>(
 fn date_staff_or_location_changed(e: &Event) -> Check {
     let checks = [
         changed(e, "start date/time", |b| {
-            b.starts_on.as_deref().map(instant)
+            b.starts_on.as_deref().map(|raw| instant(e, raw))
         }),
         changed(e, "staff", |b| b.staff_id.clone().or(b.staff_name.clone())),
         changed(e, "location", |b| {
@@ -710,11 +718,13 @@ fn date_staff_or_location_changed(e: &Event) -> Check {
     Err(why.join("; "))
 }
 
-/// A start time compared as an instant when it parses (so `…:00Z` equals `…:00.000Z`).
-fn instant(raw: &str) -> String {
-    raw.parse::<Timestamp>()
+/// A start time compared as an instant when it reads as one (so `…:00Z` equals
+/// `…:00.000Z`); without an offset, in the merchant's time zone (the rule rows see no
+/// configuration: both states of one event are read in the same zone either way).
+fn instant(e: &Event, raw: &str) -> String {
+    e.instant(raw, &TimeZone::UTC)
         .map(|t| t.to_string())
-        .unwrap_or_else(|_| raw.to_owned())
+        .unwrap_or_else(|| raw.to_owned())
 }
 
 fn completed_now(e: &Event) -> Check {

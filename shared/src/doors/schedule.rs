@@ -51,7 +51,12 @@ pub enum FireError {
 }
 
 /// Whether the flow still applies to the booking as it is now, for a fire due `at`.
-pub fn still_applies(event: &Event, flow: &Flow, at: Timestamp) -> Result<(), String> {
+pub fn still_applies(
+    event: &Event,
+    flow: &Flow,
+    tz: &jiff::tz::TimeZone,
+    at: Timestamp,
+) -> Result<(), String> {
     match flow.timing {
         Timing::BeforeStart(_) => {
             match rules::before_start(event) {
@@ -59,7 +64,7 @@ pub fn still_applies(event: &Event, flow: &Flow, at: Timestamp) -> Result<(), St
                 BeforeStart::Delete(why) | BeforeStart::Keep(why) => return Err(why),
             }
             // The event's own time as "now": the check made when it was scheduled.
-            let due = rules::flow_due(event, flow, Timestamp::UNIX_EPOCH)?;
+            let due = rules::flow_due(event, flow, tz, Timestamp::UNIX_EPOCH)?;
             if due != at {
                 return Err(format!(
                     "the booking moved: this flow is now due at {}",
@@ -203,7 +208,7 @@ where
         let state = state.ok_or("no state is kept for this booking (expired, or never saved)")?;
         let event = Event::read(state.body.as_bytes(), &self.config)
             .map_err(|e| format!("the booking state does not read: {e}"))?;
-        still_applies(&event, flow, at)?;
+        still_applies(&event, flow, &self.config.default_time_zone, at)?;
         let (messages, _) = rules::flow_messages(&event, &self.config, flow);
         let mut notification = messages
             .into_iter()

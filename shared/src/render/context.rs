@@ -262,6 +262,7 @@ impl Context {
             .then(|| {
                 super::extras::calendar_links(
                     &event.booking,
+                    &tz,
                     event
                         .service
                         .as_ref()
@@ -460,22 +461,18 @@ fn on_colour(hex: &str) -> &'static str {
 
 /// The merchant's time zone when it names one jiff knows, else the configured default.
 pub fn time_zone(event: &Event, default: &TimeZone) -> TimeZone {
-    event
-        .merchant
-        .time_zone
-        .as_deref()
-        .and_then(|name| TimeZone::get(name.trim()).ok())
-        .unwrap_or_else(|| default.clone())
+    event.time_zone(default)
 }
 
 /// The start of a booking state, and its end when known: `totalClientTimespan.end`
-/// when it is after the start, else the start plus the booking's duration.
-pub fn booking_span(b: &Booking) -> Option<(Timestamp, Option<Timestamp>)> {
-    let start = parse_instant(b.starts_on.as_deref()?)?;
+/// when it is after the start, else the start plus the booking's duration. Times
+/// without an offset are read in `tz`, the store's time zone.
+pub fn booking_span(b: &Booking, tz: &TimeZone) -> Option<(Timestamp, Option<Timestamp>)> {
+    let start = parse_instant(b.starts_on.as_deref()?, tz)?;
     let end = b
         .ends_on
         .as_deref()
-        .and_then(parse_instant)
+        .and_then(|t| parse_instant(t, tz))
         .filter(|e| *e > start)
         .or_else(|| {
             let minutes = duration_minutes(b)?;
@@ -510,7 +507,7 @@ pub(crate) fn duration_minutes(b: &Booking) -> Option<i64> {
 }
 
 fn booking_when(b: &Booking, tz: &TimeZone, lang: DateLanguage) -> Option<When> {
-    let (start, end) = booking_span(b)?;
+    let (start, end) = booking_span(b, tz)?;
     Some(When::new(start, end, tz, lang))
 }
 
@@ -856,8 +853,8 @@ fn availability(b: &Booking, tz: &TimeZone, lang: DateLanguage) -> Vec<String> {
     o.objs(s::CLIENT_AVAILABILITY)
         .into_iter()
         .filter_map(|slot| {
-            let from = parse_instant(&slot.text(s::SLOT_FROM)?)?;
-            let to = slot.text(s::SLOT_TO).and_then(|t| parse_instant(&t));
+            let from = parse_instant(&slot.text(s::SLOT_FROM)?, tz)?;
+            let to = slot.text(s::SLOT_TO).and_then(|t| parse_instant(&t, tz));
             let w = When::new(from, to, tz, lang);
             Some(format!("{}, {}", w.date, w.time_range))
         })
@@ -1010,11 +1007,12 @@ mod tests {
             json!([{"duration": -30}]),
             json!([{"duration": 1e300}, {"duration": "9223372036854775807"}, {"duration": "1"}]),
         ] {
-            let (_, end) = booking_span(&booking(items.clone())).unwrap();
+            let (_, end) = booking_span(&booking(items.clone()), &TimeZone::UTC).unwrap();
             assert_eq!(end, None, "{items}");
         }
         let (start, end) =
-            booking_span(&booking(json!([{"duration": 30}, {"duration": 15}]))).unwrap();
+            booking_span(&booking(json!([{"duration": 30}, {"duration": 15}])), &TimeZone::UTC)
+                .unwrap();
         assert_eq!(end.unwrap().as_second() - start.as_second(), 45 * 60);
     }
 

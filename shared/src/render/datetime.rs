@@ -423,14 +423,10 @@ fn zone_label(tz: &TimeZone, at: Timestamp) -> String {
 }
 
 /// Reads an instant as Booxi writes it: RFC 3339 with an offset (`…Z`); a date-time
-/// without one is taken as UTC, as Booxi's API documents its times.
-pub fn parse_instant(raw: &str) -> Option<Timestamp> {
-    let raw = raw.trim();
-    if let Ok(ts) = raw.parse::<Timestamp>() {
-        return Some(ts);
-    }
-    let civil: jiff::civil::DateTime = raw.parse().ok()?;
-    TimeZone::UTC.to_timestamp(civil).ok()
+/// without one is the store's wall clock, read in `tz` (the store's time zone), as the
+/// rules and flows read it ([`crate::domain::time::instant`]).
+pub fn parse_instant(raw: &str, tz: &TimeZone) -> Option<Timestamp> {
+    crate::domain::time::instant(raw, tz)
 }
 
 #[cfg(test)]
@@ -439,7 +435,7 @@ mod tests {
 
     fn when(raw: &str, zone: &str, lang: DateLanguage) -> When {
         let tz = TimeZone::get(zone).unwrap();
-        When::new(parse_instant(raw).unwrap(), None, &tz, lang)
+        When::new(parse_instant(raw, &tz).unwrap(), None, &tz, lang)
     }
 
     #[test]
@@ -510,8 +506,8 @@ mod tests {
         assert_eq!(fr.short, "mar. 1er déc. à 10 h 00");
         let tz = TimeZone::get("Europe/Berlin").unwrap();
         let w = When::new(
-            parse_instant("2026-12-01T09:00:00Z").unwrap(),
-            parse_instant("2026-12-01T10:30:00Z"),
+            parse_instant("2026-12-01T09:00:00Z", &TimeZone::UTC).unwrap(),
+            parse_instant("2026-12-01T10:30:00Z", &TimeZone::UTC),
             &tz,
             DateLanguage::German,
         );
@@ -614,16 +610,16 @@ mod tests {
     #[test]
     fn a_range_crossing_the_change_shows_each_side_in_its_own_offset() {
         let tz = TimeZone::get("America/Toronto").unwrap();
-        let start = parse_instant("2026-11-01T05:30:00Z").unwrap(); // 1:30 EDT
-        let end = parse_instant("2026-11-01T06:30:00Z").unwrap(); // 1:30 EST, an hour later
+        let start = parse_instant("2026-11-01T05:30:00Z", &TimeZone::UTC).unwrap(); // 1:30 EDT
+        let end = parse_instant("2026-11-01T06:30:00Z", &TimeZone::UTC).unwrap(); // 1:30 EST, an hour later
         let w = When::new(start, Some(end), &tz, DateLanguage::English);
         assert_eq!(w.time_range, "1:30 AM – 1:30 AM");
         assert_eq!(w.zoned_range, "1:30 AM EDT – 1:30 AM EST");
         let fr = When::new(start, Some(end), &tz, DateLanguage::French);
         assert_eq!(fr.zoned_range, "1 h 30 HAE – 1 h 30 HNE");
         let berlin = TimeZone::get("Europe/Berlin").unwrap();
-        let start = parse_instant("2026-10-25T00:30:00Z").unwrap(); // 2:30 MESZ
-        let end = parse_instant("2026-10-25T01:45:00Z").unwrap(); // 2:45 MEZ
+        let start = parse_instant("2026-10-25T00:30:00Z", &TimeZone::UTC).unwrap(); // 2:30 MESZ
+        let end = parse_instant("2026-10-25T01:45:00Z", &TimeZone::UTC).unwrap(); // 2:45 MEZ
         let de = When::new(start, Some(end), &berlin, DateLanguage::German);
         assert_eq!(de.zoned_range, "02:30 Uhr MESZ – 02:45 Uhr MEZ");
         let same = When::new(start, None, &berlin, DateLanguage::German);
@@ -643,11 +639,12 @@ mod tests {
     }
 
     #[test]
-    fn instants_without_offset_are_utc() {
+    fn instants_without_offset_are_the_stores_wall_clock() {
+        let paris = TimeZone::get("Europe/Paris").unwrap();
         assert_eq!(
-            parse_instant("2026-12-03T15:00:00").unwrap(),
-            parse_instant("2026-12-03T15:00:00Z").unwrap()
+            parse_instant("2026-12-03T15:00:00", &paris).unwrap(),
+            parse_instant("2026-12-03T14:00:00Z", &paris).unwrap()
         );
-        assert_eq!(parse_instant("tomorrow"), None);
+        assert_eq!(parse_instant("tomorrow", &paris), None);
     }
 }
