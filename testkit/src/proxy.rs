@@ -1,6 +1,7 @@
 //! Stand-ins in front of AWS: [`Proxy`] delays every request and logs when AWS was used
 //! (a byte pipe, HTTP left untouched), [`SerialProxy`] lets one HTTP call through at a
 //! time, [`FailingSns`] answers every call with one SNS error (`Throttled` by default),
+//! [`FailingSes`] every call with one SES v2 error,
 //! [`RateLimitedSes`] throttles SES sends above a rate (429 `TooManyRequestsException`).
 
 use std::io::{Read, Write};
@@ -194,6 +195,10 @@ pub struct FailingSns {
 pub type ThrottlingSns = FailingSns;
 
 impl FailingSns {
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
     /// Every call answered `Throttled` (HTTP 400, as SNS throttles).
     pub fn start() -> FailingSns {
         Self::with_code("Throttled", "Rate exceeded")
@@ -213,6 +218,34 @@ impl FailingSns {
             }
         }));
         FailingSns { port, calls }
+    }
+}
+
+/// An SES v2 endpoint that answers every call with one error (HTTP 400, the error type
+/// in `x-amzn-ErrorType` and the message in the JSON body, as SES v2 answers), counting
+/// the calls.
+pub struct FailingSes {
+    pub port: u16,
+    pub calls: Arc<AtomicUsize>,
+}
+
+impl FailingSes {
+    pub fn with_error(error_type: &'static str, message: &'static str) -> FailingSes {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&calls);
+        let port = serve(handler(move |_request| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            async move {
+                Reply::new(400, serde_json::json!({ "message": message }).to_string())
+                    .header("Content-Type", "application/json")
+                    .header("x-amzn-ErrorType", error_type)
+            }
+        }));
+        FailingSes { port, calls }
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
     }
 }
 
@@ -262,7 +295,8 @@ impl RateLimitedSes {
                     let body = String::from_utf8_lossy(&request.body);
                     if refuse.as_deref().is_some_and(|a| body.contains(a)) {
                         counts.refused.fetch_add(1, Ordering::SeqCst);
-                        return Reply::new(400, r#"{"message":"Invalid address"}"#)
+                        // SES v2's answer to a recipient address it cannot parse.
+                        return Reply::new(400, r#"{"message":"Illegal address"}"#)
                             .header("Content-Type", "application/json")
                             .header("x-amzn-ErrorType", "BadRequestException");
                     }
