@@ -2,7 +2,8 @@
 //! (a byte pipe, HTTP left untouched), [`SerialProxy`] lets one HTTP call through at a
 //! time, [`FailingSns`] answers every call with one SNS error (`Throttled` by default),
 //! [`FailingSes`] every call with one SES v2 error,
-//! [`RateLimitedSes`] throttles SES sends above a rate (429 `TooManyRequestsException`).
+//! [`RateLimitedSes`] throttles SES sends above a rate (429 `TooManyRequestsException`)
+//! and refuses SQS bodies as SQS does ([`sqs_refusal`]).
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -260,12 +261,50 @@ pub struct SesCounts {
     pub refused: AtomicUsize,
 }
 
+/// SQS's answer to a `SendMessage` or `SendMessageBatch` (JSON protocol) whose message
+/// body holds a character outside the set SQS takes (XML 1.0's), which moto does not
+/// check: the whole call refused, HTTP 400 `InvalidMessageContents`, with SQS's text.
+pub fn sqs_refusal(request: &Request) -> Option<Reply> {
+    let target = request.header("X-Amz-Target")?;
+    if !matches!(
+        target,
+        "AmazonSQS.SendMessage" | "AmazonSQS.SendMessageBatch"
+    ) {
+        return None;
+    }
+    let call: serde_json::Value = serde_json::from_slice(&request.body).ok()?;
+    let bodies: Vec<&str> = match call["Entries"].as_array() {
+        Some(entries) => entries
+            .iter()
+            .filter_map(|e| e["MessageBody"].as_str())
+            .collect(),
+        None => call["MessageBody"].as_str().into_iter().collect(),
+    };
+    let refused = bodies.iter().flat_map(|b| b.chars()).find(|c| {
+        !matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+    })?;
+    let message = format!(
+        "Invalid binary character '#x{:X}' was found in the message body, the set of allowed characters is #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].",
+        refused as u32
+    );
+    Some(
+        Reply::new(
+            400,
+            serde_json::json!({"__type": "com.amazonaws.sqs#InvalidMessageContents", "message": message})
+                .to_string(),
+        )
+        .header("Content-Type", "application/x-amz-json-1.0")
+        .header("x-amzn-query-error", "InvalidMessageContents;Sender"),
+    )
+}
+
 /// An HTTP proxy in front of all of moto that lets SES v2 `SendEmail` through at most
 /// `rate` times a second (a token bucket holding one second's worth) and answers the
 /// calls above that rate as SES does when the account's sending rate is exceeded: HTTP
 /// 429 with `x-amzn-ErrorType: TooManyRequestsException`. Optionally it refuses one
 /// recipient for good (400 `BadRequestException`, as SES answers an address it cannot
-/// take). Every other call passes through untouched.
+/// take). SQS sends are checked for the characters SQS refuses ([`sqs_refusal`]). Every
+/// other call passes through untouched.
 pub struct RateLimitedSes {
     pub port: u16,
     pub counts: Arc<SesCounts>,
@@ -289,6 +328,9 @@ impl RateLimitedSes {
             let (counts, bucket, refuse) =
                 (Arc::clone(&shared), Arc::clone(&bucket), refuse.clone());
             async move {
+                if let Some(refusal) = sqs_refusal(&request) {
+                    return refusal;
+                }
                 let is_send = request.method == "POST"
                     && request.path.starts_with("/v2/email/outbound-emails");
                 if is_send {
