@@ -88,6 +88,13 @@ impl Stack {
                 .expect("verify the sending domain");
             aws_sdk_secretsmanager::Client::new(&aws)
                 .create_secret()
+                .name(testkit::moto::RECIPIENT_KEY_SECRET)
+                .secret_string(testkit::moto::RECIPIENT_KEY)
+                .send()
+                .await
+                .expect("create the recipient key");
+            aws_sdk_secretsmanager::Client::new(&aws)
+                .create_secret()
                 .name("booxi-notify/webhook-secret")
                 .secret_string(SECRET)
                 .send()
@@ -104,6 +111,10 @@ impl Stack {
             ("AWS_REGION", "us-east-1".into()),
             ("BOOXI_SECRET_ARN", secret_arn.clone()),
             ("BOOXI_IDEMPOTENCY_TABLE", TABLE.into()),
+            (
+                "BOOXI_RECIPIENT_KEY_SECRET_ARN",
+                testkit::moto::RECIPIENT_KEY_SECRET.into(),
+            ),
             ("BOOXI_SENDER_EMAIL", SENDER.into()),
             ("BOOXI_SECRET_CACHE_SECONDS", "0".into()),
             ("BOOXI_DELIVERY_BUDGET_SECONDS", "3".into()),

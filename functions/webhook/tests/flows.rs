@@ -71,6 +71,10 @@ impl Stack {
             ("AWS_REGION", "us-east-1".into()),
             ("BOOXI_SECRET_ARN", secret_arn),
             ("BOOXI_IDEMPOTENCY_TABLE", testkit::moto::TABLE.into()),
+            (
+                "BOOXI_RECIPIENT_KEY_SECRET_ARN",
+                testkit::moto::RECIPIENT_KEY_SECRET.into(),
+            ),
             ("BOOXI_SENDER_EMAIL", SENDER.into()),
             ("BOOXI_CONFIG", config.display().to_string()),
             ("BOOXI_SCHEDULE_GROUP", GROUP.into()),

@@ -204,7 +204,13 @@ where
         let (disposition, mut messages) = match &self.queue {
             Some(queue) => (
                 Disposition::Queued,
-                queue::enqueue(queue.as_ref(), event, &plan.notifications).await,
+                queue::enqueue(
+                    queue.as_ref(),
+                    event,
+                    &plan.notifications,
+                    &self.delivery.recipients,
+                )
+                .await,
             ),
             None => (
                 Disposition::Processed,
@@ -280,7 +286,11 @@ where
         notifications: &[Notification],
         timing: Timing,
     ) -> Vec<MessageReport> {
-        let keys: Vec<String> = notifications.iter().map(message_key).collect();
+        let recipients = &self.delivery.recipients;
+        let keys: Vec<String> = notifications
+            .iter()
+            .map(|n| message_key(n, recipients))
+            .collect();
         let already: HashMap<String, Done> = match self.store.recorded(&keys).await {
             Ok(sent) => sent,
             Err(e) => {

@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 use crate::core::delivery::Failure;
 use crate::core::outcome::report;
 use crate::core::outcome::{MessageReport, Outcome};
-use crate::core::store::message_key;
+use crate::core::store::{RecipientHasher, message_key};
 use crate::domain::event::Event;
 use crate::domain::notification::{Notification, audience_name, channel_name};
 
@@ -129,10 +129,14 @@ pub(crate) async fn enqueue(
     queue: &dyn Queue,
     event: &Event,
     notifications: &[Notification],
+    recipients: &RecipientHasher,
 ) -> Vec<MessageReport> {
     // Not checked against the records here (one store call less in the answer's
     // path): the drain checks each message before sending it.
-    let keys: Vec<String> = notifications.iter().map(message_key).collect();
+    let keys: Vec<String> = notifications
+        .iter()
+        .map(|n| message_key(n, recipients))
+        .collect();
     let mut outcomes: Vec<Option<Outcome>> = vec![None; notifications.len()];
     let mut pending: Vec<(usize, Entry)> = Vec::new();
     for (i, key) in keys.iter().enumerate() {

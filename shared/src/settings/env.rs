@@ -40,6 +40,12 @@ pub const ENV_SES_CONFIGURATION_SET: &str = "BOOXI_SES_CONFIGURATION_SET";
 pub const ENV_SMS_SENDER_ID: &str = "BOOXI_SMS_SENDER_ID";
 pub const ENV_SMS_ORIGINATION_NUMBER: &str = "BOOXI_SMS_ORIGINATION_NUMBER";
 pub const ENV_SECRET_CACHE_SECONDS: &str = "BOOXI_SECRET_CACHE_SECONDS";
+/// The Secrets Manager secret (ARN or name) whose value keys the recipients' hashes
+/// (`RecipientHasher`): required on AWS, read once at init by every function.
+pub const ENV_RECIPIENT_KEY_SECRET_ARN: &str = "BOOXI_RECIPIENT_KEY_SECRET_ARN";
+/// `true`: the function is queued mode's drain: it answers SQS batches only, reads no
+/// webhook secret and refuses HTTP and schedule invocations.
+pub const ENV_DRAIN_ONLY: &str = "BOOXI_DRAIN_ONLY";
 /// Flows (`[[flows]]`) on EventBridge Scheduler: the schedule group, the function the
 /// schedules invoke, and the role Scheduler invokes it with. Required when flows are
 /// configured; these names are fixed (checks outside this repository read them).
