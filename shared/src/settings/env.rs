@@ -64,6 +64,8 @@ pub const ENV_LOCAL_MODE: &str = "BOOXI_LOCAL_MODE";
 pub const ENV_LOCAL_OUTBOX: &str = "BOOXI_LOCAL_OUTBOX";
 /// Time a client of `serve` has to send its headers, then its body.
 pub const ENV_SERVE_READ_TIMEOUT: &str = "BOOXI_SERVE_READ_TIMEOUT_SECONDS";
+/// How long `serve` keeps a connection with no request in flight before closing it.
+pub const ENV_SERVE_IDLE_TIMEOUT: &str = "BOOXI_SERVE_IDLE_TIMEOUT_SECONDS";
 /// Queued delivery: `direct` (send inside the webhook call, the default) or `queued`
 /// (one SQS message per planned notification, sent by the queue door).
 pub const ENV_DELIVERY_MODE: &str = "BOOXI_DELIVERY_MODE";
