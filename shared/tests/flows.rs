@@ -243,7 +243,8 @@ fn times_without_an_offset_are_read_in_the_stores_time_zone() {
         explain(&late)
     );
     // No zone from the merchant: the configured default (Paris, UTC+1 in December).
-    let paris = Config::from_toml(&format!("default_time_zone = \"Europe/Paris\"\n{FLOWS}")).unwrap();
+    let paris =
+        Config::from_toml(&format!("default_time_zone = \"Europe/Paris\"\n{FLOWS}")).unwrap();
     let body = dated(event("appointment.created"), CREATED)
         .set("booking.startsOn", json!("2026-12-03T16:00:00"))
         .remove("merchant.timeZone");

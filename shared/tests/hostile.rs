@@ -348,11 +348,7 @@ fn corpus() -> Vec<Case> {
             "\"Jane\"",
             "\"Jane\\ud83d\"",
         ),
-        (
-            "a lone low surrogate escape",
-            "\"Jane\"",
-            "\"\\udc00Jane\"",
-        ),
+        ("a lone low surrogate escape", "\"Jane\"", "\"\\udc00Jane\""),
         (
             "a number out of range in a field we do not read",
             "\"clientCommunication\"",

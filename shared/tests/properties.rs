@@ -1221,7 +1221,11 @@ fn flawed(text: &str, flaws: &[(Flaw, Index)]) -> String {
                     Flaw::LoneHigh => at + value_len(&text[at..]),
                     _ => at,
                 };
-                let escape = if matches!(flaw, Flaw::LoneHigh) { "\\ud83d" } else { "\\udc00" };
+                let escape = if matches!(flaw, Flaw::LoneHigh) {
+                    "\\ud83d"
+                } else {
+                    "\\udc00"
+                };
                 inserts.push((at, escape.to_owned()));
             }
             Flaw::HugeNumber if !objects.is_empty() => {

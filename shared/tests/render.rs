@@ -506,7 +506,11 @@ fn times_without_an_offset_are_the_stores_wall_clock() {
         &event(&body),
         &notification(Kind::Confirmation, "fre", Channel::Email),
     );
-    assert!(m.text.contains("jeudi 3 décembre 2026 à 10 h 00"), "{}", m.text);
+    assert!(
+        m.text.contains("jeudi 3 décembre 2026 à 10 h 00"),
+        "{}",
+        m.text
+    );
 }
 
 #[test]

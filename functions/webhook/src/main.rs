@@ -77,8 +77,7 @@ async fn main() -> Result<(), Error> {
         }
     };
     // Every record keyed by recipient needs the key: without it the function does not start.
-    let recipient_key =
-        SecretsManagerSource::new(secrets_client, lambda.recipient_key_arn.clone());
+    let recipient_key = SecretsManagerSource::new(secrets_client, lambda.recipient_key_arn.clone());
     // Templates compile on another thread while the AWS calls of the warm-up wait on the network.
     let render_config = RenderConfig::from(&config);
     let renderer = tokio::task::spawn_blocking(move || Renderer::new(&render_config));

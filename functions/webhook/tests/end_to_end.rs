@@ -1055,11 +1055,18 @@ fn only_errors_about_the_recipient_refuse_it_for_good() {
                 refused("SES SendEmail: BadRequestException")
             ]
         );
-        assert_eq!((number.calls.load(SeqCst), address.calls.load(SeqCst)), (1, 2), "not retried");
+        assert_eq!(
+            (number.calls.load(SeqCst), address.calls.load(SeqCst)),
+            (1, 2),
+            "not retried"
+        );
         let (status, again) = call(&runtime, &event);
         assert_eq!((status, again["status"].as_str()), (200, Some("duplicate")));
         assert_eq!(again["messages"], body["messages"]);
-        assert_eq!((number.calls.load(SeqCst), address.calls.load(SeqCst)), (1, 2));
+        assert_eq!(
+            (number.calls.load(SeqCst), address.calls.load(SeqCst)),
+            (1, 2)
+        );
         assert_no_personal_data(&function.logs());
     }
 
@@ -1069,15 +1076,22 @@ fn only_errors_about_the_recipient_refuse_it_for_good() {
         "InvalidParameter",
         "Invalid parameter: AWS.MM.SMS.OriginationNumber Reason: not owned by the account",
     );
-    let malformed = FailingSes::with_error("BadRequestException", "The input you provided is invalid.");
+    let malformed =
+        FailingSes::with_error("BadRequestException", "The input you provided is invalid.");
     for (sns, expected) in [
-        (&sender_id, "SNS Publish: InvalidParameter (not about the recipient)"),
+        (
+            &sender_id,
+            "SNS Publish: InvalidParameter (not about the recipient)",
+        ),
         (
             &origination,
             "SNS Publish: InvalidParameter (AWS.MM.SMS.OriginationNumber, not the recipient)",
         ),
     ] {
-        let event = with_event_id(gateway_event("confirmation-created.json"), &format!("config-{}", sns.port));
+        let event = with_event_id(
+            gateway_event("confirmation-created.json"),
+            &format!("config-{}", sns.port),
+        );
         let runtime = RuntimeApi::start();
         let function = Function::spawn(
             Path::new(WEBHOOK),
@@ -1085,9 +1099,17 @@ fn only_errors_about_the_recipient_refuse_it_for_good() {
             &with_endpoints(&sns.endpoint(), &malformed.endpoint()),
         );
         let (status, body) = call(&runtime, &event);
-        assert_eq!((status, body["status"].as_str()), (502, Some("failed")), "{body}");
+        assert_eq!(
+            (status, body["status"].as_str()),
+            (502, Some("failed")),
+            "{body}"
+        );
         let configuration = |reason: &str| {
-            ("failed".to_owned(), "configuration".to_owned(), reason.to_owned())
+            (
+                "failed".to_owned(),
+                "configuration".to_owned(),
+                reason.to_owned(),
+            )
         };
         assert_eq!(failure_of(&body, "sms"), [configuration(expected)]);
         assert_eq!(
@@ -1104,7 +1126,11 @@ fn only_errors_about_the_recipient_refuse_it_for_good() {
         let runtime = RuntimeApi::start();
         let _fixed = stack.function(&runtime);
         let (status, body) = call(&runtime, &event);
-        assert_eq!((status, body["status"].as_str()), (200, Some("processed")), "{body}");
+        assert_eq!(
+            (status, body["status"].as_str()),
+            (200, Some("processed")),
+            "{body}"
+        );
         assert_eq!(
             (sent_emails(&stack.moto).len(), sent_sms(&stack.moto).len()),
             (emails + 2, sms + 1)

@@ -416,7 +416,10 @@ fn bodies_sqs_refuses_are_queued_escaped_and_drained_without_the_webhook_secret(
     assert_eq!(bodies.len(), emails + sms);
     for b in &bodies {
         assert!(!b.contains(['\u{FFFE}', '\u{FFFF}', '\u{0}']), "{b:?}");
-        assert!(b.contains("\\ufffe") && b.contains("😀") && b.contains("𝒜"), "{b}");
+        assert!(
+            b.contains("\\ufffe") && b.contains("😀") && b.contains("𝒜"),
+            "{b}"
+        );
     }
 
     // The drain's only door is the queue.
@@ -431,7 +434,10 @@ fn bodies_sqs_refuses_are_queued_escaped_and_drained_without_the_webhook_secret(
     assert_eq!(sent(&stack.moto), (emails, emails, sms, sms));
     assert_eq!(stack.moto.queue_depth(&stack.queues.dlq_url), (0, 0));
     let logs = drains.logs();
-    assert!(!logs.contains("client11@") && !logs.contains("5552022"), "{logs}");
+    assert!(
+        !logs.contains("client11@") && !logs.contains("5552022"),
+        "{logs}"
+    );
 
     // Recorded under the keyed hash of each recipient.
     let items = stack.moto.dynamodb(
@@ -446,11 +452,15 @@ fn bodies_sqs_refuses_are_queued_escaped_and_drained_without_the_webhook_secret(
         .filter(|k| k.starts_with("msg#burst-11#"))
         .collect();
     assert_eq!(keys.len(), emails + sms, "{keys:?}");
-    let hasher = booxi_notify::domain::ids::RecipientHasher::new(testkit::moto::RECIPIENT_KEY.as_bytes());
+    let hasher =
+        booxi_notify::domain::ids::RecipientHasher::new(testkit::moto::RECIPIENT_KEY.as_bytes());
     let offline = booxi_notify::domain::ids::RecipientHasher::offline();
     for recipient in ["client11@example.com", "+15145552022"] {
         let keyed = hasher.hash(recipient);
-        assert!(keys.iter().any(|k| k.ends_with(&keyed)), "{recipient}: {keys:?}");
+        assert!(
+            keys.iter().any(|k| k.ends_with(&keyed)),
+            "{recipient}: {keys:?}"
+        );
         assert!(!keys.iter().any(|k| k.ends_with(&offline.hash(recipient))));
         let plain: String = {
             use sha2::Digest;

@@ -318,8 +318,14 @@ mod tests {
         assert!(json.contains('\u{FFFE}'), "serde_json writes it as it is");
         let safe = queue_safe(json);
         assert!(safe.chars().all(sqs_takes), "{safe:?}");
-        assert!(safe.contains("\\ufffe") && safe.contains("\\uffff"), "{safe}");
-        assert!(safe.contains('\u{1F600}'), "4-byte characters are taken as they are");
+        assert!(
+            safe.contains("\\ufffe") && safe.contains("\\uffff"),
+            "{safe}"
+        );
+        assert!(
+            safe.contains('\u{1F600}'),
+            "4-byte characters are taken as they are"
+        );
         let back: Value = serde_json::from_str(&safe).unwrap();
         assert_eq!(back["name"], text);
         let plain = r#"{"a":"é"}"#.to_owned();

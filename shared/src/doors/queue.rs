@@ -24,9 +24,7 @@ use crate::core::metrics;
 use crate::core::outcome::{MessageReport, Outcome, report};
 use crate::core::process::{Core, Timing};
 use crate::core::queue::{FORMAT, QueueError, QueuedMessage};
-use crate::core::store::{
-    Claim, Done, IdempotencyStore, Owner, legacy_message_key, message_key,
-};
+use crate::core::store::{Claim, Done, IdempotencyStore, Owner, legacy_message_key, message_key};
 
 /// One record of an SQS batch event, as much as the door needs.
 #[derive(Debug, Clone, Deserialize)]

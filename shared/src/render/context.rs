@@ -1010,9 +1010,11 @@ mod tests {
             let (_, end) = booking_span(&booking(items.clone()), &TimeZone::UTC).unwrap();
             assert_eq!(end, None, "{items}");
         }
-        let (start, end) =
-            booking_span(&booking(json!([{"duration": 30}, {"duration": 15}])), &TimeZone::UTC)
-                .unwrap();
+        let (start, end) = booking_span(
+            &booking(json!([{"duration": 30}, {"duration": 15}])),
+            &TimeZone::UTC,
+        )
+        .unwrap();
         assert_eq!(end.unwrap().as_second() - start.as_second(), 45 * 60);
     }
 

@@ -442,7 +442,10 @@ mod tests {
                 "arn:aws:secretsmanager:us-east-1:1:secret:x",
             ),
             ("BOOXI_IDEMPOTENCY_TABLE", "t"),
-            ("BOOXI_RECIPIENT_KEY_SECRET_ARN", "booxi-notify/recipient-key"),
+            (
+                "BOOXI_RECIPIENT_KEY_SECRET_ARN",
+                "booxi-notify/recipient-key",
+            ),
             ("BOOXI_SENDER_EMAIL", "a@example.com"),
         ];
         let lookup = |extra: &'static [(&'static str, &'static str)]| {
@@ -506,7 +509,10 @@ mod tests {
                     "arn:aws:secretsmanager:us-east-1:1:secret:x",
                 ),
                 ("BOOXI_IDEMPOTENCY_TABLE", "booxi-idempotency"),
-                ("BOOXI_RECIPIENT_KEY_SECRET_ARN", "booxi-notify/recipient-key"),
+                (
+                    "BOOXI_RECIPIENT_KEY_SECRET_ARN",
+                    "booxi-notify/recipient-key",
+                ),
                 ("BOOXI_SENDER_EMAIL", "notify@store.example.com"),
                 ("BOOXI_SES_CONFIGURATION_SET", "booxi"),
                 ("BOOXI_SMS_SENDER_ID", "Atelier"),
@@ -524,7 +530,10 @@ mod tests {
         let missing = LambdaEnv::from_env(
             env(&[
                 ("BOOXI_IDEMPOTENCY_TABLE", "t"),
-                ("BOOXI_RECIPIENT_KEY_SECRET_ARN", "booxi-notify/recipient-key"),
+                (
+                    "BOOXI_RECIPIENT_KEY_SECRET_ARN",
+                    "booxi-notify/recipient-key",
+                ),
                 ("BOOXI_SENDER_EMAIL", "a@b.co"),
             ]),
             &header_secret(),
@@ -537,7 +546,10 @@ mod tests {
             LambdaEnv::from_env(
                 env(&[
                     ("BOOXI_IDEMPOTENCY_TABLE", "t"),
-                    ("BOOXI_RECIPIENT_KEY_SECRET_ARN", "booxi-notify/recipient-key"),
+                    (
+                        "BOOXI_RECIPIENT_KEY_SECRET_ARN",
+                        "booxi-notify/recipient-key"
+                    ),
                     ("BOOXI_SENDER_EMAIL", "a@b.co")
                 ]),
                 &oauth2()
@@ -547,7 +559,10 @@ mod tests {
         let bad = LambdaEnv::from_env(
             env(&[
                 ("BOOXI_IDEMPOTENCY_TABLE", "t"),
-                ("BOOXI_RECIPIENT_KEY_SECRET_ARN", "booxi-notify/recipient-key"),
+                (
+                    "BOOXI_RECIPIENT_KEY_SECRET_ARN",
+                    "booxi-notify/recipient-key",
+                ),
                 ("BOOXI_SENDER_EMAIL", "a@b.co"),
                 ("BOOXI_SMS_SENDER_ID", "Far too long an id"),
             ]),
@@ -582,7 +597,10 @@ mod tests {
         };
         let base: &'static [(&'static str, &'static str)] = &[
             ("BOOXI_IDEMPOTENCY_TABLE", "t"),
-            ("BOOXI_RECIPIENT_KEY_SECRET_ARN", "booxi-notify/recipient-key"),
+            (
+                "BOOXI_RECIPIENT_KEY_SECRET_ARN",
+                "booxi-notify/recipient-key",
+            ),
             ("BOOXI_SENDER_EMAIL", "a@b.co"),
         ];
         let missing = LambdaEnv::from_env(env(base), &loaded("queued")).unwrap_err();
@@ -592,7 +610,10 @@ mod tests {
         );
         let with_url: &'static [(&'static str, &'static str)] = &[
             ("BOOXI_IDEMPOTENCY_TABLE", "t"),
-            ("BOOXI_RECIPIENT_KEY_SECRET_ARN", "booxi-notify/recipient-key"),
+            (
+                "BOOXI_RECIPIENT_KEY_SECRET_ARN",
+                "booxi-notify/recipient-key",
+            ),
             ("BOOXI_SENDER_EMAIL", "a@b.co"),
             ("BOOXI_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/1/q"),
         ];
@@ -616,12 +637,18 @@ mod tests {
         };
         let drain: &'static [(&'static str, &'static str)] = &[
             ("BOOXI_IDEMPOTENCY_TABLE", "t"),
-            ("BOOXI_RECIPIENT_KEY_SECRET_ARN", "booxi-notify/recipient-key"),
+            (
+                "BOOXI_RECIPIENT_KEY_SECRET_ARN",
+                "booxi-notify/recipient-key",
+            ),
             ("BOOXI_SENDER_EMAIL", "a@b.co"),
             ("BOOXI_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/1/q"),
             ("BOOXI_DRAIN_ONLY", "true"),
             // Even if it were told, it would not read it.
-            ("BOOXI_SECRET_ARN", "arn:aws:secretsmanager:us-east-1:1:secret:x"),
+            (
+                "BOOXI_SECRET_ARN",
+                "arn:aws:secretsmanager:us-east-1:1:secret:x",
+            ),
         ];
         // Header-secret mode, and still no secret for the drain.
         let e = LambdaEnv::from_env(env(drain), &loaded("queued")).unwrap();
@@ -637,7 +664,10 @@ mod tests {
         let no_key: &'static [(&'static str, &'static str)] = &[
             ("BOOXI_IDEMPOTENCY_TABLE", "t"),
             ("BOOXI_SENDER_EMAIL", "a@b.co"),
-            ("BOOXI_SECRET_ARN", "arn:aws:secretsmanager:us-east-1:1:secret:x"),
+            (
+                "BOOXI_SECRET_ARN",
+                "arn:aws:secretsmanager:us-east-1:1:secret:x",
+            ),
         ];
         assert_eq!(
             LambdaEnv::from_env(env(no_key), &header_secret())
@@ -652,7 +682,10 @@ mod tests {
         let with = |number: &'static str| {
             let pairs: &'static [(&'static str, &'static str)] = Box::leak(Box::new([
                 ("BOOXI_IDEMPOTENCY_TABLE", "t"),
-                ("BOOXI_RECIPIENT_KEY_SECRET_ARN", "booxi-notify/recipient-key"),
+                (
+                    "BOOXI_RECIPIENT_KEY_SECRET_ARN",
+                    "booxi-notify/recipient-key",
+                ),
                 ("BOOXI_SENDER_EMAIL", "a@b.co"),
                 ("BOOXI_SMS_ORIGINATION_NUMBER", number),
             ]));
@@ -683,7 +716,10 @@ mod tests {
         let lambda = LambdaEnv::from_env(
             env(&[
                 ("BOOXI_IDEMPOTENCY_TABLE", "t"),
-                ("BOOXI_RECIPIENT_KEY_SECRET_ARN", "booxi-notify/recipient-key"),
+                (
+                    "BOOXI_RECIPIENT_KEY_SECRET_ARN",
+                    "booxi-notify/recipient-key",
+                ),
                 ("BOOXI_SENDER_EMAIL", "a@b.co"),
             ]),
             &loaded,

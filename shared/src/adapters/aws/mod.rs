@@ -231,7 +231,11 @@ mod tests {
                 Failure::Refused,
             ),
             ("OptedOut", "", Failure::Refused),
-            ("InvalidParameter", "Invalid parameter: ", Failure::Configuration),
+            (
+                "InvalidParameter",
+                "Invalid parameter: ",
+                Failure::Configuration,
+            ),
             (
                 "InvalidParameter",
                 "Invalid parameter: MessageAttributes Reason: origination number",
@@ -254,7 +258,11 @@ mod tests {
                 Failure::Configuration,
             ),
             ("AccessDeniedException", "", Failure::Configuration),
-            ("MailFromDomainNotVerifiedException", "", Failure::Configuration),
+            (
+                "MailFromDomainNotVerifiedException",
+                "",
+                Failure::Configuration,
+            ),
             ("NotFoundException", "", Failure::Configuration),
         ] {
             assert_eq!(failure_of(code, message), failure, "{code}: {message}");
