@@ -52,6 +52,14 @@ pub fn recipients_capped(count: usize) {
     );
 }
 
+/// Schedule changes an event called for beyond `max_schedules_per_event`.
+pub fn schedules_capped(count: usize) {
+    println!(
+        "{}",
+        emf_line(&[], &[("SchedulesOverLimit", "Count", count as f64)])
+    );
+}
+
 /// Events of a type nothing handles (acknowledged and ignored), by type: what Booxi
 /// sends that no rule or alias covers.
 pub fn event_ignored(event_type: &str) {

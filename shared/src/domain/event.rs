@@ -322,6 +322,8 @@ pub struct TrackingPage {
 pub struct Booking {
     pub id: Option<String>,
     pub confirmation_number: Option<String>,
+    /// `merchantId`: the merchant, when the booking names it itself.
+    pub merchant_id: Option<String>,
     pub method: Option<String>,
     pub status: Option<Status>,
     pub is_completed: Option<bool>,
@@ -472,6 +474,7 @@ impl Booking {
         Self {
             id: o.text(s::BOOKING_ID),
             confirmation_number: o.text(s::CONFIRMATION_NUMBER),
+            merchant_id: o.text(s::MERCHANT_ID),
             method: o.text(s::BOOKING_METHOD),
             status: o.text(s::STATUS).as_deref().map(Status::parse),
             is_completed: o.flag(s::IS_COMPLETED),

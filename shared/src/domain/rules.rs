@@ -295,18 +295,39 @@ pub fn plan_at(event: &Event, config: &Config, now: Timestamp) -> Plan {
             outcome,
         });
     }
-    if !config.flows.is_empty() && crate::domain::booking::booking_key(event).is_none() {
+    plan_flows(event, config, now, &mut plan);
+    plan
+}
+
+/// The schedule changes of `[[flows]]` for the booking as `event` leaves it, into
+/// `plan` (whose `client_kind` is the event's own, for `after_completed` flows), at most
+/// `max_schedules_per_event` of them, in plan order (the client's first). The core
+/// calls it with the booking's merged state ([`crate::domain::booking::merge`]); `plan`
+/// and `--explain` with the event alone.
+pub fn plan_flows(event: &Event, config: &Config, now: Timestamp, plan: &mut Plan) {
+    if config.flows.is_empty() {
+        return;
+    }
+    if crate::domain::booking::booking_key(event, config.merchant_id.as_deref()).is_none() {
         // Schedules are kept per booking: without its id there is nothing to keep them by.
         plan.flow_notes.push(
             "no flow scheduled: the event names no booking (no bookingId or confirmationNumber)"
                 .to_owned(),
         );
-        return plan;
+        return;
     }
     for flow in &config.flows {
-        flow_changes(event, config, flow, now, &mut plan);
+        flow_changes(event, config, flow, now, plan);
     }
-    plan
+    let cap = config.max_schedules_per_event;
+    if plan.schedules.len() > cap {
+        plan.capped_schedules = plan.schedules.len() - cap;
+        plan.flow_notes.push(format!(
+            "{} schedule changes left out: over the limit of {cap} per event (max_schedules_per_event)",
+            plan.capped_schedules
+        ));
+        plan.schedules.truncate(cap);
+    }
 }
 
 // ---------------------------------------------------------------- flows (scheduled messages)

@@ -14,6 +14,9 @@ pub const ENV_DEFAULT_COUNTRY: &str = "BOOXI_DEFAULT_COUNTRY";
 pub const ENV_TEMPLATES_DIR: &str = "BOOXI_TEMPLATES_DIR";
 pub const ENV_DEFAULT_TIME_ZONE: &str = "BOOXI_DEFAULT_TIME_ZONE";
 pub const ENV_MAX_RECIPIENTS_PER_EVENT: &str = "BOOXI_MAX_RECIPIENTS_PER_EVENT";
+pub const ENV_MAX_SCHEDULES_PER_EVENT: &str = "BOOXI_MAX_SCHEDULES_PER_EVENT";
+/// The one merchant a deployment serves: the merchant of a body that names none.
+pub const ENV_MERCHANT_ID: &str = "BOOXI_MERCHANT_ID";
 /// `name=known,name=known`: replaces the file's `[event_aliases]` table.
 pub const ENV_EVENT_ALIASES: &str = "BOOXI_EVENT_ALIASES";
 pub const ENV_BRAND_STORE_NAME: &str = "BOOXI_BRAND_STORE_NAME";
