@@ -394,8 +394,25 @@ fn flows_are_read_and_mistakes_name_their_key() {
     let c =
         Config::from_toml("[[flows]]\nname = \"starting_soon\"\nbefore_start = \"15m\"").unwrap();
     assert_eq!(c.flows[0].channels.len(), 1, "email by default");
+    // late_after: half the offset before the start, a day after a completion, or as set.
+    let minutes = |m| jiff::SignedDuration::from_mins(m);
+    assert_eq!(
+        c.flows[0].late_after(),
+        jiff::SignedDuration::from_secs(450)
+    );
+    assert_eq!(config().flows[0].late_after(), minutes(12 * 60));
+    assert_eq!(config().flows[1].late_after(), minutes(24 * 60));
+    let c = Config::from_toml(
+        "[[flows]]\nname = \"thank_you\"\nafter_completed = \"2h\"\nlate_after = \"3h\"",
+    )
+    .unwrap();
+    assert_eq!(c.flows[0].late_after(), minutes(180));
 
     let err = |text: &str| Config::from_toml(text).unwrap_err().to_string();
+    assert_eq!(
+        err("[[flows]]\nname = \"thank_you\"\nafter_completed = \"2h\"\nlate_after = \"0m\""),
+        "flows[0].late_after: `0m` must be more than zero"
+    );
     assert_eq!(
         err("[[flows]]\nbefore_start = \"24h\""),
         "flows[0].name: required, not set"
@@ -1213,6 +1230,117 @@ mod door {
         assert!(s.scheduler.all().is_empty());
         s.deliver(&reapproval()).await;
         assert!(s.scheduler.all().is_empty(), "{:?}", s.scheduler.all());
+    }
+
+    // ------------------------------------------------------------- late fires
+
+    fn soon_config() -> Config {
+        Config::from_toml(
+            "[[flows]]\nname = \"starting_soon\"\nbefore_start = \"30m\"\nchannels = [\"sms\"]\n\
+             [[flows]]\nname = \"thank_you\"\nafter_completed = \"2h\"\nlate_after = \"1h\"\n",
+        )
+        .unwrap()
+    }
+
+    /// A booking starting at `starts`, its state saved (by an event dated a day before),
+    /// and the fire of its `starting_soon` SMS due 30 minutes before the start.
+    async fn starting_soon_fire(s: &Setup, id: &str, starts: jiff::Timestamp) -> Value {
+        let created = body(
+            "appointment.created",
+            id,
+            &utc_seconds(starts - jiff::SignedDuration::from_hours(24)),
+        )
+        .set("booking.startsOn", json!(utc_seconds(starts)));
+        s.deliver(&created).await;
+        json!({"door": "schedule", "booking": "5/778812", "flow": "starting_soon",
+               "audience": "client", "channel": "sms", "recipient": "client",
+               "at": utc_seconds(starts - jiff::SignedDuration::from_mins(30))})
+    }
+
+    #[tokio::test]
+    async fn a_late_fire_sends_nothing_stale() {
+        let now = jiff::Timestamp::now();
+        let mins = jiff::SignedDuration::from_mins;
+        // Due 10 minutes ago, within late_after (half of 30 min): sent.
+        let s = setup_with(soon_config());
+        let fire = starting_soon_fire(&s, "e1", now + mins(20)).await;
+        let fired = s.core.fire(&fire, None).await.unwrap();
+        assert_eq!(
+            fired.messages[0].status(),
+            Status::Sent,
+            "{:?}",
+            fired.messages
+        );
+        // Due 20 minutes ago: more than late_after after its time.
+        let s = setup_with(soon_config());
+        let fire = starting_soon_fire(&s, "e1", now + mins(10)).await;
+        let fired = s.core.fire(&fire, None).await.unwrap();
+        assert_eq!(fired.messages[0].status(), Status::Skipped);
+        let reason = fired.messages[0].reason().unwrap();
+        assert!(
+            reason.starts_with("too late: due at ")
+                && reason.contains("more than late_after (15m)"),
+            "{reason}"
+        );
+        // The booking has started: never at or after the start, whatever late_after says.
+        let mut config = soon_config();
+        config.flows[0].late_after = Some(jiff::SignedDuration::from_hours(5));
+        let s = setup_with(config);
+        let fire = starting_soon_fire(&s, "e1", now - mins(1)).await;
+        let fired = s.core.fire(&fire, None).await.unwrap();
+        let reason = fired.messages[0].reason().unwrap();
+        assert!(
+            reason.starts_with("too late: the booking started at "),
+            "{reason}"
+        );
+        assert!(s.sent().iter().all(|m| !m.starts_with("starting_soon")));
+    }
+
+    #[tokio::test]
+    async fn an_after_completed_fire_later_than_its_late_after_sends_nothing() {
+        let now = jiff::Timestamp::now();
+        let s = setup_with(soon_config());
+        let completed_at = now - jiff::SignedDuration::from_hours(4);
+        s.deliver(
+            &body("appointment.completed", "e1", &utc_seconds(completed_at))
+                .with_previous()
+                .set("booking.isCompleted", json!(true)),
+        )
+        .await;
+        let fire = |at: jiff::Timestamp| {
+            json!({"door": "schedule", "booking": "5/778812", "flow": "thank_you",
+                   "audience": "client", "channel": "email", "recipient": "client",
+                   "at": utc_seconds(at)})
+        };
+        // Due two hours ago, late_after one hour: nothing.
+        let fired = s
+            .core
+            .fire(
+                &fire(completed_at + jiff::SignedDuration::from_hours(2)),
+                None,
+            )
+            .await
+            .unwrap();
+        assert!(
+            fired.messages[0]
+                .reason()
+                .unwrap()
+                .contains("more than late_after (1h)"),
+            "{:?}",
+            fired.messages
+        );
+        // Due half an hour ago: sent.
+        let fired = s
+            .core
+            .fire(&fire(now - jiff::SignedDuration::from_mins(30)), None)
+            .await
+            .unwrap();
+        assert_eq!(
+            fired.messages[0].status(),
+            Status::Sent,
+            "{:?}",
+            fired.messages
+        );
     }
 
     // ------------------------------------------------------------- bounded, recorded work

@@ -1,7 +1,8 @@
 //! Stand-ins in front of AWS: [`Proxy`] delays every request and logs when AWS was used
 //! (a byte pipe, HTTP left untouched), [`SerialProxy`] lets one HTTP call through at a
 //! time, [`FailingSns`] answers every call with one SNS error (`Throttled` by default),
-//! [`FailingSes`] every call with one SES v2 error,
+//! [`FailingSes`] every call with one SES v2 error, [`FaultyProxy`] fails the calls to
+//! some paths,
 //! [`RateLimitedSes`] throttles SES sends above a rate (429 `TooManyRequestsException`)
 //! and refuses SQS bodies as SQS does ([`sqs_refusal`]).
 
@@ -247,6 +248,62 @@ impl FailingSes {
 
     pub fn endpoint(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+/// An HTTP proxy to a port on loopback that records every call (`METHOD /path`) and
+/// answers HTTP 500 `InternalServerException` (a REST-JSON service's server error, as
+/// EventBridge Scheduler answers it) to each call whose path contains the text set by
+/// [`FaultyProxy::fail`]; every other call passes through untouched.
+pub struct FaultyProxy {
+    pub port: u16,
+    calls: Arc<Mutex<Vec<String>>>,
+    failing: Arc<Mutex<Option<String>>>,
+}
+
+impl FaultyProxy {
+    pub fn start(target: u16) -> FaultyProxy {
+        let calls = Arc::new(Mutex::new(Vec::new()));
+        let failing: Arc<Mutex<Option<String>>> = Arc::new(Mutex::new(None));
+        let (seen, fail) = (Arc::clone(&calls), Arc::clone(&failing));
+        let port = serve(handler(move |request| {
+            let (seen, fail) = (Arc::clone(&seen), Arc::clone(&fail));
+            async move {
+                lock(&seen).push(format!("{} {}", request.method, request.path));
+                let failing = lock(&fail)
+                    .as_deref()
+                    .is_some_and(|text| request.path.contains(text));
+                if failing {
+                    return Reply::new(500, r#"{"Message":"Unexpected server error."}"#)
+                        .header("Content-Type", "application/json")
+                        .header("x-amzn-ErrorType", "InternalServerException");
+                }
+                forward(target, request, "faulty proxy").await
+            }
+        }));
+        FaultyProxy {
+            port,
+            calls,
+            failing,
+        }
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Fail the calls whose path contains `text` (`None`: fail none).
+    pub fn fail(&self, text: Option<&str>) {
+        *lock(&self.failing) = text.map(str::to_owned);
+    }
+
+    /// The calls seen since the last [`FaultyProxy::clear`], as `METHOD /path`.
+    pub fn calls(&self) -> Vec<String> {
+        lock(&self.calls).clone()
+    }
+
+    pub fn clear(&self) {
+        lock(&self.calls).clear();
     }
 }
 

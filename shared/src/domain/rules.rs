@@ -496,7 +496,8 @@ const FLOW_ROWS_UPSERT: &str = "an Approved booking with a future start";
 const FLOW_ROWS_DELETE: &str = "canceled, no-show or pending";
 const FLOW_ROW_AFTER: &str = "the event plans a completion";
 
-fn shown_duration(d: jiff::SignedDuration) -> String {
+/// `15m`, `24h`, `2d`: a duration as the configuration writes it.
+pub fn shown_duration(d: jiff::SignedDuration) -> String {
     let secs = d.as_secs();
     match secs {
         s if s % 86_400 == 0 && s >= 2 * 86_400 => format!("{}d", s / 86_400),
