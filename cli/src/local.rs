@@ -238,23 +238,13 @@ pub fn serve(options: LocalOptions, port: u16, queued: bool) -> Outcome {
         }
         let read_timeout = read_timeout()?;
         let idle_timeout = idle_timeout()?;
-        // Each connection holds a permit: past MAX_CONNECTIONS, new ones wait in the backlog
-        // while every idle connection is asked to close (`shed`), so idle keep-alive
-        // connections never keep a new request waiting.
+        // Each connection holds a permit: past MAX_CONNECTIONS, a new connection waits
+        // (and the next ones in the backlog) while the idle connections are asked to close
+        // (`shed`), so idle keep-alive connections never keep a new request waiting.
         let permits = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
         let (shed, _) = tokio::sync::watch::channel(0u64);
         let mut backoff = ACCEPT_BACKOFF_MIN;
         loop {
-            let permit = match Arc::clone(&permits).try_acquire_owned() {
-                Ok(permit) => permit,
-                Err(_) => {
-                    shed.send_modify(|round| *round += 1);
-                    let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
-                        break;
-                    };
-                    permit
-                }
-            };
             let stream = match listener.accept().await {
                 Ok((stream, _)) => {
                     backoff = ACCEPT_BACKOFF_MIN;
@@ -271,6 +261,18 @@ pub fn serve(options: LocalOptions, port: u16, queued: bool) -> Outcome {
                     backoff = (backoff * 2).min(ACCEPT_BACKOFF_MAX);
                     continue;
                 }
+            };
+            let permit = match Arc::clone(&permits).try_acquire_owned() {
+                Ok(permit) => permit,
+                Err(_) => loop {
+                    // Asked again while waiting: a connection busy at the first call
+                    // may be idle by the next.
+                    shed.send_modify(|round| *round += 1);
+                    let wait = Arc::clone(&permits).acquire_owned();
+                    if let Ok(Ok(permit)) = tokio::time::timeout(SHED_AGAIN, wait).await {
+                        break permit;
+                    }
+                },
             };
             let webhook = Arc::clone(&webhook);
             let mut shed = shed.subscribe();
@@ -303,9 +305,13 @@ pub fn serve(options: LocalOptions, port: u16, queued: bool) -> Outcome {
                     tokio::select! {
                         _ = connection.as_mut() => break,
                         Ok(()) = shed.changed() => {
-                            connection.as_mut().graceful_shutdown();
-                            let _ = connection.as_mut().await;
-                            break;
+                            // Only a connection with nothing to do makes room: one that
+                            // served a request, or one silent since it opened.
+                            if activity.sheddable() {
+                                connection.as_mut().graceful_shutdown();
+                                let _ = connection.as_mut().await;
+                                break;
+                            }
                         }
                         () = tokio::time::sleep_until(idle_until.into()) => {
                             if activity.idle_for(idle_timeout) {
@@ -330,6 +336,7 @@ pub fn serve(options: LocalOptions, port: u16, queued: bool) -> Outcome {
 /// Whether a connection is serving a request, and since when it has not been.
 struct Activity {
     in_flight: std::sync::atomic::AtomicUsize,
+    served: std::sync::atomic::AtomicBool,
     idle_since: std::sync::Mutex<std::time::Instant>,
 }
 
@@ -340,6 +347,9 @@ impl Drop for Busy {
     fn drop(&mut self) {
         *self.0.since() = std::time::Instant::now();
         self.0
+            .served
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.0
             .in_flight
             .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
     }
@@ -349,6 +359,7 @@ impl Activity {
     fn new() -> Self {
         Self {
             in_flight: std::sync::atomic::AtomicUsize::new(0),
+            served: std::sync::atomic::AtomicBool::new(false),
             idle_since: std::sync::Mutex::new(std::time::Instant::now()),
         }
     }
@@ -368,6 +379,15 @@ impl Activity {
         *self.since() + timeout
     }
 
+    /// Whether closing the connection to make room loses nothing: no request in flight,
+    /// and either one served (an idle keep-alive connection) or none sent for a while
+    /// (a connection opened and left silent; a request just opening it is not cut off).
+    fn sheddable(&self) -> bool {
+        self.in_flight.load(std::sync::atomic::Ordering::SeqCst) == 0
+            && (self.served.load(std::sync::atomic::Ordering::SeqCst)
+                || self.since().elapsed() >= SHED_GRACE)
+    }
+
     /// No request in flight, and none for `timeout`.
     fn idle_for(&self, timeout: Duration) -> bool {
         self.in_flight.load(std::sync::atomic::Ordering::SeqCst) == 0
@@ -377,6 +397,10 @@ impl Activity {
 
 /// Connections served at once; more wait in the listen backlog while idle ones close.
 const MAX_CONNECTIONS: usize = 256;
+/// While a new connection waits for room, the idle ones are asked again this often.
+const SHED_AGAIN: Duration = Duration::from_millis(200);
+/// A connection silent this long since it opened may be closed to make room.
+const SHED_GRACE: Duration = Duration::from_secs(1);
 const ACCEPT_BACKOFF_MIN: Duration = Duration::from_millis(50);
 const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
 pub use booxi_notify::settings::{ENV_SERVE_IDLE_TIMEOUT, ENV_SERVE_READ_TIMEOUT};
