@@ -13,7 +13,13 @@ in queued mode):
 - sns:Publish is allowed for SMS only: a Deny on every topic ARN goes with it;
 - SES sending is conditioned on ses:FromAddress (the configured sender);
 - no Allow grants a whole service (`*` or `service:*`);
-- the idempotency table and the generated secret are retained on delete and replace;
+- the idempotency table, the generated secret and the recipient-hash key are retained on
+  delete and replace;
+- the drain cannot read the webhook secret: it is not told where it is (BOOXI_SECRET_ARN
+  is the webhook's alone), runs with BOOXI_DRAIN_ONLY, and its only secret is the
+  recipient-hash key, which both functions read;
+- every SQS queue has a queue policy denying sending and receiving to any principal but
+  the ones it names (the stack's roles, the account's administrators);
 - ReservedConcurrency has a default above 0 (a bound on sends unless turned off).
 """
 import pathlib
@@ -124,6 +130,8 @@ def main():
             if any(a.startswith("scheduler:") or a == "iam:PassRole" for a in actions):
                 problems.append(f"DrainRole: statement {s.get('Sid')} grants {actions}: the drain makes no schedule")
     problems.extend(stack_problems(template))
+    problems.extend(secret_problems(template))
+    problems.extend(queue_problems(template))
     for p in problems:
         print(f"template.yaml: {p}")
     if not problems:
@@ -166,14 +174,85 @@ def role_problems(found):
 
 def stack_problems(template):
     problems = []
-    for name in ("IdempotencyTable", "WebhookSecret"):
-        resource = template["Resources"][name]
+    for name in ("IdempotencyTable", "WebhookSecret", "RecipientKeySecret"):
+        resource = template["Resources"].get(name)
+        if resource is None:
+            problems.append(f"{name}: missing")
+            continue
         for policy in ("DeletionPolicy", "UpdateReplacePolicy"):
             if resource.get(policy) != "Retain":
                 problems.append(f"{name}: {policy} is not Retain")
 
     if int(template["Parameters"]["ReservedConcurrency"]["Default"]) <= 0:
         problems.append("ReservedConcurrency: the default reserves nothing")
+    return problems
+
+
+def secret_problems(template):
+    problems = []
+    resources = template["Resources"]
+    globals_env = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    if "BOOXI_SECRET_ARN" in globals_env:
+        problems.append("Globals: BOOXI_SECRET_ARN is given to every function, the drain included")
+    if "BOOXI_RECIPIENT_KEY_SECRET_ARN" not in globals_env:
+        problems.append("Globals: BOOXI_RECIPIENT_KEY_SECRET_ARN is not given to every function")
+    webhook_env = resources["WebhookFunction"]["Properties"]["Environment"]["Variables"]
+    if "BOOXI_SECRET_ARN" not in webhook_env:
+        problems.append("WebhookFunction: BOOXI_SECRET_ARN is not set")
+    if "DrainFunction" in resources:
+        drain_env = resources["DrainFunction"]["Properties"]["Environment"]["Variables"]
+        if "BOOXI_SECRET_ARN" in drain_env:
+            problems.append("DrainFunction: told where the webhook secret is")
+        if str(drain_env.get("BOOXI_DRAIN_ONLY")).lower() != "true":
+            problems.append("DrainFunction: BOOXI_DRAIN_ONLY is not true")
+    for name in ROLES:
+        if name not in resources:
+            continue
+        for s in statements(template, name):
+            actions = as_list(s["Action"])
+            if s["Effect"] != "Allow":
+                continue
+            if "secretsmanager:GetSecretValue" in actions:
+                readable = as_list(s["Resource"])
+                if name == "DrainRole" and readable != [{"Ref": "RecipientKeySecret"}]:
+                    problems.append(f"DrainRole: statement {s.get('Sid')} reads {readable}: the drain reads the recipient key only")
+            if name == "DrainRole" and "kms:Decrypt" in actions:
+                problems.append(f"DrainRole: statement {s.get('Sid')} decrypts secrets")
+        reads_key = any(
+            s["Effect"] == "Allow"
+            and "secretsmanager:GetSecretValue" in as_list(s["Action"])
+            and {"Ref": "RecipientKeySecret"} in as_list(s["Resource"])
+            for s in statements(template, name)
+        )
+        if not reads_key:
+            problems.append(f"{name}: cannot read the recipient-hash key (RecipientKeySecret)")
+    return problems
+
+
+def queue_problems(template):
+    """Each queue is covered by a queue policy whose Deny statements take sending and
+    receiving from every principal not named (ArnNotLike on aws:PrincipalArn)."""
+    problems = []
+    resources = template["Resources"]
+    guarded = {}
+    for name, resource in resources.items():
+        if resource.get("Type") != "AWS::SQS::QueuePolicy":
+            continue
+        props = resource["Properties"]
+        for statement in props["PolicyDocument"]["Statement"]:
+            named = statement.get("Condition", {}).get("ArnNotLike", {}).get("aws:PrincipalArn")
+            if statement.get("Effect") != "Deny" or statement.get("Principal") != "*" or not named:
+                problems.append(f"{name}: statement {statement.get('Sid')} is not a Deny to every principal but those named")
+                continue
+            for queue in props["Queues"]:
+                guarded.setdefault(queue.get("Ref"), set()).update(as_list(statement["Action"]))
+    for name, resource in resources.items():
+        if resource.get("Type") != "AWS::SQS::Queue":
+            continue
+        actions = guarded.get(name, set())
+        for needed in ("sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage"):
+            if needed not in actions:
+                problems.append(f"{name}: no queue policy keeps {needed} to the stack's principals")
     return problems
 
 

@@ -237,13 +237,14 @@ pub fn serve(options: LocalOptions, port: u16, queued: bool) -> Outcome {
             println!("  flows:   scheduled messages are kept in memory and sent {when}");
         }
         let read_timeout = read_timeout()?;
-        // Each connection holds a permit: past MAX_CONNECTIONS, new ones wait in the backlog.
+        let idle_timeout = idle_timeout()?;
+        // Each connection holds a permit: past MAX_CONNECTIONS, a new connection waits
+        // (and the next ones in the backlog) while the idle connections are asked to close
+        // (`shed`), so idle keep-alive connections never keep a new request waiting.
         let permits = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+        let (shed, _) = tokio::sync::watch::channel(0u64);
         let mut backoff = ACCEPT_BACKOFF_MIN;
         loop {
-            let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
-                break;
-            };
             let stream = match listener.accept().await {
                 Ok((stream, _)) => {
                     backoff = ACCEPT_BACKOFF_MIN;
@@ -261,24 +262,66 @@ pub fn serve(options: LocalOptions, port: u16, queued: bool) -> Outcome {
                     continue;
                 }
             };
+            let permit = match Arc::clone(&permits).try_acquire_owned() {
+                Ok(permit) => permit,
+                Err(_) => loop {
+                    // Asked again while waiting: a connection busy at the first call
+                    // may be idle by the next.
+                    shed.send_modify(|round| *round += 1);
+                    let wait = Arc::clone(&permits).acquire_owned();
+                    if let Ok(Ok(permit)) = tokio::time::timeout(SHED_AGAIN, wait).await {
+                        break permit;
+                    }
+                },
+            };
             let webhook = Arc::clone(&webhook);
+            let mut shed = shed.subscribe();
             tokio::spawn(async move {
+                let activity = Arc::new(Activity::new());
+                let seen = Arc::clone(&activity);
                 let service = hyper::service::service_fn(move |request| {
                     let webhook = Arc::clone(&webhook);
+                    let busy = seen.begin();
                     async move {
                         let asked = format!("{} {}", request.method(), request.uri().path());
                         let response = answer(&webhook, request, read_timeout).await;
                         print_request(&asked, &response).await;
+                        drop(busy);
                         Ok::<_, Infallible>(response)
                     }
                 });
                 let io = hyper_util::rt::TokioIo::new(stream);
                 // A client that does not finish its headers in time is disconnected.
-                let _ = hyper::server::conn::http1::Builder::new()
+                let connection = hyper::server::conn::http1::Builder::new()
                     .timer(hyper_util::rt::TokioTimer::new())
                     .header_read_timeout(read_timeout)
-                    .serve_connection(io, service)
-                    .await;
+                    .serve_connection(io, service);
+                tokio::pin!(connection);
+                // Idle (no request in flight) for `idle_timeout`, or asked to make room:
+                // close. A graceful shutdown closes an idle connection at once and lets
+                // a request being read or answered finish first.
+                loop {
+                    let idle_until = activity.idle_until(idle_timeout);
+                    tokio::select! {
+                        _ = connection.as_mut() => break,
+                        Ok(()) = shed.changed() => {
+                            // Only a connection with nothing to do makes room: one that
+                            // served a request, or one silent since it opened.
+                            if activity.sheddable() {
+                                connection.as_mut().graceful_shutdown();
+                                let _ = connection.as_mut().await;
+                                break;
+                            }
+                        }
+                        () = tokio::time::sleep_until(idle_until.into()) => {
+                            if activity.idle_for(idle_timeout) {
+                                connection.as_mut().graceful_shutdown();
+                                let _ = connection.as_mut().await;
+                                break;
+                            }
+                        }
+                    }
+                }
                 drop(permit);
             });
         }
@@ -290,16 +333,93 @@ pub fn serve(options: LocalOptions, port: u16, queued: bool) -> Outcome {
         .map_err(|e| Fatal(format!("booxi-notify serve: {e}"), 1))
 }
 
-/// Connections served at once; more wait in the listen backlog.
+/// Whether a connection is serving a request, and since when it has not been.
+struct Activity {
+    in_flight: std::sync::atomic::AtomicUsize,
+    served: std::sync::atomic::AtomicBool,
+    idle_since: std::sync::Mutex<std::time::Instant>,
+}
+
+/// A request in flight on a connection, until dropped.
+struct Busy(Arc<Activity>);
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        *self.0.since() = std::time::Instant::now();
+        self.0
+            .served
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.0
+            .in_flight
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Activity {
+    fn new() -> Self {
+        Self {
+            in_flight: std::sync::atomic::AtomicUsize::new(0),
+            served: std::sync::atomic::AtomicBool::new(false),
+            idle_since: std::sync::Mutex::new(std::time::Instant::now()),
+        }
+    }
+
+    fn since(&self) -> std::sync::MutexGuard<'_, std::time::Instant> {
+        self.idle_since.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn begin(self: &Arc<Self>) -> Busy {
+        self.in_flight
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Busy(Arc::clone(self))
+    }
+
+    /// When the connection will have been idle for `timeout` if nothing happens.
+    fn idle_until(&self, timeout: Duration) -> std::time::Instant {
+        *self.since() + timeout
+    }
+
+    /// Whether closing the connection to make room loses nothing: no request in flight,
+    /// and either one served (an idle keep-alive connection) or none sent for a while
+    /// (a connection opened and left silent; a request just opening it is not cut off).
+    fn sheddable(&self) -> bool {
+        self.in_flight.load(std::sync::atomic::Ordering::SeqCst) == 0
+            && (self.served.load(std::sync::atomic::Ordering::SeqCst)
+                || self.since().elapsed() >= SHED_GRACE)
+    }
+
+    /// No request in flight, and none for `timeout`.
+    fn idle_for(&self, timeout: Duration) -> bool {
+        self.in_flight.load(std::sync::atomic::Ordering::SeqCst) == 0
+            && self.since().elapsed() >= timeout
+    }
+}
+
+/// Connections served at once; more wait in the listen backlog while idle ones close.
 const MAX_CONNECTIONS: usize = 256;
+/// While a new connection waits for room, the idle ones are asked again this often.
+const SHED_AGAIN: Duration = Duration::from_millis(200);
+/// A connection silent this long since it opened may be closed to make room.
+const SHED_GRACE: Duration = Duration::from_secs(1);
 const ACCEPT_BACKOFF_MIN: Duration = Duration::from_millis(50);
 const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
-pub use booxi_notify::settings::ENV_SERVE_READ_TIMEOUT;
+pub use booxi_notify::settings::{ENV_SERVE_IDLE_TIMEOUT, ENV_SERVE_READ_TIMEOUT};
 const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(10);
+const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// `$BOOXI_SERVE_IDLE_TIMEOUT_SECONDS`, else 5 s.
+fn idle_timeout() -> Result<Duration, std::io::Error> {
+    seconds(ENV_SERVE_IDLE_TIMEOUT, DEFAULT_IDLE_TIMEOUT)
+}
 
 /// `$BOOXI_SERVE_READ_TIMEOUT_SECONDS`, else 10 s.
 fn read_timeout() -> Result<Duration, std::io::Error> {
-    match std::env::var(ENV_SERVE_READ_TIMEOUT) {
+    seconds(ENV_SERVE_READ_TIMEOUT, DEFAULT_READ_TIMEOUT)
+}
+
+/// A number of seconds in (0, 3600] from `key`, else `default`.
+fn seconds(key: &str, default: Duration) -> Result<Duration, std::io::Error> {
+    match std::env::var(key) {
         Ok(text) if !text.trim().is_empty() => text
             .trim()
             .parse::<f64>()
@@ -308,10 +428,10 @@ fn read_timeout() -> Result<Duration, std::io::Error> {
             .map(Duration::from_secs_f64)
             .ok_or_else(|| {
                 std::io::Error::other(format!(
-                    "{ENV_SERVE_READ_TIMEOUT}: `{text}` is not a number of seconds in (0, 3600]"
+                    "{key}: `{text}` is not a number of seconds in (0, 3600]"
                 ))
             }),
-        _ => Ok(DEFAULT_READ_TIMEOUT),
+        _ => Ok(default),
     }
 }
 

@@ -36,6 +36,15 @@ impl Drop for Server {
 
 /// Starts `serve` with a 1-second read timeout; `max_files` lowers its descriptor limit.
 fn serve(name: &str, max_files: Option<u32>) -> Server {
+    serve_with(
+        name,
+        max_files,
+        &[("BOOXI_SERVE_READ_TIMEOUT_SECONDS", "1")],
+    )
+}
+
+/// Starts `serve` with `env` set; `max_files` lowers its descriptor limit.
+fn serve_with(name: &str, max_files: Option<u32>, env: &[(&str, &str)]) -> Server {
     let port = free_port();
     let out = std::env::temp_dir().join(format!("booxi-hardening-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out);
@@ -49,7 +58,7 @@ fn serve(name: &str, max_files: Option<u32>) -> Server {
         .args(["-c", &script])
         .current_dir(root())
         .env("BOOXI_LOCAL_SECRET", SECRET)
-        .env("BOOXI_SERVE_READ_TIMEOUT_SECONDS", "1")
+        .envs(env.iter().copied())
         .env_remove("BOOXI_CONFIG")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -179,4 +188,70 @@ fn running_out_of_file_descriptors_does_not_stop_the_server() {
         std::thread::sleep(Duration::from_millis(200));
     }
     assert!(server.child.try_wait().unwrap().is_none());
+}
+
+/// One keep-alive request on a fresh connection (`GET /booxi` with the secret: 405,
+/// the connection kept open), its whole answer read; the connection is returned open.
+fn kept_alive(port: u16) -> TcpStream {
+    let mut stream = connect(port);
+    write!(
+        stream,
+        "GET /booxi HTTP/1.1\r\nHost: x\r\nX-Booxi-Secret: {SECRET}\r\n\r\n"
+    )
+    .unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 1024];
+    loop {
+        let text = String::from_utf8_lossy(&seen).into_owned();
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length = head
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().parse::<usize>().unwrap())
+                })
+                .unwrap();
+            if body.len() >= length {
+                assert!(head.starts_with("HTTP/1.1 405"), "{text}");
+                return stream;
+            }
+        }
+        let n = stream.read(&mut buf).unwrap();
+        assert!(n > 0, "closed before answering: {text}");
+        seen.extend_from_slice(&buf[..n]);
+    }
+}
+
+/// Idle keep-alive connections close after a short time of their own, and while as many
+/// as `serve` admits at once (256) are open, a new request is answered at once: the
+/// idle ones are closed to make room, not waited for (the read timeout here is the
+/// default 10 s, which used to be how long they held it).
+#[test]
+fn idle_keep_alive_connections_neither_linger_nor_block_new_requests() {
+    let server = serve_with("idle", None, &[("BOOXI_SERVE_IDLE_TIMEOUT_SECONDS", "1")]);
+    let mut idle = kept_alive(server.port);
+    let started = Instant::now();
+    let rest = read_all(&mut idle);
+    assert!(rest.is_empty(), "{rest:?}");
+    let closed_after = started.elapsed();
+    assert!(
+        closed_after < Duration::from_secs(3),
+        "an idle connection held for {closed_after:?}"
+    );
+    drop(server);
+
+    // The default idle timeout (5 s) and read timeout (10 s): only the shedding helps.
+    let server = serve_with("crowd", None, &[]);
+    let crowd: Vec<TcpStream> = (0..256).map(|_| kept_alive(server.port)).collect();
+    let event = std::fs::read(root().join("events/changed-date.json")).unwrap();
+    let started = Instant::now();
+    let response = post(server.port, SECRET, &event);
+    let waited = started.elapsed();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(
+        waited < Duration::from_secs(2),
+        "a new request waited {waited:?} behind 256 idle connections"
+    );
+    drop(crowd);
 }

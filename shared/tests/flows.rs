@@ -224,6 +224,42 @@ fn row_after_completed_upsert_at_the_events_time_plus_offset_when_it_plans_a_com
     assert!(explain(&created).contains("thank_you: no change (the event plans confirmation, not completed or reservation_completed)"));
 }
 
+/// A start or an event time without an offset is the store's wall clock: read in the
+/// merchant's time zone, else the configured `default_time_zone`, as the messages show it.
+#[test]
+fn times_without_an_offset_are_read_in_the_stores_time_zone() {
+    // 10:00 in Toronto (UTC−5 in December) is 15:00Z: pre_visit 24 h before.
+    let toronto = dated(event("appointment.created"), "2026-11-30T07:00:00")
+        .set("booking.startsOn", json!("2026-12-03T10:00:00"));
+    assert_eq!(changes(&toronto), pre_visit_upserts(PRE_VISIT_AT));
+    // Dated 2026-12-02T11:00 in Toronto (16:00Z): already past at the event's own time.
+    let late = dated(event("appointment.created"), "2026-12-02T11:00:00")
+        .set("booking.startsOn", json!("2026-12-03T10:00:00"));
+    assert!(
+        explain(&late).contains(
+            "pre_visit: not scheduled: 2026-12-02T15:00:00Z is already past at the event's time 2026-12-02T16:00:00Z"
+        ),
+        "{}",
+        explain(&late)
+    );
+    // No zone from the merchant: the configured default (Paris, UTC+1 in December).
+    let paris =
+        Config::from_toml(&format!("default_time_zone = \"Europe/Paris\"\n{FLOWS}")).unwrap();
+    let body = dated(event("appointment.created"), CREATED)
+        .set("booking.startsOn", json!("2026-12-03T16:00:00"))
+        .remove("merchant.timeZone");
+    let now = "2026-11-30T13:00:00Z".parse().unwrap();
+    let at: Vec<String> = plan_at(&body.parse(), &paris, now)
+        .schedules
+        .iter()
+        .map(|c| match c {
+            ScheduleChange::Upsert(s) => utc_seconds(s.at),
+            ScheduleChange::Delete(_) => "delete".into(),
+        })
+        .collect();
+    assert_eq!(at, [PRE_VISIT_AT, PRE_VISIT_AT]);
+}
+
 // ======================================================================= recipients and consent
 
 #[test]
@@ -358,8 +394,25 @@ fn flows_are_read_and_mistakes_name_their_key() {
     let c =
         Config::from_toml("[[flows]]\nname = \"starting_soon\"\nbefore_start = \"15m\"").unwrap();
     assert_eq!(c.flows[0].channels.len(), 1, "email by default");
+    // late_after: half the offset before the start, a day after a completion, or as set.
+    let minutes = |m| jiff::SignedDuration::from_mins(m);
+    assert_eq!(
+        c.flows[0].late_after(),
+        jiff::SignedDuration::from_secs(450)
+    );
+    assert_eq!(config().flows[0].late_after(), minutes(12 * 60));
+    assert_eq!(config().flows[1].late_after(), minutes(24 * 60));
+    let c = Config::from_toml(
+        "[[flows]]\nname = \"thank_you\"\nafter_completed = \"2h\"\nlate_after = \"3h\"",
+    )
+    .unwrap();
+    assert_eq!(c.flows[0].late_after(), minutes(180));
 
     let err = |text: &str| Config::from_toml(text).unwrap_err().to_string();
+    assert_eq!(
+        err("[[flows]]\nname = \"thank_you\"\nafter_completed = \"2h\"\nlate_after = \"0m\""),
+        "flows[0].late_after: `0m` must be more than zero"
+    );
     assert_eq!(
         err("[[flows]]\nbefore_start = \"24h\""),
         "flows[0].name: required, not set"
@@ -468,11 +521,16 @@ mod door {
     struct Setup {
         core: Core<MemoryStore, Recorder, RenderComposer>,
         scheduler: Arc<MemoryScheduler>,
+        states: Arc<MemoryStates>,
     }
 
     fn setup() -> Setup {
-        let config = config();
+        setup_with(config())
+    }
+
+    fn setup_with(config: Config) -> Setup {
         let scheduler = Arc::new(MemoryScheduler::new());
+        let states = Arc::new(MemoryStates::new());
         let core = Core {
             store: MemoryStore::new(),
             courier: Recorder::default(),
@@ -486,11 +544,15 @@ mod door {
             emit_metrics: false,
             flows: Some(Flows {
                 scheduler: scheduler.clone(),
-                states: Arc::new(MemoryStates::new()),
+                states: states.clone(),
             }),
             queue: None,
         };
-        Setup { core, scheduler }
+        Setup {
+            core,
+            scheduler,
+            states,
+        }
     }
 
     fn body(event_type: &str, id: &str, created: &str) -> support::Body {
@@ -611,17 +673,35 @@ mod door {
         let mut created = body("appointment.created", "e1", "");
         created.0.as_object_mut().unwrap().remove("createdOn");
         let t0 = jiff::Timestamp::now();
-        let first = s.deliver(&created).await;
-        assert_eq!(first.disposition, Disposition::Queued);
-        let made = s.scheduler.all();
-        assert_eq!(made.len(), 2, "{made:?}");
-        // As if that delivery had stopped before making them.
-        s.scheduler.take_due(t0, true);
+        // A first delivery that stopped right after its claim (queued mode claims with
+        // one write, before its messages and schedules).
+        let owner = booxi_notify::core::store::Owner::new().unwrap();
+        use booxi_notify::core::store::IdempotencyStore;
+        s.core
+            .store
+            .claim_completed(
+                &created.parse().id,
+                &owner,
+                std::time::SystemTime::UNIX_EPOCH
+                    + std::time::Duration::from_millis(t0.as_millisecond() as u64),
+                "[]",
+            )
+            .await
+            .unwrap();
         assert!(s.scheduler.all().is_empty());
 
-        // Redelivered: the same schedules, made again.
+        // Redelivered: its schedules made, as of the first delivery.
         let again = s.deliver(&created).await;
         assert_eq!(again.disposition, Disposition::Duplicate);
+        let made = s.scheduler.all();
+        assert_eq!(made.len(), 2, "{made:?}");
+        assert!(
+            made.iter()
+                .all(|m| m.at.to_string() == "2030-06-09T15:00:00Z")
+        );
+        // And again: nothing more to do, each change recorded as done.
+        let third = s.deliver(&created).await;
+        assert_eq!(third.disposition, Disposition::Duplicate);
         assert_eq!(s.scheduler.all(), made);
 
         // Cancelled a second after the first delivery; then the first event comes again.
@@ -769,6 +849,7 @@ mod door {
             &'a self,
             _: &'a str,
             _: &'a booxi_notify::core::schedules::BookingState,
+            _: Option<u64>,
         ) -> futures_util::future::BoxFuture<
             'a,
             Result<booxi_notify::core::schedules::Saved, booxi_notify::core::store::StoreError>,
@@ -791,6 +872,29 @@ mod door {
                     "GetItem (booking state): timeout".into(),
                 ))
             })
+        }
+
+        fn find<'a>(
+            &'a self,
+            _: &'a [String],
+        ) -> futures_util::future::BoxFuture<
+            'a,
+            Result<
+                std::collections::HashMap<String, booxi_notify::core::schedules::Named>,
+                booxi_notify::core::store::StoreError,
+            >,
+        > {
+            Box::pin(async { Ok(std::collections::HashMap::new()) })
+        }
+
+        fn name<'a>(
+            &'a self,
+            _: &'a str,
+            _: &'a str,
+            _: std::time::SystemTime,
+        ) -> futures_util::future::BoxFuture<'a, Result<(), booxi_notify::core::store::StoreError>>
+        {
+            Box::pin(async { Ok(()) })
         }
     }
 
@@ -880,6 +984,517 @@ mod door {
             Some("no state is kept for this booking (expired, or never saved)")
         );
         assert!(s.sent().is_empty());
+    }
+
+    // ------------------------------------------------------------- one booking, one key
+
+    /// The shapes one booking's events come in: the canonical one (merchant object,
+    /// `bookingId`, `confirmationNumber`), the merchant named on the booking only, no
+    /// merchant at all and the id spelt `id`, Booxi's public sample (payload at the
+    /// root, no event id, `event`, the confirmation number only), the confirmation number
+    /// only, the booking id only.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Shape {
+        Canonical,
+        MerchantOnBooking,
+        NoMerchant,
+        PublicSample,
+        ConfirmationOnly,
+        IdOnly,
+    }
+
+    fn shaped(shape: Shape, body: support::Body) -> support::Body {
+        let b = body.set("booking.confirmationNumber", json!("A00006500"));
+        match shape {
+            Shape::Canonical => b,
+            Shape::MerchantOnBooking => b.remove("merchant").set("booking.merchantId", json!("5")),
+            Shape::NoMerchant => b
+                .remove("merchant")
+                .remove("booking.bookingId")
+                .set("booking.id", json!(778812)),
+            Shape::ConfirmationOnly => b.remove("booking.bookingId"),
+            Shape::IdOnly => b.remove("booking.confirmationNumber"),
+            Shape::PublicSample => {
+                let b = b.remove("merchant").remove("booking.bookingId");
+                let mut root = b.0["content"].as_object().unwrap().clone();
+                root.insert("event".into(), b.0["eventType"].clone());
+                root.insert("createdOn".into(), b.0["createdOn"].clone());
+                support::Body(serde_json::Value::Object(root))
+            }
+        }
+    }
+
+    /// Approved in one shape, canceled in another: one state, the cancel deletes the
+    /// schedules the approval made, and their fires send nothing. Every pair of shapes
+    /// that shares an id (a booking named only by its id and another only by its
+    /// confirmation number cannot be told to be the same).
+    #[tokio::test]
+    async fn every_shape_of_a_booking_reaches_the_same_state_and_schedules() {
+        use Shape::*;
+        let with_confirmation = [
+            Canonical,
+            MerchantOnBooking,
+            NoMerchant,
+            PublicSample,
+            ConfirmationOnly,
+        ];
+        let mut pairs: Vec<(Shape, Shape)> = with_confirmation
+            .iter()
+            .flat_map(|a| with_confirmation.iter().map(move |b| (*a, *b)))
+            .collect();
+        for other in [Canonical, MerchantOnBooking, NoMerchant] {
+            pairs.push((IdOnly, other));
+            pairs.push((other, IdOnly));
+        }
+        for (first, then) in pairs {
+            let s = setup();
+            let approved = shaped(
+                first,
+                body("appointment.created", "e1", "2030-06-01T10:00:00Z"),
+            );
+            let made = s.deliver(&approved).await;
+            assert_eq!(made.schedules.len(), 2, "{first:?}: {:?}", made.schedules);
+            let inputs = s.inputs();
+            let cancel = shaped(
+                then,
+                body("appointment.canceled", "e2", "2030-06-02T10:00:00Z")
+                    .with_previous()
+                    .set("booking.status", json!("Cancelled")),
+            );
+            let canceled = s.deliver(&cancel).await;
+            assert!(
+                s.scheduler.all().is_empty(),
+                "{first:?} then {then:?}: {:?}",
+                canceled.schedules
+            );
+            assert_eq!(s.states.bookings().len(), 1, "{first:?} then {then:?}");
+            for input in &inputs {
+                let fired = s.core.fire(input, None).await.unwrap();
+                assert_eq!(
+                    fired.messages[0].reason(),
+                    Some("the booking is Cancelled"),
+                    "{first:?} then {then:?}"
+                );
+            }
+            assert!(s.flow_sent().is_empty(), "{first:?} then {then:?}");
+        }
+    }
+
+    /// With `merchant_id` configured, a body that names no merchant is that merchant's:
+    /// its booking has the key it has with the merchant named.
+    #[tokio::test]
+    async fn the_configured_merchant_stands_for_a_merchant_not_named() {
+        let s = setup_with(Config::from_toml(&format!("merchant_id = \"5\"\n{FLOWS}")).unwrap());
+        s.deliver(&shaped(
+            Shape::NoMerchant,
+            body("appointment.created", "e1", "2030-06-01T10:00:00Z"),
+        ))
+        .await;
+        assert_eq!(s.states.bookings(), ["5/778812"]);
+        assert!(s.inputs().iter().all(|i| i["booking"] == "5/778812"));
+    }
+
+    // ------------------------------------------------------------- the booking's state
+
+    /// Row: a field absent from an event keeps its last known value. An update without
+    /// `status` or `startsOn` leaves an Approved booking's schedules as they were, and
+    /// their fires send.
+    #[tokio::test]
+    async fn row_state_a_field_absent_from_an_event_keeps_its_value() {
+        let s = setup();
+        s.deliver(&body("appointment.created", "e1", "2030-06-01T10:00:00Z"))
+            .await;
+        let made = s.scheduler.all();
+        let update = body("appointment.updated", "e2", "2030-06-02T10:00:00Z")
+            .remove("booking.status")
+            .remove("booking.startsOn")
+            .remove("booking.client")
+            .set("booking.quickNote", json!("Bring your glasses"));
+        let summary = s.deliver(&update).await;
+        assert!(
+            summary.schedules.iter().all(|r| r.status == "done"),
+            "{:?}",
+            summary.schedules
+        );
+        assert_eq!(s.scheduler.all(), made);
+        for input in s.inputs() {
+            let fired = s.core.fire(&input, None).await.unwrap();
+            assert_eq!(
+                fired.messages[0].status(),
+                Status::Sent,
+                "{:?}",
+                fired.messages
+            );
+        }
+        assert_eq!(s.flow_sent().len(), 2);
+    }
+
+    /// Row: an event older than one merged, by its own time (the booking's `modifiedOn`,
+    /// else `createdOn`), changes nothing.
+    #[tokio::test]
+    async fn row_state_an_older_event_by_its_own_time_changes_nothing() {
+        let s = setup();
+        s.deliver(
+            &body("appointment.created", "e1", "2030-06-01T10:00:00Z")
+                .set("booking.modifiedOn", json!("2030-06-01T10:00:00Z")),
+        )
+        .await;
+        let moved = body("appointment.updated", "e2", "2030-06-01T12:00:00Z")
+            .set("booking.modifiedOn", json!("2030-06-01T12:00:00Z"))
+            .set("booking.startsOn", json!("2030-06-20T09:30:00Z"));
+        s.deliver(&moved).await;
+        let after_move = s.scheduler.all();
+        assert!(
+            after_move
+                .iter()
+                .all(|m| m.at.to_string() == "2030-06-19T09:30:00Z")
+        );
+        // Created later (Booxi's retry of an old change) but modified before the move.
+        let old = body("appointment.updated", "e3", "2030-06-03T10:00:00Z")
+            .set("booking.modifiedOn", json!("2030-06-01T11:00:00Z"))
+            .set("booking.startsOn", json!("2030-06-10T15:00:00Z"));
+        let summary = s.deliver(&old).await;
+        assert!(summary.schedules.is_empty(), "{:?}", summary.schedules);
+        assert_eq!(s.scheduler.all(), after_move);
+    }
+
+    /// Row: an event without a time of its own is merged, but never undoes a cancel: a
+    /// retry of an old approval that lands after the cancel restores nothing.
+    #[tokio::test]
+    async fn row_state_a_timeless_event_never_undoes_a_cancel() {
+        // Dated in the past: an event without a time used to be dated when processed,
+        // which made it the newest.
+        let s = setup();
+        let approval = body("appointment.created", "e1", "");
+        let mut approval = approval;
+        approval.0.as_object_mut().unwrap().remove("createdOn");
+        s.deliver(&body("appointment.created", "e0", "2026-01-01T10:00:00Z"))
+            .await;
+        let inputs = s.inputs();
+        s.deliver(
+            &body("appointment.canceled", "e2", "2026-01-02T10:00:00Z")
+                .with_previous()
+                .set("booking.status", json!("Cancelled")),
+        )
+        .await;
+        assert!(s.scheduler.all().is_empty());
+        let summary = s.deliver(&approval).await;
+        assert!(
+            s.scheduler.all().is_empty(),
+            "the cancel was undone: {:?}",
+            summary.schedules
+        );
+        for input in &inputs {
+            let fired = s.core.fire(input, None).await.unwrap();
+            assert_eq!(fired.messages[0].reason(), Some("the booking is Cancelled"));
+        }
+        // A no-show holds the same way.
+        let s = setup();
+        s.deliver(&body("appointment.created", "e0", "2026-01-01T10:00:00Z"))
+            .await;
+        s.deliver(
+            &body("appointment.status_updated", "e2", "2026-01-02T10:00:00Z")
+                .with_previous()
+                .set("booking.client.presence", json!("NoShow")),
+        )
+        .await;
+        s.deliver(&approval).await;
+        assert!(s.scheduler.all().is_empty());
+    }
+
+    /// Row: a cancel made by an event without a time of its own is final, even against a
+    /// later-dated event; one made by a dated event is undone by a later-dated one.
+    #[tokio::test]
+    async fn row_state_only_a_later_dated_event_undoes_a_dated_cancel() {
+        let reapproval = || body("appointment.status_updated", "e3", "2030-06-03T10:00:00Z");
+        // Dated cancel, later re-approval: the schedules are back.
+        let s = setup();
+        s.deliver(&body("appointment.created", "e1", "2030-06-01T10:00:00Z"))
+            .await;
+        s.deliver(
+            &body("appointment.canceled", "e2", "2030-06-02T10:00:00Z")
+                .set("booking.status", json!("Cancelled")),
+        )
+        .await;
+        assert!(s.scheduler.all().is_empty());
+        s.deliver(&reapproval()).await;
+        assert_eq!(s.scheduler.all().len(), 2);
+        // Timeless cancel: final.
+        let s = setup();
+        s.deliver(&body("appointment.created", "e1", "2030-06-01T10:00:00Z"))
+            .await;
+        let mut cancel =
+            body("appointment.canceled", "e2", "").set("booking.status", json!("Cancelled"));
+        cancel.0.as_object_mut().unwrap().remove("createdOn");
+        s.deliver(&cancel).await;
+        assert!(s.scheduler.all().is_empty());
+        s.deliver(&reapproval()).await;
+        assert!(s.scheduler.all().is_empty(), "{:?}", s.scheduler.all());
+    }
+
+    // ------------------------------------------------------------- late fires
+
+    fn soon_config() -> Config {
+        Config::from_toml(
+            "[[flows]]\nname = \"starting_soon\"\nbefore_start = \"30m\"\nchannels = [\"sms\"]\n\
+             [[flows]]\nname = \"thank_you\"\nafter_completed = \"2h\"\nlate_after = \"1h\"\n",
+        )
+        .unwrap()
+    }
+
+    /// A booking starting at `starts`, its state saved (by an event dated a day before),
+    /// and the fire of its `starting_soon` SMS due 30 minutes before the start.
+    async fn starting_soon_fire(s: &Setup, id: &str, starts: jiff::Timestamp) -> Value {
+        let created = body(
+            "appointment.created",
+            id,
+            &utc_seconds(starts - jiff::SignedDuration::from_hours(24)),
+        )
+        .set("booking.startsOn", json!(utc_seconds(starts)));
+        s.deliver(&created).await;
+        json!({"door": "schedule", "booking": "5/778812", "flow": "starting_soon",
+               "audience": "client", "channel": "sms", "recipient": "client",
+               "at": utc_seconds(starts - jiff::SignedDuration::from_mins(30))})
+    }
+
+    #[tokio::test]
+    async fn a_late_fire_sends_nothing_stale() {
+        let now = jiff::Timestamp::now();
+        let mins = jiff::SignedDuration::from_mins;
+        // Due 10 minutes ago, within late_after (half of 30 min): sent.
+        let s = setup_with(soon_config());
+        let fire = starting_soon_fire(&s, "e1", now + mins(20)).await;
+        let fired = s.core.fire(&fire, None).await.unwrap();
+        assert_eq!(
+            fired.messages[0].status(),
+            Status::Sent,
+            "{:?}",
+            fired.messages
+        );
+        // Due 20 minutes ago: more than late_after after its time.
+        let s = setup_with(soon_config());
+        let fire = starting_soon_fire(&s, "e1", now + mins(10)).await;
+        let fired = s.core.fire(&fire, None).await.unwrap();
+        assert_eq!(fired.messages[0].status(), Status::Skipped);
+        let reason = fired.messages[0].reason().unwrap();
+        assert!(
+            reason.starts_with("too late: due at ")
+                && reason.contains("more than late_after (15m)"),
+            "{reason}"
+        );
+        // The booking has started: never at or after the start, whatever late_after says.
+        let mut config = soon_config();
+        config.flows[0].late_after = Some(jiff::SignedDuration::from_hours(5));
+        let s = setup_with(config);
+        let fire = starting_soon_fire(&s, "e1", now - mins(1)).await;
+        let fired = s.core.fire(&fire, None).await.unwrap();
+        let reason = fired.messages[0].reason().unwrap();
+        assert!(
+            reason.starts_with("too late: the booking started at "),
+            "{reason}"
+        );
+        assert!(s.sent().iter().all(|m| !m.starts_with("starting_soon")));
+    }
+
+    #[tokio::test]
+    async fn an_after_completed_fire_later_than_its_late_after_sends_nothing() {
+        let now = jiff::Timestamp::now();
+        let s = setup_with(soon_config());
+        let completed_at = now - jiff::SignedDuration::from_hours(4);
+        s.deliver(
+            &body("appointment.completed", "e1", &utc_seconds(completed_at))
+                .with_previous()
+                .set("booking.isCompleted", json!(true)),
+        )
+        .await;
+        let fire = |at: jiff::Timestamp| {
+            json!({"door": "schedule", "booking": "5/778812", "flow": "thank_you",
+                   "audience": "client", "channel": "email", "recipient": "client",
+                   "at": utc_seconds(at)})
+        };
+        // Due two hours ago, late_after one hour: nothing.
+        let fired = s
+            .core
+            .fire(
+                &fire(completed_at + jiff::SignedDuration::from_hours(2)),
+                None,
+            )
+            .await
+            .unwrap();
+        assert!(
+            fired.messages[0]
+                .reason()
+                .unwrap()
+                .contains("more than late_after (1h)"),
+            "{:?}",
+            fired.messages
+        );
+        // Due half an hour ago: sent.
+        let fired = s
+            .core
+            .fire(&fire(now - jiff::SignedDuration::from_mins(30)), None)
+            .await
+            .unwrap();
+        assert_eq!(
+            fired.messages[0].status(),
+            Status::Sent,
+            "{:?}",
+            fired.messages
+        );
+    }
+
+    // ------------------------------------------------------------- bounded, recorded work
+
+    /// A scheduler that fails (temporarily) the upserts of one channel while `failing`
+    /// is set, hangs while `hanging` is set, and counts the calls made.
+    #[derive(Default)]
+    struct Flaky {
+        inner: MemoryScheduler,
+        failing: Mutex<Option<&'static str>>,
+        hanging: AtomicBool,
+        calls: Mutex<Vec<String>>,
+    }
+
+    impl booxi_notify::core::schedules::Scheduler for Flaky {
+        fn upsert<'a>(
+            &'a self,
+            schedule: &'a booxi_notify::core::schedules::Schedule,
+        ) -> futures_util::future::BoxFuture<
+            'a,
+            Result<(), booxi_notify::core::schedules::ScheduleError>,
+        > {
+            Box::pin(async move {
+                self.calls.lock().unwrap().push(schedule.input.clone());
+                if self.hanging.load(Ordering::SeqCst) {
+                    tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+                }
+                let failing = *self.failing.lock().unwrap();
+                if let Some(channel) = failing
+                    && schedule
+                        .input
+                        .contains(&format!("\"channel\":\"{channel}\""))
+                {
+                    return Err(booxi_notify::core::schedules::ScheduleError {
+                        temporary: true,
+                        message: "CreateSchedule: ThrottlingException".into(),
+                    });
+                }
+                self.inner.upsert(schedule).await
+            })
+        }
+
+        fn delete<'a>(
+            &'a self,
+            name: &'a str,
+        ) -> futures_util::future::BoxFuture<
+            'a,
+            Result<(), booxi_notify::core::schedules::ScheduleError>,
+        > {
+            self.inner.delete(name)
+        }
+    }
+
+    fn with_flaky(s: &mut Setup) -> Arc<Flaky> {
+        let flaky = Arc::new(Flaky::default());
+        s.core.flows = Some(Flows {
+            scheduler: flaky.clone(),
+            states: s.states.clone(),
+        });
+        flaky
+    }
+
+    /// Each schedule change done is recorded: Booxi's retry of an event whose SMS
+    /// schedule failed makes that one only.
+    #[tokio::test]
+    async fn a_retry_redoes_only_the_schedule_changes_that_failed() {
+        let mut s = setup();
+        let flaky = with_flaky(&mut s);
+        *flaky.failing.lock().unwrap() = Some("sms");
+        let created = body("appointment.created", "e1", "2030-06-01T10:00:00Z");
+        let first = s.deliver(&created).await;
+        assert_eq!(
+            first.retry_wanted(),
+            Some(booxi_notify::core::delivery::Failure::Temporary)
+        );
+        let statuses: Vec<(&str, &str)> = first
+            .schedules
+            .iter()
+            .map(|r| {
+                (
+                    booxi_notify::domain::notification::channel_name(r.channel),
+                    r.status,
+                )
+            })
+            .collect();
+        assert_eq!(statuses, [("email", "done"), ("sms", "failed")]);
+        *flaky.failing.lock().unwrap() = None;
+        flaky.calls.lock().unwrap().clear();
+        let retry = s.deliver(&created).await;
+        assert_eq!(retry.retry_wanted(), None, "{:?}", retry.schedules);
+        let calls = flaky.calls.lock().unwrap().clone();
+        assert_eq!(calls.len(), 1, "{calls:?}");
+        assert!(calls[0].contains("\"channel\":\"sms\""), "{calls:?}");
+        assert_eq!(
+            retry.schedules[0].reason.as_deref(),
+            Some("done by an earlier delivery of this event")
+        );
+        assert_eq!(flaky.inner.all().len(), 2);
+    }
+
+    /// Schedule changes stop at the delivery deadline: a Scheduler that does not answer
+    /// holds the event no longer than its budget, and what was cut off is failed for a
+    /// temporary reason (Booxi retries).
+    #[tokio::test]
+    async fn schedule_changes_end_at_the_delivery_deadline() {
+        let mut s = setup();
+        s.core.delivery.budget = std::time::Duration::from_millis(700);
+        let flaky = with_flaky(&mut s);
+        flaky.hanging.store(true, Ordering::SeqCst);
+        let started = std::time::Instant::now();
+        let summary = s
+            .deliver(&body("appointment.created", "e1", "2030-06-01T10:00:00Z"))
+            .await;
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(!summary.schedules.is_empty());
+        for r in &summary.schedules {
+            assert_eq!(r.status, "failed");
+            assert_eq!(
+                r.failure,
+                Some(booxi_notify::core::delivery::Failure::Temporary)
+            );
+            let reason = r.reason.as_deref().unwrap();
+            assert!(reason.contains("delivery deadline"), "{reason}");
+        }
+    }
+
+    /// At most `max_schedules_per_event` changes per event, the client's first.
+    #[tokio::test]
+    async fn schedule_changes_per_event_are_capped() {
+        let s = setup_with(
+            Config::from_toml(&format!("max_schedules_per_event = 3\n{FLOWS}")).unwrap(),
+        );
+        let attendees: Vec<Value> = (0..50)
+            .map(|i| json!({"id": i, "email": format!("a{i}@example.com"), "remindByEmail": true}))
+            .collect();
+        let summary = s
+            .deliver(
+                &body("appointment.created", "e1", "2030-06-01T10:00:00Z")
+                    .set("booking.clientCommunication", json!("ClientAndAttendees"))
+                    .set("booking.attendees", json!(attendees)),
+            )
+            .await;
+        assert_eq!(summary.schedules.len(), 3);
+        assert_eq!(s.scheduler.all().len(), 3);
+        let inputs = s.inputs();
+        assert_eq!(
+            inputs.iter().filter(|i| i["recipient"] == "client").count(),
+            2,
+            "the client's first"
+        );
     }
 }
 

@@ -308,10 +308,10 @@ fn corpus() -> Vec<Case> {
             "\"reason\":\"over the limit of 200 recipients per event (max_recipients_per_event)\"",
         ),
         case(
-            "a number too large for JSON",
+            "a number too large for a float, in a field we do not read",
             json!("placeholder"),
-            400,
-            "\"error\":\"not JSON: number out of range",
+            200,
+            "\"status\":\"processed\"",
         ),
         case(
             "nesting deeper than the parser allows",
@@ -336,8 +336,45 @@ fn corpus() -> Vec<Case> {
             "\"status\":\"ignored\"",
         ),
     ];
-    cases[9].body =
-        br#"{"eventId":"big-1","eventType":"appointment.created","content":{"n":1e400}}"#.to_vec();
+    // Flaws a sender can make without losing the body's meaning: read, not refused.
+    let sound = serde_json::to_string(&body("flaw-1", &[])).unwrap();
+    cases[9].body = sound
+        .replacen("\"content\":{", "\"content\":{\"n\":1e400,", 1)
+        .replacen("\"flaw-1\"", "\"big-1\"", 1)
+        .into_bytes();
+    for (i, (name, from, to)) in [
+        (
+            "a name cut in the middle of an emoji (lone surrogate escape)",
+            "\"Jane\"",
+            "\"Jane\\ud83d\"",
+        ),
+        ("a lone low surrogate escape", "\"Jane\"", "\"\\udc00Jane\""),
+        (
+            "a number out of range in a field we do not read",
+            "\"clientCommunication\"",
+            "\"surveyScore\":-9e999,\"clientCommunication\"",
+        ),
+        ("a raw tab inside a string", "\"Jane\"", "\"Ja\tne\""),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        assert!(sound.contains(from), "{from}");
+        let mut flawed = case(name, json!(null), 200, "\"status\":\"processed\"");
+        flawed.body = sound
+            .replacen(from, to, 1)
+            .replacen("\"flaw-1\"", &format!("\"flaw-{}\"", i + 1), 1)
+            .into_bytes();
+        cases.push(flawed);
+    }
+    let mut cut = case(
+        "a body cut short inside a string",
+        json!(null),
+        400,
+        "\"error\":\"not JSON: EOF while parsing a string",
+    );
+    cut.body = sound.as_bytes()[..sound.len() / 2].to_vec();
+    cases.push(cut);
     for id in [
         ".",
         "..",
@@ -507,6 +544,85 @@ fn the_sends_of_one_event_run_eight_at_a_time() {
     );
     let most = hook.core.courier.most_in_flight.load(Ordering::SeqCst);
     assert!((2..=8).contains(&most), "{most} sends in flight at once");
+}
+
+/// Booking names a sender can make hostile, with flows configured: ids that look like a
+/// key's separators or another merchant's wildcard, 5,000-byte ids, a merchant named as
+/// the names shared by every merchant. Each booking's state is kept under a bounded key
+/// of its own, and no booking takes another's state or schedules.
+#[test]
+fn hostile_booking_names_keep_bounded_states_of_their_own() {
+    use booxi_notify::adapters::memory::{MemoryScheduler, MemoryStates};
+    use booxi_notify::core::schedules::Flows;
+    use std::sync::Arc;
+    let config =
+        Config::from_toml("[[flows]]\nname = \"pre_visit\"\nbefore_start = \"24h\"").unwrap();
+    let scheduler = Arc::new(MemoryScheduler::new());
+    let states = Arc::new(MemoryStates::new());
+    let core = Core {
+        config,
+        store: MemoryStore::new(),
+        courier: Counting::new(None, Duration::ZERO),
+        composer: composer(),
+        delivery: DeliverySettings::default(),
+        emit_metrics: false,
+        flows: Some(Flows {
+            scheduler: scheduler.clone(),
+            states: states.clone(),
+        }),
+        queue: None,
+    };
+    let long = "x".repeat(5_000);
+    let names: Vec<(&str, &str, Option<&str>)> = vec![
+        ("5", "1", Some("A1")),
+        ("any", "1", None),
+        ("-", "1", None),
+        ("5/id:1", "2", None),
+        ("5", "1/id:2", None),
+        ("m:5", "1", None),
+        ("%2F", "%3A", Some("cn:3")),
+        ("6", "1", Some("A1")),
+        ("5", &long, Some("*")),
+    ];
+    let rt = runtime();
+    for (i, (merchant, id, confirmation)) in names.iter().enumerate() {
+        let mut changes = vec![
+            ("merchant.id", json!(merchant)),
+            ("booking.bookingId", json!(id)),
+            ("booking.startsOn", json!("2030-06-10T15:00:00Z")),
+        ];
+        if let Some(cn) = confirmation {
+            changes.push(("booking.confirmationNumber", json!(cn)));
+        }
+        let mut b = body(&format!("name-{i}"), &changes);
+        b["createdOn"] = json!("2030-06-01T10:00:00Z");
+        let event = Event::parse(
+            &serde_json::to_vec(&b).unwrap(),
+            Config::default().default_country,
+        )
+        .unwrap();
+        let summary = rt.block_on(core.process(&event, None)).unwrap();
+        assert_eq!(
+            summary.retry_wanted(),
+            None,
+            "{merchant}/{id}: {:?}",
+            summary.schedules
+        );
+    }
+    let kept = states.bookings();
+    assert_eq!(kept.len(), names.len(), "{kept:?}");
+    assert!(kept.iter().all(|k| k.len() <= 200), "{kept:?}");
+    let bookings: HashSet<String> = scheduler
+        .all()
+        .iter()
+        .map(|s| {
+            serde_json::from_str::<Value>(&s.input).unwrap()["booking"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(bookings.len(), names.len(), "{bookings:?}");
 }
 
 // ---------------------------------------------------------------- numeric extremes

@@ -1166,3 +1166,240 @@ proptest! {
             .map_err(|e| TestCaseError::fail(format!("{name}: {e}\nbody: {body}")))?;
     }
 }
+
+// ---------------------------------------------------------------- flaws in the text
+
+/// A flaw a sender can make in a body's text without losing its meaning.
+#[derive(Debug, Clone, Copy)]
+enum Flaw {
+    /// A string value cut in the middle of an emoji: a lone high surrogate escape.
+    LoneHigh,
+    /// A lone low surrogate escape at the start of a string value.
+    LoneLow,
+    /// An unknown field holding a number too large for a float.
+    HugeNumber,
+}
+
+/// Every place a string value starts (just after its opening quote) and every place an
+/// object starts (just after its `{`), in the compact text of a body.
+fn places(text: &str) -> (Vec<usize>, Vec<usize>) {
+    let bytes = text.as_bytes();
+    let mut strings = Vec::new();
+    let mut objects = Vec::new();
+    let mut in_string = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        match (in_string, bytes[i]) {
+            (true, b'\\') => i += 1,
+            (true, b'"') => in_string = false,
+            (false, b'"') => {
+                in_string = true;
+                // A value, not a key: the quote follows a colon (or an array's `[`/`,`).
+                let before = text[..i].trim_end().chars().last();
+                if matches!(before, Some(':') | Some('[')) {
+                    strings.push(i + 1);
+                }
+            }
+            (false, b'{') => objects.push(i + 1),
+            _ => {}
+        }
+        i += 1;
+    }
+    (strings, objects)
+}
+
+/// The body's text with `flaws` put in (each at a place picked by its index).
+fn flawed(text: &str, flaws: &[(Flaw, Index)]) -> String {
+    let (strings, objects) = places(text);
+    let mut inserts: Vec<(usize, String)> = Vec::new();
+    for (flaw, pick) in flaws {
+        match flaw {
+            Flaw::LoneHigh | Flaw::LoneLow if !strings.is_empty() => {
+                let at = *pick.get(&strings);
+                // At the end of the value for a cut emoji, at its start for a lone low half.
+                let at = match flaw {
+                    Flaw::LoneHigh => at + value_len(&text[at..]),
+                    _ => at,
+                };
+                let escape = if matches!(flaw, Flaw::LoneHigh) {
+                    "\\ud83d"
+                } else {
+                    "\\udc00"
+                };
+                inserts.push((at, escape.to_owned()));
+            }
+            Flaw::HugeNumber if !objects.is_empty() => {
+                let at = *pick.get(&objects);
+                let comma = if text[at..].starts_with('}') { "" } else { "," };
+                inserts.push((at, format!("\"zzFlaw\":-1e999{comma}")));
+            }
+            _ => {}
+        }
+    }
+    // From the end, so earlier places stay where they were.
+    inserts.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
+    let mut out = text.to_owned();
+    for (at, insert) in inserts {
+        out.insert_str(at, &insert);
+    }
+    out
+}
+
+/// The length of the string value starting at the beginning of `rest` (up to its
+/// closing quote, escapes included).
+fn value_len(rest: &str) -> usize {
+    let bytes = rest.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() && bytes[i] != b'"' {
+        if bytes[i] == b'\\' {
+            i += 1;
+        }
+        i += 1;
+    }
+    i.min(bytes.len())
+}
+
+fn count_replacements(value: &Value) -> usize {
+    match value {
+        Value::String(s) => s.matches('\u{FFFD}').count(),
+        Value::Array(items) => items.iter().map(count_replacements).sum(),
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| k.matches('\u{FFFD}').count() + count_replacements(v))
+            .sum(),
+        _ => 0,
+    }
+}
+
+proptest! {
+    #![proptest_config(proptest_config())]
+
+    /// A real body with lone surrogate escapes and out-of-range numbers put into its
+    /// text is read, not refused: each lone surrogate becomes one U+FFFD, each number
+    /// its text, and numbers in fields we do not read change nothing the rules plan.
+    #[test]
+    fn flawed_sample_bodies_are_read_not_refused(
+        sample in any::<Index>(),
+        flaws in prop::collection::vec(
+            (
+                prop_oneof![Just(Flaw::LoneHigh), Just(Flaw::LoneLow), Just(Flaw::HugeNumber)],
+                any::<Index>(),
+            ),
+            1..5,
+        ),
+    ) {
+        let (name, original) = sample.get(&SAMPLES);
+        let sound = serde_json::to_string(original).unwrap();
+        let text = flawed(&sound, &flaws);
+        prop_assert!(serde_json::from_str::<Value>(&text).is_err() || text == sound, "{name}: the flaws make strict JSON refuse it");
+        let event = Event::parse(text.as_bytes(), country())
+            .map_err(|e| TestCaseError::fail(format!("{name}: refused: {e}\n{text}")))?;
+        check_plan(&event, &plan(&event, &Config::default()))?;
+        let repaired = booxi_notify::domain::json::read(text.as_bytes()).unwrap();
+        let surrogates = text.matches("\\ud83d").count() + text.matches("\\udc00").count();
+        prop_assert_eq!(
+            count_replacements(&repaired),
+            count_replacements(original) + surrogates,
+            "{}: each lone surrogate is one U+FFFD\n{}", name, text
+        );
+        if flaws.iter().all(|(f, _)| matches!(f, Flaw::HugeNumber)) {
+            // The event id aside (a body without one gets it from its content).
+            let messages = |e: &Event| -> Vec<String> {
+                plan(e, &Config::default())
+                    .notifications
+                    .iter()
+                    .map(|n| format!("{} {:?} {:?} {:?}", n.kind, n.audience, n.channel, n.to))
+                    .collect()
+            };
+            if let Ok(before) = Event::from_value(original, country()) {
+                prop_assert_eq!(messages(&event), messages(&before), "{}", name);
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------- the booking's state
+
+/// The key of the booking object in a payload (any case), if it is an object.
+fn booking_key_of(content: &Value) -> Option<String> {
+    content
+        .as_object()?
+        .iter()
+        .find(|(k, v)| k.eq_ignore_ascii_case("booking") && v.is_object())
+        .map(|(k, _)| k.clone())
+}
+
+proptest! {
+    #![proptest_config(proptest_config())]
+
+    /// A real booking's state, and an update of it that leaves fields out: merged, the
+    /// state keeps every field the update left out; an update without a time of its own
+    /// never undoes a cancel; an update older than the state changes nothing.
+    #[test]
+    fn a_partial_update_never_erases_and_a_timeless_one_never_uncancels(
+        sample in any::<Index>(),
+        left_out in prop::collection::vec(any::<Index>(), 0..8),
+        cancelled in any::<bool>(),
+        when in 0..3u8,
+    ) {
+        use booxi_notify::domain::booking::{Merged, State, merge};
+        let (name, original) = sample.get(&SAMPLES);
+        let Ok(event) = Event::from_value(original, country()) else {
+            return Ok(());
+        };
+        let mut content = event.content.clone();
+        let Some(key) = booking_key_of(&content) else {
+            return Ok(());
+        };
+        if cancelled {
+            content[&key]["status"] = json!("Cancelled");
+        }
+        let known: jiff::Timestamp = "2030-06-01T10:00:00Z".parse().unwrap();
+        let stored = State {
+            body: json!({"eventId": "e0", "eventType": "appointment.updated", "content": content}),
+            known_at: Some(known),
+            sealed: false,
+        };
+        let cancelled = Event::from_value(&stored.body, country())
+            .is_ok_and(|e| e.booking.status == Some(booxi_notify::domain::event::Status::Cancelled));
+        let mut update = content.clone();
+        update[&key]["status"] = json!("Approved");
+        let fields: Vec<String> = update[&key].as_object().unwrap().keys().cloned().collect();
+        let mut dropped = Vec::new();
+        for pick in &left_out {
+            let field = pick.get(&fields).clone();
+            if field != "status" {
+                update[&key].as_object_mut().unwrap().remove(&field);
+                dropped.push(field);
+            }
+        }
+        let at = match when {
+            0 => None,
+            1 => Some(known + jiff::SignedDuration::from_hours(1)),
+            _ => Some(known - jiff::SignedDuration::from_hours(1)),
+        };
+        let incoming = json!({"eventId": "e1", "eventType": "appointment.updated", "content": update});
+        match merge(Some(&stored), &incoming, at) {
+            Merged::Stale(_) => prop_assert_eq!(when, 2, "{}: only an older update is stale", name),
+            Merged::State(after) => {
+                prop_assert_ne!(when, 2, "{}: an older update was merged", name);
+                let booking = &after.body["content"][&key];
+                for field in &dropped {
+                    prop_assert_eq!(
+                        &booking[field], &stored.body["content"][&key][field],
+                        "{}: `{}` left out of the update was not kept", name, field
+                    );
+                }
+                use booxi_notify::domain::event::Status;
+                let status = Event::from_value(&after.body, country())
+                    .ok()
+                    .and_then(|e| e.booking.status);
+                if cancelled && when == 0 {
+                    prop_assert_eq!(status, Some(Status::Cancelled), "{}: a timeless update undid the cancel", name);
+                } else {
+                    prop_assert_eq!(status, Some(Status::Approved), "{}", name);
+                }
+            }
+        }
+    }
+}

@@ -489,6 +489,49 @@ fn dates_follow_the_store_time_zone_across_daylight_saving() {
     );
 }
 
+/// A time written without an offset is the store's wall clock: read in the merchant's
+/// time zone (else the configured default), as the rules and flows read it, not as UTC.
+#[test]
+fn times_without_an_offset_are_the_stores_wall_clock() {
+    let r = renderer();
+    let mut body = rich_body("appointment.created");
+    body["content"]["merchant"]["timeZone"] = json!("America/Toronto");
+    body["content"]["booking"]["startsOn"] = json!("2026-12-03T10:00:00");
+    body["content"]["booking"]["totalClientTimespan"] =
+        json!({"start": "2026-12-03T10:00:00", "end": "2026-12-03T10:45:00"});
+    let m = email(
+        &r,
+        &event(&body),
+        &notification(Kind::Confirmation, "eng", Channel::Email),
+    );
+    // No-break spaces (typography) read as spaces here.
+    let plain = |t: &str| t.replace(['\u{a0}', '\u{202f}'], " ");
+    assert!(
+        plain(&m.text).contains("Thursday, December 3, 2026 at 10:00 AM"),
+        "{}",
+        m.text
+    );
+    // No zone from the merchant: the configured default's wall clock.
+    body["content"]["merchant"]
+        .as_object_mut()
+        .unwrap()
+        .remove("timeZone");
+    let config = RenderConfig {
+        default_time_zone: jiff::tz::TimeZone::get("Europe/Paris").unwrap(),
+        ..RenderConfig::default()
+    };
+    let m = email(
+        &Renderer::new(&config).unwrap(),
+        &event(&body),
+        &notification(Kind::Confirmation, "fre", Channel::Email),
+    );
+    assert!(
+        plain(&m.text).contains("jeudi 3 décembre 2026 à 10 h 00"),
+        "{}",
+        m.text
+    );
+}
+
 #[test]
 fn changes_show_before_and_after_in_each_side_of_the_change() {
     let r = renderer();

@@ -33,6 +33,10 @@ pub fn moto_binary() -> PathBuf {
 pub const SECRET: &str = "local-dev-secret";
 pub const TABLE: &str = "booxi-idempotency";
 pub const DOMAIN: &str = "atelier-lumiere.example.com";
+/// The secret keying recipients' hashes (`BOOXI_RECIPIENT_KEY_SECRET_ARN` takes its name
+/// as well as its ARN), and its value.
+pub const RECIPIENT_KEY_SECRET: &str = "booxi-notify/recipient-key";
+pub const RECIPIENT_KEY: &str = "recipient-key-for-tests";
 
 /// A moto server of our own, stopped when dropped.
 pub struct Moto {
@@ -193,7 +197,8 @@ impl Moto {
     }
 
     /// The stack's resources: the idempotency table with TTL, the verified sending
-    /// domain, the webhook secret. Returns the secret ARN.
+    /// domain, the webhook secret and the recipient key ([`RECIPIENT_KEY_SECRET`]).
+    /// Returns the webhook secret's ARN.
     pub fn set_up_stack(&self) -> String {
         self.json_call(
             "dynamodb",
@@ -224,6 +229,12 @@ impl Moto {
             "/",
             &[("Content-Type", "application/x-www-form-urlencoded")],
             "Action=GetSMSAttributes&Version=2010-03-31",
+        );
+        self.json_call(
+            "secretsmanager",
+            "secretsmanager.CreateSecret",
+            "1.1",
+            json!({"Name": RECIPIENT_KEY_SECRET, "SecretString": RECIPIENT_KEY}),
         );
         let secret = self.json_call(
             "secretsmanager",

@@ -1,7 +1,10 @@
 //! Stand-ins in front of AWS: [`Proxy`] delays every request and logs when AWS was used
 //! (a byte pipe, HTTP left untouched), [`SerialProxy`] lets one HTTP call through at a
 //! time, [`FailingSns`] answers every call with one SNS error (`Throttled` by default),
-//! [`RateLimitedSes`] throttles SES sends above a rate (429 `TooManyRequestsException`).
+//! [`FailingSes`] every call with one SES v2 error, [`FaultyProxy`] fails the calls to
+//! some paths,
+//! [`RateLimitedSes`] throttles SES sends above a rate (429 `TooManyRequestsException`)
+//! and refuses SQS bodies as SQS does ([`sqs_refusal`]).
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -194,6 +197,10 @@ pub struct FailingSns {
 pub type ThrottlingSns = FailingSns;
 
 impl FailingSns {
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
     /// Every call answered `Throttled` (HTTP 400, as SNS throttles).
     pub fn start() -> FailingSns {
         Self::with_code("Throttled", "Rate exceeded")
@@ -216,6 +223,90 @@ impl FailingSns {
     }
 }
 
+/// An SES v2 endpoint that answers every call with one error (HTTP 400, the error type
+/// in `x-amzn-ErrorType` and the message in the JSON body, as SES v2 answers), counting
+/// the calls.
+pub struct FailingSes {
+    pub port: u16,
+    pub calls: Arc<AtomicUsize>,
+}
+
+impl FailingSes {
+    pub fn with_error(error_type: &'static str, message: &'static str) -> FailingSes {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&calls);
+        let port = serve(handler(move |_request| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            async move {
+                Reply::new(400, serde_json::json!({ "message": message }).to_string())
+                    .header("Content-Type", "application/json")
+                    .header("x-amzn-ErrorType", error_type)
+            }
+        }));
+        FailingSes { port, calls }
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+/// An HTTP proxy to a port on loopback that records every call (`METHOD /path`) and
+/// answers HTTP 500 `InternalServerException` (a REST-JSON service's server error, as
+/// EventBridge Scheduler answers it) to each call whose path contains the text set by
+/// [`FaultyProxy::fail`]; every other call passes through untouched.
+pub struct FaultyProxy {
+    pub port: u16,
+    calls: Arc<Mutex<Vec<String>>>,
+    failing: Arc<Mutex<Option<String>>>,
+}
+
+impl FaultyProxy {
+    pub fn start(target: u16) -> FaultyProxy {
+        let calls = Arc::new(Mutex::new(Vec::new()));
+        let failing: Arc<Mutex<Option<String>>> = Arc::new(Mutex::new(None));
+        let (seen, fail) = (Arc::clone(&calls), Arc::clone(&failing));
+        let port = serve(handler(move |request| {
+            let (seen, fail) = (Arc::clone(&seen), Arc::clone(&fail));
+            async move {
+                lock(&seen).push(format!("{} {}", request.method, request.path));
+                let failing = lock(&fail)
+                    .as_deref()
+                    .is_some_and(|text| request.path.contains(text));
+                if failing {
+                    return Reply::new(500, r#"{"Message":"Unexpected server error."}"#)
+                        .header("Content-Type", "application/json")
+                        .header("x-amzn-ErrorType", "InternalServerException");
+                }
+                forward(target, request, "faulty proxy").await
+            }
+        }));
+        FaultyProxy {
+            port,
+            calls,
+            failing,
+        }
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Fail the calls whose path contains `text` (`None`: fail none).
+    pub fn fail(&self, text: Option<&str>) {
+        *lock(&self.failing) = text.map(str::to_owned);
+    }
+
+    /// The calls seen since the last [`FaultyProxy::clear`], as `METHOD /path`.
+    pub fn calls(&self) -> Vec<String> {
+        lock(&self.calls).clone()
+    }
+
+    pub fn clear(&self) {
+        lock(&self.calls).clear();
+    }
+}
+
 /// What a [`RateLimitedSes`] did with SES `SendEmail` calls.
 #[derive(Debug, Default)]
 pub struct SesCounts {
@@ -227,12 +318,50 @@ pub struct SesCounts {
     pub refused: AtomicUsize,
 }
 
+/// SQS's answer to a `SendMessage` or `SendMessageBatch` (JSON protocol) whose message
+/// body holds a character outside the set SQS takes (XML 1.0's), which moto does not
+/// check: the whole call refused, HTTP 400 `InvalidMessageContents`, with SQS's text.
+pub fn sqs_refusal(request: &Request) -> Option<Reply> {
+    let target = request.header("X-Amz-Target")?;
+    if !matches!(
+        target,
+        "AmazonSQS.SendMessage" | "AmazonSQS.SendMessageBatch"
+    ) {
+        return None;
+    }
+    let call: serde_json::Value = serde_json::from_slice(&request.body).ok()?;
+    let bodies: Vec<&str> = match call["Entries"].as_array() {
+        Some(entries) => entries
+            .iter()
+            .filter_map(|e| e["MessageBody"].as_str())
+            .collect(),
+        None => call["MessageBody"].as_str().into_iter().collect(),
+    };
+    let refused = bodies.iter().flat_map(|b| b.chars()).find(|c| {
+        !matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+    })?;
+    let message = format!(
+        "Invalid binary character '#x{:X}' was found in the message body, the set of allowed characters is #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].",
+        refused as u32
+    );
+    Some(
+        Reply::new(
+            400,
+            serde_json::json!({"__type": "com.amazonaws.sqs#InvalidMessageContents", "message": message})
+                .to_string(),
+        )
+        .header("Content-Type", "application/x-amz-json-1.0")
+        .header("x-amzn-query-error", "InvalidMessageContents;Sender"),
+    )
+}
+
 /// An HTTP proxy in front of all of moto that lets SES v2 `SendEmail` through at most
 /// `rate` times a second (a token bucket holding one second's worth) and answers the
 /// calls above that rate as SES does when the account's sending rate is exceeded: HTTP
 /// 429 with `x-amzn-ErrorType: TooManyRequestsException`. Optionally it refuses one
 /// recipient for good (400 `BadRequestException`, as SES answers an address it cannot
-/// take). Every other call passes through untouched.
+/// take). SQS sends are checked for the characters SQS refuses ([`sqs_refusal`]). Every
+/// other call passes through untouched.
 pub struct RateLimitedSes {
     pub port: u16,
     pub counts: Arc<SesCounts>,
@@ -256,13 +385,17 @@ impl RateLimitedSes {
             let (counts, bucket, refuse) =
                 (Arc::clone(&shared), Arc::clone(&bucket), refuse.clone());
             async move {
+                if let Some(refusal) = sqs_refusal(&request) {
+                    return refusal;
+                }
                 let is_send = request.method == "POST"
                     && request.path.starts_with("/v2/email/outbound-emails");
                 if is_send {
                     let body = String::from_utf8_lossy(&request.body);
                     if refuse.as_deref().is_some_and(|a| body.contains(a)) {
                         counts.refused.fetch_add(1, Ordering::SeqCst);
-                        return Reply::new(400, r#"{"message":"Invalid address"}"#)
+                        // SES v2's answer to a recipient address it cannot parse.
+                        return Reply::new(400, r#"{"message":"Illegal address"}"#)
                             .header("Content-Type", "application/json")
                             .header("x-amzn-ErrorType", "BadRequestException");
                     }

@@ -161,6 +161,10 @@ fn run(binary: &Path, mode: Mode, rate: f64, events: usize) -> Run {
         ("AWS_REGION", "us-east-1".into()),
         ("BOOXI_SECRET_ARN", secret_arn),
         ("BOOXI_IDEMPOTENCY_TABLE", testkit::moto::TABLE.into()),
+        (
+            "BOOXI_RECIPIENT_KEY_SECRET_ARN",
+            testkit::moto::RECIPIENT_KEY_SECRET.into(),
+        ),
         ("BOOXI_SENDER_EMAIL", SENDER.into()),
         // Info: each answer's own time ("request handled", latency_ms) is read from the logs.
         ("RUST_LOG", "info".into()),

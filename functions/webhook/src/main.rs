@@ -14,7 +14,7 @@ use booxi_notify::core::delivery::Courier;
 use booxi_notify::core::process::Core;
 use booxi_notify::core::queue::Queue;
 use booxi_notify::core::schedules::Flows;
-use booxi_notify::core::store::IdempotencyStore;
+use booxi_notify::core::store::{IdempotencyStore, RecipientHasher};
 use booxi_notify::doors::auth::{CachedSecrets, SecretSource};
 use booxi_notify::doors::http::{self as edge, Webhook};
 use booxi_notify::doors::queue;
@@ -50,17 +50,22 @@ async fn main() -> Result<(), Error> {
     // BOOXI_LOCAL_MODE (sam local invoke --env-vars events/local-env.json): no AWS at all.
     if let Some(local) = LocalMode::from_env(env).map_err(|e| e.to_string())? {
         let Loaded { config, settings } = loaded;
-        return serve(Arc::new(local.webhook(config, settings)?)).await;
+        return serve(Arc::new(local.webhook(config, settings)?), false).await;
     }
     let lambda = LambdaEnv::from_env(env, &loaded)?;
-    let Loaded { config, settings } = loaded;
-    let uses_secret = settings.http.auth_mode.uses_secret();
+    let Loaded {
+        config,
+        mut settings,
+    } = loaded;
+    // The drain (BOOXI_DRAIN_ONLY) never reads the webhook secret.
+    let uses_secret = settings.http.auth_mode.uses_secret() && !lambda.drain_only;
 
     let aws = sdk_config().await;
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), lambda.table.clone());
+    let secrets_client = aws_sdk_secretsmanager::Client::new(&aws);
     let secrets = CachedSecrets::new(
         SecretsManagerSource::new(
-            aws_sdk_secretsmanager::Client::new(&aws),
+            secrets_client.clone(),
             lambda.secret_arn.clone().unwrap_or_default(),
         ),
         lambda.secret_cache,
@@ -71,10 +76,14 @@ async fn main() -> Result<(), Error> {
             tracing::warn!(error = %e, "cannot read the webhook secret at init; will retry per request");
         }
     };
+    // Every record keyed by recipient needs the key: without it the function does not start.
+    let recipient_key = SecretsManagerSource::new(secrets_client, lambda.recipient_key_arn.clone());
     // Templates compile on another thread while the AWS calls of the warm-up wait on the network.
     let render_config = RenderConfig::from(&config);
     let renderer = tokio::task::spawn_blocking(move || Renderer::new(&render_config));
-    tokio::join!(warm_secret, store.warm());
+    let ((), (), key) = tokio::join!(warm_secret, store.warm(), recipient_key.current());
+    let key = key.map_err(|e| format!("the recipient key ({}): {e}", lambda.recipient_key_arn))?;
+    settings.delivery.recipients = RecipientHasher::new(key.as_bytes());
     let renderer = renderer.await??;
     // Only with [[flows]]: the Scheduler client is built (no call at init) and the
     // booking states share the idempotency table.
@@ -108,13 +117,14 @@ async fn main() -> Result<(), Error> {
         },
     });
 
-    serve(webhook).await
+    serve(webhook, lambda.drain_only).await
 }
 
 /// Answers each invocation through its door, whichever adapters the webhook was wired with.
 /// The event is read as raw JSON first: its shape says which door it came through
 /// (`booxi_notify::doors`), and only the HTTP door converts it into an HTTP request.
-async fn serve<S, I, C, P>(webhook: Arc<Webhook<S, I, C, P>>) -> Result<(), Error>
+/// `drain_only`: queued mode's drain, whose only open door is the queue.
+async fn serve<S, I, C, P>(webhook: Arc<Webhook<S, I, C, P>>, drain_only: bool) -> Result<(), Error>
 where
     S: SecretSource + 'static,
     I: IdempotencyStore + 'static,
@@ -125,6 +135,11 @@ where
         let webhook = Arc::clone(&webhook);
         async move {
             match doors::door_of(&event.payload) {
+                door @ (Door::Http | Door::Schedule) if drain_only => Err(ClosedDoor {
+                    door: if door == Door::Http { "HTTP" } else { "schedule" },
+                    hint: "this is queued mode's drain (BOOXI_DRAIN_ONLY): it only sends queued messages",
+                }
+                .into()),
                 Door::Http => http_door(webhook, event).await,
                 Door::Schedule if webhook.core.flows.is_none() => Err(ClosedDoor {
                     door: "schedule",

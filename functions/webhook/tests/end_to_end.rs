@@ -88,6 +88,13 @@ impl Stack {
                 .expect("verify the sending domain");
             aws_sdk_secretsmanager::Client::new(&aws)
                 .create_secret()
+                .name(testkit::moto::RECIPIENT_KEY_SECRET)
+                .secret_string(testkit::moto::RECIPIENT_KEY)
+                .send()
+                .await
+                .expect("create the recipient key");
+            aws_sdk_secretsmanager::Client::new(&aws)
+                .create_secret()
                 .name("booxi-notify/webhook-secret")
                 .secret_string(SECRET)
                 .send()
@@ -104,6 +111,10 @@ impl Stack {
             ("AWS_REGION", "us-east-1".into()),
             ("BOOXI_SECRET_ARN", secret_arn.clone()),
             ("BOOXI_IDEMPOTENCY_TABLE", TABLE.into()),
+            (
+                "BOOXI_RECIPIENT_KEY_SECRET_ARN",
+                testkit::moto::RECIPIENT_KEY_SECRET.into(),
+            ),
             ("BOOXI_SENDER_EMAIL", SENDER.into()),
             ("BOOXI_SECRET_CACHE_SECONDS", "0".into()),
             ("BOOXI_DELIVERY_BUDGET_SECONDS", "3".into()),
@@ -979,52 +990,152 @@ fn the_dynamodb_claim_belongs_to_its_owner() {
     });
 }
 
-/// SNS refuses the number for good (`InvalidParameter`, as it answers a number it will not
-/// text): the SMS is reported failed and refused, the rest is sent, the event completes
-/// with 200, and Booxi's next delivery is a duplicate that tries nothing.
+/// Only an error about the recipient refuses a message for good, on the error bodies AWS
+/// sends: SNS's `InvalidParameter` naming the `PhoneNumber` (`… Reason: +1… is not valid
+/// to publish to`) and SES v2's `BadRequestException` `Illegal address` are recorded as
+/// refused, answered 200, and never tried again. The same codes about our side — SNS's
+/// `Invalid parameter: ` with no parameter named (its answer to a sender ID it will not
+/// take), one naming the origination number, SES's `The input you provided is invalid.`
+/// — are configuration failures: 502, nothing recorded, and Booxi's retry sends every
+/// message once the configuration is fixed.
 #[test]
-fn a_refused_number_is_recorded_and_not_retried() {
+fn only_errors_about_the_recipient_refuse_it_for_good() {
+    use std::sync::atomic::Ordering::SeqCst;
+    use testkit::proxy::FailingSes;
     let stack = Stack::new();
-    let refusing = FailingSns::with_code("InvalidParameter", "Invalid parameter: PhoneNumber");
-    let mut env = stack.env.clone();
-    env.push((
-        "AWS_ENDPOINT_URL_SNS".into(),
-        format!("http://127.0.0.1:{}", refusing.port),
-    ));
-    let runtime = RuntimeApi::start();
-    let function = Function::spawn(Path::new(WEBHOOK), &runtime, &env);
+    let failure_of = |body: &Value, channel: &str| -> Vec<(String, String, String)> {
+        body["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["channel"] == channel)
+            .map(|m| {
+                let text = |k: &str| m[k].as_str().unwrap_or_default().to_owned();
+                (text("status"), text("failure"), text("reason"))
+            })
+            .collect()
+    };
+    let with_endpoints = |sns: &str, ses: &str| {
+        let mut env = stack.env.clone();
+        env.push(("AWS_ENDPOINT_URL_SNS".into(), sns.to_owned()));
+        env.push(("AWS_ENDPOINT_URL_SESV2".into(), ses.to_owned()));
+        env.push(("BOOXI_SMS_SENDER_ID".into(), "AtelierL".into()));
+        env
+    };
+
+    // The recipient's: refused for good.
+    let number = FailingSns::with_code(
+        "InvalidParameter",
+        "Invalid parameter: PhoneNumber Reason: +15145550123 is not valid to publish to",
+    );
+    let address = FailingSes::with_error("BadRequestException", "Illegal address");
     let event = gateway_event("confirmation-created.json");
-    let (status, body) = call(&runtime, &event);
-    assert_eq!(
-        (status, body["status"].as_str()),
-        (200, Some("processed")),
-        "{body}"
+    {
+        let runtime = RuntimeApi::start();
+        let function = Function::spawn(
+            Path::new(WEBHOOK),
+            &runtime,
+            &with_endpoints(&number.endpoint(), &address.endpoint()),
+        );
+        let (status, body) = call(&runtime, &event);
+        assert_eq!(
+            (status, body["status"].as_str()),
+            (200, Some("processed")),
+            "{body}"
+        );
+        let refused = |reason: &str| ("failed".to_owned(), "refused".to_owned(), reason.to_owned());
+        assert_eq!(
+            failure_of(&body, "sms"),
+            [refused("SNS Publish: InvalidParameter")]
+        );
+        assert_eq!(
+            failure_of(&body, "email"),
+            [
+                refused("SES SendEmail: BadRequestException"),
+                refused("SES SendEmail: BadRequestException")
+            ]
+        );
+        assert_eq!(
+            (number.calls.load(SeqCst), address.calls.load(SeqCst)),
+            (1, 2),
+            "not retried"
+        );
+        let (status, again) = call(&runtime, &event);
+        assert_eq!((status, again["status"].as_str()), (200, Some("duplicate")));
+        assert_eq!(again["messages"], body["messages"]);
+        assert_eq!(
+            (number.calls.load(SeqCst), address.calls.load(SeqCst)),
+            (1, 2)
+        );
+        assert_no_personal_data(&function.logs());
+    }
+
+    // Ours: configuration failures, retried by Booxi once fixed.
+    let sender_id = FailingSns::with_code("InvalidParameter", "Invalid parameter: ");
+    let origination = FailingSns::with_code(
+        "InvalidParameter",
+        "Invalid parameter: AWS.MM.SMS.OriginationNumber Reason: not owned by the account",
     );
-    let sms = body["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["channel"] == "sms")
-        .unwrap();
-    assert_eq!(
-        (&sms["status"], &sms["failure"], &sms["reason"]),
+    let malformed =
+        FailingSes::with_error("BadRequestException", "The input you provided is invalid.");
+    for (sns, expected) in [
         (
-            &json!("failed"),
-            &json!("refused"),
-            &json!("SNS Publish: InvalidParameter")
-        )
-    );
-    assert_eq!(
-        refusing.calls.load(std::sync::atomic::Ordering::SeqCst),
-        1,
-        "not retried"
-    );
-    assert_eq!(sent_emails(&stack.moto).len(), 2);
-    let (status, again) = call(&runtime, &event);
-    assert_eq!((status, again["status"].as_str()), (200, Some("duplicate")));
-    assert_eq!(again["messages"], body["messages"]);
-    assert_eq!(refusing.calls.load(std::sync::atomic::Ordering::SeqCst), 1);
-    assert_no_personal_data(&function.logs());
+            &sender_id,
+            "SNS Publish: InvalidParameter (not about the recipient)",
+        ),
+        (
+            &origination,
+            "SNS Publish: InvalidParameter (AWS.MM.SMS.OriginationNumber, not the recipient)",
+        ),
+    ] {
+        let event = with_event_id(
+            gateway_event("confirmation-created.json"),
+            &format!("config-{}", sns.port),
+        );
+        let runtime = RuntimeApi::start();
+        let function = Function::spawn(
+            Path::new(WEBHOOK),
+            &runtime,
+            &with_endpoints(&sns.endpoint(), &malformed.endpoint()),
+        );
+        let (status, body) = call(&runtime, &event);
+        assert_eq!(
+            (status, body["status"].as_str()),
+            (502, Some("failed")),
+            "{body}"
+        );
+        let configuration = |reason: &str| {
+            (
+                "failed".to_owned(),
+                "configuration".to_owned(),
+                reason.to_owned(),
+            )
+        };
+        assert_eq!(failure_of(&body, "sms"), [configuration(expected)]);
+        assert_eq!(
+            failure_of(&body, "email"),
+            [
+                configuration("SES SendEmail: BadRequestException (not about the recipient)"),
+                configuration("SES SendEmail: BadRequestException (not about the recipient)")
+            ]
+        );
+        assert_no_personal_data(&function.logs());
+        drop(function);
+        // Fixed: Booxi's retry sends every message, once.
+        let (emails, sms) = (sent_emails(&stack.moto).len(), sent_sms(&stack.moto).len());
+        let runtime = RuntimeApi::start();
+        let _fixed = stack.function(&runtime);
+        let (status, body) = call(&runtime, &event);
+        assert_eq!(
+            (status, body["status"].as_str()),
+            (200, Some("processed")),
+            "{body}"
+        );
+        assert_eq!(
+            (sent_emails(&stack.moto).len(), sent_sms(&stack.moto).len()),
+            (emails + 2, sms + 1)
+        );
+    }
 }
 
 #[test]

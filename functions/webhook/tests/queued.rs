@@ -52,6 +52,10 @@ impl Stack {
             ("AWS_REGION", "us-east-1".into()),
             ("BOOXI_SECRET_ARN", secret_arn),
             ("BOOXI_IDEMPOTENCY_TABLE", testkit::moto::TABLE.into()),
+            (
+                "BOOXI_RECIPIENT_KEY_SECRET_ARN",
+                testkit::moto::RECIPIENT_KEY_SECRET.into(),
+            ),
             ("BOOXI_SENDER_EMAIL", SENDER.into()),
             ("BOOXI_DELIVERY_BUDGET_SECONDS", "5".into()),
             ("BOOXI_DELIVERY_MODE", "queued".into()),
@@ -375,4 +379,96 @@ fn a_message_ses_refuses_is_recorded_failed_counted_and_never_retried() {
         "{logs}"
     );
     assert!(!logs.contains(refused), "{logs}");
+}
+
+/// Any body direct mode accepts is accepted in queued mode: characters SQS refuses in a
+/// message body (U+FFFE and U+FFFF, which serde_json writes as they are) go on the queue
+/// escaped, with U+0000 and 4-byte characters, and come out the same. The proxy in front
+/// of moto refuses such bodies as SQS does (`InvalidMessageContents`); moto alone takes
+/// them. The drain runs as the stack runs it: `BOOXI_DRAIN_ONLY`, not told where the
+/// webhook secret is, refusing HTTP invocations. Messages are recorded under the keyed
+/// hash of their recipient, never a plain hash of the address.
+#[test]
+fn bodies_sqs_refuses_are_queued_escaped_and_drained_without_the_webhook_secret() {
+    let stack = Stack::new(1000.0, None, 2);
+    let webhook = RuntimeApi::start();
+    let _webhooks = stack.functions(&webhook, 1);
+    let drain = RuntimeApi::start();
+    let mut drain_env = stack.env.clone();
+    drain_env.retain(|(k, _)| k != "BOOXI_SECRET_ARN");
+    drain_env.push(("BOOXI_DRAIN_ONLY".into(), "true".into()));
+    let drains = Function::spawn(Path::new(WEBHOOK), &drain, &drain_env);
+
+    let event = burst_event(11);
+    let mut body: Value = serde_json::from_str(event["body"].as_str().unwrap()).unwrap();
+    let client = &mut body["content"]["booking"]["client"];
+    client["firstName"] = json!("Zoë\u{FFFE}\u{FFFF}\u{0}😀");
+    client["lastName"] = json!("Ünal\u{FFFF}𝒜");
+    let event = testkit::events::with_body(event, &body.to_string());
+    let (emails, sms) = planned(&event);
+    let (status, answer) = call(&webhook, &event);
+    assert_eq!(
+        (status, answer["status"].as_str()),
+        (200, Some("queued")),
+        "{answer}"
+    );
+    let bodies = peek(&stack.moto, &stack.queues.url, 10);
+    assert_eq!(bodies.len(), emails + sms);
+    for b in &bodies {
+        assert!(!b.contains(['\u{FFFE}', '\u{FFFF}', '\u{0}']), "{b:?}");
+        assert!(
+            b.contains("\\ufffe") && b.contains("😀") && b.contains("𝒜"),
+            "{b}"
+        );
+    }
+
+    // The drain's only door is the queue.
+    let refused = drain
+        .invoke(&event, TIMEOUT)
+        .expect_err("an HTTP invocation is an error for the drain");
+    assert!(refused.contains("queued mode's drain"), "{refused}");
+    let (log, _) = stack
+        .mapping(1)
+        .run_until_empty(&stack.moto, &drain, Duration::from_secs(60));
+    assert_eq!(log.invoke_errors.load(Ordering::SeqCst), 0);
+    assert_eq!(sent(&stack.moto), (emails, emails, sms, sms));
+    assert_eq!(stack.moto.queue_depth(&stack.queues.dlq_url), (0, 0));
+    let logs = drains.logs();
+    assert!(
+        !logs.contains("client11@") && !logs.contains("5552022"),
+        "{logs}"
+    );
+
+    // Recorded under the keyed hash of each recipient.
+    let items = stack.moto.dynamodb(
+        "Scan",
+        json!({"TableName": testkit::moto::TABLE, "ProjectionExpression": "pk"}),
+    );
+    let keys: Vec<&str> = items["Items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["pk"]["S"].as_str())
+        .filter(|k| k.starts_with("msg#burst-11#"))
+        .collect();
+    assert_eq!(keys.len(), emails + sms, "{keys:?}");
+    let hasher =
+        booxi_notify::domain::ids::RecipientHasher::new(testkit::moto::RECIPIENT_KEY.as_bytes());
+    let offline = booxi_notify::domain::ids::RecipientHasher::offline();
+    for recipient in ["client11@example.com", "+15145552022"] {
+        let keyed = hasher.hash(recipient);
+        assert!(
+            keys.iter().any(|k| k.ends_with(&keyed)),
+            "{recipient}: {keys:?}"
+        );
+        assert!(!keys.iter().any(|k| k.ends_with(&offline.hash(recipient))));
+        let plain: String = {
+            use sha2::Digest;
+            sha2::Sha256::digest(recipient.as_bytes())[..12]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        };
+        assert!(!keys.iter().any(|k| k.ends_with(&plain)), "{keys:?}");
+    }
 }

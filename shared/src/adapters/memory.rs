@@ -17,7 +17,7 @@ use crate::core::delivery::Courier;
 use crate::core::process::Core;
 use crate::core::queue::{BATCH_ENTRIES, Entry, Queue, QueueError, Rejected};
 use crate::core::schedules::{
-    BookingState, BookingStates, Saved, Schedule, ScheduleError, Scheduler,
+    BookingState, BookingStates, Named, Saved, Schedule, ScheduleError, Scheduler,
 };
 use crate::core::store::{
     Claim, Closed, Done, IdempotencyStore, Owner, StoreError, epoch_millis, event_key,
@@ -233,15 +233,22 @@ impl Scheduler for MemoryScheduler {
     }
 }
 
-/// Booking states in memory.
+/// Booking states in memory, and the names that lead to them.
 #[derive(Debug, Default)]
 pub struct MemoryStates {
     states: Mutex<BTreeMap<String, BookingState>>,
+    names: Mutex<BTreeMap<String, Named>>,
 }
 
 impl MemoryStates {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Every booking key a state is kept under.
+    pub fn bookings(&self) -> Vec<String> {
+        let states = self.states.lock().unwrap_or_else(|p| p.into_inner());
+        states.keys().cloned().collect()
     }
 }
 
@@ -250,14 +257,14 @@ impl BookingStates for MemoryStates {
         &'a self,
         booking: &'a str,
         state: &'a BookingState,
+        read: Option<u64>,
     ) -> BoxFuture<'a, Result<Saved, StoreError>> {
         let mut states = self.states.lock().unwrap_or_else(|p| p.into_inner());
-        let saved = match states.get(booking) {
-            Some(old) if old.event_at_ms > state.event_at_ms => Saved::Stale,
-            _ => {
-                states.insert(booking.to_owned(), state.clone());
-                Saved::Stored
-            }
+        let saved = if states.get(booking).map(|s| s.rev) == read {
+            states.insert(booking.to_owned(), state.clone());
+            Saved::Stored
+        } else {
+            Saved::Conflict
         };
         Box::pin(async move { Ok(saved) })
     }
@@ -273,6 +280,37 @@ impl BookingStates for MemoryStates {
             .get(booking)
             .cloned();
         Box::pin(async move { Ok(state) })
+    }
+
+    fn find<'a>(
+        &'a self,
+        names: &'a [String],
+    ) -> BoxFuture<'a, Result<HashMap<String, Named>, StoreError>> {
+        let known = self.names.lock().unwrap_or_else(|p| p.into_inner());
+        let found = names
+            .iter()
+            .filter_map(|n| known.get(n).map(|named| (n.clone(), named.clone())))
+            .collect();
+        Box::pin(async move { Ok(found) })
+    }
+
+    fn name<'a>(
+        &'a self,
+        name: &'a str,
+        booking: &'a str,
+        expires_at: SystemTime,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        let mut known = self.names.lock().unwrap_or_else(|p| p.into_inner());
+        if known.get(name).is_none_or(|n| n.booking == booking) {
+            known.insert(
+                name.to_owned(),
+                Named {
+                    booking: booking.to_owned(),
+                    expires_at,
+                },
+            );
+        }
+        Box::pin(async { Ok(()) })
     }
 }
 

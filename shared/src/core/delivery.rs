@@ -5,6 +5,7 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use crate::domain::contact::{EmailAddress, PhoneNumber};
+use crate::domain::ids::RecipientHasher;
 use crate::domain::notification::{Audience, Channel, Kind};
 
 /// Which planned message an outgoing message is, for file names, logs and metrics.
@@ -341,6 +342,10 @@ pub struct DeliverySettings {
     pub retry: RetryPolicy,
     /// At most this many messages of one event are being sent at a time.
     pub send_concurrency: usize,
+    /// The keyed hash recipients are recorded under (message keys; any record kept per
+    /// recipient). The Lambda sets it from the stack's recipient key at init; offline it
+    /// is [`RecipientHasher::offline`].
+    pub recipients: RecipientHasher,
 }
 
 impl Default for DeliverySettings {
@@ -349,6 +354,7 @@ impl Default for DeliverySettings {
             budget: DEFAULT_DELIVERY_BUDGET,
             retry: RetryPolicy::default(),
             send_concurrency: DEFAULT_SEND_CONCURRENCY,
+            recipients: RecipientHasher::offline(),
         }
     }
 }

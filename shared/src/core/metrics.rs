@@ -52,6 +52,23 @@ pub fn recipients_capped(count: usize) {
     );
 }
 
+/// Schedule changes an event called for beyond `max_schedules_per_event`.
+pub fn schedules_capped(count: usize) {
+    println!(
+        "{}",
+        emf_line(&[], &[("SchedulesOverLimit", "Count", count as f64)])
+    );
+}
+
+/// A scheduled message not sent because its fire came too late (after the booking's
+/// start, or more than the flow's `late_after` after its time), by flow.
+pub fn flow_late(flow: &str) {
+    println!(
+        "{}",
+        emf_line(&[("Flow", flow)], &[("FlowsLate", "Count", 1.0)])
+    );
+}
+
 /// Events of a type nothing handles (acknowledged and ignored), by type: what Booxi
 /// sends that no rule or alias covers.
 pub fn event_ignored(event_type: &str) {

@@ -29,7 +29,7 @@ use crate::core::delivery::{Courier, DeliverySettings, Failure, MessageMeta, sen
 use crate::core::metrics;
 use crate::core::outcome::{Disposition, MessageReport, Outcome, Summary, report};
 use crate::core::queue;
-use crate::core::schedules::Flows;
+use crate::core::schedules::{FlowWork, Flows};
 use crate::core::store::{Claim, Closed, Done, IdempotencyStore, Owner, StoreError, message_key};
 use crate::domain::config::Config;
 use crate::domain::event::Event;
@@ -204,7 +204,13 @@ where
         let (disposition, mut messages) = match &self.queue {
             Some(queue) => (
                 Disposition::Queued,
-                queue::enqueue(queue.as_ref(), event, &plan.notifications).await,
+                queue::enqueue(
+                    queue.as_ref(),
+                    event,
+                    &plan.notifications,
+                    &self.delivery.recipients,
+                )
+                .await,
             ),
             None => (
                 Disposition::Processed,
@@ -216,16 +222,24 @@ where
         if let Some(flows) = &self.flows
             && !self.config.flows.is_empty()
         {
-            let concurrency = self.delivery.send_concurrency;
-            done.schedules = flows
-                .apply(
+            let flows_done = flows
+                .apply(FlowWork {
+                    store: &self.store,
                     event,
-                    &plan,
+                    config: &self.config,
+                    plan: &plan,
                     planned_at,
-                    jiff::Timestamp::now(),
-                    concurrency,
-                )
+                    until: timing.send_until,
+                    concurrency: self.delivery.send_concurrency,
+                })
                 .await;
+            if flows_done.capped > 0 {
+                tracing::warn!(event_id = %event.id, left_out = flows_done.capped, "schedule changes over max_schedules_per_event");
+                if self.emit_metrics {
+                    metrics::schedules_capped(flows_done.capped);
+                }
+            }
+            done.schedules = flows_done.reports;
         }
         match (&self.queue, earlier) {
             // Work done again answers as a duplicate; if it failed, the failure is its
@@ -279,7 +293,11 @@ where
         notifications: &[Notification],
         timing: Timing,
     ) -> Vec<MessageReport> {
-        let keys: Vec<String> = notifications.iter().map(message_key).collect();
+        let recipients = &self.delivery.recipients;
+        let keys: Vec<String> = notifications
+            .iter()
+            .map(|n| message_key(n, recipients))
+            .collect();
         let already: HashMap<String, Done> = match self.store.recorded(&keys).await {
             Ok(sent) => sent,
             Err(e) => {

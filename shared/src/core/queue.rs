@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 use crate::core::delivery::Failure;
 use crate::core::outcome::report;
 use crate::core::outcome::{MessageReport, Outcome};
-use crate::core::store::message_key;
+use crate::core::store::{RecipientHasher, message_key};
 use crate::domain::event::Event;
 use crate::domain::notification::{Notification, audience_name, channel_name};
 
@@ -129,15 +129,19 @@ pub(crate) async fn enqueue(
     queue: &dyn Queue,
     event: &Event,
     notifications: &[Notification],
+    recipients: &RecipientHasher,
 ) -> Vec<MessageReport> {
     // Not checked against the records here (one store call less in the answer's
     // path): the drain checks each message before sending it.
-    let keys: Vec<String> = notifications.iter().map(message_key).collect();
+    let keys: Vec<String> = notifications
+        .iter()
+        .map(|n| message_key(n, recipients))
+        .collect();
     let mut outcomes: Vec<Option<Outcome>> = vec![None; notifications.len()];
     let mut pending: Vec<(usize, Entry)> = Vec::new();
     for (i, key) in keys.iter().enumerate() {
         let body = QueuedMessage::new(event, key.clone(), i + 1);
-        let body = serde_json::to_string(&body).unwrap_or_default();
+        let body = queue_safe(serde_json::to_string(&body).unwrap_or_default());
         if body.len() > BATCH_BYTES {
             outcomes[i] = Some(Outcome::Failed {
                 failure: Failure::Configuration,
@@ -186,6 +190,33 @@ pub(crate) async fn enqueue(
             result
         })
         .collect()
+}
+
+/// Whether SQS takes `c` in a message body: `#x9 | #xA | #xD | [#x20-#xD7FF] |
+/// [#xE000-#xFFFD] | [#x10000-#x10FFFF]` (XML 1.0's characters).
+fn sqs_takes(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// `json` with every character SQS refuses in a body written as a JSON escape
+/// (`\ufffe`): the same JSON, which any body the webhook accepts can be sent as. SQS
+/// refuses the whole call over one such character (`InvalidMessageContents`), and
+/// serde_json writes U+FFFE and U+FFFF as they are (it escapes only control
+/// characters). Outside strings JSON is ASCII, so each escape lands inside a string.
+pub fn queue_safe(json: String) -> String {
+    if json.chars().all(sqs_takes) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if sqs_takes(c) {
+            out.push(c);
+        } else {
+            // Every refused character is in the Basic Multilingual Plane: one escape.
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        }
+    }
+    out
 }
 
 /// Entries in calls of at most [`BATCH_ENTRIES`] entries and [`BATCH_BYTES`] bytes.
@@ -278,6 +309,27 @@ mod tests {
         assert_eq!(sizes, [10, 10, 3]);
         let big = chunks((0..5).map(|i| entry(i, 100 * 1024)).collect());
         assert_eq!(big.iter().map(Vec::len).collect::<Vec<_>>(), [2, 2, 1]);
+    }
+
+    #[test]
+    fn bodies_hold_only_what_sqs_takes_and_read_back_the_same() {
+        let text = "a\u{FFFE}b\u{FFFF}c\u{0}d\u{1F600}e\u{B}\t\u{D7FF}\u{E000}";
+        let json = serde_json::to_string(&json!({ "name": text })).unwrap();
+        assert!(json.contains('\u{FFFE}'), "serde_json writes it as it is");
+        let safe = queue_safe(json);
+        assert!(safe.chars().all(sqs_takes), "{safe:?}");
+        assert!(
+            safe.contains("\\ufffe") && safe.contains("\\uffff"),
+            "{safe}"
+        );
+        assert!(
+            safe.contains('\u{1F600}'),
+            "4-byte characters are taken as they are"
+        );
+        let back: Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back["name"], text);
+        let plain = r#"{"a":"é"}"#.to_owned();
+        assert_eq!(queue_safe(plain.clone()), plain);
     }
 
     #[test]

@@ -11,8 +11,9 @@
 //! - [`FireInput`]: what a schedule hands the function when it fires: keys only;
 //! - [`fire`]: the schedule door's work: re-read, re-check, send once.
 
+use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
@@ -22,8 +23,9 @@ use sha2::{Digest, Sha256};
 
 use crate::core::delivery::Failure;
 use crate::core::outcome::ScheduleReport;
-use crate::core::store::StoreError;
-use crate::domain::booking::booking_key;
+use crate::core::store::{Done, IdempotencyStore, StoreError};
+use crate::domain::booking::{self, BookingRef, Merged};
+use crate::domain::config::Config;
 use crate::domain::event::Event;
 use crate::domain::notification::{
     Audience, Channel, Kind, Plan, ScheduleChange, audience_name, channel_name, utc_seconds,
@@ -63,7 +65,7 @@ pub fn schedule_name(booking: &str, kind: Kind, recipient_key: &str, channel: Ch
 pub struct FireInput {
     /// Always `schedule`: how the function tells this door from the others.
     pub door: String,
-    /// [`booking_key`].
+    /// The booking's key ([`BookingRef::key`] of the first event that named it).
     pub booking: String,
     /// The flow's name.
     pub flow: String,
@@ -131,37 +133,77 @@ pub trait Scheduler: Send + Sync {
     fn delete<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<(), ScheduleError>>;
 }
 
-/// A booking's latest known state: the event that left it so.
+/// A booking's state as kept: the events merged so far ([`booking::merge`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BookingState {
-    /// The event's body as the function reads it (`eventId`, `eventType`, `createdOn`,
-    /// `content`).
+    /// The merged body as the function reads it (`eventId`, `eventType`, `createdOn` of
+    /// the latest event; `content` merged from all of them).
     pub body: String,
-    /// The event's time (epoch milliseconds): an older event never replaces a newer one.
-    pub event_at_ms: i64,
+    /// The latest time an event's body gave (epoch milliseconds), if any did.
+    pub known_at_ms: Option<i64>,
+    /// A cancel, no-show or completion made by an event without a time: final.
+    pub sealed: bool,
     /// Kept until then (the table's TTL).
     pub expires_at: SystemTime,
+    /// The state's revision: each save writes the next one, on the condition that the
+    /// kept state is still the one it read.
+    pub rev: u64,
+}
+
+impl BookingState {
+    fn merged(&self) -> Option<booking::State> {
+        Some(booking::State {
+            body: serde_json::from_str(&self.body).ok()?,
+            known_at: self
+                .known_at_ms
+                .and_then(|ms| Timestamp::from_millisecond(ms).ok()),
+            sealed: self.sealed,
+        })
+    }
 }
 
 /// Whether a state was saved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Saved {
     Stored,
-    /// A newer event of the booking was saved before: this one changes nothing.
-    Stale,
+    /// Another delivery saved the booking's state since it was read: read it again.
+    Conflict,
 }
 
-/// Where booking states are kept.
+/// A name a booking is known by ([`booking::BookingRef::names`]) and the key of its state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named {
+    pub booking: String,
+    pub expires_at: SystemTime,
+}
+
+/// Where booking states, and the names that lead to them, are kept.
 pub trait BookingStates: Send + Sync {
+    /// Saves `state` as revision `state.rev`, if the kept state is still revision
+    /// `read` (`None`: if there is none).
     fn save<'a>(
         &'a self,
         booking: &'a str,
         state: &'a BookingState,
+        read: Option<u64>,
     ) -> BoxFuture<'a, Result<Saved, StoreError>>;
     fn load<'a>(
         &'a self,
         booking: &'a str,
     ) -> BoxFuture<'a, Result<Option<BookingState>, StoreError>>;
+    /// The bookings some of `names` lead to.
+    fn find<'a>(
+        &'a self,
+        names: &'a [String],
+    ) -> BoxFuture<'a, Result<HashMap<String, Named>, StoreError>>;
+    /// Makes `name` lead to `booking` until `expires_at`, unless it leads to another
+    /// booking already (the first booking to take a name keeps it).
+    fn name<'a>(
+        &'a self,
+        name: &'a str,
+        booking: &'a str,
+        expires_at: SystemTime,
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
 }
 
 /// The flows' adapters, wired only when `[[flows]]` lists any.
@@ -216,127 +258,320 @@ pub fn schedule_for(booking: &str, change: &ScheduleChange) -> (String, Option<S
     }
 }
 
+/// What [`Flows::apply`] works on: the event, the core's store (to record each schedule
+/// change done) and the time it has.
+pub(crate) struct FlowWork<'a, I> {
+    pub(crate) store: &'a I,
+    pub(crate) event: &'a Event,
+    pub(crate) config: &'a Config,
+    /// The event's own plan: its client kind (for `after_completed` flows), and the
+    /// schedule changes reported failed when the booking's state cannot be read.
+    pub(crate) plan: &'a Plan,
+    /// The time the plan is made as of (the first delivery's, for a redo).
+    pub(crate) planned_at: Timestamp,
+    /// No Scheduler call is started, and none is in flight, after this.
+    pub(crate) until: Instant,
+    pub(crate) concurrency: usize,
+}
+
+/// What [`Flows::apply`] did.
+#[derive(Debug, Default)]
+pub(crate) struct FlowsDone {
+    pub(crate) reports: Vec<ScheduleReport>,
+    /// Schedule changes left out by `max_schedules_per_event`.
+    pub(crate) capped: usize,
+}
+
+/// Attempts at saving a booking's state when other deliveries keep saving it first.
+const SAVE_ATTEMPTS: usize = 4;
+
+/// The key under which a schedule change done for an event is recorded, so a retry of
+/// the event redoes only what failed: the event, the schedule, and what was done to it.
+pub fn schedule_change_key(event_id: &str, name: &str, schedule: Option<&Schedule>) -> String {
+    let what = schedule.map_or_else(|| "delete".to_owned(), |s| utc_seconds(s.at));
+    format!("sch#{event_id}#{name}#{what}")
+}
+
+/// Reason shown for a schedule change an earlier delivery of the event made.
+pub const DONE_EARLIER: &str = "done by an earlier delivery of this event";
+
 impl Flows {
-    /// Saves the booking's state (for the schedules to re-read when they fire), then
-    /// carries out the plan's schedule changes, `concurrency` at a time. A newer state
-    /// saved before (an older event delivered late) leaves the schedules as they are.
-    pub(crate) async fn apply(
-        &self,
-        event: &Event,
-        plan: &Plan,
-        planned_at: Timestamp,
-        now: Timestamp,
-        concurrency: usize,
-    ) -> Vec<ScheduleReport> {
-        let flows = self;
-        let Some(booking) = booking_key(event) else {
-            if !plan.schedules.is_empty() {
+    /// Finds the booking's state by any of the names the event gives it, merges the
+    /// event into it ([`booking::merge`]: absent fields keep their value, an older event
+    /// changes nothing), saves it (for the schedules to re-read when they fire), plans
+    /// the flows of the booking as the state now is, and carries the schedule changes
+    /// out: at most `concurrency` at a time, none started or in flight after `until`,
+    /// each recorded once done so a retry of the event redoes only what failed.
+    pub(crate) async fn apply<I: IdempotencyStore>(&self, work: FlowWork<'_, I>) -> FlowsDone {
+        let event = work.event;
+        let config = work.config;
+        let tz = &config.default_time_zone;
+        let fail_all = |why: String| FlowsDone {
+            reports: work
+                .plan
+                .schedules
+                .iter()
+                .map(|c| report(c, Some((Failure::Temporary, why.clone()))))
+                .collect(),
+            capped: 0,
+        };
+        let Some(reference) = BookingRef::of(event, config.merchant_id.as_deref()) else {
+            if !work.plan.schedules.is_empty() {
                 tracing::warn!(event_id = %event.id, "the booking has no id: its flows cannot be scheduled");
             }
-            return Vec::new();
+            return FlowsDone::default();
         };
-        let report = |change: &ScheduleChange, failure: Option<(Failure, String)>| {
-            let (schedule, at) = match change {
-                ScheduleChange::Upsert(s) => ("upsert", Some(utc_seconds(s.at))),
-                ScheduleChange::Delete(_) => ("delete", None),
-            };
-            ScheduleReport {
-                kind: change.kind(),
-                audience: change.audience(),
-                channel: change.channel(),
-                schedule,
-                at,
-                status: if failure.is_some() { "failed" } else { "done" },
-                failure: failure.as_ref().map(|(f, _)| *f),
-                reason: failure.map(|(_, r)| r),
-            }
-        };
-        // Kept a little after the last time anything of this booking can be due.
-        let starts = event
-            .booking
-            .starts_on
-            .as_deref()
-            .and_then(|t| t.parse::<Timestamp>().ok());
-        let last = plan
-            .schedules
-            .iter()
-            .filter_map(|c| match c {
-                ScheduleChange::Upsert(s) => Some(s.at),
-                ScheduleChange::Delete(_) => None,
-            })
-            .chain(starts)
-            .chain([now])
-            .max()
-            .unwrap_or(now);
-        let expires_at = SystemTime::UNIX_EPOCH
-            + Duration::from_secs(u64::try_from(last.as_second()).unwrap_or(0))
-            + STATE_MARGIN;
-        let state = BookingState {
-            body: state_body(event),
-            event_at_ms: rules::event_time(event, planned_at).as_millisecond(),
-            expires_at,
-        };
-        match flows.states.save(&booking, &state).await {
-            Ok(Saved::Stored) => {}
-            Ok(Saved::Stale) => {
-                tracing::info!(event_id = %event.id, "a newer event of this booking was seen: schedules left as they are");
-                return Vec::new();
-            }
+        let names = reference.names();
+        let found = match self.states.find(&names).await {
+            Ok(found) => found,
             Err(e) => {
-                tracing::error!(event_id = %event.id, error = %e, "cannot save the booking state");
-                let why = (Failure::Temporary, e.to_string());
-                return plan
-                    .schedules
-                    .iter()
-                    .map(|c| report(c, Some(why.clone())))
-                    .collect();
+                tracing::error!(event_id = %event.id, error = %e, "cannot find the booking's state");
+                return fail_all(e.to_string());
+            }
+        };
+        // The most precise name found leads to the booking (never another merchant's);
+        // else it is a new one.
+        let booking = names
+            .iter()
+            .find_map(|n| {
+                let named = found.get(n)?;
+                reference
+                    .accepts(n, &named.booking)
+                    .then(|| named.booking.clone())
+            })
+            .unwrap_or_else(|| reference.key());
+        let incoming: serde_json::Value =
+            serde_json::from_str(&state_body(event)).unwrap_or_default();
+        let at = booking::event_time(event, tz);
+        let mut saved = None;
+        for _ in 0..SAVE_ATTEMPTS {
+            let stored = match self.states.load(&booking).await {
+                Ok(stored) => stored,
+                Err(e) => {
+                    tracing::error!(event_id = %event.id, error = %e, "cannot read the booking state");
+                    return fail_all(e.to_string());
+                }
+            };
+            let before = stored.as_ref().and_then(BookingState::merged);
+            let state = match booking::merge(before.as_ref(), &incoming, at) {
+                Merged::Stale(why) => {
+                    tracing::info!(event_id = %event.id, reason = %why, "an older event of this booking: schedules left as they are");
+                    return FlowsDone::default();
+                }
+                Merged::State(state) => state,
+            };
+            let mut merged = match Event::from_value(&state.body, config.default_country) {
+                Ok(merged) => merged,
+                Err(e) => return fail_all(format!("the booking's state does not read: {e}")),
+            };
+            merged.apply_aliases(&config.event_aliases);
+            let mut plan = Plan {
+                client_kind: work.plan.client_kind,
+                ..Plan::default()
+            };
+            rules::plan_flows(&merged, config, work.planned_at, &mut plan);
+            let kept = BookingState {
+                body: state.body.to_string(),
+                known_at_ms: state.known_at.map(Timestamp::as_millisecond),
+                sealed: state.sealed,
+                expires_at: kept_until(&merged, &plan, tz),
+                rev: stored.as_ref().map_or(1, |s| s.rev + 1),
+            };
+            match self
+                .states
+                .save(&booking, &kept, stored.as_ref().map(|s| s.rev))
+                .await
+            {
+                Ok(Saved::Stored) => {
+                    saved = Some((plan, kept.expires_at));
+                    break;
+                }
+                Ok(Saved::Conflict) => continue,
+                Err(e) => {
+                    tracing::error!(event_id = %event.id, error = %e, "cannot save the booking state");
+                    return fail_all(e.to_string());
+                }
             }
         }
+        let Some((plan, expires_at)) = saved else {
+            return fail_all("the booking's state kept changing under other deliveries".into());
+        };
+        // Every name the event gives the booking now leads to it (until its state expires).
+        for name in &names {
+            let current = found
+                .get(name)
+                .is_some_and(|n| n.booking == booking && n.expires_at >= expires_at);
+            if !current && let Err(e) = self.states.name(name, &booking, expires_at).await {
+                tracing::warn!(event_id = %event.id, error = %e, "cannot record a name of the booking");
+            }
+        }
+        let reports = self.carry_out(&work, &booking, &plan).await;
+        FlowsDone {
+            reports,
+            capped: plan.capped_schedules,
+        }
+    }
+
+    /// The plan's schedule changes, skipping those an earlier delivery of the event
+    /// recorded as done.
+    async fn carry_out<I: IdempotencyStore>(
+        &self,
+        work: &FlowWork<'_, I>,
+        booking: &str,
+        plan: &Plan,
+    ) -> Vec<ScheduleReport> {
+        let event = work.event;
+        let made: Vec<(String, Option<Schedule>, String)> = plan
+            .schedules
+            .iter()
+            .map(|change| {
+                let (name, schedule) = schedule_for(booking, change);
+                let key = schedule_change_key(&event.id, &name, schedule.as_ref());
+                (name, schedule, key)
+            })
+            .collect();
+        let keys: Vec<String> = made.iter().map(|(_, _, key)| key.clone()).collect();
+        let done_before = match work.store.recorded(&keys).await {
+            Ok(done) => done,
+            Err(e) => {
+                // Nothing is known to be done: everything is done again (idempotent).
+                tracing::warn!(event_id = %event.id, error = %e, "cannot read the schedule changes done before");
+                HashMap::new()
+            }
+        };
+        let now = Timestamp::now();
         let changes = plan
             .schedules
             .iter()
-            .map(|change| async {
-                let (name, schedule) = schedule_for(&booking, change);
-                // Processed after its time (a late delivery or retry): nothing to schedule.
-                if let Some(s) = schedule.as_ref().filter(|s| s.at <= now) {
-                    let mut skipped = report(change, None);
-                    skipped.status = "skipped";
-                    skipped.reason = Some(format!(
-                        "{} is already past at processing time",
-                        utc_seconds(s.at)
-                    ));
-                    return skipped;
-                }
-                let result = match &schedule {
-                    Some(schedule) => flows.scheduler.upsert(schedule).await,
-                    None => flows.scheduler.delete(&name).await,
-                };
-                let failure = result.err().map(|e| {
-                    let failure = if e.temporary {
-                        Failure::Temporary
-                    } else {
-                        Failure::Configuration
-                    };
-                    (failure, e.to_string())
-                });
-                tracing::info!(
-                    event_id = %event.id,
-                    kind = %change.kind(),
-                    audience = audience_name(change.audience()),
-                    channel = channel_name(change.channel()),
-                    schedule = %name,
-                    change = if schedule.is_some() { "upsert" } else { "delete" },
-                    error = failure.as_ref().map(|(_, r)| r.as_str()).unwrap_or(""),
-                    "schedule"
-                );
-                report(change, failure)
+            .zip(&made)
+            .map(|(change, (name, schedule, key))| {
+                let earlier = done_before.contains_key(key);
+                self.one_change(work, change, name, schedule.as_ref(), key, earlier, now)
             })
             .collect::<Vec<_>>();
         futures_util::stream::iter(changes)
-            .buffered(concurrency.max(1))
+            .buffered(work.concurrency.max(1))
             .collect()
             .await
     }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn one_change<I: IdempotencyStore>(
+        &self,
+        work: &FlowWork<'_, I>,
+        change: &ScheduleChange,
+        name: &str,
+        schedule: Option<&Schedule>,
+        key: &str,
+        earlier: bool,
+        now: Timestamp,
+    ) -> ScheduleReport {
+        let event = work.event;
+        if earlier {
+            let mut done = report(change, None);
+            done.reason = Some(DONE_EARLIER.to_owned());
+            return done;
+        }
+        // Processed after its time (a late delivery or retry): nothing to schedule.
+        if let Some(s) = schedule.filter(|s| s.at <= now) {
+            let mut skipped = report(change, None);
+            skipped.status = "skipped";
+            skipped.reason = Some(format!(
+                "{} is already past at processing time",
+                utc_seconds(s.at)
+            ));
+            return skipped;
+        }
+        let call = async {
+            match schedule {
+                Some(schedule) => self.scheduler.upsert(schedule).await,
+                None => self.scheduler.delete(name).await,
+            }
+        };
+        let result = if Instant::now() >= work.until {
+            Err(ScheduleError {
+                temporary: true,
+                message: "not started: the delivery deadline came first".into(),
+            })
+        } else {
+            tokio::time::timeout_at(work.until.into(), call)
+                .await
+                .unwrap_or_else(|_| {
+                    Err(ScheduleError {
+                        temporary: true,
+                        message: "cut off at the delivery deadline".into(),
+                    })
+                })
+        };
+        let failure = result.err().map(|e| {
+            let failure = if e.temporary {
+                Failure::Temporary
+            } else {
+                Failure::Configuration
+            };
+            (failure, e.to_string())
+        });
+        if failure.is_none()
+            && let Err(e) = work.store.record(key, Done::Sent, SystemTime::now()).await
+        {
+            // Not fatal: a retry does the change again, to the same effect.
+            tracing::warn!(event_id = %event.id, error = %e, "cannot record a schedule change");
+        }
+        tracing::info!(
+            event_id = %event.id,
+            kind = %change.kind(),
+            audience = audience_name(change.audience()),
+            channel = channel_name(change.channel()),
+            schedule = %name,
+            change = if schedule.is_some() { "upsert" } else { "delete" },
+            error = failure.as_ref().map(|(_, r)| r.as_str()).unwrap_or(""),
+            "schedule"
+        );
+        report(change, failure)
+    }
+}
+
+/// A schedule change as the answer reports it.
+fn report(change: &ScheduleChange, failure: Option<(Failure, String)>) -> ScheduleReport {
+    let (schedule, at) = match change {
+        ScheduleChange::Upsert(s) => ("upsert", Some(utc_seconds(s.at))),
+        ScheduleChange::Delete(_) => ("delete", None),
+    };
+    ScheduleReport {
+        kind: change.kind(),
+        audience: change.audience(),
+        channel: change.channel(),
+        schedule,
+        at,
+        status: if failure.is_some() { "failed" } else { "done" },
+        failure: failure.as_ref().map(|(f, _)| *f),
+        reason: failure.map(|(_, r)| r),
+    }
+}
+
+/// When a booking's state may go: a little after the last time anything of it can be
+/// due (its start, or its latest scheduled message), and never before now.
+fn kept_until(booking: &Event, plan: &Plan, tz: &jiff::tz::TimeZone) -> SystemTime {
+    let now = Timestamp::now();
+    let starts = booking
+        .booking
+        .starts_on
+        .as_deref()
+        .and_then(|t| booking.instant(t, tz));
+    let last = plan
+        .schedules
+        .iter()
+        .filter_map(|c| match c {
+            ScheduleChange::Upsert(s) => Some(s.at),
+            ScheduleChange::Delete(_) => None,
+        })
+        .chain(starts)
+        .chain([now])
+        .max()
+        .unwrap_or(now);
+    SystemTime::UNIX_EPOCH
+        + Duration::from_secs(u64::try_from(last.as_second()).unwrap_or(0))
+        + STATE_MARGIN
 }
 
 #[cfg(test)]

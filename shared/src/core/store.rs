@@ -16,14 +16,15 @@
 //! `complete` and `release` only act on a claim the caller still owns, so a stale delivery
 //! can neither free nor close a newer delivery's claim.
 //!
-//! Recipients are stored as a SHA-256 prefix, never as an address.
+//! Recipients are stored as a keyed hash ([`RecipientHasher`]: HMAC-SHA256 under the
+//! stack's recipient key), never as an address, and never as a plain hash that hashing
+//! every phone number of a country would undo.
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use sha2::{Digest, Sha256};
-
+pub use crate::domain::ids::RecipientHasher;
 use crate::domain::notification::{Notification, audience_name, channel_name};
 
 /// How long records are kept: far longer than Booxi's 30 retries take.
@@ -167,12 +168,25 @@ pub fn event_key(event_id: &str) -> String {
     format!("evt#{event_id}")
 }
 
-/// The per-message key: event id + kind + audience + channel + recipient (hashed).
-pub fn message_key(n: &Notification) -> String {
+/// The per-message key: event id + kind + audience + channel + recipient (its keyed
+/// hash, [`RecipientHasher`]).
+pub fn message_key(n: &Notification, recipients: &RecipientHasher) -> String {
+    keyed(n, &recipients.hash(n.to.as_str()))
+}
+
+/// The key versions before the keyed hash gave a message (a plain SHA-256 prefix of the
+/// recipient). Read only: the queue door recognises a message those versions queued,
+/// so an upgrade in queued mode loses nothing; nothing new is keyed this way.
+pub fn legacy_message_key(n: &Notification) -> String {
+    use sha2::{Digest, Sha256};
     let digest = Sha256::digest(n.to.as_str().as_bytes());
     let hash: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    keyed(n, &hash)
+}
+
+fn keyed(n: &Notification, recipient: &str) -> String {
     format!(
-        "msg#{}#{}#{}#{}#{hash}",
+        "msg#{}#{}#{}#{}#{recipient}",
         n.event_id,
         n.kind,
         audience_name(n.audience),

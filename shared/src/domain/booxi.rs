@@ -31,6 +31,7 @@ pub mod spelling {
     // Booking
     pub const BOOKING_ID: &[&str] = &["bookingId", "id"];
     pub const CONFIRMATION_NUMBER: &[&str] = &["confirmationNumber"];
+    pub const MERCHANT_ID: &[&str] = &["merchantId"];
     pub const BOOKING_METHOD: &[&str] = &["bookingMethod"];
     pub const STATUS: &[&str] = &["status"];
     pub const IS_COMPLETED: &[&str] = &["isCompleted"];

@@ -40,6 +40,12 @@ pub struct Config {
     pub event_aliases: BTreeMap<String, EventType>,
     /// Scheduled messages (`[[flows]]`); none: nothing is ever scheduled.
     pub flows: Vec<Flow>,
+    /// At most this many schedule changes (upserts and deletes) per event; the others
+    /// are left out with a note. Bounds the Scheduler calls a single event can cause.
+    pub max_schedules_per_event: usize,
+    /// The one merchant this deployment serves (`merchant_id`): the merchant of a body
+    /// that names none, so that its booking is the same booking as with the merchant named.
+    pub merchant_id: Option<String>,
 }
 
 /// Brand settings for rendered messages (`[brand]` in the file). Every value is optional;
@@ -74,6 +80,9 @@ pub const DEFAULT_ACCENT_COLOR: &str = "#1d4ed8";
 pub const DEFAULT_TIME_ZONE: &str = "America/Toronto";
 /// Far above a real group booking, far below what a 256 KB body can list.
 pub const DEFAULT_MAX_RECIPIENTS_PER_EVENT: usize = 200;
+/// As many schedule changes as recipients: one flow on one channel for a full group, or
+/// all flows and channels for a smaller one.
+pub const DEFAULT_MAX_SCHEDULES_PER_EVENT: usize = 200;
 
 impl Default for Brand {
     fn default() -> Self {
@@ -114,6 +123,8 @@ impl Default for Config {
             max_recipients_per_event: DEFAULT_MAX_RECIPIENTS_PER_EVENT,
             event_aliases: BTreeMap::new(),
             flows: Vec::new(),
+            max_schedules_per_event: DEFAULT_MAX_SCHEDULES_PER_EVENT,
+            merchant_id: None,
         }
     }
 }

@@ -322,6 +322,8 @@ pub struct TrackingPage {
 pub struct Booking {
     pub id: Option<String>,
     pub confirmation_number: Option<String>,
+    /// `merchantId`: the merchant, when the booking names it itself.
+    pub merchant_id: Option<String>,
     pub method: Option<String>,
     pub status: Option<Status>,
     pub is_completed: Option<bool>,
@@ -472,6 +474,7 @@ impl Booking {
         Self {
             id: o.text(s::BOOKING_ID),
             confirmation_number: o.text(s::CONFIRMATION_NUMBER),
+            merchant_id: o.text(s::MERCHANT_ID),
             method: o.text(s::BOOKING_METHOD),
             status: o.text(s::STATUS).as_deref().map(Status::parse),
             is_completed: o.flag(s::IS_COMPLETED),
@@ -577,14 +580,17 @@ pub fn derived_id(value: &Value) -> String {
 }
 
 impl Event {
-    /// Reads a raw Booxi body. Only a body that is not a JSON object, or that has no
-    /// event type, is refused; everything else is optional. A body without an event id
+    /// Reads a raw Booxi body. Only a body that is not JSON even once repaired
+    /// ([`crate::domain::json`]), not a JSON object, or without an event type, is
+    /// refused; everything else is optional. A body without an event id
     /// gets one derived from its content ([`derived_id`]).
     pub fn parse(body: &[u8], default_country: Country) -> Result<Self, ParseError> {
         // A UTF-8 byte-order mark is not part of the JSON.
         let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+        // Tolerant: a cut emoji or a number out of range in a field we do not read does
+        // not refuse the body (crate::domain::json).
         let value: Value =
-            serde_json::from_slice(body).map_err(|e| ParseError::NotJson(e.to_string()))?;
+            crate::domain::json::read(body).map_err(|e| ParseError::NotJson(e.to_string()))?;
         Self::from_value(&value, default_country)
     }
 

@@ -39,6 +39,27 @@ pub struct Flow {
     pub timing: Timing,
     /// `email` and/or `sms` (default: email).
     pub channels: BTreeSet<Channel>,
+    /// `late_after`: a fire this long after its time sends nothing; `None`: the default
+    /// of its timing ([`Flow::late_after`]).
+    pub late_after: Option<SignedDuration>,
+}
+
+/// A `before_start` message still goes up to half its offset late (a day-ahead reminder
+/// half a day ahead; a 15-minute nudge 7½ minutes late), never at or after the start.
+pub const DEFAULT_LATE_FRACTION_BEFORE_START: i32 = 2;
+/// An `after_completed` message still goes a day late: a thank-you or a review request
+/// reads naturally a day later, not two weeks later (a dead letter redriven).
+pub const DEFAULT_LATE_AFTER_COMPLETED: SignedDuration = SignedDuration::from_hours(24);
+
+impl Flow {
+    /// How late a fire may come and still send: the configured `late_after`, else half
+    /// the offset for `before_start` flows and a day for `after_completed` ones.
+    pub fn late_after(&self) -> SignedDuration {
+        self.late_after.unwrap_or(match self.timing {
+            Timing::BeforeStart(offset) => offset / DEFAULT_LATE_FRACTION_BEFORE_START,
+            Timing::AfterCompleted(_) => DEFAULT_LATE_AFTER_COMPLETED,
+        })
+    }
 }
 
 /// The built-in flows: templates for these ship in the six client languages.

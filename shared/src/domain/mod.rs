@@ -8,7 +8,9 @@
 //! - [`contact`]: `EmailAddress`, `PhoneNumber` (E.164), `Language`, `Country`;
 //! - [`rules`]: the rules tables and the planner; [`notification`]: what they plan;
 //! - [`booking`]: which booking an event is about; [`flows`]: what a scheduled message is;
-//! - [`ids`], [`text`]: ids bounded for keys and file names, one-line text and web links.
+//! - [`ids`], [`text`]: ids bounded for keys and file names, one-line text and web links;
+//! - [`json`]: JSON read tolerantly (a cut emoji, a number out of range);
+//! - [`time`]: times as Booxi writes them (without an offset: the store's wall clock).
 
 pub mod booking;
 pub mod booxi;
@@ -17,6 +19,8 @@ pub mod contact;
 pub mod event;
 pub mod flows;
 pub mod ids;
+pub mod json;
 pub mod notification;
 pub mod rules;
 pub mod text;
+pub mod time;

@@ -457,6 +457,8 @@ pub struct Plan {
     pub ignored: Option<String>,
     /// Client-side recipients left out by `max_recipients_per_event`.
     pub capped_recipients: usize,
+    /// Schedule changes left out by `max_schedules_per_event`.
+    pub capped_schedules: usize,
 }
 
 /// The verdict of client rows after the first match.

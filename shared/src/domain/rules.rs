@@ -8,6 +8,7 @@
 use std::collections::HashSet;
 
 use jiff::Timestamp;
+use jiff::tz::TimeZone;
 use url::Url;
 
 use crate::domain::config::Config;
@@ -294,18 +295,39 @@ pub fn plan_at(event: &Event, config: &Config, now: Timestamp) -> Plan {
             outcome,
         });
     }
-    if !config.flows.is_empty() && crate::domain::booking::booking_key(event).is_none() {
+    plan_flows(event, config, now, &mut plan);
+    plan
+}
+
+/// The schedule changes of `[[flows]]` for the booking as `event` leaves it, into
+/// `plan` (whose `client_kind` is the event's own, for `after_completed` flows), at most
+/// `max_schedules_per_event` of them, in plan order (the client's first). The core
+/// calls it with the booking's merged state ([`crate::domain::booking::merge`]); `plan`
+/// and `--explain` with the event alone.
+pub fn plan_flows(event: &Event, config: &Config, now: Timestamp, plan: &mut Plan) {
+    if config.flows.is_empty() {
+        return;
+    }
+    if crate::domain::booking::booking_key(event, config.merchant_id.as_deref()).is_none() {
         // Schedules are kept per booking: without its id there is nothing to keep them by.
         plan.flow_notes.push(
             "no flow scheduled: the event names no booking (no bookingId or confirmationNumber)"
                 .to_owned(),
         );
-        return plan;
+        return;
     }
     for flow in &config.flows {
-        flow_changes(event, config, flow, now, &mut plan);
+        flow_changes(event, config, flow, now, plan);
     }
-    plan
+    let cap = config.max_schedules_per_event;
+    if plan.schedules.len() > cap {
+        plan.capped_schedules = plan.schedules.len() - cap;
+        plan.flow_notes.push(format!(
+            "{} schedule changes left out: over the limit of {cap} per event (max_schedules_per_event)",
+            plan.capped_schedules
+        ));
+        plan.schedules.truncate(cap);
+    }
 }
 
 // ---------------------------------------------------------------- flows (scheduled messages)
@@ -338,17 +360,24 @@ pub fn before_start(event: &Event) -> BeforeStart {
     }
 }
 
-/// The event's own time: `createdOn` when it parses, else `now`.
-pub fn event_time(event: &Event, now: Timestamp) -> Timestamp {
+/// The event's own time: `createdOn` when it reads as a time (without an offset, in the
+/// store's time zone: `tz` is the configured default), else `now`.
+pub fn event_time(event: &Event, tz: &TimeZone, now: Timestamp) -> Timestamp {
     event
         .created_on
         .as_deref()
-        .and_then(|t| t.parse::<Timestamp>().ok())
+        .and_then(|t| event.instant(t, tz))
         .unwrap_or(now)
 }
 
-/// When a flow's message is due for this event, or why it is not scheduled.
-pub fn flow_due(event: &Event, flow: &Flow, now: Timestamp) -> Result<Timestamp, String> {
+/// When a flow's message is due for this event, or why it is not scheduled. Times
+/// without an offset are read in the store's time zone (`tz`: the configured default).
+pub fn flow_due(
+    event: &Event,
+    flow: &Flow,
+    tz: &TimeZone,
+    now: Timestamp,
+) -> Result<Timestamp, String> {
     let offset = flow.timing.offset();
     match flow.timing {
         Timing::BeforeStart(_) => {
@@ -357,11 +386,11 @@ pub fn flow_due(event: &Event, flow: &Flow, now: Timestamp) -> Result<Timestamp,
                 .starts_on
                 .as_deref()
                 .ok_or("the booking has no start time")?;
-            let starts = starts
-                .parse::<Timestamp>()
-                .map_err(|_| "the start time is not an RFC 3339 time".to_owned())?;
+            let starts = event
+                .instant(starts, tz)
+                .ok_or_else(|| "the start time is not a date and time".to_owned())?;
             let at = whole_seconds(starts.checked_sub(offset).map_err(|e| e.to_string())?);
-            let when = event_time(event, now);
+            let when = event_time(event, tz, now);
             if at <= when {
                 return Err(format!(
                     "{} is already past at the event's time {}",
@@ -371,7 +400,7 @@ pub fn flow_due(event: &Event, flow: &Flow, now: Timestamp) -> Result<Timestamp,
             }
             Ok(at)
         }
-        Timing::AfterCompleted(_) => event_time(event, now)
+        Timing::AfterCompleted(_) => event_time(event, tz, now)
             .checked_add(offset)
             .map(whole_seconds)
             .map_err(|e| e.to_string()),
@@ -404,7 +433,7 @@ fn flow_changes(event: &Event, config: &Config, flow: &Flow, now: Timestamp, pla
                     }
                 }
             }
-            BeforeStart::Upsert => match flow_due(event, flow, now) {
+            BeforeStart::Upsert => match flow_due(event, flow, &config.default_time_zone, now) {
                 Err(why) => plan
                     .flow_notes
                     .push(format!("{name}: not scheduled: {why}")),
@@ -432,7 +461,7 @@ fn flow_changes(event: &Event, config: &Config, flow: &Flow, now: Timestamp, pla
                     return;
                 }
             }
-            match flow_due(event, flow, now) {
+            match flow_due(event, flow, &config.default_time_zone, now) {
                 Err(why) => plan
                     .flow_notes
                     .push(format!("{name}: not scheduled: {why}")),
@@ -467,7 +496,8 @@ const FLOW_ROWS_UPSERT: &str = "an Approved booking with a future start";
 const FLOW_ROWS_DELETE: &str = "canceled, no-show or pending";
 const FLOW_ROW_AFTER: &str = "the event plans a completion";
 
-fn shown_duration(d: jiff::SignedDuration) -> String {
+/// `15m`, `24h`, `2d`: a duration as the configuration writes it.
+pub fn shown_duration(d: jiff::SignedDuration) -> String {
     let secs = d.as_secs();
     match secs {
         s if s % 86_400 == 0 && s >= 2 * 86_400 => format!("{}d", s / 86_400),
@@ -695,7 +725,7 @@ fn changed<T: PartialEq + std::fmt::Debug>(
 fn date_staff_or_location_changed(e: &Event) -> Check {
     let checks = [
         changed(e, "start date/time", |b| {
-            b.starts_on.as_deref().map(instant)
+            b.starts_on.as_deref().map(|raw| instant(e, raw))
         }),
         changed(e, "staff", |b| b.staff_id.clone().or(b.staff_name.clone())),
         changed(e, "location", |b| {
@@ -710,11 +740,13 @@ fn date_staff_or_location_changed(e: &Event) -> Check {
     Err(why.join("; "))
 }
 
-/// A start time compared as an instant when it parses (so `…:00Z` equals `…:00.000Z`).
-fn instant(raw: &str) -> String {
-    raw.parse::<Timestamp>()
+/// A start time compared as an instant when it reads as one (so `…:00Z` equals
+/// `…:00.000Z`); without an offset, in the merchant's time zone (the rule rows see no
+/// configuration: both states of one event are read in the same zone either way).
+fn instant(e: &Event, raw: &str) -> String {
+    e.instant(raw, &TimeZone::UTC)
         .map(|t| t.to_string())
-        .unwrap_or_else(|_| raw.to_owned())
+        .unwrap_or_else(|| raw.to_owned())
 }
 
 fn completed_now(e: &Event) -> Check {

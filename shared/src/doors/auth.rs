@@ -11,7 +11,6 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use tokio::sync::Mutex;
 
@@ -161,26 +160,8 @@ fn decode_signature(presented: &str) -> Option<Vec<u8>> {
     (bytes.len() == 32).then_some(bytes)
 }
 
-/// HMAC-SHA256 (RFC 2104) of `message` under `key`.
-pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
-    const BLOCK: usize = 64;
-    let mut block = [0u8; BLOCK];
-    if key.len() > BLOCK {
-        block[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        block[..key.len()].copy_from_slice(key);
-    }
-    let pad = |byte: u8| block.map(|b| b ^ byte);
-    let inner = Sha256::new()
-        .chain_update(pad(0x36))
-        .chain_update(message)
-        .finalize();
-    Sha256::new()
-        .chain_update(pad(0x5c))
-        .chain_update(inner)
-        .finalize()
-        .into()
-}
+/// HMAC-SHA256 (RFC 2104): the domain's, shared with the recipients' keyed hash.
+pub use crate::domain::ids::hmac_sha256;
 
 /// The signature header value this project's tools send: `sha256=` and lowercase hex.
 pub fn sign_hex(secret: &str, body: &[u8]) -> String {

@@ -24,7 +24,7 @@ use crate::core::metrics;
 use crate::core::outcome::{MessageReport, Outcome, report};
 use crate::core::process::{Core, Timing};
 use crate::core::queue::{FORMAT, QueueError, QueuedMessage};
-use crate::core::store::{Claim, Done, IdempotencyStore, Owner, message_key};
+use crate::core::store::{Claim, Done, IdempotencyStore, Owner, legacy_message_key, message_key};
 
 /// One record of an SQS batch event, as much as the door needs.
 #[derive(Debug, Clone, Deserialize)]
@@ -216,7 +216,14 @@ where
         }
     };
     let plan = crate::core::plan(&event, &core.config);
-    let Some(n) = plan.notifications.iter().find(|n| message_key(n) == m.key) else {
+    // A message queued by a version that keyed recipients with a plain hash is still
+    // found (and recorded under its own key): an upgrade loses nothing on the queue.
+    let recipients = &core.delivery.recipients;
+    let Some(n) = plan
+        .notifications
+        .iter()
+        .find(|n| message_key(n, recipients) == m.key || legacy_message_key(n) == m.key)
+    else {
         // The configuration changed since the event was planned (a kind turned off…).
         tracing::warn!(event_id = %event.id, message_id, "queued message no longer planned under the current configuration: dropped");
         return Handled {
@@ -492,6 +499,35 @@ mod tests {
             queue.settle(received, &answer);
         }
         assert_eq!(core.courier.sent.lock().unwrap().len(), planned);
+    }
+
+    /// A message queued by a version that keyed recipients with a plain hash (before the
+    /// keyed hash) is still found and sent, once: an upgrade loses nothing on the queue.
+    #[tokio::test]
+    async fn messages_queued_before_the_keyed_hash_are_still_sent_once() {
+        let queue = Arc::new(MemoryQueue::default());
+        let mut core = core(Recorder::default(), Arc::clone(&queue));
+        core.delivery.recipients = crate::core::store::RecipientHasher::new(b"the stack's key");
+        let planned = crate::core::plan(&event(), &core.config).notifications;
+        let entries: Vec<Entry> = planned
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let old = QueuedMessage::new(&event(), legacy_message_key(n), i + 1);
+                assert_ne!(old.key, message_key(n, &core.delivery.recipients));
+                Entry {
+                    id: i.to_string(),
+                    body: serde_json::to_string(&old).unwrap(),
+                }
+            })
+            .collect();
+        queue.send_batch(&entries).await.unwrap();
+        queue.send_batch(&entries).await.unwrap();
+        while let Some((batch, received)) = queue.receive(BATCH_ENTRIES) {
+            let answer = drain(&core, &batch, None).await.unwrap();
+            queue.settle(received, &answer);
+        }
+        assert_eq!(core.courier.sent.lock().unwrap().len(), planned.len());
     }
 
     #[tokio::test]

@@ -50,23 +50,75 @@ pub enum FireError {
     NotSent(String),
 }
 
-/// Whether the flow still applies to the booking as it is now, for a fire due `at`.
-pub fn still_applies(event: &Event, flow: &Flow, at: Timestamp) -> Result<(), String> {
+/// Why a fire sends nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotSent {
+    /// The booking no longer calls for it (canceled, moved, no longer completed…).
+    Stale(String),
+    /// It came too late: at or after the booking's start (a `before_start` flow), or
+    /// more than the flow's `late_after` after its time. Counted in `FlowsLate`.
+    Late(String),
+}
+
+impl NotSent {
+    pub fn reason(&self) -> &str {
+        match self {
+            NotSent::Stale(why) | NotSent::Late(why) => why,
+        }
+    }
+}
+
+impl From<String> for NotSent {
+    fn from(why: String) -> Self {
+        NotSent::Stale(why)
+    }
+}
+
+impl From<&str> for NotSent {
+    fn from(why: &str) -> Self {
+        NotSent::Stale(why.to_owned())
+    }
+}
+
+/// Whether the flow still applies to the booking as it is now, for a fire due `at`
+/// arriving `now`. Late fires (Lambda's retries of the asynchronous invocation, an event
+/// six hours old, a redrive from the dead-letter queue) send nothing stale: a
+/// `before_start` message never goes at or after the booking's start, and no message
+/// more than its flow's `late_after` after its time.
+pub fn still_applies(
+    event: &Event,
+    flow: &Flow,
+    tz: &jiff::tz::TimeZone,
+    at: Timestamp,
+    now: Timestamp,
+) -> Result<(), NotSent> {
     match flow.timing {
         Timing::BeforeStart(_) => {
             match rules::before_start(event) {
                 BeforeStart::Upsert => {}
-                BeforeStart::Delete(why) | BeforeStart::Keep(why) => return Err(why),
+                BeforeStart::Delete(why) | BeforeStart::Keep(why) => return Err(why.into()),
             }
             // The event's own time as "now": the check made when it was scheduled.
-            let due = rules::flow_due(event, flow, Timestamp::UNIX_EPOCH)?;
+            let due = rules::flow_due(event, flow, tz, Timestamp::UNIX_EPOCH)?;
             if due != at {
                 return Err(format!(
                     "the booking moved: this flow is now due at {}",
                     utc_seconds(due)
-                ));
+                )
+                .into());
             }
-            Ok(())
+            let starts = event
+                .booking
+                .starts_on
+                .as_deref()
+                .and_then(|t| event.instant(t, tz));
+            if let Some(starts) = starts.filter(|s| now >= *s) {
+                return Err(NotSent::Late(format!(
+                    "too late: the booking started at {} (a {} message never goes at or after the start)",
+                    utc_seconds(starts),
+                    flow.timing.key()
+                )));
+            }
         }
         Timing::AfterCompleted(_) => {
             if event.booking.status == Some(crate::domain::event::Status::Cancelled) {
@@ -75,9 +127,20 @@ pub fn still_applies(event: &Event, flow: &Flow, at: Timestamp) -> Result<(), St
             if event.booking.is_completed != Some(true) {
                 return Err("the booking is no longer completed".into());
             }
-            Ok(())
         }
     }
+    let tolerance = flow.late_after();
+    if let Ok(deadline) = at.checked_add(tolerance)
+        && now > deadline
+    {
+        return Err(NotSent::Late(format!(
+            "too late: due at {}, fired at {}, more than late_after ({}) after its time",
+            utc_seconds(at),
+            utc_seconds(now),
+            rules::shown_duration(tolerance)
+        )));
+    }
+    Ok(())
 }
 
 impl<I, C, P> Core<I, C, P>
@@ -151,9 +214,13 @@ where
 
         let report = match self.fire_message(&input, flow, at, &timing).await {
             Ok(reports) => reports,
-            Err(reason) => {
-                tracing::info!(schedule = %name, flow = %kind, reason = %reason, "fire: nothing sent");
-                vec![skipped(kind, reason)]
+            Err(not_sent) => {
+                let late = matches!(not_sent, NotSent::Late(_));
+                tracing::info!(schedule = %name, flow = %kind, late, reason = %not_sent.reason(), "fire: nothing sent");
+                if late && self.emit_metrics {
+                    crate::core::metrics::flow_late(flow.name.as_str());
+                }
+                vec![skipped(kind, not_sent.reason().to_owned())]
             }
         };
         let summary = done(Disposition::Processed, report);
@@ -183,7 +250,7 @@ where
         flow: &Flow,
         at: Timestamp,
         timing: &SendTiming,
-    ) -> Result<Vec<MessageReport>, String> {
+    ) -> Result<Vec<MessageReport>, NotSent> {
         let flows = self.flows.as_ref().ok_or("flows are not configured")?;
         let state = match flows.states.load(&input.booking).await {
             Ok(state) => state,
@@ -203,7 +270,13 @@ where
         let state = state.ok_or("no state is kept for this booking (expired, or never saved)")?;
         let event = Event::read(state.body.as_bytes(), &self.config)
             .map_err(|e| format!("the booking state does not read: {e}"))?;
-        still_applies(&event, flow, at)?;
+        still_applies(
+            &event,
+            flow,
+            &self.config.default_time_zone,
+            at,
+            Timestamp::now(),
+        )?;
         let (messages, _) = rules::flow_messages(&event, &self.config, flow);
         let mut notification = messages
             .into_iter()

@@ -302,6 +302,7 @@ impl Context {
             .then(|| {
                 super::extras::calendar_links(
                     &event.booking,
+                    &tz,
                     event
                         .service
                         .as_ref()
@@ -558,7 +559,7 @@ fn on_colour(hex: &str) -> &'static str {
 }
 
 fn booking_when(b: &Booking, tz: &TimeZone, lang: DateLanguage) -> Option<When> {
-    let (start, end) = booking_span(b)?;
+    let (start, end) = booking_span(b, tz)?;
     Some(When::new(start, end, tz, lang))
 }
 
@@ -929,8 +930,8 @@ fn availability(b: &Booking, tz: &TimeZone, lang: DateLanguage) -> Vec<String> {
     o.objs(s::CLIENT_AVAILABILITY)
         .into_iter()
         .filter_map(|slot| {
-            let from = parse_instant(&slot.text(s::SLOT_FROM)?)?;
-            let to = slot.text(s::SLOT_TO).and_then(|t| parse_instant(&t));
+            let from = parse_instant(&slot.text(s::SLOT_FROM)?, tz)?;
+            let to = slot.text(s::SLOT_TO).and_then(|t| parse_instant(&t, tz));
             let w = When::new(from, to, tz, lang);
             Some(format!("{}, {}", w.date, w.time_range))
         })

@@ -440,34 +440,26 @@ fn zone_label(tz: &TimeZone, at: Timestamp) -> String {
 }
 
 /// Reads an instant as Booxi writes it: RFC 3339 with an offset (`…Z`); a date-time
-/// without one is taken as UTC, as Booxi's API documents its times.
-pub fn parse_instant(raw: &str) -> Option<Timestamp> {
-    let raw = raw.trim();
-    if let Ok(ts) = raw.parse::<Timestamp>() {
-        return Some(ts);
-    }
-    let civil: jiff::civil::DateTime = raw.parse().ok()?;
-    TimeZone::UTC.to_timestamp(civil).ok()
+/// without one is the store's wall clock, read in `tz` (the store's time zone), as the
+/// rules and flows read it ([`crate::domain::time::instant`]).
+pub fn parse_instant(raw: &str, tz: &TimeZone) -> Option<Timestamp> {
+    crate::domain::time::instant(raw, tz)
 }
 
 /// The merchant's time zone when it names one jiff knows, else the configured default.
 pub fn time_zone(event: &Event, default: &TimeZone) -> TimeZone {
-    event
-        .merchant
-        .time_zone
-        .as_deref()
-        .and_then(|name| TimeZone::get(name.trim()).ok())
-        .unwrap_or_else(|| default.clone())
+    event.time_zone(default)
 }
 
 /// The start of a booking state, and its end when known: `totalClientTimespan.end`
-/// when it is after the start, else the start plus the booking's duration.
-pub fn booking_span(b: &Booking) -> Option<(Timestamp, Option<Timestamp>)> {
-    let start = parse_instant(b.starts_on.as_deref()?)?;
+/// when it is after the start, else the start plus the booking's duration. Times
+/// without an offset are read in `tz`, the store's time zone.
+pub fn booking_span(b: &Booking, tz: &TimeZone) -> Option<(Timestamp, Option<Timestamp>)> {
+    let start = parse_instant(b.starts_on.as_deref()?, tz)?;
     let end = b
         .ends_on
         .as_deref()
-        .and_then(parse_instant)
+        .and_then(|t| parse_instant(t, tz))
         .filter(|e| *e > start)
         .or_else(|| {
             let minutes = duration_minutes(b)?;
@@ -520,11 +512,14 @@ mod tests {
             json!([{"duration": -30}]),
             json!([{"duration": 1e300}, {"duration": "9223372036854775807"}, {"duration": "1"}]),
         ] {
-            let (_, end) = booking_span(&booking(items.clone())).unwrap();
+            let (_, end) = booking_span(&booking(items.clone()), &TimeZone::UTC).unwrap();
             assert_eq!(end, None, "{items}");
         }
-        let (start, end) =
-            booking_span(&booking(json!([{"duration": 30}, {"duration": 15}]))).unwrap();
+        let (start, end) = booking_span(
+            &booking(json!([{"duration": 30}, {"duration": 15}])),
+            &TimeZone::UTC,
+        )
+        .unwrap();
         assert_eq!(end.unwrap().as_second() - start.as_second(), 45 * 60);
     }
 
@@ -535,7 +530,7 @@ mod tests {
 
     fn when(raw: &str, zone: &str, lang: DateLanguage) -> When {
         let tz = TimeZone::get(zone).unwrap();
-        When::new(parse_instant(raw).unwrap(), None, &tz, lang)
+        When::new(parse_instant(raw, &tz).unwrap(), None, &tz, lang)
     }
 
     #[test]
@@ -606,14 +601,14 @@ mod tests {
         assert_eq!(shown(&fr.short), "mar. 1er~déc. à 10~h~00");
         let tz = TimeZone::get("Europe/Berlin").unwrap();
         let w = When::new(
-            parse_instant("2026-12-01T09:00:00Z").unwrap(),
-            parse_instant("2026-12-01T10:30:00Z"),
+            parse_instant("2026-12-01T09:00:00Z", &TimeZone::UTC).unwrap(),
+            parse_instant("2026-12-01T10:30:00Z", &TimeZone::UTC),
             &tz,
             DateLanguage::German,
         );
         assert_eq!(shown(&w.time_range), "10:00~– 11:30~Uhr");
         let pt = When::new(
-            parse_instant("2026-12-01T09:00:00Z").unwrap(),
+            parse_instant("2026-12-01T09:00:00Z", &TimeZone::UTC).unwrap(),
             None,
             &tz,
             DateLanguage::Portuguese,
@@ -721,16 +716,16 @@ mod tests {
     #[test]
     fn a_range_crossing_the_change_shows_each_side_in_its_own_offset() {
         let tz = TimeZone::get("America/Toronto").unwrap();
-        let start = parse_instant("2026-11-01T05:30:00Z").unwrap(); // 1:30 EDT
-        let end = parse_instant("2026-11-01T06:30:00Z").unwrap(); // 1:30 EST, an hour later
+        let start = parse_instant("2026-11-01T05:30:00Z", &TimeZone::UTC).unwrap(); // 1:30 EDT
+        let end = parse_instant("2026-11-01T06:30:00Z", &TimeZone::UTC).unwrap(); // 1:30 EST, an hour later
         let w = When::new(start, Some(end), &tz, DateLanguage::English);
         assert_eq!(shown(&w.time_range), "1:30~AM~– 1:30~AM");
         assert_eq!(shown(&w.zoned_range), "1:30~AM~EDT~– 1:30~AM~EST");
         let fr = When::new(start, Some(end), &tz, DateLanguage::French);
         assert_eq!(shown(&fr.zoned_range), "1~h~30~HAE~– 1~h~30~HNE");
         let berlin = TimeZone::get("Europe/Berlin").unwrap();
-        let start = parse_instant("2026-10-25T00:30:00Z").unwrap(); // 2:30 MESZ
-        let end = parse_instant("2026-10-25T01:45:00Z").unwrap(); // 2:45 MEZ
+        let start = parse_instant("2026-10-25T00:30:00Z", &TimeZone::UTC).unwrap(); // 2:30 MESZ
+        let end = parse_instant("2026-10-25T01:45:00Z", &TimeZone::UTC).unwrap(); // 2:45 MEZ
         let de = When::new(start, Some(end), &berlin, DateLanguage::German);
         assert_eq!(shown(&de.zoned_range), "02:30~Uhr~MESZ~– 02:45~Uhr~MEZ");
         let same = When::new(start, None, &berlin, DateLanguage::German);
@@ -750,11 +745,12 @@ mod tests {
     }
 
     #[test]
-    fn instants_without_offset_are_utc() {
+    fn instants_without_offset_are_the_stores_wall_clock() {
+        let paris = TimeZone::get("Europe/Paris").unwrap();
         assert_eq!(
-            parse_instant("2026-12-03T15:00:00").unwrap(),
-            parse_instant("2026-12-03T15:00:00Z").unwrap()
+            parse_instant("2026-12-03T15:00:00", &paris).unwrap(),
+            parse_instant("2026-12-03T14:00:00Z", &paris).unwrap()
         );
-        assert_eq!(parse_instant("tomorrow"), None);
+        assert_eq!(parse_instant("tomorrow", &paris), None);
     }
 }

@@ -169,12 +169,13 @@ pub fn map_url(lines: &[String]) -> Option<String> {
 /// Add-to-calendar links for Google Calendar and Outlook on the web.
 pub fn calendar_links(
     booking: &Booking,
+    tz: &jiff::tz::TimeZone,
     service: Option<String>,
     store: Option<String>,
     location: Option<String>,
     details: Option<String>,
 ) -> Option<CalendarLinks> {
-    let (start, end) = booking_span(booking)?;
+    let (start, end) = booking_span(booking, tz)?;
     let end = end.or_else(|| {
         Timestamp::from_second(start.as_second().checked_add(DEFAULT_MINUTES * 60)?).ok()
     })?;

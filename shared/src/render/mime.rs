@@ -43,10 +43,13 @@ impl Envelope {
         let Address::Email(to) = &notification.to else {
             return None;
         };
+        // No configuration here: a time without an offset is read in the merchant's
+        // zone, else as UTC.
+        let tz = event.time_zone(&jiff::tz::TimeZone::UTC);
         let date = event
             .created_on
             .as_deref()
-            .and_then(super::datetime::parse_instant)
+            .and_then(|t| super::datetime::parse_instant(t, &tz))
             .unwrap_or(Timestamp::UNIX_EPOCH);
         Some(Self {
             from: from.clone(),

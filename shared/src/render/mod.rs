@@ -554,7 +554,8 @@ impl Renderer {
         let Address::Email(to) = &n.to else {
             return None;
         };
-        let (start, end) = datetime::booking_span(&event.booking)?;
+        let tz = event.time_zone(&self.default_time_zone);
+        let (start, end) = datetime::booking_span(&event.booking, &tz)?;
         let key = event
             .booking
             .id
@@ -570,13 +571,13 @@ impl Renderer {
         let booking_time = |keys: &[&str]| {
             raw.and_then(|o| o.text(keys))
                 .as_deref()
-                .and_then(datetime::parse_instant)
+                .and_then(|t| datetime::parse_instant(t, &tz))
         };
         let modified = booking_time(s::MODIFIED_ON);
         let event_time = event
             .created_on
             .as_deref()
-            .and_then(datetime::parse_instant);
+            .and_then(|t| datetime::parse_instant(t, &tz));
         let created = booking_time(s::BOOKING_CREATED_ON);
         let stamp = event_time.or(modified).or(created).unwrap_or(start);
         // Each change the client is told about comes in its own webhook event, created

@@ -29,6 +29,8 @@ struct ConfigFile {
     templates_dir: Option<PathBuf>,
     default_time_zone: Option<String>,
     max_recipients_per_event: Option<u64>,
+    max_schedules_per_event: Option<u64>,
+    merchant_id: Option<String>,
     brand: Option<BrandFile>,
     event_aliases: Option<BTreeMap<String, String>>,
     flows: Option<Vec<FlowFile>>,
@@ -59,6 +61,8 @@ const TOP_KEYS: &[&str] = &[
     "templates_dir",
     "default_time_zone",
     "max_recipients_per_event",
+    "max_schedules_per_event",
+    "merchant_id",
     "event_aliases",
     "flows",
 ];
@@ -225,21 +229,35 @@ impl Config {
             config.default_time_zone = TimeZone::get(name.trim())
                 .map_err(|_| invalid(key, format!("`{name}` is not an IANA time zone name")))?;
         }
+        let at_least_one = |key: &str, text: String| {
+            text.trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| {
+                    invalid(key, format!("`{text}` is not a whole number of at least 1"))
+                })
+        };
         let cap = env(ENV_MAX_RECIPIENTS_PER_EVENT)
             .map(|v| (ENV_MAX_RECIPIENTS_PER_EVENT, v))
             .or(file
                 .max_recipients_per_event
                 .map(|n| ("max_recipients_per_event", n.to_string())));
         if let Some((key, text)) = cap {
-            config.max_recipients_per_event = text
-                .trim()
-                .parse::<usize>()
-                .ok()
-                .filter(|n| *n >= 1)
-                .ok_or_else(|| {
-                    invalid(key, format!("`{text}` is not a whole number of at least 1"))
-                })?;
+            config.max_recipients_per_event = at_least_one(key, text)?;
         }
+        let cap = env(ENV_MAX_SCHEDULES_PER_EVENT)
+            .map(|v| (ENV_MAX_SCHEDULES_PER_EVENT, v))
+            .or(file
+                .max_schedules_per_event
+                .map(|n| ("max_schedules_per_event", n.to_string())));
+        if let Some((key, text)) = cap {
+            config.max_schedules_per_event = at_least_one(key, text)?;
+        }
+        let merchant = env(ENV_MERCHANT_ID).or(file.merchant_id);
+        config.merchant_id = merchant
+            .map(|m| m.trim().to_owned())
+            .filter(|m| !m.is_empty());
         config.brand = brand(file.brand.unwrap_or_default(), &env)?;
         config.flows = crate::settings::flows::flows(file.flows.unwrap_or_default())?;
         // Without a review page, the built-in review request can only ask for a reply:
@@ -583,7 +601,8 @@ mod tests {
             err.to_string(),
             "configuration file <inline>: line 1, column 1: unknown field `sms_kind`, expected \
              one of `enabled_kinds`, `sms_kinds`, `staff_kinds`, `staff_fallback_email`, \
-             `default_country`, `templates_dir`, `default_time_zone`, `max_recipients_per_event`, `brand`, \
+             `default_country`, `templates_dir`, `default_time_zone`, `max_recipients_per_event`, \
+             `max_schedules_per_event`, `merchant_id`, `brand`, \
              `event_aliases`, `flows`"
         );
         let err =

@@ -14,6 +14,9 @@ pub const ENV_DEFAULT_COUNTRY: &str = "BOOXI_DEFAULT_COUNTRY";
 pub const ENV_TEMPLATES_DIR: &str = "BOOXI_TEMPLATES_DIR";
 pub const ENV_DEFAULT_TIME_ZONE: &str = "BOOXI_DEFAULT_TIME_ZONE";
 pub const ENV_MAX_RECIPIENTS_PER_EVENT: &str = "BOOXI_MAX_RECIPIENTS_PER_EVENT";
+pub const ENV_MAX_SCHEDULES_PER_EVENT: &str = "BOOXI_MAX_SCHEDULES_PER_EVENT";
+/// The one merchant a deployment serves: the merchant of a body that names none.
+pub const ENV_MERCHANT_ID: &str = "BOOXI_MERCHANT_ID";
 /// `name=known,name=known`: replaces the file's `[event_aliases]` table.
 pub const ENV_EVENT_ALIASES: &str = "BOOXI_EVENT_ALIASES";
 pub const ENV_BRAND_STORE_NAME: &str = "BOOXI_BRAND_STORE_NAME";
@@ -40,6 +43,12 @@ pub const ENV_SES_CONFIGURATION_SET: &str = "BOOXI_SES_CONFIGURATION_SET";
 pub const ENV_SMS_SENDER_ID: &str = "BOOXI_SMS_SENDER_ID";
 pub const ENV_SMS_ORIGINATION_NUMBER: &str = "BOOXI_SMS_ORIGINATION_NUMBER";
 pub const ENV_SECRET_CACHE_SECONDS: &str = "BOOXI_SECRET_CACHE_SECONDS";
+/// The Secrets Manager secret (ARN or name) whose value keys the recipients' hashes
+/// (`RecipientHasher`): required on AWS, read once at init by every function.
+pub const ENV_RECIPIENT_KEY_SECRET_ARN: &str = "BOOXI_RECIPIENT_KEY_SECRET_ARN";
+/// `true`: the function is queued mode's drain: it answers SQS batches only, reads no
+/// webhook secret and refuses HTTP and schedule invocations.
+pub const ENV_DRAIN_ONLY: &str = "BOOXI_DRAIN_ONLY";
 /// Flows (`[[flows]]`) on EventBridge Scheduler: the schedule group, the function the
 /// schedules invoke, and the role Scheduler invokes it with. Required when flows are
 /// configured; these names are fixed (checks outside this repository read them).
@@ -58,6 +67,8 @@ pub const ENV_LOCAL_MODE: &str = "BOOXI_LOCAL_MODE";
 pub const ENV_LOCAL_OUTBOX: &str = "BOOXI_LOCAL_OUTBOX";
 /// Time a client of `serve` has to send its headers, then its body.
 pub const ENV_SERVE_READ_TIMEOUT: &str = "BOOXI_SERVE_READ_TIMEOUT_SECONDS";
+/// How long `serve` keeps a connection with no request in flight before closing it.
+pub const ENV_SERVE_IDLE_TIMEOUT: &str = "BOOXI_SERVE_IDLE_TIMEOUT_SECONDS";
 /// Queued delivery: `direct` (send inside the webhook call, the default) or `queued`
 /// (one SQS message per planned notification, sent by the queue door).
 pub const ENV_DELIVERY_MODE: &str = "BOOXI_DELIVERY_MODE";

@@ -18,6 +18,7 @@ pub(crate) struct FlowFile {
     before_start: Option<String>,
     after_completed: Option<String>,
     channels: Option<Vec<String>>,
+    late_after: Option<String>,
 }
 
 /// Checks the file's `[[flows]]`, naming the key of the first mistake (`flows[1].channels`).
@@ -83,10 +84,15 @@ pub(crate) fn flows(entries: Vec<FlowFile>) -> Result<Vec<Flow>, ConfigError> {
                 set
             }
         };
+        let late_after = match entry.late_after {
+            None => None,
+            Some(text) => Some(parse_duration(&text).map_err(|e| invalid("late_after", e))?),
+        };
         out.push(Flow {
             name,
             timing,
             channels,
+            late_after,
         });
     }
     Ok(out)

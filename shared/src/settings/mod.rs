@@ -228,6 +228,10 @@ pub struct LambdaEnv {
     pub secret_cache: Duration,
     /// `BOOXI_QUEUE_URL`: required in queued mode, not read otherwise.
     pub queue_url: Option<String>,
+    /// `BOOXI_RECIPIENT_KEY_SECRET_ARN`: the secret keying the recipients' hashes.
+    pub recipient_key_arn: String,
+    /// `BOOXI_DRAIN_ONLY`: queued mode's drain (SQS batches only; no webhook secret).
+    pub drain_only: bool,
 }
 
 impl LambdaEnv {
@@ -244,7 +248,29 @@ impl LambdaEnv {
         loaded: &Loaded,
     ) -> Result<Self, ConfigError> {
         let required = |key: &str| get(&env, key).ok_or_else(|| invalid(key, "required, not set"));
-        let secret_arn = if loaded.settings.http.auth_mode.uses_secret() {
+        let drain_only = match get(&env, ENV_DRAIN_ONLY)
+            .map(|v| v.to_ascii_lowercase())
+            .as_deref()
+        {
+            None | Some("false" | "0" | "no" | "off") => false,
+            Some("true" | "1" | "yes" | "on") => true,
+            Some(other) => {
+                return Err(invalid(
+                    ENV_DRAIN_ONLY,
+                    format!("`{other}` is neither true nor false"),
+                ));
+            }
+        };
+        if drain_only && loaded.settings.mode != DeliveryMode::Queued {
+            return Err(invalid(
+                ENV_DRAIN_ONLY,
+                "the drain only runs in queued mode (BOOXI_DELIVERY_MODE=queued)",
+            ));
+        }
+        // The drain never reads the webhook secret: it is not even told where it is.
+        let secret_arn = if drain_only {
+            None
+        } else if loaded.settings.http.auth_mode.uses_secret() {
             Some(required(ENV_SECRET_ARN)?)
         } else {
             get(&env, ENV_SECRET_ARN)
@@ -320,6 +346,8 @@ impl LambdaEnv {
         Ok(Self {
             scheduler,
             queue_url,
+            recipient_key_arn: required(ENV_RECIPIENT_KEY_SECRET_ARN)?,
+            drain_only,
             secret_arn,
             table: required(ENV_IDEMPOTENCY_TABLE)?,
             sender: SenderSettings {
@@ -414,6 +442,10 @@ mod tests {
                 "arn:aws:secretsmanager:us-east-1:1:secret:x",
             ),
             ("BOOXI_IDEMPOTENCY_TABLE", "t"),
+            (
+                "BOOXI_RECIPIENT_KEY_SECRET_ARN",
+                "booxi-notify/recipient-key",
+            ),
             ("BOOXI_SENDER_EMAIL", "a@example.com"),
         ];
         let lookup = |extra: &'static [(&'static str, &'static str)]| {
@@ -477,6 +509,10 @@ mod tests {
                     "arn:aws:secretsmanager:us-east-1:1:secret:x",
                 ),
                 ("BOOXI_IDEMPOTENCY_TABLE", "booxi-idempotency"),
+                (
+                    "BOOXI_RECIPIENT_KEY_SECRET_ARN",
+                    "booxi-notify/recipient-key",
+                ),
                 ("BOOXI_SENDER_EMAIL", "notify@store.example.com"),
                 ("BOOXI_SES_CONFIGURATION_SET", "booxi"),
                 ("BOOXI_SMS_SENDER_ID", "Atelier"),
@@ -494,6 +530,10 @@ mod tests {
         let missing = LambdaEnv::from_env(
             env(&[
                 ("BOOXI_IDEMPOTENCY_TABLE", "t"),
+                (
+                    "BOOXI_RECIPIENT_KEY_SECRET_ARN",
+                    "booxi-notify/recipient-key",
+                ),
                 ("BOOXI_SENDER_EMAIL", "a@b.co"),
             ]),
             &header_secret(),
@@ -506,6 +546,10 @@ mod tests {
             LambdaEnv::from_env(
                 env(&[
                     ("BOOXI_IDEMPOTENCY_TABLE", "t"),
+                    (
+                        "BOOXI_RECIPIENT_KEY_SECRET_ARN",
+                        "booxi-notify/recipient-key"
+                    ),
                     ("BOOXI_SENDER_EMAIL", "a@b.co")
                 ]),
                 &oauth2()
@@ -515,6 +559,10 @@ mod tests {
         let bad = LambdaEnv::from_env(
             env(&[
                 ("BOOXI_IDEMPOTENCY_TABLE", "t"),
+                (
+                    "BOOXI_RECIPIENT_KEY_SECRET_ARN",
+                    "booxi-notify/recipient-key",
+                ),
                 ("BOOXI_SENDER_EMAIL", "a@b.co"),
                 ("BOOXI_SMS_SENDER_ID", "Far too long an id"),
             ]),
@@ -549,6 +597,10 @@ mod tests {
         };
         let base: &'static [(&'static str, &'static str)] = &[
             ("BOOXI_IDEMPOTENCY_TABLE", "t"),
+            (
+                "BOOXI_RECIPIENT_KEY_SECRET_ARN",
+                "booxi-notify/recipient-key",
+            ),
             ("BOOXI_SENDER_EMAIL", "a@b.co"),
         ];
         let missing = LambdaEnv::from_env(env(base), &loaded("queued")).unwrap_err();
@@ -558,6 +610,10 @@ mod tests {
         );
         let with_url: &'static [(&'static str, &'static str)] = &[
             ("BOOXI_IDEMPOTENCY_TABLE", "t"),
+            (
+                "BOOXI_RECIPIENT_KEY_SECRET_ARN",
+                "booxi-notify/recipient-key",
+            ),
             ("BOOXI_SENDER_EMAIL", "a@b.co"),
             ("BOOXI_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/1/q"),
         ];
@@ -572,10 +628,64 @@ mod tests {
     }
 
     #[test]
+    fn the_drain_reads_no_webhook_secret_and_every_function_the_recipient_key() {
+        let loaded = |mode: &'static str| {
+            Loaded::load(None, move |k| {
+                (k == "BOOXI_DELIVERY_MODE").then(|| mode.to_owned())
+            })
+            .unwrap()
+        };
+        let drain: &'static [(&'static str, &'static str)] = &[
+            ("BOOXI_IDEMPOTENCY_TABLE", "t"),
+            (
+                "BOOXI_RECIPIENT_KEY_SECRET_ARN",
+                "booxi-notify/recipient-key",
+            ),
+            ("BOOXI_SENDER_EMAIL", "a@b.co"),
+            ("BOOXI_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/1/q"),
+            ("BOOXI_DRAIN_ONLY", "true"),
+            // Even if it were told, it would not read it.
+            (
+                "BOOXI_SECRET_ARN",
+                "arn:aws:secretsmanager:us-east-1:1:secret:x",
+            ),
+        ];
+        // Header-secret mode, and still no secret for the drain.
+        let e = LambdaEnv::from_env(env(drain), &loaded("queued")).unwrap();
+        assert!(e.drain_only);
+        assert_eq!(e.secret_arn, None);
+        assert_eq!(e.recipient_key_arn, "booxi-notify/recipient-key");
+        assert_eq!(
+            LambdaEnv::from_env(env(drain), &loaded("direct"))
+                .unwrap_err()
+                .to_string(),
+            "BOOXI_DRAIN_ONLY: the drain only runs in queued mode (BOOXI_DELIVERY_MODE=queued)"
+        );
+        let no_key: &'static [(&'static str, &'static str)] = &[
+            ("BOOXI_IDEMPOTENCY_TABLE", "t"),
+            ("BOOXI_SENDER_EMAIL", "a@b.co"),
+            (
+                "BOOXI_SECRET_ARN",
+                "arn:aws:secretsmanager:us-east-1:1:secret:x",
+            ),
+        ];
+        assert_eq!(
+            LambdaEnv::from_env(env(no_key), &header_secret())
+                .unwrap_err()
+                .to_string(),
+            "BOOXI_RECIPIENT_KEY_SECRET_ARN: required, not set"
+        );
+    }
+
+    #[test]
     fn the_origination_number_is_a_real_e164_number() {
         let with = |number: &'static str| {
             let pairs: &'static [(&'static str, &'static str)] = Box::leak(Box::new([
                 ("BOOXI_IDEMPOTENCY_TABLE", "t"),
+                (
+                    "BOOXI_RECIPIENT_KEY_SECRET_ARN",
+                    "booxi-notify/recipient-key",
+                ),
                 ("BOOXI_SENDER_EMAIL", "a@b.co"),
                 ("BOOXI_SMS_ORIGINATION_NUMBER", number),
             ]));
@@ -606,6 +716,10 @@ mod tests {
         let lambda = LambdaEnv::from_env(
             env(&[
                 ("BOOXI_IDEMPOTENCY_TABLE", "t"),
+                (
+                    "BOOXI_RECIPIENT_KEY_SECRET_ARN",
+                    "booxi-notify/recipient-key",
+                ),
                 ("BOOXI_SENDER_EMAIL", "a@b.co"),
             ]),
             &loaded,

@@ -199,6 +199,10 @@ pub(crate) fn function_env(endpoint: &str, secret_arn: &str) -> Vec<(String, Str
         ("AWS_REGION", "us-east-1"),
         ("BOOXI_SECRET_ARN", secret_arn),
         ("BOOXI_IDEMPOTENCY_TABLE", testkit::moto::TABLE),
+        (
+            "BOOXI_RECIPIENT_KEY_SECRET_ARN",
+            testkit::moto::RECIPIENT_KEY_SECRET,
+        ),
         ("BOOXI_SENDER_EMAIL", SENDER),
     ]
     .into_iter()

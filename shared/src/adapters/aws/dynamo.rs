@@ -7,7 +7,10 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, KeysAndAttributes, ReturnValuesOnConditionCheckFailure,
 };
 
+use futures_util::future::BoxFuture;
+
 use super::classify;
+use crate::core::schedules::{BookingState, Named, Saved};
 use crate::core::store::{
     Claim, Closed, Done, IdempotencyStore, Owner, RETENTION, StoreError, epoch_millis,
     epoch_seconds, event_key,
@@ -330,36 +333,47 @@ impl IdempotencyStore for DynamoStore {
     }
 }
 
-/// Booking states of the flows, in the same table: `flow#<booking key>` with the event's
-/// `body`, its time `event_at` (epoch ms) and `expires_at` (the table's TTL) a little
-/// after the last time anything of the booking is due. An older event never replaces a
-/// newer one (conditional put).
+/// Booking states of the flows, in the same table: `flow#<booking key>` with the merged
+/// event `body`, `event_at` (the latest time an event's body gave, epoch ms; absent when
+/// none did), `sealed`, the revision `rev` each save is conditioned on, and
+/// `expires_at` (the table's TTL) a little after the last time anything of the booking
+/// is due. And the names that lead to a booking: `flowname#<name>` with its `booking` key
+/// and `expires_at`.
 impl crate::core::schedules::BookingStates for DynamoStore {
     fn save<'a>(
         &'a self,
         booking: &'a str,
-        state: &'a crate::core::schedules::BookingState,
-    ) -> futures_util::future::BoxFuture<'a, Result<crate::core::schedules::Saved, StoreError>>
-    {
+        state: &'a BookingState,
+        read: Option<u64>,
+    ) -> BoxFuture<'a, Result<Saved, StoreError>> {
         Box::pin(async move {
-            let result = self
+            let mut put = self
                 .client
                 .put_item()
                 .table_name(&self.table)
                 .item("pk", s(state_key(booking)))
                 .item("body", s(&state.body))
-                .item("event_at", AttributeValue::N(state.event_at_ms.to_string()))
-                .item("expires_at", n(epoch_seconds(state.expires_at)))
-                .condition_expression("attribute_not_exists(pk) OR event_at <= :t")
-                .expression_attribute_values(":t", AttributeValue::N(state.event_at_ms.to_string()))
-                .send()
-                .await;
-            match result {
-                Ok(_) => Ok(crate::core::schedules::Saved::Stored),
+                .item("sealed", AttributeValue::Bool(state.sealed))
+                .item("rev", n(state.rev))
+                .item("expires_at", n(epoch_seconds(state.expires_at)));
+            if let Some(ms) = state.known_at_ms {
+                put = put.item("event_at", AttributeValue::N(ms.to_string()));
+            }
+            // Only over the state this save read: none, one written before revisions
+            // (no `rev`), or the revision read.
+            put = match read {
+                None => put.condition_expression("attribute_not_exists(pk)"),
+                Some(0) => {
+                    put.condition_expression("attribute_exists(pk) AND attribute_not_exists(rev)")
+                }
+                Some(rev) => put
+                    .condition_expression("rev = :rev")
+                    .expression_attribute_values(":rev", n(rev)),
+            };
+            match put.send().await {
+                Ok(_) => Ok(Saved::Stored),
                 Err(e) => match e.as_service_error() {
-                    Some(err) if err.is_conditional_check_failed_exception() => {
-                        Ok(crate::core::schedules::Saved::Stale)
-                    }
+                    Some(err) if err.is_conditional_check_failed_exception() => Ok(Saved::Conflict),
                     _ => Err(store_error("PutItem (booking state)", &e)),
                 },
             }
@@ -369,10 +383,7 @@ impl crate::core::schedules::BookingStates for DynamoStore {
     fn load<'a>(
         &'a self,
         booking: &'a str,
-    ) -> futures_util::future::BoxFuture<
-        'a,
-        Result<Option<crate::core::schedules::BookingState>, StoreError>,
-    > {
+    ) -> BoxFuture<'a, Result<Option<BookingState>, StoreError>> {
         Box::pin(async move {
             let out = self
                 .client
@@ -401,12 +412,121 @@ impl crate::core::schedules::BookingStates for DynamoStore {
                 .and_then(|v| v.as_s().ok())
                 .cloned()
                 .ok_or_else(|| StoreError("booking state without a body".into()))?;
-            Ok(Some(crate::core::schedules::BookingState {
+            Ok(Some(BookingState {
                 body,
-                event_at_ms: number("event_at").unwrap_or(0),
+                known_at_ms: number("event_at"),
+                sealed: item
+                    .get("sealed")
+                    .and_then(|v| v.as_bool().ok())
+                    .copied()
+                    .unwrap_or(false),
                 expires_at: SystemTime::UNIX_EPOCH
                     + Duration::from_secs(u64::try_from(expires).unwrap_or(0)),
+                rev: number("rev")
+                    .and_then(|r| u64::try_from(r).ok())
+                    .unwrap_or(0),
             }))
+        })
+    }
+
+    fn find<'a>(
+        &'a self,
+        names: &'a [String],
+    ) -> BoxFuture<'a, Result<HashMap<String, Named>, StoreError>> {
+        Box::pin(async move {
+            let mut found = HashMap::new();
+            if names.is_empty() {
+                return Ok(found);
+            }
+            let unique: HashSet<String> = names.iter().map(|n| name_key(n)).collect();
+            let keys = unique
+                .into_iter()
+                .map(|k| HashMap::from([("pk".to_owned(), s(k))]))
+                .collect();
+            let wanted = KeysAndAttributes::builder()
+                .set_keys(Some(keys))
+                .consistent_read(true)
+                .build()
+                .map_err(|e| StoreError(format!("BatchGetItem: {e}")))?;
+            let out = self
+                .client
+                .batch_get_item()
+                .request_items(&self.table, wanted)
+                .send()
+                .await
+                .map_err(|e| store_error("BatchGetItem (booking names)", &e))?;
+            if out
+                .unprocessed_keys()
+                .is_some_and(|u| u.get(&self.table).is_some_and(|k| !k.keys().is_empty()))
+            {
+                return Err(StoreError(
+                    "BatchGetItem (booking names): keys left unprocessed".into(),
+                ));
+            }
+            let now = epoch_seconds(SystemTime::now()) as i64;
+            for item in out
+                .responses()
+                .and_then(|r| r.get(&self.table))
+                .into_iter()
+                .flatten()
+            {
+                let text = |k: &str| item.get(k).and_then(|v| v.as_s().ok()).cloned();
+                let expires = item
+                    .get("expires_at")
+                    .and_then(|v| v.as_n().ok())
+                    .and_then(|v| v.parse::<i64>().ok())
+                    .unwrap_or(0);
+                let (Some(pk), Some(booking)) = (text("pk"), text("booking")) else {
+                    continue;
+                };
+                if expires < now {
+                    continue;
+                }
+                let Some(name) = names.iter().find(|n| name_key(n) == pk) else {
+                    continue;
+                };
+                found.insert(
+                    name.clone(),
+                    Named {
+                        booking,
+                        expires_at: SystemTime::UNIX_EPOCH
+                            + Duration::from_secs(u64::try_from(expires).unwrap_or(0)),
+                    },
+                );
+            }
+            Ok(found)
+        })
+    }
+
+    fn name<'a>(
+        &'a self,
+        name: &'a str,
+        booking: &'a str,
+        expires_at: SystemTime,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async move {
+            let result = self
+                .client
+                .put_item()
+                .table_name(&self.table)
+                .item("pk", s(name_key(name)))
+                .item("booking", s(booking))
+                .item("expires_at", n(epoch_seconds(expires_at)))
+                // The first booking to take a name keeps it (an expired name is free).
+                .condition_expression(
+                    "attribute_not_exists(pk) OR booking = :b OR expires_at < :now",
+                )
+                .expression_attribute_values(":b", s(booking))
+                .expression_attribute_values(":now", n(epoch_seconds(SystemTime::now())))
+                .send()
+                .await;
+            match result {
+                Ok(_) => Ok(()),
+                Err(e) => match e.as_service_error() {
+                    Some(err) if err.is_conditional_check_failed_exception() => Ok(()),
+                    _ => Err(store_error("PutItem (booking name)", &e)),
+                },
+            }
         })
     }
 }
@@ -414,4 +534,9 @@ impl crate::core::schedules::BookingStates for DynamoStore {
 /// The key of a booking's state.
 pub fn state_key(booking: &str) -> String {
     format!("flow#{booking}")
+}
+
+/// The key of a name leading to a booking.
+pub fn name_key(name: &str) -> String {
+    format!("flowname#{name}")
 }

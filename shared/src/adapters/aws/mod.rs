@@ -41,20 +41,68 @@ const THROTTLING: &[&str] = &[
     "ProvisionedThroughputExceededException",
 ];
 
-/// Error codes by which a provider refuses one recipient for good (an SNS phone number
-/// it will not take, an SES destination it cannot parse): the message is recorded as
-/// failed and the event is not retried for it. Everything else that is not temporary is
-/// taken as a configuration problem (sender not verified, access denied, sandbox, a
-/// missing configuration set) and answered 502 so Booxi's retries deliver after a fix.
-const REFUSALS: &[&str] = &[
+/// Error codes by which a provider refuses one recipient whatever the message says.
+const REFUSALS: &[&str] = &["OptedOut", "OptedOutException"];
+
+/// Error codes that say the request was wrong: about the recipient (SNS: the phone
+/// number; SES: the address) or about us (SNS: the sender ID, the origination number,
+/// an attribute; SES: a malformed request, the configuration set). Their message tells
+/// which ([`about_the_recipient`]).
+const INVALID_INPUT: &[&str] = &[
     "InvalidParameter",
     "InvalidParameterValue",
     "InvalidParameterException",
+    "InvalidParameterValueException",
+    "ParameterValueInvalid",
     "BadRequestException",
 ];
 
+/// Whether an invalid-input error's message is about the recipient, as AWS words it:
+/// SNS names the parameter (`Invalid parameter: PhoneNumber Reason: +1… is not valid to
+/// publish to`; any other parameter — `Invalid parameter: ` with a sender ID SNS will
+/// not take, an origination number the account does not own, a message attribute — is
+/// ours); SES gives the address parser's complaint (`Illegal address`, `Missing domain`,
+/// `Local address contains control or whitespace`, `Domain contains illegal
+/// character`…). moto's own texts for the same cases are read too (`Phone number does
+/// not meet the E164 format`).
+fn about_the_recipient(message: &str) -> bool {
+    const ADDRESS: &[&str] = &[
+        "illegal address",
+        "missing domain",
+        "missing final '@domain'",
+        "missing local name",
+        "local address ",
+        "domain contains ",
+        "domain starts with ",
+        "domain ends with ",
+    ];
+    if parameter_named(message).is_some_and(|p| p.eq_ignore_ascii_case("PhoneNumber")) {
+        return true;
+    }
+    let m = message.trim().to_ascii_lowercase();
+    m.starts_with("phone number does not meet the e164 format")
+        || m.contains("is opted out")
+        || ADDRESS.iter().any(|a| m.starts_with(a))
+}
+
+/// The parameter an SNS `Invalid parameter: <name> Reason: …` message names, when it is a
+/// plain name (never the value, which may be a number or an address).
+fn parameter_named(message: &str) -> Option<&str> {
+    let name = message
+        .trim()
+        .strip_prefix("Invalid parameter: ")?
+        .split_whitespace()
+        .next()?;
+    (name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_'))
+    .then_some(name)
+}
+
 /// What an SDK error says, without its message (which may quote an address): the error
-/// code, and what kind of failure it is.
+/// code (with, for an invalid input that is not about the recipient, what it is about),
+/// and what kind of failure it is.
 fn classify<E, R>(e: &aws_sdk_sesv2::error::SdkError<E, R>) -> (Failure, String)
 where
     E: ProvideErrorMetadata,
@@ -64,7 +112,18 @@ where
     match e {
         SdkError::ServiceError(se) => {
             let code = se.err().code().unwrap_or("UnknownError").to_owned();
-            (failure_of(&code), code)
+            let message = se.err().message().unwrap_or_default();
+            let failure = failure_of(&code, message);
+            let reason = match failure {
+                Failure::Configuration if INVALID_INPUT.contains(&code.as_str()) => {
+                    match parameter_named(message) {
+                        Some(name) => format!("{code} ({name}, not the recipient)"),
+                        None => format!("{code} (not about the recipient)"),
+                    }
+                }
+                _ => code,
+            };
+            (failure, reason)
         }
         SdkError::TimeoutError(_) => (Failure::Temporary, "timeout".into()),
         SdkError::DispatchFailure(_) => (Failure::Temporary, "network error".into()),
@@ -73,11 +132,17 @@ where
     }
 }
 
-/// The kind of failure a service error code means.
-fn failure_of(code: &str) -> Failure {
+/// The kind of failure a service error means, from its code and message. Only an error
+/// about the recipient (an invalid number or address, an opt-out) refuses the message for
+/// good; an invalid input about our side (sender ID, origination number, configuration
+/// set, the request's shape) is a configuration failure like access denied or a sender
+/// not verified: answered 502, alarmed, and sent by Booxi's retry once fixed.
+fn failure_of(code: &str, message: &str) -> Failure {
     if THROTTLING.contains(&code) || code.starts_with("Internal") || code.contains("Unavailable") {
         Failure::Temporary
-    } else if REFUSALS.contains(&code) {
+    } else if REFUSALS.contains(&code)
+        || (INVALID_INPUT.contains(&code) && about_the_recipient(message))
+    {
         Failure::Refused
     } else {
         Failure::Configuration
@@ -138,19 +203,75 @@ mod tests {
 
     #[test]
     fn error_codes_are_sorted_into_kinds_of_failure() {
-        for (code, failure) in [
-            ("Throttled", Failure::Temporary),
-            ("TooManyRequestsException", Failure::Temporary),
-            ("InternalFailure", Failure::Temporary),
-            ("ServiceUnavailable", Failure::Temporary),
-            ("InvalidParameter", Failure::Refused),
-            ("BadRequestException", Failure::Refused),
-            ("MessageRejected", Failure::Configuration),
-            ("AccessDeniedException", Failure::Configuration),
-            ("MailFromDomainNotVerifiedException", Failure::Configuration),
-            ("NotFoundException", Failure::Configuration),
+        for (code, message, failure) in [
+            ("Throttled", "Rate exceeded", Failure::Temporary),
+            ("TooManyRequestsException", "", Failure::Temporary),
+            ("InternalFailure", "", Failure::Temporary),
+            ("ServiceUnavailable", "", Failure::Temporary),
+            (
+                "InvalidParameter",
+                "Invalid parameter: PhoneNumber Reason: +15555550100 is not valid to publish to",
+                Failure::Refused,
+            ),
+            (
+                "InvalidParameter",
+                "Invalid parameter: PhoneNumber",
+                Failure::Refused,
+            ),
+            (
+                "InvalidParameter",
+                "Phone number does not meet the E164 format",
+                Failure::Refused,
+            ),
+            ("BadRequestException", "Illegal address", Failure::Refused),
+            ("InvalidParameterValue", "Missing domain", Failure::Refused),
+            (
+                "BadRequestException",
+                "Local address contains control or whitespace",
+                Failure::Refused,
+            ),
+            ("OptedOut", "", Failure::Refused),
+            (
+                "InvalidParameter",
+                "Invalid parameter: ",
+                Failure::Configuration,
+            ),
+            (
+                "InvalidParameter",
+                "Invalid parameter: MessageAttributes Reason: origination number",
+                Failure::Configuration,
+            ),
+            (
+                "InvalidParameter",
+                "SMS message must be less than 1600 bytes",
+                Failure::Configuration,
+            ),
+            (
+                "BadRequestException",
+                "The input you provided is invalid.",
+                Failure::Configuration,
+            ),
+            ("BadRequestException", "", Failure::Configuration),
+            (
+                "MessageRejected",
+                "Email address is not verified.",
+                Failure::Configuration,
+            ),
+            ("AccessDeniedException", "", Failure::Configuration),
+            (
+                "MailFromDomainNotVerifiedException",
+                "",
+                Failure::Configuration,
+            ),
+            ("NotFoundException", "", Failure::Configuration),
         ] {
-            assert_eq!(failure_of(code), failure, "{code}");
+            assert_eq!(failure_of(code, message), failure, "{code}: {message}");
         }
+        assert_eq!(
+            parameter_named("Invalid parameter: AWS.MM.SMS.OriginationNumber Reason: x"),
+            Some("AWS.MM.SMS.OriginationNumber")
+        );
+        assert_eq!(parameter_named("Invalid parameter: "), None);
+        assert_eq!(parameter_named("Invalid parameter: +1555 is bad"), None);
     }
 }

@@ -19,6 +19,14 @@ impl SecretsManagerSource {
         }
     }
 
+    /// The secret's current value (`AWSCURRENT`): what a key read once at init uses
+    /// (the recipients' hash key).
+    pub async fn current(&self) -> Result<String, SecretError> {
+        self.stage("AWSCURRENT")
+            .await?
+            .ok_or_else(|| SecretError("the secret has no string value".into()))
+    }
+
     async fn stage(&self, stage: &str) -> Result<Option<String>, SecretError> {
         let out = self
             .client
