@@ -508,6 +508,30 @@ fn client_and_attendees_reach_each_with_own_contact_language_and_video() {
     );
 }
 
+#[test]
+fn attendees_get_no_link_to_the_requesting_clients_tracking_page() {
+    let plan = event("appointment.remind")
+        .set("booking.bookingMethod", json!("GroupReservation"))
+        .set(
+            "booking.attendees",
+            json!([{"id": 2, "firstName": "Luc", "email": "luc@example.com", "remindByEmail": true,
+                    "videoConferenceUrl": "https://meet.example.com/luc"}]),
+        )
+        .set("booking.clientCommunication", json!("ClientAndAttendees"))
+        .set("booking.client.remindBySMS", json!(false))
+        .plan();
+    assert_eq!(
+        summary(&plan),
+        ["reminder/client/email", "reminder/attendee/email"]
+    );
+    let json = |n| serde_json::to_value(n).unwrap();
+    let client = json(&plan.notifications[0]);
+    assert!(client["links"]["view"].is_string(), "{client}");
+    let attendee = json(&plan.notifications[1]);
+    assert!(attendee.get("links").is_none(), "{attendee}");
+    assert_eq!(attendee["video_url"], "https://meet.example.com/luc");
+}
+
 // ======================================================================= channels
 
 #[test]

@@ -878,8 +878,13 @@ fn client_messages(event: &Event, config: &Config, kind: Kind, plan: &mut Plan) 
             &language,
             event,
         );
-        // The tracking page opens in the language the message is written in.
-        let links = tracking_links(event, kind, &language);
+        // The tracking page opens in the language the message is written in. It is the
+        // requesting client's page: an attendee gets no link to it (their own video link
+        // only), so no attendee can modify or cancel the group's booking.
+        let links = match audience {
+            Audience::Attendee => None,
+            _ => tracking_links(event, kind, &language),
+        };
         let video_url = person.video_url.clone();
         let mut push = |plan: &mut Plan, to: Address| {
             if !addressed.insert(to.clone()) {
