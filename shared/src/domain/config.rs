@@ -40,6 +40,11 @@ pub struct Config {
     pub event_aliases: BTreeMap<String, EventType>,
     /// Scheduled messages (`[[flows]]`); none: nothing is ever scheduled.
     pub flows: Vec<Flow>,
+    /// When a client's SMS cannot go (no valid mobile, the number opted out, refused for
+    /// good), the same message goes by email instead, if that email is not sent anyway.
+    pub sms_fallback_email: bool,
+    /// How long a bounced, complained-of or opted-out recipient gets nothing more.
+    pub suppression_days: crate::domain::feedback::SuppressionDays,
 }
 
 /// Brand settings for rendered messages (`[brand]` in the file). Every value is optional;
@@ -114,6 +119,8 @@ impl Default for Config {
             max_recipients_per_event: DEFAULT_MAX_RECIPIENTS_PER_EVENT,
             event_aliases: BTreeMap::new(),
             flows: Vec::new(),
+            sms_fallback_email: true,
+            suppression_days: Default::default(),
         }
     }
 }

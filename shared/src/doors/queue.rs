@@ -22,7 +22,7 @@ use crate::core::compose::Compose;
 use crate::core::delivery::{Courier, Failure};
 use crate::core::metrics;
 use crate::core::outcome::{MessageReport, Outcome, report};
-use crate::core::process::{Core, Timing};
+use crate::core::process::{Core, Known, Timing};
 use crate::core::queue::{FORMAT, QueueError, QueuedMessage};
 use crate::core::store::{Claim, Done, IdempotencyStore, Owner, message_key};
 
@@ -46,7 +46,7 @@ struct Batch {
 struct Handled {
     /// Deliver it again later (it is in the batch answer).
     retry: bool,
-    report: Option<MessageReport>,
+    reports: Vec<MessageReport>,
 }
 
 /// What is wrong with a JSON document, without quoting it: serde's own text quotes the
@@ -115,7 +115,7 @@ where
                 tracing::error!(message_id = %record.message_id, reason = %reason, "queue message not understood: left to the dead-letter queue");
                 handled[i] = Some(Handled {
                     retry: true,
-                    report: None,
+                    reports: Vec::new(),
                 });
             }
             Ok(m) => {
@@ -165,14 +165,14 @@ where
                 let first = first_of.get(&key).and_then(|&f| handled[f].clone());
                 Handled {
                     retry: first.as_ref().is_none_or(|f| f.retry),
-                    report: None,
+                    reports: Vec::new(),
                 }
             }
         };
         if h.retry {
             failures.push(json!({"itemIdentifier": record.message_id}));
         }
-        reports.extend(h.report);
+        reports.extend(h.reports);
     }
     let count = |status| reports.iter().filter(|r| r.status() == status).count();
     use crate::core::outcome::Status;
@@ -211,7 +211,7 @@ where
             tracing::error!(message_id, reason = %reason, "queue message not understood: left to the dead-letter queue");
             return Handled {
                 retry: true,
-                report: None,
+                reports: Vec::new(),
             };
         }
     };
@@ -221,20 +221,20 @@ where
         tracing::warn!(event_id = %event.id, message_id, "queued message no longer planned under the current configuration: dropped");
         return Handled {
             retry: false,
-            report: None,
+            reports: Vec::new(),
         };
     };
     let store_failed = |e: crate::core::store::StoreError| {
         tracing::error!(event_id = %event.id, error = %e, "idempotency store unavailable");
         Handled {
             retry: true,
-            report: Some(report(
+            reports: vec![report(
                 n,
                 Outcome::Failed {
                     failure: Failure::Temporary,
                     reason: e.to_string(),
                 },
-            )),
+            )],
         }
     };
     let recorded = |done: HashMap<String, Done>| done.get(&m.key).copied();
@@ -247,11 +247,19 @@ where
     };
     if already.is_some() {
         let result = core
-            .deliver_one(&event, n, m.index, &m.key, already, timing)
+            .deliver_one(
+                &event,
+                n,
+                m.index,
+                &m.key,
+                send_state(already),
+                &plan.notifications,
+                timing,
+            )
             .await;
         return Handled {
             retry: false,
-            report: Some(result),
+            reports: result,
         };
     }
     // SQS may hand the same message to two pollers at once (at-least-once delivery, or a
@@ -278,7 +286,7 @@ where
             tracing::info!(event_id = %event.id, message_id, "message being sent by another delivery: later");
             return Handled {
                 retry: true,
-                report: None,
+                reports: Vec::new(),
             };
         }
         Ok(Claim::Completed { .. }) => {
@@ -288,19 +296,35 @@ where
                 Err(e) => return store_failed(e),
             };
             let result = core
-                .deliver_one(&event, n, m.index, &m.key, already, timing)
+                .deliver_one(
+                    &event,
+                    n,
+                    m.index,
+                    &m.key,
+                    send_state(already),
+                    &plan.notifications,
+                    timing,
+                )
                 .await;
             return Handled {
                 retry: already.is_none(),
-                report: Some(result),
+                reports: result,
             };
         }
     }
     let result = core
-        .deliver_one(&event, n, m.index, &m.key, None, timing)
+        .deliver_one(
+            &event,
+            n,
+            m.index,
+            &m.key,
+            send_state(None),
+            &plan.notifications,
+            timing,
+        )
         .await;
     let retry = matches!(
-        result.failure(),
+        result.first().and_then(MessageReport::failure),
         Some(Failure::Temporary | Failure::Configuration)
     );
     // Done: the record now answers any later delivery, and the claim keeps concurrent
@@ -311,7 +335,15 @@ where
     }
     Handled {
         retry,
-        report: Some(result),
+        reports: result,
+    }
+}
+
+/// What the batch's read said of a message; its recipient's suppression is read at its send.
+fn send_state(done: Option<Done>) -> Known {
+    Known {
+        done,
+        suppressed: None,
     }
 }
 

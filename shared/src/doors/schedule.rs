@@ -122,6 +122,7 @@ where
             audience: input.audience,
             channel: Some(input.channel),
             outcome: Outcome::Skipped { reason },
+            fallback_for: None,
         };
         let Some(flow) = self
             .config
@@ -197,6 +198,7 @@ where
                         failure: crate::core::delivery::Failure::Temporary,
                         reason: e.to_string(),
                     },
+                    fallback_for: None,
                 }]);
             }
         };
@@ -205,6 +207,9 @@ where
             .map_err(|e| format!("the booking state does not read: {e}"))?;
         still_applies(&event, flow, at)?;
         let (messages, _) = rules::flow_messages(&event, &self.config, flow);
+        // Everything the flow sends this booking: an SMS that cannot go falls back to
+        // email only when the flow does not email the same person anyway.
+        let planned: Vec<_> = messages.iter().map(|(n, _)| n.clone()).collect();
         let mut notification = messages
             .into_iter()
             .find(|(n, key)| {
@@ -214,7 +219,9 @@ where
             .ok_or("the recipient no longer gets this flow (clientCommunication, consent or address changed)")?;
         // Keyed per fire: a booking moved to another time gets its message again.
         notification.event_id = fire_id(&input.schedule_name()?, at);
-        Ok(self.deliver(&event, &[notification], *timing).await)
+        Ok(self
+            .deliver(&event, &[notification], &planned, *timing)
+            .await)
     }
 }
 

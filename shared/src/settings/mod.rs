@@ -228,6 +228,9 @@ pub struct LambdaEnv {
     pub secret_cache: Duration,
     /// `BOOXI_QUEUE_URL`: required in queued mode, not read otherwise.
     pub queue_url: Option<String>,
+    /// `BOOXI_SMS_OPT_OUT_CHECK` (default true): ask SNS whether a number opted out
+    /// before sending it an SMS.
+    pub sms_opt_out_check: bool,
 }
 
 impl LambdaEnv {
@@ -317,9 +320,23 @@ impl LambdaEnv {
                 invalid(ENV_QUEUE_URL, "required when BOOXI_DELIVERY_MODE is queued")
             })?),
         };
+        let sms_opt_out_check = match get(&env, ENV_SMS_OPT_OUT_CHECK)
+            .map(|v| v.to_ascii_lowercase())
+            .as_deref()
+        {
+            None | Some("true" | "1" | "yes" | "on") => true,
+            Some("false" | "0" | "no" | "off") => false,
+            Some(other) => {
+                return Err(invalid(
+                    ENV_SMS_OPT_OUT_CHECK,
+                    format!("`{other}` is not true or false"),
+                ));
+            }
+        };
         Ok(Self {
             scheduler,
             queue_url,
+            sms_opt_out_check,
             secret_arn,
             table: required(ENV_IDEMPOTENCY_TABLE)?,
             sender: SenderSettings {
