@@ -574,10 +574,8 @@ mod tests {
         let d = Config::default();
         assert!(d.sms_fallback_email);
         assert_eq!(d.suppression_days.bounced, 90);
-        let c = Config::from_toml(
-            "sms_fallback_email = false\nsuppression_days = \"bounced=30\"",
-        )
-        .unwrap();
+        let c = Config::from_toml("sms_fallback_email = false\nsuppression_days = \"bounced=30\"")
+            .unwrap();
         assert!(!c.sms_fallback_email);
         assert_eq!(c.suppression_days.bounced, 30);
         let c = Config::load(
