@@ -60,7 +60,10 @@ pub struct MemoryStore {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum JournalLine {
     /// A message's history as it now stands, under `key`.
-    Message { key: String, entry: HistoryEntry },
+    Message {
+        key: String,
+        entry: Box<HistoryEntry>,
+    },
     /// A recipient suppressed (`key`: `sup#<hash>`), times in epoch milliseconds.
     Suppression {
         key: String,
@@ -93,7 +96,7 @@ impl Journal {
         for line in text.lines() {
             match serde_json::from_str::<JournalLine>(line) {
                 Ok(JournalLine::Message { key, entry }) => {
-                    journal.history.insert(key, entry);
+                    journal.history.insert(key, *entry);
                 }
                 Ok(JournalLine::Suppression {
                     key,
@@ -170,7 +173,10 @@ impl MemoryStore {
 
     fn keep_history(&self, key: String, entry: HistoryEntry) -> Result<(), StoreError> {
         Self::lock(&self.history).insert(key.clone(), entry.clone());
-        self.journal(&JournalLine::Message { key, entry })
+        self.journal(&JournalLine::Message {
+            key,
+            entry: Box::new(entry),
+        })
     }
 
     /// Every message history kept, in no order.
