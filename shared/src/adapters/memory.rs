@@ -786,6 +786,93 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn histories_move_forward_and_suppressions_survive_in_the_journal() {
+        use crate::core::store::{Step, recipient_hash, suppression_key};
+        use crate::domain::feedback::{Cause, MessageStatus};
+        let dir = std::env::temp_dir().join(format!("booxi-journal-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("history.jsonl");
+        let store = MemoryStore::with_journal(&path).unwrap();
+        let now = SystemTime::now();
+        let entry = HistoryEntry {
+            event_id: "e".into(),
+            kind: "confirmation".into(),
+            audience: "client".into(),
+            channel: "email".into(),
+            to: "j•••@example.com".into(),
+            status: "sent".into(),
+            at: 1,
+            provider_id: Some("p-1".into()),
+            reason: None,
+            booking_id: None,
+            confirmation: None,
+            recipient: recipient_hash("jane@example.com"),
+            fallback_for: None,
+            timeline: vec![Step {
+                status: "sent".into(),
+                at: 1,
+                reason: None,
+            }],
+        };
+        store
+            .record_message("msg#e", Done::Sent, &entry, now)
+            .await
+            .unwrap();
+        let learned = |status, id: &str| Learned {
+            provider_id: id.into(),
+            status,
+            at: None,
+            reason: None,
+            suppress: None,
+        };
+        let delivered = learned(MessageStatus::Delivered, "p-1");
+        assert!(matches!(
+            store.learn(&delivered, now).await.unwrap(),
+            Applied::Changed(e) if e.status == "delivered"
+        ));
+        let late = learned(MessageStatus::Delayed, "p-1");
+        assert!(matches!(
+            store.learn(&late, now).await.unwrap(),
+            Applied::Unchanged(e) if e.status == "delivered"
+        ));
+        assert_eq!(
+            store
+                .learn(&learned(MessageStatus::Delivered, "p-2"), now)
+                .await
+                .unwrap(),
+            Applied::Unmatched
+        );
+        let key = suppression_key(&entry.recipient);
+        let suppression = Suppression {
+            cause: Cause::Bounced,
+            learned_at: now,
+            expires_at: now + Duration::from_secs(60),
+        };
+        store.suppress(&key, &suppression).await.unwrap();
+        // A new store on the same journal knows both; lifting is kept too.
+        let again = MemoryStore::with_journal(&path).unwrap();
+        let found = again
+            .look_up(&[], std::slice::from_ref(&key))
+            .await
+            .unwrap();
+        assert_eq!(found.suppressed[&key].cause, Cause::Bounced);
+        assert_eq!(again.histories()[0].status, "delivered");
+        assert!(again.lift(&key).await.unwrap());
+        assert!(!again.lift(&key).await.unwrap());
+        let third = MemoryStore::with_journal(&path).unwrap();
+        assert!(
+            third
+                .look_up(&[], &[key])
+                .await
+                .unwrap()
+                .suppressed
+                .is_empty()
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("jane@"), "{text}");
+    }
+
+    #[tokio::test]
     async fn sent_messages_are_remembered() {
         let store = MemoryStore::new();
         let now = SystemTime::now();

@@ -83,20 +83,24 @@ pub fn suppressed(audience: Audience, channel: Channel) {
 /// `MessagesBounced`, `MessagesComplained`, `SmsDeliveryFailed` (an SMS failed or
 /// opted out). Other changes (delayed, rejected…) are logged, not counted.
 pub fn outcome_learned(status: MessageStatus, audience: &str, channel: &str) {
+    if let Some(line) = outcome_line(status, audience, channel) {
+        println!("{line}");
+    }
+}
+
+/// The EMF line of [`outcome_learned`], if the change is counted.
+pub fn outcome_line(status: MessageStatus, audience: &str, channel: &str) -> Option<String> {
     let name = match status {
         MessageStatus::Delivered => "MessagesDelivered",
         MessageStatus::Bounced => "MessagesBounced",
         MessageStatus::Complained => "MessagesComplained",
         MessageStatus::Failed | MessageStatus::OptedOut if channel == "sms" => "SmsDeliveryFailed",
-        _ => return,
+        _ => return None,
     };
-    println!(
-        "{}",
-        emf_line(
-            &[("Audience", audience), ("Channel", channel)],
-            &[(name, "Count", 1.0)]
-        )
-    );
+    Some(emf_line(
+        &[("Audience", audience), ("Channel", channel)],
+        &[(name, "Count", 1.0)],
+    ))
 }
 
 /// An outcome for a message we do not know (sent before this version, or by another
@@ -200,6 +204,44 @@ mod tests {
         assert_eq!(def["Dimensions"], json!([["EventType"]]));
         assert_eq!(def["Metrics"], json!([{"Name": "Events", "Unit": "Count"}]));
         assert!(line["_aws"]["Timestamp"].as_u64().unwrap() > 1_700_000_000_000);
+    }
+
+    #[test]
+    fn outcomes_after_the_send_are_counted_by_audience_and_channel() {
+        let line: Value =
+            serde_json::from_str(&outcome_line(MessageStatus::Bounced, "staff", "email").unwrap())
+                .unwrap();
+        assert_eq!(line["MessagesBounced"], 1.0);
+        assert_eq!(line["Audience"], "staff");
+        assert_eq!(
+            line["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
+            json!([["Audience", "Channel"]])
+        );
+        for (status, channel, name) in [
+            (MessageStatus::Delivered, "email", Some("MessagesDelivered")),
+            (
+                MessageStatus::Complained,
+                "email",
+                Some("MessagesComplained"),
+            ),
+            (MessageStatus::OptedOut, "sms", Some("SmsDeliveryFailed")),
+            (MessageStatus::Failed, "sms", Some("SmsDeliveryFailed")),
+            (MessageStatus::Delayed, "email", None),
+            (MessageStatus::Failed, "email", None),
+        ] {
+            let line = outcome_line(status, "client", channel)
+                .map(|l| serde_json::from_str::<Value>(&l).unwrap());
+            let counted = line.and_then(|l| {
+                [
+                    "MessagesDelivered",
+                    "MessagesComplained",
+                    "SmsDeliveryFailed",
+                ]
+                .into_iter()
+                .find(|n| l.get(*n).is_some())
+            });
+            assert_eq!(counted, name, "{status} {channel}");
+        }
     }
 
     #[test]

@@ -690,6 +690,34 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_drain_skips_a_suppressed_recipient_and_does_not_retry_it() {
+        use crate::core::store::{recipient_hash, suppression_key};
+        use crate::domain::feedback::Cause;
+        let queue = Arc::new(MemoryQueue::default());
+        let core = core(Recorder::default(), Arc::clone(&queue));
+        core.process(&event(), None).await.unwrap();
+        // The address bounced after the event was queued, before the drain sent it.
+        let suppression = crate::core::process::suppression_for(
+            &core.config,
+            Cause::Bounced,
+            std::time::SystemTime::now(),
+        );
+        core.store
+            .suppress(
+                &suppression_key(&recipient_hash("jane@example.com")),
+                &suppression,
+            )
+            .await
+            .unwrap();
+        let (batch, _) = queue.receive(BATCH_ENTRIES).unwrap();
+        let answer = drain(&core, &batch, None).await.unwrap();
+        assert_eq!(failures(&answer), Vec::<String>::new());
+        let sent = core.courier.sent.lock().unwrap().clone();
+        assert!(!sent.contains(&"jane@example.com".to_owned()), "{sent:?}");
+        assert!(sent.contains(&"+15145550123".to_owned()), "{sent:?}");
+    }
+
+    #[tokio::test]
     async fn temporary_failures_come_back_and_refusals_are_recorded_not_retried() {
         let queue = Arc::new(MemoryQueue::new(3, Duration::ZERO));
         let courier = Recorder {
