@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use testkit::events::{read_event, ses_event, sms_event, with_body};
 use testkit::lambda::{Function, RuntimeApi};
 use testkit::moto::{Moto, TABLE};
-use testkit::proxy::RecordingProxy;
+use testkit::proxy::{FailingSns, RecordingProxy};
 
 const WEBHOOK: &str = env!("CARGO_BIN_EXE_webhook");
 const SENDER: &str = "notify@atelier-lumiere.example.com";
@@ -30,6 +30,7 @@ struct Stack {
     proxy: RecordingProxy,
     runtime: RuntimeApi,
     function: Function,
+    env: Vec<(String, String)>,
 }
 
 impl Stack {
@@ -58,6 +59,7 @@ impl Stack {
             proxy,
             runtime,
             function,
+            env,
         }
     }
 
@@ -151,6 +153,7 @@ fn outcomes_come_back_are_recorded_and_change_what_is_sent_next() {
     a_permanent_bounce_stops_the_next_email_to_that_address_and_not_its_sms(&stack);
     an_opted_out_number_gets_no_sms_and_its_message_goes_by_email(&stack);
     an_sms_failure_log_saying_opted_out_suppresses_the_next_sms(&stack);
+    sns_refusing_an_opted_out_number_suppresses_it_and_the_email_goes(&stack);
     late_repeated_and_out_of_order_outcomes_never_move_a_message_back(&stack);
     an_outcome_for_a_message_we_do_not_know_is_counted_and_answered(&stack);
     events_that_do_not_read_are_answered_and_change_nothing(&stack);
@@ -317,6 +320,35 @@ fn an_sms_failure_log_saying_opted_out_suppresses_the_next_sms(stack: &Stack) {
     assert!(emails[0].get("fallback_for").is_none());
     assert_eq!(stack.sms_to(mobile), 1);
     assert_eq!(stack.emails_to(email), 2);
+}
+
+fn sns_refusing_an_opted_out_number_suppresses_it_and_the_email_goes(stack: &Stack) {
+    // An SNS that answers `OptedOut` (to the check and to Publish): a second function
+    // instance, on the same table, with SNS pointed at it.
+    let sns = FailingSns::with_code("OptedOut", "Phone number is opted out");
+    let runtime = RuntimeApi::start();
+    let mut env = stack.env.clone();
+    env.push(("AWS_ENDPOINT_URL_SNS".into(), format!("http://127.0.0.1:{}", sns.port)));
+    let _function = Function::spawn(Path::new(WEBHOOK), &runtime, &env);
+    let (email, mobile) = ("refused-client@example.com", "+15145557004");
+    let event = booking_event("reminder.json", "out-refused-1", email, mobile, false);
+    let response = runtime.invoke(&event, TIMEOUT).unwrap();
+    let answer: Value = serde_json::from_str(response["body"].as_str().unwrap()).unwrap();
+    assert_eq!(response["statusCode"], 200, "{answer}");
+    let sms = message(&answer, "reminder", "sms");
+    assert_eq!(
+        (sms["status"].clone(), sms["failure"].clone(), sms["reason"].clone()),
+        (json!("failed"), json!("refused"), json!("SNS Publish: OptedOut")),
+        "{answer}"
+    );
+    assert_eq!(message(&answer, "reminder", "email")["fallback_for"], "sms");
+    assert_eq!(stack.emails_to(email), 1);
+    // The number is suppressed from then on, whatever SNS answers.
+    let next = booking_event("confirmation-created.json", "out-refused-2", email, mobile, true);
+    let (_, answer) = stack.deliver(&next);
+    let sms = message(&answer, "confirmation", "sms");
+    assert!(sms["reason"].as_str().unwrap().contains("opted out"), "{answer}");
+    assert_eq!(stack.sms_to(mobile), 0);
 }
 
 fn late_repeated_and_out_of_order_outcomes_never_move_a_message_back(stack: &Stack) {
