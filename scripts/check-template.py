@@ -198,6 +198,13 @@ def outcome_problems(template):
     pattern = rule.get("Properties", {}).get("Pattern", {})
     if rule.get("Type") != "EventBridgeRule" or pattern.get("source") != ["aws.ses"]:
         problems.append("WebhookFunction: SesOutcomes is not an EventBridge rule on source aws.ses only")
+    door = (ROOT / "shared/src/doors/outcomes.rs").read_text()
+    listed = re.search(r"SES_DETAIL_TYPES: \[&str; \d+\] = \[(.*?)\];", door, re.S)
+    types = re.findall(r'"([^"]+)"', listed.group(1)) if listed else []
+    if pattern.get("detail-type") != types:
+        problems.append(
+            f"WebhookFunction: SesOutcomes detail-types {pattern.get('detail-type')} are not the door's {types}"
+        )
     tags = pattern.get("detail", {}).get("mail", {}).get("tags", {})
     if "ses:configuration-set" not in tags:
         problems.append("WebhookFunction: SesOutcomes takes SES events of any configuration set")

@@ -192,6 +192,11 @@ impl Moto {
         )
     }
 
+    /// One EventBridge call (JSON protocol), e.g. `events("PutRule", …)`.
+    pub fn events(&self, action: &str, body: Value) -> Value {
+        self.json_call("events", &format!("AWSEvents.{action}"), "1.1", body)
+    }
+
     /// The stack's resources: the idempotency table with TTL, the verified sending
     /// domain, the webhook secret. Returns the secret ARN.
     pub fn set_up_stack(&self) -> String {

@@ -151,6 +151,7 @@ fn provider_id(m: &Value) -> String {
 fn outcomes_come_back_are_recorded_and_change_what_is_sent_next() {
     let stack = Stack::new();
     a_permanent_bounce_stops_the_next_email_to_that_address_and_not_its_sms(&stack);
+    ses_events_reach_the_function_through_the_stacks_rule_pattern(&stack);
     an_opted_out_number_gets_no_sms_and_its_message_goes_by_email(&stack);
     an_sms_failure_log_saying_opted_out_suppresses_the_next_sms(&stack);
     sns_refusing_an_opted_out_number_suppresses_it_and_the_email_goes(&stack);
@@ -247,6 +248,77 @@ fn a_permanent_bounce_stops_the_next_email_to_that_address_and_not_its_sms(stack
     assert_eq!(about, 1, "{checks:?}");
 }
 
+/// moto's EventBridge with the rule the stack makes (source `aws.ses`, the door's
+/// detail-types, this configuration set's tag; `scripts/check-template.py` keeps the
+/// template's pattern the same), delivering to an SQS queue: the event EventBridge hands
+/// a target is what the function reads (moto's envelope even lacks `account`), and
+/// events of another configuration set or of another type are not delivered. (Real
+/// EventBridge refuses `aws.` sources from PutEvents; moto takes them.)
+fn ses_events_reach_the_function_through_the_stacks_rule_pattern(stack: &Stack) {
+    use booxi_notify::doors::outcomes::SES_DETAIL_TYPES;
+    let moto = &stack.moto;
+    let url = moto.sqs("CreateQueue", json!({"QueueName": "ses-outcomes"}))["QueueUrl"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let arn = moto.queue_attribute(&url, "QueueArn");
+    let pattern = json!({
+        "source": ["aws.ses"],
+        "detail-type": SES_DETAIL_TYPES,
+        "detail": {"mail": {"tags": {"ses:configuration-set": [CONFIGURATION_SET]}}},
+    });
+    moto.events(
+        "PutRule",
+        json!({"Name": "ses-outcomes", "EventPattern": pattern.to_string()}),
+    );
+    moto.events(
+        "PutTargets",
+        json!({"Rule": "ses-outcomes", "Targets": [{"Id": "function", "Arn": arn}]}),
+    );
+    let (email, mobile) = ("rule-client@example.com", "+15145557005");
+    let event = booking_event(
+        "confirmation-created.json",
+        "out-rule-1",
+        email,
+        mobile,
+        true,
+    );
+    let (_, answer) = stack.deliver(&event);
+    let email_id = provider_id(message(&answer, "confirmation", "email"));
+    let entry = |event: &Value| {
+        json!({"Source": event["source"], "DetailType": event["detail-type"],
+               "Detail": event["detail"].to_string()})
+    };
+    let delivered = ses_event("ses-email-delivered.json", &email_id);
+    let mut other_set = ses_event("ses-email-bounced-permanent.json", &email_id);
+    other_set["detail"]["mail"]["tags"]["ses:configuration-set"] = json!(["someone-elses"]);
+    let mut opened = ses_event("ses-email-delivered.json", &email_id);
+    opened["detail-type"] = json!("Email Opened");
+    let put = moto.events(
+        "PutEvents",
+        json!({"Entries": [entry(&delivered), entry(&other_set), entry(&opened)]}),
+    );
+    assert_eq!(put["FailedEntryCount"], 0, "{put}");
+    let got = moto.sqs(
+        "ReceiveMessage",
+        json!({"QueueUrl": url, "MaxNumberOfMessages": 10, "WaitTimeSeconds": 1}),
+    );
+    let bodies: Vec<Value> = got["Messages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|m| serde_json::from_str(m["Body"].as_str().unwrap()).unwrap())
+        .collect();
+    assert_eq!(bodies.len(), 1, "{got}");
+    assert_eq!(bodies[0]["detail-type"], "Email Delivered");
+    let answer = stack.invoke(&bodies[0]);
+    assert_eq!(
+        (answer["status"].clone(), answer["message_status"].clone()),
+        (json!("updated"), json!("delivered")),
+        "{answer}"
+    );
+}
+
 fn an_opted_out_number_gets_no_sms_and_its_message_goes_by_email(stack: &Stack) {
     // moto's SNS reports numbers ending in 99 as opted out. A reminder by SMS only
     // (remindByEmail false): its email goes instead.
@@ -328,7 +400,10 @@ fn sns_refusing_an_opted_out_number_suppresses_it_and_the_email_goes(stack: &Sta
     let sns = FailingSns::with_code("OptedOut", "Phone number is opted out");
     let runtime = RuntimeApi::start();
     let mut env = stack.env.clone();
-    env.push(("AWS_ENDPOINT_URL_SNS".into(), format!("http://127.0.0.1:{}", sns.port)));
+    env.push((
+        "AWS_ENDPOINT_URL_SNS".into(),
+        format!("http://127.0.0.1:{}", sns.port),
+    ));
     let _function = Function::spawn(Path::new(WEBHOOK), &runtime, &env);
     let (email, mobile) = ("refused-client@example.com", "+15145557004");
     let event = booking_event("reminder.json", "out-refused-1", email, mobile, false);
@@ -337,17 +412,34 @@ fn sns_refusing_an_opted_out_number_suppresses_it_and_the_email_goes(stack: &Sta
     assert_eq!(response["statusCode"], 200, "{answer}");
     let sms = message(&answer, "reminder", "sms");
     assert_eq!(
-        (sms["status"].clone(), sms["failure"].clone(), sms["reason"].clone()),
-        (json!("failed"), json!("refused"), json!("SNS Publish: OptedOut")),
+        (
+            sms["status"].clone(),
+            sms["failure"].clone(),
+            sms["reason"].clone()
+        ),
+        (
+            json!("failed"),
+            json!("refused"),
+            json!("SNS Publish: OptedOut")
+        ),
         "{answer}"
     );
     assert_eq!(message(&answer, "reminder", "email")["fallback_for"], "sms");
     assert_eq!(stack.emails_to(email), 1);
     // The number is suppressed from then on, whatever SNS answers.
-    let next = booking_event("confirmation-created.json", "out-refused-2", email, mobile, true);
+    let next = booking_event(
+        "confirmation-created.json",
+        "out-refused-2",
+        email,
+        mobile,
+        true,
+    );
     let (_, answer) = stack.deliver(&next);
     let sms = message(&answer, "confirmation", "sms");
-    assert!(sms["reason"].as_str().unwrap().contains("opted out"), "{answer}");
+    assert!(
+        sms["reason"].as_str().unwrap().contains("opted out"),
+        "{answer}"
+    );
     assert_eq!(stack.sms_to(mobile), 0);
 }
 
