@@ -257,6 +257,9 @@ pub fn serve(options: LocalOptions, port: u16, queued: bool) -> Outcome {
                 "  try:     curl -s -H '{header}: {secret}' --data @events/confirmation-created.json http://{address}/booxi"
             );
         }
+        println!(
+            "  history: booxi-notify history <booking id> (SES's simulator addresses, e.g. bounce@simulator.amazonses.com, get their outcomes)"
+        );
         if let Some(scheduler) = scheduler {
             // Plays EventBridge Scheduler: fires what is due (everything with --fire-now).
             let webhook = Arc::clone(&webhook);

@@ -406,27 +406,34 @@ fn sns_time(text: &str) -> Option<Timestamp> {
     format!("{date}T{time}Z").parse().ok()
 }
 
-/// A carrier's response without the number it may quote (`+15555550199 is opted out`).
+/// A carrier's response without the number it may quote (`+15555550199 is opted out`,
+/// `+1 555-555-0199 …`): any run of digits and the marks written between them (`+`,
+/// spaces, `-`, `.`, parentheses) holding five digits or more is shown as one `…`.
 fn without_numbers(text: &str) -> String {
+    let text = crate::domain::text::one_line(text);
+    let chars: Vec<char> = text.chars().collect();
+    let in_number = |c: char| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '.' | '(' | ')');
     let mut out = String::new();
-    let mut digits = 0;
-    for c in crate::domain::text::one_line(text).chars() {
-        if c.is_ascii_digit() {
-            digits += 1;
-            if digits == 5 {
-                // A run of five digits or more is a number: shown as one mark.
-                while out.ends_with(|c: char| c.is_ascii_digit() || c == '+') {
-                    out.pop();
-                }
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() || chars[i] == '+' || chars[i] == '(' {
+            let mut end = i;
+            while end < chars.len() && in_number(chars[end]) {
+                end += 1;
+            }
+            // The run ends with its last digit: trailing marks stay text.
+            while end > i && !chars[end - 1].is_ascii_digit() {
+                end -= 1;
+            }
+            let digits = chars[i..end].iter().filter(|c| c.is_ascii_digit()).count();
+            if digits >= 5 {
                 out.push('…');
+                i = end;
+                continue;
             }
-            if digits < 5 {
-                out.push(c);
-            }
-        } else {
-            digits = 0;
-            out.push(c);
         }
+        out.push(chars[i]);
+        i += 1;
     }
     out.chars().take(200).collect()
 }
@@ -635,6 +642,26 @@ mod tests {
         );
         assert!(from_sms_log(&json!({"status": "SUCCESS"}), None).is_err());
         assert!(from_sms_log(&record("MAYBE", ""), None).is_err());
+    }
+
+    #[test]
+    fn carrier_responses_lose_the_numbers_they_quote() {
+        assert_eq!(
+            without_numbers("+15555550199 is opted out"),
+            "… is opted out"
+        );
+        assert_eq!(
+            without_numbers("+1 (555) 555-0199 is opted out"),
+            "… is opted out"
+        );
+        assert_eq!(
+            without_numbers("Message has been accepted by phone carrier"),
+            "Message has been accepted by phone carrier"
+        );
+        assert_eq!(
+            without_numbers("error 4.4.1 at 12:30"),
+            "error 4.4.1 at 12:30"
+        );
     }
 
     #[test]
