@@ -86,6 +86,20 @@ fn email_tags(meta: &MessageMeta) -> Vec<MessageTag> {
     .collect()
 }
 
+/// An SDK error of `operation` as a send error: its kind and its code, never its
+/// message (which may quote an address).
+fn send_error<E, R>(operation: &str, e: &aws_sdk_sesv2::error::SdkError<E, R>) -> SendError
+where
+    E: aws_sdk_sesv2::error::ProvideErrorMetadata,
+    R: std::fmt::Debug,
+{
+    let (failure, code) = classify(e);
+    SendError {
+        failure,
+        reason: format!("{operation}: {code}"),
+    }
+}
+
 fn attribute(value: &str) -> Result<MessageAttributeValue, SendError> {
     MessageAttributeValue::builder()
         .data_type("String")
@@ -140,13 +154,7 @@ impl AwsCourier {
             .content(content)
             .send()
             .await
-            .map_err(|e| {
-                let (failure, code) = classify(&e);
-                SendError {
-                    failure,
-                    reason: format!("SES SendEmail: {code}"),
-                }
-            })?;
+            .map_err(|e| send_error("SES SendEmail", &e))?;
         Ok(out.message_id().unwrap_or_default().to_owned())
     }
 
@@ -165,16 +173,13 @@ impl AwsCourier {
                 publish.message_attributes("AWS.MM.SMS.OriginationNumber", attribute(number)?);
         }
         let out = publish.send().await.map_err(|e| {
-            let (mut failure, code) = classify(&e);
+            let mut error = send_error("SNS Publish", &e);
             // SNS names an opted-out number `OptedOut`: the number's refusal, for good
             // (the core suppresses it and falls back to email).
-            if code.starts_with("OptedOut") {
-                failure = crate::core::delivery::Failure::Refused;
+            if error.reason.starts_with("SNS Publish: OptedOut") {
+                error.failure = crate::core::delivery::Failure::Refused;
             }
-            SendError {
-                failure,
-                reason: format!("SNS Publish: {code}"),
-            }
+            error
         })?;
         Ok(out.message_id().unwrap_or_default().to_owned())
     }
@@ -202,13 +207,7 @@ impl Courier for AwsCourier {
             .phone_number(number.as_str())
             .send()
             .await
-            .map_err(|e| {
-                let (failure, code) = classify(&e);
-                SendError {
-                    failure,
-                    reason: format!("SNS CheckIfPhoneNumberIsOptedOut: {code}"),
-                }
-            })?;
+            .map_err(|e| send_error("SNS CheckIfPhoneNumberIsOptedOut", &e))?;
         let opted_out = out.is_opted_out();
         cache.put(number.as_str(), opted_out);
         Ok(opted_out)
