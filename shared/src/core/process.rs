@@ -24,7 +24,9 @@ use std::time::{Duration, Instant, SystemTime};
 use futures_util::StreamExt;
 
 use crate::core::compose::Compose;
-use crate::core::delivery::{Courier, DeliverySettings, Failure, MessageMeta, send_with_retry};
+use crate::core::delivery::{
+    Courier, DeliverySettings, Failure, MessageMeta, SendError, send_with_retry,
+};
 use crate::core::metrics;
 use crate::core::outcome::{Disposition, MessageReport, Outcome, Summary, report};
 use crate::core::queue;
@@ -287,7 +289,14 @@ where
     ) -> Vec<MessageReport> {
         let keys: Vec<String> = notifications.iter().map(message_key).collect();
         let suppression_keys: Vec<String> = notifications.iter().map(recipient_key).collect();
-        let found = match self.store.look_up(&keys, &suppression_keys).await {
+        // SNS's opt-out list is asked while the store is read, not after: the SMS does
+        // not wait for one more round trip.
+        let (found, opt_outs) = futures_util::future::join(
+            self.store.look_up(&keys, &suppression_keys),
+            futures_util::future::join_all(notifications.iter().map(|n| self.opt_out_of(n))),
+        )
+        .await;
+        let found = match found {
             Ok(found) => found,
             Err(e) => {
                 tracing::error!(event_id = %event.id, error = %e, "cannot read sent messages");
@@ -305,12 +314,13 @@ where
         };
         let sends = notifications
             .iter()
-            .zip(keys.iter().zip(&suppression_keys))
+            .zip(keys.iter().zip(&suppression_keys).zip(opt_outs))
             .enumerate()
-            .map(|(i, (n, (key, suppression)))| {
+            .map(|(i, (n, ((key, suppression), opted_out)))| {
                 let known = Known {
                     done: found.done.get(key).copied(),
                     suppressed: Some(found.suppressed.get(suppression).cloned()),
+                    opted_out,
                 };
                 self.deliver_one(event, n, i + 1, key, known, planned, timing)
             })
@@ -359,6 +369,7 @@ where
             Ok(found) => Known {
                 done: found.done.get(&key).copied(),
                 suppressed: Some(found.suppressed.get(&suppression).cloned()),
+                opted_out: None,
             },
             Err(e) => {
                 let failed = Outcome::Failed {
@@ -404,7 +415,10 @@ where
                     }
                 }
             }
-        } else if let Some(suppression) = self.suppression_of(n, known.suppressed).await {
+        } else if let Some(suppression) = self
+            .suppression_of(n, known.suppressed, known.opted_out)
+            .await
+        {
             fall_back = is_sms;
             let learned = jiff::Timestamp::try_from(suppression.learned_at)
                 .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
@@ -497,6 +511,7 @@ where
         &self,
         n: &Notification,
         known: Option<Option<Suppression>>,
+        opted_out: Option<Result<bool, SendError>>,
     ) -> Option<Suppression> {
         let now = SystemTime::now();
         let stored = match known {
@@ -515,16 +530,25 @@ where
         if let Some(s) = stored.filter(|s| s.holds(now)) {
             return Some(s);
         }
-        let Address::Phone(phone) = &n.to else {
-            return None;
+        let answer = match opted_out {
+            Some(answer) => answer,
+            None => self.opt_out_of(n).await?,
         };
-        match self.courier.opted_out(phone).await {
+        match answer {
             Ok(false) => None,
             Ok(true) => Some(self.suppress_now(n, Cause::OptedOut).await),
             Err(e) => {
                 tracing::warn!(event_id = %n.event_id, error = %e, "cannot ask whether the number opted out: sending");
                 None
             }
+        }
+    }
+
+    /// Whether SNS's opt-out list holds `n`'s number (`None` for an email).
+    async fn opt_out_of(&self, n: &Notification) -> Option<Result<bool, SendError>> {
+        match &n.to {
+            Address::Phone(phone) => Some(self.courier.opted_out(phone).await),
+            Address::Email(_) => None,
         }
     }
 
@@ -572,12 +596,14 @@ where
     }
 }
 
-/// What the store said of a message before its send: recorded as done, and its
-/// recipient's suppression (`None`: not read yet, the send reads it).
+/// What was found out about a message before its send: recorded as done, its
+/// recipient's suppression, SNS's word on its number (`None`: not asked yet, the send
+/// asks).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Known {
     pub(crate) done: Option<Done>,
     pub(crate) suppressed: Option<Option<Suppression>>,
+    pub(crate) opted_out: Option<Result<bool, SendError>>,
 }
 
 /// The key of `n`'s recipient's suppression entry.

@@ -344,6 +344,7 @@ fn send_state(done: Option<Done>) -> Known {
     Known {
         done,
         suppressed: None,
+        opted_out: None,
     }
 }
 
