@@ -185,6 +185,7 @@ where
             audience: input.audience,
             channel: Some(input.channel),
             outcome: Outcome::Skipped { reason },
+            fallback_for: None,
         };
         let Some(flow) = self
             .config
@@ -264,6 +265,7 @@ where
                         failure: crate::core::delivery::Failure::Temporary,
                         reason: e.to_string(),
                     },
+                    fallback_for: None,
                 }]);
             }
         };
@@ -278,6 +280,9 @@ where
             Timestamp::now(),
         )?;
         let (messages, _) = rules::flow_messages(&event, &self.config, flow);
+        // Everything the flow sends this booking: an SMS that cannot go falls back to
+        // email only when the flow does not email the same person anyway.
+        let planned: Vec<_> = messages.iter().map(|(n, _)| n.clone()).collect();
         let mut notification = messages
             .into_iter()
             .find(|(n, key)| {
@@ -287,7 +292,9 @@ where
             .ok_or("the recipient no longer gets this flow (clientCommunication, consent or address changed)")?;
         // Keyed per fire: a booking moved to another time gets its message again.
         notification.event_id = fire_id(&input.schedule_name()?, at);
-        Ok(self.deliver(&event, &[notification], *timing).await)
+        Ok(self
+            .deliver(&event, &[notification], &planned, *timing)
+            .await)
     }
 }
 
