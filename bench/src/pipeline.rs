@@ -103,5 +103,6 @@ fn size(message: &Outgoing) -> usize {
     match &message.content {
         Content::Email(email) => email.mime.len() + email.html.len() + email.text.len(),
         Content::Sms(sms) => sms.text.len(),
+        Content::WhatsApp(message) => message.text.len(),
     }
 }

@@ -335,6 +335,19 @@ fn plan_line(
                 line.push_str(&format!(",\"subject\":{subject}}}"));
             }
         }
+        Ok(Message::WhatsApp(whatsapp)) => {
+            // Which approved template goes, in which of Meta's languages.
+            let name = serde_json::to_string(&whatsapp.template.name)
+                .map_err(|e| format!("cannot write the plan: {e}"))?;
+            let language = serde_json::to_string(&whatsapp.template.language)
+                .map_err(|e| format!("cannot write the plan: {e}"))?;
+            if line.ends_with('}') {
+                line.pop();
+                line.push_str(&format!(
+                    ",\"template\":{name},\"template_language\":{language}}}"
+                ));
+            }
+        }
         Ok(Message::Sms(sms)) => {
             // How many SMS it takes, and what was given up to fit (names, the link).
             if line.ends_with('}') {

@@ -512,6 +512,9 @@ mod door {
             let what = match &m.content {
                 Content::Email(e) => format!("{} email {}: {}", m.meta.kind, e.to, e.subject),
                 Content::Sms(s) => format!("{} sms {}: {}", m.meta.kind, s.to, s.text),
+                Content::WhatsApp(w) => {
+                    format!("{} whatsapp {}: {}", m.meta.kind, w.to, w.template.name)
+                }
             };
             self.sent.lock().unwrap().push(what);
             Ok("id".into())
@@ -1636,6 +1639,7 @@ channels = ["email", "sms"]
                         assert!(m.segments.count <= 3, "{lang} {}: {}", n.kind, m.text);
                         m.text.clone()
                     }
+                    Message::WhatsApp(m) => m.text.clone(),
                 };
                 let is_email = matches!(rendered, Message::Email(_));
                 match n.kind.name() {

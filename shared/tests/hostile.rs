@@ -135,6 +135,7 @@ fn plan_and_render(renderer: &Renderer, body: &[u8]) {
         let text = match message {
             Message::Email(e) => e.subject,
             Message::Sms(s) => s.text,
+            Message::WhatsApp(w) => w.text,
         };
         assert!(
             !text.chars().any(invisible_or_control),

@@ -95,7 +95,7 @@ fn check_plan(event: &Event, plan: &Plan) -> Result<(), TestCaseError> {
                     "an address does not read back as itself"
                 );
             }
-            Address::Phone(_) => {
+            Address::Phone(_) | Address::Whatsapp(_) => {
                 prop_assert!(is_e164(to), "not E.164: {to:?}");
                 prop_assert_eq!(
                     PhoneNumber::parse(to, country())

@@ -150,6 +150,9 @@ fn notification(kind: Kind, lang: &str, channel: Channel) -> Notification {
             Channel::Sms => Address::Phone(
                 PhoneNumber::parse("+15145550123", Country::parse("CA").unwrap()).unwrap(),
             ),
+            Channel::Whatsapp => Address::Whatsapp(
+                PhoneNumber::parse("+15145550123", Country::parse("CA").unwrap()).unwrap(),
+            ),
         },
         language: Language::parse(lang).unwrap(),
         actor: kind.is_staff().then_some(Actor::Client),

@@ -59,6 +59,7 @@ fn every_sample_event_renders() {
                     assert!(!s.text.is_empty(), "{shown}: {s:?}");
                     assert_ne!(s.form, SmsForm::Truncated, "{shown}: {s:?}");
                 }
+                Ok(Message::WhatsApp(w)) => panic!("{shown}: no WhatsApp is configured: {w:?}"),
                 Err(e) => panic!("{shown}: {e}"),
             }
         }

@@ -50,6 +50,7 @@ impl Courier for Courierish {
                 }
                 s.to.to_string()
             }
+            Content::WhatsApp(w) => w.to.to_string(),
         };
         self.sent.lock().unwrap().push(to.clone());
         Ok(format!("id-{to}"))

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use booxi_notify::adapters::aws::{
     AwsCourier, DynamoStore, EventBridgeScheduler, OptOutCache, SecretsManagerSource, SqsQueue,
-    sdk_config,
+    WhatsAppSender, sdk_config,
 };
 use booxi_notify::adapters::local::LocalMode;
 use booxi_notify::core::compose::{Compose, RenderComposer};
@@ -100,6 +100,11 @@ async fn main() -> Result<(), Error> {
     let queue = lambda.queue_url.as_ref().map(|url| {
         Arc::new(SqsQueue::new(aws_sdk_sqs::Client::new(&aws), url.clone())) as Arc<dyn Queue>
     });
+    // Only with [whatsapp]: the End User Messaging Social client makes no call at init.
+    let whatsapp = config
+        .whatsapp
+        .as_ref()
+        .map(|settings| WhatsAppSender::new(aws_sdk_socialmessaging::Client::new(&aws), settings));
     let webhook = Arc::new(Webhook {
         settings: settings.http,
         secrets,
@@ -108,6 +113,7 @@ async fn main() -> Result<(), Error> {
             courier: AwsCourier {
                 ses: aws_sdk_sesv2::Client::new(&aws),
                 sns: aws_sdk_sns::Client::new(&aws),
+                whatsapp,
                 sender: lambda.sender.clone(),
                 opt_outs: lambda
                     .sms_opt_out_check
@@ -165,8 +171,8 @@ where
                     hint: "queued delivery is off (BOOXI_DELIVERY_MODE is not queued)",
                 }
                 .into()),
-                // Outcomes after the send: SES's events through EventBridge, SNS's SMS
-                // delivery records through CloudWatch Logs.
+                // Outcomes after the send: SES's and WhatsApp's events through
+                // EventBridge, SNS's SMS delivery records through CloudWatch Logs.
                 Door::EventBridge => Ok(outcomes::event(&webhook.core, &event.payload).await?),
                 Door::Logs => Ok(outcomes::sms_logs(&webhook.core, &event.payload).await?),
                 Door::Unknown => Err(UnknownDoor.into()),

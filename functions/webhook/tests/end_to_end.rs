@@ -237,6 +237,7 @@ fn expected_messages(event: &Value) -> (Sent, Sent) {
         {
             Content::Email(e) => emails.push((e.to.to_string(), e.subject)),
             Content::Sms(s) => sms.push((s.to.to_string(), s.text)),
+            Content::WhatsApp(w) => panic!("no WhatsApp is configured here: {w:?}"),
         }
     }
     (emails, sms)

@@ -20,8 +20,8 @@ use crate::core::schedules::{
     BookingState, BookingStates, Named, Saved, Schedule, ScheduleError, Scheduler,
 };
 use crate::core::store::{
-    Applied, Claim, Closed, Done, Found, HistoryEntry, IdempotencyStore, Owner, StoreError,
-    Suppression, epoch_millis, event_key, provider_key,
+    Applied, Claim, Closed, Done, Fallback, Found, HistoryEntry, IdempotencyStore, Owner,
+    StoreError, Suppression, epoch_millis, event_key, provider_key,
 };
 use crate::domain::feedback::Learned;
 use crate::doors::queue::drain;
@@ -52,6 +52,9 @@ pub struct MemoryStore {
     /// Message histories by key (`pid#…` once sent, else the message's key).
     history: Mutex<HashMap<String, HistoryEntry>>,
     suppressions: Mutex<HashMap<String, Suppression>>,
+    /// WhatsApp messages' SMS fallbacks, by provider id (never journaled: they hold
+    /// the number and the text).
+    fallbacks: Mutex<HashMap<String, Fallback>>,
     journal: Option<std::path::PathBuf>,
 }
 
@@ -155,6 +158,7 @@ impl MemoryStore {
             records: Mutex::default(),
             history: Mutex::new(journal.history),
             suppressions: Mutex::new(journal.suppressions),
+            fallbacks: Mutex::default(),
             journal: Some(path),
         })
     }
@@ -383,6 +387,20 @@ impl IdempotencyStore for MemoryStore {
             key: key.to_owned(),
         })?;
         Ok(removed)
+    }
+
+    async fn keep_fallback(
+        &self,
+        provider_id: &str,
+        fallback: &Fallback,
+        _now: SystemTime,
+    ) -> Result<(), StoreError> {
+        Self::lock(&self.fallbacks).insert(provider_id.to_owned(), fallback.clone());
+        Ok(())
+    }
+
+    async fn fallback(&self, provider_id: &str) -> Result<Option<Fallback>, StoreError> {
+        Ok(Self::lock(&self.fallbacks).get(provider_id).cloned())
     }
 }
 

@@ -1,6 +1,8 @@
 //! The offline [`Courier`]: every message becomes files in a folder, the same files
 //! `booxi-notify render` writes — `DIR/<event id, percent-encoded>/<n>-<kind>-<audience>-<channel>` with
-//! `.eml` (the complete MIME message), `.html` and `.txt` for an email, `.txt` for an SMS.
+//! `.eml` (the complete MIME message), `.html` and `.txt` for an email, `.txt` for an SMS,
+//! `.json` for a WhatsApp message (Meta's message object, as `SendWhatsAppMessage`
+//! would carry it).
 
 use std::path::{Path, PathBuf};
 
@@ -46,6 +48,14 @@ pub fn files(message: &Outgoing) -> Vec<(PathBuf, Vec<u8>)> {
             folder.join(format!("{stem}.txt")),
             format!("{}\n", sms.text).into_bytes(),
         )],
+        Content::WhatsApp(whatsapp) => {
+            let object =
+                serde_json::to_string_pretty(&whatsapp.message_object()).unwrap_or_default();
+            vec![(
+                folder.join(format!("{stem}.json")),
+                format!("{object}\n").into_bytes(),
+            )]
+        }
     }
 }
 
@@ -86,8 +96,12 @@ impl Courier for Outbox {
                 channel_name(m.channel)
             );
         }
-        if let (Some(simulator), Content::Email(email)) = (&self.simulator, &message.content) {
-            simulator.sent(email.to.as_str(), &first);
+        match (&self.simulator, &message.content) {
+            (Some(simulator), Content::Email(email)) => simulator.sent(email.to.as_str(), &first),
+            (Some(simulator), Content::WhatsApp(whatsapp)) => {
+                simulator.whatsapp_sent(whatsapp.to.as_str(), &first)
+            }
+            _ => {}
         }
         Ok(first)
     }

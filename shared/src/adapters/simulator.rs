@@ -4,12 +4,26 @@
 //! `bounce@…` bounces (permanent), `complaint@…` is delivered then complained of,
 //! `suppressionlist@…` bounces as on the account's suppression list, `ooto@…` is
 //! delivered — shaped as EventBridge delivers them, so they go through the same door as
-//! on AWS. Numbers listed in `BOOXI_LOCAL_OPTED_OUT` act as opted out of SMS.
+//! on AWS. Numbers listed in `BOOXI_LOCAL_OPTED_OUT` act as opted out of SMS; a
+//! WhatsApp message to a number listed in `BOOXI_LOCAL_NOT_ON_WHATSAPP` comes back
+//! "WhatsApp Message Failed" (Meta's 131026, as for a number not on WhatsApp), through
+//! the same door, and its SMS fallback goes.
 
 use std::collections::HashSet;
 use std::sync::Mutex;
 
 use serde_json::{Value, json};
+
+fn split(list: Option<&str>) -> Vec<String> {
+    list.unwrap_or("").split(',').map(str::to_owned).collect()
+}
+
+fn numbers(list: impl IntoIterator<Item = String>) -> HashSet<String> {
+    list.into_iter()
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty())
+        .collect()
+}
 
 /// SES's mailbox simulator's domain.
 pub const SIMULATOR_DOMAIN: &str = "simulator.amazonses.com";
@@ -19,6 +33,7 @@ pub struct Simulator {
     /// EventBridge events waiting to be handed to the outcome door.
     pending: Mutex<Vec<Value>>,
     opted_out: HashSet<String>,
+    not_on_whatsapp: HashSet<String>,
 }
 
 impl Simulator {
@@ -26,22 +41,53 @@ impl Simulator {
     pub fn new(opted_out: impl IntoIterator<Item = String>) -> Self {
         Self {
             pending: Mutex::default(),
-            opted_out: opted_out
-                .into_iter()
-                .map(|n| n.trim().to_owned())
-                .filter(|n| !n.is_empty())
-                .collect(),
+            opted_out: numbers(opted_out),
+            not_on_whatsapp: HashSet::new(),
         }
+    }
+
+    /// The same, with `numbers` (E.164, as written) not on WhatsApp.
+    pub fn not_on_whatsapp(mut self, list: impl IntoIterator<Item = String>) -> Self {
+        self.not_on_whatsapp = numbers(list);
+        self
+    }
+
+    /// What End User Messaging Social would publish after a WhatsApp message to `to`
+    /// accepted as `provider_id`: a failure for a number not on WhatsApp, else nothing.
+    pub fn whatsapp_sent(&self, to: &str, provider_id: &str) {
+        if !self.not_on_whatsapp.contains(to) {
+            return;
+        }
+        let event = json!({
+            "version": "0",
+            "id": "00000000-0000-0000-0000-000000000000",
+            "detail-type": "WhatsApp Message Failed",
+            "source": "aws.social-messaging",
+            "account": "000000000000",
+            "time": "1970-01-01T00:00:00Z",
+            "region": "local",
+            "resources": [],
+            "detail": {
+                "messageId": provider_id,
+                "status": "failed",
+                "errors": [{"code": 131026, "title": "Message undeliverable",
+                            "message": "Message undeliverable"}],
+            },
+        });
+        self.pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(event);
     }
 
     /// The numbers of `BOOXI_LOCAL_OPTED_OUT` (comma-separated).
     pub fn from_list(list: Option<&str>) -> Self {
-        Self::new(
-            list.unwrap_or("")
-                .split(',')
-                .map(str::to_owned)
-                .collect::<Vec<_>>(),
-        )
+        Self::new(split(list))
+    }
+
+    /// With the numbers of `BOOXI_LOCAL_NOT_ON_WHATSAPP` (comma-separated).
+    pub fn with_not_on_whatsapp(self, list: Option<&str>) -> Self {
+        self.not_on_whatsapp(split(list))
     }
 
     pub fn is_opted_out(&self, number: &str) -> bool {
@@ -153,5 +199,17 @@ mod tests {
         );
         assert_eq!(events[0]["detail"]["mail"]["messageId"], "p-1");
         assert!(s.take().is_empty());
+    }
+
+    #[test]
+    fn numbers_not_on_whatsapp_get_a_failure() {
+        let s = Simulator::from_list(None).with_not_on_whatsapp(Some("+15145550199"));
+        s.whatsapp_sent("+15145550123", "w-1");
+        assert!(s.take().is_empty());
+        s.whatsapp_sent("+15145550199", "w-2");
+        let events = s.take();
+        assert_eq!(events[0]["detail-type"], "WhatsApp Message Failed");
+        assert_eq!(events[0]["source"], "aws.social-messaging");
+        assert_eq!(events[0]["detail"]["messageId"], "w-2");
     }
 }

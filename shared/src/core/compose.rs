@@ -4,7 +4,7 @@
 
 use jiff::Timestamp;
 
-use crate::core::delivery::{Content, Email, MessageMeta, Outgoing, Sms};
+use crate::core::delivery::{Content, Email, MessageMeta, Outgoing, Sms, WhatsApp};
 use crate::domain::contact::EmailAddress;
 use crate::domain::event::Event;
 use crate::domain::notification::{Address, Notification};
@@ -75,6 +75,11 @@ impl RenderComposer {
             (Message::Sms(sms), Address::Phone(to)) => Content::Sms(Sms {
                 to: to.clone(),
                 text: sms.text,
+            }),
+            (Message::WhatsApp(message), Address::Whatsapp(to)) => Content::WhatsApp(WhatsApp {
+                to: to.clone(),
+                template: message.template,
+                text: message.text,
             }),
             _ => return Err("the rendered message does not match the recipient's channel".into()),
         };

@@ -55,10 +55,29 @@ pub struct Sms {
     pub text: String,
 }
 
+/// A WhatsApp template message ready to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WhatsApp {
+    pub to: PhoneNumber,
+    /// The template, its language and its parameters.
+    pub template: crate::render::whatsapp::TemplateMessage,
+    /// The body as the phone shows it (the outbox, never sent as such).
+    pub text: String,
+}
+
+impl WhatsApp {
+    /// Meta's Cloud API message object: what `SendWhatsAppMessage` carries and the
+    /// outbox writes.
+    pub fn message_object(&self) -> serde_json::Value {
+        self.template.to_cloud_api(self.to.as_str())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Content {
     Email(Email),
     Sms(Sms),
+    WhatsApp(WhatsApp),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,7 @@
 //! After the send: a provider's outcome ([`Learned`], read by the outcome doors from
-//! SES's events and SNS's SMS delivery records) applied to the message it names, found
-//! by the provider's message id. The message's status only moves forward (a late or
+//! SES's events, SNS's SMS delivery records and WhatsApp's status events) applied to
+//! the message it names, found by the provider's message id; and a failed WhatsApp
+//! message's SMS fallback, sent once ([`Core::whatsapp_fallback`]). The message's status only moves forward (a late or
 //! repeated event changes nothing), an outcome for a message we do not know is counted
 //! and ignored, and a permanent bounce, a complaint or an opt-out suppresses the
 //! recipient (by the hash kept with the message, never the address).
@@ -54,5 +55,213 @@ impl<I: IdempotencyStore, C, P> Core<I, C, P> {
             tracing::info!(event_id = %entry.event_id, audience = %entry.audience, channel = %entry.channel, cause = cause.name(), "recipient suppressed");
         }
         Ok(applied)
+    }
+}
+
+/// What became of a WhatsApp message's SMS fallback when its failure came back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FallbackDone {
+    /// Sent now, as the provider's id.
+    Sent(String),
+    /// Sent before (the same failure delivered twice, or the SMS went when the WhatsApp
+    /// message was refused): nothing more.
+    Earlier,
+    /// Another invocation is sending it now.
+    InProgress,
+    /// No SMS was kept for it: the kind goes by SMS in no case, or WhatsApp does not
+    /// replace the SMS (`instead_of_sms = false`: it went anyway).
+    NoneKept,
+    /// The failure came after the fallback's deadline (a day, or the booking's start).
+    TooLate,
+    /// Not sent: the number is suppressed (opted out of SMS), or SNS refused it.
+    NotSent(String),
+}
+
+impl FallbackDone {
+    pub fn word(&self) -> &'static str {
+        match self {
+            FallbackDone::Sent(_) => "sent",
+            FallbackDone::Earlier => "sent_earlier",
+            FallbackDone::InProgress => "in_progress",
+            FallbackDone::NoneKept => "none",
+            FallbackDone::TooLate => "too_late",
+            FallbackDone::NotSent(_) => "not_sent",
+        }
+    }
+}
+
+/// Why a fallback could not be sent now: the invocation fails, and the event comes again.
+#[derive(Debug, thiserror::Error)]
+pub enum FallbackError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("SMS fallback not sent: {0}")]
+    Send(crate::core::delivery::SendError),
+}
+
+/// The claim that lets one invocation at a time send a fallback: its SMS's message key
+/// after this prefix (a claim as an event's, in the same table).
+pub const FALLBACK_CLAIM: &str = "fallback#";
+
+impl<I: IdempotencyStore, C: crate::core::delivery::Courier, P> Core<I, C, P> {
+    /// Sends, once, the SMS kept for the WhatsApp message `provider_id` whose status came
+    /// back failed: unless it went before, its deadline passed, or the number is
+    /// suppressed or opted out. One invocation at a time (a claim on the SMS's key); a
+    /// temporary or configuration failure releases it and fails, so the event is
+    /// delivered again and tries again.
+    pub async fn whatsapp_fallback(
+        &self,
+        provider_id: &str,
+    ) -> Result<FallbackDone, FallbackError> {
+        use crate::core::delivery::{
+            Content, Failure, MessageMeta, Outgoing, Sms, send_with_retry,
+        };
+        use crate::core::store::{
+            Claim, Done, HistoryEntry, Owner, Step, epoch_millis, recipient_hash,
+        };
+        use crate::domain::contact::PhoneNumber;
+        use crate::domain::feedback::{Cause, MessageStatus, mask};
+        use crate::domain::notification::{Channel, audience_name};
+
+        let Some(fallback) = self.store.fallback(provider_id).await? else {
+            return Ok(FallbackDone::NoneKept);
+        };
+        let now = SystemTime::now();
+        let event_id = fallback.event_id.as_str();
+        if epoch_millis(now) > fallback.until {
+            tracing::info!(event_id, kind = %fallback.kind, "WhatsApp failure came after its SMS fallback's deadline: nothing sent");
+            return Ok(FallbackDone::TooLate);
+        }
+        let hash = recipient_hash(&self.delivery.recipients, &fallback.to);
+        let suppression = suppression_key(&hash);
+        let found = self
+            .store
+            .look_up(
+                std::slice::from_ref(&fallback.key),
+                std::slice::from_ref(&suppression),
+            )
+            .await?;
+        if found.done.contains_key(&fallback.key) {
+            return Ok(FallbackDone::Earlier);
+        }
+        let history =
+            |status: MessageStatus, provider_id: Option<String>, reason: Option<String>| {
+                let at = epoch_millis(SystemTime::now());
+                HistoryEntry {
+                    event_id: fallback.event_id.clone(),
+                    kind: fallback.kind.to_string(),
+                    audience: audience_name(fallback.audience).to_owned(),
+                    channel: "sms".to_owned(),
+                    to: mask(&fallback.to),
+                    status: status.name().to_owned(),
+                    at,
+                    provider_id,
+                    reason: reason.clone(),
+                    booking_id: fallback.booking_id.clone(),
+                    confirmation: fallback.confirmation.clone(),
+                    recipient: hash.clone(),
+                    fallback_for: Some("whatsapp".to_owned()),
+                    timeline: vec![Step {
+                        status: status.name().to_owned(),
+                        at,
+                        reason,
+                    }],
+                }
+            };
+        let phone = PhoneNumber::parse(&fallback.to, self.config.default_country)
+            .map_err(|e| StoreError(format!("the kept fallback's number: {e}")))?;
+        // The SMS's own rules: a suppressed number, or one SNS's list says opted out,
+        // gets nothing.
+        let suppressed = match found.suppressed.get(&suppression).filter(|s| s.holds(now)) {
+            Some(s) => Some(s.clone()),
+            None => match self.courier.opted_out(&phone).await {
+                Ok(true) => {
+                    let s = suppression_for(&self.config, Cause::OptedOut, now);
+                    self.store.suppress(&suppression, &s).await?;
+                    Some(s)
+                }
+                Ok(false) => None,
+                Err(e) => {
+                    tracing::warn!(event_id, error = %e, "cannot ask whether the number opted out: sending");
+                    None
+                }
+            },
+        };
+        if let Some(s) = suppressed {
+            let learned =
+                jiff::Timestamp::try_from(s.learned_at).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+            let reason = s.cause.skip_reason(learned);
+            let entry = history(MessageStatus::Skipped, None, Some(reason.clone()));
+            self.store.note_skipped(&fallback.key, &entry, now).await?;
+            if self.emit_metrics {
+                metrics::suppressed(fallback.audience, Channel::Sms);
+            }
+            return Ok(FallbackDone::NotSent(reason));
+        }
+        let claim_id = format!("{FALLBACK_CLAIM}{}", fallback.key);
+        let owner = Owner::new()?;
+        let started = std::time::Instant::now();
+        let lease_until = now + self.delivery.budget + crate::core::process::LEASE_MARGIN;
+        match self
+            .store
+            .claim(&claim_id, &owner, now, lease_until)
+            .await?
+        {
+            Claim::Acquired => {}
+            Claim::InProgress => return Ok(FallbackDone::InProgress),
+            Claim::Completed { .. } => return Ok(FallbackDone::Earlier),
+        }
+        let outgoing = Outgoing {
+            meta: MessageMeta {
+                event_id: fallback.event_id.clone(),
+                index: fallback.index,
+                kind: fallback.kind,
+                audience: fallback.audience,
+                channel: Channel::Sms,
+            },
+            content: Content::Sms(Sms {
+                to: phone,
+                text: fallback.text.clone(),
+            }),
+        };
+        let deadline = started + self.delivery.budget;
+        match send_with_retry(&self.courier, &outgoing, self.delivery.retry, deadline).await {
+            Ok(id) => {
+                let id = Some(id).filter(|id| !id.is_empty());
+                let entry = history(MessageStatus::Sent, id.clone(), None);
+                if let Err(e) = self
+                    .store
+                    .record_message(&fallback.key, Done::Sent, &entry, SystemTime::now())
+                    .await
+                {
+                    tracing::warn!(event_id, error = %e, "cannot record the SMS fallback of a WhatsApp message");
+                }
+                tracing::info!(event_id, kind = %fallback.kind, audience = audience_name(fallback.audience), "WhatsApp message failed: its SMS fallback sent");
+                if self.emit_metrics {
+                    metrics::whatsapp_fallback(fallback.audience);
+                }
+                Ok(FallbackDone::Sent(id.unwrap_or_default()))
+            }
+            Err(e) if e.failure == Failure::Refused => {
+                let entry = history(MessageStatus::Refused, None, Some(e.reason.clone()));
+                self.store
+                    .record_message(&fallback.key, Done::Refused, &entry, SystemTime::now())
+                    .await?;
+                if e.reason.contains("OptedOut") {
+                    let s = suppression_for(&self.config, Cause::OptedOut, now);
+                    self.store.suppress(&suppression, &s).await?;
+                }
+                tracing::info!(event_id, kind = %fallback.kind, reason = %e.reason, "WhatsApp message failed: its SMS fallback refused");
+                Ok(FallbackDone::NotSent(e.reason))
+            }
+            Err(e) => {
+                // Released: the event's next delivery tries again at once.
+                if let Err(release) = self.store.release(&claim_id, &owner).await {
+                    tracing::warn!(event_id, error = %release, "cannot release the fallback's claim");
+                }
+                tracing::warn!(event_id, kind = %fallback.kind, reason = %e.reason, "WhatsApp message failed: its SMS fallback could not go now");
+                Err(FallbackError::Send(e))
+            }
+        }
     }
 }

@@ -96,9 +96,22 @@ pub fn suppressed(audience: Audience, channel: Channel) {
     );
 }
 
+/// An SMS sent because a WhatsApp message could not go (refused when sent) or came
+/// back failed, by audience.
+pub fn whatsapp_fallback(audience: Audience) {
+    println!(
+        "{}",
+        emf_line(
+            &[("Audience", audience_name(audience))],
+            &[("WhatsAppFallbacks", "Count", 1.0)]
+        )
+    );
+}
+
 /// What a provider's outcome changed, by audience and channel: `MessagesDelivered`,
 /// `MessagesBounced`, `MessagesComplained`, `SmsDeliveryFailed` (an SMS failed or
-/// opted out). Other changes (delayed, rejected…) are logged, not counted.
+/// opted out), `WhatsAppDeliveryFailed` (a WhatsApp message failed: not on WhatsApp,
+/// a paused template…). Other changes (delayed, read, rejected…) are logged, not counted.
 pub fn outcome_learned(status: MessageStatus, audience: &str, channel: &str) {
     if let Some(line) = outcome_line(status, audience, channel) {
         println!("{line}");
@@ -112,6 +125,7 @@ pub fn outcome_line(status: MessageStatus, audience: &str, channel: &str) -> Opt
         MessageStatus::Bounced => "MessagesBounced",
         MessageStatus::Complained => "MessagesComplained",
         MessageStatus::Failed | MessageStatus::OptedOut if channel == "sms" => "SmsDeliveryFailed",
+        MessageStatus::Failed if channel == "whatsapp" => "WhatsAppDeliveryFailed",
         _ => return None,
     };
     Some(emf_line(

@@ -25,15 +25,15 @@ use futures_util::StreamExt;
 
 use crate::core::compose::Compose;
 use crate::core::delivery::{
-    Courier, DeliverySettings, Failure, MessageMeta, SendError, send_with_retry,
+    Content, Courier, DeliverySettings, Failure, MessageMeta, Outgoing, SendError, send_with_retry,
 };
 use crate::core::metrics;
 use crate::core::outcome::{Disposition, MessageReport, Outcome, Summary, report};
 use crate::core::queue;
 use crate::core::schedules::{FlowWork, Flows};
 use crate::core::store::{
-    Claim, Closed, Done, HistoryEntry, IdempotencyStore, Owner, RecipientHasher, Step, StoreError,
-    Suppression, message_key, recipient_hash, suppression_key,
+    Claim, Closed, Done, Fallback, HistoryEntry, IdempotencyStore, Owner, RecipientHasher, Step,
+    StoreError, Suppression, message_key, recipient_hash, suppression_key,
 };
 use crate::domain::config::Config;
 use crate::domain::event::Event;
@@ -355,9 +355,10 @@ where
     }
 
     /// Sends one planned message (unless `known` says it went before, or its recipient
-    /// is suppressed) and, when it is an SMS that cannot go (the number opted out, or
-    /// refused for good), the same message by email instead ([`rules::email_fallback`]):
-    /// its report, then the fallback's.
+    /// is suppressed) and, when it cannot go, the same message on the next channel: a
+    /// WhatsApp message refused for good goes by SMS ([`rules::whatsapp_fallback`]), an
+    /// SMS that cannot go (the number opted out, or refused for good) by email
+    /// ([`rules::email_fallback`]). Its report, then each fallback's.
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn deliver_one(
         &self,
@@ -369,47 +370,64 @@ where
         planned: &[Notification],
         timing: Timing,
     ) -> Vec<MessageReport> {
-        let (first, fall_back) = self.send_one(event, n, index, key, known, timing).await;
-        let mut reports = vec![first];
-        if !fall_back {
-            return reports;
-        }
-        let Some(email) = rules::email_fallback(event, &self.config, n, planned) else {
-            return reports;
-        };
-        let key = message_key(&email, &self.delivery.recipients);
-        let suppression = recipient_key(&email, &self.delivery.recipients);
-        let known = match self
-            .store
-            .look_up(
-                std::slice::from_ref(&key),
-                std::slice::from_ref(&suppression),
-            )
-            .await
-        {
-            Ok(found) => Known {
-                done: found.done.get(&key).copied(),
-                suppressed: Some(found.suppressed.get(&suppression).cloned()),
-                opted_out: None,
-            },
-            Err(e) => {
-                let failed = Outcome::Failed {
-                    failure: Failure::Temporary,
-                    reason: e.to_string(),
-                };
-                reports.push(report(&email, failed));
-                return reports;
-            }
-        };
-        let (fallback, _) = self
-            .send_one(event, &email, index, &key, known, timing)
+        let (first, mut fall_back) = self
+            .send_one(event, n, index, key, known, planned, timing)
             .await;
-        reports.push(fallback);
+        let mut reports = vec![first];
+        let mut current = n.clone();
+        // WhatsApp → SMS → email: each step changes the channel, email is the last.
+        while fall_back {
+            let next = match current.channel {
+                Channel::Whatsapp => rules::whatsapp_fallback(&self.config, &current, planned),
+                Channel::Sms => rules::email_fallback(event, &self.config, &current, planned),
+                Channel::Email => None,
+            };
+            let Some(next) = next else {
+                break;
+            };
+            let key = message_key(&next, &self.delivery.recipients);
+            let suppression = recipient_key(&next, &self.delivery.recipients);
+            let known = match self
+                .store
+                .look_up(
+                    std::slice::from_ref(&key),
+                    std::slice::from_ref(&suppression),
+                )
+                .await
+            {
+                Ok(found) => Known {
+                    done: found.done.get(&key).copied(),
+                    suppressed: Some(found.suppressed.get(&suppression).cloned()),
+                    opted_out: None,
+                },
+                Err(e) => {
+                    let failed = Outcome::Failed {
+                        failure: Failure::Temporary,
+                        reason: e.to_string(),
+                    };
+                    reports.push(report(&next, failed));
+                    return reports;
+                }
+            };
+            let (fallback, again) = self
+                .send_one(event, &next, index, &key, known, planned, timing)
+                .await;
+            if self.emit_metrics
+                && next.fallback_for == Some(Channel::Whatsapp)
+                && matches!(fallback.outcome, Outcome::Sent { earlier: false, .. })
+            {
+                metrics::whatsapp_fallback(next.audience);
+            }
+            reports.push(fallback);
+            fall_back = again;
+            current = next;
+        }
         reports
     }
 
-    /// One message: its report, and whether it is an SMS that cannot go (so its email
-    /// may go instead).
+    /// One message: its report, and whether it is an SMS or a WhatsApp message that
+    /// cannot go (so the same message may go on the next channel).
+    #[allow(clippy::too_many_arguments)]
     async fn send_one(
         &self,
         event: &Event,
@@ -417,10 +435,12 @@ where
         index: usize,
         key: &str,
         known: Known,
+        planned: &[Notification],
         timing: Timing,
     ) -> (MessageReport, bool) {
         let started = Instant::now();
-        let is_sms = n.channel == Channel::Sms;
+        // Whether the same message may go on another channel when this one cannot.
+        let is_sms = matches!(n.channel, Channel::Sms | Channel::Whatsapp);
         let mut fall_back = false;
         let outcome = if let Some(done) = known.done {
             match done {
@@ -481,6 +501,12 @@ where
                                 None,
                             );
                             self.record(event, n, key, Done::Sent, &entry).await;
+                            if n.channel == Channel::Whatsapp
+                                && let Some(id) = &provider_id
+                            {
+                                self.keep_whatsapp_fallback(event, n, index, id, planned)
+                                    .await;
+                            }
                             Outcome::Sent {
                                 earlier: false,
                                 provider_id,
@@ -527,13 +553,18 @@ where
 
     /// The suppression that keeps `n` from going, if any: the one the store holds (read
     /// now unless `known` says), or, for an SMS, SNS's opt-out list (asked through the
-    /// courier; a number found opted out is suppressed from then on).
+    /// courier; a number found opted out is suppressed from then on). A WhatsApp message
+    /// has none: the causes are an email's (bounces, complaints) and an SMS's (STOP),
+    /// and WhatsApp's own opt-out is the person blocking the business in WhatsApp.
     async fn suppression_of(
         &self,
         n: &Notification,
         known: Option<Option<Suppression>>,
         opted_out: Option<Result<bool, SendError>>,
     ) -> Option<Suppression> {
+        if n.channel == Channel::Whatsapp {
+            return None;
+        }
         let now = SystemTime::now();
         let stored = match known {
             Some(found) => found,
@@ -569,7 +600,54 @@ where
     async fn opt_out_of(&self, n: &Notification) -> Option<Result<bool, SendError>> {
         match &n.to {
             Address::Phone(phone) => Some(self.courier.opted_out(phone).await),
-            Address::Email(_) => None,
+            Address::Email(_) | Address::Whatsapp(_) => None,
+        }
+    }
+
+    /// Keeps the SMS that goes if the WhatsApp message `n`, accepted as `provider_id`,
+    /// comes back failed ([`rules::whatsapp_fallback`]): rendered now, kept under the
+    /// provider's id until [`fallback_until`]. A failure to keep it is logged: the
+    /// WhatsApp message went, only its fallback is lost.
+    async fn keep_whatsapp_fallback(
+        &self,
+        event: &Event,
+        n: &Notification,
+        index: usize,
+        provider_id: &str,
+        planned: &[Notification],
+    ) {
+        let Some(sms) = rules::whatsapp_fallback(&self.config, n, planned) else {
+            return;
+        };
+        let text = match self
+            .composer
+            .compose(event, &sms, MessageMeta::of(&sms, index))
+        {
+            Ok(Outgoing {
+                content: Content::Sms(sms),
+                ..
+            }) => sms.text,
+            Ok(_) => return,
+            Err(e) => {
+                tracing::warn!(event_id = %event.id, kind = %n.kind, error = %e, "cannot render the SMS fallback of a WhatsApp message");
+                return;
+            }
+        };
+        let now = SystemTime::now();
+        let fallback = Fallback {
+            event_id: sms.event_id.clone(),
+            index,
+            kind: sms.kind,
+            audience: sms.audience,
+            key: message_key(&sms, &self.delivery.recipients),
+            to: sms.to.as_str().to_owned(),
+            text,
+            until: crate::core::store::epoch_millis(fallback_until(event, &self.config, now)),
+            booking_id: event.booking.id.clone(),
+            confirmation: event.booking.confirmation_number.clone(),
+        };
+        if let Err(e) = self.store.keep_fallback(provider_id, &fallback, now).await {
+            tracing::warn!(event_id = %event.id, kind = %n.kind, error = %e, "cannot keep the SMS fallback of a WhatsApp message");
         }
     }
 
@@ -634,6 +712,25 @@ pub(crate) struct Known {
 /// The key of `n`'s recipient's suppression entry.
 pub(crate) fn recipient_key(n: &Notification, recipients: &RecipientHasher) -> String {
     suppression_key(&recipient_hash(recipients, n.to.as_str()))
+}
+
+/// How long a WhatsApp message's SMS fallback may still go: a day after the send, and
+/// never after the booking's start (a confirmation or a reminder that arrives once the
+/// visit began tells nothing). A failure Meta reports later sends nothing.
+pub const FALLBACK_WINDOW: Duration = Duration::from_secs(24 * 3600);
+
+/// When the SMS fallback of a WhatsApp message sent `now` stops being worth sending.
+pub fn fallback_until(event: &Event, config: &Config, now: SystemTime) -> SystemTime {
+    let window = now + FALLBACK_WINDOW;
+    let tz = event.time_zone(&config.default_time_zone);
+    let start = event
+        .booking
+        .starts_on
+        .as_deref()
+        .and_then(|t| event.instant(t, &tz))
+        .and_then(|t| SystemTime::try_from(t).ok())
+        .filter(|start| *start > now);
+    start.map_or(window, |start| start.min(window))
 }
 
 /// A suppression for `cause` learned at `at`, lasting as the configuration says.

@@ -25,7 +25,9 @@
 //!   it was, to whom (masked, and the recipient's keyed hash), where it stands and how it
 //!   got there; the provider's outcomes find it by that id;
 //! - the history of a message refused or skipped on its `msg#…` record itself;
-//! - `sup#<recipient hash>`: a suppressed recipient ([`Suppression`]), until it expires.
+//! - `sup#<recipient hash>`: a suppressed recipient ([`Suppression`]), until it expires;
+//! - `fbk#<provider message id>`: the SMS that goes if that WhatsApp message fails
+//!   ([`Fallback`]), until its deadline.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -239,6 +241,55 @@ pub trait IdempotencyStore: Send + Sync {
         let _ = key;
         async { Ok(false) }
     }
+
+    /// Keeps the SMS that goes if the WhatsApp message `provider_id` fails, until
+    /// `fallback.until` (then the record expires).
+    fn keep_fallback(
+        &self,
+        provider_id: &str,
+        fallback: &Fallback,
+        now: SystemTime,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        let _ = (provider_id, fallback, now);
+        async { Ok(()) }
+    }
+
+    /// The SMS kept for the WhatsApp message `provider_id`, if any.
+    fn fallback(
+        &self,
+        provider_id: &str,
+    ) -> impl Future<Output = Result<Option<Fallback>, StoreError>> + Send {
+        let _ = provider_id;
+        async { Ok(None) }
+    }
+}
+
+/// The key of the SMS kept for a WhatsApp message: its provider's message id.
+pub fn fallback_key(provider_id: &str) -> String {
+    format!("fbk#{provider_id}")
+}
+
+/// The SMS that goes if a WhatsApp message comes back failed, kept with the message
+/// (`fbk#<provider id>`) until `until`, no longer: the number and the text are personal
+/// data, kept only as long as they may be needed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Fallback {
+    pub event_id: String,
+    /// The WhatsApp message's position in its event's plan (the SMS takes it too).
+    pub index: usize,
+    pub kind: crate::domain::notification::Kind,
+    pub audience: crate::domain::notification::Audience,
+    /// The SMS's message key ([`message_key`]): recorded once it went.
+    pub key: String,
+    /// The number, E.164.
+    pub to: String,
+    pub text: String,
+    /// Epoch milliseconds: not sent after ([`crate::core::process::fallback_until`]).
+    pub until: u64,
+    #[serde(default)]
+    pub booking_id: Option<String>,
+    #[serde(default)]
+    pub confirmation: Option<String>,
 }
 
 /// What [`IdempotencyStore::look_up`] found.

@@ -51,6 +51,89 @@ pub struct Config {
     pub sms_fallback_email: bool,
     /// How long a bounced, complained-of or opted-out recipient gets nothing more.
     pub suppression_days: crate::domain::feedback::SuppressionDays,
+    /// WhatsApp (`[whatsapp]`): off (`None`) unless a phone number id is configured.
+    pub whatsapp: Option<WhatsApp>,
+}
+
+/// The `[whatsapp]` settings: which messages go by WhatsApp template messages through
+/// AWS End User Messaging Social, from which number, and how the templates are named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WhatsApp {
+    /// The WhatsApp number messages go from, as AWS names it:
+    /// `phone-number-id-<letters and digits>`.
+    pub phone_number_id: String,
+    /// Client kinds and flows that go by WhatsApp, to recipients with the SMS consent.
+    pub kinds: BTreeSet<Kind>,
+    /// WhatsApp replaces the SMS of those kinds; the SMS becomes the fallback when the
+    /// WhatsApp message cannot go or fails. `false`: both go.
+    pub instead_of_sms: bool,
+    /// The version of Meta's Graph API the messages are written for (`v20.0`).
+    pub meta_api_version: String,
+    /// Meta's language code of each language folder (`eng` → `en`, `por` → `pt_BR`):
+    /// the language the templates were approved in.
+    pub languages: BTreeMap<String, String>,
+    /// Template names are this prefix and the kind (`booxi_confirmation`).
+    pub template_prefix: String,
+    /// The fixed part of the templates' URL button; a message's tracking-page link,
+    /// without it, is the button's dynamic suffix.
+    pub link_base: Url,
+}
+
+/// The kinds that go by WhatsApp when `[whatsapp]` lists none: the SMS kinds by default.
+pub const DEFAULT_WHATSAPP_KINDS: [Kind; 4] = [
+    Kind::Confirmation,
+    Kind::Reminder,
+    Kind::Changed,
+    Kind::CanceledByStore,
+];
+/// The Graph API version of AWS's own SendWhatsAppMessage examples.
+pub const DEFAULT_META_API_VERSION: &str = "v20.0";
+pub const DEFAULT_WHATSAPP_TEMPLATE_PREFIX: &str = "booxi_";
+/// Where Booxi's tracking pages live (`https://book.booxi.com/tracking/<code>`).
+pub const DEFAULT_WHATSAPP_LINK_BASE: &str = "https://book.booxi.com/";
+/// Meta's code for each of our languages: the six of Booxi's booking widget.
+pub const DEFAULT_WHATSAPP_LANGUAGES: [(&str, &str); 6] = [
+    ("deu", "de"),
+    ("eng", "en"),
+    ("fre", "fr"),
+    ("nld", "nl"),
+    ("por", "pt_BR"),
+    ("spa", "es"),
+];
+
+impl WhatsApp {
+    /// WhatsApp from `phone_number_id`, every other setting at its default.
+    pub fn new(phone_number_id: impl Into<String>) -> Self {
+        Self {
+            phone_number_id: phone_number_id.into(),
+            kinds: DEFAULT_WHATSAPP_KINDS.into_iter().collect(),
+            instead_of_sms: true,
+            meta_api_version: DEFAULT_META_API_VERSION.to_owned(),
+            languages: DEFAULT_WHATSAPP_LANGUAGES
+                .iter()
+                .map(|(ours, meta)| ((*ours).to_owned(), (*meta).to_owned()))
+                .collect(),
+            template_prefix: DEFAULT_WHATSAPP_TEMPLATE_PREFIX.to_owned(),
+            link_base: Url::parse(DEFAULT_WHATSAPP_LINK_BASE).unwrap_or_else(|_| unreachable!()),
+        }
+    }
+
+    /// Meta's code of one of our languages (`eng` → `en`).
+    pub fn language_code(&self, ours: &str) -> Option<&str> {
+        self.languages.get(ours).map(String::as_str)
+    }
+
+    /// Whether `kind` goes by WhatsApp.
+    pub fn sends(&self, kind: Kind) -> bool {
+        self.kinds.contains(&kind)
+    }
+
+    /// The id in the phone number's ARN: the API's id without `phone-number-id-`.
+    pub fn arn_id(&self) -> &str {
+        self.phone_number_id
+            .strip_prefix("phone-number-id-")
+            .unwrap_or(&self.phone_number_id)
+    }
 }
 
 /// Brand settings for rendered messages (`[brand]` in the file). Every value is optional;
@@ -132,6 +215,7 @@ impl Default for Config {
             merchant_id: None,
             sms_fallback_email: true,
             suppression_days: Default::default(),
+            whatsapp: None,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! What the providers tell us after the send: SES's delivery events (through
-//! EventBridge) and SNS's SMS delivery-status log records (through CloudWatch Logs),
-//! read into one [`Learned`]; the states a message goes through ([`MessageStatus`]) and
+//! EventBridge), SNS's SMS delivery-status log records (through CloudWatch Logs) and
+//! End User Messaging Social's WhatsApp status events (through EventBridge), read into
+//! one [`Learned`]; the states a message goes through ([`MessageStatus`]) and
 //! the rule that a later stage never gives way to an earlier one; why a recipient is
 //! suppressed ([`Cause`]); and the masked form of an address shown by `history`.
 //!
@@ -19,13 +20,17 @@ pub enum MessageStatus {
     Sent,
     /// SES is still trying (a temporary problem at the recipient's server).
     Delayed,
-    /// The recipient's server (or the phone carrier) accepted it.
+    /// The recipient's server (or the phone carrier, or WhatsApp) accepted it.
     Delivered,
+    /// The recipient opened it (a WhatsApp message's blue ticks).
+    Read,
     /// SES gave up on it: the address bounced (permanent or transient).
     Bounced,
     /// SES refused to send it (a virus in the content).
     Rejected,
-    /// Not delivered: an SMS the carrier did not take, an email SES could not render.
+    /// Not delivered: an SMS the carrier did not take, an email SES could not render, a
+    /// WhatsApp message Meta could not deliver (the number is not on WhatsApp, a paused
+    /// template).
     Failed,
     /// Not delivered: the number opted out of SMS.
     OptedOut,
@@ -36,11 +41,12 @@ pub enum MessageStatus {
 }
 
 impl MessageStatus {
-    pub const ALL: [MessageStatus; 10] = [
+    pub const ALL: [MessageStatus; 11] = [
         MessageStatus::Skipped,
         MessageStatus::Sent,
         MessageStatus::Delayed,
         MessageStatus::Delivered,
+        MessageStatus::Read,
         MessageStatus::Bounced,
         MessageStatus::Rejected,
         MessageStatus::Failed,
@@ -55,6 +61,7 @@ impl MessageStatus {
             MessageStatus::Sent => "sent",
             MessageStatus::Delayed => "delayed",
             MessageStatus::Delivered => "delivered",
+            MessageStatus::Read => "read",
             MessageStatus::Bounced => "bounced",
             MessageStatus::Rejected => "rejected",
             MessageStatus::Failed => "failed",
@@ -69,14 +76,15 @@ impl MessageStatus {
     }
 
     /// How far along a message is: sent, then maybe delayed, then delivered or one of
-    /// the ends (bounced, rejected, failed, opted out, refused), and a complaint after
-    /// all of them (it comes from a recipient who got the message).
+    /// the ends (read, bounced, rejected, failed, opted out, refused), and a complaint
+    /// after all of them (it comes from a recipient who got the message).
     pub fn stage(self) -> u8 {
         match self {
             MessageStatus::Skipped | MessageStatus::Sent => 1,
             MessageStatus::Delayed => 2,
             MessageStatus::Delivered => 3,
-            MessageStatus::Bounced
+            MessageStatus::Read
+            | MessageStatus::Bounced
             | MessageStatus::Rejected
             | MessageStatus::Failed
             | MessageStatus::OptedOut
@@ -217,6 +225,101 @@ pub enum FeedbackError {
     Ses(String),
     #[error("not an SMS delivery record: {0}")]
     Sms(String),
+    #[error("not a WhatsApp status event: {0}")]
+    WhatsApp(String),
+}
+
+/// The `source` of End User Messaging Social's events on EventBridge.
+pub const WHATSAPP_SOURCE: &str = "aws.social-messaging";
+
+/// The detail-types of WhatsApp's status events this project reads (the stack's
+/// EventBridge rule lists the same); inbound messages and handovers are not ours.
+pub const WHATSAPP_DETAIL_TYPES: [&str; 5] = [
+    "WhatsApp Message Sent",
+    "WhatsApp Message Delivered",
+    "WhatsApp Message Read",
+    "WhatsApp Message Failed",
+    "WhatsApp Message Undeliverable",
+];
+
+/// What a WhatsApp status event (EventBridge's `detail-type` and `detail`) comes to:
+/// `Ok(None)` for an event that is not about a message we send (an inbound message, a
+/// handover). The message is found by `detail.messageId`, the id `SendWhatsAppMessage`
+/// returned (the event's `originationPhoneNumberId` is Meta's number id, not ours).
+/// The status is `detail.status` (`sent`, `delivered`, `read`, `failed`), else the
+/// detail-type's last word; "Undeliverable" is a failure. A failure's reason is Meta's
+/// error code and title (`131026 Message undeliverable`), never a number.
+pub fn from_whatsapp(detail_type: &str, detail: &Value) -> Result<Option<Learned>, FeedbackError> {
+    let bad = |what: &str| FeedbackError::WhatsApp(what.to_owned());
+    let Some(word) = detail_type.strip_prefix("WhatsApp Message ") else {
+        return Ok(None);
+    };
+    let word = word.trim().to_ascii_lowercase();
+    if !["sent", "delivered", "read", "failed", "undeliverable"].contains(&word.as_str()) {
+        return Ok(None);
+    }
+    let provider_id = detail
+        .get("messageId")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
+        .ok_or_else(|| bad("no detail.messageId"))?
+        .to_owned();
+    let status_word = detail
+        .get("status")
+        .and_then(Value::as_str)
+        .map(|s| s.trim().to_ascii_lowercase())
+        .filter(|s| !s.is_empty())
+        .unwrap_or(word);
+    let status = match status_word.as_str() {
+        "sent" | "accepted" => MessageStatus::Sent,
+        "delivered" => MessageStatus::Delivered,
+        "read" => MessageStatus::Read,
+        "failed" | "undeliverable" => MessageStatus::Failed,
+        _ => return Err(bad("status is not sent, delivered, read or failed")),
+    };
+    // A string of Unix seconds, as AWS documents it (a number is read too).
+    let at = match detail.get("eventTimestamp") {
+        Some(Value::String(text)) => text.trim().parse::<i64>().ok(),
+        Some(Value::Number(n)) => n.as_i64(),
+        _ => None,
+    }
+    .and_then(|secs| Timestamp::from_second(secs).ok());
+    let reason = (status == MessageStatus::Failed).then(|| {
+        let first = detail.pointer("/errors/0");
+        let code = first
+            .and_then(|e| e.get("code"))
+            .map(|c| match c {
+                Value::Number(n) => n.to_string(),
+                Value::String(s) => one_word(s),
+                _ => String::new(),
+            })
+            .filter(|c| !c.is_empty());
+        let title = first
+            .and_then(|e| e.get("title").or_else(|| e.get("message")))
+            .and_then(Value::as_str)
+            .map(without_numbers)
+            .map(|t| t.chars().take(100).collect::<String>())
+            .filter(|t| !t.is_empty());
+        let what = if status_word == "undeliverable" {
+            "WhatsApp: undeliverable"
+        } else {
+            "WhatsApp: failed"
+        };
+        match (code, title) {
+            (Some(code), Some(title)) => format!("{what} ({code} {title})"),
+            (Some(code), None) => format!("{what} ({code})"),
+            (None, Some(title)) => format!("{what} ({title})"),
+            (None, None) => what.to_owned(),
+        }
+    });
+    Ok(Some(Learned {
+        provider_id,
+        status,
+        at,
+        reason,
+        suppress: None,
+    }))
 }
 
 /// What a SES event (EventBridge's `detail`, SES's event record) comes to: `Ok(None)`
@@ -642,6 +745,73 @@ mod tests {
         );
         assert!(from_sms_log(&json!({"status": "SUCCESS"}), None).is_err());
         assert!(from_sms_log(&record("MAYBE", ""), None).is_err());
+    }
+
+    #[test]
+    fn whatsapp_status_events_read_by_message_id() {
+        let detail = |status: &str| {
+            json!({"wabaId": "1163793972139053", "originationPhoneNumber": "15815555555",
+                   "originationPhoneNumberId": "574086085794038",
+                   "messageId": "7bd36188-6123-4ded-a1dd-f017f0814405",
+                   "status": status, "eventTimestamp": "1759466965"})
+        };
+        let delivered = from_whatsapp("WhatsApp Message Delivered", &detail("delivered"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            delivered.provider_id,
+            "7bd36188-6123-4ded-a1dd-f017f0814405"
+        );
+        assert_eq!(delivered.status, MessageStatus::Delivered);
+        assert_eq!(
+            delivered.at,
+            Some(Timestamp::from_second(1759466965).unwrap())
+        );
+        assert_eq!(delivered.reason, None);
+        let read = from_whatsapp("WhatsApp Message Read", &detail("read"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(read.status, MessageStatus::Read);
+        assert!(!MessageStatus::Read.gives_way_to(MessageStatus::Delivered));
+        assert!(MessageStatus::Delivered.gives_way_to(MessageStatus::Read));
+
+        let mut failed = detail("failed");
+        failed["errors"] = json!([{"code": 131026, "title": "Message undeliverable",
+                                   "message": "Message undeliverable"}]);
+        let failed = from_whatsapp("WhatsApp Message Failed", &failed)
+            .unwrap()
+            .unwrap();
+        assert_eq!(failed.status, MessageStatus::Failed);
+        assert_eq!(
+            failed.reason.as_deref(),
+            Some("WhatsApp: failed (131026 Message undeliverable)")
+        );
+        assert_eq!(failed.suppress, None);
+        // No example of "Undeliverable" is documented: the detail-type alone says it.
+        let undeliverable = from_whatsapp(
+            "WhatsApp Message Undeliverable",
+            &json!({"messageId": "m-9"}),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(undeliverable.status, MessageStatus::Failed);
+        assert_eq!(
+            undeliverable.reason.as_deref(),
+            Some("WhatsApp: undeliverable")
+        );
+        assert_eq!(undeliverable.at, None);
+
+        assert_eq!(
+            from_whatsapp("WhatsApp Message Received", &detail("received")).unwrap(),
+            None
+        );
+        assert_eq!(
+            from_whatsapp("WhatsApp Message Sent", &json!({"status": "sent"}))
+                .unwrap_err()
+                .to_string(),
+            "not a WhatsApp status event: no detail.messageId"
+        );
+        assert!(from_whatsapp("WhatsApp Message Sent", &detail("weird")).is_err());
     }
 
     #[test]

@@ -249,6 +249,9 @@ pub enum Audience {
 pub enum Channel {
     Email,
     Sms,
+    /// A WhatsApp template message (AWS End User Messaging Social), to a mobile number,
+    /// with the SMS consent; on only with `[whatsapp]`.
+    Whatsapp,
 }
 
 /// Who acted, as a staff message tells it to its recipient.
@@ -296,14 +299,17 @@ pub struct Links {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Address {
     Email(EmailAddress),
+    /// A mobile number, for an SMS.
     Phone(PhoneNumber),
+    /// A mobile number, for a WhatsApp message.
+    Whatsapp(PhoneNumber),
 }
 
 impl Address {
     pub fn as_str(&self) -> &str {
         match self {
             Address::Email(e) => e.as_str(),
-            Address::Phone(p) => p.as_str(),
+            Address::Phone(p) | Address::Whatsapp(p) => p.as_str(),
         }
     }
 
@@ -311,6 +317,15 @@ impl Address {
         match self {
             Address::Email(_) => Channel::Email,
             Address::Phone(_) => Channel::Sms,
+            Address::Whatsapp(_) => Channel::Whatsapp,
+        }
+    }
+
+    /// The mobile number of an SMS or a WhatsApp message.
+    pub fn phone(&self) -> Option<&PhoneNumber> {
+        match self {
+            Address::Phone(p) | Address::Whatsapp(p) => Some(p),
+            Address::Email(_) => None,
         }
     }
 }
@@ -348,7 +363,8 @@ pub struct Notification {
     pub links: Option<Links>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub video_url: Option<Url>,
-    /// Set on an email sent because the SMS of the same message could not go.
+    /// Set on a message sent because the same message could not go on another
+    /// channel: an email for an SMS, an SMS for a WhatsApp message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fallback_for: Option<Channel>,
     #[serde(skip)]
@@ -531,5 +547,6 @@ pub fn channel_name(c: Channel) -> &'static str {
     match c {
         Channel::Email => "email",
         Channel::Sms => "sms",
+        Channel::Whatsapp => "whatsapp",
     }
 }

@@ -422,7 +422,7 @@ fn flow_changes(event: &Event, config: &Config, flow: &Flow, now: Timestamp, pla
                 plan.flow_notes
                     .push(format!("{name}: delete ({FLOW_ROWS_DELETE}: {why})"));
                 for (audience, recipient_key, recipient) in every_recipient(event, config) {
-                    for &channel in &flow.channels {
+                    for channel in flow_channels(config, flow) {
                         plan.schedules.push(ScheduleChange::Delete(Unscheduled {
                             kind,
                             audience,
@@ -476,6 +476,20 @@ fn flow_changes(event: &Event, config: &Config, flow: &Flow, now: Timestamp, pla
             }
         }
     }
+}
+
+/// The channels a flow's messages may be scheduled on: its own, and WhatsApp when
+/// `[whatsapp]` lists the flow.
+fn flow_channels(config: &Config, flow: &Flow) -> Vec<Channel> {
+    let whatsapp = config
+        .whatsapp
+        .as_ref()
+        .is_some_and(|w| w.sends(Kind::Flow(flow.name)));
+    flow.channels
+        .iter()
+        .copied()
+        .chain(whatsapp.then_some(Channel::Whatsapp))
+        .collect()
 }
 
 /// The flow's messages, each scheduled at `at`.
@@ -633,8 +647,26 @@ pub fn flow_messages(
                 }
             }
         }
-        if flow.channels.contains(&Channel::Sms) {
-            match (&person.mobile, person.remind_by_sms == Some(true)) {
+        let consent = person.remind_by_sms == Some(true);
+        let mut sms_replaced = false;
+        if let Some(whatsapp) = &config.whatsapp {
+            match whatsapp_consent(whatsapp, kind, &person.mobile, consent) {
+                Ok(phone) => {
+                    push(Address::Whatsapp(phone.clone()), &mut notes);
+                    sms_replaced = whatsapp.instead_of_sms;
+                }
+                Err(Some(why)) if whatsapp.sends(kind) => {
+                    notes.push(format!("{kind}: skipped {label} by whatsapp: {why}"))
+                }
+                Err(_) => {}
+            }
+        }
+        if flow.channels.contains(&Channel::Sms) && sms_replaced {
+            notes.push(format!(
+                "{kind}: skipped {label} by sms: {SMS_REPLACED_BY_WHATSAPP}"
+            ));
+        } else if flow.channels.contains(&Channel::Sms) {
+            match (&person.mobile, consent) {
                 (Contact::Missing, _) => {
                     notes.push(format!("{kind}: skipped {label} by sms: no mobile number"))
                 }
@@ -937,8 +969,22 @@ fn client_messages(event: &Event, config: &Config, kind: Kind, plan: &mut Plan) 
             }
         }
 
-        // SMS: only kinds enabled for SMS, only to people who consented (remindBySMS).
+        // WhatsApp (`[whatsapp]` kinds): the SMS consent and a valid mobile, as for SMS.
         let consent = person.remind_by_sms == Some(true);
+        let mut sms_replaced = false;
+        if let Some(whatsapp) = &config.whatsapp {
+            let why_not = whatsapp_consent(whatsapp, kind, &person.mobile, consent);
+            match why_not {
+                Ok(phone) => {
+                    push(plan, Address::Whatsapp(phone.clone()), None);
+                    sms_replaced = whatsapp.instead_of_sms;
+                }
+                Err(Some(why)) => skip(plan, audience, Some(Channel::Whatsapp), &label, why),
+                Err(None) => {}
+            }
+        }
+
+        // SMS: only kinds enabled for SMS, only to people who consented (remindBySMS).
         if !config.sms_kinds.contains(&kind) {
             if consent && person.mobile != Contact::Missing {
                 skip(
@@ -951,7 +997,21 @@ fn client_messages(event: &Event, config: &Config, kind: Kind, plan: &mut Plan) 
             }
             continue;
         }
-        let email_planned = plan.notifications.len() > planned_before;
+        if sms_replaced {
+            skip(
+                plan,
+                audience,
+                Some(Channel::Sms),
+                &label,
+                SMS_REPLACED_BY_WHATSAPP.to_owned(),
+            );
+            continue;
+        }
+        let email_planned = plan
+            .notifications
+            .iter()
+            .skip(planned_before)
+            .any(|n| n.channel == Channel::Email);
         // The SMS cannot go for want of a valid mobile: the email goes instead, unless it
         // goes anyway (never both channels for one message).
         let fallback =
@@ -992,6 +1052,67 @@ fn client_messages(event: &Event, config: &Config, kind: Kind, plan: &mut Plan) 
     }
 }
 
+/// Why an SMS of the plan is not sent: WhatsApp goes instead.
+pub const SMS_REPLACED_BY_WHATSAPP: &str = "replaced by WhatsApp ([whatsapp] instead_of_sms): \
+     sent only if the WhatsApp message cannot go or fails";
+
+/// Whether `kind` goes by WhatsApp to a person with this mobile and SMS consent: the
+/// number, or why not (`None`: nothing worth saying, as for SMS: no number and no consent).
+fn whatsapp_consent<'a>(
+    whatsapp: &crate::domain::config::WhatsApp,
+    kind: Kind,
+    mobile: &'a Contact<crate::domain::contact::PhoneNumber>,
+    consent: bool,
+) -> Result<&'a crate::domain::contact::PhoneNumber, Option<String>> {
+    if !whatsapp.sends(kind) {
+        return Err((consent && *mobile != Contact::Missing)
+            .then(|| format!("{kind} is not enabled for WhatsApp ([whatsapp] kinds)")));
+    }
+    match (mobile, consent) {
+        (Contact::Valid(phone), true) => Ok(phone),
+        (Contact::Missing, false) => Err(None),
+        (Contact::Missing, true) => Err(Some("no mobile number".to_owned())),
+        (_, false) => Err(Some(
+            "no SMS consent (remindBySMS is not true), which WhatsApp follows".to_owned(),
+        )),
+        (Contact::Invalid(e), true) => Err(Some(e.to_string())),
+    }
+}
+
+/// The SMS that goes instead of `whatsapp` when that WhatsApp message cannot go (refused
+/// when sent) or fails (its status comes back failed: not on WhatsApp, a paused
+/// template): the same message, to the same number, by SMS — when `[whatsapp]` replaces
+/// the SMS (`instead_of_sms`), the SMS of that kind would have gone (`sms_kinds`, or the
+/// flow's `channels`) and `planned` does not send it anyway. The consent is the one the
+/// WhatsApp message was planned with.
+pub fn whatsapp_fallback(
+    config: &Config,
+    whatsapp: &Notification,
+    planned: &[Notification],
+) -> Option<Notification> {
+    let settings = config.whatsapp.as_ref()?;
+    if whatsapp.channel != Channel::Whatsapp || !settings.instead_of_sms {
+        return None;
+    }
+    let phone = whatsapp.to.phone()?.clone();
+    let sms_would_go = match whatsapp.kind {
+        Kind::Flow(name) => config
+            .flows
+            .iter()
+            .any(|f| f.name == name && f.channels.contains(&Channel::Sms)),
+        kind => config.sms_kinds.contains(&kind),
+    };
+    let already = planned.iter().any(|n| {
+        n.kind == whatsapp.kind && n.channel == Channel::Sms && n.recipient == whatsapp.recipient
+    });
+    (sms_would_go && !already).then(|| Notification {
+        channel: Channel::Sms,
+        to: Address::Phone(phone),
+        fallback_for: Some(Channel::Whatsapp),
+        ..whatsapp.clone()
+    })
+}
+
 /// The email that goes instead of `sms` when that SMS cannot go (its number opted out,
 /// or the provider refused it for good): the same message, to the same person, by
 /// email — unless fallback is off, the message is not a client's or an attendee's, the
@@ -1003,7 +1124,9 @@ pub fn email_fallback(
     sms: &Notification,
     planned: &[Notification],
 ) -> Option<Notification> {
-    if !config.sms_fallback_email || sms.channel != Channel::Sms || sms.fallback_for.is_some() {
+    // An SMS that is itself WhatsApp's fallback may still fall back to email.
+    let fallback_already = sms.fallback_for.is_some_and(|c| c != Channel::Whatsapp);
+    if !config.sms_fallback_email || sms.channel != Channel::Sms || fallback_already {
         return None;
     }
     let person = match sms.recipient {

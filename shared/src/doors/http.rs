@@ -302,7 +302,7 @@ mod tests {
     use crate::adapters::memory::MemoryStore;
     use crate::core::delivery::DeliverySettings;
     use crate::core::delivery::{
-        Content, Email, MessageMeta, Outgoing, RetryPolicy, SendError, Sms,
+        Content, Email, MessageMeta, Outgoing, RetryPolicy, SendError, Sms, WhatsApp,
     };
     use crate::core::store::{Claim, Owner};
     use crate::domain::config::Config;
@@ -341,6 +341,7 @@ mod tests {
                     }
                     (s.to.to_string(), s.text.clone())
                 }
+                Content::WhatsApp(w) => (w.to.to_string(), w.template.name.clone()),
             };
             self.sent.lock().unwrap().push((to, what));
             Ok("id".into())
@@ -368,6 +369,16 @@ mod tests {
                 }),
                 Address::Phone(to) => Content::Sms(Sms {
                     to: to.clone(),
+                    text: n.kind.to_string(),
+                }),
+                Address::Whatsapp(to) => Content::WhatsApp(WhatsApp {
+                    to: to.clone(),
+                    template: crate::render::whatsapp::TemplateMessage {
+                        name: format!("booxi_{}", n.kind),
+                        language: "en".into(),
+                        parameters: Vec::new(),
+                        button_suffix: None,
+                    },
                     text: n.kind.to_string(),
                 }),
             };

@@ -4,8 +4,10 @@
 //!   (`source`, `detail-type`, `detail`). It dispatches on `source`: `aws.ses` is SES's
 //!   delivery events (the configuration set's EventBridge destination: "Email Sent",
 //!   "Email Delivered", "Email Bounced", "Email Complaint Received", "Email Rejected",
-//!   "Email Delivery Delayed", "Email Rendering Failed"); other sources (WhatsApp's
-//!   status events later) get their own arm.
+//!   "Email Delivery Delayed", "Email Rendering Failed"); `aws.social-messaging` is End
+//!   User Messaging Social's WhatsApp status events ("WhatsApp Message Sent",
+//!   "… Delivered", "… Read", "… Failed", "… Undeliverable"): a failed WhatsApp message
+//!   sends its SMS fallback, once.
 //! - [`sms_logs`]: a CloudWatch Logs subscription event (`{"awslogs":{"data":…}}`,
 //!   base64 of gzip) carrying SNS's SMS delivery-status records.
 //!
@@ -20,9 +22,11 @@ use std::io::Read;
 use base64::Engine;
 use serde_json::{Value, json};
 
+use crate::core::delivery::Courier;
+use crate::core::feedback::FallbackDone;
 use crate::core::process::Core;
 use crate::core::store::{Applied, IdempotencyStore, StoreError};
-use crate::domain::feedback::{self, Learned};
+use crate::domain::feedback::{self, Learned, MessageStatus};
 
 /// The `source` of SES's events on EventBridge.
 pub const SES_SOURCE: &str = "aws.ses";
@@ -39,10 +43,24 @@ pub const SES_DETAIL_TYPES: [&str; 7] = [
     "Email Rendering Failed",
 ];
 
-/// Why an outcome event failed the invocation: only the store.
+/// Why an outcome event failed the invocation: the store, or a WhatsApp message's SMS
+/// fallback that could not go now (it is tried again when the event comes again).
 #[derive(Debug, thiserror::Error)]
-#[error("outcome not recorded: {0}")]
-pub struct OutcomeError(#[from] pub StoreError);
+pub enum OutcomeError {
+    #[error("outcome not recorded: {0}")]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Fallback(crate::core::feedback::FallbackError),
+}
+
+impl From<crate::core::feedback::FallbackError> for OutcomeError {
+    fn from(e: crate::core::feedback::FallbackError) -> Self {
+        match e {
+            crate::core::feedback::FallbackError::Store(e) => OutcomeError::Store(e),
+            other => OutcomeError::Fallback(other),
+        }
+    }
+}
 
 /// The word an [`Applied`] is answered with.
 fn applied_word(applied: &Applied) -> &'static str {
@@ -54,7 +72,7 @@ fn applied_word(applied: &Applied) -> &'static str {
 }
 
 /// The EventBridge door: one event, dispatched on its `source` and `detail-type`.
-pub async fn event<I: IdempotencyStore, C, P>(
+pub async fn event<I: IdempotencyStore, C: Courier, P>(
     core: &Core<I, C, P>,
     event: &Value,
 ) -> Result<Value, OutcomeError> {
@@ -66,6 +84,7 @@ pub async fn event<I: IdempotencyStore, C, P>(
     let detail = event.get("detail").unwrap_or(&Value::Null);
     match source {
         SES_SOURCE => ses(core, detail_type, detail).await,
+        feedback::WHATSAPP_SOURCE => whatsapp(core, detail_type, detail).await,
         _ => {
             tracing::warn!(source = %crate::domain::text::one_line(source).chars().take(64).collect::<String>(), "EventBridge event from a source this function does not handle: ignored");
             Ok(json!({"status": "ignored", "reason": "unknown source"}))
@@ -91,6 +110,42 @@ async fn ses<I: IdempotencyStore, C, P>(
     };
     let applied = core.learn(&learned, "ses").await?;
     Ok(answer(&learned, &applied))
+}
+
+/// A WhatsApp status event: the message moves on; a message that comes back failed
+/// (not on WhatsApp, a paused or rejected template) sends its SMS fallback, once,
+/// however often the failure comes (the answer's `fallback` says what became of it).
+async fn whatsapp<I: IdempotencyStore, C: Courier, P>(
+    core: &Core<I, C, P>,
+    detail_type: &str,
+    detail: &Value,
+) -> Result<Value, OutcomeError> {
+    let learned = match feedback::from_whatsapp(detail_type, detail) {
+        Ok(Some(learned)) => learned,
+        Ok(None) => {
+            tracing::info!(detail_type = %shown(detail_type), "WhatsApp event that is not a status of a message sent: ignored");
+            return Ok(json!({"status": "ignored"}));
+        }
+        Err(e) => {
+            tracing::warn!(detail_type = %shown(detail_type), error = %e, "WhatsApp event not understood: ignored");
+            return Ok(json!({"status": "ignored", "reason": e.to_string()}));
+        }
+    };
+    let applied = core.learn(&learned, "whatsapp").await?;
+    let mut answer = answer(&learned, &applied);
+    // Also when nothing changed: a repeated failure may be the retry of one whose
+    // fallback could not go (the fallback itself goes once).
+    if let Applied::Changed(entry) | Applied::Unchanged(entry) = &applied
+        && entry.channel == "whatsapp"
+        && entry.status() == Some(MessageStatus::Failed)
+    {
+        let done = core.whatsapp_fallback(&learned.provider_id).await?;
+        answer["fallback"] = json!(done.word());
+        if let FallbackDone::NotSent(reason) = &done {
+            answer["fallback_reason"] = json!(reason);
+        }
+    }
+    Ok(answer)
 }
 
 fn answer(learned: &Learned, applied: &Applied) -> Value {

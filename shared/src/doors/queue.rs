@@ -393,7 +393,7 @@ mod tests {
     use crate::adapters::memory::MemoryStore;
     use crate::core::delivery::DeliverySettings;
     use crate::core::delivery::{
-        Content, Email, MessageMeta, Outgoing, RetryPolicy, SendError, Sms,
+        Content, Email, MessageMeta, Outgoing, RetryPolicy, SendError, Sms, WhatsApp,
     };
     use crate::core::outcome::{Disposition, Status};
     use crate::core::queue::{BATCH_ENTRIES, Entry, Queue, Rejected};
@@ -416,6 +416,7 @@ mod tests {
             let to = match &m.content {
                 Content::Email(e) => e.to.to_string(),
                 Content::Sms(s) => s.to.to_string(),
+                Content::WhatsApp(w) => w.to.to_string(),
             };
             if self.refuse.as_deref() == Some(&to) {
                 return Err(SendError::refused("SES SendEmail: BadRequestException"));
@@ -451,6 +452,16 @@ mod tests {
                 }),
                 Address::Phone(to) => Content::Sms(Sms {
                     to: to.clone(),
+                    text: n.kind.to_string(),
+                }),
+                Address::Whatsapp(to) => Content::WhatsApp(WhatsApp {
+                    to: to.clone(),
+                    template: crate::render::whatsapp::TemplateMessage {
+                        name: format!("booxi_{}", n.kind),
+                        language: "en".into(),
+                        parameters: Vec::new(),
+                        button_suffix: None,
+                    },
                     text: n.kind.to_string(),
                 }),
             };

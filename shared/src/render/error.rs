@@ -28,6 +28,11 @@ pub enum RenderError {
         "{key}: no template {name} (built in: pre_visit, starting_soon, thank_you, review_request; others go in templates_dir)"
     )]
     FlowTemplate { key: String, name: String },
+    /// A kind `[whatsapp] kinds` lists whose WhatsApp template exists in no language.
+    #[error(
+        "whatsapp.kinds: no template {name} (built in for every client kind and built-in flow; others go in templates_dir)"
+    )]
+    WhatsAppTemplate { name: String },
 }
 
 impl RenderError {

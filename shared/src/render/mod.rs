@@ -24,6 +24,7 @@ pub mod preview;
 pub mod sms;
 mod templates;
 pub mod text;
+pub mod whatsapp;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -58,6 +59,9 @@ pub struct RenderConfig {
     /// The configured `[[flows]]`: their templates (custom names included) are checked
     /// at start, and a custom name's files in `templates_dir` are allowed.
     pub flows: Vec<crate::domain::flows::Flow>,
+    /// `[whatsapp]`, when configured: its kinds' templates are checked at start. Without
+    /// it WhatsApp messages still render (the preview) with the default template names.
+    pub whatsapp: Option<crate::domain::config::WhatsApp>,
 }
 
 impl From<&Config> for RenderConfig {
@@ -68,6 +72,7 @@ impl From<&Config> for RenderConfig {
             default_time_zone: c.default_time_zone.clone(),
             default_country: c.default_country,
             flows: c.flows.clone(),
+            whatsapp: c.whatsapp.clone(),
         }
     }
 }
@@ -83,6 +88,7 @@ impl Default for RenderConfig {
 pub enum Message {
     Email(Email),
     Sms(Sms),
+    WhatsApp(whatsapp::WhatsAppMessage),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,7 +163,17 @@ pub struct Renderer {
     brand: Brand,
     default_time_zone: TimeZone,
     default_country: crate::domain::contact::Country,
+    /// The `[whatsapp]` settings (their defaults when WhatsApp is off: the preview).
+    whatsapp: crate::domain::config::WhatsApp,
+    /// `.whatsapp.txt` files and `whatsapp.toml` of `templates_dir`, by name.
+    whatsapp_overrides: BTreeMap<String, String>,
+    /// `whatsapp.toml` with the override's kinds over it, read on first use.
+    whatsapp_manifest: OnceLock<BTreeMap<String, whatsapp::Manifest>>,
+    flows: Vec<crate::domain::flows::Flow>,
 }
+
+/// The name of the WhatsApp templates' manifest.
+const WHATSAPP_MANIFEST: &str = "whatsapp.toml";
 
 /// Every configured flow has a template, in some language, for each of its channels: a
 /// custom flow name without its files is refused at start, with the key named.
@@ -170,6 +186,8 @@ fn check_flow_templates(
             let file = match channel {
                 Channel::Email => "email.html",
                 Channel::Sms => "sms.txt",
+                // Not a flow channel (`[whatsapp] kinds` names flows): checked apart.
+                Channel::Whatsapp => continue,
             };
             let found = crate::domain::contact::LANGUAGES.iter().any(|l| {
                 env.get_template(&format!("{l}/{}.{file}", flow.name))
@@ -242,6 +260,7 @@ impl Renderer {
     pub fn new(config: &RenderConfig) -> Result<Self, RenderError> {
         let mut sources: BTreeMap<String, String> = BTreeMap::new();
         let mut label_overrides = BTreeMap::new();
+        let mut whatsapp_overrides = BTreeMap::new();
         if let Some(dir) = &config.templates_dir {
             let files = read_override_dir(dir)?;
             let flow_names: Vec<&str> = config.flows.iter().map(|f| f.name.as_str()).collect();
@@ -253,6 +272,8 @@ impl Renderer {
             for (name, source) in files {
                 if name.ends_with("labels.toml") {
                     label_overrides.insert(name, source);
+                } else if name.ends_with(".whatsapp.txt") || name == WHATSAPP_MANIFEST {
+                    whatsapp_overrides.insert(name, source);
                 } else {
                     sources.insert(name, source);
                 }
@@ -313,13 +334,246 @@ impl Renderer {
                 .map_err(|e| RenderError::template(&name, &e))?;
         }
         check_flow_templates(&env, &config.flows)?;
-        Ok(Self {
+        let renderer = Self {
             env,
             labels,
             brand: config.brand.clone(),
             default_time_zone: config.default_time_zone.clone(),
             default_country: config.default_country,
-        })
+            whatsapp: config
+                .whatsapp
+                .clone()
+                .unwrap_or_else(|| crate::domain::config::WhatsApp::new("phone-number-id-preview")),
+            whatsapp_overrides,
+            whatsapp_manifest: OnceLock::new(),
+            flows: config.flows.clone(),
+        };
+        renderer.check_whatsapp(config.whatsapp.is_some())?;
+        Ok(renderer)
+    }
+
+    /// The WhatsApp templates this renderer would send, checked now rather than at send
+    /// time: a replacement's body and manifest read as Meta's rules allow, and (when
+    /// `[whatsapp]` is on) every kind it lists has its template in some language.
+    fn check_whatsapp(&self, configured: bool) -> Result<(), RenderError> {
+        for (name, source) in &self.whatsapp_overrides {
+            let read = if name == WHATSAPP_MANIFEST {
+                whatsapp::parse_manifest(source).map(|_| ())
+            } else {
+                whatsapp::parse_body(source).map(|_| ())
+            };
+            read.map_err(|message| RenderError::Template {
+                name: name.clone(),
+                message,
+            })?;
+        }
+        if !configured {
+            return Ok(());
+        }
+        for kind in &self.whatsapp.kinds {
+            let found = crate::domain::contact::LANGUAGES
+                .iter()
+                .any(|l| self.whatsapp_source(l, kind.name()).is_some());
+            if !found {
+                return Err(RenderError::WhatsAppTemplate {
+                    name: format!("<language>/{}.whatsapp.txt", kind.name()),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Meta's code of one of our languages (`eng` → `en`), as `[whatsapp] languages` says.
+    pub fn whatsapp_language_code(&self, language: &str) -> Option<&str> {
+        self.whatsapp.language_code(language)
+    }
+
+    /// The body of `kind`'s WhatsApp template in `language` (`eng`): the replacement's,
+    /// else the built-in one.
+    fn whatsapp_source(&self, language: &str, kind: &str) -> Option<&str> {
+        let name = format!("{language}/{kind}.whatsapp.txt");
+        self.whatsapp_overrides
+            .get(&name)
+            .map(String::as_str)
+            .or_else(|| {
+                templates::EMBEDDED
+                    .iter()
+                    .find(|(embedded, _)| *embedded == name)
+                    .map(|(_, source)| *source)
+            })
+    }
+
+    /// What `whatsapp.toml` says of `kind`; a kind it does not list (a flow of the
+    /// merchant's own) is UTILITY, with the tracking-page button before the visit.
+    fn whatsapp_manifest(&self, kind: Kind) -> whatsapp::Manifest {
+        let manifest = self.whatsapp_manifest.get_or_init(|| {
+            let builtin = templates::EMBEDDED
+                .iter()
+                .find(|(name, _)| *name == WHATSAPP_MANIFEST)
+                .map(|(_, source)| *source)
+                .unwrap_or("");
+            // The built-in file reads (a unit test), a replacement was checked in `new`.
+            let mut manifest = whatsapp::parse_manifest(builtin).unwrap_or_default();
+            if let Some(over) = self.whatsapp_overrides.get(WHATSAPP_MANIFEST) {
+                manifest.extend(whatsapp::parse_manifest(over).unwrap_or_default());
+            }
+            manifest
+        });
+        manifest
+            .get(kind.name())
+            .copied()
+            .unwrap_or_else(|| whatsapp::Manifest {
+                category: whatsapp::Category::Utility,
+                button: match kind.flow() {
+                    Some(name)
+                        if self.flows.iter().any(|f| {
+                            f.name == name
+                                && matches!(f.timing, crate::domain::flows::Timing::BeforeStart(_))
+                        }) =>
+                    {
+                        whatsapp::Button::View
+                    }
+                    _ => whatsapp::Button::None,
+                },
+            })
+    }
+
+    /// The WhatsApp template message of a planned WhatsApp message: its template (the
+    /// `_nolink` one when the message has no tracking-page link under `[whatsapp]
+    /// link_base`), the language it is written in (the message's when a template exists
+    /// in it and `[whatsapp] languages` names it, else the merchant's default language,
+    /// else English), its parameters cleaned and capped.
+    pub fn whatsapp(
+        &self,
+        event: &Event,
+        n: &Notification,
+    ) -> Result<whatsapp::WhatsAppMessage, RenderError> {
+        self.whatsapp_template(event, n).map(|(_, message)| message)
+    }
+
+    /// The template a WhatsApp message uses, as Meta's template API takes it (its values
+    /// as the examples), and the message.
+    pub fn whatsapp_template(
+        &self,
+        event: &Event,
+        n: &Notification,
+    ) -> Result<(whatsapp::Definition, whatsapp::WhatsAppMessage), RenderError> {
+        use whatsapp::Button;
+        let settings = &self.whatsapp;
+        let kind = n.kind.name();
+        let usable = |l: &Language| {
+            settings.language_code(l.code()).is_some()
+                && self.whatsapp_source(l.code(), kind).is_some()
+        };
+        let language = first_language(event, n, usable).ok_or_else(|| {
+            RenderError::MissingTemplate(format!("{}/{kind}.whatsapp.txt", n.language))
+        })?;
+        let file = format!("{}/{kind}.whatsapp.txt", language.code());
+        let source = self
+            .whatsapp_source(language.code(), kind)
+            .ok_or_else(|| RenderError::MissingTemplate(file.clone()))?;
+        let meta_language = settings
+            .language_code(language.code())
+            .unwrap_or_default()
+            .to_owned();
+        let labels = match self.labels.get(language.code()) {
+            Some(labels) => labels.parsed(),
+            None => NO_LABELS.get_or_init(|| ParsedLabels::new(BTreeMap::new())),
+        };
+        let label = |key: &str| labels.table.get(key).cloned().unwrap_or_default();
+        let inputs = context::Inputs {
+            brand: &self.brand,
+            default_time_zone: &self.default_time_zone,
+            language: &language,
+            labels: &labels.table,
+            default_country: self.default_country,
+        };
+        let ctx = Context::new(event, n, &inputs);
+        let manifest = self.whatsapp_manifest(n.kind);
+        let tracking = |pick: fn(&context::LinksView) -> Option<String>| {
+            ctx.links
+                .as_ref()
+                .and_then(pick)
+                .and_then(|l| url::Url::parse(&l).ok())
+                .and_then(|link| {
+                    whatsapp::url_suffix(&link, &settings.link_base)
+                        .map(|suffix| (link.to_string(), suffix))
+                })
+        };
+        let prefix = &settings.template_prefix;
+        let dynamic_url = format!("{}{{{{1}}}}", settings.link_base);
+        let (name, body_source, button) = match manifest.button {
+            Button::None => (format!("{prefix}{kind}"), source.to_owned(), None),
+            Button::Review => match &self.brand.review_url {
+                Some(url) => (
+                    format!("{prefix}{kind}"),
+                    whatsapp::with_hint(source, &label("whatsapp_hint_review")),
+                    Some((label("action_review"), url.to_string(), None)),
+                ),
+                None => (format!("{prefix}{kind}"), source.to_owned(), None),
+            },
+            Button::View | Button::Confirm => {
+                let (found, text, hint) = if manifest.button == Button::Confirm {
+                    (
+                        tracking(|l| l.confirm.clone().or_else(|| Some(l.view.clone()))),
+                        label("action_confirm"),
+                        label("whatsapp_hint_confirm"),
+                    )
+                } else {
+                    (
+                        tracking(|l| Some(l.view.clone())),
+                        label("action_view"),
+                        label("whatsapp_hint_view"),
+                    )
+                };
+                match found {
+                    Some((link, suffix)) => (
+                        format!("{prefix}{kind}"),
+                        whatsapp::with_hint(source, &hint),
+                        Some((text, link, Some(suffix))),
+                    ),
+                    None => (
+                        format!("{prefix}{kind}{}", whatsapp::NO_LINK),
+                        source.to_owned(),
+                        None,
+                    ),
+                }
+            }
+        };
+        let body = whatsapp::parse_body(&body_source).map_err(|message| RenderError::Template {
+            name: file.clone(),
+            message,
+        })?;
+        let parameters: Vec<String> = body
+            .placeholders
+            .iter()
+            .map(|p| whatsapp_value(&ctx, &labels.table, p))
+            .collect();
+        let message = whatsapp::WhatsAppMessage {
+            template: whatsapp::TemplateMessage {
+                name: name.clone(),
+                language: meta_language.clone(),
+                parameters: parameters.clone(),
+                button_suffix: button.as_ref().and_then(|(_, _, suffix)| suffix.clone()),
+            },
+            text: body.fill(&parameters),
+            button: button
+                .as_ref()
+                .map(|(text, link, _)| (text.clone(), link.clone())),
+        };
+        let definition = whatsapp::Definition {
+            name,
+            language: meta_language,
+            category: manifest.category,
+            body,
+            examples: parameters,
+            button: button.map(|(label, link, suffix)| whatsapp::DefinedButton {
+                label,
+                url: if suffix.is_some() { dynamic_url } else { link },
+                example: suffix,
+            }),
+        };
+        Ok((definition, message))
     }
 
     /// Renders one planned message. An error concerns this message only.
@@ -341,6 +595,7 @@ impl Renderer {
         let channel = match n.channel {
             Channel::Email => "email.html",
             Channel::Sms => "sms.txt",
+            Channel::Whatsapp => return self.whatsapp(event, n).map(Message::WhatsApp),
         };
         let language = self.template_language(event, n, channel)?;
         let name = format!("{}/{}.{channel}", language.code(), n.kind.name());
@@ -365,7 +620,8 @@ impl Renderer {
                 });
                 self.email(&name, &ctx, &labels.value, ics, language)
             }
-            Channel::Sms => self.sms(&name, &ctx, labels),
+            // (A WhatsApp message returned above.)
+            Channel::Sms | Channel::Whatsapp => self.sms(&name, &ctx, labels),
         }
     }
 
@@ -394,15 +650,7 @@ impl Renderer {
                 .get_template(&format!("{}/{}.{channel}", l.code(), n.kind.name()))
                 .is_ok()
         };
-        [
-            Some(n.language.clone()),
-            event.merchant.default_language.clone(),
-            Some(Language::english()),
-        ]
-        .into_iter()
-        .flatten()
-        .find(exists)
-        .ok_or_else(|| {
+        first_language(event, n, exists).ok_or_else(|| {
             RenderError::MissingTemplate(format!("{}/{}.{channel}", n.language, n.kind.name()))
         })
     }
@@ -676,6 +924,55 @@ impl Renderer {
     }
 }
 
+/// The first of the notification's language, the merchant's default language and
+/// English that `usable` accepts.
+fn first_language(
+    event: &Event,
+    n: &Notification,
+    usable: impl Fn(&Language) -> bool,
+) -> Option<Language> {
+    [
+        Some(n.language.clone()),
+        event.merchant.default_language.clone(),
+        Some(Language::english()),
+    ]
+    .into_iter()
+    .flatten()
+    .find(|l| usable(l))
+}
+
+/// The value of a WhatsApp template's placeholder for this message, cleaned like SMS
+/// text and capped ([`whatsapp::parameter`]); a value the booking lacks is the language's
+/// word for it (`to be confirmed`, `Appointment`), never empty (Meta refuses that).
+fn whatsapp_value(ctx: &Context, labels: &BTreeMap<String, String>, placeholder: &str) -> String {
+    let label = |key: &str| labels.get(key).map(String::as_str).unwrap_or("");
+    let cap = whatsapp::cap(placeholder);
+    let clean = |text: Option<&str>| text.and_then(|t| whatsapp::parameter(t, cap));
+    let value = match placeholder {
+        "name" => {
+            let first = ctx.recipient.first_name.as_deref().unwrap_or("");
+            let full = ctx.recipient.name.as_deref().unwrap_or("");
+            let wanted = match label("whatsapp_name") {
+                "" => "{name}",
+                other => other,
+            };
+            let named = wanted.replace("{full_name}", full).replace("{name}", first);
+            clean(Some(&named))
+                .or_else(|| clean(ctx.recipient.first_name.as_deref()))
+                .or_else(|| clean(ctx.recipient.name.as_deref()))
+                .or_else(|| clean(ctx.recipient.last_name.as_deref()))
+                .or_else(|| clean(Some(label("whatsapp_no_name"))))
+        }
+        "date" => clean(ctx.when.as_ref().map(|w| w.date.as_str()))
+            .or_else(|| clean(Some(label("whatsapp_to_be_set")))),
+        "time" => clean(ctx.when.as_ref().map(|w| w.time.as_str()))
+            .or_else(|| clean(Some(label("whatsapp_to_be_set")))),
+        "service" => clean(ctx.service.as_deref()).or_else(|| clean(Some(label("appointment")))),
+        _ => clean(Some(ctx.brand.name.as_str())).or_else(|| clean(ctx.store.name.as_deref())),
+    };
+    value.unwrap_or_else(|| "—".to_owned())
+}
+
 /// What a template sees: the message's [`Context`] (serialised), its labels as `t`, the
 /// `format` rendered (`html`, `text` or `sms`) and the `layout` an email extends.
 fn values(ctx: &Value, t: &Value, format: &'static str) -> Value {
@@ -928,7 +1225,8 @@ mod thread_safety {
         let renderer = Renderer::new(&RenderConfig::default()).unwrap();
         let mut compiled = 0;
         for (name, _) in templates::EMBEDDED {
-            if name.ends_with(".toml") {
+            // WhatsApp bodies are Meta's text, not MiniJinja (`whatsapp_templates_…`).
+            if name.ends_with(".toml") || name.ends_with(".whatsapp.txt") {
                 continue;
             }
             renderer
@@ -954,6 +1252,120 @@ mod thread_safety {
         assert_eq!(renderer.labels.len(), 6);
         assert!(renderer.env.get_template("eng/labels.toml").is_err());
         assert!(renderer.env.get_template("eng/nothing.sms.txt").is_err());
+    }
+
+    /// Every WhatsApp template reads as Meta takes it, with and without its button's
+    /// line, in every language; each client kind and built-in flow has one in each;
+    /// no two templates of a language share a body (Meta refuses a duplicate); button
+    /// labels fit.
+    #[test]
+    fn whatsapp_templates_read_as_meta_takes_them() {
+        use super::whatsapp;
+        use crate::domain::contact::LANGUAGES;
+        use crate::domain::notification::Kind;
+        let renderer = super::Renderer::new(&super::RenderConfig::default()).unwrap();
+        let manifest = whatsapp::parse_manifest(
+            super::templates::EMBEDDED
+                .iter()
+                .find(|(n, _)| *n == "whatsapp.toml")
+                .unwrap()
+                .1,
+        )
+        .unwrap();
+        let kinds: Vec<String> = Kind::CLIENT
+            .iter()
+            .map(|k| k.name().to_owned())
+            .chain(
+                crate::domain::flows::BUILT_IN
+                    .iter()
+                    .map(|f| (*f).to_owned()),
+            )
+            .collect();
+        assert_eq!(manifest.len(), kinds.len());
+        for lang in LANGUAGES {
+            let labels = renderer.labels[lang].parsed();
+            let mut bodies = std::collections::BTreeSet::new();
+            for kind in &kinds {
+                let source = renderer
+                    .whatsapp_source(lang, kind)
+                    .unwrap_or_else(|| panic!("no {lang}/{kind}.whatsapp.txt"));
+                let body = whatsapp::parse_body(source)
+                    .unwrap_or_else(|e| panic!("{lang}/{kind}.whatsapp.txt: {e}"));
+                assert!(body.placeholders.contains(&"name"), "{lang}/{kind}");
+                assert!(
+                    bodies.insert(body.text.clone()),
+                    "{lang}/{kind}: a duplicate body"
+                );
+                for hint in [
+                    "whatsapp_hint_view",
+                    "whatsapp_hint_confirm",
+                    "whatsapp_hint_review",
+                ] {
+                    let text = whatsapp::with_hint(source, &labels.table[hint]);
+                    whatsapp::parse_body(&text)
+                        .unwrap_or_else(|e| panic!("{lang}/{kind} + {hint}: {e}"));
+                }
+                if lang == "fre" {
+                    for mark in [" :", " !", " ?", " ;"] {
+                        assert!(
+                            !source.contains(mark),
+                            "{lang}/{kind}: a plain space before {mark}"
+                        );
+                    }
+                }
+            }
+            for label in ["action_view", "action_confirm", "action_review"] {
+                let text = &labels.table[label];
+                assert!(
+                    text.chars().count() <= whatsapp::MAX_BUTTON_LABEL,
+                    "{lang}: {label} `{text}`"
+                );
+            }
+            for key in ["whatsapp_name", "whatsapp_no_name", "whatsapp_to_be_set"] {
+                assert!(!labels.table[key].is_empty(), "{lang}: {key}");
+            }
+        }
+        // Both forms of each kind with a tracking-page button, one of the others.
+        let definitions = super::preview::whatsapp_definitions(&renderer, None).unwrap();
+        let expected: usize = manifest
+            .values()
+            .map(|m| match m.button {
+                whatsapp::Button::View | whatsapp::Button::Confirm => 2,
+                _ => 1,
+            })
+            .sum::<usize>()
+            * LANGUAGES.len();
+        assert_eq!(definitions.len(), expected);
+        for d in &definitions {
+            d.check().unwrap();
+            let meta = d.to_meta();
+            assert_eq!(meta["components"][0]["type"], "BODY");
+            let examples = meta["components"][0]["example"]["body_text"][0]
+                .as_array()
+                .unwrap();
+            assert_eq!(examples.len(), d.body.placeholders.len(), "{}", d.name);
+        }
+        let recall = definitions
+            .iter()
+            .find(|d| d.name == "booxi_recall")
+            .unwrap();
+        assert_eq!(recall.category, whatsapp::Category::Marketing);
+        let confirmation = definitions
+            .iter()
+            .find(|d| d.name == "booxi_confirmation" && d.language == "pt_BR")
+            .unwrap();
+        let button = confirmation.button.as_ref().unwrap();
+        assert_eq!(button.url, "https://book.booxi.com/{{1}}");
+        assert_eq!(
+            button.example.as_deref(),
+            Some("tracking/8c1f2a9e4b7d4f0e?lang=por")
+        );
+        assert_eq!(button.label, "Ver meu agendamento");
+        assert!(
+            definitions
+                .iter()
+                .any(|d| d.name == "booxi_confirmation_nolink" && d.button.is_none())
+        );
     }
 
     #[test]

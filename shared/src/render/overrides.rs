@@ -31,8 +31,8 @@ const LANGUAGE_NAMES: &[(&str, &str)] = &[
 
 /// Refuses `names` (paths under `dir`, with `/`) that replace no built-in template.
 /// New files under `partials/` are allowed: an overridden template may include them.
-/// Templates of the configured flows (`<language>/<flow>.email.html`, `.sms.txt`) are
-/// new files too, allowed in every language folder.
+/// Templates of the configured flows (`<language>/<flow>.email.html`, `.sms.txt`,
+/// `.whatsapp.txt`) are new files too, allowed in every language folder.
 pub(super) fn check<'a>(
     dir: &Path,
     names: impl IntoIterator<Item = &'a str>,
@@ -43,8 +43,9 @@ pub(super) fn check<'a>(
         name.split_once('/').is_some_and(|(folder, file)| {
             languages.contains(folder)
                 && flows.iter().any(|f| {
-                    file.strip_prefix(f)
-                        .is_some_and(|rest| rest == ".email.html" || rest == ".sms.txt")
+                    file.strip_prefix(f).is_some_and(|rest| {
+                        rest == ".email.html" || rest == ".sms.txt" || rest == ".whatsapp.txt"
+                    })
                 })
         })
     };
@@ -105,7 +106,8 @@ fn problem(name: &str) -> Option<String> {
     Some(
         "not a built-in template: a file replaces the built-in file of the same path \
          (`<language>/<kind>.email.html`, `<language>/<kind>.sms.txt`, \
-         `<language>/labels.toml`, `layout.html`, `layout.txt`, `partials/…`)"
+         `<language>/<kind>.whatsapp.txt`, `<language>/labels.toml`, `layout.html`, \
+         `layout.txt`, `whatsapp.toml`, `partials/…`)"
             .to_owned(),
     )
 }

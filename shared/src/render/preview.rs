@@ -21,13 +21,15 @@ pub enum Sample {
     Long,
 }
 
-/// One kind in one language: its email and, for client kinds, its SMS.
+/// One kind in one language: its email and, for client kinds, its SMS and its WhatsApp
+/// message.
 #[derive(Debug, Clone)]
 pub struct Preview {
     pub kind: Kind,
     pub language: Language,
     pub email: Email,
     pub sms: Option<Sms>,
+    pub whatsapp: Option<crate::render::whatsapp::WhatsAppMessage>,
 }
 
 impl Preview {
@@ -176,6 +178,9 @@ pub fn sample_notification(
         Channel::Sms => Address::Phone(
             PhoneNumber::parse("+15145550123", canada()?).map_err(|e| e.to_string())?,
         ),
+        Channel::Whatsapp => Address::Whatsapp(
+            PhoneNumber::parse("+15145550123", canada()?).map_err(|e| e.to_string())?,
+        ),
     };
     Ok(Notification {
         event_id: "evt-preview".into(),
@@ -221,22 +226,107 @@ pub fn previews(renderer: &Renderer, sample: Sample) -> Result<Vec<Preview>, Str
             };
             let email = match render(sample_notification(kind, &language, Channel::Email)?)? {
                 Message::Email(e) => e,
-                Message::Sms(_) => continue,
+                Message::Sms(_) | Message::WhatsApp(_) => continue,
             };
-            let sms = if kind.is_staff() {
-                None
+            let (sms, whatsapp) = if kind.is_staff() {
+                (None, None)
             } else {
-                match render(sample_notification(kind, &language, Channel::Sms)?)? {
+                let sms = match render(sample_notification(kind, &language, Channel::Sms)?)? {
                     Message::Sms(s) => Some(s),
-                    Message::Email(_) => None,
-                }
+                    Message::Email(_) | Message::WhatsApp(_) => None,
+                };
+                let whatsapp = renderer
+                    .whatsapp(
+                        &event,
+                        &sample_notification(kind, &language, Channel::Whatsapp)?,
+                    )
+                    .map_err(|e| e.to_string())?;
+                (sms, Some(whatsapp))
             };
             out.push(Preview {
                 kind,
                 language,
                 email,
                 sms,
+                whatsapp,
             });
+        }
+    }
+    Ok(out)
+}
+
+/// A WhatsApp message as a phone shows it: its body in a bubble on the chat's
+/// background, its button under the text, and the template it uses.
+pub fn whatsapp_bubble(message: &crate::render::whatsapp::WhatsAppMessage) -> String {
+    let button = message
+        .button
+        .as_ref()
+        .map(|(label, link)| {
+            format!(
+                "<a href=\"{}\">&#x2197;&#xFE0E; {}</a>",
+                escape_html(link),
+                escape_html(label)
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "<div class=\"chat\"><div class=\"bubble\"><p>{text}</p>{button}</div></div>\n\
+<p class=\"meta\">WhatsApp: template {name} ({language}), {count} parameter(s)</p>\n",
+        text = escape_html(&message.text),
+        name = escape_html(&message.template.name),
+        language = escape_html(&message.template.language),
+        count = message.template.parameters.len(),
+    )
+}
+
+/// Every WhatsApp template of `kinds` (all client kinds and built-in flows when `None`)
+/// in every language it is written in, as Meta's template API takes it: the one with
+/// the tracking-page button and, for a kind that has one, the `_nolink` one, the sample
+/// booking's values as examples. Each is checked ([`Definition::check`]).
+///
+/// [`Definition::check`]: crate::render::whatsapp::Definition::check
+pub fn whatsapp_definitions(
+    renderer: &Renderer,
+    kinds: Option<&[Kind]>,
+) -> Result<Vec<crate::render::whatsapp::Definition>, String> {
+    let event = sample_event(Sample::Typical)?;
+    let built_in: Vec<Kind> = Kind::CLIENT
+        .into_iter()
+        .chain(
+            crate::domain::flows::BUILT_IN
+                .iter()
+                .filter_map(|name| crate::domain::notification::FlowName::parse(name).ok())
+                .map(Kind::Flow),
+        )
+        .collect();
+    let mut out: Vec<crate::render::whatsapp::Definition> = Vec::new();
+    for &kind in kinds.unwrap_or(&built_in) {
+        for code in crate::domain::contact::LANGUAGES {
+            let Some(language) = Language::parse(code) else {
+                continue;
+            };
+            let with_links = sample_notification(kind, &language, Channel::Whatsapp)?;
+            let without = Notification {
+                links: None,
+                ..with_links.clone()
+            };
+            for n in [with_links, without] {
+                let (definition, _) = renderer
+                    .whatsapp_template(&event, &n)
+                    .map_err(|e| e.to_string())?;
+                // Written in another language (no template in this one): not this one's.
+                if definition.language != renderer.whatsapp_language_code(code).unwrap_or_default()
+                {
+                    continue;
+                }
+                definition.check()?;
+                if !out
+                    .iter()
+                    .any(|d| d.name == definition.name && d.language == definition.language)
+                {
+                    out.push(definition);
+                }
+            }
         }
     }
     Ok(out)
@@ -258,6 +348,10 @@ h2{margin:0 0 4px 0;font-size:18px}.subject{margin:0 0 12px 0;color:#374151}\n\
 .frames figure{margin:0}.frames figcaption{font-size:12px;color:#6b7280}\n\
 iframe{border:1px solid #d1d5db;background:#fff;height:900px}\n\
 .sms{max-width:375px;white-space:pre-wrap;background:#dcfce7;border-radius:12px;padding:10px 12px;margin:12px 0 0 0}\n\
+.chat{max-width:375px;background:#efeae2;border-radius:12px;padding:12px;margin:12px 0 0 0}\n\
+.bubble{background:#fff;border-radius:0 8px 8px 8px;box-shadow:0 1px 1px rgba(0,0,0,.15);max-width:320px}\n\
+.bubble p{margin:0;padding:8px 10px;white-space:pre-wrap;font-size:14.5px;line-height:1.35}\n\
+.bubble a{display:block;border-top:1px solid #e5e7eb;padding:9px 10px;text-align:center;color:#027eb5;text-decoration:none;font-size:14.5px}\n\
 .meta{font-size:12px;color:#6b7280}\n</style>\n</head>\n<body>\n<h1>Message preview</h1>\n<nav>\n",
     );
     for p in previews {
@@ -280,6 +374,9 @@ iframe{border:1px solid #d1d5db;background:#fff;height:900px}\n\
             lang = p.language.code(),
             subject = escape_html(&p.email.subject),
         ));
+        if let Some(whatsapp) = &p.whatsapp {
+            page.push_str(&whatsapp_bubble(whatsapp));
+        }
         if let Some(sms) = &p.sms {
             page.push_str(&format!(
                 "<p class=\"sms\">{text}</p>\n<p class=\"meta\">SMS: {count} segment(s), {encoding:?}, {units} units, form {form:?}</p>\n",

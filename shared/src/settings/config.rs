@@ -9,7 +9,7 @@ use url::Url;
 
 use serde::Deserialize;
 
-use crate::domain::config::{Brand, Config, is_hex_colour};
+use crate::domain::config::{Brand, Config, WhatsApp, is_hex_colour};
 use crate::domain::contact::{Country, EmailAddress};
 use crate::domain::event::{EventType, alias_key};
 use crate::domain::notification::{Channel, Kind};
@@ -36,6 +36,20 @@ struct ConfigFile {
     flows: Option<Vec<FlowFile>>,
     sms_fallback_email: Option<bool>,
     suppression_days: Option<String>,
+    whatsapp: Option<WhatsAppFile>,
+}
+
+/// The file's `[whatsapp]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WhatsAppFile {
+    phone_number_id: Option<String>,
+    kinds: Option<Vec<String>>,
+    instead_of_sms: Option<bool>,
+    meta_api_version: Option<String>,
+    languages: Option<BTreeMap<String, String>>,
+    template_prefix: Option<String>,
+    link_base: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -69,6 +83,15 @@ const TOP_KEYS: &[&str] = &[
     "flows",
     "sms_fallback_email",
     "suppression_days",
+];
+const WHATSAPP_KEYS: &[&str] = &[
+    "phone_number_id",
+    "kinds",
+    "instead_of_sms",
+    "meta_api_version",
+    "languages",
+    "template_prefix",
+    "link_base",
 ];
 const BRAND_KEYS: &[&str] = &[
     "store_name",
@@ -105,6 +128,20 @@ impl ConfigFile {
             return Err(misplaced(
                 key,
                 "belongs in the [brand] table, not at the top level",
+            ));
+        }
+        if let Some(key) = table.keys().find(|k| WHATSAPP_KEYS.contains(&k.as_str())) {
+            return Err(misplaced(
+                key,
+                "belongs in the [whatsapp] table, not at the top level",
+            ));
+        }
+        if let Some(whatsapp) = table.get("whatsapp").and_then(toml::Value::as_table)
+            && let Some(key) = whatsapp.keys().find(|k| TOP_KEYS.contains(&k.as_str()))
+        {
+            return Err(misplaced(
+                &format!("whatsapp.{key}"),
+                "belongs at the top level (before any [table]), not in [whatsapp]",
             ));
         }
         if let Some(brand) = table.get("brand").and_then(toml::Value::as_table)
@@ -298,6 +335,7 @@ impl Config {
                     .into(),
             });
         }
+        config.whatsapp = whatsapp(file.whatsapp, &env, &config)?;
         config.event_aliases = match env(ENV_EVENT_ALIASES) {
             Some(text) => event_aliases(ENV_EVENT_ALIASES, &alias_pairs(&text)?, |name| {
                 format!("{ENV_EVENT_ALIASES}[{name}]")
@@ -314,15 +352,21 @@ impl Config {
 
 /// `name=known, name=known` (`BOOXI_EVENT_ALIASES`); empty means no alias.
 fn alias_pairs(text: &str) -> Result<BTreeMap<String, String>, ConfigError> {
+    pairs(
+        ENV_EVENT_ALIASES,
+        text,
+        "name=known (e.g. booking.confirmed=appointment.created)",
+    )
+}
+
+/// `a=b, c=d` read from the variable `key`; `shape` says what a pair looks like.
+fn pairs(key: &str, text: &str, shape: &str) -> Result<BTreeMap<String, String>, ConfigError> {
     let mut pairs = BTreeMap::new();
     for pair in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (name, known) = pair.split_once('=').ok_or_else(|| {
-            invalid(
-                ENV_EVENT_ALIASES,
-                format!("`{pair}` is not name=known (e.g. booking.confirmed=appointment.created)"),
-            )
-        })?;
-        pairs.insert(name.trim().to_owned(), known.trim().to_owned());
+        let (name, value) = pair
+            .split_once('=')
+            .ok_or_else(|| invalid(key, format!("`{pair}` is not {shape}")))?;
+        pairs.insert(name.trim().to_owned(), value.trim().to_owned());
     }
     Ok(pairs)
 }
@@ -432,6 +476,209 @@ fn brand(file: BrandFile, env: &impl Fn(&str) -> Option<String>) -> Result<Brand
         brand.review_url = Some(web_url(key, &text)?);
     }
     Ok(brand)
+}
+
+/// `[whatsapp]` and its variables: `None` (off) unless a phone number id is set; a
+/// `[whatsapp]` table without one is a mistake worth naming.
+fn whatsapp(
+    file: Option<WhatsAppFile>,
+    env: &impl Fn(&str) -> Option<String>,
+    config: &Config,
+) -> Result<Option<WhatsApp>, ConfigError> {
+    let in_file = file.is_some();
+    let file = file.unwrap_or_default();
+    let pick = |env_key: &'static str, file_key: &'static str, from_file: Option<String>| {
+        env(env_key)
+            .map(|v| (env_key, v))
+            .or(from_file.map(|v| (file_key, v)))
+            .map(|(key, v)| (key, v.trim().to_owned()))
+            .filter(|(_, v)| !v.is_empty())
+    };
+    let Some((key, id)) = pick(
+        ENV_WHATSAPP_PHONE_NUMBER_ID,
+        "whatsapp.phone_number_id",
+        file.phone_number_id,
+    ) else {
+        if in_file {
+            return Err(invalid(
+                "whatsapp.phone_number_id",
+                "required with [whatsapp]: the id End User Messaging Social gives the \
+                 WhatsApp number (phone-number-id-…)"
+                    .into(),
+            ));
+        }
+        return Ok(None);
+    };
+    let digits = id.strip_prefix("phone-number-id-").unwrap_or("");
+    if digits.is_empty() || id.len() > 115 || !digits.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(invalid(
+            key,
+            format!("`{id}` is not a phone number id (phone-number-id- and letters or digits)"),
+        ));
+    }
+    let mut whatsapp = WhatsApp::new(id);
+    let kinds = match env(ENV_WHATSAPP_KINDS) {
+        Some(text) => Some((ENV_WHATSAPP_KINDS, split_list(&text))),
+        None => file.kinds.map(|k| ("whatsapp.kinds", k)),
+    };
+    if let Some((key, names)) = kinds {
+        whatsapp.kinds = whatsapp_kinds(key, names, config)?;
+    }
+    let instead = pick(
+        ENV_WHATSAPP_INSTEAD_OF_SMS,
+        "whatsapp.instead_of_sms",
+        file.instead_of_sms.map(|b| b.to_string()),
+    );
+    if let Some((key, text)) = instead {
+        whatsapp.instead_of_sms = match text.to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" | "on" => true,
+            "false" | "0" | "no" | "off" => false,
+            _ => return Err(invalid(key, format!("`{text}` is not true or false"))),
+        };
+    }
+    if let Some((key, version)) = pick(
+        ENV_WHATSAPP_META_API_VERSION,
+        "whatsapp.meta_api_version",
+        file.meta_api_version,
+    ) {
+        let number = version.strip_prefix('v').unwrap_or("");
+        let ok = !number.is_empty()
+            && number.split('.').count() <= 2
+            && number
+                .split('.')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        if !ok {
+            return Err(invalid(
+                key,
+                format!("`{version}` is not a Graph API version such as v20.0"),
+            ));
+        }
+        whatsapp.meta_api_version = version;
+    }
+    let languages = match env(ENV_WHATSAPP_LANGUAGES) {
+        Some(text) => Some((ENV_WHATSAPP_LANGUAGES, language_pairs(&text)?)),
+        None => file.languages.map(|l| ("whatsapp.languages", l)),
+    };
+    if let Some((key, pairs)) = languages {
+        for (ours, meta) in pairs {
+            let ours = ours.trim();
+            if !crate::domain::contact::LANGUAGES.contains(&ours) {
+                return Err(invalid(
+                    key,
+                    format!(
+                        "`{ours}` is not one of our languages ({})",
+                        crate::domain::contact::LANGUAGES.join(", ")
+                    ),
+                ));
+            }
+            let meta = meta.trim();
+            let (lang, region) = meta.split_once('_').unwrap_or((meta, ""));
+            let ok = (2..=3).contains(&lang.len())
+                && lang.bytes().all(|b| b.is_ascii_lowercase())
+                && region.len() <= 4
+                && region.bytes().all(|b| b.is_ascii_alphanumeric())
+                && (region.is_empty() == !meta.contains('_'));
+            if !ok {
+                return Err(invalid(
+                    key,
+                    format!("`{meta}` is not one of Meta's language codes (en, en_US, pt_BR…)"),
+                ));
+            }
+            whatsapp.languages.insert(ours.to_owned(), meta.to_owned());
+        }
+    }
+    if let Some((key, prefix)) = pick(
+        ENV_WHATSAPP_TEMPLATE_PREFIX,
+        "whatsapp.template_prefix",
+        file.template_prefix,
+    ) {
+        if prefix.len() > 64
+            || !prefix
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            return Err(invalid(
+                key,
+                format!(
+                    "`{prefix}`: template names take lower-case letters, digits and `_` (at most 64 here)"
+                ),
+            ));
+        }
+        whatsapp.template_prefix = prefix;
+    }
+    if let Some((key, text)) = pick(ENV_WHATSAPP_LINK_BASE, "whatsapp.link_base", file.link_base) {
+        let url = Url::parse(&text)
+            .ok()
+            .filter(|u| u.scheme() == "https" && u.host().is_some())
+            .filter(|u| u.query().is_none() && u.fragment().is_none())
+            .ok_or_else(|| {
+                invalid(
+                    key,
+                    format!(
+                        "`{text}` is not an https URL without a query (https://book.booxi.com/)"
+                    ),
+                )
+            })?;
+        whatsapp.link_base = url;
+    }
+    // A reply to a WhatsApp message reaches no one here: the review request needs its page.
+    if whatsapp.sends(Kind::Flow(
+        crate::domain::notification::FlowName::parse("review_request")
+            .map_err(|e| invalid("whatsapp.kinds", e.to_string()))?,
+    )) && config.brand.review_url.is_none()
+    {
+        return Err(invalid(
+            "whatsapp.kinds",
+            "review_request by WhatsApp needs [brand] review_url (BOOXI_BRAND_REVIEW_URL): \
+             its button opens it"
+                .into(),
+        ));
+    }
+    Ok(Some(whatsapp))
+}
+
+/// `[whatsapp] kinds`: client kinds and configured flows (`all`: every client kind and
+/// every configured flow).
+fn whatsapp_kinds(
+    key: &str,
+    names: Vec<String>,
+    config: &Config,
+) -> Result<BTreeSet<Kind>, ConfigError> {
+    let flows = config.flows.iter().map(|f| Kind::Flow(f.name));
+    if names.len() == 1 && names[0].eq_ignore_ascii_case("all") {
+        return Ok(Kind::CLIENT.into_iter().chain(flows).collect());
+    }
+    let mut set = BTreeSet::new();
+    for name in &names {
+        let name = name.trim();
+        let kind = name
+            .parse::<Kind>()
+            .ok()
+            .filter(|k| !k.is_staff())
+            .or_else(|| flows.clone().find(|k| k.name() == name))
+            .ok_or_else(|| {
+                let mut valid: Vec<&str> = Kind::CLIENT.iter().map(|k| k.name()).collect();
+                valid.extend(config.flows.iter().map(|f| f.name.as_str()));
+                invalid(
+                    key,
+                    format!(
+                        "`{name}` is not a client kind or a configured flow; WhatsApp takes {} (or all)",
+                        valid.join(", ")
+                    ),
+                )
+            })?;
+        set.insert(kind);
+    }
+    Ok(set)
+}
+
+/// `eng=en_US, spa=es_MX` (`BOOXI_WHATSAPP_LANGUAGES`).
+fn language_pairs(text: &str) -> Result<BTreeMap<String, String>, ConfigError> {
+    pairs(
+        ENV_WHATSAPP_LANGUAGES,
+        text,
+        "language=code (e.g. spa=es_MX)",
+    )
 }
 
 /// Control characters (line breaks included) become spaces: these values go into headers.
@@ -657,7 +904,7 @@ mod tests {
              one of `enabled_kinds`, `sms_kinds`, `staff_kinds`, `staff_fallback_email`, \
              `default_country`, `templates_dir`, `default_time_zone`, `max_recipients_per_event`, \
              `max_schedules_per_event`, `merchant_id`, `brand`, \
-             `event_aliases`, `flows`, `sms_fallback_email`, `suppression_days`"
+             `event_aliases`, `flows`, `sms_fallback_email`, `suppression_days`, `whatsapp`"
         );
         let err =
             Config::load(None, env(&[(ENV_ENABLED_KINDS, "confirmation,bogus")])).unwrap_err();
@@ -701,6 +948,104 @@ mod tests {
             "brand.default_country: belongs at the top level (before any [table]), not in \
              [brand] (configuration file <inline>, line 3)"
         );
+    }
+
+    #[test]
+    fn whatsapp_is_off_unless_a_phone_number_id_is_set() {
+        assert_eq!(Config::default().whatsapp, None);
+        assert_eq!(Config::from_toml("").unwrap().whatsapp, None);
+        let c = Config::from_toml("[whatsapp]\nphone_number_id = \"phone-number-id-0a1b2c\"\n")
+            .unwrap();
+        let w = c.whatsapp.unwrap();
+        assert_eq!(w.phone_number_id, "phone-number-id-0a1b2c");
+        assert_eq!(w.arn_id(), "0a1b2c");
+        let kinds: Vec<&str> = w.kinds.iter().map(|k| k.name()).collect();
+        assert_eq!(
+            kinds,
+            ["confirmation", "changed", "canceled_by_store", "reminder"]
+        );
+        assert!(w.instead_of_sms);
+        assert_eq!(w.meta_api_version, "v20.0");
+        assert_eq!(w.language_code("por"), Some("pt_BR"));
+        assert_eq!(w.template_prefix, "booxi_");
+        assert_eq!(w.link_base.as_str(), "https://book.booxi.com/");
+        // The environment alone turns it on, as the stack does.
+        let c = Config::load(
+            None,
+            env(&[
+                (ENV_WHATSAPP_PHONE_NUMBER_ID, "phone-number-id-99"),
+                (ENV_WHATSAPP_KINDS, "reminder, no_show"),
+                (ENV_WHATSAPP_INSTEAD_OF_SMS, "false"),
+                (ENV_WHATSAPP_LANGUAGES, "spa=es_MX, eng=en_US"),
+                (ENV_WHATSAPP_META_API_VERSION, "v21.0"),
+            ]),
+        )
+        .unwrap();
+        let w = c.whatsapp.unwrap();
+        assert_eq!(w.kinds, [Kind::NoShow, Kind::Reminder].into());
+        assert!(!w.instead_of_sms);
+        assert_eq!(w.language_code("spa"), Some("es_MX"));
+        assert_eq!(w.language_code("eng"), Some("en_US"));
+        assert_eq!(w.language_code("fre"), Some("fr"));
+        assert_eq!(w.meta_api_version, "v21.0");
+    }
+
+    #[test]
+    fn whatsapp_mistakes_are_named() {
+        let err = |text: &str| Config::from_toml(text).unwrap_err().to_string();
+        assert_eq!(
+            err("[whatsapp]\nkinds = [\"reminder\"]\n"),
+            "whatsapp.phone_number_id: required with [whatsapp]: the id End User Messaging \
+             Social gives the WhatsApp number (phone-number-id-…)"
+        );
+        let id = "[whatsapp]\nphone_number_id = \"phone-number-id-1\"\n";
+        assert_eq!(
+            err("[whatsapp]\nphone_number_id = \"+15145550100\"\n"),
+            "whatsapp.phone_number_id: `+15145550100` is not a phone number id \
+             (phone-number-id- and letters or digits)"
+        );
+        assert!(
+            err(&format!("{id}kinds = [\"staff_new_booking\"]\n")).starts_with(
+                "whatsapp.kinds: `staff_new_booking` is not a client kind or a configured flow"
+            )
+        );
+        assert_eq!(
+            err(&format!("{id}meta_api_version = \"20\"\n")),
+            "whatsapp.meta_api_version: `20` is not a Graph API version such as v20.0"
+        );
+        assert_eq!(
+            err(&format!("{id}languages = {{ ita = \"it\" }}\n")),
+            "whatsapp.languages: `ita` is not one of our languages (eng, fre, spa, por, nld, deu)"
+        );
+        assert_eq!(
+            err(&format!("{id}languages = {{ spa = \"Spanish\" }}\n")),
+            "whatsapp.languages: `Spanish` is not one of Meta's language codes (en, en_US, pt_BR…)"
+        );
+        assert!(
+            err(&format!("{id}template_prefix = \"Booxi-\"\n"))
+                .starts_with("whatsapp.template_prefix")
+        );
+        assert!(
+            err(&format!("{id}link_base = \"http://x.example/\"\n"))
+                .starts_with("whatsapp.link_base")
+        );
+        assert_eq!(
+            err("phone_number_id = \"phone-number-id-1\"\n"),
+            "phone_number_id: belongs in the [whatsapp] table, not at the top level \
+             (configuration file <inline>, line 1)"
+        );
+        let flows = "[[flows]]\nname = \"review_request\"\nafter_completed = \"2h\"\n";
+        assert_eq!(
+            err(&format!("{flows}{id}kinds = [\"review_request\"]\n")),
+            "whatsapp.kinds: review_request by WhatsApp needs [brand] review_url \
+             (BOOXI_BRAND_REVIEW_URL): its button opens it"
+        );
+        // A configured flow is a WhatsApp kind like the others.
+        let c = Config::from_toml(&format!(
+            "[[flows]]\nname = \"pre_visit\"\nbefore_start = \"24h\"\n{id}kinds = [\"pre_visit\", \"reminder\"]\n"
+        ))
+        .unwrap();
+        assert_eq!(c.whatsapp.unwrap().kinds.len(), 2);
     }
 
     #[test]

@@ -21,6 +21,16 @@ pub const ENV_MERCHANT_ID: &str = "BOOXI_MERCHANT_ID";
 pub const ENV_SMS_FALLBACK_EMAIL: &str = "BOOXI_SMS_FALLBACK_EMAIL";
 /// `bounced=90,complained=365,opted_out=365`: days a suppression lasts, per cause.
 pub const ENV_SUPPRESSION_DAYS: &str = "BOOXI_SUPPRESSION_DAYS";
+/// WhatsApp (`[whatsapp]`): the phone number id turns it on; the others override the
+/// file's keys of the same meaning.
+pub const ENV_WHATSAPP_PHONE_NUMBER_ID: &str = "BOOXI_WHATSAPP_PHONE_NUMBER_ID";
+pub const ENV_WHATSAPP_KINDS: &str = "BOOXI_WHATSAPP_KINDS";
+pub const ENV_WHATSAPP_INSTEAD_OF_SMS: &str = "BOOXI_WHATSAPP_INSTEAD_OF_SMS";
+pub const ENV_WHATSAPP_META_API_VERSION: &str = "BOOXI_WHATSAPP_META_API_VERSION";
+/// `eng=en_US,spa=es_MX`: Meta's language code of some of our languages.
+pub const ENV_WHATSAPP_LANGUAGES: &str = "BOOXI_WHATSAPP_LANGUAGES";
+pub const ENV_WHATSAPP_TEMPLATE_PREFIX: &str = "BOOXI_WHATSAPP_TEMPLATE_PREFIX";
+pub const ENV_WHATSAPP_LINK_BASE: &str = "BOOXI_WHATSAPP_LINK_BASE";
 /// `name=known,name=known`: replaces the file's `[event_aliases]` table.
 pub const ENV_EVENT_ALIASES: &str = "BOOXI_EVENT_ALIASES";
 pub const ENV_BRAND_STORE_NAME: &str = "BOOXI_BRAND_STORE_NAME";
@@ -69,6 +79,9 @@ pub const ENV_LOCAL_SECRET: &str = "BOOXI_LOCAL_SECRET";
 pub const ENV_LOCAL_MODE: &str = "BOOXI_LOCAL_MODE";
 /// Offline (`serve`, `send`): numbers (E.164, comma-separated) that act as opted out of SMS.
 pub const ENV_LOCAL_OPTED_OUT: &str = "BOOXI_LOCAL_OPTED_OUT";
+/// Offline (`serve`, `send`): numbers (E.164, comma-separated) that are not on WhatsApp:
+/// a WhatsApp message to them comes back failed, and its SMS fallback goes.
+pub const ENV_LOCAL_NOT_ON_WHATSAPP: &str = "BOOXI_LOCAL_NOT_ON_WHATSAPP";
 /// `true` (default) / `false`: ask SNS (`CheckIfPhoneNumberIsOptedOut`) before each SMS
 /// to a number not asked about in the last 10 minutes.
 pub const ENV_SMS_OPT_OUT_CHECK: &str = "BOOXI_SMS_OPT_OUT_CHECK";

@@ -14,11 +14,14 @@ use crate::domain::notification::{audience_name, channel_name};
 
 /// Email through SES v2 (`SendEmail` with the raw MIME message, naming the configuration
 /// set and tagged with what the message is), SMS through SNS (`Publish` to a phone
-/// number, transactional), after asking SNS whether the number opted out.
+/// number, transactional), after asking SNS whether the number opted out; WhatsApp
+/// through End User Messaging Social, when configured.
 #[derive(Debug, Clone)]
 pub struct AwsCourier {
     pub ses: aws_sdk_sesv2::Client,
     pub sns: aws_sdk_sns::Client,
+    /// `None` unless `[whatsapp]` is configured (then no client is made at all).
+    pub whatsapp: Option<super::WhatsAppSender>,
     pub sender: SenderSettings,
     /// SNS's answers to `CheckIfPhoneNumberIsOptedOut`, remembered a while; `None`:
     /// not asked (`BOOXI_SMS_OPT_OUT_CHECK=false`).
@@ -190,6 +193,12 @@ impl Courier for AwsCourier {
         match &message.content {
             Content::Email(email) => self.email(email, &message.meta).await,
             Content::Sms(sms) => self.sms(sms).await,
+            Content::WhatsApp(message) => match &self.whatsapp {
+                Some(sender) => sender.send(message).await,
+                None => Err(SendError::permanent(
+                    "WhatsApp is not configured (no [whatsapp] phone_number_id)",
+                )),
+            },
         }
     }
 

@@ -13,8 +13,9 @@ use futures_util::future::BoxFuture;
 use super::classify;
 use crate::core::schedules::{BookingState, Named, Saved};
 use crate::core::store::{
-    Applied, Claim, Closed, Done, Found, HistoryEntry, IdempotencyStore, Owner, RETENTION,
-    StoreError, Suppression, epoch_millis, epoch_seconds, event_key, provider_key,
+    Applied, Claim, Closed, Done, Fallback, Found, HistoryEntry, IdempotencyStore, Owner,
+    RETENTION, StoreError, Suppression, epoch_millis, epoch_seconds, event_key, fallback_key,
+    provider_key,
 };
 use crate::domain::feedback::{Cause, Learned};
 
@@ -522,6 +523,47 @@ impl IdempotencyStore for DynamoStore {
             .await
             .map_err(|e| store_error("DeleteItem (suppression)", &e))?;
         Ok(out.attributes().is_some_and(|a| a.contains_key("cause")))
+    }
+
+    async fn keep_fallback(
+        &self,
+        provider_id: &str,
+        fallback: &Fallback,
+        now: SystemTime,
+    ) -> Result<(), StoreError> {
+        let json = serde_json::to_string(fallback)
+            .map_err(|e| StoreError(format!("fallback: cannot write: {e}")))?;
+        // Gone (the table's TTL) a day after it stops being of use, never later than
+        // the other records.
+        let until = std::time::UNIX_EPOCH + Duration::from_millis(fallback.until);
+        let expires = (until + Duration::from_secs(24 * 3600)).min(now + RETENTION);
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", s(fallback_key(provider_id)))
+            .item("fallback", s(json))
+            .item("expires_at", n(epoch_seconds(expires)))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| store_error("PutItem (fallback)", &e))
+    }
+
+    async fn fallback(&self, provider_id: &str) -> Result<Option<Fallback>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s(fallback_key(provider_id)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| store_error("GetItem (fallback)", &e))?;
+        Ok(out
+            .item()
+            .and_then(|item| item.get("fallback"))
+            .and_then(|v| v.as_s().ok())
+            .and_then(|json| serde_json::from_str(json).ok()))
     }
 
     async fn record(&self, key: &str, done: Done, now: SystemTime) -> Result<(), StoreError> {

@@ -1,4 +1,5 @@
-//! The AWS side of the adapters (feature `aws`): SES v2 and SNS as a [`Courier`],
+//! The AWS side of the adapters (feature `aws`): SES v2, SNS and End User Messaging
+//! Social (WhatsApp) as a [`Courier`],
 //! DynamoDB as the [`IdempotencyStore`] (and the flows' booking states), Secrets Manager
 //! as the [`SecretSource`], EventBridge Scheduler as the flows' scheduler, SQS as the
 //! [`Queue`] of queued mode.
@@ -14,6 +15,7 @@ mod dynamo;
 mod scheduler;
 mod secrets;
 mod sqs;
+mod whatsapp;
 
 /// Moved to [`crate::settings`]; here for the callers that knew them here.
 pub use crate::core::delivery::SenderSettings;
@@ -23,6 +25,7 @@ pub use dynamo::DynamoStore;
 pub use scheduler::EventBridgeScheduler;
 pub use secrets::SecretsManagerSource;
 pub use sqs::SqsQueue;
+pub use whatsapp::WhatsAppSender;
 
 use aws_sdk_sesv2::error::ProvideErrorMetadata;
 
@@ -39,6 +42,8 @@ const THROTTLING: &[&str] = &[
     "LimitExceededException",
     "RequestLimitExceeded",
     "ProvisionedThroughputExceededException",
+    // End User Messaging Social.
+    "ThrottledRequestException",
 ];
 
 /// Error codes by which a provider refuses one recipient whatever the message says.
@@ -85,6 +90,42 @@ fn about_the_recipient(message: &str) -> bool {
         || ADDRESS.iter().any(|a| m.starts_with(a))
 }
 
+/// End User Messaging Social's invalid-input code: about the recipient (the message
+/// object's `to`) or about us (the phone number id, the Graph API version, the template,
+/// its parameters); its message tells which ([`whatsapp_recipient`]).
+const WHATSAPP_INVALID: &str = "InvalidParametersException";
+
+/// Whether an `InvalidParametersException`'s message is about the recipient: it names
+/// the recipient, the `to` field or a phone number that is not our origination number,
+/// and nothing of ours (the origination number, the template, the API version, Meta's
+/// allowed list of a test number). AWS does not document these texts: anything else is
+/// ours to fix (a configuration failure, answered 502 and alarmed), never a refusal that
+/// would drop the message for good.
+fn whatsapp_recipient(message: &str) -> bool {
+    let m = message.trim().to_ascii_lowercase();
+    let ours = [
+        "origination",
+        "template",
+        "metaapiversion",
+        "api version",
+        "allowed list",
+    ];
+    if ours.iter().any(|o| m.contains(o)) {
+        return false;
+    }
+    [
+        "recipient",
+        "phone number",
+        "'to'",
+        "\"to\"",
+        "`to`",
+        " to field",
+        " to parameter",
+    ]
+    .iter()
+    .any(|r| m.contains(r))
+}
+
 /// The parameter an SNS `Invalid parameter: <name> Reason: …` message names, when it is a
 /// plain name (never the value, which may be a number or an address).
 fn parameter_named(message: &str) -> Option<&str> {
@@ -115,7 +156,9 @@ where
             let message = se.err().message().unwrap_or_default();
             let failure = failure_of(&code, message);
             let reason = match failure {
-                Failure::Configuration if INVALID_INPUT.contains(&code.as_str()) => {
+                Failure::Configuration
+                    if INVALID_INPUT.contains(&code.as_str()) || code == WHATSAPP_INVALID =>
+                {
                     match parameter_named(message) {
                         Some(name) => format!("{code} ({name}, not the recipient)"),
                         None => format!("{code} (not about the recipient)"),
@@ -138,8 +181,19 @@ where
 /// set, the request's shape) is a configuration failure like access denied or a sender
 /// not verified: answered 502, alarmed, and sent by Booxi's retry once fixed.
 fn failure_of(code: &str, message: &str) -> Failure {
-    if THROTTLING.contains(&code) || code.starts_with("Internal") || code.contains("Unavailable") {
+    if THROTTLING.contains(&code)
+        || code.starts_with("Internal")
+        || code.contains("Unavailable")
+        // End User Messaging Social: Meta did not answer (HTTP 502).
+        || code == "DependencyException"
+    {
         Failure::Temporary
+    } else if code == WHATSAPP_INVALID {
+        if whatsapp_recipient(message) {
+            Failure::Refused
+        } else {
+            Failure::Configuration
+        }
     } else if REFUSALS.contains(&code)
         || (INVALID_INPUT.contains(&code) && about_the_recipient(message))
     {
@@ -264,6 +318,40 @@ mod tests {
                 Failure::Configuration,
             ),
             ("NotFoundException", "", Failure::Configuration),
+            // End User Messaging Social (SendWhatsAppMessage).
+            ("ThrottledRequestException", "", Failure::Temporary),
+            ("InternalServiceException", "", Failure::Temporary),
+            ("DependencyException", "", Failure::Temporary),
+            (
+                "InvalidParametersException",
+                "Invalid recipient phone number",
+                Failure::Refused,
+            ),
+            (
+                "InvalidParametersException",
+                "The 'to' field is not a valid WhatsApp phone number",
+                Failure::Refused,
+            ),
+            (
+                "InvalidParametersException",
+                "Invalid originationPhoneNumberId",
+                Failure::Configuration,
+            ),
+            (
+                "InvalidParametersException",
+                "Template name does not exist in the translation",
+                Failure::Configuration,
+            ),
+            (
+                "InvalidParametersException",
+                "Recipient phone number not in allowed list",
+                Failure::Configuration,
+            ),
+            ("InvalidParametersException", "", Failure::Configuration),
+            ("ValidationException", "", Failure::Configuration),
+            ("ResourceNotFoundException", "", Failure::Configuration),
+            ("AccessDeniedException", "", Failure::Configuration),
+            ("AccessDeniedByMetaException", "", Failure::Configuration),
         ] {
             assert_eq!(failure_of(code, message), failure, "{code}: {message}");
         }
