@@ -34,6 +34,10 @@ struct Courierish {
     /// Emails fail for a temporary reason while set.
     fail_email: std::sync::atomic::AtomicBool,
     sms_attempts: AtomicUsize,
+    /// WhatsApp messages are refused for good (an invalid recipient) while set.
+    refuse_whatsapp: bool,
+    /// SMS fail for a temporary reason while set.
+    throttle_sms: std::sync::atomic::AtomicBool,
 }
 
 impl Courier for Courierish {
@@ -48,9 +52,21 @@ impl Courier for Courierish {
                 if self.refuse_sms {
                     return Err(SendError::refused("SNS Publish: InvalidParameter"));
                 }
+                if self.throttle_sms.load(Ordering::SeqCst) {
+                    return Err(SendError::retryable("SNS Publish: Throttled"));
+                }
                 s.to.to_string()
             }
-            Content::WhatsApp(w) => w.to.to_string(),
+            Content::WhatsApp(_) if self.refuse_whatsapp => {
+                return Err(SendError::refused(
+                    "SocialMessaging SendWhatsAppMessage: InvalidParametersException",
+                ));
+            }
+            Content::WhatsApp(w) => {
+                let id = format!("wa-{}-{}", m.meta.kind, w.to);
+                self.sent.lock().unwrap().push(id.clone());
+                return Ok(id);
+            }
         };
         self.sent.lock().unwrap().push(to.clone());
         Ok(format!("id-{to}"))
@@ -63,7 +79,10 @@ impl Courier for Courierish {
 }
 
 fn core(courier: Courierish) -> Core<MemoryStore, Courierish, RenderComposer> {
-    let config = Config::default();
+    core_with(courier, Config::default())
+}
+
+fn core_with(courier: Courierish, config: Config) -> Core<MemoryStore, Courierish, RenderComposer> {
     Core {
         store: MemoryStore::new(),
         courier,
@@ -203,4 +222,177 @@ async fn an_sms_refused_for_good_falls_back_to_email_and_a_retry_sends_nothing_t
         booxi_notify::core::outcome::Disposition::Duplicate
     );
     assert_eq!(core.courier.sent.lock().unwrap().len(), 1);
+}
+
+// ---------------------------------------------------------------- WhatsApp's SMS fallback
+
+fn whatsapp_config() -> Config {
+    Config::from_toml("[whatsapp]\nphone_number_id = \"phone-number-id-0a1b\"\n").unwrap()
+}
+
+/// End User Messaging Social's status event of the message `id`, as EventBridge hands it.
+fn status(id: &str, word: &str) -> serde_json::Value {
+    json!({"version": "0", "id": "e-1", "detail-type": format!("WhatsApp Message {word}"),
+        "source": "aws.social-messaging", "account": "111122223333",
+        "time": "2026-12-01T10:00:00Z", "region": "us-east-1", "resources": [],
+        "detail": {"wabaId": "1", "originationPhoneNumber": "15815555555",
+            "originationPhoneNumberId": "574086085794038", "messageId": id,
+            "status": word.to_ascii_lowercase(), "eventTimestamp": "1764583200",
+            "errors": [{"code": 131026, "title": "Message undeliverable"}]}})
+}
+
+#[tokio::test]
+async fn a_whatsapp_message_refused_when_sent_goes_by_sms_at_once() {
+    let courier = Courierish {
+        refuse_whatsapp: true,
+        ..Courierish::default()
+    };
+    let core = core_with(courier, whatsapp_config());
+    let reminder = event("appointment.remind").set("booking.client.remindByEmail", json!(false));
+    let summary = core.process(&reminder.parse(), None).await.unwrap();
+    let whatsapp = client(&summary.messages, Channel::Whatsapp);
+    assert_eq!(
+        whatsapp[0].status(),
+        Status::Failed,
+        "{:?}",
+        summary.messages
+    );
+    // The plan's SMS is answered skipped (WhatsApp replaced it), the fallback sent.
+    let sms = client(&summary.messages, Channel::Sms);
+    assert_eq!(sms.len(), 2, "{:?}", summary.messages);
+    assert_eq!(
+        (sms[0].status(), sms[0].fallback_for),
+        (Status::Sent, Some(Channel::Whatsapp))
+    );
+    assert_eq!(sms[1].status(), Status::Skipped);
+    assert_eq!(*core.courier.sent.lock().unwrap(), ["+15145550123"]);
+    // Booxi's retry: the refusal and the SMS are recorded, nothing goes again.
+    let retry = core.process(&reminder.parse(), None).await.unwrap();
+    assert_eq!(
+        retry.disposition,
+        booxi_notify::core::outcome::Disposition::Duplicate
+    );
+    assert_eq!(core.courier.sent.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_failed_whatsapp_status_sends_the_kept_sms_once_however_often_it_comes() {
+    use booxi_notify::doors::outcomes;
+    let core = core_with(Courierish::default(), whatsapp_config());
+    let summary = core.process(&body("w-1").parse(), None).await.unwrap();
+    let whatsapp = client(&summary.messages, Channel::Whatsapp);
+    let id = whatsapp[0].provider_id().unwrap().to_owned();
+    assert_eq!(id, "wa-confirmation-+15145550123");
+    // The SMS it replaces is answered skipped, with the reason.
+    let sms = client(&summary.messages, Channel::Sms);
+    assert_eq!(sms[0].status(), Status::Skipped);
+    assert!(sms[0].reason().unwrap().starts_with("replaced by WhatsApp"));
+    // Delivered, then read: no SMS.
+    for word in ["Delivered", "Read"] {
+        let answer = outcomes::event(&core, &status(&id, word)).await.unwrap();
+        assert_eq!(answer["status"], "updated", "{answer}");
+        assert!(answer.get("fallback").is_none(), "{answer}");
+    }
+    assert_eq!(core.courier.sms_attempts.load(Ordering::SeqCst), 0);
+    // A message read never falls back, even if a failure came late.
+    let late = outcomes::event(&core, &status(&id, "Failed"))
+        .await
+        .unwrap();
+    assert_eq!(late["message_status"], "read", "{late}");
+    assert!(late.get("fallback").is_none(), "{late}");
+
+    // Another booking, whose WhatsApp message fails: the SMS goes, once.
+    let summary = core.process(&body("w-2").parse(), None).await.unwrap();
+    let id = client(&summary.messages, Channel::Whatsapp)[0]
+        .provider_id()
+        .unwrap()
+        .to_owned();
+    core.courier.throttle_sms.store(true, Ordering::SeqCst);
+    // SNS throttles: the invocation fails (EventBridge and Lambda deliver it again).
+    let err = outcomes::event(&core, &status(&id, "Failed"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("Throttled"), "{err}");
+    core.courier.throttle_sms.store(false, Ordering::SeqCst);
+    let answer = outcomes::event(&core, &status(&id, "Failed"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (answer["message_status"].clone(), answer["fallback"].clone()),
+        (json!("failed"), json!("sent")),
+        "{answer}"
+    );
+    let again = outcomes::event(&core, &status(&id, "Undeliverable"))
+        .await
+        .unwrap();
+    assert_eq!(again["fallback"], "sent_earlier", "{again}");
+    let sent: Vec<String> = core.courier.sent.lock().unwrap().clone();
+    assert_eq!(
+        sent.iter().filter(|s| *s == "+15145550123").count(),
+        1,
+        "{sent:?}"
+    );
+    // The SMS says what it stands in for, and the WhatsApp message why it failed.
+    let history: Vec<_> = core
+        .store
+        .histories()
+        .into_iter()
+        .filter(|h| h.event_id == "w-2" && h.audience == "client")
+        .collect();
+    let whatsapp = history.iter().find(|h| h.channel == "whatsapp").unwrap();
+    assert_eq!(whatsapp.status, "failed");
+    assert_eq!(
+        whatsapp.reason.as_deref(),
+        Some("WhatsApp: failed (131026 Message undeliverable)")
+    );
+    let sms = history.iter().find(|h| h.channel == "sms").unwrap();
+    assert_eq!(
+        (sms.status.as_str(), sms.fallback_for.as_deref()),
+        ("sent", Some("whatsapp"))
+    );
+    assert_eq!(sms.to, "+1•••••••0123");
+}
+
+#[tokio::test]
+async fn no_sms_fallback_to_an_opted_out_number_nor_after_its_deadline() {
+    use booxi_notify::core::feedback::FallbackDone;
+    use booxi_notify::doors::outcomes;
+    let courier = Courierish {
+        opted_out: vec!["+15145550123".into()],
+        ..Courierish::default()
+    };
+    let core = core_with(courier, whatsapp_config());
+    let summary = core.process(&body("w-3").parse(), None).await.unwrap();
+    let id = client(&summary.messages, Channel::Whatsapp)[0]
+        .provider_id()
+        .unwrap()
+        .to_owned();
+    let answer = outcomes::event(&core, &status(&id, "Failed"))
+        .await
+        .unwrap();
+    assert_eq!(answer["fallback"], "not_sent", "{answer}");
+    assert!(
+        answer["fallback_reason"]
+            .as_str()
+            .unwrap()
+            .contains("opted out")
+    );
+    assert_eq!(core.courier.sms_attempts.load(Ordering::SeqCst), 0);
+
+    // Kept with a deadline already past: nothing goes.
+    let mut kept = core.store.fallback(&id).await.unwrap().unwrap();
+    kept.until = 1;
+    core.store
+        .keep_fallback("wa-late", &kept, SystemTime::now())
+        .await
+        .unwrap();
+    assert_eq!(
+        core.whatsapp_fallback("wa-late").await.unwrap(),
+        FallbackDone::TooLate
+    );
+    // Nothing kept (WhatsApp beside the SMS, or another system's message): nothing.
+    assert_eq!(
+        core.whatsapp_fallback("wa-unknown").await.unwrap(),
+        FallbackDone::NoneKept
+    );
 }
