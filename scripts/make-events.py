@@ -6,8 +6,10 @@ a Booxi webhook body in the canonical shape of docs/payload.md. The wrapper is t
 
 Also writes events/outcomes/*.json: what reaches the same function after the send, as
 AWS delivers it — an EventBridge event of SES's per detail-type (its `detail` is SES's
-event record as AWS's documentation shows it), and CloudWatch Logs subscription events
-(`{"awslogs": {"data": base64 of gzip}}`) carrying SNS's SMS delivery-status records.
+event record as AWS's documentation shows it), CloudWatch Logs subscription events
+(`{"awslogs": {"data": base64 of gzip}}`) carrying SNS's SMS delivery-status records,
+and End User Messaging Social's WhatsApp status events on EventBridge (as AWS's
+"Monitoring with Amazon EventBridge" page shows them).
 
 Run from the repository root: python3 scripts/make-events.py
 The test suite (shared/tests/events.rs) says what each file must plan to.
@@ -420,13 +422,13 @@ def ses_mail(timestamp):
     }
 
 
-def eventbridge(detail_type, detail, time, event_id):
+def eventbridge(detail_type, detail, time, event_id, source="aws.ses"):
     """An EventBridge event as a rule's target receives it."""
     return {
         "version": "0",
         "id": event_id,
         "detail-type": detail_type,
-        "source": "aws.ses",
+        "source": source,
         "account": "123456789012",
         "time": time,
         "region": "us-east-1",
@@ -540,6 +542,42 @@ SMS_EVENTS = {
 }
 
 
+WHATSAPP_MESSAGE_ID = "7bd36188-6123-4ded-a1dd-f017f0814405"
+
+
+def whatsapp_detail(status, timestamp, **extra):
+    """The `detail` of a WhatsApp status event, as AWS documents it: Meta's WABA and
+    number ids (not the `phone-number-id-…` SendWhatsAppMessage takes), the `messageId`
+    SendWhatsAppMessage returned, the status, `eventTimestamp` a string of Unix seconds."""
+    return {"wabaId": "1163793972139053", "originationPhoneNumber": "15815555555",
+            "originationPhoneNumberId": "574086085794038", "messageId": WHATSAPP_MESSAGE_ID,
+            "status": status, "eventTimestamp": timestamp, **extra}
+
+
+WHATSAPP_EVENTS = {
+    "whatsapp-sent": ("WhatsApp Message Sent", whatsapp_detail("sent", "1796137201"),
+                      "2026-12-01T15:00:01Z"),
+    "whatsapp-delivered": ("WhatsApp Message Delivered",
+                           whatsapp_detail("delivered", "1796137203"), "2026-12-01T15:00:03Z"),
+    "whatsapp-read": ("WhatsApp Message Read", whatsapp_detail("read", "1796137290"),
+                      "2026-12-01T15:01:30Z"),
+    # Meta's 131026: the number is not on WhatsApp (or cannot take the message).
+    "whatsapp-failed": ("WhatsApp Message Failed", whatsapp_detail(
+        "failed", "1796137202", errors=[{"code": 131026, "title": "Message undeliverable",
+                                         "message": "Message undeliverable"}]),
+        "2026-12-01T15:00:02Z"),
+    # Meta's 132015: the template was paused (its quality fell).
+    "whatsapp-failed-template-paused": ("WhatsApp Message Failed", whatsapp_detail(
+        "failed", "1796137202", errors=[{"code": 132015, "title": "Template is Paused",
+                                         "message": "Template is Paused"}]),
+        "2026-12-01T15:00:02Z"),
+    # AWS documents no example of this one: the shape of the others, its own status.
+    "whatsapp-undeliverable": ("WhatsApp Message Undeliverable",
+                               whatsapp_detail("undeliverable", "1796137202"),
+                               "2026-12-01T15:00:02Z"),
+}
+
+
 def main():
     OUT.mkdir(exist_ok=True)
     for old in OUT.glob("*.json"):
@@ -560,7 +598,12 @@ def main():
         (outcomes / f"{name}.json").write_text(json.dumps(event, ensure_ascii=False, indent=2) + "\n")
     for name, event in SMS_EVENTS.items():
         (outcomes / f"{name}.json").write_text(json.dumps(event, indent=2) + "\n")
-    print(f"wrote {len(SES_EVENTS) + len(SMS_EVENTS)} outcome events to {outcomes}")
+    for i, (name, (detail_type, detail, time)) in enumerate(WHATSAPP_EVENTS.items()):
+        event = eventbridge(detail_type, detail, time, f"6b7c8d9e-0000-4000-8000-{i:012d}",
+                            source="aws.social-messaging")
+        (outcomes / f"{name}.json").write_text(json.dumps(event, indent=2) + "\n")
+    count = len(SES_EVENTS) + len(SMS_EVENTS) + len(WHATSAPP_EVENTS)
+    print(f"wrote {count} outcome events to {outcomes}")
 
 
 if __name__ == "__main__":

@@ -65,6 +65,14 @@ pub fn ses_event(name: &str, message_id: &str) -> Value {
     event
 }
 
+/// A WhatsApp status event of `events/outcomes/` about the message End User Messaging
+/// Social accepted as `message_id`.
+pub fn whatsapp_event(name: &str, message_id: &str) -> Value {
+    let mut event = outcome_event(name);
+    event["detail"]["messageId"] = json!(message_id);
+    event
+}
+
 /// What a CloudWatch Logs subscription event carries: its JSON, decoded.
 pub fn decode_logs(event: &Value) -> Value {
     use base64::Engine;

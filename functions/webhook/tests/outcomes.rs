@@ -15,10 +15,11 @@ use std::time::Duration;
 
 use booxi_notify::doors::input;
 use serde_json::{Value, json};
-use testkit::events::{read_event, ses_event, sms_event, with_body};
+use testkit::events::{read_event, ses_event, sms_event, whatsapp_event, with_body};
 use testkit::lambda::{Function, RuntimeApi};
 use testkit::moto::{Moto, TABLE};
 use testkit::proxy::{FailingSns, RecordingProxy};
+use testkit::whatsapp::SocialMessagingStub;
 
 const WEBHOOK: &str = env!("CARGO_BIN_EXE_webhook");
 const SENDER: &str = "notify@atelier-lumiere.example.com";
@@ -162,8 +163,13 @@ fn outcomes_come_back_are_recorded_and_change_what_is_sent_next() {
     late_repeated_and_out_of_order_outcomes_never_move_a_message_back(&stack);
     an_outcome_for_a_message_we_do_not_know_is_counted_and_answered(&stack);
     events_that_do_not_read_are_answered_and_change_nothing(&stack);
+    let whatsapp = WhatsAppStack::new(&stack);
+    whatsapp_sends_the_confirmation_as_one_template_message_in_the_clients_language(&whatsapp);
+    whatsapp_statuses_move_the_message_on_and_a_failure_sends_the_sms_once(&whatsapp);
+    whatsapp_refusals_and_errors_are_sorted_by_code_and_message(&whatsapp);
+    whatsapp_events_reach_the_function_through_the_stacks_rule_pattern(&whatsapp);
     // Logs carry ids and kinds, never an address or a number.
-    let logs = stack.function.logs();
+    let logs = format!("{}\n{}", stack.function.logs(), whatsapp.function.logs());
     for personal in ["@example.com", "+1514555", "5145557", "Jane", "Doe"] {
         assert!(
             !logs.contains(personal),
@@ -586,4 +592,364 @@ fn events_that_do_not_read_are_answered_and_change_nothing(stack: &Stack) {
     assert_eq!(stack.moto.sent(), before, "nothing sent");
     let scan_after = stack.moto.dynamodb("Scan", json!({"TableName": TABLE}))["Count"].clone();
     assert_eq!(scan_after, scan_before, "nothing written");
+}
+
+// ---------------------------------------------------------------- WhatsApp
+
+/// The phone number id the WhatsApp function sends from.
+const PHONE_NUMBER_ID: &str = "phone-number-id-0a1b2c3d4e5f";
+
+/// A second function on the same moto, with `[whatsapp]` on (the environment the stack
+/// gives it) and End User Messaging Social at the stub, through the real SDK.
+struct WhatsAppStack<'a> {
+    stack: &'a Stack,
+    stub: SocialMessagingStub,
+    runtime: RuntimeApi,
+    function: Function,
+}
+
+impl<'a> WhatsAppStack<'a> {
+    fn new(stack: &'a Stack) -> WhatsAppStack<'a> {
+        let stub = SocialMessagingStub::start();
+        let runtime = RuntimeApi::start();
+        let mut env = stack.env.clone();
+        env.push((
+            "BOOXI_WHATSAPP_PHONE_NUMBER_ID".into(),
+            PHONE_NUMBER_ID.into(),
+        ));
+        env.push((
+            "BOOXI_WHATSAPP_KINDS".into(),
+            "confirmation,changed,canceled_by_store,reminder".into(),
+        ));
+        env.push(("AWS_ENDPOINT_URL_SOCIALMESSAGING".into(), stub.endpoint()));
+        let function = Function::spawn(Path::new(WEBHOOK), &runtime, &env);
+        WhatsAppStack {
+            stack,
+            stub,
+            runtime,
+            function,
+        }
+    }
+
+    fn invoke(&self, event: &Value) -> Value {
+        self.runtime
+            .invoke(event, TIMEOUT)
+            .unwrap_or_else(|e| panic!("the function failed on {event}: {e}"))
+    }
+
+    fn deliver(&self, event: &Value) -> (u16, Value) {
+        let response = self.invoke(event);
+        let status = response["statusCode"].as_u64().unwrap() as u16;
+        let body = serde_json::from_str(response["body"].as_str().unwrap()).unwrap();
+        (status, body)
+    }
+}
+
+/// A confirmation for a French-speaking client with the SMS consent.
+fn french_confirmation(id: &str, email: &str, mobile: &str) -> Value {
+    let event = booking_event("confirmation-created.json", id, email, mobile, true);
+    let raw = input::booxi_body(event.to_string().as_bytes()).unwrap();
+    let mut body: Value = serde_json::from_slice(&raw).unwrap();
+    body["content"]["booking"]["client"]["language"] = json!("fre");
+    with_body(event, &body.to_string())
+}
+
+fn whatsapp_sends_the_confirmation_as_one_template_message_in_the_clients_language(
+    w: &WhatsAppStack,
+) {
+    let (email, mobile) = ("wa-client@example.com", "+15145557101");
+    let event = french_confirmation("out-wa-1", email, mobile);
+    let (status, answer) = w.deliver(&event);
+    assert_eq!(status, 200, "{answer}");
+    let sent = message(&answer, "confirmation", "whatsapp");
+    assert_eq!(sent["status"], "sent", "{answer}");
+    let id = provider_id(sent);
+    // No SMS: WhatsApp replaces it (answered skipped, with why).
+    let sms = message(&answer, "confirmation", "sms");
+    assert_eq!(sms["status"], "skipped", "{answer}");
+    assert_eq!(w.stack.sms_to(mobile), 0);
+    assert_eq!(w.stack.emails_to(email), 1);
+
+    // One SendWhatsAppMessage, through the real SDK (signed for social-messaging).
+    let requests = w.stub.sent_to(mobile);
+    assert_eq!(requests.len(), 1, "{:?}", w.stub.sent());
+    let request = &requests[0];
+    assert_eq!(request.answer, id);
+    assert_eq!(request.request["originationPhoneNumberId"], PHONE_NUMBER_ID);
+    assert_eq!(request.request["metaApiVersion"], "v20.0");
+    assert!(
+        request
+            .authorization
+            .contains("/social-messaging/aws4_request"),
+        "{}",
+        request.authorization
+    );
+    // Meta's template message: the French template, its parameters in order (first
+    // name, date, time, service, store), the tracking page's path as the button's suffix.
+    assert_eq!(
+        request.message,
+        json!({
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": mobile,
+            "type": "template",
+            "template": {
+                "name": "booxi_confirmation",
+                "language": {"code": "fr"},
+                "components": [
+                    {"type": "body", "parameters": [
+                        {"type": "text", "text": "Jane"},
+                        {"type": "text", "text": "jeudi 3 décembre 2026"},
+                        {"type": "text", "text": "10 h 00"},
+                        {"type": "text", "text": "Consultation couleur"},
+                        {"type": "text", "text": "Atelier Lumière"}
+                    ]},
+                    {"type": "button", "sub_type": "url", "index": "0", "parameters": [
+                        {"type": "text", "text": "tracking/8c1f2a9e4b7d4f0e?lang=fre"}
+                    ]}
+                ]
+            }
+        })
+    );
+    // Booxi delivers it again: nothing more goes.
+    let (status, again) = w.deliver(&event);
+    assert_eq!(
+        (status, again["status"].clone()),
+        (200, json!("duplicate")),
+        "{again}"
+    );
+    assert_eq!(w.stub.sent_to(mobile).len(), 1);
+    // Its history: the WhatsApp message, sent, the number masked.
+    let history = w.stack.history(&id);
+    assert_eq!(
+        (
+            history["channel"].clone(),
+            history["status"].clone(),
+            history["to"].clone()
+        ),
+        (json!("whatsapp"), json!("sent"), json!("+1•••••••7101"))
+    );
+}
+
+fn whatsapp_statuses_move_the_message_on_and_a_failure_sends_the_sms_once(w: &WhatsAppStack) {
+    // Delivered then read; a late "Sent" changes nothing.
+    let (email, mobile) = ("wa-read@example.com", "+15145557102");
+    let (_, answer) = w.deliver(&french_confirmation("out-wa-2", email, mobile));
+    let id = provider_id(message(&answer, "confirmation", "whatsapp"));
+    for (file, word) in [
+        ("whatsapp-delivered.json", "delivered"),
+        ("whatsapp-read.json", "read"),
+        ("whatsapp-sent.json", "read"),
+    ] {
+        let answer = w.invoke(&whatsapp_event(file, &id));
+        assert_eq!(answer["message_status"], word, "{file}: {answer}");
+    }
+    let timeline: Vec<String> = w.stack.history(&id)["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["status"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(timeline, ["sent", "delivered", "read"]);
+    assert_eq!(w.stack.sms_to(mobile), 0);
+
+    // Not on WhatsApp: the failure comes back, the SMS goes instead, once, however often
+    // the failure (or an "Undeliverable") comes.
+    let (email, mobile) = ("wa-absent@example.com", "+15145557103");
+    let (_, answer) = w.deliver(&french_confirmation("out-wa-3", email, mobile));
+    let id = provider_id(message(&answer, "confirmation", "whatsapp"));
+    let answer = w.invoke(&whatsapp_event("whatsapp-failed.json", &id));
+    assert_eq!(
+        (answer["message_status"].clone(), answer["fallback"].clone()),
+        (json!("failed"), json!("sent")),
+        "{answer}"
+    );
+    for file in [
+        "whatsapp-failed.json",
+        "whatsapp-undeliverable.json",
+        "whatsapp-failed.json",
+    ] {
+        let again = w.invoke(&whatsapp_event(file, &id));
+        assert_eq!(again["fallback"], "sent_earlier", "{file}: {again}");
+    }
+    let texts: Vec<String> = w
+        .stack
+        .moto
+        .sms()
+        .into_iter()
+        .filter(|(n, _)| n == mobile)
+        .map(|(_, t)| t)
+        .collect();
+    assert_eq!(texts.len(), 1, "{texts:?}");
+    assert!(
+        texts[0].contains("confirmé"),
+        "the French SMS: {}",
+        texts[0]
+    );
+    let history = w.stack.history(&id);
+    assert_eq!(history["status"], "failed");
+    assert_eq!(
+        history["reason"],
+        "WhatsApp: failed (131026 Message undeliverable)"
+    );
+    // A paused template fails the same way: its SMS goes too.
+    let (email, mobile) = ("wa-paused@example.com", "+15145557104");
+    let (_, answer) = w.deliver(&french_confirmation("out-wa-4", email, mobile));
+    let id = provider_id(message(&answer, "confirmation", "whatsapp"));
+    let answer = w.invoke(&whatsapp_event("whatsapp-failed-template-paused.json", &id));
+    assert_eq!(answer["fallback"], "sent", "{answer}");
+    assert_eq!(w.stack.sms_to(mobile), 1);
+    // A status for a message this function never sent: counted, nothing sent.
+    let answer = w.invoke(&whatsapp_event("whatsapp-failed.json", "not-ours"));
+    assert_eq!(answer["status"], "unmatched", "{answer}");
+    assert!(answer.get("fallback").is_none(), "{answer}");
+}
+
+fn whatsapp_refusals_and_errors_are_sorted_by_code_and_message(w: &WhatsAppStack) {
+    // The recipient refused for good: recorded, and the SMS goes at once.
+    let (email, mobile) = ("wa-refused@example.com", "+15145557105");
+    w.stub.fail_to(
+        mobile,
+        400,
+        "InvalidParametersException",
+        "Invalid recipient phone number",
+        usize::MAX,
+    );
+    let (status, answer) = w.deliver(&french_confirmation("out-wa-5", email, mobile));
+    assert_eq!(status, 200, "{answer}");
+    let refused = message(&answer, "confirmation", "whatsapp");
+    assert_eq!(
+        (refused["status"].clone(), refused["failure"].clone()),
+        (json!("failed"), json!("refused")),
+        "{answer}"
+    );
+    let fallback = answer["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["channel"] == "sms" && m["status"] == "sent")
+        .unwrap_or_else(|| panic!("no SMS fallback in {answer}"));
+    assert_eq!(fallback["fallback_for"], "whatsapp");
+    assert_eq!(w.stack.sms_to(mobile), 1);
+    assert_eq!(
+        w.stub.sent_to(mobile).len(),
+        1,
+        "refused once, never asked again"
+    );
+
+    // About our configuration (a template Meta does not know): 502, nothing instead, and
+    // Booxi's retry sends it once fixed.
+    let (email, mobile) = ("wa-config@example.com", "+15145557106");
+    w.stub.fail_to(
+        mobile,
+        400,
+        "InvalidParametersException",
+        "Template name does not exist in the translation",
+        usize::MAX,
+    );
+    let event = french_confirmation("out-wa-6", email, mobile);
+    let (status, answer) = w.deliver(&event);
+    assert_eq!(status, 502, "{answer}");
+    let failed = message(&answer, "confirmation", "whatsapp");
+    assert_eq!(failed["failure"], "configuration", "{answer}");
+    assert!(
+        failed["reason"]
+            .as_str()
+            .unwrap()
+            .contains("InvalidParametersException (not about the recipient)"),
+        "{failed}"
+    );
+    assert_eq!(w.stack.sms_to(mobile), 0);
+    w.stub
+        .fail_to(mobile, 400, "InvalidParametersException", "", 0);
+    let (status, answer) = w.deliver(&event);
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        message(&answer, "confirmation", "whatsapp")["status"],
+        "sent"
+    );
+    assert_eq!(w.stack.sms_to(mobile), 0);
+
+    // Throttled once: retried (by the SDK), sent.
+    let (email, mobile) = ("wa-throttled@example.com", "+15145557107");
+    w.stub
+        .fail_to(mobile, 429, "ThrottledRequestException", "Rate exceeded", 1);
+    let (status, answer) = w.deliver(&french_confirmation("out-wa-7", email, mobile));
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        message(&answer, "confirmation", "whatsapp")["status"],
+        "sent"
+    );
+    assert_eq!(w.stub.sent_to(mobile).len(), 2);
+    // Meta unreachable for good: temporary, 503 so that Booxi retries; nothing instead.
+    let (email, mobile) = ("wa-down@example.com", "+15145557108");
+    w.stub.fail_to(
+        mobile,
+        500,
+        "InternalServiceException",
+        "Internal error",
+        usize::MAX,
+    );
+    let (status, answer) = w.deliver(&french_confirmation("out-wa-8", email, mobile));
+    assert_eq!(status, 503, "{answer}");
+    assert_eq!(
+        message(&answer, "confirmation", "whatsapp")["failure"],
+        "temporary"
+    );
+    assert_eq!(w.stack.sms_to(mobile), 0);
+}
+
+/// moto's EventBridge with the rule the stack makes for WhatsApp's statuses (source
+/// `aws.social-messaging`, the door's detail-types; `scripts/check-template.py` keeps the
+/// template's pattern the same): a status reaches the function, an inbound message does
+/// not.
+fn whatsapp_events_reach_the_function_through_the_stacks_rule_pattern(w: &WhatsAppStack) {
+    use booxi_notify::domain::feedback::WHATSAPP_DETAIL_TYPES;
+    let moto = &w.stack.moto;
+    let url = moto.sqs("CreateQueue", json!({"QueueName": "whatsapp-statuses"}))["QueueUrl"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let arn = moto.queue_attribute(&url, "QueueArn");
+    let pattern = json!({"source": ["aws.social-messaging"], "detail-type": WHATSAPP_DETAIL_TYPES});
+    moto.events(
+        "PutRule",
+        json!({"Name": "whatsapp-statuses", "EventPattern": pattern.to_string()}),
+    );
+    moto.events(
+        "PutTargets",
+        json!({"Rule": "whatsapp-statuses", "Targets": [{"Id": "function", "Arn": arn}]}),
+    );
+    let (email, mobile) = ("wa-rule@example.com", "+15145557109");
+    let (_, answer) = w.deliver(&french_confirmation("out-wa-9", email, mobile));
+    let id = provider_id(message(&answer, "confirmation", "whatsapp"));
+    let entry = |event: &Value| {
+        json!({"Source": event["source"], "DetailType": event["detail-type"],
+               "Detail": event["detail"].to_string()})
+    };
+    let delivered = whatsapp_event("whatsapp-delivered.json", &id);
+    let mut received = whatsapp_event("whatsapp-delivered.json", &id);
+    received["detail-type"] = json!("WhatsApp Message Received");
+    let put = moto.events(
+        "PutEvents",
+        json!({"Entries": [entry(&delivered), entry(&received)]}),
+    );
+    assert_eq!(put["FailedEntryCount"], 0, "{put}");
+    let got = moto.sqs(
+        "ReceiveMessage",
+        json!({"QueueUrl": url, "MaxNumberOfMessages": 10, "WaitTimeSeconds": 1}),
+    );
+    let bodies: Vec<Value> = got["Messages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|m| serde_json::from_str(m["Body"].as_str().unwrap()).unwrap())
+        .collect();
+    assert_eq!(bodies.len(), 1, "{got}");
+    let answer = w.invoke(&bodies[0]);
+    assert_eq!(
+        (answer["status"].clone(), answer["message_status"].clone()),
+        (json!("updated"), json!("delivered")),
+        "{answer}"
+    );
 }
