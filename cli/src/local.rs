@@ -26,7 +26,7 @@ use booxi_notify::doors::input;
 use booxi_notify::doors::outcomes;
 use booxi_notify::render::{RenderConfig, Renderer};
 use booxi_notify::settings::DeliveryMode;
-use booxi_notify::settings::{ENV_LOCAL_OPTED_OUT, ENV_SENDER_EMAIL};
+use booxi_notify::settings::{ENV_LOCAL_NOT_ON_WHATSAPP, ENV_LOCAL_OPTED_OUT, ENV_SENDER_EMAIL};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response};
@@ -95,6 +95,7 @@ fn webhook(
     let store = MemoryStore::with_journal(options.out.join(JOURNAL))
         .map_err(|e| format!("{}: cannot read: {e}", options.out.join(JOURNAL).display()))?;
     let opted_out = std::env::var(ENV_LOCAL_OPTED_OUT).ok();
+    let not_on_whatsapp = std::env::var(ENV_LOCAL_NOT_ON_WHATSAPP).ok();
     let webhook = Webhook {
         settings: settings.http,
         secrets: CachedSecrets::new(FixedSecret(secret), Duration::MAX, Duration::MAX),
@@ -103,7 +104,10 @@ fn webhook(
             courier: Outbox {
                 dir: options.out.clone(),
                 print: true,
-                simulator: Some(Arc::new(Simulator::from_list(opted_out.as_deref()))),
+                simulator: Some(Arc::new(
+                    Simulator::from_list(opted_out.as_deref())
+                        .with_not_on_whatsapp(not_on_whatsapp.as_deref()),
+                )),
             },
             composer: composer(&config, None)?,
             config,
@@ -131,10 +135,14 @@ async fn apply_outcomes(webhook: &LocalWebhook) -> Vec<String> {
         let detail_type = event["detail-type"].as_str().unwrap_or("").to_owned();
         let line = match outcomes::event(&webhook.core, &event).await {
             Ok(answer) => format!(
-                "outcome {detail_type} for {} -> {} (now {})",
+                "outcome {detail_type} for {} -> {} (now {}){}",
                 answer["provider_id"].as_str().unwrap_or("?"),
                 answer["status"].as_str().unwrap_or("?"),
                 answer["message_status"].as_str().unwrap_or("?"),
+                answer["fallback"]
+                    .as_str()
+                    .map(|f| format!(", SMS fallback {f}"))
+                    .unwrap_or_default(),
             ),
             Err(e) => format!("outcome {detail_type} -> failed: {e}"),
         };

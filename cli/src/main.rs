@@ -2,6 +2,7 @@
 
 mod history;
 mod local;
+mod whatsapp;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -77,6 +78,26 @@ enum Command {
         /// Render the sample with the longest names and links instead of a typical one.
         #[arg(long)]
         long: bool,
+    },
+    /// Write the WhatsApp templates in the form Meta's template API takes, one file per
+    /// template and language: DIR/<language>/<name>.json (`booxi_confirmation`, and
+    /// `booxi_confirmation_nolink` for messages without a tracking page). A WhatsApp
+    /// message can only name a template Meta approved: submit these first.
+    WhatsappTemplates {
+        /// Configuration file (TOML); default: $BOOXI_CONFIG, else built-in defaults.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Folder to write the templates into (created if needed).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Every client kind and built-in flow, not only those `[whatsapp] kinds` lists.
+        #[arg(long)]
+        all: bool,
+        /// Also submit each to Meta (End User Messaging Social's
+        /// CreateWhatsAppMessageTemplate) for this WhatsApp Business Account id
+        /// (`waba-…`); needs the command built with `--features aws`.
+        #[arg(long, value_name = "WABA_ID")]
+        submit: Option<String>,
     },
     /// Run the webhook on 127.0.0.1, offline: a local secret, an in-memory idempotency
     /// store, and an outbox folder instead of SES and SNS.
@@ -165,6 +186,12 @@ fn main() -> ExitCode {
             files,
         } => render(config, &out, from.as_deref(), &files),
         Command::Preview { config, out, long } => preview(config, &out, long),
+        Command::WhatsappTemplates {
+            config,
+            out,
+            all,
+            submit,
+        } => whatsapp::templates(config, &out, all, submit),
         Command::Serve {
             local,
             port,

@@ -233,6 +233,82 @@ fn numbers_listed_as_opted_out_get_no_sms() {
     assert_eq!(email.unwrap()["status"], "delivered");
 }
 
+/// WhatsApp offline: `send` writes the message object Meta would get; a number listed
+/// in `BOOXI_LOCAL_NOT_ON_WHATSAPP` comes back failed, and its SMS goes instead, once.
+#[test]
+fn a_number_not_on_whatsapp_gets_the_sms_instead_offline() {
+    let dir = temp_dir("whatsapp");
+    let out = dir.join("outbox");
+    let file = body(
+        &dir,
+        "wa-1",
+        "success@simulator.amazonses.com",
+        "+15145550188",
+    );
+    let sent = booxi_notify()
+        .args(["send", "--out", out.to_str().unwrap()])
+        .arg(&file)
+        .env("BOOXI_WHATSAPP_PHONE_NUMBER_ID", "phone-number-id-0a1b")
+        .env("BOOXI_LOCAL_NOT_ON_WHATSAPP", "+15145550188")
+        .output()
+        .unwrap();
+    assert!(sent.status.success(), "{}", text(&sent.stderr));
+    let stdout = text(&sent.stdout);
+    let answer = answer(&sent, &file);
+    assert_eq!(client(&answer, "whatsapp")["status"], "sent");
+    let object: Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("wa-1").join("2-confirmation-client-whatsapp.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(object["messaging_product"], "whatsapp");
+    assert_eq!(object["to"], "+15145550188");
+    assert_eq!(object["type"], "template");
+    assert_eq!(object["template"]["name"], "booxi_confirmation");
+    assert!(
+        stdout.contains("outcome WhatsApp Message Failed for ")
+            && stdout.contains("-> updated (now failed), SMS fallback sent"),
+        "{stdout}"
+    );
+    let sms =
+        std::fs::read_to_string(out.join("wa-1").join("2-confirmation-client-sms.txt")).unwrap();
+    assert!(sms.contains("is confirmed"), "{sms}");
+    let history = lines(&run(&[
+        "history",
+        "--outbox",
+        out.to_str().unwrap(),
+        "wa-1",
+    ]));
+    let whatsapp = history.iter().find(|l| l["channel"] == "whatsapp").unwrap();
+    assert_eq!(whatsapp["status"], "failed");
+    let fallback = history.iter().find(|l| l["channel"] == "sms").unwrap();
+    assert_eq!(
+        (fallback["status"].clone(), fallback["fallback_for"].clone()),
+        (json!("sent"), json!("whatsapp"))
+    );
+    // Another number, on WhatsApp: its message stays sent, no SMS.
+    let file = body(
+        &dir,
+        "wa-2",
+        "success@simulator.amazonses.com",
+        "+15145550187",
+    );
+    let sent = booxi_notify()
+        .args(["send", "--out", out.to_str().unwrap()])
+        .arg(&file)
+        .env("BOOXI_WHATSAPP_PHONE_NUMBER_ID", "phone-number-id-0a1b")
+        .env("BOOXI_LOCAL_NOT_ON_WHATSAPP", "+15145550188")
+        .output()
+        .unwrap();
+    assert!(sent.status.success(), "{}", text(&sent.stderr));
+    assert!(
+        !out.join("wa-2")
+            .join("2-confirmation-client-sms.txt")
+            .exists()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn history_and_suppression_remove_refuse_what_they_cannot_do() {
     let dir = temp_dir("refusals");

@@ -179,3 +179,54 @@ fn history_reads_the_deployed_table_and_suppression_remove_lifts_one() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `whatsapp-templates --submit WABA_ID` (the cargo feature `aws`): each template goes to
+/// End User Messaging Social's CreateWhatsAppMessageTemplate through the real SDK (to
+/// the service's stub: moto has none), one line per template with Meta's answer.
+#[test]
+fn whatsapp_templates_are_submitted_to_end_user_messaging_social() {
+    let stub = testkit::whatsapp::SocialMessagingStub::start();
+    let dir = std::env::temp_dir().join(format!("booxi-wa-submit-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = booxi_notify()
+        .args(["whatsapp-templates", "--submit", "waba-0123456789", "--out"])
+        .arg(&dir)
+        .env("BOOXI_WHATSAPP_PHONE_NUMBER_ID", "phone-number-id-0a1b")
+        .env("BOOXI_WHATSAPP_KINDS", "confirmation")
+        .env("AWS_ENDPOINT_URL_SOCIALMESSAGING", stub.endpoint())
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let answers: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // The confirmation and its `_nolink` twin, in six languages.
+    assert_eq!(answers.len(), 12, "{answers:?}");
+    assert!(
+        answers.iter().all(|a| a["status"] == "PENDING"),
+        "{answers:?}"
+    );
+    let created = stub.created();
+    assert_eq!(created.len(), 12);
+    assert!(created.iter().all(|c| c.waba == "waba-0123456789"));
+    let first = &created[0].template;
+    let written: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            dir.join(first["language"].as_str().unwrap())
+                .join(format!("{}.json", first["name"].as_str().unwrap())),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(*first, written, "the file is what was submitted");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -290,3 +290,52 @@ fn config_file_and_environment_change_the_plan() {
     );
     assert!(Path::new(&root()).join("events").exists());
 }
+
+#[test]
+fn whatsapp_lines_name_their_template_and_explain_says_why() {
+    let out = support::booxi_notify()
+        .env("BOOXI_WHATSAPP_PHONE_NUMBER_ID", "phone-number-id-0a1b")
+        .args(["plan", "--explain", "events/confirmation-created.json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = lines(&out);
+    let channels: Vec<&str> = lines
+        .iter()
+        .map(|l| l["channel"].as_str().unwrap())
+        .collect();
+    assert_eq!(channels, ["email", "whatsapp", "email"]);
+    let whatsapp = &lines[1];
+    assert_eq!(whatsapp["to"], "+15145550123");
+    assert_eq!(whatsapp["template"], "booxi_confirmation");
+    assert_eq!(whatsapp["template_language"], "en");
+    let explain = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        explain.contains(
+            "  whatsapp  confirmation to client: [whatsapp] kinds lists confirmation, \
+             remindBySMS is true and the mobile number reads as E.164; its SMS goes only if \
+             the WhatsApp message cannot go or fails"
+        ),
+        "{explain}"
+    );
+    assert!(
+        explain.contains("skipped   confirmation to client by sms: replaced by WhatsApp"),
+        "{explain}"
+    );
+    // A mistake in [whatsapp] stops the command with the key named.
+    let bad = support::booxi_notify()
+        .env("BOOXI_WHATSAPP_PHONE_NUMBER_ID", "15145550100")
+        .args(["plan", "events/confirmation-created.json"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&bad.stderr).trim(),
+        "BOOXI_WHATSAPP_PHONE_NUMBER_ID: `15145550100` is not a phone number id \
+         (phone-number-id- and letters or digits)"
+    );
+}

@@ -469,6 +469,8 @@ pub struct Plan {
     pub skipped: Vec<Skipped>,
     /// Facts `--explain` adds after the planned messages (a language without templates).
     pub notes: Vec<String>,
+    /// Why each WhatsApp message was planned, for `--explain` (no address or name).
+    pub whatsapp_notes: Vec<String>,
     pub verdicts: Vec<RuleVerdict>,
     /// The one client kind the event gives, if any.
     pub client_kind: Option<Kind>,
@@ -514,6 +516,9 @@ impl Plan {
         }
         for note in &self.notes {
             out.push_str(&format!("  language  {note}\n"));
+        }
+        for note in &self.whatsapp_notes {
+            out.push_str(&format!("  whatsapp  {note}\n"));
         }
         for note in &self.flow_notes {
             out.push_str(&format!("  flow      {note}\n"));

@@ -978,6 +978,17 @@ fn client_messages(event: &Event, config: &Config, kind: Kind, plan: &mut Plan) 
                 Ok(phone) => {
                     push(plan, Address::Whatsapp(phone.clone()), None);
                     sms_replaced = whatsapp.instead_of_sms;
+                    let sms = if !config.sms_kinds.contains(&kind) {
+                        "no SMS instead if it fails (not in sms_kinds)"
+                    } else if whatsapp.instead_of_sms {
+                        "its SMS goes only if the WhatsApp message cannot go or fails"
+                    } else {
+                        "its SMS goes too (instead_of_sms = false)"
+                    };
+                    plan.whatsapp_notes.push(format!(
+                        "{kind} to {label}: [whatsapp] kinds lists {kind}, remindBySMS is true \
+                         and the mobile number reads as E.164; {sms}"
+                    ));
                 }
                 Err(Some(why)) => skip(plan, audience, Some(Channel::Whatsapp), &label, why),
                 Err(None) => {}

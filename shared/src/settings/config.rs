@@ -577,7 +577,7 @@ fn whatsapp(
                 && lang.bytes().all(|b| b.is_ascii_lowercase())
                 && region.len() <= 4
                 && region.bytes().all(|b| b.is_ascii_alphanumeric())
-                && (region.is_empty() == !meta.contains('_'));
+                && (region.is_empty() != meta.contains('_'));
             if !ok {
                 return Err(invalid(
                     key,
