@@ -239,20 +239,24 @@ fn numbers_listed_as_opted_out_get_no_sms() {
 fn a_number_not_on_whatsapp_gets_the_sms_instead_offline() {
     let dir = temp_dir("whatsapp");
     let out = dir.join("outbox");
+    let send = |file: &Path| {
+        let sent = booxi_notify()
+            .args(["send", "--out", out.to_str().unwrap()])
+            .arg(file)
+            .env("BOOXI_WHATSAPP_PHONE_NUMBER_ID", "phone-number-id-0a1b")
+            .env("BOOXI_LOCAL_NOT_ON_WHATSAPP", "+15145550188")
+            .output()
+            .unwrap();
+        assert!(sent.status.success(), "{}", text(&sent.stderr));
+        sent
+    };
     let file = body(
         &dir,
         "wa-1",
         "success@simulator.amazonses.com",
         "+15145550188",
     );
-    let sent = booxi_notify()
-        .args(["send", "--out", out.to_str().unwrap()])
-        .arg(&file)
-        .env("BOOXI_WHATSAPP_PHONE_NUMBER_ID", "phone-number-id-0a1b")
-        .env("BOOXI_LOCAL_NOT_ON_WHATSAPP", "+15145550188")
-        .output()
-        .unwrap();
-    assert!(sent.status.success(), "{}", text(&sent.stderr));
+    let sent = send(&file);
     let stdout = text(&sent.stdout);
     let answer = answer(&sent, &file);
     assert_eq!(client(&answer, "whatsapp")["status"], "sent");
@@ -293,14 +297,7 @@ fn a_number_not_on_whatsapp_gets_the_sms_instead_offline() {
         "success@simulator.amazonses.com",
         "+15145550187",
     );
-    let sent = booxi_notify()
-        .args(["send", "--out", out.to_str().unwrap()])
-        .arg(&file)
-        .env("BOOXI_WHATSAPP_PHONE_NUMBER_ID", "phone-number-id-0a1b")
-        .env("BOOXI_LOCAL_NOT_ON_WHATSAPP", "+15145550188")
-        .output()
-        .unwrap();
-    assert!(sent.status.success(), "{}", text(&sent.stderr));
+    send(&file);
     assert!(
         !out.join("wa-2")
             .join("2-confirmation-client-sms.txt")
