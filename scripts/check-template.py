@@ -25,7 +25,12 @@ in queued mode):
   only; SES sending names the configuration set by its ARN; the SES outcome rule takes
   `aws.ses` events of that configuration set only; the SMS delivery-status role may be
   assumed by SNS of this account only and writes to the two SMS log groups only; the
-  subscription filters and their permissions hand those groups to the webhook only.
+  subscription filters and their permissions hand those groups to the webhook only;
+- WhatsApp: the functions' End User Messaging Social actions are exactly the calls of
+  shared/src/adapters/aws/whatsapp.rs, on the configured phone number's ARN only, and
+  only when a phone number id is given (HasWhatsApp); the status rule takes
+  `aws.social-messaging` events of the door's detail-types, to the webhook only, and
+  like its permission and the WhatsApp variables exists only with HasWhatsApp.
 """
 import pathlib
 import re
@@ -138,6 +143,7 @@ def main():
     problems.extend(secret_problems(template))
     problems.extend(queue_problems(template))
     problems.extend(outcome_problems(template))
+    problems.extend(whatsapp_problems(template))
     for p in problems:
         print(f"template.yaml: {p}")
     if not problems:
@@ -248,6 +254,80 @@ def outcome_problems(template):
         if props.get("Principal") != "logs.amazonaws.com" or not source.endswith(SMS_GROUPS) \
                 or "SourceAccount" not in props:
             problems.append(f"{name}: lets another source than the SMS log groups invoke the webhook")
+    return problems
+
+
+def whatsapp_calls():
+    """End User Messaging Social operations the code calls: `.send_whats_app_message()` ->
+    `social-messaging:SendWhatsAppMessage`."""
+    text = (ROOT / "shared/src/adapters/aws/whatsapp.rs").read_text()
+    names = {"whats": "WhatsApp", "app": ""}
+    return {
+        "social-messaging:" + "".join(names.get(part, part.title()) for part in name.split("_"))
+        for name in re.findall(r"\.(\w+_whats_app_\w+)\(\)", text)
+    }
+
+
+def whatsapp_problems(template):
+    problems = []
+    resources = template["Resources"]
+    expected_arn = ("arn:${AWS::Partition}:social-messaging:${AWS::Region}:${AWS::AccountId}"
+                    ":phone-number-id/${Id}")
+    for name in ROLES:
+        if name not in resources:
+            continue
+        granted = set()
+        for policy in resources[name]["Properties"]["Policies"]:
+            for raw in policy["PolicyDocument"]["Statement"]:
+                condition, statement = None, raw
+                if isinstance(raw, dict) and "Fn::If" in raw:
+                    condition, statement = raw["Fn::If"][0], raw["Fn::If"][1]
+                if not isinstance(statement, dict):
+                    continue
+                actions = [a for a in as_list(statement.get("Action", [])) if a.startswith("social-messaging:")]
+                if not actions:
+                    continue
+                granted.update(actions)
+                sid = statement.get("Sid")
+                if condition != "HasWhatsApp":
+                    problems.append(f"{name}: statement {sid} grants {actions} without WhatsApp configured (HasWhatsApp)")
+                resource = as_list(statement.get("Resource"))
+                sub = resource[0].get("Fn::Sub") if len(resource) == 1 and isinstance(resource[0], dict) else None
+                if not (isinstance(sub, list) and sub[0] == expected_arn
+                        and sub[1].get("Id") == {"Fn::Select": [1, {"Fn::Split": ["phone-number-id-", {"Ref": "WhatsAppPhoneNumberId"}]}]}):
+                    problems.append(f"{name}: statement {sid} grants {actions} beyond the configured phone number's ARN ({resource})")
+        used = whatsapp_calls()
+        if granted and granted != used:
+            problems.append(f"{name}: End User Messaging Social actions granted {sorted(granted)} but the code calls {sorted(used)}")
+        if not granted:
+            problems.append(f"{name}: cannot send WhatsApp (social-messaging:SendWhatsAppMessage)")
+
+    rule = resources.get("WhatsAppStatusRule", {})
+    props = rule.get("Properties", {})
+    pattern = props.get("EventPattern", {})
+    if rule.get("Condition") != "HasWhatsApp":
+        problems.append("WhatsAppStatusRule: exists without WhatsApp configured")
+    if pattern.get("source") != ["aws.social-messaging"] or set(pattern) != {"source", "detail-type"}:
+        problems.append("WhatsAppStatusRule: not a rule on source aws.social-messaging's statuses only")
+    feedback = (ROOT / "shared/src/domain/feedback.rs").read_text()
+    listed = re.search(r"WHATSAPP_DETAIL_TYPES: \[&str; \d+\] = \[(.*?)\];", feedback, re.S)
+    types = re.findall(r'"([^"]+)"', listed.group(1)) if listed else []
+    if pattern.get("detail-type") != types:
+        problems.append(f"WhatsAppStatusRule: detail-types {pattern.get('detail-type')} are not the door's {types}")
+    targets = props.get("Targets", [])
+    if [t.get("Arn") for t in targets] != [{"Fn::GetAtt": ["WebhookFunction", "Arn"]}]:
+        problems.append("WhatsAppStatusRule: targets another resource than the webhook")
+    permission = resources.get("WhatsAppStatusPermission", {})
+    perm = permission.get("Properties", {})
+    if permission.get("Condition") != "HasWhatsApp" or perm.get("Principal") != "events.amazonaws.com" \
+            or perm.get("SourceArn") != {"Fn::GetAtt": ["WhatsAppStatusRule", "Arn"]} \
+            or perm.get("FunctionName") != {"Ref": "WebhookFunction"}:
+        problems.append("WhatsAppStatusPermission: lets another source than the WhatsApp status rule invoke the webhook, or exists without WhatsApp")
+    env = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    for key in ("BOOXI_WHATSAPP_PHONE_NUMBER_ID", "BOOXI_WHATSAPP_KINDS"):
+        value = env.get(key)
+        if not (isinstance(value, dict) and value.get("Fn::If", [None])[0] == "HasWhatsApp"):
+            problems.append(f"Globals: {key} is set without WhatsApp configured (HasWhatsApp)")
     return problems
 
 
