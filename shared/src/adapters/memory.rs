@@ -20,8 +20,10 @@ use crate::core::schedules::{
     BookingState, BookingStates, Named, Saved, Schedule, ScheduleError, Scheduler,
 };
 use crate::core::store::{
-    Claim, Closed, Done, IdempotencyStore, Owner, StoreError, epoch_millis, event_key,
+    Claim, Closed, Counted, Done, IdempotencyStore, Owner, StoreError, epoch_millis, event_key,
+    sms_day_key,
 };
+use crate::domain::sms::SpendDay;
 use crate::doors::queue::drain;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +46,8 @@ enum Record {
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     records: Mutex<HashMap<String, Record>>,
+    /// The daily SMS counters (`[sms] max_per_day`): each day's messages counted.
+    sms_days: Mutex<HashMap<String, std::collections::BTreeSet<String>>>,
 }
 
 impl MemoryStore {
@@ -183,6 +187,32 @@ impl IdempotencyStore for MemoryStore {
         }
         records.remove(&key);
         Ok(Closed::Done)
+    }
+
+    async fn count_sms(
+        &self,
+        day: &SpendDay,
+        message: &str,
+        cap: u32,
+    ) -> Result<Counted, StoreError> {
+        let mut days = self.sms_days.lock().unwrap_or_else(|p| p.into_inner());
+        let counted = days.entry(sms_day_key(day)).or_default();
+        Ok(if counted.contains(message) {
+            Counted::Before
+        } else if counted.len() >= cap as usize {
+            Counted::Full
+        } else {
+            counted.insert(message.to_owned());
+            Counted::Counted
+        })
+    }
+
+    async fn uncount_sms(&self, day: &SpendDay, message: &str) -> Result<(), StoreError> {
+        let mut days = self.sms_days.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(counted) = days.get_mut(&sms_day_key(day)) {
+            counted.remove(message);
+        }
+        Ok(())
     }
 }
 

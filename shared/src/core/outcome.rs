@@ -19,13 +19,16 @@ pub enum Outcome {
     Failed { failure: Failure, reason: String },
     /// Put on the delivery queue (queued mode): the queue door sends it.
     Queued,
+    /// Held back by quiet hours (`[sms] quiet_hours`): a one-time schedule sends it at
+    /// `at` (RFC 3339, UTC), the end of the window; `reason` says so.
+    Deferred { at: String, reason: String },
 }
 
 /// Reason shown for a message an earlier delivery sent.
 pub const SENT_EARLIER: &str = "sent by an earlier delivery of this event";
 
 /// One message of the summary (no address). Serialised as
-/// `{"kind","audience","channel"?,"status","reason"?,"failure"?}`.
+/// `{"kind","audience","channel"?,"status","reason"?,"failure"?,"at"?}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(into = "ReportWire", try_from = "ReportWire")]
 pub struct MessageReport {
@@ -43,6 +46,8 @@ pub enum Status {
     Skipped,
     Failed,
     Queued,
+    /// Held back by quiet hours, scheduled for their end.
+    Deferred,
 }
 
 impl MessageReport {
@@ -52,6 +57,7 @@ impl MessageReport {
             Outcome::Skipped { .. } => Status::Skipped,
             Outcome::Failed { .. } => Status::Failed,
             Outcome::Queued => Status::Queued,
+            Outcome::Deferred { .. } => Status::Deferred,
         }
     }
 
@@ -66,7 +72,17 @@ impl MessageReport {
         match &self.outcome {
             Outcome::Sent { earlier: false } | Outcome::Queued => None,
             Outcome::Sent { earlier: true } => Some(SENT_EARLIER),
-            Outcome::Skipped { reason } | Outcome::Failed { reason, .. } => Some(reason),
+            Outcome::Skipped { reason }
+            | Outcome::Failed { reason, .. }
+            | Outcome::Deferred { reason, .. } => Some(reason),
+        }
+    }
+
+    /// When a message held back by quiet hours goes.
+    pub fn at(&self) -> Option<&str> {
+        match &self.outcome {
+            Outcome::Deferred { at, .. } => Some(at),
+            _ => None,
         }
     }
 }
@@ -83,6 +99,8 @@ struct ReportWire {
     reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     failure: Option<Failure>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    at: Option<String>,
 }
 
 impl From<MessageReport> for ReportWire {
@@ -94,6 +112,7 @@ impl From<MessageReport> for ReportWire {
             status: r.status(),
             reason: r.reason().map(str::to_owned),
             failure: r.failure(),
+            at: r.at().map(str::to_owned),
         }
     }
 }
@@ -115,6 +134,10 @@ impl TryFrom<ReportWire> for MessageReport {
                 reason,
             },
             Status::Queued => Outcome::Queued,
+            Status::Deferred => Outcome::Deferred {
+                at: w.at.ok_or("a deferred message without its time")?,
+                reason,
+            },
         };
         Ok(Self {
             kind: w.kind,
@@ -233,6 +256,14 @@ mod tests {
                 }),
                 json!({"kind":"confirmation","audience":"client","channel":"sms","status":"failed",
                        "reason":"SNS Publish: InvalidParameter","failure":"refused"}),
+            ),
+            (
+                report(Outcome::Deferred {
+                    at: "2026-12-04T13:00:00Z".into(),
+                    reason: "quiet hours".into(),
+                }),
+                json!({"kind":"confirmation","audience":"client","channel":"sms","status":"deferred",
+                       "reason":"quiet hours","at":"2026-12-04T13:00:00Z"}),
             ),
         ];
         for (r, wire) in cases {

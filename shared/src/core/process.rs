@@ -30,6 +30,7 @@ use crate::core::metrics;
 use crate::core::outcome::{Disposition, MessageReport, Outcome, Summary, report};
 use crate::core::queue;
 use crate::core::schedules::{FlowWork, Flows};
+use crate::core::spend::SmsCount;
 use crate::core::store::{Claim, Closed, Done, IdempotencyStore, Owner, StoreError, message_key};
 use crate::domain::config::Config;
 use crate::domain::event::Event;
@@ -40,6 +41,17 @@ use crate::domain::rules;
 /// `createdOn` dated now, for the flows' "already past" check.
 pub fn plan(event: &Event, config: &Config) -> crate::Plan {
     rules::plan_at(event, config, jiff::Timestamp::now())
+}
+
+/// What `booxi-notify plan` and `render` show of an event: [`plan`], with the quiet
+/// hours of `[sms]` judged at the event's own time (`createdOn`, else now), as if it
+/// were processed when Booxi sent it: an SMS held back is in `deferred`, with its time.
+pub fn plan_as_sent(event: &Event, config: &Config) -> crate::Plan {
+    let now = jiff::Timestamp::now();
+    let mut plan = rules::plan_at(event, config, now);
+    let at = rules::event_time(event, &config.default_time_zone, now);
+    rules::defer_quiet(event, config, &mut plan, at);
+    plan
 }
 
 /// Sending stops this long before the caller's deadline, leaving time to record and answer.
@@ -117,7 +129,9 @@ where
         let wall = SystemTime::UNIX_EPOCH
             + Duration::from_millis(crate::core::store::epoch_millis(SystemTime::now()));
         let now = jiff::Timestamp::try_from(wall).unwrap_or_else(|_| jiff::Timestamp::now());
-        let plan = rules::plan_at(event, &self.config, now);
+        let mut plan = rules::plan_at(event, &self.config, now);
+        // Quiet hours hold back what would go now, inside the window, until it ends.
+        rules::defer_quiet(event, &self.config, &mut plan, now);
         if plan.ignored.is_some() {
             let event_type = event.event_type.log_name();
             tracing::info!(event_id = %event.id, event_type = %event_type, "event type not handled: ignored");
@@ -125,6 +139,12 @@ where
                 metrics::event_ignored(&event_type);
             }
             return Ok(summary(Disposition::Ignored, Vec::new()));
+        }
+        if plan.sms_country_blocked > 0 {
+            tracing::info!(event_id = %event.id, blocked = plan.sms_country_blocked, "SMS to a country not allowed: not sent");
+            if self.emit_metrics {
+                metrics::sms_country_blocked(plan.sms_country_blocked);
+            }
         }
         if plan.capped_recipients > 0 {
             tracing::warn!(event_id = %event.id, left_out = plan.capped_recipients, "recipients over max_recipients_per_event");
@@ -148,6 +168,9 @@ where
                     .notifications
                     .iter()
                     .map(|n| report(n, Outcome::Queued))
+                    .chain(plan.deferred.iter().map(|s| {
+                        report(&s.notification, crate::core::deferred::deferred_outcome(s))
+                    }))
                     .chain(skipped(&plan))
                     .collect();
                 let saved = serde_json::to_string(&planned).unwrap_or_default();
@@ -197,7 +220,12 @@ where
             Claim::InProgress => return Ok(summary(Disposition::InProgress, Vec::new())),
         };
         let (plan, planned_at) = match redo_at {
-            Some(first) => (rules::plan_at(event, &self.config, first), first),
+            Some(first) => {
+                let mut plan = rules::plan_at(event, &self.config, first);
+                // Quiet hours are judged at the time of sending: now.
+                rules::defer_quiet(event, &self.config, &mut plan, now);
+                (plan, first)
+            }
             None => (plan, now),
         };
 
@@ -217,6 +245,7 @@ where
                 self.deliver(event, &plan.notifications, timing).await,
             ),
         };
+        messages.extend(self.defer(event, &plan.deferred, timing.send_until).await);
         messages.extend(skipped(&plan));
         let mut done = summary(disposition, messages);
         if let Some(flows) = &self.flows
@@ -353,24 +382,34 @@ where
                     failure: Failure::Configuration,
                     reason: format!("cannot render: {e}"),
                 },
-                Ok(message) => {
-                    let retry = self.delivery.retry;
-                    match send_with_retry(&self.courier, &message, retry, timing.send_until).await {
-                        Ok(_) => {
-                            self.record(event, n, key, Done::Sent).await;
-                            Outcome::Sent { earlier: false }
-                        }
-                        Err(e) => {
-                            if e.failure == Failure::Refused {
-                                self.record(event, n, key, Done::Refused).await;
+                Ok(message) => match self.count_sms(event, n, key).await {
+                    SmsCount::Over(reason) => Outcome::Skipped { reason },
+                    SmsCount::Unknown(reason) => Outcome::Failed {
+                        failure: Failure::Temporary,
+                        reason,
+                    },
+                    count => {
+                        let retry = self.delivery.retry;
+                        match send_with_retry(&self.courier, &message, retry, timing.send_until)
+                            .await
+                        {
+                            Ok(_) => {
+                                self.record(event, n, key, Done::Sent).await;
+                                Outcome::Sent { earlier: false }
                             }
-                            Outcome::Failed {
-                                failure: e.failure,
-                                reason: e.reason,
+                            Err(e) => {
+                                self.uncount_sms(&count, e.failure).await;
+                                if e.failure == Failure::Refused {
+                                    self.record(event, n, key, Done::Refused).await;
+                                }
+                                Outcome::Failed {
+                                    failure: e.failure,
+                                    reason: e.reason,
+                                }
                             }
                         }
                     }
-                }
+                },
             }
         };
         let result = report(n, outcome);

@@ -46,6 +46,9 @@ pub struct Config {
     /// The one merchant this deployment serves (`merchant_id`): the merchant of a body
     /// that names none, so that its booking is the same booking as with the merchant named.
     pub merchant_id: Option<String>,
+    /// SMS sent with care (`[sms]`): quiet hours, allowed countries, senders per
+    /// country, the daily cap.
+    pub sms: crate::domain::sms::SmsRules,
 }
 
 /// Brand settings for rendered messages (`[brand]` in the file). Every value is optional;
@@ -125,11 +128,30 @@ impl Default for Config {
             flows: Vec::new(),
             max_schedules_per_event: DEFAULT_MAX_SCHEDULES_PER_EVENT,
             merchant_id: None,
+            sms: Default::default(),
         }
     }
 }
 
 pub const DEFAULT_COUNTRY: &str = "CA";
+
+impl Config {
+    /// Whether quiet hours may hold an event's SMS back (`[sms] quiet_hours` set, and a
+    /// kind of `quiet_kinds` enabled and sent by SMS): their schedules need a scheduler.
+    pub fn defers_sms(&self) -> bool {
+        self.sms.quiet_hours.is_some()
+            && self
+                .sms
+                .quiet_kinds
+                .iter()
+                .any(|k| self.sms_kinds.contains(k) && self.enabled_kinds.contains(k))
+    }
+
+    /// Whether anything is scheduled: `[[flows]]`, or SMS held back by quiet hours.
+    pub fn needs_scheduler(&self) -> bool {
+        !self.flows.is_empty() || self.defers_sms()
+    }
+}
 
 /// `#rgb` or `#rrggbb`: the only colours that can go into a style attribute as they are.
 pub fn is_hex_colour(text: &str) -> bool {

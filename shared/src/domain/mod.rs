@@ -10,7 +10,8 @@
 //! - [`booking`]: which booking an event is about; [`flows`]: what a scheduled message is;
 //! - [`ids`], [`text`]: ids bounded for keys and file names, one-line text and web links;
 //! - [`json`]: JSON read tolerantly (a cut emoji, a number out of range);
-//! - [`time`]: times as Booxi writes them (without an offset: the store's wall clock).
+//! - [`time`]: times as Booxi writes them (without an offset: the store's wall clock);
+//! - [`sms`]: SMS sent with care: quiet hours, allowed countries, senders, the daily cap.
 
 pub mod booking;
 pub mod booxi;
@@ -22,5 +23,6 @@ pub mod ids;
 pub mod json;
 pub mod notification;
 pub mod rules;
+pub mod sms;
 pub mod text;
 pub mod time;

@@ -34,6 +34,7 @@ struct ConfigFile {
     brand: Option<BrandFile>,
     event_aliases: Option<BTreeMap<String, String>>,
     flows: Option<Vec<FlowFile>>,
+    sms: Option<crate::settings::sms::SmsFile>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -65,6 +66,7 @@ const TOP_KEYS: &[&str] = &[
     "merchant_id",
     "event_aliases",
     "flows",
+    "sms",
 ];
 const BRAND_KEYS: &[&str] = &[
     "store_name",
@@ -101,6 +103,15 @@ impl ConfigFile {
             return Err(misplaced(
                 key,
                 "belongs in the [brand] table, not at the top level",
+            ));
+        }
+        if let Some(key) = table
+            .keys()
+            .find(|k| crate::settings::sms::SMS_KEYS.contains(&k.as_str()))
+        {
+            return Err(misplaced(
+                key,
+                "belongs in the [sms] table, not at the top level",
             ));
         }
         if let Some(brand) = table.get("brand").and_then(toml::Value::as_table)
@@ -259,6 +270,10 @@ impl Config {
             .map(|m| m.trim().to_owned())
             .filter(|m| !m.is_empty());
         config.brand = brand(file.brand.unwrap_or_default(), &env)?;
+        config.sms =
+            crate::settings::sms::sms(file.sms.unwrap_or_default(), &env, |key, names| {
+                kinds(key, names, false)
+            })?;
         config.flows = crate::settings::flows::flows(file.flows.unwrap_or_default())?;
         // Without a review page, the built-in review request can only ask for a reply:
         // fine by email (it goes to the reply-to address), lost by SMS (a text's reply
@@ -603,7 +618,7 @@ mod tests {
              one of `enabled_kinds`, `sms_kinds`, `staff_kinds`, `staff_fallback_email`, \
              `default_country`, `templates_dir`, `default_time_zone`, `max_recipients_per_event`, \
              `max_schedules_per_event`, `merchant_id`, `brand`, \
-             `event_aliases`, `flows`"
+             `event_aliases`, `flows`, `sms`"
         );
         let err =
             Config::load(None, env(&[(ENV_ENABLED_KINDS, "confirmation,bogus")])).unwrap_err();

@@ -40,8 +40,16 @@ pub const ENV_SECRET_ARN: &str = "BOOXI_SECRET_ARN";
 pub const ENV_IDEMPOTENCY_TABLE: &str = "BOOXI_IDEMPOTENCY_TABLE";
 pub const ENV_SENDER_EMAIL: &str = "BOOXI_SENDER_EMAIL";
 pub const ENV_SES_CONFIGURATION_SET: &str = "BOOXI_SES_CONFIGURATION_SET";
+/// The default SMS sender (`[sms] sender_id`, `[sms] origination_number`).
 pub const ENV_SMS_SENDER_ID: &str = "BOOXI_SMS_SENDER_ID";
 pub const ENV_SMS_ORIGINATION_NUMBER: &str = "BOOXI_SMS_ORIGINATION_NUMBER";
+/// `[sms]`: quiet hours (`21:00-08:00`), the kinds they hold back, the countries SMS may
+/// go to (`CA,US`), the daily cap per merchant, SNS's maximum price per SMS.
+pub const ENV_SMS_QUIET_HOURS: &str = "BOOXI_SMS_QUIET_HOURS";
+pub const ENV_SMS_QUIET_KINDS: &str = "BOOXI_SMS_QUIET_KINDS";
+pub const ENV_SMS_COUNTRIES: &str = "BOOXI_SMS_COUNTRIES";
+pub const ENV_SMS_MAX_PER_DAY: &str = "BOOXI_SMS_MAX_PER_DAY";
+pub const ENV_SMS_MAX_PRICE: &str = "BOOXI_SMS_MAX_PRICE";
 pub const ENV_SECRET_CACHE_SECONDS: &str = "BOOXI_SECRET_CACHE_SECONDS";
 /// The Secrets Manager secret (ARN or name) whose value keys the recipients' hashes
 /// (`RecipientHasher`): required on AWS, read once at init by every function.
