@@ -177,7 +177,10 @@ where
         for (s, (_, schedule, change)) in deferred.iter().zip(&inputs) {
             let n = &s.notification;
             let outcome = match done.get(&message_key(n, recipients)) {
-                Some(Done::Sent) => Outcome::Sent { earlier: true },
+                Some(Done::Sent) => Outcome::Sent {
+                    earlier: true,
+                    provider_id: None,
+                },
                 Some(Done::Refused) => Outcome::Failed {
                     failure: Failure::Refused,
                     reason: REFUSED_EARLIER.to_owned(),

@@ -6,6 +6,7 @@
 //! - [`store`]: the idempotency store (claims and sent-message records);
 //! - [`delivery`]: the courier (SES, SNS) and the retry of sends;
 //! - [`compose`]: a notification rendered into an outgoing message;
+//! - [`feedback`]: what providers say after the send, applied to the messages' records;
 //! - [`schedules`]: the flows' scheduler and booking states;
 //! - [`deferred`]: SMS held back by quiet hours, scheduled for the end of the window;
 //! - [`spend`]: the daily SMS cap, counted in the store.
@@ -13,6 +14,7 @@
 pub mod compose;
 pub mod deferred;
 pub mod delivery;
+pub mod feedback;
 pub mod metrics;
 pub mod outcome;
 pub mod process;

@@ -46,6 +46,11 @@ pub struct Config {
     /// The one merchant this deployment serves (`merchant_id`): the merchant of a body
     /// that names none, so that its booking is the same booking as with the merchant named.
     pub merchant_id: Option<String>,
+    /// When a client's SMS cannot go (no valid mobile, the number opted out, refused for
+    /// good), the same message goes by email instead, if that email is not sent anyway.
+    pub sms_fallback_email: bool,
+    /// How long a bounced, complained-of or opted-out recipient gets nothing more.
+    pub suppression_days: crate::domain::feedback::SuppressionDays,
     /// SMS sent with care (`[sms]`): quiet hours, allowed countries, senders per
     /// country, the daily cap.
     pub sms: crate::domain::sms::SmsRules,
@@ -128,6 +133,8 @@ impl Default for Config {
             flows: Vec::new(),
             max_schedules_per_event: DEFAULT_MAX_SCHEDULES_PER_EVENT,
             merchant_id: None,
+            sms_fallback_email: true,
+            suppression_days: Default::default(),
             sms: Default::default(),
         }
     }

@@ -8,6 +8,8 @@
 //! - [`contact`]: `EmailAddress`, `PhoneNumber` (E.164), `Language`, `Country`;
 //! - [`rules`]: the rules tables and the planner; [`notification`]: what they plan;
 //! - [`booking`]: which booking an event is about; [`flows`]: what a scheduled message is;
+//! - [`feedback`]: what providers say after the send (SES events, SMS delivery records),
+//!   a message's status and its stages, suppression causes, masked addresses;
 //! - [`ids`], [`text`]: ids bounded for keys and file names, one-line text and web links;
 //! - [`json`]: JSON read tolerantly (a cut emoji, a number out of range);
 //! - [`time`]: times as Booxi writes them (without an offset: the store's wall clock);
@@ -18,6 +20,7 @@ pub mod booxi;
 pub mod config;
 pub mod contact;
 pub mod event;
+pub mod feedback;
 pub mod flows;
 pub mod ids;
 pub mod json;

@@ -232,6 +232,7 @@ where
             audience,
             channel: Some(channel),
             outcome: Outcome::Skipped { reason },
+            fallback_for: None,
         };
         let flow = match &fire {
             Fire::Deferred(_) => None,
@@ -326,6 +327,7 @@ where
                         failure: crate::core::delivery::Failure::Temporary,
                         reason: e.to_string(),
                     },
+                    fallback_for: None,
                 }]);
             }
         };
@@ -341,6 +343,9 @@ where
             Timestamp::now(),
         )?;
         let (messages, _) = rules::flow_messages(&event, &self.config, flow);
+        // Everything the flow sends this booking: an SMS that cannot go falls back to
+        // email only when the flow does not email the same person anyway.
+        let planned: Vec<_> = messages.iter().map(|(n, _)| n.clone()).collect();
         let mut notification = messages
             .into_iter()
             .find(|(n, key)| {
@@ -350,7 +355,9 @@ where
             .ok_or("the recipient no longer gets this flow (clientCommunication, consent or address changed)")?;
         // Keyed per fire: a booking moved to another time gets its message again.
         notification.event_id = fire_id(&input.schedule_name()?, at);
-        Ok(self.deliver(&event, &[notification], *timing).await)
+        Ok(self
+            .deliver(&event, &[notification], &planned, *timing)
+            .await)
     }
 }
 
@@ -389,6 +396,7 @@ where
                     failure: crate::core::delivery::Failure::Temporary,
                     reason,
                 },
+                fallback_for: None,
             }]
         };
         let state = match flows.states.load(&deferred_key(&input.event)).await {
@@ -408,15 +416,20 @@ where
         let plan = rules::plan_at(&event, &self.config, at);
         let notification = plan
             .notifications
-            .into_iter()
+            .iter()
             .find(|n| {
                 n.kind == input.kind
                     && n.audience == input.audience
                     && n.channel == input.channel
                     && rules::recipient_key(n.recipient, &event) == input.recipient
             })
+            .cloned()
             .ok_or("no longer planned (the configuration, consent or number changed)")?;
-        Ok(self.deliver(&event, &[notification], *timing).await)
+        // Everything the event sends: an SMS that cannot go falls back to email only when
+        // the event does not email the same person this message anyway.
+        Ok(self
+            .deliver(&event, &[notification], &plan.notifications, *timing)
+            .await)
     }
 
     /// Why a held-back message about the visit ahead no longer goes, when the booking's
