@@ -1140,6 +1140,29 @@ fn sms_allowed_countries() {
     );
     // Reasons carry no number.
     assert!(skip_reasons(&plan).iter().all(|r| !r.contains("612345678")));
+
+    // A message that was to go by SMS only goes by email instead (the fallback).
+    let reminder = event("appointment.remind")
+        .set("booking.client.remindByEmail", json!(false))
+        .set(
+            "booking.client.mobilePhoneNumber",
+            json!("+33 6 12 34 56 78"),
+        )
+        .plan();
+    assert_eq!(summary(&reminder), ["reminder/client/email"]);
+    assert_eq!(
+        line(&reminder, "reminder", "client", "email")["fallback_for"],
+        "sms"
+    );
+    let no_fallback = Config::from_toml("sms_fallback_email = false").unwrap();
+    let reminder = event("appointment.remind")
+        .set("booking.client.remindByEmail", json!(false))
+        .set(
+            "booking.client.mobilePhoneNumber",
+            json!("+33 6 12 34 56 78"),
+        )
+        .plan_with(&no_fallback);
+    assert!(reminder.notifications.is_empty());
 }
 
 #[test]
@@ -1458,6 +1481,33 @@ async fn sms_daily_cap() {
         == Some(booxi_notify::domain::notification::Channel::Email)
         && m.status() == Status::Sent));
     assert_eq!(core.courier.sent.lock().unwrap().len(), 2);
+    // A reminder that was to go by SMS only goes by email over the cap (the fallback).
+    let mut reminder =
+        event("appointment.remind").set("booking.client.remindByEmail", json!(false));
+    reminder.0["eventId"] = json!("r1");
+    let summary = core.process(&reminder.parse(), None).await.unwrap();
+    let statuses: Vec<(String, String, Option<&str>)> = summary
+        .messages
+        .iter()
+        .map(|m| {
+            (
+                format!("{:?}", m.channel),
+                format!("{:?}", m.status()),
+                m.fallback_for
+                    .map(booxi_notify::domain::notification::channel_name),
+            )
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("Some(Sms)".into(), "Skipped".into(), None),
+            ("Some(Email)".into(), "Sent".into(), Some("sms")),
+            // The plan's own word on the email: no email reminders asked for.
+            ("Some(Email)".into(), "Skipped".into(), None)
+        ],
+        "{summary:?}"
+    );
     // Another merchant has its own counter.
     let mut other = event("appointment.created");
     other.0["eventId"] = json!("e4");
