@@ -1649,16 +1649,7 @@ mod door {
         );
     }
 
-    /// Quiet hours from `from` to `to` hours from now, on the sample store's clock
-    /// (Toronto): tests whose outcome depends on the time of day they run at use them.
-    fn window(from: i64, to: i64) -> String {
-        let tz = jiff::tz::TimeZone::get("America/Toronto").unwrap();
-        let at = |h: i64| {
-            let t = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(h);
-            tz.to_datetime(t).strftime("%H:%M").to_string()
-        };
-        format!("{}-{}", at(from), at(to))
-    }
+    use testkit::bodies::window_around_now as window;
 
     fn quiet_config(window: &str) -> Config {
         Config::from_toml(&format!(

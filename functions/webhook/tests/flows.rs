@@ -847,17 +847,7 @@ fn flows_stay_right_on_partial_late_and_differently_shaped_input() {
     assert_no_personal_data(&capped.logs());
 }
 
-/// Quiet hours from `from` to `to` hours from now on the sample store's clock
-/// (Toronto): the function judges the window by the real clock, so a test that must
-/// be inside it, or after it, sets it around now.
-fn window(from: i64, to: i64) -> String {
-    let tz = jiff::tz::TimeZone::get("America/Toronto").unwrap();
-    let at = |h: i64| {
-        let t = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(h);
-        tz.to_datetime(t).strftime("%H:%M").to_string()
-    };
-    format!("{}-{}", at(from), at(to))
-}
+use testkit::bodies::window_around_now as window;
 
 impl Stack {
     /// The function with the flows, SMS for recalls too, and `[sms]` as given.

@@ -185,7 +185,7 @@ where
                     failure: Failure::Refused,
                     reason: REFUSED_EARLIER.to_owned(),
                 },
-                None if done.contains_key(change) => deferred_outcome(s),
+                None if done.contains_key(change) => Outcome::held_back(s.at),
                 None => match self.schedule_one(flows, schedule, until).await {
                     Ok(()) => {
                         if let Err(e) = self
@@ -196,7 +196,7 @@ where
                             // Not fatal: a retry makes the same schedule again.
                             tracing::warn!(event_id = %event.id, error = %e, "cannot record a schedule made");
                         }
-                        deferred_outcome(s)
+                        Outcome::held_back(s.at)
                     }
                     Err(e) => Outcome::Failed {
                         failure: if e.temporary {
@@ -243,16 +243,5 @@ where
                     message: "cut off at the delivery deadline".into(),
                 })
             })
-    }
-}
-
-/// How a message held back and scheduled is reported.
-pub(crate) fn deferred_outcome(s: &Scheduled) -> Outcome {
-    Outcome::Deferred {
-        at: utc_seconds(s.at),
-        reason: format!(
-            "held back by quiet hours: a schedule sends it at {}",
-            utc_seconds(s.at)
-        ),
     }
 }

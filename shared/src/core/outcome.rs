@@ -34,6 +34,17 @@ pub enum Outcome {
     Deferred { at: String, reason: String },
 }
 
+impl Outcome {
+    /// An SMS held back by quiet hours, a schedule sending it at `at`.
+    pub fn held_back(at: jiff::Timestamp) -> Self {
+        let at = crate::domain::notification::utc_seconds(at);
+        Outcome::Deferred {
+            reason: format!("held back by quiet hours: a schedule sends it at {at}"),
+            at,
+        }
+    }
+}
+
 /// Reason shown for a message an earlier delivery sent.
 pub const SENT_EARLIER: &str = "sent by an earlier delivery of this event";
 

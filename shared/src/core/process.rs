@@ -31,7 +31,7 @@ use crate::core::metrics;
 use crate::core::outcome::{Disposition, MessageReport, Outcome, Summary, report};
 use crate::core::queue;
 use crate::core::schedules::{FlowWork, Flows};
-use crate::core::spend::SmsCount;
+use crate::core::spend::{self, SmsCount};
 use crate::core::store::{
     Claim, Closed, Done, HistoryEntry, IdempotencyStore, Owner, RecipientHasher, Step, StoreError,
     Suppression, message_key, recipient_hash, suppression_key,
@@ -173,9 +173,11 @@ where
                     .notifications
                     .iter()
                     .map(|n| report(n, Outcome::Queued))
-                    .chain(plan.deferred.iter().map(|s| {
-                        report(&s.notification, crate::core::deferred::deferred_outcome(s))
-                    }))
+                    .chain(
+                        plan.deferred
+                            .iter()
+                            .map(|s| report(&s.notification, Outcome::held_back(s.at))),
+                    )
                     .chain(skipped(&plan))
                     .collect();
                 let saved = serde_json::to_string(&planned).unwrap_or_default();
@@ -497,7 +499,16 @@ where
                     failure: Failure::Configuration,
                     reason: format!("cannot render: {e}"),
                 },
-                Ok(message) => match self.count_sms(event, n, key).await {
+                Ok(message) => match spend::count_sms(
+                    &self.store,
+                    &self.config,
+                    self.emit_metrics,
+                    event,
+                    n,
+                    key,
+                )
+                .await
+                {
                     SmsCount::Over(reason) => {
                         // Over the daily cap: the email goes instead, when it can.
                         fall_back = is_sms;
@@ -528,7 +539,7 @@ where
                                 }
                             }
                             Err(e) => {
-                                self.uncount_sms(&count, e.failure).await;
+                                spend::uncount_sms(&self.store, &count, e.failure).await;
                                 if e.failure == Failure::Refused {
                                     let entry = self.history_entry(
                                         event,

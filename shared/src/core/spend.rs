@@ -7,11 +7,10 @@
 
 use jiff::Timestamp;
 
-use crate::core::compose::Compose;
-use crate::core::delivery::{Courier, Failure};
+use crate::core::delivery::Failure;
 use crate::core::metrics;
-use crate::core::process::Core;
 use crate::core::store::{Counted, IdempotencyStore, sms_fingerprint};
+use crate::domain::config::Config;
 use crate::domain::event::Event;
 use crate::domain::notification::{Channel, Notification};
 use crate::domain::sms::{SpendDay, over_cap_reason};
@@ -31,59 +30,58 @@ pub(crate) enum SmsCount {
     Unknown(String),
 }
 
-impl<I, C, P> Core<I, C, P>
-where
-    I: IdempotencyStore,
-    C: Courier,
-    P: Compose,
-{
-    /// Counts `n` (planned for `event`, recorded under `key`) on its merchant's SMS
-    /// counter of the day, when it is an SMS and `[sms] max_per_day` is set.
-    pub(crate) async fn count_sms(&self, event: &Event, n: &Notification, key: &str) -> SmsCount {
-        let Some(cap) = self
-            .config
-            .sms
-            .max_per_day
-            .filter(|_| n.channel == Channel::Sms)
-        else {
-            return SmsCount::Uncapped;
-        };
-        let day = SpendDay::of(
-            event,
-            self.config.merchant_id.as_deref(),
-            &self.config.default_time_zone,
-            Timestamp::now(),
-        );
-        let fingerprint = sms_fingerprint(key);
-        match self.store.count_sms(&day, &fingerprint, cap).await {
-            Ok(Counted::Counted) => SmsCount::Counted { day, fingerprint },
-            Ok(Counted::Before) => SmsCount::Before,
-            Ok(Counted::Full) => {
-                tracing::warn!(event_id = %event.id, kind = %n.kind, day = %day.date(), cap, "SMS over the daily cap: not sent");
-                if self.emit_metrics {
-                    metrics::sms_over_daily_cap();
-                }
-                SmsCount::Over(over_cap_reason(cap, &day))
+/// Counts `n` (planned for `event`, recorded under `key`) on its merchant's SMS counter
+/// of the day, when it is an SMS and `[sms] max_per_day` is set.
+pub(crate) async fn count_sms<I: IdempotencyStore>(
+    store: &I,
+    config: &Config,
+    emit_metrics: bool,
+    event: &Event,
+    n: &Notification,
+    key: &str,
+) -> SmsCount {
+    let Some(cap) = config.sms.max_per_day.filter(|_| n.channel == Channel::Sms) else {
+        return SmsCount::Uncapped;
+    };
+    let day = SpendDay::of(
+        event,
+        config.merchant_id.as_deref(),
+        &config.default_time_zone,
+        Timestamp::now(),
+    );
+    let fingerprint = sms_fingerprint(key);
+    match store.count_sms(&day, &fingerprint, cap).await {
+        Ok(Counted::Counted) => SmsCount::Counted { day, fingerprint },
+        Ok(Counted::Before) => SmsCount::Before,
+        Ok(Counted::Full) => {
+            tracing::warn!(event_id = %event.id, kind = %n.kind, day = %day.date(), cap, "SMS over the daily cap: not sent");
+            if emit_metrics {
+                metrics::sms_over_daily_cap();
             }
-            Err(e) => {
-                tracing::error!(event_id = %event.id, error = %e, "cannot count the SMS on the daily cap");
-                SmsCount::Unknown(format!("cannot count the SMS on the daily cap ({e})"))
-            }
+            SmsCount::Over(over_cap_reason(cap, &day))
+        }
+        Err(e) => {
+            tracing::error!(event_id = %event.id, error = %e, "cannot count the SMS on the daily cap");
+            SmsCount::Unknown(format!("cannot count the SMS on the daily cap ({e})"))
         }
     }
+}
 
-    /// Gives back an SMS counted now whose send failed with `failure`, when that failure
-    /// means nothing went (the provider refused it, or our side is misconfigured).
-    pub(crate) async fn uncount_sms(&self, count: &SmsCount, failure: Failure) {
-        let SmsCount::Counted { day, fingerprint } = count else {
-            return;
-        };
-        if failure == Failure::Temporary {
-            // It may have gone (a timeout, a lost answer): it stays counted, once.
-            return;
-        }
-        if let Err(e) = self.store.uncount_sms(day, fingerprint).await {
-            tracing::warn!(error = %e, "cannot give an SMS back to the daily cap");
-        }
+/// Gives back an SMS counted now whose send failed with `failure`, when that failure
+/// means nothing went (the provider refused it, or our side is misconfigured).
+pub(crate) async fn uncount_sms<I: IdempotencyStore>(
+    store: &I,
+    count: &SmsCount,
+    failure: Failure,
+) {
+    let SmsCount::Counted { day, fingerprint } = count else {
+        return;
+    };
+    if failure == Failure::Temporary {
+        // It may have gone (a timeout, a lost answer): it stays counted, once.
+        return;
+    }
+    if let Err(e) = store.uncount_sms(day, fingerprint).await {
+        tracing::warn!(error = %e, "cannot give an SMS back to the daily cap");
     }
 }

@@ -136,17 +136,27 @@ pub fn still_applies(
         }
     }
     let tolerance = flow.late_after();
-    if let Ok(deadline) = at.checked_add(tolerance)
-        && now > deadline
-    {
-        return Err(NotSent::Late(format!(
-            "too late: due at {}, fired at {}, more than late_after ({}) after its time",
-            utc_seconds(at),
-            utc_seconds(now),
-            rules::shown_duration(tolerance)
-        )));
-    }
+    let what = format!("late_after ({})", rules::shown_duration(tolerance));
+    in_time(at, now, tolerance, &what)?;
     quiet_at(event, config, channel, now)
+}
+
+/// Whether a fire due `at` arriving `now` is at most `tolerance` late (`what` names the
+/// tolerance in the reason).
+fn in_time(
+    at: Timestamp,
+    now: Timestamp,
+    tolerance: jiff::SignedDuration,
+    what: &str,
+) -> Result<(), NotSent> {
+    match at.checked_add(tolerance) {
+        Ok(deadline) if now > deadline => Err(NotSent::Late(format!(
+            "too late: due at {}, fired at {}, more than {what} after its time",
+            utc_seconds(at),
+            utc_seconds(now)
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// An SMS that fires inside the quiet hours (a late fire: Lambda's retries, a redrive;
@@ -499,16 +509,12 @@ pub fn deferred_in_time(
             utc_seconds(starts)
         )));
     }
-    if let Ok(deadline) = at.checked_add(DEFERRED_LATE_AFTER)
-        && now > deadline
-    {
-        return Err(NotSent::Late(format!(
-            "too late: due at {}, fired at {}, more than {} after its time",
-            utc_seconds(at),
-            utc_seconds(now),
-            rules::shown_duration(DEFERRED_LATE_AFTER)
-        )));
-    }
+    in_time(
+        at,
+        now,
+        DEFERRED_LATE_AFTER,
+        &rules::shown_duration(DEFERRED_LATE_AFTER),
+    )?;
     quiet_at(event, config, channel, now)
 }
 

@@ -380,13 +380,7 @@ fn event_aliases(
 
 fn brand(file: BrandFile, env: &impl Fn(&str) -> Option<String>) -> Result<Brand, ConfigError> {
     // The environment wins; an empty value clears the setting.
-    let pick = |env_key: &'static str, file_key: &'static str, from_file: Option<String>| {
-        env(env_key)
-            .map(|v| (env_key, v))
-            .or(from_file.map(|v| (file_key, v)))
-            .map(|(key, v)| (key, v.trim().to_owned()))
-            .filter(|(_, v)| !v.is_empty())
-    };
+    let pick = |env_key, file_key, from_file| pick(env, env_key, file_key, from_file);
     let mut brand = Brand::default();
     if let Some((_, name)) = pick(ENV_BRAND_STORE_NAME, "brand.store_name", file.store_name) {
         brand.store_name = Some(one_line(&name));
@@ -509,12 +503,13 @@ fn only(set: BTreeSet<Kind>, key: &str, staff: bool) -> Result<BTreeSet<Kind>, C
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::domain::config::DEFAULT_STAFF_URL;
     use std::collections::HashMap;
 
-    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    /// The environment as `pairs` (the settings' tests share it).
+    pub(crate) fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         let map: HashMap<String, String> = pairs
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))

@@ -105,3 +105,19 @@ pub(crate) fn get(env: &impl Fn(&str) -> Option<String>, key: &str) -> Option<St
         .map(|v| v.trim().to_owned())
         .filter(|v| !v.is_empty())
 }
+
+/// A file key's value with the variable over it: the variable wins, and an empty value
+/// (either's) clears the setting; with the name an error gives (the variable's, or the
+/// file key's).
+pub(crate) fn pick(
+    env: &impl Fn(&str) -> Option<String>,
+    env_key: &'static str,
+    file_key: &'static str,
+    from_file: Option<String>,
+) -> Option<(&'static str, String)> {
+    env(env_key)
+        .map(|v| (env_key, v))
+        .or(from_file.map(|v| (file_key, v)))
+        .map(|(key, v)| (key, v.trim().to_owned()))
+        .filter(|(_, v)| !v.is_empty())
+}

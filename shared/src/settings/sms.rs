@@ -48,13 +48,6 @@ pub(crate) const SMS_KEYS: &[&str] = &[
     "max_price",
 ];
 
-fn invalid(key: &str, message: impl Into<String>) -> ConfigError {
-    ConfigError::Invalid {
-        key: key.to_owned(),
-        message: message.into(),
-    }
-}
-
 /// Reads `[sms]` and the variables over its keys (an empty variable clears the key).
 /// `kinds` reads a list of client kinds as `sms_kinds` does; `default_country` reads
 /// national origination numbers.
@@ -64,13 +57,7 @@ pub(crate) fn sms(
     kinds: impl Fn(&str, Vec<String>) -> Result<BTreeSet<Kind>, ConfigError>,
 ) -> Result<SmsRules, ConfigError> {
     // The environment wins; an empty value clears the setting.
-    let pick = |env_key: &'static str, file_key: &'static str, from_file: Option<String>| {
-        env(env_key)
-            .map(|v| (env_key, v))
-            .or(from_file.map(|v| (file_key, v)))
-            .map(|(key, v)| (key, v.trim().to_owned()))
-            .filter(|(_, v)| !v.is_empty())
-    };
+    let pick = |env_key, file_key, from_file| pick(env, env_key, file_key, from_file);
     let mut rules = SmsRules::default();
     if let Some((key, text)) = pick(ENV_SMS_QUIET_HOURS, "sms.quiet_hours", file.quiet_hours) {
         rules.quiet_hours = Some(QuietHours::parse(&text).map_err(|e| invalid(key, e))?);
@@ -230,15 +217,7 @@ mod tests {
     use crate::domain::config::Config;
     use crate::domain::contact::Country;
     use crate::domain::notification::Kind;
-    use std::collections::HashMap;
-
-    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        move |k| map.get(k).cloned()
-    }
+    use crate::settings::config::tests::env;
 
     fn country(code: &str) -> Country {
         Country::parse(code).unwrap()
