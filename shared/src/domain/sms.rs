@@ -193,25 +193,32 @@ pub fn country_allowed(
     default_country: Country,
     phone: &PhoneNumber,
 ) -> Result<(), String> {
-    let allowed = allowed_countries(rules, event, default_country);
-    let listed = allowed
-        .iter()
-        .map(Country::code)
-        .collect::<Vec<_>>()
-        .join(", ");
-    let whence = if rules.countries.is_some() {
-        "[sms] countries"
-    } else {
-        "the store's country and default_country; [sms] countries lists others"
+    let allows = |country: Country| match &rules.countries {
+        Some(list) => list.contains(&country),
+        None => country == default_country || event.merchant.country == Some(country),
     };
     match phone.country() {
-        Some(country) if allowed.contains(&country) => Ok(()),
-        Some(country) => Err(format!(
-            "SMS to {country} numbers is not allowed (allowed: {listed}, {whence})"
-        )),
-        None => Err(format!(
-            "the number belongs to no country (a non-geographic number): SMS is not allowed (allowed: {listed}, {whence})"
-        )),
+        Some(country) if allows(country) => Ok(()),
+        other => {
+            let listed = allowed_countries(rules, event, default_country)
+                .iter()
+                .map(Country::code)
+                .collect::<Vec<_>>()
+                .join(", ");
+            let whence = if rules.countries.is_some() {
+                "[sms] countries"
+            } else {
+                "the store's country and default_country; [sms] countries lists others"
+            };
+            Err(match other {
+                Some(country) => format!(
+                    "SMS to {country} numbers is not allowed (allowed: {listed}, {whence})"
+                ),
+                None => format!(
+                    "the number belongs to no country (a non-geographic number): SMS is not allowed (allowed: {listed}, {whence})"
+                ),
+            })
+        }
     }
 }
 
