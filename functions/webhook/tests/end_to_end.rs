@@ -1331,6 +1331,43 @@ sender_id = "ACMEOPTICS"
         .filter_map(|l| l["SmsCountryBlocked"].as_f64())
         .sum();
     assert_eq!(blocked, 1.0, "{logs}");
+
+    // Mistakes stop the function at start, with the key named; nothing is sent.
+    let sent = stack.moto.sent();
+    let refused = dir.join("us-sender-id.toml");
+    std::fs::write(&refused, "[sms.senders.US]\nsender_id = \"ACMEOPTICS\"\n").unwrap();
+    let refused = refused.display().to_string();
+    let quiet_without_scheduler = [("BOOXI_SMS_QUIET_HOURS", "21:00-08:00")];
+    for (extra, key, message) in [
+        (
+            vec![("BOOXI_CONFIG", refused.as_str())],
+            "sms.senders.US.sender_id",
+            "the United States (US) does not allow alphanumeric sender IDs: SMS there come \
+             from a number; give its origination_number instead",
+        ),
+        (
+            vec![("BOOXI_SMS_SENDER_ID", "AB")],
+            "BOOXI_SMS_SENDER_ID",
+            "`AB` is not a sender ID: 3 to 11 letters and digits",
+        ),
+        (
+            quiet_without_scheduler.to_vec(),
+            "BOOXI_SCHEDULE_GROUP",
+            "required when [sms] quiet_hours hold SMS back (a quiet_kinds kind sent by SMS), \
+             not set",
+        ),
+    ] {
+        let runtime = RuntimeApi::start();
+        let function = stack.function_with(&runtime, &extra);
+        let named =
+            |logs: &str| logs.contains(&format!("key: \"{key}\"")) && logs.contains(message);
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while !named(&function.logs()) && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert!(named(&function.logs()), "{}", function.logs());
+    }
+    assert_eq!(stack.moto.sent(), sent);
 }
 
 /// The daily cap under concurrency, through the compiled binary: 50 events of one

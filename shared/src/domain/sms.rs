@@ -211,9 +211,9 @@ pub fn country_allowed(
                 "the store's country and default_country; [sms] countries lists others"
             };
             Err(match other {
-                Some(country) => format!(
-                    "SMS to {country} numbers is not allowed (allowed: {listed}, {whence})"
-                ),
+                Some(country) => {
+                    format!("SMS to {country} numbers is not allowed (allowed: {listed}, {whence})")
+                }
                 None => format!(
                     "the number belongs to no country (a non-geographic number): SMS is not allowed (allowed: {listed}, {whence})"
                 ),
@@ -332,8 +332,7 @@ pub fn parse_max_price(text: &str) -> Result<String, String> {
 // ---------------------------------------------------------------- the daily cap
 
 /// Which counter an SMS counts on: the merchant's (its id as the event names it,
-/// `merchant.id`, else `booking.merchantId`, else the configured `merchant_id`; `-` for
-/// none) and the day of the store's wall clock at `now` (midnight to midnight in the
+/// [`crate::domain::booking::merchant_of`]; `-` for none) and the day of the store's wall clock at `now` (midnight to midnight in the
 /// store's time zone).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpendDay {
@@ -348,12 +347,7 @@ impl SpendDay {
         tz: &TimeZone,
         now: Timestamp,
     ) -> Self {
-        let merchant = event
-            .merchant
-            .id
-            .clone()
-            .or_else(|| event.booking.merchant_id.clone())
-            .or_else(|| default_merchant.map(str::to_owned))
+        let merchant = crate::domain::booking::merchant_of(event, default_merchant)
             .unwrap_or_else(|| "-".to_owned());
         Self {
             merchant: crate::domain::ids::storage_key(&merchant),
