@@ -396,3 +396,62 @@ async fn no_sms_fallback_to_an_opted_out_number_nor_after_its_deadline() {
         FallbackDone::NoneKept
     );
 }
+
+/// The SMS that stands in for a failed WhatsApp message is an SMS like the others: it
+/// counts on the daily cap (`[sms] max_per_day`) and goes only to the countries SMS may go
+/// to (`[sms] countries`, by default the store's).
+#[tokio::test]
+async fn whatsapp_s_sms_fallback_keeps_to_the_daily_cap_and_the_allowed_countries() {
+    use booxi_notify::doors::outcomes;
+    let config = Config::from_toml(
+        "[sms]\nmax_per_day = 1\n[whatsapp]\nphone_number_id = \"phone-number-id-0a1b\"\n",
+    )
+    .unwrap();
+    let core = core_with(Courierish::default(), config);
+    let mut ids = Vec::new();
+    for (event_id, mobile) in [("w-cap-1", "+15145550111"), ("w-cap-2", "+15145550122")] {
+        let body = body(event_id).set("booking.client.mobilePhoneNumber", json!(mobile));
+        let summary = core.process(&body.parse(), None).await.unwrap();
+        ids.push(
+            client(&summary.messages, Channel::Whatsapp)[0]
+                .provider_id()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let first = outcomes::event(&core, &status(&ids[0], "Failed"))
+        .await
+        .unwrap();
+    assert_eq!(first["fallback"], "sent", "{first}");
+    let second = outcomes::event(&core, &status(&ids[1], "Failed"))
+        .await
+        .unwrap();
+    assert_eq!(second["fallback"], "not_sent", "{second}");
+    assert!(
+        second["fallback_reason"]
+            .as_str()
+            .unwrap()
+            .contains("daily"),
+        "{second}"
+    );
+    // The first one's retry is not counted twice.
+    let again = outcomes::event(&core, &status(&ids[0], "Failed"))
+        .await
+        .unwrap();
+    assert_eq!(again["fallback"], "sent_earlier", "{again}");
+    assert_eq!(core.courier.sms_attempts.load(Ordering::SeqCst), 1);
+
+    // A French number for a Canadian store: WhatsApp goes, no SMS may stand in for it.
+    let core = core_with(Courierish::default(), whatsapp_config());
+    let body = body("w-fr").set("booking.client.mobilePhoneNumber", json!("+33612345678"));
+    let summary = core.process(&body.parse(), None).await.unwrap();
+    let id = client(&summary.messages, Channel::Whatsapp)[0]
+        .provider_id()
+        .unwrap()
+        .to_owned();
+    let answer = outcomes::event(&core, &status(&id, "Failed"))
+        .await
+        .unwrap();
+    assert_eq!(answer["fallback"], "none", "{answer}");
+    assert_eq!(core.courier.sms_attempts.load(Ordering::SeqCst), 0);
+}

@@ -20,10 +20,11 @@ use crate::core::schedules::{
     BookingState, BookingStates, Named, Saved, Schedule, ScheduleError, Scheduler,
 };
 use crate::core::store::{
-    Applied, Claim, Closed, Done, Fallback, Found, HistoryEntry, IdempotencyStore, Owner,
-    StoreError, Suppression, epoch_millis, event_key, provider_key,
+    Applied, Claim, Closed, Counted, Done, Fallback, Found, HistoryEntry, IdempotencyStore, Owner,
+    StoreError, Suppression, epoch_millis, event_key, provider_key, sms_day_key,
 };
 use crate::domain::feedback::Learned;
+use crate::domain::sms::SpendDay;
 use crate::doors::queue::drain;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +50,8 @@ enum Record {
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     records: Mutex<HashMap<String, Record>>,
+    /// The daily SMS counters (`[sms] max_per_day`): each day's messages counted.
+    sms_days: Mutex<HashMap<String, std::collections::BTreeSet<String>>>,
     /// Message histories by key (`pid#…` once sent, else the message's key).
     history: Mutex<HashMap<String, HistoryEntry>>,
     suppressions: Mutex<HashMap<String, Suppression>>,
@@ -160,6 +163,7 @@ impl MemoryStore {
             suppressions: Mutex::new(journal.suppressions),
             fallbacks: Mutex::default(),
             journal: Some(path),
+            sms_days: Mutex::default(),
         })
     }
 
@@ -401,6 +405,31 @@ impl IdempotencyStore for MemoryStore {
 
     async fn fallback(&self, provider_id: &str) -> Result<Option<Fallback>, StoreError> {
         Ok(Self::lock(&self.fallbacks).get(provider_id).cloned())
+    }
+    async fn count_sms(
+        &self,
+        day: &SpendDay,
+        message: &str,
+        cap: u32,
+    ) -> Result<Counted, StoreError> {
+        let mut days = self.sms_days.lock().unwrap_or_else(|p| p.into_inner());
+        let counted = days.entry(sms_day_key(day)).or_default();
+        Ok(if counted.contains(message) {
+            Counted::Before
+        } else if counted.len() >= cap as usize {
+            Counted::Full
+        } else {
+            counted.insert(message.to_owned());
+            Counted::Counted
+        })
+    }
+
+    async fn uncount_sms(&self, day: &SpendDay, message: &str) -> Result<(), StoreError> {
+        let mut days = self.sms_days.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(counted) = days.get_mut(&sms_day_key(day)) {
+            counted.remove(message);
+        }
+        Ok(())
     }
 }
 

@@ -99,6 +99,61 @@ pub enum FallbackError {
     Send(crate::core::delivery::SendError),
 }
 
+/// What counting a fallback on the daily SMS cap came to (`None`: no cap).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum FallbackCount {
+    /// Counted now, on this day, as this message: given back if nothing went.
+    Counted(crate::domain::sms::SpendDay, String),
+    /// Counted by an earlier try of the same fallback.
+    Before,
+    /// Over the cap: not sent (why).
+    Over(String),
+}
+
+impl<I: IdempotencyStore, C, P> Core<I, C, P> {
+    /// Counts `fallback` on its merchant's SMS counter of the WhatsApp message's day, when
+    /// `[sms] max_per_day` is set.
+    async fn count_fallback(
+        &self,
+        fallback: &crate::core::store::Fallback,
+    ) -> Result<Option<FallbackCount>, StoreError> {
+        use crate::core::store::{Counted, sms_fingerprint};
+        let Some(cap) = self.config.sms.max_per_day else {
+            return Ok(None);
+        };
+        let day = crate::domain::sms::SpendDay {
+            merchant: fallback.spend_merchant.clone(),
+            day: fallback
+                .spend_day
+                .parse()
+                .map_err(|_| StoreError("the kept fallback's day does not read".into()))?,
+        };
+        let fingerprint = sms_fingerprint(&fallback.key);
+        Ok(Some(
+            match self.store.count_sms(&day, &fingerprint, cap).await? {
+                Counted::Counted => FallbackCount::Counted(day, fingerprint),
+                Counted::Before => FallbackCount::Before,
+                Counted::Full => {
+                    tracing::warn!(event_id = %fallback.event_id, kind = %fallback.kind, day = %day.date(), cap, "WhatsApp's SMS fallback over the daily cap: not sent");
+                    if self.emit_metrics {
+                        metrics::sms_over_daily_cap();
+                    }
+                    FallbackCount::Over(crate::domain::sms::over_cap_reason(cap, &day))
+                }
+            },
+        ))
+    }
+
+    /// Gives back a fallback counted now whose send sent nothing.
+    async fn uncount_fallback(&self, counted: &Option<FallbackCount>) {
+        if let Some(FallbackCount::Counted(day, fingerprint)) = counted
+            && let Err(e) = self.store.uncount_sms(day, fingerprint).await
+        {
+            tracing::warn!(error = %e, "cannot give an SMS back to the daily cap");
+        }
+    }
+}
+
 /// The claim that lets one invocation at a time send a fallback: its SMS's message key
 /// after this prefix (a claim as an event's, in the same table).
 pub const FALLBACK_CLAIM: &str = "fallback#";
@@ -211,6 +266,21 @@ impl<I: IdempotencyStore, C: crate::core::delivery::Courier, P> Core<I, C, P> {
             Claim::InProgress => return Ok(FallbackDone::InProgress),
             Claim::Completed { .. } => return Ok(FallbackDone::Earlier),
         }
+        // The daily SMS cap (`[sms] max_per_day`), on the WhatsApp message's day.
+        let counted = match self.count_fallback(&fallback).await {
+            Ok(counted) => counted,
+            Err(e) => {
+                if let Err(release) = self.store.release(&claim_id, &owner).await {
+                    tracing::warn!(event_id, error = %release, "cannot release the fallback's claim");
+                }
+                return Err(e.into());
+            }
+        };
+        if let Some(FallbackCount::Over(reason)) = &counted {
+            let entry = history(MessageStatus::Skipped, None, Some(reason.clone()));
+            self.store.note_skipped(&fallback.key, &entry, now).await?;
+            return Ok(FallbackDone::NotSent(reason.clone()));
+        }
         let outgoing = Outgoing {
             meta: MessageMeta {
                 event_id: fallback.event_id.clone(),
@@ -222,6 +292,14 @@ impl<I: IdempotencyStore, C: crate::core::delivery::Courier, P> Core<I, C, P> {
             content: Content::Sms(Sms {
                 to: phone,
                 text: fallback.text.clone(),
+                sender: crate::domain::sms::SmsSender {
+                    sender_id: fallback
+                        .sender_id
+                        .as_deref()
+                        .and_then(|id| crate::domain::sms::SenderId::parse(id).ok()),
+                    origination_number: fallback.origination_number.clone(),
+                },
+                max_price: fallback.max_price.clone(),
             }),
         };
         let deadline = started + self.delivery.budget;
@@ -243,6 +321,7 @@ impl<I: IdempotencyStore, C: crate::core::delivery::Courier, P> Core<I, C, P> {
                 Ok(FallbackDone::Sent(id.unwrap_or_default()))
             }
             Err(e) if e.failure == Failure::Refused => {
+                self.uncount_fallback(&counted).await;
                 let entry = history(MessageStatus::Refused, None, Some(e.reason.clone()));
                 self.store
                     .record_message(&fallback.key, Done::Refused, &entry, SystemTime::now())
@@ -255,6 +334,9 @@ impl<I: IdempotencyStore, C: crate::core::delivery::Courier, P> Core<I, C, P> {
                 Ok(FallbackDone::NotSent(e.reason))
             }
             Err(e) => {
+                if e.failure == Failure::Configuration {
+                    self.uncount_fallback(&counted).await;
+                }
                 // Released: the event's next delivery tries again at once.
                 if let Err(release) = self.store.release(&claim_id, &owner).await {
                     tracing::warn!(event_id, error = %release, "cannot release the fallback's claim");

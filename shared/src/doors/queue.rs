@@ -453,6 +453,8 @@ mod tests {
                 Address::Phone(to) => Content::Sms(Sms {
                     to: to.clone(),
                     text: n.kind.to_string(),
+                    sender: Default::default(),
+                    max_price: None,
                 }),
                 Address::Whatsapp(to) => Content::WhatsApp(WhatsApp {
                     to: to.clone(),

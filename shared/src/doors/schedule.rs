@@ -15,6 +15,7 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use crate::core::compose::Compose;
+use crate::core::deferred::{DeferredInput, deferred_key};
 use crate::core::delivery::Courier;
 use crate::core::outcome::{Disposition, MessageReport, Outcome, Summary};
 use crate::core::process::{Core, Timing as SendTiming};
@@ -80,18 +81,21 @@ impl From<&str> for NotSent {
     }
 }
 
-/// Whether the flow still applies to the booking as it is now, for a fire due `at`
-/// arriving `now`. Late fires (Lambda's retries of the asynchronous invocation, an event
-/// six hours old, a redrive from the dead-letter queue) send nothing stale: a
-/// `before_start` message never goes at or after the booking's start, and no message
-/// more than its flow's `late_after` after its time.
+/// Whether the flow still applies to the booking as it is now, for a fire on `channel`
+/// due `at` arriving `now`. Late fires (Lambda's retries of the asynchronous
+/// invocation, an event six hours old, a redrive from the dead-letter queue) send
+/// nothing stale: a `before_start` message never goes at or after the booking's start,
+/// no message more than its flow's `late_after` after its time, and no SMS inside the
+/// quiet hours (`[sms] quiet_hours`).
 pub fn still_applies(
     event: &Event,
     flow: &Flow,
-    tz: &jiff::tz::TimeZone,
+    config: &crate::domain::config::Config,
+    channel: crate::domain::notification::Channel,
     at: Timestamp,
     now: Timestamp,
 ) -> Result<(), NotSent> {
+    let tz = &config.default_time_zone;
     match flow.timing {
         Timing::BeforeStart(_) => {
             match rules::before_start(event) {
@@ -100,6 +104,8 @@ pub fn still_applies(
             }
             // The event's own time as "now": the check made when it was scheduled.
             let due = rules::flow_due(event, flow, tz, Timestamp::UNIX_EPOCH)?;
+            // An SMS due inside quiet hours was scheduled at their end.
+            let due = rules::flow_sms_due(event, config, flow, channel, due)?;
             if due != at {
                 return Err(format!(
                     "the booking moved: this flow is now due at {}",
@@ -130,14 +136,52 @@ pub fn still_applies(
         }
     }
     let tolerance = flow.late_after();
-    if let Ok(deadline) = at.checked_add(tolerance)
-        && now > deadline
-    {
-        return Err(NotSent::Late(format!(
-            "too late: due at {}, fired at {}, more than late_after ({}) after its time",
+    let what = format!("late_after ({})", rules::shown_duration(tolerance));
+    in_time(at, now, tolerance, &what)?;
+    quiet_at(event, config, channel, now)
+}
+
+/// Whether a fire due `at` arriving `now` is at most `tolerance` late (`what` names the
+/// tolerance in the reason).
+fn in_time(
+    at: Timestamp,
+    now: Timestamp,
+    tolerance: jiff::SignedDuration,
+    what: &str,
+) -> Result<(), NotSent> {
+    match at.checked_add(tolerance) {
+        Ok(deadline) if now > deadline => Err(NotSent::Late(format!(
+            "too late: due at {}, fired at {}, more than {what} after its time",
             utc_seconds(at),
+            utc_seconds(now)
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// An SMS that fires inside the quiet hours (a late fire: Lambda's retries, a redrive;
+/// or quiet hours configured after it was scheduled) sends nothing; the booking's next
+/// event schedules its flows again, out of the window.
+pub fn quiet_at(
+    event: &Event,
+    config: &crate::domain::config::Config,
+    channel: crate::domain::notification::Channel,
+    now: Timestamp,
+) -> Result<(), NotSent> {
+    let Some(window) = config
+        .sms
+        .quiet_hours
+        .filter(|_| channel == crate::domain::notification::Channel::Sms)
+    else {
+        return Ok(());
+    };
+    let tz = crate::domain::sms::quiet_zone(event, &config.default_time_zone);
+    if window.end_after(now, &tz).is_some() {
+        return Err(NotSent::Late(format!(
+            "too late: fired at {} ({} store time), inside the quiet hours ({})",
             utc_seconds(now),
-            rules::shown_duration(tolerance)
+            tz.to_datetime(now).strftime("%H:%M"),
+            crate::domain::sms::shown_window(&window, &tz)
         )));
     }
     Ok(())
@@ -149,31 +193,44 @@ where
     C: Courier,
     P: Compose,
 {
-    /// Handles one fire (a schedule's `Target.Input`). `Ok` when there is nothing more
-    /// to do (sent now, sent before, or no longer wanted); `Err` asks for a retry.
+    /// Handles one fire (a schedule's `Target.Input`: a flow's, or an SMS held back by
+    /// quiet hours). `Ok` when there is nothing more to do (sent now, sent before, or no
+    /// longer wanted); `Err` asks for a retry.
     pub async fn fire(
         &self,
         input: &Value,
         deadline: Option<Instant>,
     ) -> Result<Summary, FireError> {
         let started = Instant::now();
-        let input: FireInput = serde_json::from_value(input.clone())
-            .map_err(|e| FireError::BadInput(e.to_string()))?;
-        if input.door != crate::core::schedules::DOOR {
+        let fire = if input.get("event").is_some() {
+            let input: DeferredInput = serde_json::from_value(input.clone())
+                .map_err(|e| FireError::BadInput(e.to_string()))?;
+            Fire::Deferred(input)
+        } else {
+            let input: FireInput = serde_json::from_value(input.clone())
+                .map_err(|e| FireError::BadInput(e.to_string()))?;
+            Fire::Flow(input)
+        };
+        let (door, at_text, audience, channel) = match &fire {
+            Fire::Flow(i) => (&i.door, &i.at, i.audience, i.channel),
+            Fire::Deferred(i) => (&i.door, &i.at, i.audience, i.channel),
+        };
+        if door != crate::core::schedules::DOOR {
             return Err(FireError::BadInput(format!(
-                "door is `{}`, not `schedule`",
-                input.door
+                "door is `{door}`, not `schedule`"
             )));
         }
-        let at: Timestamp = input.at.parse().map_err(|_| {
-            FireError::BadInput(format!("at: `{}` is not an RFC 3339 time", input.at))
-        })?;
-        let name = input.schedule_name().map_err(FireError::BadInput)?;
+        let at: Timestamp = at_text
+            .parse()
+            .map_err(|_| FireError::BadInput(format!("at: `{at_text}` is not an RFC 3339 time")))?;
+        let name = match &fire {
+            Fire::Flow(i) => i.schedule_name().map_err(FireError::BadInput)?,
+            Fire::Deferred(i) => i.schedule_name(),
+        };
         if self.flows.is_none() {
             return Err(FireError::NotConfigured);
         }
         let fire_id = fire_id(&name, at);
-        let kind_name = input.flow.clone();
         let done = |disposition, messages| Summary {
             event_id: fire_id.clone(),
             disposition,
@@ -182,21 +239,31 @@ where
         };
         let skipped = |kind: Kind, reason: String| MessageReport {
             kind,
-            audience: input.audience,
-            channel: Some(input.channel),
+            audience,
+            channel: Some(channel),
             outcome: Outcome::Skipped { reason },
             fallback_for: None,
         };
-        let Some(flow) = self
-            .config
-            .flows
-            .iter()
-            .find(|f| f.name.as_str() == kind_name)
-        else {
-            tracing::info!(schedule = %name, flow = %kind_name, "fire: the flow is no longer configured");
-            return Ok(done(Disposition::Processed, Vec::new()));
+        let flow = match &fire {
+            Fire::Deferred(_) => None,
+            Fire::Flow(input) => {
+                let found = self
+                    .config
+                    .flows
+                    .iter()
+                    .find(|f| f.name.as_str() == input.flow);
+                let Some(flow) = found else {
+                    tracing::info!(schedule = %name, flow = %input.flow, "fire: the flow is no longer configured");
+                    return Ok(done(Disposition::Processed, Vec::new()));
+                };
+                Some(flow)
+            }
         };
-        let kind = Kind::Flow(flow.name);
+        let kind = match (&fire, flow) {
+            (Fire::Deferred(input), _) => input.kind,
+            (_, Some(flow)) => Kind::Flow(flow.name),
+            (Fire::Flow(_), None) => unreachable!("a flow's fire has its flow"),
+        };
 
         let timing = SendTiming::new(started, self.delivery.budget, deadline);
         let owner = Owner::new()?;
@@ -213,13 +280,18 @@ where
             Claim::InProgress => return Err(FireError::InProgress),
         }
 
-        let report = match self.fire_message(&input, flow, at, &timing).await {
+        let sent = match (&fire, flow) {
+            (Fire::Flow(input), Some(flow)) => self.fire_message(input, flow, at, &timing).await,
+            (Fire::Deferred(input), _) => self.fire_deferred(input, at, &timing).await,
+            (Fire::Flow(_), None) => Err("the flow is no longer configured".into()),
+        };
+        let report = match sent {
             Ok(reports) => reports,
             Err(not_sent) => {
                 let late = matches!(not_sent, NotSent::Late(_));
                 tracing::info!(schedule = %name, flow = %kind, late, reason = %not_sent.reason(), "fire: nothing sent");
                 if late && self.emit_metrics {
-                    crate::core::metrics::flow_late(flow.name.as_str());
+                    crate::core::metrics::flow_late(kind.name());
                 }
                 vec![skipped(kind, not_sent.reason().to_owned())]
             }
@@ -275,7 +347,8 @@ where
         still_applies(
             &event,
             flow,
-            &self.config.default_time_zone,
+            &self.config,
+            input.channel,
             at,
             Timestamp::now(),
         )?;
@@ -296,6 +369,153 @@ where
             .deliver(&event, &[notification], &planned, *timing)
             .await)
     }
+}
+
+/// What fired: a flow's schedule, or an SMS held back by quiet hours.
+enum Fire {
+    Flow(FireInput),
+    Deferred(DeferredInput),
+}
+
+/// A held-back SMS still goes this long after its time (the end of the quiet hours),
+/// and never inside them: a fire retried by Lambda for hours, or redriven days later,
+/// sends nothing stale.
+pub const DEFERRED_LATE_AFTER: jiff::SignedDuration = jiff::SignedDuration::from_hours(12);
+
+impl<I, C, P> Core<I, C, P>
+where
+    I: IdempotencyStore,
+    C: Courier,
+    P: Compose,
+{
+    /// The SMS of a held-back event, if it still goes, sent once under the event's own
+    /// key (so the event's retries and this fire send it once between them).
+    async fn fire_deferred(
+        &self,
+        input: &DeferredInput,
+        at: Timestamp,
+        timing: &SendTiming,
+    ) -> Result<Vec<MessageReport>, NotSent> {
+        let flows = self.flows.as_ref().ok_or("no scheduler is configured")?;
+        let failed = |reason: String| {
+            vec![MessageReport {
+                kind: input.kind,
+                audience: input.audience,
+                channel: Some(input.channel),
+                outcome: Outcome::Failed {
+                    failure: crate::core::delivery::Failure::Temporary,
+                    reason,
+                },
+                fallback_for: None,
+            }]
+        };
+        let state = match flows.states.load(&deferred_key(&input.event)).await {
+            Ok(state) => state,
+            Err(e) => return Ok(failed(e.to_string())),
+        };
+        let state = state.ok_or("nothing is kept of this event any more (expired)")?;
+        let event = Event::read(state.body.as_bytes(), &self.config)
+            .map_err(|e| format!("the event kept does not read: {e}"))?;
+        let now = Timestamp::now();
+        deferred_in_time(&event, &self.config, input.kind, input.channel, at, now)?;
+        if let Some(why) = self.booking_changed(flows, &event, input.kind).await {
+            return Err(why.into());
+        }
+        // Planned again as when it was held back: the configuration may have changed
+        // since (a kind turned off, a country no longer allowed).
+        let plan = rules::plan_at(&event, &self.config, at);
+        let notification = plan
+            .notifications
+            .iter()
+            .find(|n| {
+                n.kind == input.kind
+                    && n.audience == input.audience
+                    && n.channel == input.channel
+                    && rules::recipient_key(n.recipient, &event) == input.recipient
+            })
+            .cloned()
+            .ok_or("no longer planned (the configuration, consent or number changed)")?;
+        // Everything the event sends: an SMS that cannot go falls back to email only when
+        // the event does not email the same person this message anyway.
+        Ok(self
+            .deliver(&event, &[notification], &plan.notifications, *timing)
+            .await)
+    }
+
+    /// Why a held-back message about the visit ahead no longer goes, when the booking's
+    /// state is kept (with `[[flows]]`): canceled, a no-show or pending since, or moved.
+    async fn booking_changed(
+        &self,
+        flows: &crate::core::schedules::Flows,
+        event: &Event,
+        kind: Kind,
+    ) -> Option<String> {
+        if self.config.flows.is_empty() || !rules::about_the_visit_ahead(kind) {
+            return None;
+        }
+        let reference =
+            crate::domain::booking::BookingRef::of(event, self.config.merchant_id.as_deref())?;
+        let names = reference.names();
+        let found = flows.states.find(&names).await.ok()?;
+        let booking = names.iter().find_map(|n| {
+            let named = found.get(n)?;
+            reference
+                .accepts(n, &named.booking)
+                .then(|| named.booking.clone())
+        })?;
+        let state = flows.states.load(&booking).await.ok()??;
+        let now = Event::read(state.body.as_bytes(), &self.config).ok()?;
+        if let BeforeStart::Delete(why) = rules::before_start(&now) {
+            return Some(why);
+        }
+        let tz = &self.config.default_time_zone;
+        let start = |e: &Event| {
+            e.booking
+                .starts_on
+                .as_deref()
+                .and_then(|t| e.instant(t, tz))
+        };
+        match (start(event), start(&now)) {
+            (Some(then), Some(moved)) if then != moved => Some(format!(
+                "the booking moved: it now starts at {}",
+                utc_seconds(moved)
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// Whether a held-back message firing `now` is still in time: not inside the quiet
+/// hours, not more than [`DEFERRED_LATE_AFTER`] after its time, and for a message about
+/// the visit ahead not at or after the booking's start.
+pub fn deferred_in_time(
+    event: &Event,
+    config: &crate::domain::config::Config,
+    kind: Kind,
+    channel: crate::domain::notification::Channel,
+    at: Timestamp,
+    now: Timestamp,
+) -> Result<(), NotSent> {
+    if rules::about_the_visit_ahead(kind)
+        && let Some(starts) = event
+            .booking
+            .starts_on
+            .as_deref()
+            .and_then(|t| event.instant(t, &config.default_time_zone))
+        && now >= starts
+    {
+        return Err(NotSent::Late(format!(
+            "too late: the booking started at {}",
+            utc_seconds(starts)
+        )));
+    }
+    in_time(
+        at,
+        now,
+        DEFERRED_LATE_AFTER,
+        &rules::shown_duration(DEFERRED_LATE_AFTER),
+    )?;
+    quiet_at(event, config, channel, now)
 }
 
 /// The schedule door's answer: what the Lambda returns (an error makes Scheduler retry).
