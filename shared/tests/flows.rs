@@ -556,6 +556,10 @@ fn flows_are_read_and_mistakes_name_their_key() {
         "flows[0].channels: `push` is not a channel (email, sms)"
     );
     assert_eq!(
+        err("[[flows]]\nname = \"pre_visit\"\nbefore_start = \"24h\"\nchannels = [\"whatsapp\"]"),
+        "flows[0].channels: `whatsapp` is not a flow channel: a flow goes by WhatsApp when [whatsapp] kinds lists its name"
+    );
+    assert_eq!(
         err("[[flows]]\nname = \"pre_visit\"\nbefore_start = \"24h\"\nchannels = []"),
         "flows[0].channels: lists no channel (email and/or sms)"
     );
@@ -1771,6 +1775,42 @@ mod door {
             "{fired:?}"
         );
         assert!(s.flow_sent().is_empty());
+    }
+
+    /// A flow `[whatsapp] kinds` lists goes by WhatsApp when it fires (the SMS of its
+    /// `channels` replaced), once however often it fires.
+    #[tokio::test]
+    async fn a_flow_listed_for_whatsapp_fires_as_a_whatsapp_template_message() {
+        let config = Config::from_toml(&format!(
+            "{FLOWS}\n[whatsapp]\nphone_number_id = \"phone-number-id-0a1b\"\nkinds = [\"pre_visit\"]\n\
+             link_base = \"https://booking.booxi.com/\"\n"
+        ))
+        .unwrap();
+        let s = setup_with(config);
+        s.deliver(&body("appointment.created", "e-wa", "2030-06-01T10:00:00Z"))
+            .await;
+        let inputs = s.inputs();
+        let channels: Vec<&str> = inputs
+            .iter()
+            .map(|i| i["channel"].as_str().unwrap())
+            .collect();
+        assert_eq!(channels.len(), 2, "{inputs:?}");
+        assert!(
+            channels.contains(&"email") && channels.contains(&"whatsapp"),
+            "{channels:?}"
+        );
+        for input in &inputs {
+            s.core.fire(input, None).await.unwrap();
+            let again = s.core.fire(input, None).await.unwrap();
+            assert_eq!(again.disposition, Disposition::Duplicate);
+        }
+        let sent = s.flow_sent();
+        assert_eq!(sent.len(), 2, "{sent:?}");
+        // Its tracking page is under `link_base`: the template with the button.
+        assert!(
+            sent.contains(&"pre_visit whatsapp +15145550123: booxi_pre_visit".to_owned()),
+            "{sent:?}"
+        );
     }
 }
 

@@ -67,6 +67,14 @@ pub(crate) fn flows(entries: Vec<FlowFile>) -> Result<Vec<Flow>, ConfigError> {
                     set.insert(match c.trim().to_ascii_lowercase().as_str() {
                         "email" => Channel::Email,
                         "sms" => Channel::Sms,
+                        "whatsapp" => {
+                            return Err(invalid(
+                                "channels",
+                                "`whatsapp` is not a flow channel: a flow goes by WhatsApp when \
+                                 [whatsapp] kinds lists its name"
+                                    .into(),
+                            ));
+                        }
                         _ => {
                             return Err(invalid(
                                 "channels",
