@@ -13,8 +13,9 @@ use crate::{Fatal, Outcome, setup};
 use booxi_notify::adapters::memory::MemoryStore;
 use booxi_notify::adapters::memory::{MemoryQueue, drain_forever};
 use booxi_notify::adapters::memory::{MemoryScheduler, MemoryStates};
-use booxi_notify::adapters::outbox::Outbox;
+use booxi_notify::adapters::outbox::{Outbox, OutboxBus};
 use booxi_notify::core::compose::RenderComposer;
+use booxi_notify::core::events_out::EventsOut;
 use booxi_notify::core::process::Core;
 use booxi_notify::core::queue::Queue;
 use booxi_notify::core::schedules::Flows;
@@ -88,6 +89,13 @@ fn webhook(
         scheduler: scheduler.clone(),
         states: Arc::new(MemoryStates::new()),
     });
+    // With [events_out]: each booking event goes to <out>/<event id>/events.jsonl.
+    let events_out = config.events_out.as_ref().map(|_| EventsOut {
+        bus: Arc::new(OutboxBus {
+            dir: options.out.clone(),
+            print: true,
+        }),
+    });
     let webhook = Webhook {
         settings: settings.http,
         secrets: CachedSecrets::new(FixedSecret(secret), Duration::MAX, Duration::MAX),
@@ -103,6 +111,7 @@ fn webhook(
             emit_metrics: false,
             flows,
             queue: queue.clone().map(|q| q as Arc<dyn Queue>),
+            events_out,
         },
     };
     Ok((webhook, scheduler, queue))

@@ -218,6 +218,17 @@ fn plan(config: Option<PathBuf>, explain: bool, files: &[PathBuf]) -> Outcome {
                 }
             }
         }
+        if let Some(out) = &plan.event_out {
+            // The booking event published for it ([events_out]).
+            let line = serde_json::json!({
+                "event_id": event.id,
+                "channel": "event",
+                "detail_type": out.detail_type.name(),
+            });
+            if !emit(&line.to_string()) {
+                return Ok(!failed);
+            }
+        }
         for change in &plan.schedules {
             match schedule_line(&renderer, &event, change, &mut failed) {
                 Ok(line) => {
@@ -236,8 +247,10 @@ fn plan(config: Option<PathBuf>, explain: bool, files: &[PathBuf]) -> Outcome {
 }
 
 /// A scheduled message's line: the message's own (as `plan_line`) with `"schedule":
-/// "upsert"` and `"at"`; a removal's: event id, kind, audience, channel, recipient
-/// (`client`, `attendee 2`) and `"schedule": "delete"`.
+/// "upsert"` and `"at"`; a flow's event's: event id, kind, `"channel": "event"`, its
+/// `detail_type`, `"schedule": "upsert"` and `"at"`; a removal's: event id, kind,
+/// audience (none for a flow's event), channel, recipient (`client`, `attendee 2`,
+/// `booking`) and `"schedule": "delete"`.
 fn schedule_line(
     renderer: &Renderer,
     event: &Event,
@@ -257,15 +270,29 @@ fn schedule_line(
             }
             Ok(line)
         }
-        ScheduleChange::Delete(d) => {
-            // In this order, as the other lines: event, kind, audience, channel.
+        ScheduleChange::Publish(p) => {
             let text = |v: &str| serde_json::to_string(v).map_err(cannot);
             Ok(format!(
-                "{{\"event_id\":{},\"kind\":{},\"audience\":\"{}\",\"channel\":\"{}\",\"recipient\":{},\"schedule\":\"delete\"}}",
+                "{{\"event_id\":{},\"kind\":{},\"channel\":\"event\",\"detail_type\":{},\"schedule\":\"upsert\",\"at\":\"{}\"}}",
+                text(&event.id)?,
+                text(p.kind.name())?,
+                text(&p.detail_type)?,
+                utc_seconds(p.at)
+            ))
+        }
+        ScheduleChange::Delete(d) => {
+            // In this order, as the other lines: event, kind, audience, channel (a flow's
+            // event has no audience).
+            let text = |v: &str| serde_json::to_string(v).map_err(cannot);
+            let audience = d
+                .audience
+                .map(|a| format!("\"audience\":\"{}\",", audience_name(a)))
+                .unwrap_or_default();
+            Ok(format!(
+                "{{\"event_id\":{},\"kind\":{},{audience}\"channel\":\"{}\",\"recipient\":{},\"schedule\":\"delete\"}}",
                 text(&event.id)?,
                 text(d.kind.name())?,
-                audience_name(d.audience),
-                channel_name(d.channel),
+                d.channel.name(),
                 text(&d.recipient)?
             ))
         }
@@ -341,7 +368,7 @@ fn render(config: Option<PathBuf>, out: &Path, from: Option<&str>, files: &[Path
         // Scheduled messages too, as they would go when due.
         let scheduled = plan.schedules.iter().filter_map(|c| match c {
             ScheduleChange::Upsert(s) => Some(&s.notification),
-            ScheduleChange::Delete(_) => None,
+            ScheduleChange::Publish(_) | ScheduleChange::Delete(_) => None,
         });
         for (i, n) in plan.notifications.iter().chain(scheduled).enumerate() {
             let meta = MessageMeta::of(n, i + 1);

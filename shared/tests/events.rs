@@ -396,3 +396,186 @@ fn scenario_details() {
     let ignored = booxi_notify::plan(&unaliased, &Config::default());
     assert!(ignored.ignored.is_some() && ignored.notifications.is_empty());
 }
+
+/// File stem → the detail-type of the booking event published for it (`[events_out]`),
+/// the first row of docs/events-out.md that applies. `unknown-type` publishes nothing.
+const DETAIL_TYPES: &[(&str, &str)] = &[
+    ("alias-appointment-canceled", "Booking Canceled"),
+    ("alias-appointment-completed", "Booking Completed"),
+    ("awaiting-client-confirmation-created", "Booking Created"),
+    (
+        "awaiting-client-confirmation-updated",
+        "Booking Pending Approval",
+    ),
+    ("canceled-by-client", "Booking Canceled"),
+    ("canceled-by-store", "Booking Canceled"),
+    ("changed-date", "Booking Moved"),
+    ("client-without-email", "Booking Created"),
+    ("completed", "Booking Completed"),
+    ("confirmation-created", "Booking Created"),
+    ("confirmation-status-updated", "Booking Approved"),
+    // Approved and moved at once: Approved comes first (the detail's `changes` says both).
+    (
+        "confirmation-updated-approved-and-moved",
+        "Booking Approved",
+    ),
+    ("custom-type-booking-confirmed", "Booking Created"),
+    ("do-not-send", "Booking Created"),
+    ("event-content-envelope", "Booking Created"),
+    ("french-client", "Booking Created"),
+    ("group-reservation-attendees", "Booking Completed"),
+    ("no-show", "Booking No-Show"),
+    ("recall", "Recall Due"),
+    ("reminder", "Reminder Due"),
+    ("request-received", "Booking Created"),
+    ("reservation-completed", "Booking Completed"),
+    ("rest-model-fields", "Booking Created"),
+    ("root-envelope", "Booking Created"),
+    ("root-envelope-without-id", "Booking Approved"),
+    ("staff-approved", "Booking Approved"),
+    ("staff-canceled-by-other-staff", "Booking Canceled"),
+    ("staff-changed-location-by-self", "Booking Moved"),
+    ("staff-flexible-dates", "Booking Created"),
+    ("staff-needs-dispatch", "Booking Created"),
+    ("staff-new-booking-by-other-staff", "Booking Created"),
+];
+
+/// The scenario, its plan and its detail with `[events_out]` (contact data as asked),
+/// its messages reported sent and its skipped ones skipped.
+fn published(
+    stem: &str,
+    contact_data: bool,
+) -> (Event, booxi_notify::Plan, Option<serde_json::Value>) {
+    use booxi_notify::domain::events_out::{DetailMessage, detail};
+    let path = events_dir().join(format!("{stem}.json"));
+    let body = input::booxi_body(&std::fs::read(&path).unwrap()).unwrap();
+    let config = Config::from_toml(&format!(
+        "{EVENTS_CONFIG}[events_out]\nbus = \"booxi-notify\"\ncontact_data = {contact_data}\n"
+    ))
+    .unwrap();
+    let event = Event::read(&body, &config).unwrap();
+    let plan = plan(&event, &config);
+    let messages: Vec<DetailMessage> = plan
+        .notifications
+        .iter()
+        .map(|n| DetailMessage {
+            kind: n.kind,
+            audience: n.audience,
+            channel: Some(n.channel),
+            status: "sent",
+        })
+        .chain(plan.skipped.iter().map(|s| DetailMessage {
+            kind: s.kind,
+            audience: s.audience,
+            channel: s.channel,
+            status: "skipped",
+        }))
+        .collect();
+    let detail = plan
+        .event_out
+        .as_ref()
+        .map(|_| serde_json::to_value(detail(&event, &config, &messages)).unwrap());
+    (event, plan, detail)
+}
+
+#[test]
+fn every_event_file_publishes_its_documented_detail_type_with_a_valid_detail() {
+    let expected: BTreeMap<&str, &str> = DETAIL_TYPES.iter().copied().collect();
+    let mut details = Vec::new();
+    for stem in stems() {
+        let (_, plan, detail) = published(&stem, true);
+        if stem == "unknown-type" {
+            assert!(plan.event_out.is_none() && detail.is_none(), "{stem}");
+            continue;
+        }
+        let want = expected
+            .get(stem.as_str())
+            .unwrap_or_else(|| panic!("events/{stem}.json has no detail-type in DETAIL_TYPES"));
+        let got = plan.event_out.as_ref().unwrap().detail_type.name();
+        assert_eq!(got, *want, "events/{stem}.json");
+        details.push(detail.unwrap());
+        // Without contact data: the same detail, less the client's email and mobile.
+        let (_, _, without) = published(&stem, false);
+        let mut without = without.unwrap();
+        if let Some(client) = without["client"].as_object() {
+            assert!(
+                !client.contains_key("email") && !client.contains_key("mobile"),
+                "{stem}: {without}"
+            );
+        }
+        let mut with = details.last().cloned().unwrap();
+        if let Some(client) = with["client"].as_object_mut() {
+            client.remove("email");
+            client.remove("mobile");
+        }
+        without["client"] = with["client"].clone();
+        assert_eq!(
+            without, with,
+            "{stem}: contact_data = false changes only the client"
+        );
+        details.push(without);
+    }
+    assert_eq!(details.len(), 2 * DETAIL_TYPES.len());
+    testkit::schema::assert_valid_details(&details);
+}
+
+#[test]
+fn the_detail_of_a_created_booking_reads_as_documented() {
+    let (_, _, detail) = published("confirmation-created", true);
+    assert_eq!(
+        detail.unwrap(),
+        serde_json::json!({
+            "schema_version": 1,
+            "event_id": "evt-0001",
+            "event_type": "appointment.created",
+            "occurred_at": "2026-11-20T14:02:11Z",
+            "merchant": {"id": "501", "name": "Atelier Lumière"},
+            "booking_id": "778812",
+            "confirmation_number": "A00006500",
+            "method": "appointment",
+            "status": "approved",
+            "presence": "expecting",
+            "completed": false,
+            "client_communication": "client_only",
+            "start": {"utc": "2026-12-03T15:00:00Z", "local": "2026-12-03T10:00:00-05:00", "time_zone": "America/Toronto"},
+            "end": {"utc": "2026-12-03T15:45:00Z", "local": "2026-12-03T10:45:00-05:00", "time_zone": "America/Toronto"},
+            "service": {"id": "3301", "name": "Colour consultation"},
+            "staff": {"id": "2101", "name": "Marie Tremblay"},
+            "location": {"kind": "store"},
+            "client": {
+                "id": "90412", "first_name": "Jane", "last_name": "Doe", "language": "eng",
+                "email": "jane.doe@example.com", "mobile": "+15145550123"
+            },
+            "links": {
+                "language": "eng",
+                "view": "https://book.booxi.com/tracking/8c1f2a9e4b7d4f0e?lang=eng",
+                "modify": "https://book.booxi.com/tracking/8c1f2a9e4b7d4f0e?lang=eng&action=modify",
+                "cancel": "https://book.booxi.com/tracking/8c1f2a9e4b7d4f0e?lang=eng&action=cancel"
+            },
+            "changes": [],
+            "messages": [
+                {"kind": "confirmation", "audience": "client", "channel": "email", "status": "sent"},
+                {"kind": "confirmation", "audience": "client", "channel": "sms", "status": "sent"},
+                {"kind": "staff_new_booking", "audience": "staff", "channel": "email", "status": "sent"}
+            ]
+        })
+    );
+    // A move says what it was before; the French client's page opens in French; the
+    // client's links to other systems are carried.
+    let (_, _, moved) = published("changed-date", true);
+    let moved = moved.unwrap();
+    assert_eq!(moved["changes"], serde_json::json!(["start"]));
+    assert_eq!(moved["previous"]["start"]["utc"], "2026-12-03T15:00:00Z");
+    assert_eq!(moved["start"]["utc"], "2026-12-10T19:00:00Z");
+    let (_, _, french) = published("french-client", true);
+    assert_eq!(french.unwrap()["links"]["language"], "fre");
+    let (_, _, rest) = published("rest-model-fields", false);
+    let rest = rest.unwrap();
+    assert_eq!(
+        rest["client"]["external_ids"][0]["external_id"],
+        "crm-000123"
+    );
+    assert!(rest["client"].get("email").is_none());
+    let (_, _, dns) = published("do-not-send", true);
+    assert_eq!(dns.unwrap()["client_communication"], "do_not_send");
+}

@@ -49,11 +49,15 @@ fn changes(body: &support::Body) -> Vec<String> {
                 booxi_notify::domain::notification::channel_name(s.notification.channel),
                 utc_seconds(s.at)
             ),
+            ScheduleChange::Publish(p) => {
+                format!("publish {} {} {}", p.kind, p.detail_type, utc_seconds(p.at))
+            }
             ScheduleChange::Delete(d) => format!(
                 "delete {}/{}/{}",
                 d.kind,
-                booxi_notify::domain::notification::audience_name(d.audience),
-                booxi_notify::domain::notification::channel_name(d.channel)
+                d.audience
+                    .map_or("booking", booxi_notify::domain::notification::audience_name),
+                d.channel.name()
             ),
         })
         .collect()
@@ -252,10 +256,7 @@ fn times_without_an_offset_are_read_in_the_stores_time_zone() {
     let at: Vec<String> = plan_at(&body.parse(), &paris, now)
         .schedules
         .iter()
-        .map(|c| match c {
-            ScheduleChange::Upsert(s) => utc_seconds(s.at),
-            ScheduleChange::Delete(_) => "delete".into(),
-        })
+        .map(|c| c.at().map_or_else(|| "delete".into(), utc_seconds))
         .collect();
     assert_eq!(at, [PRE_VISIT_AT, PRE_VISIT_AT]);
 }
@@ -310,13 +311,7 @@ fn flows_follow_client_communication_addresses_and_consent() {
     let who: Vec<String> = plan
         .schedules
         .iter()
-        .map(|c| {
-            format!(
-                "{}:{}",
-                c.recipient_key(),
-                booxi_notify::domain::notification::channel_name(c.channel())
-            )
-        })
+        .map(|c| format!("{}:{}", c.recipient_key(), c.channel().name()))
         .collect();
     assert_eq!(who, ["client:email", "client:sms", "attendee-71:email"]);
     // ClientOnly: attendees get nothing.
@@ -447,11 +442,16 @@ fn flows_are_read_and_mistakes_name_their_key() {
     );
     assert_eq!(
         err("[[flows]]\nname = \"pre_visit\"\nbefore_start = \"24h\"\nchannels = [\"push\"]"),
-        "flows[0].channels: `push` is not a channel (email, sms)"
+        "flows[0].channels: `push` is not a channel (email, sms, event)"
     );
     assert_eq!(
         err("[[flows]]\nname = \"pre_visit\"\nbefore_start = \"24h\"\nchannels = []"),
-        "flows[0].channels: lists no channel (email and/or sms)"
+        "flows[0].channels: lists no channel (email, sms and/or event)"
+    );
+    // A flow's event needs the bus it goes to.
+    assert_eq!(
+        err("[[flows]]\nname = \"starting_soon\"\nbefore_start = \"15m\"\nchannels = [\"event\"]"),
+        "flows[0].channels: `event` needs [events_out] bus (BOOXI_EVENT_BUS): the bus its event is published to"
     );
     assert!(
         err("[[flows]]\nname = \"pre_visit\"\nbefore = \"24h\"").contains("unknown field `before`"),
@@ -547,6 +547,7 @@ mod door {
                 states: states.clone(),
             }),
             queue: None,
+            events_out: None,
         };
         Setup {
             core,
@@ -1419,12 +1420,7 @@ mod door {
         let statuses: Vec<(&str, &str)> = first
             .schedules
             .iter()
-            .map(|r| {
-                (
-                    booxi_notify::domain::notification::channel_name(r.channel),
-                    r.status,
-                )
-            })
+            .map(|r| (r.channel.name(), r.status))
             .collect();
         assert_eq!(statuses, [("email", "done"), ("sms", "failed")]);
         *flaky.failing.lock().unwrap() = None;
@@ -1537,7 +1533,7 @@ channels = ["email", "sms"]
             .into_iter()
             .filter_map(|c| match c {
                 ScheduleChange::Upsert(s) => Some(s.notification),
-                ScheduleChange::Delete(_) => None,
+                ScheduleChange::Publish(_) | ScheduleChange::Delete(_) => None,
             })
             .collect()
     }

@@ -3,17 +3,21 @@
 //! `BOOXI_LOCAL_MODE=true` (as `events/local-env.json` does); then the secret comes from
 //! `BOOXI_LOCAL_SECRET`, the idempotency store is in memory, and each message is written
 //! as files under `/tmp/booxi-notify/<event id>/` (the layout of `booxi-notify render`)
-//! and announced by one JSON line on stdout. Nothing talks to AWS.
+//! and announced by one JSON line on stdout; with `[events_out]`, each booking event is
+//! appended to `<event id>/events.jsonl` there instead of being published. Nothing talks
+//! to AWS.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
 
 use crate::adapters::memory::MemoryStore;
-use crate::adapters::outbox;
+use crate::adapters::outbox::{self, OutboxBus};
 use crate::core::compose::RenderComposer;
 use crate::core::delivery::{Courier, Outgoing, SendError};
+use crate::core::events_out::{BusError, Entry, EventBus, EventsOut};
 use crate::core::process::Core;
 use crate::domain::config::Config;
 use crate::domain::contact::EmailAddress;
@@ -87,6 +91,14 @@ impl LocalMode {
         // The mode is not read here: the Lambda's local mode sends in the call (`serve --queued`
         // runs the queued mode offline).
         let Settings { http, delivery, .. } = settings;
+        let events_out = config.events_out.as_ref().map(|_| EventsOut {
+            bus: Arc::new(LocalBus {
+                outbox: OutboxBus {
+                    dir: self.outbox.clone(),
+                    print: false,
+                },
+            }),
+        });
         Ok(Webhook {
             settings: http,
             secrets: CachedSecrets::new(self.secrets(), Duration::MAX, Duration::MAX),
@@ -104,6 +116,7 @@ impl LocalMode {
                 emit_metrics: false,
                 flows: None,
                 queue: None,
+                events_out,
             },
         })
     }
@@ -150,6 +163,40 @@ impl Courier for LocalCourier {
             })
         );
         Ok(files.into_iter().next().unwrap_or_default())
+    }
+}
+
+/// The events-out bus of local mode: each event appended to `<event id>/events.jsonl`
+/// under the outbox and announced by one JSON line on stdout:
+/// `{"local_event":"written, not published","event_id":…,"detail_type":…,"file":…}`.
+#[derive(Debug, Clone)]
+pub struct LocalBus {
+    pub outbox: OutboxBus,
+}
+
+impl EventBus for LocalBus {
+    fn put<'a>(
+        &'a self,
+        entries: &'a [Entry],
+    ) -> futures_util::future::BoxFuture<'a, Result<Vec<(usize, BusError)>, BusError>> {
+        Box::pin(async move {
+            let mut failed = Vec::new();
+            for (i, entry) in entries.iter().enumerate() {
+                match self.outbox.append(entry) {
+                    Ok(path) => println!(
+                        "{}",
+                        json!({
+                            "local_event": "written, not published",
+                            "event_id": entry.event_id,
+                            "detail_type": entry.detail_type,
+                            "file": path.display().to_string(),
+                        })
+                    ),
+                    Err(e) => failed.push((i, e)),
+                }
+            }
+            Ok(failed)
+        })
     }
 }
 

@@ -69,6 +69,17 @@ pub fn flow_late(flow: &str) {
     );
 }
 
+/// A booking event put on the `[events_out]` bus (`EventsPublished`), or that the bus did
+/// not take (`EventsPublishFailed`: the webhook answers 5xx and Booxi retries).
+pub fn event_published(ok: bool) {
+    let name = if ok {
+        "EventsPublished"
+    } else {
+        "EventsPublishFailed"
+    };
+    println!("{}", emf_line(&[], &[(name, "Count", 1.0)]));
+}
+
 /// Events of a type nothing handles (acknowledged and ignored), by type: what Booxi
 /// sends that no rule or alias covers.
 pub fn event_ignored(event_type: &str) {

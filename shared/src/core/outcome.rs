@@ -149,6 +149,8 @@ pub struct Summary {
     pub messages: Vec<MessageReport>,
     /// Scheduled messages (`[[flows]]`) created, moved or removed, or that failed to be.
     pub schedules: Vec<ScheduleReport>,
+    /// With `[events_out]`: what became of the event published for it.
+    pub event: Option<crate::core::events_out::EventReport>,
 }
 
 /// One schedule change of the summary (no address). Serialised as
@@ -156,8 +158,11 @@ pub struct Summary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ScheduleReport {
     pub kind: Kind,
-    pub audience: Audience,
-    pub channel: Channel,
+    /// Absent for a flow's event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audience: Option<Audience>,
+    /// `email`, `sms`, or `event` (a flow's event).
+    pub channel: crate::domain::notification::FlowChannel,
     /// `upsert` or `delete`.
     pub schedule: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -171,14 +176,16 @@ pub struct ScheduleReport {
 }
 
 impl Summary {
-    /// The failure that asks for the event to be delivered again, if any: a temporary
-    /// one first (it may clear by itself), else a configuration one. Refusals never do.
+    /// The failure that asks for the event to be delivered again, if any (a message's, a
+    /// schedule change's or the event's publication's): a temporary one first (it may
+    /// clear by itself), else a configuration one. Refusals never do.
     pub fn retry_wanted(&self) -> Option<Failure> {
         let failures = || {
             self.messages
                 .iter()
                 .filter_map(MessageReport::failure)
                 .chain(self.schedules.iter().filter_map(|s| s.failure))
+                .chain(self.event.iter().filter_map(|e| e.failure))
         };
         if failures().any(|f| f == Failure::Temporary) {
             Some(Failure::Temporary)
@@ -254,6 +261,7 @@ mod tests {
             disposition: Disposition::Processed,
             messages,
             schedules: Vec::new(),
+            event: None,
         };
         assert_eq!(summary(vec![failed(Failure::Refused)]).retry_wanted(), None);
         assert_eq!(

@@ -26,6 +26,7 @@ use futures_util::StreamExt;
 
 use crate::core::compose::Compose;
 use crate::core::delivery::{Courier, DeliverySettings, Failure, MessageMeta, send_with_retry};
+use crate::core::events_out::{EventReport, detail_messages};
 use crate::core::metrics;
 use crate::core::outcome::{Disposition, MessageReport, Outcome, Summary, report};
 use crate::core::queue;
@@ -33,6 +34,7 @@ use crate::core::schedules::{FlowWork, Flows};
 use crate::core::store::{Claim, Closed, Done, IdempotencyStore, Owner, StoreError, message_key};
 use crate::domain::config::Config;
 use crate::domain::event::Event;
+use crate::domain::events_out;
 use crate::domain::notification::{Notification, audience_name, channel_name};
 use crate::domain::rules;
 
@@ -63,6 +65,9 @@ pub struct Core<I, C, P> {
     /// Queued mode (`BOOXI_DELIVERY_MODE=queued`): planned messages go on this queue and
     /// the queue door ([`crate::doors::queue`]) sends them. `None`: sent in the call (direct).
     pub queue: Option<std::sync::Arc<dyn crate::core::queue::Queue>>,
+    /// `[events_out]`: the bus each event's booking event is published to; `None` when
+    /// no bus is configured (nothing is published).
+    pub events_out: Option<crate::core::events_out::EventsOut>,
 }
 
 /// When the work of one delivery must end.
@@ -111,6 +116,7 @@ where
             disposition,
             messages,
             schedules: Vec::new(),
+            event: None,
         };
         // One clock reading, in whole milliseconds as the claim stores it: a later
         // delivery that redoes this one's work plans at the same instant.
@@ -240,6 +246,20 @@ where
                 }
             }
             done.schedules = flows_done.reports;
+        }
+        // The booking event, once the event's own work is done: what it says of the
+        // messages is then final. A delivery whose messages want a retry leaves it to
+        // the retry (which finds what was sent recorded, and publishes once).
+        if let (Some(_), Some(planned)) = (&self.events_out, &plan.event_out) {
+            let detail_type = planned.detail_type.name();
+            done.event = Some(if done.retry_wanted().is_some() {
+                EventReport::deferred(&detail_type)
+            } else {
+                let messages = detail_messages(&done.messages);
+                let detail = events_out::detail(event, &self.config, &messages);
+                self.publish(&event.id, &detail_type, &detail, timing.send_until)
+                    .await
+            });
         }
         match (&self.queue, earlier) {
             // Work done again answers as a duplicate; if it failed, the failure is its

@@ -8,6 +8,7 @@
 //! - [`contact`]: `EmailAddress`, `PhoneNumber` (E.164), `Language`, `Country`;
 //! - [`rules`]: the rules tables and the planner; [`notification`]: what they plan;
 //! - [`booking`]: which booking an event is about; [`flows`]: what a scheduled message is;
+//! - [`events_out`]: the booking event published for each Booxi event (detail-type, detail);
 //! - [`ids`], [`text`]: ids bounded for keys and file names, one-line text and web links;
 //! - [`json`]: JSON read tolerantly (a cut emoji, a number out of range);
 //! - [`time`]: times as Booxi writes them (without an offset: the store's wall clock).
@@ -17,6 +18,7 @@ pub mod booxi;
 pub mod config;
 pub mod contact;
 pub mod event;
+pub mod events_out;
 pub mod flows;
 pub mod ids;
 pub mod json;

@@ -18,12 +18,13 @@ use crate::domain::event::{
 };
 use crate::domain::flows::{Flow, Timing};
 use crate::domain::notification::{
-    Action, Actor, Address, Audience, Channel, Kind, Links, NOT_EVALUATED, Notification, Plan,
-    Recipient, RuleVerdict, ScheduleChange, Scheduled, Skipped, Unscheduled, utc_seconds,
+    Action, Actor, Address, Audience, BOOKING_RECIPIENT, Channel, FlowChannel, Kind, Links,
+    NOT_EVALUATED, Notification, Plan, Recipient, RuleVerdict, ScheduleChange, Scheduled,
+    ScheduledEvent, Skipped, Unscheduled, utc_seconds,
 };
 
 /// A row's condition: `Ok(())` when it holds, otherwise why not (for `--explain`).
-type Check = Result<(), String>;
+pub(crate) type Check = Result<(), String>;
 
 /// One row of the client table.
 pub struct ClientRule {
@@ -295,6 +296,9 @@ pub fn plan_at(event: &Event, config: &Config, now: Timestamp) -> Plan {
             outcome,
         });
     }
+    if config.events_out.is_some() {
+        plan.event_out = Some(crate::domain::events_out::detail_type(event));
+    }
     plan_flows(event, config, now, &mut plan);
     plan
 }
@@ -422,15 +426,24 @@ fn flow_changes(event: &Event, config: &Config, flow: &Flow, now: Timestamp, pla
                 plan.flow_notes
                     .push(format!("{name}: delete ({FLOW_ROWS_DELETE}: {why})"));
                 for (audience, recipient_key, recipient) in every_recipient(event, config) {
-                    for &channel in &flow.channels {
+                    for &channel in flow.channels.iter().filter(|c| c.message().is_some()) {
                         plan.schedules.push(ScheduleChange::Delete(Unscheduled {
                             kind,
-                            audience,
+                            audience: Some(audience),
                             channel,
                             recipient_key: recipient_key.clone(),
                             recipient: recipient.clone(),
                         }));
                     }
+                }
+                if flow.channels.contains(&FlowChannel::Event) {
+                    plan.schedules.push(ScheduleChange::Delete(Unscheduled {
+                        kind,
+                        audience: None,
+                        channel: FlowChannel::Event,
+                        recipient_key: BOOKING_RECIPIENT.to_owned(),
+                        recipient: BOOKING_RECIPIENT.to_owned(),
+                    }));
                 }
             }
             BeforeStart::Upsert => match flow_due(event, flow, &config.default_time_zone, now) {
@@ -478,18 +491,28 @@ fn flow_changes(event: &Event, config: &Config, flow: &Flow, now: Timestamp, pla
     }
 }
 
-/// The flow's messages, each scheduled at `at`.
+/// The flow's messages, each scheduled at `at`, and its event (the `event` channel): one
+/// for the booking, whoever its recipients are (its detail says `client_communication`).
 fn upserts(event: &Event, config: &Config, flow: &Flow, at: Timestamp, plan: &mut Plan) {
-    let (messages, notes) = flow_messages(event, config, flow);
-    plan.flow_notes.extend(notes);
-    plan.schedules
-        .extend(messages.into_iter().map(|(notification, recipient_key)| {
-            ScheduleChange::Upsert(Box::new(Scheduled {
-                notification,
-                at,
-                recipient_key,
-            }))
+    if flow.channels.iter().any(|c| c.message().is_some()) {
+        let (messages, notes) = flow_messages(event, config, flow);
+        plan.flow_notes.extend(notes);
+        plan.schedules
+            .extend(messages.into_iter().map(|(notification, recipient_key)| {
+                ScheduleChange::Upsert(Box::new(Scheduled {
+                    notification,
+                    at,
+                    recipient_key,
+                }))
+            }));
+    }
+    if flow.channels.contains(&FlowChannel::Event) {
+        plan.schedules.push(ScheduleChange::Publish(ScheduledEvent {
+            kind: Kind::Flow(flow.name),
+            at,
+            detail_type: crate::domain::events_out::DetailType::Flow(flow.name).name(),
         }));
+    }
 }
 
 const FLOW_ROWS_UPSERT: &str = "an Approved booking with a future start";
@@ -614,7 +637,7 @@ pub fn flow_messages(
                 key.clone(),
             ));
         };
-        if flow.channels.contains(&Channel::Email) {
+        if flow.channels.contains(&FlowChannel::Email) {
             let consent = match flow.timing {
                 Timing::BeforeStart(_) if person.remind_by_email != Some(true) => {
                     Err("remindByEmail is not true".to_owned())
@@ -632,7 +655,7 @@ pub fn flow_messages(
                 }
             }
         }
-        if flow.channels.contains(&Channel::Sms) {
+        if flow.channels.contains(&FlowChannel::Sms) {
             match (&person.mobile, person.remind_by_sms == Some(true)) {
                 (Contact::Missing, _) => {
                     notes.push(format!("{kind}: skipped {label} by sms: no mobile number"))
@@ -656,7 +679,7 @@ fn channel_word(c: Channel) -> &'static str {
 
 // ---------------------------------------------------------------- conditions
 
-fn event_type_is(e: &Event, types: &[EventType]) -> Check {
+pub(crate) fn event_type_is(e: &Event, types: &[EventType]) -> Check {
     if types.contains(&e.event_type) {
         Ok(())
     } else {
@@ -690,7 +713,7 @@ fn presence_is_expecting(e: &Event) -> Check {
 
 /// `previousBooking.status != booking.status`; a missing previous status counts as
 /// changed only on `appointment.created`.
-fn status_changed(e: &Event) -> Check {
+pub(crate) fn status_changed(e: &Event) -> Check {
     let previous = e.previous.as_ref().and_then(|p| p.status.as_ref());
     match previous {
         None if e.event_type == AppointmentCreated => Ok(()),
@@ -705,7 +728,7 @@ fn status_changed(e: &Event) -> Check {
 /// `changed(x)`: the value differs between `previousBooking` and `booking`. A value
 /// missing from `previousBooking` is unknown, and an unknown is not a change (as for
 /// the status): we never tell a client something changed without evidence.
-fn changed<T: PartialEq + std::fmt::Debug>(
+pub(crate) fn changed<T: PartialEq + std::fmt::Debug>(
     e: &Event,
     what: &str,
     value: impl Fn(&Booking) -> Option<T>,
@@ -722,7 +745,7 @@ fn changed<T: PartialEq + std::fmt::Debug>(
     }
 }
 
-fn date_staff_or_location_changed(e: &Event) -> Check {
+pub(crate) fn date_staff_or_location_changed(e: &Event) -> Check {
     let checks = [
         changed(e, "start date/time", |b| {
             b.starts_on.as_deref().map(|raw| instant(e, raw))
@@ -743,13 +766,13 @@ fn date_staff_or_location_changed(e: &Event) -> Check {
 /// A start time compared as an instant when it reads as one (so `…:00Z` equals
 /// `…:00.000Z`); without an offset, in the merchant's time zone (the rule rows see no
 /// configuration: both states of one event are read in the same zone either way).
-fn instant(e: &Event, raw: &str) -> String {
+pub(crate) fn instant(e: &Event, raw: &str) -> String {
     e.instant(raw, &TimeZone::UTC)
         .map(|t| t.to_string())
         .unwrap_or_else(|| raw.to_owned())
 }
 
-fn completed_now(e: &Event) -> Check {
+pub(crate) fn completed_now(e: &Event) -> Check {
     if e.booking.is_completed != Some(true) {
         return Err("isCompleted is not true".to_owned());
     }
@@ -1069,7 +1092,7 @@ fn tracking_links(event: &Event, kind: Kind, language: &Language) -> Option<Link
 }
 
 /// The view link, and those of `actions` the page allows.
-fn links_for(event: &Event, actions: &[Action], language: &Language) -> Option<Links> {
+pub(crate) fn links_for(event: &Event, actions: &[Action], language: &Language) -> Option<Links> {
     let page = event.tracking_page.as_ref()?;
     let with = |action: Option<Action>| {
         let mut params = vec![("lang", language.code())];

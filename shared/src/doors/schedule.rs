@@ -3,8 +3,12 @@
 //! due at the same time for `before_start` flows, still completed (not canceled) for
 //! `after_completed` ones — and only once however often the schedule fires.
 //!
+//! A flow with the `event` channel publishes the booking's event instead (the booking
+//! as its state now is, `detail-type` from the flow's name), under the same checks.
+//!
 //! A fire is claimed like an event ([`fire_id`]: the schedule's name and due time) and
-//! its message keyed like any other, so a double fire sends once. Temporary failures
+//! its message keyed like any other (its event recorded as published), so a double fire
+//! sends or publishes once. Temporary failures
 //! are returned as errors: the invocation fails, and the retries of the asynchronous
 //! invocation (Scheduler invokes Lambda asynchronously), then the dead-letter queue,
 //! take over.
@@ -16,13 +20,15 @@ use serde_json::{Value, json};
 
 use crate::core::compose::Compose;
 use crate::core::delivery::Courier;
+use crate::core::events_out::EventReport;
 use crate::core::outcome::{Disposition, MessageReport, Outcome, Summary};
 use crate::core::process::{Core, Timing as SendTiming};
 use crate::core::schedules::FireInput;
 use crate::core::store::{Claim, IdempotencyStore, Owner, StoreError};
 use crate::domain::event::Event;
+use crate::domain::events_out::{self, DetailType};
 use crate::domain::flows::{Flow, Timing};
-use crate::domain::notification::{Kind, utc_seconds};
+use crate::domain::notification::{Audience, Channel, Kind, utc_seconds};
 use crate::domain::rules::{self, BeforeStart};
 
 /// The id of one fire: the schedule's name and its due time
@@ -174,17 +180,21 @@ where
         }
         let fire_id = fire_id(&name, at);
         let kind_name = input.flow.clone();
-        let done = |disposition, messages| Summary {
+        // A message is for someone; a flow's event is for the booking.
+        let audience = match (input.channel.message(), input.audience) {
+            (Some(_), None) => {
+                return Err(FireError::BadInput(
+                    "audience: a message's schedule names its audience".into(),
+                ));
+            }
+            (_, audience) => audience,
+        };
+        let done = |disposition, messages, event| Summary {
             event_id: fire_id.clone(),
             disposition,
             messages,
             schedules: Vec::new(),
-        };
-        let skipped = |kind: Kind, reason: String| MessageReport {
-            kind,
-            audience: input.audience,
-            channel: Some(input.channel),
-            outcome: Outcome::Skipped { reason },
+            event,
         };
         let Some(flow) = self
             .config
@@ -193,7 +203,7 @@ where
             .find(|f| f.name.as_str() == kind_name)
         else {
             tracing::info!(schedule = %name, flow = %kind_name, "fire: the flow is no longer configured");
-            return Ok(done(Disposition::Processed, Vec::new()));
+            return Ok(done(Disposition::Processed, Vec::new(), None));
         };
         let kind = Kind::Flow(flow.name);
 
@@ -207,23 +217,54 @@ where
             Claim::Acquired => {}
             Claim::Completed { .. } => {
                 tracing::info!(schedule = %name, "fire: handled before, nothing to do");
-                return Ok(done(Disposition::Duplicate, Vec::new()));
+                return Ok(done(Disposition::Duplicate, Vec::new(), None));
             }
             Claim::InProgress => return Err(FireError::InProgress),
         }
 
-        let report = match self.fire_message(&input, flow, at, &timing).await {
-            Ok(reports) => reports,
-            Err(not_sent) => {
-                let late = matches!(not_sent, NotSent::Late(_));
-                tracing::info!(schedule = %name, flow = %kind, late, reason = %not_sent.reason(), "fire: nothing sent");
-                if late && self.emit_metrics {
-                    crate::core::metrics::flow_late(flow.name.as_str());
-                }
-                vec![skipped(kind, not_sent.reason().to_owned())]
+        let not_sent = |not_sent: &NotSent| {
+            let late = matches!(not_sent, NotSent::Late(_));
+            tracing::info!(schedule = %name, flow = %kind, late, reason = %not_sent.reason(), "fire: nothing sent");
+            if late && self.emit_metrics {
+                crate::core::metrics::flow_late(flow.name.as_str());
             }
         };
-        let summary = done(Disposition::Processed, report);
+        let summary = match (input.channel.message(), audience) {
+            (Some(channel), Some(audience)) => {
+                let reports = match self
+                    .fire_message(&input, audience, channel, flow, at, &timing)
+                    .await
+                {
+                    Ok(reports) => reports,
+                    Err(why) => {
+                        not_sent(&why);
+                        vec![MessageReport {
+                            kind,
+                            audience,
+                            channel: Some(channel),
+                            outcome: Outcome::Skipped {
+                                reason: why.reason().to_owned(),
+                            },
+                        }]
+                    }
+                };
+                done(Disposition::Processed, reports, None)
+            }
+            _ => {
+                let detail_type = DetailType::Flow(flow.name).name();
+                let report = match self
+                    .fire_event(&input, flow, at, &fire_id, &detail_type, &timing)
+                    .await
+                {
+                    Ok(report) => report,
+                    Err(why) => {
+                        not_sent(&why);
+                        EventReport::skipped(&detail_type, why.reason().to_owned())
+                    }
+                };
+                done(Disposition::Processed, Vec::new(), Some(report))
+            }
+        };
         self.close(&summary, &owner).await;
         if self.emit_metrics {
             for line in crate::core::metrics::outcome_lines(&summary.messages) {
@@ -235,37 +276,34 @@ where
                 .messages
                 .iter()
                 .find_map(|m| m.failure().and(m.reason()))
+                .or_else(|| {
+                    summary
+                        .event
+                        .as_ref()
+                        .filter(|e| e.failure.is_some())
+                        .and_then(|e| e.reason.as_deref())
+                })
                 .unwrap_or("failed")
                 .to_owned();
-            tracing::warn!(schedule = %name, failure = ?failure, "fire: the message failed; Scheduler will retry");
+            tracing::warn!(schedule = %name, failure = ?failure, "fire: it failed; Scheduler will retry");
             return Err(FireError::NotSent(reason));
         }
         Ok(summary)
     }
 
-    /// The message of this fire, if the booking still calls for it, sent once.
-    async fn fire_message(
+    /// The booking as its kept state now is, if the flow still applies to it at this
+    /// fire (see [`still_applies`]). `Ok(None)`: the store could not be read (a
+    /// temporary failure, for Scheduler's retry).
+    async fn fire_state(
         &self,
         input: &FireInput,
         flow: &Flow,
         at: Timestamp,
-        timing: &SendTiming,
-    ) -> Result<Vec<MessageReport>, NotSent> {
+    ) -> Result<Result<Event, crate::core::store::StoreError>, NotSent> {
         let flows = self.flows.as_ref().ok_or("flows are not configured")?;
         let state = match flows.states.load(&input.booking).await {
             Ok(state) => state,
-            // The store is unreachable: a temporary failure, for Scheduler's retry.
-            Err(e) => {
-                return Ok(vec![MessageReport {
-                    kind: Kind::Flow(flow.name),
-                    audience: input.audience,
-                    channel: Some(input.channel),
-                    outcome: Outcome::Failed {
-                        failure: crate::core::delivery::Failure::Temporary,
-                        reason: e.to_string(),
-                    },
-                }]);
-            }
+            Err(e) => return Ok(Err(e)),
         };
         let state = state.ok_or("no state is kept for this booking (expired, or never saved)")?;
         let event = Event::read(state.body.as_bytes(), &self.config)
@@ -277,12 +315,68 @@ where
             at,
             Timestamp::now(),
         )?;
+        Ok(Ok(event))
+    }
+
+    /// The event of this fire (a flow with the `event` channel), if the booking still
+    /// calls for it, published once.
+    async fn fire_event(
+        &self,
+        input: &FireInput,
+        flow: &Flow,
+        at: Timestamp,
+        fire_id: &str,
+        detail_type: &str,
+        timing: &SendTiming,
+    ) -> Result<EventReport, NotSent> {
+        if self.events_out.is_none() {
+            return Err("events out are not configured ([events_out] bus)".into());
+        }
+        let event = match self.fire_state(input, flow, at).await? {
+            Ok(event) => event,
+            Err(e) => {
+                return Ok(EventReport::failed(
+                    detail_type,
+                    crate::core::delivery::Failure::Temporary,
+                    e.to_string(),
+                ));
+            }
+        };
+        let detail = events_out::flow_detail(&event, &self.config, fire_id, flow.name, at);
+        Ok(self
+            .publish(fire_id, detail_type, &detail, timing.send_until)
+            .await)
+    }
+
+    /// The message of this fire, if the booking still calls for it, sent once.
+    async fn fire_message(
+        &self,
+        input: &FireInput,
+        audience: Audience,
+        channel: Channel,
+        flow: &Flow,
+        at: Timestamp,
+        timing: &SendTiming,
+    ) -> Result<Vec<MessageReport>, NotSent> {
+        let event = match self.fire_state(input, flow, at).await? {
+            Ok(event) => event,
+            // The store is unreachable: a temporary failure, for Scheduler's retry.
+            Err(e) => {
+                return Ok(vec![MessageReport {
+                    kind: Kind::Flow(flow.name),
+                    audience,
+                    channel: Some(channel),
+                    outcome: Outcome::Failed {
+                        failure: crate::core::delivery::Failure::Temporary,
+                        reason: e.to_string(),
+                    },
+                }]);
+            }
+        };
         let (messages, _) = rules::flow_messages(&event, &self.config, flow);
         let mut notification = messages
             .into_iter()
-            .find(|(n, key)| {
-                n.audience == input.audience && n.channel == input.channel && *key == input.recipient
-            })
+            .find(|(n, key)| n.audience == audience && n.channel == channel && *key == input.recipient)
             .map(|(n, _)| n)
             .ok_or("the recipient no longer gets this flow (clientCommunication, consent or address changed)")?;
         // Keyed per fire: a booking moved to another time gets its message again.
@@ -294,14 +388,20 @@ where
 /// The schedule door's answer: what the Lambda returns (an error makes Scheduler retry).
 pub fn answer(result: Result<Summary, FireError>) -> Result<Value, String> {
     match result {
-        Ok(summary) => Ok(json!({
-            "status": match summary.disposition {
-                Disposition::Duplicate => "duplicate",
-                _ => "processed",
-            },
-            "fire_id": summary.event_id,
-            "messages": summary.messages,
-        })),
+        Ok(summary) => {
+            let mut answer = json!({
+                "status": match summary.disposition {
+                    Disposition::Duplicate => "duplicate",
+                    _ => "processed",
+                },
+                "fire_id": summary.event_id,
+                "messages": summary.messages,
+            });
+            if let Some(event) = &summary.event {
+                answer["event"] = json!(event);
+            }
+            Ok(answer)
+        }
         Err(e) => Err(e.to_string()),
     }
 }
