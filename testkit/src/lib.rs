@@ -9,6 +9,7 @@
 //! on one background tokio runtime shared by the process.
 
 pub mod bodies;
+pub mod bus;
 pub mod events;
 pub mod http;
 pub mod lambda;

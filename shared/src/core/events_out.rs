@@ -5,8 +5,9 @@
 //! Publication is part of the event's idempotent work: once the bus took the event it is
 //! recorded (`pub#<event id>` in the idempotency store, like a message), so a later
 //! delivery of the same event does not publish it again. A call that fails, or an entry
-//! the bus did not take, is a failure the answer reports (503 for a failed entry or a
-//! temporary fault, 502 for access denied or a missing bus), so Booxi delivers the event
+//! the bus did not take, is a failure the answer reports (503 for a temporary fault or an
+//! entry EventBridge calls retryable, 502 for access denied, a missing bus or an entry
+//! refused for permissions), so Booxi delivers the event
 //! again and that delivery publishes it, without sending again the messages already
 //! recorded. What stays at-least-once: an event the bus took but whose answer was lost
 //! (cut off at the deadline, a network fault) or whose record could not be written is
@@ -220,11 +221,9 @@ impl<I: IdempotencyStore, C, P> Core<I, C, P> {
                 message: "cut off at the delivery deadline".into(),
             }),
             Ok(Err(e)) => Some(e),
-            // An entry the bus did not take is worth another delivery, whatever its code.
-            Ok(Ok(failed)) => failed.into_iter().next().map(|(_, e)| BusError {
-                failure: Failure::Temporary,
-                message: e.message,
-            }),
+            // An entry the bus did not take: another delivery publishes it (503 for a
+            // retryable code, 502 for one about our side).
+            Ok(Ok(failed)) => failed.into_iter().next().map(|(_, e)| e),
         };
         if let Some(e) = failure {
             return EventReport::failed(detail_type, e.failure, e.message);

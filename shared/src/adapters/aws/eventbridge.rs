@@ -12,15 +12,20 @@ use crate::core::delivery::Failure;
 use crate::core::events_out::{BusError, Entry, EventBus};
 use crate::domain::events_out::SOURCE;
 
-/// Error codes that are about our side (permissions, the bus, the request): answered 502,
-/// so an alarm says so, and delivered by Booxi's retry once fixed. Any other is temporary.
+/// Error codes about our side (permissions, the bus, the request), of the call or of an
+/// entry (EventBridge's non-retryable entry codes): answered 502, and delivered by
+/// Booxi's retry once fixed. Any other (`InternalFailure`, `ThrottlingException`, a 5xx,
+/// a code we do not know) is temporary: 503.
 const CONFIGURATION: &[&str] = &[
     "AccessDeniedException",
     "ResourceNotFoundException",
-    "NotAuthorizedForSourceException",
     "ValidationException",
+    "InvalidAccountIdException",
     "InvalidArgument",
     "MalformedDetail",
+    "RedactionFailure",
+    "NotAuthorizedForSourceException",
+    "NotAuthorizedForDetailTypeException",
 ];
 
 #[derive(Debug, Clone)]
