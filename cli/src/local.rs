@@ -133,15 +133,31 @@ async fn fire_due(
                 .and_then(serde_json::Value::as_str)
                 .unwrap_or("")
         };
-        let what = format!(
-            "schedule {} ({} to {} by {}, due {})",
-            schedule.name,
-            text("flow"),
-            text("recipient"),
-            text("channel"),
-            text("at")
-        );
+        let what = if text("channel") == "event" {
+            format!(
+                "schedule {} ({} event, due {})",
+                schedule.name,
+                text("flow"),
+                text("at")
+            )
+        } else {
+            format!(
+                "schedule {} ({} to {} by {}, due {})",
+                schedule.name,
+                text("flow"),
+                text("recipient"),
+                text("channel"),
+                text("at")
+            )
+        };
         let outcome = match webhook.core.fire(&input, None).await {
+            Ok(summary) if summary.event.is_some() => summary
+                .event
+                .map(|e| match e.reason {
+                    Some(reason) => format!("{} {}: {reason}", e.status, e.detail_type),
+                    None => format!("{} {}", e.status, e.detail_type),
+                })
+                .unwrap_or_default(),
             Ok(summary) if summary.messages.is_empty() => "nothing to send".to_owned(),
             Ok(summary) => summary
                 .messages
