@@ -159,3 +159,43 @@ fn local_mode_without_its_secret_refuses_to_start_and_says_why() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn local_mode_with_a_bus_writes_the_booking_event_instead_of_publishing_it() {
+    let mut env = local_env();
+    env.push(("BOOXI_EVENT_BUS".into(), "booxi-notify".into()));
+    let runtime = RuntimeApi::start();
+    let function = Function::spawn(Path::new(WEBHOOK), &runtime, &env);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let id = format!("local-bus-{}-{nanos}", std::process::id());
+    let answer = runtime
+        .invoke(&event(&id, "local-dev-secret"), TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}\n{}", function.logs()));
+    let body: Value = serde_json::from_str(answer["body"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        body["event"],
+        json!({"detail_type": "Booking Created", "status": "published"}),
+        "{body}"
+    );
+    let file = format!("/tmp/booxi-notify/{id}/events.jsonl");
+    let announced: Vec<Value> = function
+        .output
+        .text()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|l| l.get("local_event").is_some())
+        .collect();
+    assert_eq!(
+        announced,
+        [json!({"local_event": "written, not published", "event_id": id,
+                "detail_type": "Booking Created", "file": file})]
+    );
+    let written = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(written.lines().count(), 1);
+    let line: Value = serde_json::from_str(written.trim()).unwrap();
+    assert_eq!(line["detail"]["event_id"], id.as_str());
+    assert!(!function.logs().contains("jane.doe@example.com"));
+}
