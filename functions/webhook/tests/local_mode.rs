@@ -190,8 +190,10 @@ fn local_mode_with_a_bus_writes_the_booking_event_instead_of_publishing_it() {
         .collect();
     assert_eq!(
         announced,
-        [json!({"local_event": "written, not published", "event_id": id,
-                "detail_type": "Booking Created", "file": file})]
+        [
+            json!({"local_event": "written, not published", "event_id": id,
+                "detail_type": "Booking Created", "file": file})
+        ]
     );
     let written = std::fs::read_to_string(&file).unwrap();
     assert_eq!(written.lines().count(), 1);
