@@ -20,7 +20,12 @@ in queued mode):
   recipient-hash key, which both functions read;
 - every SQS queue has a queue policy denying sending and receiving to any principal but
   the ones it names (the stack's roles, the account's administrators);
-- ReservedConcurrency has a default above 0 (a bound on sends unless turned off).
+- ReservedConcurrency has a default above 0 (a bound on sends unless turned off);
+- after the send: the functions' SNS actions are Publish and CheckIfPhoneNumberIsOptedOut
+  only; SES sending names the configuration set by its ARN; the SES outcome rule takes
+  `aws.ses` events of that configuration set only; the SMS delivery-status role may be
+  assumed by SNS of this account only and writes to the two SMS log groups only; the
+  subscription filters and their permissions hand those groups to the webhook only.
 """
 import pathlib
 import re
@@ -132,6 +137,7 @@ def main():
     problems.extend(stack_problems(template))
     problems.extend(secret_problems(template))
     problems.extend(queue_problems(template))
+    problems.extend(outcome_problems(template))
     for p in problems:
         print(f"template.yaml: {p}")
     if not problems:
@@ -169,6 +175,79 @@ def role_problems(found):
                 problems.append(f"statement {s.get('Sid')}: SES sending without a ses:FromAddress condition")
         if s["Effect"] == "Allow" and any(a == "*" or a.endswith(":*") for a in actions):
             problems.append(f"statement {s.get('Sid')}: grants a whole service ({actions})")
+    return problems
+
+
+SMS_GROUPS = (
+    "log-group:sns/${AWS::Region}/${AWS::AccountId}/DirectPublishToPhoneNumber:*",
+    "log-group:sns/${AWS::Region}/${AWS::AccountId}/DirectPublishToPhoneNumber/Failure:*",
+)
+
+
+def outcome_problems(template):
+    problems = []
+    resources = template["Resources"]
+    for name in ROLES:
+        if name not in resources:
+            continue
+        for s in statements(template, name):
+            actions = as_list(s["Action"])
+            sns = [a for a in actions if a.startswith("sns:")]
+            if s["Effect"] == "Allow" and any(a not in ("sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut") for a in sns):
+                problems.append(f"{name}: statement {s.get('Sid')} grants SNS actions beyond Publish and CheckIfPhoneNumberIsOptedOut: {sns}")
+            if s["Effect"] == "Allow" and any(a.startswith("ses:Send") for a in actions):
+                named = [r for r in as_list(s["Resource"]) if "configuration-set/" in str(r)]
+                if not named or any("*" in str(r).split("configuration-set/")[1][:3] for r in named):
+                    problems.append(f"{name}: SES sending without the configuration set's ARN")
+
+    # The SES outcome rule: SES's events of our configuration set only.
+    events = resources["WebhookFunction"]["Properties"].get("Events", {})
+    rule = events.get("SesOutcomes", {})
+    pattern = rule.get("Properties", {}).get("Pattern", {})
+    if rule.get("Type") != "EventBridgeRule" or pattern.get("source") != ["aws.ses"]:
+        problems.append("WebhookFunction: SesOutcomes is not an EventBridge rule on source aws.ses only")
+    door = (ROOT / "shared/src/doors/outcomes.rs").read_text()
+    listed = re.search(r"SES_DETAIL_TYPES: \[&str; \d+\] = \[(.*?)\];", door, re.S)
+    types = re.findall(r'"([^"]+)"', listed.group(1)) if listed else []
+    if pattern.get("detail-type") != types:
+        problems.append(
+            f"WebhookFunction: SesOutcomes detail-types {pattern.get('detail-type')} are not the door's {types}"
+        )
+    tags = pattern.get("detail", {}).get("mail", {}).get("tags", {})
+    if "ses:configuration-set" not in tags:
+        problems.append("WebhookFunction: SesOutcomes takes SES events of any configuration set")
+
+    # The role SNS logs SMS delivery status with.
+    role = resources.get("SmsDeliveryStatusRole", {}).get("Properties")
+    if role is None:
+        problems.append("SmsDeliveryStatusRole: missing")
+    else:
+        for t in role["AssumeRolePolicyDocument"]["Statement"]:
+            if t.get("Principal") != {"Service": "sns.amazonaws.com"}:
+                problems.append("SmsDeliveryStatusRole: assumable by another principal than sns.amazonaws.com")
+            if "aws:SourceAccount" not in t.get("Condition", {}).get("StringEquals", {}):
+                problems.append("SmsDeliveryStatusRole: trust without an aws:SourceAccount condition")
+        for policy in role["Policies"]:
+            for st in policy["PolicyDocument"]["Statement"]:
+                if any(not a.startswith("logs:") for a in as_list(st["Action"])):
+                    problems.append(f"SmsDeliveryStatusRole: actions beyond CloudWatch Logs {st['Action']}")
+                for r in as_list(st["Resource"]):
+                    text = r.get("Fn::Sub", "") if isinstance(r, dict) else str(r)
+                    if not text.endswith(SMS_GROUPS):
+                        problems.append(f"SmsDeliveryStatusRole: writes beyond the SMS log groups ({r})")
+
+    # Subscription filters and the permissions behind them: the SMS groups, to the webhook.
+    for name in ("SmsDeliveredSubscription", "SmsFailedSubscription"):
+        props = resources.get(name, {}).get("Properties", {})
+        if props.get("DestinationArn") != {"Fn::GetAtt": ["WebhookFunction", "Arn"]}:
+            problems.append(f"{name}: hands the records to another destination than the webhook")
+    for name in ("SmsDeliveredPermission", "SmsFailedPermission"):
+        props = resources.get(name, {}).get("Properties", {})
+        source = props.get("SourceArn", {})
+        source = source.get("Fn::Sub", "") if isinstance(source, dict) else str(source)
+        if props.get("Principal") != "logs.amazonaws.com" or not source.endswith(SMS_GROUPS) \
+                or "SourceAccount" not in props:
+            problems.append(f"{name}: lets another source than the SMS log groups invoke the webhook")
     return problems
 
 

@@ -4,11 +4,17 @@ a Booxi webhook body in the canonical shape of docs/payload.md. The wrapper is t
 `sam local generate-event apigateway http-api-proxy` prints, so every file works with
 `sam local invoke -e`, `cargo lambda invoke --data-file` and `booxi-notify plan`.
 
+Also writes events/outcomes/*.json: what reaches the same function after the send, as
+AWS delivers it — an EventBridge event of SES's per detail-type (its `detail` is SES's
+event record as AWS's documentation shows it), and CloudWatch Logs subscription events
+(`{"awslogs": {"data": base64 of gzip}}`) carrying SNS's SMS delivery-status records.
+
 Run from the repository root: python3 scripts/make-events.py
 The test suite (shared/tests/events.rs) says what each file must plan to.
 """
 import base64
 import copy
+import gzip
 import json
 import pathlib
 
@@ -383,14 +389,178 @@ SCENARIOS["custom-type-booking-confirmed"] = {"event": "booking.confirmed", **cu
 BASE64 = {"reminder", "root-envelope-without-id"}  # as SAM's own generated events: body base64-encoded
 
 
+# ---- After the send: SES's events on EventBridge, SNS's SMS records in CloudWatch Logs ----
+
+SES_MESSAGE_ID = "010001900example-5f1a2b3c-4d5e-6f70-8192-a3b4c5d6e7f8-000000"
+SES_TAGS = {
+    "ses:configuration-set": ["booxi-notify"],
+    "ses:source-ip": ["192.0.2.0"],
+    "ses:from-domain": ["atelier-lumiere.example.com"],
+    "ses:caller-identity": ["booxi-notify-webhook"],
+    # Ours (SendEmail's EmailTags): what the message is, no personal data.
+    "booxi-event": ["evt-0001"],
+    "booxi-kind": ["confirmation"],
+    "booxi-audience": ["client"],
+    "booxi-channel": ["email"],
+    "booxi-index": ["1"],
+}
+
+
+def ses_mail(timestamp):
+    """SES's `mail` object (as in AWS's documented event records)."""
+    return {
+        "timestamp": timestamp,
+        "source": "Atelier Lumière <bookings@atelier-lumiere.example.com>",
+        "sourceArn": "arn:aws:ses:us-east-1:123456789012:identity/atelier-lumiere.example.com",
+        "sendingAccountId": "123456789012",
+        "messageId": SES_MESSAGE_ID,
+        "destination": ["recipient@example.com"],
+        "headersTruncated": False,
+        "tags": SES_TAGS,
+    }
+
+
+def eventbridge(detail_type, detail, time, event_id):
+    """An EventBridge event as a rule's target receives it."""
+    return {
+        "version": "0",
+        "id": event_id,
+        "detail-type": detail_type,
+        "source": "aws.ses",
+        "account": "123456789012",
+        "time": time,
+        "region": "us-east-1",
+        "resources": [],
+        "detail": detail,
+    }
+
+
+SES_EVENTS = {
+    "ses-email-sent": ("Email Sent", {
+        "eventType": "Send", "mail": ses_mail("2026-12-01T15:00:00.120Z"), "send": {}}),
+    "ses-email-delivered": ("Email Delivered", {
+        "eventType": "Delivery", "mail": ses_mail("2026-12-01T15:00:00.120Z"),
+        "delivery": {"timestamp": "2026-12-01T15:00:02.431Z", "processingTimeMillis": 2311,
+                     "recipients": ["recipient@example.com"],
+                     "smtpResponse": "250 2.6.0 Message received",
+                     "reportingMTA": "a8-70.smtp-out.amazonses.com"}}),
+    "ses-email-bounced-permanent": ("Email Bounced", {
+        "eventType": "Bounce", "mail": ses_mail("2026-12-01T15:00:00.120Z"),
+        "bounce": {"bounceType": "Permanent", "bounceSubType": "General",
+                   "bouncedRecipients": [{"emailAddress": "recipient@example.com",
+                                          "action": "failed", "status": "5.1.1",
+                                          "diagnosticCode": "smtp; 550 5.1.1 user unknown"}],
+                   "timestamp": "2026-12-01T15:00:03.669Z",
+                   "feedbackId": "01000157c44f053b-61b59c11-9236-11e6-8f96-7be8aexample-000000",
+                   "reportingMTA": "dsn; mta.example.com"}}),
+    "ses-email-bounced-transient": ("Email Bounced", {
+        "eventType": "Bounce", "mail": ses_mail("2026-12-01T15:00:00.120Z"),
+        "bounce": {"bounceType": "Transient", "bounceSubType": "MailboxFull",
+                   "bouncedRecipients": [{"emailAddress": "recipient@example.com",
+                                          "action": "failed", "status": "4.2.2",
+                                          "diagnosticCode": "smtp; 452 4.2.2 mailbox full"}],
+                   "timestamp": "2026-12-01T15:10:03.669Z",
+                   "feedbackId": "01000157c44f053b-61b59c11-9236-11e6-8f96-7be8aexample-000001"}}),
+    "ses-email-complaint": ("Email Complaint Received", {
+        "eventType": "Complaint", "mail": ses_mail("2026-12-01T15:00:00.120Z"),
+        "complaint": {"complainedRecipients": [{"emailAddress": "recipient@example.com"}],
+                      "timestamp": "2026-12-01T16:41:02.669Z",
+                      "feedbackId": "01000157c44f053b-61b59c11-9236-11e6-8f96-7be8aexample-000002",
+                      "userAgent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36",
+                      "complaintFeedbackType": "abuse",
+                      "arrivalDate": "2026-12-01T16:41:02.669Z"}}),
+    "ses-email-rejected": ("Email Rejected", {
+        "eventType": "Reject", "mail": ses_mail("2026-12-01T15:00:00.120Z"),
+        "reject": {"reason": "Bad content"}}),
+    "ses-email-delivery-delayed": ("Email Delivery Delayed", {
+        "eventType": "DeliveryDelay", "mail": ses_mail("2026-12-01T15:00:00.120Z"),
+        "deliveryDelay": {"timestamp": "2026-12-01T15:10:40.095Z",
+                          "delayType": "TransientCommunicationFailure",
+                          "expirationTime": "2026-12-01T21:00:00.000Z",
+                          "delayedRecipients": [{"emailAddress": "recipient@example.com",
+                                                 "status": "4.4.1",
+                                                 "diagnosticCode": "smtp; 421 4.4.1 Unable to connect to remote host"}]}}),
+    "ses-email-rendering-failed": ("Email Rendering Failed", {
+        "eventType": "Rendering Failure", "mail": ses_mail("2026-12-01T15:00:00.120Z"),
+        "failure": {"errorMessage": "Attribute 'attributeName' is not present in the rendering data.",
+                    "templateName": "MyTemplate"}}),
+}
+
+SNS_MESSAGE_ID = "34d9b400-c6dd-5444-820d-fbeb0f1f54cf"
+
+
+def sms_record(status, response, timestamp):
+    """One SMS delivery-status record, as SNS logs it (AWS's documented shape)."""
+    delivery = {"mnc": 270, "numberOfMessageParts": 1, "destination": "+15145550123",
+                "priceInUSD": 0.00645, "smsType": "Transactional", "mcc": 310,
+                "providerResponse": response, "dwellTimeMs": 599,
+                "dwellTimeMsUntilDeviceAck": 1344}
+    if status == "SUCCESS":
+        delivery["phoneCarrier"] = "My Phone Carrier"
+    return {"notification": {"messageId": SNS_MESSAGE_ID, "timestamp": timestamp},
+            "delivery": delivery, "status": status}
+
+
+def cloudwatch_logs(group, records, first_ms):
+    """A CloudWatch Logs subscription event, as Lambda receives it."""
+    data = {
+        "messageType": "DATA_MESSAGE",
+        "owner": "123456789012",
+        "logGroup": group,
+        "logStream": "1b2c3d4e-5f60-7182-93a4-b5c6d7e8f901",
+        "subscriptionFilters": ["booxi-notify-sms-status"],
+        "logEvents": [{"id": str(36000000000000000000000000000000000000000000000000000000 + i),
+                       "timestamp": first_ms + i,
+                       "message": json.dumps(record, separators=(",", ":"))}
+                      for i, record in enumerate(records)],
+    }
+    packed = gzip.compress(json.dumps(data, separators=(",", ":")).encode(), mtime=0)
+    return {"awslogs": {"data": base64.b64encode(packed).decode()}}
+
+
+SMS_SUCCESS_GROUP = "sns/us-east-1/123456789012/DirectPublishToPhoneNumber"
+SMS_FAILURE_GROUP = SMS_SUCCESS_GROUP + "/Failure"
+SMS_EVENTS = {
+    "sms-delivered": cloudwatch_logs(SMS_SUCCESS_GROUP, [sms_record(
+        "SUCCESS", "Message has been accepted by phone carrier", "2026-12-01 15:00:00.558")],
+        1796137201558),
+    "sms-failed": cloudwatch_logs(SMS_FAILURE_GROUP, [sms_record(
+        "FAILURE", "Unknown error attempting to reach phone", "2026-12-01 15:00:00.559")],
+        1796137202559),
+    "sms-opted-out": cloudwatch_logs(SMS_FAILURE_GROUP, [sms_record(
+        "FAILURE", "Phone number is opted out", "2026-12-01 15:00:00.559")],
+        1796137202559),
+    # CloudWatch Logs checking that the destination answers: to be ignored.
+    "sms-control-message": {"awslogs": {"data": base64.b64encode(gzip.compress(json.dumps({
+        "messageType": "CONTROL_MESSAGE", "owner": "CloudwatchLogs", "logGroup": "",
+        "logStream": "", "subscriptionFilters": [],
+        "logEvents": [{"id": "", "timestamp": 1796137200000,
+                       "message": "CWL CONTROL MESSAGE: Checking health of destination Lambda."}]},
+        separators=(",", ":")).encode(), mtime=0)).decode()}},
+}
+
+
 def main():
     OUT.mkdir(exist_ok=True)
     for old in OUT.glob("*.json"):
-        old.unlink()
+        # SAM's --env-vars file for local mode is written by hand, not here.
+        if old.name != "local-env.json":
+            old.unlink()
     for name, booxi in SCENARIOS.items():
         event = api_gateway_v2(booxi, base64_body=name in BASE64)
         (OUT / f"{name}.json").write_text(json.dumps(event, ensure_ascii=False, indent=2) + "\n")
     print(f"wrote {len(SCENARIOS)} events to {OUT}")
+    outcomes = OUT / "outcomes"
+    outcomes.mkdir(exist_ok=True)
+    for old in outcomes.glob("*.json"):
+        old.unlink()
+    for i, (name, (detail_type, detail)) in enumerate(SES_EVENTS.items()):
+        event = eventbridge(detail_type, detail, "2026-12-01T15:00:04Z",
+                            f"5a6b7c8d-0000-4000-8000-{i:012d}")
+        (outcomes / f"{name}.json").write_text(json.dumps(event, ensure_ascii=False, indent=2) + "\n")
+    for name, event in SMS_EVENTS.items():
+        (outcomes / f"{name}.json").write_text(json.dumps(event, indent=2) + "\n")
+    print(f"wrote {len(SES_EVENTS) + len(SMS_EVENTS)} outcome events to {outcomes}")
 
 
 if __name__ == "__main__":

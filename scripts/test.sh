@@ -11,4 +11,7 @@ scripts/tools.sh test
 # otherwise. The SAM CLI is found in the same venv, or through $SAM_CLI_BIN or PATH.
 export SAM_CLI_TELEMETRY=0
 export BOOXI_MOTO_SERVER="${BOOXI_MOTO_SERVER:-${BOOXI_CI_CACHE:-$HOME/.cache/booxi-notify}/venv/bin/moto_server}"
-exec cargo test --workspace "$@"
+cargo test --workspace "$@"
+# The command's cargo feature `aws` (history and suppression remove on the deployed
+# table): its test against moto, with the feature on (the workspace run builds without it).
+exec cargo test -p booxi-notify-cli --features aws --test history_aws "$@"

@@ -14,6 +14,7 @@ use booxi_notify::adapters::memory::MemoryStore;
 use booxi_notify::adapters::memory::{MemoryQueue, drain_forever};
 use booxi_notify::adapters::memory::{MemoryScheduler, MemoryStates};
 use booxi_notify::adapters::outbox::{Outbox, OutboxBus};
+use booxi_notify::adapters::simulator::Simulator;
 use booxi_notify::core::compose::RenderComposer;
 use booxi_notify::core::events_out::EventsOut;
 use booxi_notify::core::process::Core;
@@ -23,9 +24,10 @@ use booxi_notify::domain::contact::EmailAddress;
 use booxi_notify::doors::auth::{CachedSecrets, FixedSecret};
 use booxi_notify::doors::http::{self as edge, AuthMode, Webhook, WebhookRequest, WebhookResponse};
 use booxi_notify::doors::input;
+use booxi_notify::doors::outcomes;
 use booxi_notify::render::{RenderConfig, Renderer};
 use booxi_notify::settings::DeliveryMode;
-use booxi_notify::settings::ENV_SENDER_EMAIL;
+use booxi_notify::settings::{ENV_LOCAL_OPTED_OUT, ENV_SENDER_EMAIL};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response};
@@ -96,14 +98,20 @@ fn webhook(
             print: true,
         }),
     });
+    // Message histories and suppressions are kept in the outbox folder too, so
+    // `booxi-notify history` reads them and the next `serve` or `send` still knows them.
+    let store = MemoryStore::with_journal(options.out.join(JOURNAL))
+        .map_err(|e| format!("{}: cannot read: {e}", options.out.join(JOURNAL).display()))?;
+    let opted_out = std::env::var(ENV_LOCAL_OPTED_OUT).ok();
     let webhook = Webhook {
         settings: settings.http,
         secrets: CachedSecrets::new(FixedSecret(secret), Duration::MAX, Duration::MAX),
         core: Core {
-            store: MemoryStore::new(),
+            store,
             courier: Outbox {
                 dir: options.out.clone(),
                 print: true,
+                simulator: Some(Arc::new(Simulator::from_list(opted_out.as_deref()))),
             },
             composer: composer(&config, None)?,
             config,
@@ -115,6 +123,33 @@ fn webhook(
         },
     };
     Ok((webhook, scheduler, queue))
+}
+
+/// The file, in the outbox folder, where `serve` and `send` keep message histories and
+/// suppressions (JSON lines), read by `booxi-notify history`.
+pub const JOURNAL: &str = "history.jsonl";
+
+/// Hands what SES's mailbox simulator would publish after the sends so far to the
+/// outcome door, as EventBridge would: one line each, without personal data.
+async fn apply_outcomes(webhook: &LocalWebhook) -> Vec<String> {
+    let Some(simulator) = &webhook.core.courier.simulator else {
+        return Vec::new();
+    };
+    let mut lines = Vec::new();
+    for event in simulator.take() {
+        let detail_type = event["detail-type"].as_str().unwrap_or("").to_owned();
+        let line = match outcomes::event(&webhook.core, &event).await {
+            Ok(answer) => format!(
+                "outcome {detail_type} for {} -> {} (now {})",
+                answer["provider_id"].as_str().unwrap_or("?"),
+                answer["status"].as_str().unwrap_or("?"),
+                answer["message_status"].as_str().unwrap_or("?"),
+            ),
+            Err(e) => format!("outcome {detail_type} -> failed: {e}"),
+        };
+        lines.push(line);
+    }
+    lines
 }
 
 /// Fires the schedules that are due (all of them with `everything`) through the
@@ -247,6 +282,9 @@ pub fn serve(options: LocalOptions, port: u16, queued: bool) -> Outcome {
                 "  try:     curl -s -H '{header}: {secret}' --data @events/confirmation-created.json http://{address}/booxi"
             );
         }
+        println!(
+            "  history: booxi-notify history <booking id> (SES's simulator addresses, e.g. bounce@simulator.amazonses.com, get their outcomes)"
+        );
         if let Some(scheduler) = scheduler {
             // Plays EventBridge Scheduler: fires what is due (everything with --fire-now).
             let webhook = Arc::clone(&webhook);
@@ -260,6 +298,19 @@ pub fn serve(options: LocalOptions, port: u16, queued: bool) -> Outcome {
             });
             let when = if fire_now { "at once (--fire-now)" } else { "at their time" };
             println!("  flows:   scheduled messages are kept in memory and sent {when}");
+        }
+        {
+            // Plays SES's mailbox simulator: its events reach the outcome door shortly
+            // after the send, as EventBridge's would.
+            let webhook = Arc::clone(&webhook);
+            tokio::spawn(async move {
+                loop {
+                    for line in apply_outcomes(&webhook).await {
+                        println!("{line}");
+                    }
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+            });
         }
         let read_timeout = read_timeout()?;
         let idle_timeout = idle_timeout()?;
@@ -655,6 +706,9 @@ pub fn send(options: LocalOptions, present: Option<String>, files: &[PathBuf]) -
             for line in runtime.block_on(fire_due(&webhook, scheduler, true)) {
                 println!("{shown}: {line}");
             }
+        }
+        for line in runtime.block_on(apply_outcomes(&webhook)) {
+            println!("{shown}: {line}");
         }
     }
     if let Some(scheduler) = &scheduler {

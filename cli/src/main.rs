@@ -1,5 +1,6 @@
 //! `booxi-notify`: run the notification pipeline on files, on a laptop, with no AWS.
 
+mod history;
 mod local;
 
 use std::path::{Path, PathBuf};
@@ -103,6 +104,39 @@ enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// What became of each message of a booking, a confirmation number or an event: one
+    /// JSON line per message, oldest first (`event_id`, `kind`, `audience`, `channel`,
+    /// `to` masked, `status`, `at`, `provider_id`, `reason`, and its timeline). Offline,
+    /// what `serve` and `send` recorded in the outbox folder; with --table (or
+    /// $BOOXI_IDEMPOTENCY_TABLE), the deployed table (cargo feature `aws`).
+    History {
+        #[command(flatten)]
+        source: history::Source,
+        /// A booking id, a confirmation number or an event id.
+        #[arg(value_name = "ID")]
+        id: String,
+    },
+    /// Suppressed recipients (a permanent bounce, a complaint, an SMS opt-out).
+    Suppression {
+        #[command(subcommand)]
+        action: SuppressionAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum SuppressionAction {
+    /// Lift the suppression of an email address or a phone number, so it gets messages
+    /// again (for the deployed table: cargo feature `aws`).
+    Remove {
+        #[command(flatten)]
+        source: history::Source,
+        /// Configuration file, for the default country of a national phone number.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// The email address or phone number.
+        #[arg(value_name = "ADDRESS")]
+        address: String,
+    },
 }
 
 /// A problem that stops a command before it does anything: its message, and the exit
@@ -141,6 +175,15 @@ fn main() -> ExitCode {
             present,
             files,
         } => local::send(local, present, &files),
+        Command::History { source, id } => history::history(&id, source),
+        Command::Suppression {
+            action:
+                SuppressionAction::Remove {
+                    source,
+                    config,
+                    address,
+                },
+        } => history::suppression_remove(&address, config, source),
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,
@@ -153,7 +196,7 @@ fn main() -> ExitCode {
 }
 
 /// Writes a line to stdout; `false` when the reader went away (`| head`), to stop quietly.
-fn emit(line: &str) -> bool {
+pub(crate) fn emit(line: &str) -> bool {
     use std::io::Write;
     writeln!(std::io::stdout().lock(), "{line}").is_ok()
 }

@@ -271,7 +271,8 @@ fn a_port_in_use_is_named_with_the_option_that_changes_it() {
 
 #[test]
 fn a_message_skipped_before_any_channel_has_no_null_channel() {
-    let dir = folder("no-null");
+    // (A folder name without "null": the answer gives each sent message's outbox path.)
+    let dir = folder("channel-less");
     let out = run(&[
         "send",
         "--out",

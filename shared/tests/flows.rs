@@ -591,6 +591,52 @@ mod door {
     }
 
     #[tokio::test]
+    async fn a_pending_scheduled_message_to_a_suppressed_recipient_does_not_send() {
+        use booxi_notify::core::process::suppression_for;
+        use booxi_notify::core::store::{IdempotencyStore, recipient_hash, suppression_key};
+        use booxi_notify::domain::feedback::Cause;
+        let s = setup();
+        s.deliver(&body(
+            "appointment.created",
+            "e-sup",
+            "2030-06-01T10:00:00Z",
+        ))
+        .await;
+        let inputs = s.inputs();
+        assert_eq!(inputs.len(), 2);
+        // Learned after the schedules were made: the address bounced, the number opted out.
+        let now = std::time::SystemTime::now();
+        for (recipient, cause) in [
+            ("jane@example.com", Cause::Bounced),
+            ("+15145550123", Cause::OptedOut),
+        ] {
+            let suppression = suppression_for(&s.core.config, cause, now);
+            s.core
+                .store
+                .suppress(
+                    &suppression_key(&recipient_hash(&s.core.delivery.recipients, recipient)),
+                    &suppression,
+                )
+                .await
+                .unwrap();
+        }
+        for input in &inputs {
+            let fired = s.core.fire(input, None).await.unwrap();
+            assert_eq!(fired.messages.len(), 1, "{:?}", fired.messages);
+            let m = &fired.messages[0];
+            assert_eq!(m.status(), Status::Skipped);
+            let words = if input["channel"] == "email" {
+                "bounced"
+            } else {
+                "opted out"
+            };
+            assert!(m.reason().unwrap().contains(words), "{:?}", m.reason());
+        }
+        // Nothing of the flow went; the SMS had the flow's own email, so no fallback.
+        assert!(s.flow_sent().is_empty(), "{:?}", s.flow_sent());
+    }
+
+    #[tokio::test]
     async fn a_fire_sends_once_and_a_double_fire_still_once() {
         let s = setup();
         let summary = s

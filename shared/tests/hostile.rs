@@ -441,6 +441,7 @@ fn the_hostile_corpus_gets_its_documented_answers() {
         Some(Outbox {
             dir: outbox_dir.clone(),
             print: false,
+            simulator: None,
         }),
         Duration::ZERO,
     ));

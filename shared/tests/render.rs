@@ -155,6 +155,7 @@ fn notification(kind: Kind, lang: &str, channel: Channel) -> Notification {
         actor: kind.is_staff().then_some(Actor::Client),
         links: if kind.is_staff() { None } else { links },
         video_url: Some(Url::parse("https://meet.example.com/client").unwrap()),
+        fallback_for: None,
         recipient: if kind.is_staff() {
             Recipient::Staff
         } else {

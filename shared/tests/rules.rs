@@ -543,6 +543,89 @@ fn reminder_by_email_only_if_remind_by_email() {
 }
 
 #[test]
+fn an_sms_without_a_valid_mobile_goes_by_email_when_its_email_does_not_go_anyway() {
+    // A reminder by SMS only (remindByEmail false) to a number that cannot be read.
+    let invalid = event("appointment.remind")
+        .set("booking.client.remindByEmail", json!(false))
+        .set("booking.client.mobilePhoneNumber", json!("12"));
+    let plan = invalid.plan();
+    assert_eq!(summary(&plan), ["reminder/client/email"]);
+    assert_eq!(
+        line(&plan, "reminder", "client", "email")["fallback_for"],
+        "sms"
+    );
+    // No number at all, with consent: the same.
+    let missing = event("appointment.remind")
+        .set("booking.client.remindByEmail", json!(false))
+        .remove("booking.client.mobilePhoneNumber");
+    assert_eq!(summary(&missing.plan()), ["reminder/client/email"]);
+    // The email goes anyway (a confirmation): never a second one.
+    let confirmation =
+        event("appointment.created").set("booking.client.mobilePhoneNumber", json!("12"));
+    let plan = confirmation.plan();
+    assert_eq!(
+        summary(&plan)
+            .iter()
+            .filter(|m| m.starts_with("confirmation/client/"))
+            .collect::<Vec<_>>(),
+        ["confirmation/client/email"]
+    );
+    assert!(
+        line(&plan, "confirmation", "client", "email")
+            .get("fallback_for")
+            .is_none()
+    );
+    // Without SMS consent there is no SMS to fall back from.
+    let no_consent = event("appointment.remind")
+        .set("booking.client.remindByEmail", json!(false))
+        .set("booking.client.remindBySMS", json!(false));
+    assert!(no_consent.plan().notifications.is_empty());
+    // Turned off (sms_fallback_email = false): nothing instead.
+    let off = Config::from_toml("sms_fallback_email = false").unwrap();
+    assert!(invalid.plan_with(&off).notifications.is_empty());
+}
+
+#[test]
+fn an_sms_that_cannot_go_at_send_time_falls_back_to_the_same_persons_email_once() {
+    use booxi_notify::domain::notification::Channel;
+    use booxi_notify::domain::rules::email_fallback;
+    let body = event("appointment.remind").set("booking.client.remindByEmail", json!(false));
+    let (parsed, config) = (body.parse(), Config::default());
+    let plan = body.plan();
+    let sms = &plan.notifications[0];
+    assert_eq!(sms.channel, Channel::Sms);
+    let email = email_fallback(&parsed, &config, sms, &plan.notifications).unwrap();
+    assert_eq!(
+        (email.kind, email.channel, email.fallback_for),
+        (Kind::Reminder, Channel::Email, Some(Channel::Sms))
+    );
+    assert_eq!(email.to.as_str(), "jane@example.com");
+    // Not when the email is planned anyway, nor from an email, nor when turned off.
+    let both = event("appointment.remind").plan();
+    let sms = both
+        .notifications
+        .iter()
+        .find(|n| n.channel == Channel::Sms)
+        .unwrap();
+    assert!(email_fallback(&parsed, &config, sms, &both.notifications).is_none());
+    assert!(email_fallback(&parsed, &config, &email, &plan.notifications).is_none());
+    let off = Config::from_toml("sms_fallback_email = false").unwrap();
+    assert!(email_fallback(&parsed, &off, &plan.notifications[0], &plan.notifications).is_none());
+    // A client without a usable address: nothing.
+    let no_email = body.clone().remove("booking.client.email");
+    let plan = no_email.plan();
+    assert!(
+        email_fallback(
+            &no_email.parse(),
+            &config,
+            &plan.notifications[0],
+            &plan.notifications
+        )
+        .is_none()
+    );
+}
+
+#[test]
 fn reminder_by_sms_only_if_remind_by_sms() {
     let plan = event("appointment.remind")
         .set("booking.client.remindBySMS", json!(false))

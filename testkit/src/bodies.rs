@@ -37,6 +37,7 @@ pub fn booking() -> Value {
     })
 }
 
+#[derive(Clone)]
 pub struct Body(pub Value);
 
 /// An event of `event_type` about [`booking`], with staff, service and merchant.

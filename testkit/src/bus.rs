@@ -15,11 +15,6 @@ pub struct BusTap {
 }
 
 impl Moto {
-    /// One EventBridge call (JSON protocol 1.1), e.g. `events("PutRule", …)`.
-    pub fn events(&self, action: &str, body: Value) -> Value {
-        self.json_call("events", &format!("AWSEvents.{action}"), "1.1", body)
-    }
-
     /// The bus `bus`, a queue, and a rule on the bus that sends every event with source
     /// `booxi-notify` to the queue.
     pub fn tap_bus(&self, bus: &str) -> BusTap {

@@ -51,3 +51,54 @@ pub fn planned(event: &Value) -> (usize, usize) {
     let count = |c| p.notifications.iter().filter(|n| n.channel == c).count();
     (count(Channel::Email), count(Channel::Sms))
 }
+
+/// An outcome event of `events/outcomes/` (SES's on EventBridge, SNS's SMS records in
+/// CloudWatch Logs), parsed.
+pub fn outcome_event(name: &str) -> Value {
+    read_event(&format!("outcomes/{name}"))
+}
+
+/// A SES event of `events/outcomes/` about the message SES accepted as `message_id`.
+pub fn ses_event(name: &str, message_id: &str) -> Value {
+    let mut event = outcome_event(name);
+    event["detail"]["mail"]["messageId"] = json!(message_id);
+    event
+}
+
+/// What a CloudWatch Logs subscription event carries: its JSON, decoded.
+pub fn decode_logs(event: &Value) -> Value {
+    use base64::Engine;
+    use std::io::Read;
+    let data = event["awslogs"]["data"].as_str().expect("awslogs.data");
+    let gzipped = base64::engine::general_purpose::STANDARD
+        .decode(data)
+        .expect("base64");
+    let mut text = Vec::new();
+    flate2::read::GzDecoder::new(gzipped.as_slice())
+        .read_to_end(&mut text)
+        .expect("gzip");
+    serde_json::from_slice(&text).expect("JSON")
+}
+
+/// `data` as CloudWatch Logs hands it to Lambda: `{"awslogs":{"data": base64(gzip)}}`.
+pub fn encode_logs(data: &Value) -> Value {
+    use base64::Engine;
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(data.to_string().as_bytes()).expect("gzip");
+    let packed = gz.finish().expect("gzip");
+    json!({"awslogs": {"data": base64::engine::general_purpose::STANDARD.encode(packed)}})
+}
+
+/// An SMS delivery-status event of `events/outcomes/` about the SMS SNS accepted as
+/// `message_id` (each record of it).
+pub fn sms_event(name: &str, message_id: &str) -> Value {
+    let mut data = decode_logs(&outcome_event(name));
+    for log_event in data["logEvents"].as_array_mut().into_iter().flatten() {
+        let mut record: Value =
+            serde_json::from_str(log_event["message"].as_str().unwrap_or("{}")).expect("a record");
+        record["notification"]["messageId"] = json!(message_id);
+        log_event["message"] = json!(record.to_string());
+    }
+    encode_logs(&data)
+}

@@ -196,6 +196,11 @@ impl Moto {
         )
     }
 
+    /// One EventBridge call (JSON protocol), e.g. `events("PutRule", …)`.
+    pub fn events(&self, action: &str, body: Value) -> Value {
+        self.json_call("events", &format!("AWSEvents.{action}"), "1.1", body)
+    }
+
     /// The stack's resources: the idempotency table with TTL, the verified sending
     /// domain, the webhook secret and the recipient key ([`RECIPIENT_KEY_SECRET`]).
     /// Returns the webhook secret's ARN.

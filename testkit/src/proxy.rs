@@ -4,8 +4,10 @@
 //! [`FailingSes`] every call with one SES v2 error, [`FaultyProxy`] fails the calls to
 //! some paths,
 //! [`RateLimitedSes`] throttles SES sends above a rate (429 `TooManyRequestsException`)
-//! and refuses SQS bodies as SQS does ([`sqs_refusal`]), [`FailingPutEvents`] fails some
-//! EventBridge `PutEvents` entries.
+//! and refuses SQS bodies as SQS does ([`sqs_refusal`]),
+//! [`RecordingProxy`] passes every call on and keeps what was asked (the request
+//! fields moto does not record: SES's configuration set and tags), [`FailingPutEvents`]
+//! fails some EventBridge `PutEvents` entries.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -430,6 +432,49 @@ impl RateLimitedSes {
 
     pub fn endpoint(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+/// One request a [`RecordingProxy`] passed on: method, path, body.
+pub type Recorded = (String, String, String);
+
+/// An HTTP proxy in front of moto that passes every call on untouched and keeps each
+/// request (method, path and body as text), for what moto does not record.
+pub struct RecordingProxy {
+    pub port: u16,
+    seen: Arc<Mutex<Vec<Recorded>>>,
+}
+
+impl RecordingProxy {
+    pub fn start(target: u16) -> RecordingProxy {
+        let seen: Arc<Mutex<Vec<Recorded>>> = Arc::default();
+        let kept = Arc::clone(&seen);
+        let port = serve(handler(move |request| {
+            let kept = Arc::clone(&kept);
+            async move {
+                lock(&kept).push((
+                    request.method.clone(),
+                    request.path.clone(),
+                    String::from_utf8_lossy(&request.body).into_owned(),
+                ));
+                forward(target, request, "recording proxy").await
+            }
+        }));
+        RecordingProxy { port, seen }
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The requests so far whose path starts with `path` and whose body contains
+    /// `containing`.
+    pub fn requests(&self, path: &str, containing: &str) -> Vec<Recorded> {
+        lock(&self.seen)
+            .iter()
+            .filter(|(_, p, body)| p.starts_with(path) && body.contains(containing))
+            .cloned()
+            .collect()
     }
 }
 

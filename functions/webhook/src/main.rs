@@ -6,7 +6,8 @@
 use std::sync::Arc;
 
 use booxi_notify::adapters::aws::{
-    AwsCourier, DynamoStore, EventBridgeBus, EventBridgeScheduler, SecretsManagerSource, SqsQueue,
+    AwsCourier, DynamoStore, EventBridgeBus, EventBridgeScheduler, OptOutCache,
+    SecretsManagerSource, SqsQueue,
     sdk_config,
 };
 use booxi_notify::adapters::local::LocalMode;
@@ -19,6 +20,7 @@ use booxi_notify::core::schedules::Flows;
 use booxi_notify::core::store::{IdempotencyStore, RecipientHasher};
 use booxi_notify::doors::auth::{CachedSecrets, SecretSource};
 use booxi_notify::doors::http::{self as edge, Webhook};
+use booxi_notify::doors::outcomes;
 use booxi_notify::doors::queue;
 use booxi_notify::doors::schedule;
 use booxi_notify::doors::{self, ClosedDoor, Door, UnknownDoor};
@@ -117,6 +119,9 @@ async fn main() -> Result<(), Error> {
                 ses: aws_sdk_sesv2::Client::new(&aws),
                 sns: aws_sdk_sns::Client::new(&aws),
                 sender: lambda.sender.clone(),
+                opt_outs: lambda
+                    .sms_opt_out_check
+                    .then(|| Arc::new(OptOutCache::default())),
             },
             composer: RenderComposer::new(renderer, &lambda.sender),
             config,
@@ -171,6 +176,10 @@ where
                     hint: "queued delivery is off (BOOXI_DELIVERY_MODE is not queued)",
                 }
                 .into()),
+                // Outcomes after the send: SES's events through EventBridge, SNS's SMS
+                // delivery records through CloudWatch Logs.
+                Door::EventBridge => Ok(outcomes::event(&webhook.core, &event.payload).await?),
+                Door::Logs => Ok(outcomes::sms_logs(&webhook.core, &event.payload).await?),
                 Door::Unknown => Err(UnknownDoor.into()),
             }
         }

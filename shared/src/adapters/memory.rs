@@ -22,8 +22,10 @@ use crate::core::schedules::{
     BookingState, BookingStates, Named, Saved, Schedule, ScheduleError, Scheduler,
 };
 use crate::core::store::{
-    Claim, Closed, Done, IdempotencyStore, Owner, StoreError, epoch_millis, event_key,
+    Applied, Claim, Closed, Done, Found, HistoryEntry, IdempotencyStore, Owner, StoreError,
+    Suppression, epoch_millis, event_key, provider_key,
 };
+use crate::domain::feedback::Learned;
 use crate::doors::queue::drain;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,15 +103,146 @@ impl EventBus for MemoryBus {
 }
 
 /// The in-memory store: the same semantics as DynamoDB's conditional writes, each
-/// operation atomic under one lock, for one process.
+/// operation atomic under one lock, for one process. With a journal
+/// ([`MemoryStore::with_journal`]), message histories and suppressions are also appended
+/// to a file of JSON lines, read back at start, so `booxi-notify history` and a later
+/// `serve` see them.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     records: Mutex<HashMap<String, Record>>,
+    /// Message histories by key (`pid#…` once sent, else the message's key).
+    history: Mutex<HashMap<String, HistoryEntry>>,
+    suppressions: Mutex<HashMap<String, Suppression>>,
+    journal: Option<std::path::PathBuf>,
+}
+
+/// One line of a journal file.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum JournalLine {
+    /// A message's history as it now stands, under `key`.
+    Message {
+        key: String,
+        entry: Box<HistoryEntry>,
+    },
+    /// A recipient suppressed (`key`: `sup#<hash>`), times in epoch milliseconds.
+    Suppression {
+        key: String,
+        cause: String,
+        learned_at: u64,
+        expires_at: u64,
+    },
+    /// A suppression lifted.
+    Lifted { key: String },
+}
+
+/// What a journal holds once read: each message's latest history, by key, and the
+/// suppressions in force.
+#[derive(Debug, Default)]
+pub struct Journal {
+    pub history: HashMap<String, HistoryEntry>,
+    pub suppressions: HashMap<String, Suppression>,
+}
+
+impl Journal {
+    /// Reads `path` (a missing file is an empty journal; a line that does not read is
+    /// skipped).
+    pub fn read(path: &std::path::Path) -> std::io::Result<Self> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(e),
+        };
+        let mut journal = Journal::default();
+        for line in text.lines() {
+            match serde_json::from_str::<JournalLine>(line) {
+                Ok(JournalLine::Message { key, entry }) => {
+                    journal.history.insert(key, *entry);
+                }
+                Ok(JournalLine::Suppression {
+                    key,
+                    cause,
+                    learned_at,
+                    expires_at,
+                }) => {
+                    let Some(cause) = crate::domain::feedback::Cause::parse(&cause) else {
+                        continue;
+                    };
+                    let at = |ms| SystemTime::UNIX_EPOCH + Duration::from_millis(ms);
+                    journal.suppressions.insert(
+                        key,
+                        Suppression {
+                            cause,
+                            learned_at: at(learned_at),
+                            expires_at: at(expires_at),
+                        },
+                    );
+                }
+                Ok(JournalLine::Lifted { key }) => {
+                    journal.suppressions.remove(&key);
+                }
+                Err(_) => {}
+            }
+        }
+        Ok(journal)
+    }
+
+    /// Appends one line to the journal at `path`.
+    pub fn append(path: &std::path::Path, line: &JournalLine) -> std::io::Result<()> {
+        use std::io::Write;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)?;
+        let text = serde_json::to_string(line).map_err(std::io::Error::other)?;
+        writeln!(file, "{text}")
+    }
 }
 
 impl MemoryStore {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A store whose histories and suppressions are also kept in the journal at
+    /// `path` (read now, appended to from now on).
+    pub fn with_journal(path: impl Into<std::path::PathBuf>) -> std::io::Result<Self> {
+        let path = path.into();
+        let journal = Journal::read(&path)?;
+        Ok(Self {
+            records: Mutex::default(),
+            history: Mutex::new(journal.history),
+            suppressions: Mutex::new(journal.suppressions),
+            journal: Some(path),
+        })
+    }
+
+    fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+        m.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn journal(&self, line: &JournalLine) -> Result<(), StoreError> {
+        match &self.journal {
+            Some(path) => Journal::append(path, line)
+                .map_err(|e| StoreError(format!("journal: cannot write: {}", e.kind()))),
+            None => Ok(()),
+        }
+    }
+
+    fn keep_history(&self, key: String, entry: HistoryEntry) -> Result<(), StoreError> {
+        Self::lock(&self.history).insert(key.clone(), entry.clone());
+        self.journal(&JournalLine::Message {
+            key,
+            entry: Box::new(entry),
+        })
+    }
+
+    /// Every message history kept, in no order.
+    pub fn histories(&self) -> Vec<HistoryEntry> {
+        Self::lock(&self.history).values().cloned().collect()
     }
 
     fn records(&self) -> std::sync::MutexGuard<'_, HashMap<String, Record>> {
@@ -244,6 +377,73 @@ impl IdempotencyStore for MemoryStore {
         }
         records.remove(&key);
         Ok(Closed::Done)
+    }
+    async fn look_up(
+        &self,
+        message_keys: &[String],
+        suppression_keys: &[String],
+    ) -> Result<Found, StoreError> {
+        let done = self.recorded(message_keys).await?;
+        let suppressions = Self::lock(&self.suppressions);
+        let suppressed = suppression_keys
+            .iter()
+            .filter_map(|k| suppressions.get(k).map(|s| (k.clone(), s.clone())))
+            .collect();
+        Ok(Found { done, suppressed })
+    }
+
+    async fn record_message(
+        &self,
+        key: &str,
+        done: Done,
+        entry: &HistoryEntry,
+        now: SystemTime,
+    ) -> Result<(), StoreError> {
+        self.record(key, done, now).await?;
+        self.keep_history(entry.key(key), entry.clone())
+    }
+
+    async fn note_skipped(
+        &self,
+        key: &str,
+        entry: &HistoryEntry,
+        _now: SystemTime,
+    ) -> Result<(), StoreError> {
+        self.keep_history(key.to_owned(), entry.clone())
+    }
+
+    async fn learn(&self, learned: &Learned, now: SystemTime) -> Result<Applied, StoreError> {
+        let key = provider_key(&learned.provider_id);
+        let next = {
+            let history = Self::lock(&self.history);
+            let Some(entry) = history.get(&key) else {
+                return Ok(Applied::Unmatched);
+            };
+            match entry.learn(learned, now) {
+                None => return Ok(Applied::Unchanged(entry.clone())),
+                Some(next) => next,
+            }
+        };
+        self.keep_history(key, next.clone())?;
+        Ok(Applied::Changed(next))
+    }
+
+    async fn suppress(&self, key: &str, suppression: &Suppression) -> Result<(), StoreError> {
+        Self::lock(&self.suppressions).insert(key.to_owned(), suppression.clone());
+        self.journal(&JournalLine::Suppression {
+            key: key.to_owned(),
+            cause: suppression.cause.name().to_owned(),
+            learned_at: epoch_millis(suppression.learned_at),
+            expires_at: epoch_millis(suppression.expires_at),
+        })
+    }
+
+    async fn lift(&self, key: &str) -> Result<bool, StoreError> {
+        let removed = Self::lock(&self.suppressions).remove(key).is_some();
+        self.journal(&JournalLine::Lifted {
+            key: key.to_owned(),
+        })?;
+        Ok(removed)
     }
 }
 
@@ -682,6 +882,93 @@ mod tests {
             Closed::Done
         );
         assert_eq!(store.release("q3", &a).await.unwrap(), Closed::NotOwner);
+    }
+
+    #[tokio::test]
+    async fn histories_move_forward_and_suppressions_survive_in_the_journal() {
+        use crate::core::store::{RecipientHasher, Step, recipient_hash, suppression_key};
+        use crate::domain::feedback::{Cause, MessageStatus};
+        let dir = std::env::temp_dir().join(format!("booxi-journal-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("history.jsonl");
+        let store = MemoryStore::with_journal(&path).unwrap();
+        let now = SystemTime::now();
+        let entry = HistoryEntry {
+            event_id: "e".into(),
+            kind: "confirmation".into(),
+            audience: "client".into(),
+            channel: "email".into(),
+            to: "j•••@example.com".into(),
+            status: "sent".into(),
+            at: 1,
+            provider_id: Some("p-1".into()),
+            reason: None,
+            booking_id: None,
+            confirmation: None,
+            recipient: recipient_hash(&RecipientHasher::offline(), "jane@example.com"),
+            fallback_for: None,
+            timeline: vec![Step {
+                status: "sent".into(),
+                at: 1,
+                reason: None,
+            }],
+        };
+        store
+            .record_message("msg#e", Done::Sent, &entry, now)
+            .await
+            .unwrap();
+        let learned = |status, id: &str| Learned {
+            provider_id: id.into(),
+            status,
+            at: None,
+            reason: None,
+            suppress: None,
+        };
+        let delivered = learned(MessageStatus::Delivered, "p-1");
+        assert!(matches!(
+            store.learn(&delivered, now).await.unwrap(),
+            Applied::Changed(e) if e.status == "delivered"
+        ));
+        let late = learned(MessageStatus::Delayed, "p-1");
+        assert!(matches!(
+            store.learn(&late, now).await.unwrap(),
+            Applied::Unchanged(e) if e.status == "delivered"
+        ));
+        assert_eq!(
+            store
+                .learn(&learned(MessageStatus::Delivered, "p-2"), now)
+                .await
+                .unwrap(),
+            Applied::Unmatched
+        );
+        let key = suppression_key(&entry.recipient);
+        let suppression = Suppression {
+            cause: Cause::Bounced,
+            learned_at: now,
+            expires_at: now + Duration::from_secs(60),
+        };
+        store.suppress(&key, &suppression).await.unwrap();
+        // A new store on the same journal knows both; lifting is kept too.
+        let again = MemoryStore::with_journal(&path).unwrap();
+        let found = again
+            .look_up(&[], std::slice::from_ref(&key))
+            .await
+            .unwrap();
+        assert_eq!(found.suppressed[&key].cause, Cause::Bounced);
+        assert_eq!(again.histories()[0].status, "delivered");
+        assert!(again.lift(&key).await.unwrap());
+        assert!(!again.lift(&key).await.unwrap());
+        let third = MemoryStore::with_journal(&path).unwrap();
+        assert!(
+            third
+                .look_up(&[], &[key])
+                .await
+                .unwrap()
+                .suppressed
+                .is_empty()
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("jane@"), "{text}");
     }
 
     #[tokio::test]

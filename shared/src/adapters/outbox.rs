@@ -6,16 +6,21 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::adapters::simulator::Simulator;
 use crate::core::delivery::{Content, Courier, Failure, Outgoing, SendError};
 use crate::core::events_out::{BusError, Entry, EventBus};
+use crate::domain::contact::PhoneNumber;
 use crate::domain::events_out::SOURCE;
 use crate::domain::notification::{audience_name, channel_name};
 
 /// Writes messages under `dir`, printing one summary line per message (no address).
+/// With a [`Simulator`], emails to SES's simulator addresses get their events, and the
+/// numbers it lists act as opted out.
 #[derive(Debug, Clone)]
 pub struct Outbox {
     pub dir: PathBuf,
     pub print: bool,
+    pub simulator: Option<std::sync::Arc<Simulator>>,
 }
 
 /// The files of one message, relative to the outbox folder.
@@ -85,7 +90,17 @@ impl Courier for Outbox {
                 channel_name(m.channel)
             );
         }
+        if let (Some(simulator), Content::Email(email)) = (&self.simulator, &message.content) {
+            simulator.sent(email.to.as_str(), &first);
+        }
         Ok(first)
+    }
+
+    async fn opted_out(&self, number: &PhoneNumber) -> Result<bool, SendError> {
+        Ok(self
+            .simulator
+            .as_ref()
+            .is_some_and(|s| s.is_opted_out(number.as_str())))
     }
 }
 

@@ -122,6 +122,16 @@ impl SendError {
 /// Carries messages to people. Returns the provider's message id.
 pub trait Courier: Send + Sync {
     fn send(&self, message: &Outgoing) -> impl Future<Output = Result<String, SendError>> + Send;
+
+    /// Whether the provider's own list says `number` opted out of SMS (SNS's
+    /// `CheckIfPhoneNumberIsOptedOut`). By default nobody has.
+    fn opted_out(
+        &self,
+        number: &PhoneNumber,
+    ) -> impl Future<Output = Result<bool, SendError>> + Send {
+        let _ = number;
+        async { Ok(false) }
+    }
 }
 
 /// How retries of retryable failures are spaced.

@@ -8,7 +8,8 @@ use serde_json::{Map, Value, json};
 
 use crate::core::outcome::{MessageReport, Status, Summary};
 use crate::core::store::epoch_millis;
-use crate::domain::notification::channel_name;
+use crate::domain::feedback::MessageStatus;
+use crate::domain::notification::{Audience, Channel, audience_name, channel_name};
 
 pub const NAMESPACE: &str = "BooxiNotify";
 
@@ -92,6 +93,56 @@ pub fn event_ignored(event_type: &str) {
     );
 }
 
+/// A message not sent because its recipient is suppressed, by audience and channel.
+pub fn suppressed(audience: Audience, channel: Channel) {
+    println!(
+        "{}",
+        emf_line(
+            &[
+                ("Audience", audience_name(audience)),
+                ("Channel", channel_name(channel))
+            ],
+            &[("MessagesSuppressed", "Count", 1.0)]
+        )
+    );
+}
+
+/// What a provider's outcome changed, by audience and channel: `MessagesDelivered`,
+/// `MessagesBounced`, `MessagesComplained`, `SmsDeliveryFailed` (an SMS failed or
+/// opted out). Other changes (delayed, rejected…) are logged, not counted.
+pub fn outcome_learned(status: MessageStatus, audience: &str, channel: &str) {
+    if let Some(line) = outcome_line(status, audience, channel) {
+        println!("{line}");
+    }
+}
+
+/// The EMF line of [`outcome_learned`], if the change is counted.
+pub fn outcome_line(status: MessageStatus, audience: &str, channel: &str) -> Option<String> {
+    let name = match status {
+        MessageStatus::Delivered => "MessagesDelivered",
+        MessageStatus::Bounced => "MessagesBounced",
+        MessageStatus::Complained => "MessagesComplained",
+        MessageStatus::Failed | MessageStatus::OptedOut if channel == "sms" => "SmsDeliveryFailed",
+        _ => return None,
+    };
+    Some(emf_line(
+        &[("Audience", audience), ("Channel", channel)],
+        &[(name, "Count", 1.0)],
+    ))
+}
+
+/// An outcome for a message we do not know (sent before this version, or by another
+/// system on the same identity), by provider (`ses`, `sns`).
+pub fn outcome_unmatched(provider: &str) {
+    println!(
+        "{}",
+        emf_line(
+            &[("Provider", provider)],
+            &[("OutcomesUnmatched", "Count", 1.0)]
+        )
+    );
+}
+
 /// Messages sent / skipped / failed by kind and channel, and the event's duration.
 pub fn event_done(summary: &Summary, duration: Duration) {
     for line in outcome_lines(&summary.messages) {
@@ -165,7 +216,7 @@ pub fn outcome_lines(reports: &[MessageReport]) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::core::outcome::Outcome;
-    use crate::domain::notification::{Audience, Channel, Kind};
+    use crate::domain::notification::Kind;
 
     #[test]
     fn emf_lines_declare_their_metrics() {
@@ -184,15 +235,60 @@ mod tests {
     }
 
     #[test]
+    fn outcomes_after_the_send_are_counted_by_audience_and_channel() {
+        let line: Value =
+            serde_json::from_str(&outcome_line(MessageStatus::Bounced, "staff", "email").unwrap())
+                .unwrap();
+        assert_eq!(line["MessagesBounced"], 1.0);
+        assert_eq!(line["Audience"], "staff");
+        assert_eq!(
+            line["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
+            json!([["Audience", "Channel"]])
+        );
+        for (status, channel, name) in [
+            (MessageStatus::Delivered, "email", Some("MessagesDelivered")),
+            (
+                MessageStatus::Complained,
+                "email",
+                Some("MessagesComplained"),
+            ),
+            (MessageStatus::OptedOut, "sms", Some("SmsDeliveryFailed")),
+            (MessageStatus::Failed, "sms", Some("SmsDeliveryFailed")),
+            (MessageStatus::Delayed, "email", None),
+            (MessageStatus::Failed, "email", None),
+        ] {
+            let line = outcome_line(status, "client", channel)
+                .map(|l| serde_json::from_str::<Value>(&l).unwrap());
+            let counted = line.and_then(|l| {
+                [
+                    "MessagesDelivered",
+                    "MessagesComplained",
+                    "SmsDeliveryFailed",
+                ]
+                .into_iter()
+                .find(|n| l.get(*n).is_some())
+            });
+            assert_eq!(counted, name, "{status} {channel}");
+        }
+    }
+
+    #[test]
     fn outcomes_are_counted_by_kind_and_channel() {
         let r = |outcome, channel| MessageReport {
             kind: Kind::Confirmation,
             audience: Audience::Client,
             channel,
             outcome,
+            fallback_for: None,
         };
         let lines = outcome_lines(&[
-            r(Outcome::Sent { earlier: false }, Some(Channel::Email)),
+            r(
+                Outcome::Sent {
+                    earlier: false,
+                    provider_id: None,
+                },
+                Some(Channel::Email),
+            ),
             r(
                 Outcome::Failed {
                     failure: crate::core::delivery::Failure::Temporary,
@@ -201,7 +297,13 @@ mod tests {
                 Some(Channel::Sms),
             ),
             r(Outcome::Skipped { reason: "y".into() }, Some(Channel::Sms)),
-            r(Outcome::Sent { earlier: true }, Some(Channel::Email)),
+            r(
+                Outcome::Sent {
+                    earlier: true,
+                    provider_id: None,
+                },
+                Some(Channel::Email),
+            ),
         ]);
         assert_eq!(lines.len(), 2);
         let sms: Value = serde_json::from_str(&lines[1]).unwrap();

@@ -6,12 +6,14 @@
 //! - [`store`]: the idempotency store (claims and sent-message records);
 //! - [`delivery`]: the courier (SES, SNS) and the retry of sends;
 //! - [`compose`]: a notification rendered into an outgoing message;
+//! - [`feedback`]: what providers say after the send, applied to the messages' records;
 //! - [`schedules`]: the flows' scheduler and booking states;
 //! - [`events_out`]: the bus booking events are published to (`[events_out]`).
 
 pub mod compose;
 pub mod delivery;
 pub mod events_out;
+pub mod feedback;
 pub mod metrics;
 pub mod outcome;
 pub mod process;

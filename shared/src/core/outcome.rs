@@ -11,10 +11,20 @@ use crate::domain::notification::{Audience, Channel, Kind, Notification};
 /// What happened to one message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    /// Sent now, or (`earlier`) by an earlier delivery of the same event.
-    Sent { earlier: bool },
+    /// Sent now, or (`earlier`) by an earlier delivery of the same event; with the
+    /// provider's message id when it is known (SES's or SNS's `MessageId`).
+    Sent {
+        earlier: bool,
+        provider_id: Option<String>,
+    },
     /// Not sent, by decision (rules, consent, configuration).
     Skipped { reason: String },
+    /// Not sent: the recipient is suppressed (bounced, complained, opted out); answered
+    /// as `skipped`, counted in `MessagesSuppressed` too.
+    Suppressed {
+        cause: crate::domain::feedback::Cause,
+        reason: String,
+    },
     /// Not sent: why, and what kind of failure decides what happens next.
     Failed { failure: Failure, reason: String },
     /// Put on the delivery queue (queued mode): the queue door sends it.
@@ -25,7 +35,7 @@ pub enum Outcome {
 pub const SENT_EARLIER: &str = "sent by an earlier delivery of this event";
 
 /// One message of the summary (no address). Serialised as
-/// `{"kind","audience","channel"?,"status","reason"?,"failure"?}`.
+/// `{"kind","audience","channel"?,"status","reason"?,"failure"?,"provider_id"?,"fallback_for"?}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(into = "ReportWire", try_from = "ReportWire")]
 pub struct MessageReport {
@@ -33,6 +43,8 @@ pub struct MessageReport {
     pub audience: Audience,
     pub channel: Option<Channel>,
     pub outcome: Outcome,
+    /// An email that went because the SMS of the same message could not (`"sms"`).
+    pub fallback_for: Option<Channel>,
 }
 
 /// The three words of the answer's `status` field.
@@ -49,9 +61,17 @@ impl MessageReport {
     pub fn status(&self) -> Status {
         match self.outcome {
             Outcome::Sent { .. } => Status::Sent,
-            Outcome::Skipped { .. } => Status::Skipped,
+            Outcome::Skipped { .. } | Outcome::Suppressed { .. } => Status::Skipped,
             Outcome::Failed { .. } => Status::Failed,
             Outcome::Queued => Status::Queued,
+        }
+    }
+
+    /// The provider's message id of a message sent.
+    pub fn provider_id(&self) -> Option<&str> {
+        match &self.outcome {
+            Outcome::Sent { provider_id, .. } => provider_id.as_deref(),
+            _ => None,
         }
     }
 
@@ -64,9 +84,11 @@ impl MessageReport {
 
     pub fn reason(&self) -> Option<&str> {
         match &self.outcome {
-            Outcome::Sent { earlier: false } | Outcome::Queued => None,
-            Outcome::Sent { earlier: true } => Some(SENT_EARLIER),
-            Outcome::Skipped { reason } | Outcome::Failed { reason, .. } => Some(reason),
+            Outcome::Sent { earlier: false, .. } | Outcome::Queued => None,
+            Outcome::Sent { earlier: true, .. } => Some(SENT_EARLIER),
+            Outcome::Skipped { reason }
+            | Outcome::Suppressed { reason, .. }
+            | Outcome::Failed { reason, .. } => Some(reason),
         }
     }
 }
@@ -83,6 +105,10 @@ struct ReportWire {
     reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     failure: Option<Failure>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    provider_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    fallback_for: Option<Channel>,
 }
 
 impl From<MessageReport> for ReportWire {
@@ -94,6 +120,8 @@ impl From<MessageReport> for ReportWire {
             status: r.status(),
             reason: r.reason().map(str::to_owned),
             failure: r.failure(),
+            provider_id: r.provider_id().map(str::to_owned),
+            fallback_for: r.fallback_for,
         }
     }
 }
@@ -106,6 +134,7 @@ impl TryFrom<ReportWire> for MessageReport {
         let outcome = match w.status {
             Status::Sent => Outcome::Sent {
                 earlier: !reason.is_empty(),
+                provider_id: w.provider_id,
             },
             Status::Skipped => Outcome::Skipped { reason },
             Status::Failed => Outcome::Failed {
@@ -121,6 +150,7 @@ impl TryFrom<ReportWire> for MessageReport {
             audience: w.audience,
             channel: w.channel,
             outcome,
+            fallback_for: w.fallback_for,
         })
     }
 }
@@ -204,6 +234,7 @@ pub(crate) fn report(n: &Notification, outcome: Outcome) -> MessageReport {
         audience: n.audience,
         channel: Some(n.channel),
         outcome,
+        fallback_for: n.fallback_for,
     }
 }
 
@@ -218,6 +249,7 @@ mod tests {
             audience: Audience::Client,
             channel: Some(Channel::Sms),
             outcome,
+            fallback_for: None,
         }
     }
 
@@ -225,11 +257,17 @@ mod tests {
     fn reports_serialise_to_the_answer_shape_and_back() {
         let cases = [
             (
-                report(Outcome::Sent { earlier: false }),
-                json!({"kind":"confirmation","audience":"client","channel":"sms","status":"sent"}),
+                report(Outcome::Sent {
+                    earlier: false,
+                    provider_id: Some("m-1".into()),
+                }),
+                json!({"kind":"confirmation","audience":"client","channel":"sms","status":"sent","provider_id":"m-1"}),
             ),
             (
-                report(Outcome::Sent { earlier: true }),
+                report(Outcome::Sent {
+                    earlier: true,
+                    provider_id: None,
+                }),
                 json!({"kind":"confirmation","audience":"client","channel":"sms","status":"sent",
                        "reason":"sent by an earlier delivery of this event"}),
             ),

@@ -19,23 +19,28 @@
 //! past is still judged by the clock. Direct mode (after a switch) takes such a claim
 //! over with a conditional write before redoing it, so one delivery at a time holds.
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant, SystemTime};
 
 use futures_util::StreamExt;
 
 use crate::core::compose::Compose;
-use crate::core::delivery::{Courier, DeliverySettings, Failure, MessageMeta, send_with_retry};
+use crate::core::delivery::{
+    Courier, DeliverySettings, Failure, MessageMeta, SendError, send_with_retry,
+};
 use crate::core::events_out::{EventReport, detail_messages};
 use crate::core::metrics;
 use crate::core::outcome::{Disposition, MessageReport, Outcome, Summary, report};
 use crate::core::queue;
 use crate::core::schedules::{FlowWork, Flows};
-use crate::core::store::{Claim, Closed, Done, IdempotencyStore, Owner, StoreError, message_key};
+use crate::core::store::{
+    Claim, Closed, Done, HistoryEntry, IdempotencyStore, Owner, RecipientHasher, Step, StoreError,
+    Suppression, message_key, recipient_hash, suppression_key,
+};
 use crate::domain::config::Config;
 use crate::domain::event::Event;
 use crate::domain::events_out;
-use crate::domain::notification::{Notification, audience_name, channel_name};
+use crate::domain::feedback::{Cause, MessageStatus, mask};
+use crate::domain::notification::{Address, Channel, Notification, audience_name, channel_name};
 use crate::domain::rules;
 
 /// Plans the messages for one event (the rules of [`rules::plan_at`]), an event without
@@ -220,7 +225,8 @@ where
             ),
             None => (
                 Disposition::Processed,
-                self.deliver(event, &plan.notifications, timing).await,
+                self.deliver(event, &plan.notifications, &plan.notifications, timing)
+                    .await,
             ),
         };
         messages.extend(skipped(&plan));
@@ -306,11 +312,13 @@ where
     }
 
     /// Renders and sends every planned message not sent before, at most
-    /// `send_concurrency` at a time, in plan order.
+    /// `send_concurrency` at a time, in plan order. `planned` is everything the event (or
+    /// the flow) sends, to tell whether an SMS that cannot go may fall back to email.
     pub(crate) async fn deliver(
         &self,
         event: &Event,
         notifications: &[Notification],
+        planned: &[Notification],
         timing: Timing,
     ) -> Vec<MessageReport> {
         let recipients = &self.delivery.recipients;
@@ -318,8 +326,19 @@ where
             .iter()
             .map(|n| message_key(n, recipients))
             .collect();
-        let already: HashMap<String, Done> = match self.store.recorded(&keys).await {
-            Ok(sent) => sent,
+        let suppression_keys: Vec<String> = notifications
+            .iter()
+            .map(|n| recipient_key(n, recipients))
+            .collect();
+        // SNS's opt-out list is asked while the store is read, not after: the SMS does
+        // not wait for one more round trip.
+        let (found, opt_outs) = futures_util::future::join(
+            self.store.look_up(&keys, &suppression_keys),
+            futures_util::future::join_all(notifications.iter().map(|n| self.opt_out_of(n))),
+        )
+        .await;
+        let found = match found {
+            Ok(found) => found,
             Err(e) => {
                 tracing::error!(event_id = %event.id, error = %e, "cannot read sent messages");
                 let failed = |n| {
@@ -336,39 +355,135 @@ where
         };
         let sends = notifications
             .iter()
-            .zip(&keys)
+            .zip(keys.iter().zip(&suppression_keys).zip(opt_outs))
             .enumerate()
-            .map(|(i, (n, key))| {
-                self.deliver_one(event, n, i + 1, key, already.get(key).copied(), timing)
+            .map(|(i, (n, ((key, suppression), opted_out)))| {
+                let known = Known {
+                    done: found.done.get(key).copied(),
+                    suppressed: Some(found.suppressed.get(suppression).cloned()),
+                    opted_out,
+                };
+                self.deliver_one(event, n, i + 1, key, known, planned, timing)
             })
             .collect::<Vec<_>>();
         // Collected first: a lazy iterator held across the await trips rustc's Send check.
-        futures_util::stream::iter(sends)
+        let reports: Vec<Vec<MessageReport>> = futures_util::stream::iter(sends)
             .buffered(self.delivery.send_concurrency.max(1))
             .collect()
-            .await
+            .await;
+        reports.into_iter().flatten().collect()
     }
 
+    /// Sends one planned message (unless `known` says it went before, or its recipient
+    /// is suppressed) and, when it is an SMS that cannot go (the number opted out, or
+    /// refused for good), the same message by email instead ([`rules::email_fallback`]):
+    /// its report, then the fallback's.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn deliver_one(
         &self,
         event: &Event,
         n: &Notification,
         index: usize,
         key: &str,
-        already: Option<Done>,
+        known: Known,
+        planned: &[Notification],
         timing: Timing,
-    ) -> MessageReport {
+    ) -> Vec<MessageReport> {
+        let (first, fall_back) = self.send_one(event, n, index, key, known, timing).await;
+        let mut reports = vec![first];
+        if !fall_back {
+            return reports;
+        }
+        let Some(email) = rules::email_fallback(event, &self.config, n, planned) else {
+            return reports;
+        };
+        let key = message_key(&email, &self.delivery.recipients);
+        let suppression = recipient_key(&email, &self.delivery.recipients);
+        let known = match self
+            .store
+            .look_up(
+                std::slice::from_ref(&key),
+                std::slice::from_ref(&suppression),
+            )
+            .await
+        {
+            Ok(found) => Known {
+                done: found.done.get(&key).copied(),
+                suppressed: Some(found.suppressed.get(&suppression).cloned()),
+                opted_out: None,
+            },
+            Err(e) => {
+                let failed = Outcome::Failed {
+                    failure: Failure::Temporary,
+                    reason: e.to_string(),
+                };
+                reports.push(report(&email, failed));
+                return reports;
+            }
+        };
+        let (fallback, _) = self
+            .send_one(event, &email, index, &key, known, timing)
+            .await;
+        reports.push(fallback);
+        reports
+    }
+
+    /// One message: its report, and whether it is an SMS that cannot go (so its email
+    /// may go instead).
+    async fn send_one(
+        &self,
+        event: &Event,
+        n: &Notification,
+        index: usize,
+        key: &str,
+        known: Known,
+        timing: Timing,
+    ) -> (MessageReport, bool) {
         let started = Instant::now();
-        let outcome = if let Some(done) = already {
+        let is_sms = n.channel == Channel::Sms;
+        let mut fall_back = false;
+        let outcome = if let Some(done) = known.done {
             match done {
-                Done::Sent => Outcome::Sent { earlier: true },
-                Done::Refused => Outcome::Failed {
-                    failure: Failure::Refused,
-                    reason: REFUSED_EARLIER.to_owned(),
+                Done::Sent => Outcome::Sent {
+                    earlier: true,
+                    provider_id: None,
                 },
+                Done::Refused => {
+                    fall_back = is_sms;
+                    Outcome::Failed {
+                        failure: Failure::Refused,
+                        reason: REFUSED_EARLIER.to_owned(),
+                    }
+                }
+            }
+        } else if let Some(suppression) = self
+            .suppression_of(n, known.suppressed, known.opted_out)
+            .await
+        {
+            fall_back = is_sms;
+            let learned = jiff::Timestamp::try_from(suppression.learned_at)
+                .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+            let reason = suppression.cause.skip_reason(learned);
+            let entry = self.history_entry(event, n, MessageStatus::Skipped, None, Some(&reason));
+            if let Err(e) = self
+                .store
+                .note_skipped(key, &entry, SystemTime::now())
+                .await
+            {
+                tracing::warn!(event_id = %event.id, kind = %n.kind, error = %e, "cannot keep the history of a suppressed message");
+            }
+            if self.emit_metrics {
+                metrics::suppressed(n.audience, n.channel);
+            }
+            Outcome::Suppressed {
+                cause: suppression.cause,
+                reason,
             }
         } else {
             match self.composer.compose(event, n, MessageMeta::of(n, index)) {
+                Err(e) if n.fallback_for.is_some() => Outcome::Skipped {
+                    reason: format!("no email to fall back to: cannot render: {e}"),
+                },
                 Err(e) => Outcome::Failed {
                     failure: Failure::Configuration,
                     reason: format!("cannot render: {e}"),
@@ -376,13 +491,35 @@ where
                 Ok(message) => {
                     let retry = self.delivery.retry;
                     match send_with_retry(&self.courier, &message, retry, timing.send_until).await {
-                        Ok(_) => {
-                            self.record(event, n, key, Done::Sent).await;
-                            Outcome::Sent { earlier: false }
+                        Ok(provider_id) => {
+                            let provider_id = Some(provider_id).filter(|id| !id.is_empty());
+                            let entry = self.history_entry(
+                                event,
+                                n,
+                                MessageStatus::Sent,
+                                provider_id.clone(),
+                                None,
+                            );
+                            self.record(event, n, key, Done::Sent, &entry).await;
+                            Outcome::Sent {
+                                earlier: false,
+                                provider_id,
+                            }
                         }
                         Err(e) => {
                             if e.failure == Failure::Refused {
-                                self.record(event, n, key, Done::Refused).await;
+                                let entry = self.history_entry(
+                                    event,
+                                    n,
+                                    MessageStatus::Refused,
+                                    None,
+                                    Some(&e.reason),
+                                );
+                                self.record(event, n, key, Done::Refused, &entry).await;
+                                fall_back = is_sms;
+                                if is_sms && e.reason.contains("OptedOut") {
+                                    self.suppress_now(n, Cause::OptedOut).await;
+                                }
                             }
                             Outcome::Failed {
                                 failure: e.failure,
@@ -401,18 +538,150 @@ where
             channel = channel_name(n.channel),
             outcome = ?result.status(),
             reason = result.reason().unwrap_or(""),
+            fallback_for = n.fallback_for.map(channel_name).unwrap_or(""),
             latency_ms = started.elapsed().as_millis() as u64,
             "message"
         );
-        result
+        (result, fall_back)
+    }
+
+    /// The suppression that keeps `n` from going, if any: the one the store holds (read
+    /// now unless `known` says), or, for an SMS, SNS's opt-out list (asked through the
+    /// courier; a number found opted out is suppressed from then on).
+    async fn suppression_of(
+        &self,
+        n: &Notification,
+        known: Option<Option<Suppression>>,
+        opted_out: Option<Result<bool, SendError>>,
+    ) -> Option<Suppression> {
+        let now = SystemTime::now();
+        let stored = match known {
+            Some(found) => found,
+            None => {
+                let key = recipient_key(n, &self.delivery.recipients);
+                match self.store.look_up(&[], std::slice::from_ref(&key)).await {
+                    Ok(mut found) => found.suppressed.remove(&key),
+                    Err(e) => {
+                        tracing::warn!(event_id = %n.event_id, error = %e, "cannot read the recipient's suppression: sending");
+                        None
+                    }
+                }
+            }
+        };
+        if let Some(s) = stored.filter(|s| s.holds(now)) {
+            return Some(s);
+        }
+        let answer = match opted_out {
+            Some(answer) => answer,
+            None => self.opt_out_of(n).await?,
+        };
+        match answer {
+            Ok(false) => None,
+            Ok(true) => Some(self.suppress_now(n, Cause::OptedOut).await),
+            Err(e) => {
+                tracing::warn!(event_id = %n.event_id, error = %e, "cannot ask whether the number opted out: sending");
+                None
+            }
+        }
+    }
+
+    /// Whether SNS's opt-out list holds `n`'s number (`None` for an email).
+    async fn opt_out_of(&self, n: &Notification) -> Option<Result<bool, SendError>> {
+        match &n.to {
+            Address::Phone(phone) => Some(self.courier.opted_out(phone).await),
+            Address::Email(_) => None,
+        }
+    }
+
+    /// Suppresses `n`'s recipient for `cause`, learned now.
+    async fn suppress_now(&self, n: &Notification, cause: Cause) -> Suppression {
+        let now = SystemTime::now();
+        let suppression = suppression_for(&self.config, cause, now);
+        if let Err(e) = self
+            .store
+            .suppress(&recipient_key(n, &self.delivery.recipients), &suppression)
+            .await
+        {
+            tracing::warn!(event_id = %n.event_id, error = %e, "cannot keep the suppression");
+        }
+        suppression
+    }
+
+    /// The history of `n` as it starts: what it is, to whom (masked), `status` now.
+    fn history_entry(
+        &self,
+        event: &Event,
+        n: &Notification,
+        status: MessageStatus,
+        provider_id: Option<String>,
+        reason: Option<&str>,
+    ) -> HistoryEntry {
+        let at = crate::core::store::epoch_millis(SystemTime::now());
+        let reason = reason.map(str::to_owned);
+        HistoryEntry {
+            event_id: n.event_id.clone(),
+            kind: n.kind.to_string(),
+            audience: audience_name(n.audience).to_owned(),
+            channel: channel_name(n.channel).to_owned(),
+            to: mask(n.to.as_str()),
+            status: status.name().to_owned(),
+            at,
+            provider_id,
+            reason: reason.clone(),
+            booking_id: event.booking.id.clone(),
+            confirmation: event.booking.confirmation_number.clone(),
+            recipient: recipient_hash(&self.delivery.recipients, n.to.as_str()),
+            fallback_for: n.fallback_for.map(|c| channel_name(c).to_owned()),
+            timeline: vec![Step {
+                status: status.name().to_owned(),
+                at,
+                reason,
+            }],
+        }
+    }
+}
+
+/// What was found out about a message before its send: recorded as done, its
+/// recipient's suppression, SNS's word on its number (`None`: not asked yet, the send
+/// asks).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Known {
+    pub(crate) done: Option<Done>,
+    pub(crate) suppressed: Option<Option<Suppression>>,
+    pub(crate) opted_out: Option<Result<bool, SendError>>,
+}
+
+/// The key of `n`'s recipient's suppression entry.
+pub(crate) fn recipient_key(n: &Notification, recipients: &RecipientHasher) -> String {
+    suppression_key(&recipient_hash(recipients, n.to.as_str()))
+}
+
+/// A suppression for `cause` learned at `at`, lasting as the configuration says.
+pub fn suppression_for(config: &Config, cause: Cause, at: SystemTime) -> Suppression {
+    let days = u64::from(config.suppression_days.of(cause));
+    Suppression {
+        cause,
+        learned_at: at,
+        expires_at: at + Duration::from_secs(days * 24 * 3600),
     }
 }
 
 impl<I: IdempotencyStore, C, P> Core<I, C, P> {
-    /// Records a message as done; a failure to record is logged (a retry may then send
-    /// it again: the at-least-once window).
-    async fn record(&self, event: &Event, n: &Notification, key: &str, done: Done) {
-        if let Err(e) = self.store.record(key, done, SystemTime::now()).await {
+    /// Records a message as done, with its history; a failure to record is logged (a
+    /// retry may then send it again: the at-least-once window).
+    async fn record(
+        &self,
+        event: &Event,
+        n: &Notification,
+        key: &str,
+        done: Done,
+        entry: &HistoryEntry,
+    ) {
+        if let Err(e) = self
+            .store
+            .record_message(key, done, entry, SystemTime::now())
+            .await
+        {
             tracing::warn!(event_id = %event.id, kind = %n.kind, error = %e, outcome = ?done, "cannot record the message");
         }
     }
@@ -431,6 +700,7 @@ fn skipped(plan: &crate::Plan) -> impl Iterator<Item = MessageReport> + '_ {
         outcome: Outcome::Skipped {
             reason: s.reason.clone(),
         },
+        fallback_for: None,
     })
 }
 

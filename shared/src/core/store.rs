@@ -19,12 +19,21 @@
 //! Recipients are stored as a keyed hash ([`RecipientHasher`]: HMAC-SHA256 under the
 //! stack's recipient key), never as an address, and never as a plain hash that hashing
 //! every phone number of a country would undo.
+//!
+//! After the send (delivery outcomes), the same table keeps:
+//! - `pid#<provider message id>`: the history of a message sent ([`HistoryEntry`]): what
+//!   it was, to whom (masked, and the recipient's keyed hash), where it stands and how it
+//!   got there; the provider's outcomes find it by that id;
+//! - the history of a message refused or skipped on its `msg#…` record itself;
+//! - `sup#<recipient hash>`: a suppressed recipient ([`Suppression`]), until it expires.
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub use crate::domain::ids::RecipientHasher;
+
+use crate::domain::feedback::{Cause, Learned, MessageStatus};
 use crate::domain::notification::{Notification, audience_name, channel_name};
 
 /// How long records are kept: far longer than Booxi's 30 retries take.
@@ -162,6 +171,201 @@ pub trait IdempotencyStore: Send + Sync {
         event_id: &str,
         owner: &Owner,
     ) -> impl Future<Output = Result<Closed, StoreError>> + Send;
+
+    /// Which of `message_keys` are recorded (as [`IdempotencyStore::recorded`]) and
+    /// which of `suppression_keys` are suppressed, in one read where the store can.
+    fn look_up(
+        &self,
+        message_keys: &[String],
+        suppression_keys: &[String],
+    ) -> impl Future<Output = Result<Found, StoreError>> + Send {
+        let _ = suppression_keys;
+        async move {
+            Ok(Found {
+                done: self.recorded(message_keys).await?,
+                suppressed: HashMap::new(),
+            })
+        }
+    }
+
+    /// Records a message as done, with its history (`entry`: kept under
+    /// `pid#<provider id>` for a message sent, on the message's record otherwise).
+    fn record_message(
+        &self,
+        key: &str,
+        done: Done,
+        entry: &HistoryEntry,
+        now: SystemTime,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        let _ = entry;
+        self.record(key, done, now)
+    }
+
+    /// Keeps the history of a message not sent by decision (a suppressed recipient) on
+    /// its record, without marking it done: a later delivery decides again.
+    fn note_skipped(
+        &self,
+        key: &str,
+        entry: &HistoryEntry,
+        now: SystemTime,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        let _ = (key, entry, now);
+        async { Ok(()) }
+    }
+
+    /// Applies a provider's outcome to the message it names, unless the message is
+    /// already at that stage or further.
+    fn learn(
+        &self,
+        learned: &Learned,
+        now: SystemTime,
+    ) -> impl Future<Output = Result<Applied, StoreError>> + Send {
+        let _ = (learned, now);
+        async { Ok(Applied::Unmatched) }
+    }
+
+    /// Suppresses a recipient (by its [`suppression_key`]).
+    fn suppress(
+        &self,
+        key: &str,
+        suppression: &Suppression,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        let _ = (key, suppression);
+        async { Ok(()) }
+    }
+
+    /// Lifts a suppression; `false` when there was none.
+    fn lift(&self, key: &str) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        let _ = key;
+        async { Ok(false) }
+    }
+}
+
+/// What [`IdempotencyStore::look_up`] found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Found {
+    pub done: HashMap<String, Done>,
+    pub suppressed: HashMap<String, Suppression>,
+}
+
+/// A recipient (an email address or an E.164 number) as suppression entries and message
+/// histories key it: the keyed hash of [`RecipientHasher`], never the address itself, of
+/// the address trimmed and in lower case (`Jane@Example.com` is `jane@example.com`).
+pub fn recipient_hash(recipients: &RecipientHasher, recipient: &str) -> String {
+    recipients.hash(&recipient.trim().to_ascii_lowercase())
+}
+
+/// The key of a recipient's suppression entry.
+pub fn suppression_key(recipient_hash: &str) -> String {
+    format!("sup#{recipient_hash}")
+}
+
+/// The key of a sent message's history: its provider's message id.
+pub fn provider_key(provider_id: &str) -> String {
+    format!("pid#{provider_id}")
+}
+
+/// A recipient who gets nothing more on a channel until `expires_at`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    pub cause: Cause,
+    pub learned_at: SystemTime,
+    pub expires_at: SystemTime,
+}
+
+impl Suppression {
+    /// Whether it still holds at `now` (the table's TTL deletes late).
+    pub fn holds(&self, now: SystemTime) -> bool {
+        self.expires_at > now
+    }
+}
+
+/// One step of a message's history.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Step {
+    pub status: String,
+    /// Epoch milliseconds.
+    pub at: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// What `history` shows of one message, as the store keeps it: no address (`to` is
+/// masked, `recipient` the recipient's hash).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct HistoryEntry {
+    pub event_id: String,
+    pub kind: String,
+    pub audience: String,
+    pub channel: String,
+    /// Masked (`j•••@example.com`).
+    pub to: String,
+    pub status: String,
+    /// Epoch milliseconds of the current status.
+    pub at: u64,
+    #[serde(default)]
+    pub provider_id: Option<String>,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub booking_id: Option<String>,
+    #[serde(default)]
+    pub confirmation: Option<String>,
+    /// [`recipient_hash`] of the address.
+    pub recipient: String,
+    #[serde(default)]
+    pub fallback_for: Option<String>,
+    /// Every status it went through, oldest first.
+    #[serde(default)]
+    pub timeline: Vec<Step>,
+}
+
+impl HistoryEntry {
+    pub fn status(&self) -> Option<MessageStatus> {
+        MessageStatus::parse(&self.status)
+    }
+
+    /// Where the entry is kept: `pid#<provider id>` once sent, else its message's key.
+    pub fn key(&self, message_key: &str) -> String {
+        match &self.provider_id {
+            Some(id) => provider_key(id),
+            None => message_key.to_owned(),
+        }
+    }
+
+    /// The entry once `learned` is applied, if it moves the message on (a later stage).
+    pub fn learn(&self, learned: &Learned, now: SystemTime) -> Option<HistoryEntry> {
+        let current = self.status().unwrap_or(MessageStatus::Sent);
+        if !current.gives_way_to(learned.status) {
+            return None;
+        }
+        let at = learned
+            .at
+            .map(|t| u64::try_from(t.as_millisecond()).unwrap_or(0))
+            .unwrap_or_else(|| epoch_millis(now));
+        let mut next = self.clone();
+        next.status = learned.status.name().to_owned();
+        next.at = at;
+        next.reason = learned.reason.clone();
+        next.timeline.push(Step {
+            status: next.status.clone(),
+            at,
+            reason: learned.reason.clone(),
+        });
+        Some(next)
+    }
+}
+
+/// What applying a provider's outcome to the store came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applied {
+    /// No message of ours has that provider id (sent before this version, or by
+    /// another system on the same identity).
+    Unmatched,
+    /// Known, and already at that stage or further: nothing changed.
+    Unchanged(HistoryEntry),
+    /// Moved on: the entry as it is now.
+    Changed(HistoryEntry),
 }
 
 pub fn event_key(event_id: &str) -> String {

@@ -49,6 +49,11 @@ pub struct Config {
     /// `[events_out]`: each event processed is published to this EventBridge bus; `None`
     /// (the default): nothing is published and no client is made.
     pub events_out: Option<EventsOut>,
+    /// When a client's SMS cannot go (no valid mobile, the number opted out, refused for
+    /// good), the same message goes by email instead, if that email is not sent anyway.
+    pub sms_fallback_email: bool,
+    /// How long a bounced, complained-of or opted-out recipient gets nothing more.
+    pub suppression_days: crate::domain::feedback::SuppressionDays,
 }
 
 /// `[events_out]`: booking events out to an EventBridge bus
@@ -140,6 +145,8 @@ impl Default for Config {
             max_schedules_per_event: DEFAULT_MAX_SCHEDULES_PER_EVENT,
             merchant_id: None,
             events_out: None,
+            sms_fallback_email: true,
+            suppression_days: Default::default(),
         }
     }
 }

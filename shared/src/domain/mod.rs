@@ -9,6 +9,8 @@
 //! - [`rules`]: the rules tables and the planner; [`notification`]: what they plan;
 //! - [`booking`]: which booking an event is about; [`flows`]: what a scheduled message is;
 //! - [`events_out`]: the booking event published for each Booxi event (detail-type, detail);
+//! - [`feedback`]: what providers say after the send (SES events, SMS delivery records),
+//!   a message's status and its stages, suppression causes, masked addresses;
 //! - [`ids`], [`text`]: ids bounded for keys and file names, one-line text and web links;
 //! - [`json`]: JSON read tolerantly (a cut emoji, a number out of range);
 //! - [`time`]: times as Booxi writes them (without an offset: the store's wall clock).
@@ -19,6 +21,7 @@ pub mod config;
 pub mod contact;
 pub mod event;
 pub mod events_out;
+pub mod feedback;
 pub mod flows;
 pub mod ids;
 pub mod json;

@@ -388,6 +388,9 @@ pub struct Notification {
     pub links: Option<Links>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub video_url: Option<Url>,
+    /// Set on an email sent because the SMS of the same message could not go.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fallback_for: Option<Channel>,
     #[serde(skip)]
     pub recipient: Recipient,
 }

@@ -632,6 +632,7 @@ pub fn flow_messages(
                     actor: None,
                     links: links.clone(),
                     video_url: person.video_url.clone(),
+                    fallback_for: None,
                     recipient,
                 },
                 key.clone(),
@@ -909,7 +910,7 @@ fn client_messages(event: &Event, config: &Config, kind: Kind, plan: &mut Plan) 
             _ => tracking_links(event, kind, &language),
         };
         let video_url = person.video_url.clone();
-        let mut push = |plan: &mut Plan, to: Address| {
+        let mut push = |plan: &mut Plan, to: Address, fallback_for: Option<Channel>| {
             if !addressed.insert(to.clone()) {
                 skip(
                     plan,
@@ -930,6 +931,7 @@ fn client_messages(event: &Event, config: &Config, kind: Kind, plan: &mut Plan) 
                 actor: None,
                 links: links.clone(),
                 video_url: video_url.clone(),
+                fallback_for,
                 recipient,
             });
         };
@@ -942,9 +944,10 @@ fn client_messages(event: &Event, config: &Config, kind: Kind, plan: &mut Plan) 
         } else {
             Ok(())
         };
+        let planned_before = plan.notifications.len();
         match (email_wanted, &person.email) {
             (Err(why), _) => skip(plan, audience, Some(Channel::Email), &label, why.to_owned()),
-            (Ok(()), Contact::Valid(email)) => push(plan, Address::Email(email.clone())),
+            (Ok(()), Contact::Valid(email)) => push(plan, Address::Email(email.clone()), None),
             (Ok(()), Contact::Missing) => skip(
                 plan,
                 audience,
@@ -971,6 +974,18 @@ fn client_messages(event: &Event, config: &Config, kind: Kind, plan: &mut Plan) 
             }
             continue;
         }
+        let email_planned = plan.notifications.len() > planned_before;
+        // The SMS cannot go for want of a valid mobile: the email goes instead, unless it
+        // goes anyway (never both channels for one message).
+        let fallback =
+            |plan: &mut Plan, push: &mut dyn FnMut(&mut Plan, Address, Option<Channel>)| {
+                if config.sms_fallback_email
+                    && !email_planned
+                    && let Contact::Valid(email) = &person.email
+                {
+                    push(plan, Address::Email(email.clone()), Some(Channel::Sms));
+                }
+            };
         match (&person.mobile, consent) {
             (Contact::Missing, _) => {
                 if consent {
@@ -981,6 +996,7 @@ fn client_messages(event: &Event, config: &Config, kind: Kind, plan: &mut Plan) 
                         &label,
                         "no mobile number".to_owned(),
                     );
+                    fallback(plan, &mut push);
                 }
             }
             (_, false) => skip(
@@ -991,11 +1007,50 @@ fn client_messages(event: &Event, config: &Config, kind: Kind, plan: &mut Plan) 
                 "no SMS consent (remindBySMS is not true)".to_owned(),
             ),
             (Contact::Invalid(e), true) => {
-                skip(plan, audience, Some(Channel::Sms), &label, e.to_string())
+                skip(plan, audience, Some(Channel::Sms), &label, e.to_string());
+                fallback(plan, &mut push);
             }
-            (Contact::Valid(phone), true) => push(plan, Address::Phone(phone.clone())),
+            (Contact::Valid(phone), true) => push(plan, Address::Phone(phone.clone()), None),
         }
     }
+}
+
+/// The email that goes instead of `sms` when that SMS cannot go (its number opted out,
+/// or the provider refused it for good): the same message, to the same person, by
+/// email — unless fallback is off, the message is not a client's or an attendee's, the
+/// person has no usable address, or `planned` already sends that person this message by
+/// email (never both channels for one message).
+pub fn email_fallback(
+    event: &Event,
+    config: &Config,
+    sms: &Notification,
+    planned: &[Notification],
+) -> Option<Notification> {
+    if !config.sms_fallback_email || sms.channel != Channel::Sms || sms.fallback_for.is_some() {
+        return None;
+    }
+    let person = match sms.recipient {
+        Recipient::Client => event.client.as_ref()?,
+        Recipient::Attendee(i) => event.attendees.get(i)?,
+        Recipient::Staff | Recipient::StaffFallback => return None,
+    };
+    let Contact::Valid(email) = &person.email else {
+        return None;
+    };
+    let already = planned.iter().any(|n| {
+        n.kind == sms.kind
+            && n.channel == Channel::Email
+            && (n.recipient == sms.recipient || n.to.as_str() == email.as_str())
+    });
+    if already {
+        return None;
+    }
+    Some(Notification {
+        channel: Channel::Email,
+        to: Address::Email(email.clone()),
+        fallback_for: Some(Channel::Sms),
+        ..sms.clone()
+    })
 }
 
 fn staff_message(event: &Event, config: &Config, kind: Kind, plan: &mut Plan) {
@@ -1032,6 +1087,7 @@ fn staff_message(event: &Event, config: &Config, kind: Kind, plan: &mut Plan) {
         actor: Some(actor(event, recipient)),
         links: None,
         video_url: event.staff_video_url.clone(),
+        fallback_for: None,
         recipient,
     });
 }

@@ -6,7 +6,12 @@
 //! - [`Door::Schedule`]: EventBridge Scheduler firing a scheduled message; the schedule's
 //!   input is our own JSON, marked with a top-level `"door": "schedule"`;
 //! - [`Door::Queue`]: an SQS batch from the event source mapping (`Records[0].eventSource`
-//!   is `aws:sqs`).
+//!   is `aws:sqs`);
+//! - [`Door::EventBridge`]: an event an EventBridge rule delivers (`source`,
+//!   `detail-type`, `detail`): SES's delivery outcomes, dispatched on `source` by
+//!   [`outcomes::event`];
+//! - [`Door::Logs`]: a CloudWatch Logs subscription (`awslogs.data`): SNS's SMS
+//!   delivery-status records ([`outcomes::sms_logs`]).
 //!
 //! Anything else is [`Door::Unknown`]: the function answers an error naming what it
 //! expected rather than guessing.
@@ -14,6 +19,7 @@
 pub mod auth;
 pub mod http;
 pub mod input;
+pub mod outcomes;
 pub mod queue;
 pub mod schedule;
 
@@ -30,6 +36,8 @@ pub enum Door {
     Http,
     Schedule,
     Queue,
+    EventBridge,
+    Logs,
     Unknown,
 }
 
@@ -50,6 +58,16 @@ pub fn door_of(event: &Value) -> Door {
             == Some(SQS_EVENT_SOURCE);
         return if from_sqs { Door::Queue } else { Door::Unknown };
     }
+    if object.contains_key("detail-type") && object.get("source").is_some_and(Value::is_string) {
+        return Door::EventBridge;
+    }
+    if object
+        .get("awslogs")
+        .and_then(|logs| logs.get("data"))
+        .is_some_and(Value::is_string)
+    {
+        return Door::Logs;
+    }
     // HTTP API v2 and REST v1 both carry a requestContext; v1 also an httpMethod.
     if object.contains_key("requestContext") || object.contains_key("httpMethod") {
         return Door::Http;
@@ -61,7 +79,8 @@ pub fn door_of(event: &Value) -> Door {
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error(
     "unsupported invocation: expected an API Gateway request, a scheduled message \
-     (\"door\": \"schedule\") or an SQS batch"
+     (\"door\": \"schedule\"), an SQS batch, an EventBridge event or a CloudWatch Logs \
+     subscription"
 )]
 pub struct UnknownDoor;
 
@@ -104,6 +123,19 @@ mod tests {
         assert_eq!(door_of(&sqs), Door::Queue);
         assert_eq!(door_of(&sns), Door::Unknown);
         assert_eq!(door_of(&json!({"Records": []})), Door::Unknown);
+    }
+
+    #[test]
+    fn eventbridge_events_and_log_subscriptions_have_their_doors() {
+        let ses = json!({"version": "0", "id": "x", "detail-type": "Email Bounced",
+            "source": "aws.ses", "detail": {"eventType": "Bounce"}});
+        assert_eq!(door_of(&ses), Door::EventBridge);
+        let whatsapp = json!({"detail-type": "WhatsApp Message Delivered",
+            "source": "aws.social-messaging", "detail": {}});
+        assert_eq!(door_of(&whatsapp), Door::EventBridge);
+        assert_eq!(door_of(&json!({"awslogs": {"data": "H4sI"}})), Door::Logs);
+        assert_eq!(door_of(&json!({"awslogs": {}})), Door::Unknown);
+        assert_eq!(door_of(&json!({"detail-type": "x"})), Door::Unknown);
     }
 
     #[test]

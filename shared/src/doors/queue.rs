@@ -22,7 +22,7 @@ use crate::core::compose::Compose;
 use crate::core::delivery::{Courier, Failure};
 use crate::core::metrics;
 use crate::core::outcome::{MessageReport, Outcome, report};
-use crate::core::process::{Core, Timing};
+use crate::core::process::{Core, Known, Timing};
 use crate::core::queue::{FORMAT, QueueError, QueuedMessage};
 use crate::core::store::{Claim, Done, IdempotencyStore, Owner, legacy_message_key, message_key};
 
@@ -46,7 +46,7 @@ struct Batch {
 struct Handled {
     /// Deliver it again later (it is in the batch answer).
     retry: bool,
-    report: Option<MessageReport>,
+    reports: Vec<MessageReport>,
 }
 
 /// What is wrong with a JSON document, without quoting it: serde's own text quotes the
@@ -115,7 +115,7 @@ where
                 tracing::error!(message_id = %record.message_id, reason = %reason, "queue message not understood: left to the dead-letter queue");
                 handled[i] = Some(Handled {
                     retry: true,
-                    report: None,
+                    reports: Vec::new(),
                 });
             }
             Ok(m) => {
@@ -165,14 +165,14 @@ where
                 let first = first_of.get(&key).and_then(|&f| handled[f].clone());
                 Handled {
                     retry: first.as_ref().is_none_or(|f| f.retry),
-                    report: None,
+                    reports: Vec::new(),
                 }
             }
         };
         if h.retry {
             failures.push(json!({"itemIdentifier": record.message_id}));
         }
-        reports.extend(h.report);
+        reports.extend(h.reports);
     }
     let count = |status| reports.iter().filter(|r| r.status() == status).count();
     use crate::core::outcome::Status;
@@ -211,7 +211,7 @@ where
             tracing::error!(message_id, reason = %reason, "queue message not understood: left to the dead-letter queue");
             return Handled {
                 retry: true,
-                report: None,
+                reports: Vec::new(),
             };
         }
     };
@@ -228,20 +228,20 @@ where
         tracing::warn!(event_id = %event.id, message_id, "queued message no longer planned under the current configuration: dropped");
         return Handled {
             retry: false,
-            report: None,
+            reports: Vec::new(),
         };
     };
     let store_failed = |e: crate::core::store::StoreError| {
         tracing::error!(event_id = %event.id, error = %e, "idempotency store unavailable");
         Handled {
             retry: true,
-            report: Some(report(
+            reports: vec![report(
                 n,
                 Outcome::Failed {
                     failure: Failure::Temporary,
                     reason: e.to_string(),
                 },
-            )),
+            )],
         }
     };
     let recorded = |done: HashMap<String, Done>| done.get(&m.key).copied();
@@ -254,11 +254,19 @@ where
     };
     if already.is_some() {
         let result = core
-            .deliver_one(&event, n, m.index, &m.key, already, timing)
+            .deliver_one(
+                &event,
+                n,
+                m.index,
+                &m.key,
+                send_state(already),
+                &plan.notifications,
+                timing,
+            )
             .await;
         return Handled {
             retry: false,
-            report: Some(result),
+            reports: result,
         };
     }
     // SQS may hand the same message to two pollers at once (at-least-once delivery, or a
@@ -285,7 +293,7 @@ where
             tracing::info!(event_id = %event.id, message_id, "message being sent by another delivery: later");
             return Handled {
                 retry: true,
-                report: None,
+                reports: Vec::new(),
             };
         }
         Ok(Claim::Completed { .. }) => {
@@ -295,19 +303,35 @@ where
                 Err(e) => return store_failed(e),
             };
             let result = core
-                .deliver_one(&event, n, m.index, &m.key, already, timing)
+                .deliver_one(
+                    &event,
+                    n,
+                    m.index,
+                    &m.key,
+                    send_state(already),
+                    &plan.notifications,
+                    timing,
+                )
                 .await;
             return Handled {
                 retry: already.is_none(),
-                report: Some(result),
+                reports: result,
             };
         }
     }
     let result = core
-        .deliver_one(&event, n, m.index, &m.key, None, timing)
+        .deliver_one(
+            &event,
+            n,
+            m.index,
+            &m.key,
+            send_state(None),
+            &plan.notifications,
+            timing,
+        )
         .await;
     let retry = matches!(
-        result.failure(),
+        result.first().and_then(MessageReport::failure),
         Some(Failure::Temporary | Failure::Configuration)
     );
     // Done: the record now answers any later delivery, and the claim keeps concurrent
@@ -318,7 +342,16 @@ where
     }
     Handled {
         retry,
-        report: Some(result),
+        reports: result,
+    }
+}
+
+/// What the batch's read said of a message; its recipient's suppression is read at its send.
+fn send_state(done: Option<Done>) -> Known {
+    Known {
+        done,
+        suppressed: None,
+        opted_out: None,
     }
 }
 
@@ -692,6 +725,37 @@ mod tests {
         let answer = drain(&core, &batch, None).await.unwrap();
         assert_eq!(failures(&answer), Vec::<String>::new());
         assert_eq!(core.courier.sent.lock().unwrap().len(), received.len());
+    }
+
+    #[tokio::test]
+    async fn the_drain_skips_a_suppressed_recipient_and_does_not_retry_it() {
+        use crate::core::store::{RecipientHasher, recipient_hash, suppression_key};
+        use crate::domain::feedback::Cause;
+        let queue = Arc::new(MemoryQueue::default());
+        let core = core(Recorder::default(), Arc::clone(&queue));
+        core.process(&event(), None).await.unwrap();
+        // The address bounced after the event was queued, before the drain sent it.
+        let suppression = crate::core::process::suppression_for(
+            &core.config,
+            Cause::Bounced,
+            std::time::SystemTime::now(),
+        );
+        core.store
+            .suppress(
+                &suppression_key(&recipient_hash(
+                    &RecipientHasher::offline(),
+                    "jane@example.com",
+                )),
+                &suppression,
+            )
+            .await
+            .unwrap();
+        let (batch, _) = queue.receive(BATCH_ENTRIES).unwrap();
+        let answer = drain(&core, &batch, None).await.unwrap();
+        assert_eq!(failures(&answer), Vec::<String>::new());
+        let sent = core.courier.sent.lock().unwrap().clone();
+        assert!(!sent.contains(&"jane@example.com".to_owned()), "{sent:?}");
+        assert!(sent.contains(&"+15145550123".to_owned()), "{sent:?}");
     }
 
     #[tokio::test]

@@ -245,6 +245,7 @@ where
                             outcome: Outcome::Skipped {
                                 reason: why.reason().to_owned(),
                             },
+                            fallback_for: None,
                         }]
                     }
                 };
@@ -370,10 +371,14 @@ where
                         failure: crate::core::delivery::Failure::Temporary,
                         reason: e.to_string(),
                     },
+                    fallback_for: None,
                 }]);
             }
         };
         let (messages, _) = rules::flow_messages(&event, &self.config, flow);
+        // Everything the flow sends this booking: an SMS that cannot go falls back to
+        // email only when the flow does not email the same person anyway.
+        let planned: Vec<_> = messages.iter().map(|(n, _)| n.clone()).collect();
         let mut notification = messages
             .into_iter()
             .find(|(n, key)| n.audience == audience && n.channel == channel && *key == input.recipient)
@@ -381,7 +386,9 @@ where
             .ok_or("the recipient no longer gets this flow (clientCommunication, consent or address changed)")?;
         // Keyed per fire: a booking moved to another time gets its message again.
         notification.event_id = fire_id(&input.schedule_name()?, at);
-        Ok(self.deliver(&event, &[notification], *timing).await)
+        Ok(self
+            .deliver(&event, &[notification], &planned, *timing)
+            .await)
     }
 }
 

@@ -191,6 +191,7 @@ pub fn sample_notification(
         actor: staff.then_some(Actor::Client),
         links,
         video_url: None,
+        fallback_for: None,
         recipient: if staff {
             crate::domain::notification::Recipient::Staff
         } else {

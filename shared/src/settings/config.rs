@@ -34,6 +34,8 @@ struct ConfigFile {
     brand: Option<BrandFile>,
     event_aliases: Option<BTreeMap<String, String>>,
     flows: Option<Vec<FlowFile>>,
+    sms_fallback_email: Option<bool>,
+    suppression_days: Option<String>,
     events_out: Option<EventsOutFile>,
 }
 
@@ -74,6 +76,8 @@ const TOP_KEYS: &[&str] = &[
     "merchant_id",
     "event_aliases",
     "flows",
+    "sms_fallback_email",
+    "suppression_days",
     "events_out",
 ];
 const EVENTS_OUT_KEYS: &[&str] = &["bus", "contact_data"];
@@ -275,6 +279,25 @@ impl Config {
         config.merchant_id = merchant
             .map(|m| m.trim().to_owned())
             .filter(|m| !m.is_empty());
+        let fallback = env(ENV_SMS_FALLBACK_EMAIL)
+            .map(|v| (ENV_SMS_FALLBACK_EMAIL, v))
+            .or(file
+                .sms_fallback_email
+                .map(|b| ("sms_fallback_email", b.to_string())));
+        if let Some((key, text)) = fallback {
+            config.sms_fallback_email = match text.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" | "on" => true,
+                "false" | "0" | "no" | "off" => false,
+                _ => return Err(invalid(key, format!("`{text}` is not true or false"))),
+            };
+        }
+        let days = env(ENV_SUPPRESSION_DAYS)
+            .map(|v| (ENV_SUPPRESSION_DAYS, v))
+            .or(file.suppression_days.map(|v| ("suppression_days", v)));
+        if let Some((key, text)) = days {
+            config.suppression_days = crate::domain::feedback::SuppressionDays::parse(&text)
+                .map_err(|e| invalid(key, e))?;
+        }
         config.brand = brand(file.brand.unwrap_or_default(), &env)?;
         config.flows = crate::settings::flows::flows(file.flows.unwrap_or_default())?;
         // Without a review page, the built-in review request can only ask for a reply:
@@ -660,6 +683,37 @@ mod tests {
     }
 
     #[test]
+    fn sms_fallback_and_suppression_days_read_from_file_and_environment() {
+        let d = Config::default();
+        assert!(d.sms_fallback_email);
+        assert_eq!(d.suppression_days.bounced, 90);
+        let c = Config::from_toml("sms_fallback_email = false\nsuppression_days = \"bounced=30\"")
+            .unwrap();
+        assert!(!c.sms_fallback_email);
+        assert_eq!(c.suppression_days.bounced, 30);
+        let c = Config::load(
+            None,
+            env(&[
+                (ENV_SMS_FALLBACK_EMAIL, "off"),
+                (ENV_SUPPRESSION_DAYS, "complained=700"),
+            ]),
+        )
+        .unwrap();
+        assert!(!c.sms_fallback_email);
+        assert_eq!(c.suppression_days.complained, 700);
+        let err = Config::load(None, env(&[(ENV_SMS_FALLBACK_EMAIL, "maybe")])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "BOOXI_SMS_FALLBACK_EMAIL: `maybe` is not true or false"
+        );
+        let err = Config::load(None, env(&[(ENV_SUPPRESSION_DAYS, "bounced=0")])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "BOOXI_SUPPRESSION_DAYS: `bounced=0`: days must be a whole number from 1 to 3650"
+        );
+    }
+
+    #[test]
     fn mistakes_are_named() {
         let err = Config::from_toml("sms_kinds = [\"confirmaton\"]").unwrap_err();
         assert_eq!(
@@ -698,7 +752,7 @@ mod tests {
              one of `enabled_kinds`, `sms_kinds`, `staff_kinds`, `staff_fallback_email`, \
              `default_country`, `templates_dir`, `default_time_zone`, `max_recipients_per_event`, \
              `max_schedules_per_event`, `merchant_id`, `brand`, \
-             `event_aliases`, `flows`, `events_out`"
+             `event_aliases`, `flows`, `sms_fallback_email`, `suppression_days`, `events_out`"
         );
         let err =
             Config::load(None, env(&[(ENV_ENABLED_KINDS, "confirmation,bogus")])).unwrap_err();

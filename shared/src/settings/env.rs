@@ -17,6 +17,10 @@ pub const ENV_MAX_RECIPIENTS_PER_EVENT: &str = "BOOXI_MAX_RECIPIENTS_PER_EVENT";
 pub const ENV_MAX_SCHEDULES_PER_EVENT: &str = "BOOXI_MAX_SCHEDULES_PER_EVENT";
 /// The one merchant a deployment serves: the merchant of a body that names none.
 pub const ENV_MERCHANT_ID: &str = "BOOXI_MERCHANT_ID";
+/// `true` (default) / `false`: a client's SMS that cannot go is sent by email instead.
+pub const ENV_SMS_FALLBACK_EMAIL: &str = "BOOXI_SMS_FALLBACK_EMAIL";
+/// `bounced=90,complained=365,opted_out=365`: days a suppression lasts, per cause.
+pub const ENV_SUPPRESSION_DAYS: &str = "BOOXI_SUPPRESSION_DAYS";
 /// `name=known,name=known`: replaces the file's `[event_aliases]` table.
 pub const ENV_EVENT_ALIASES: &str = "BOOXI_EVENT_ALIASES";
 pub const ENV_BRAND_STORE_NAME: &str = "BOOXI_BRAND_STORE_NAME";
@@ -68,6 +72,11 @@ pub const ENV_LOCAL_SECRET: &str = "BOOXI_LOCAL_SECRET";
 /// The Lambda binary's local mode: `true` turns it on (also `1`, `yes`, `on`); unset,
 /// empty, `false`, `0`, `no`, `off`: the AWS adapters.
 pub const ENV_LOCAL_MODE: &str = "BOOXI_LOCAL_MODE";
+/// Offline (`serve`, `send`): numbers (E.164, comma-separated) that act as opted out of SMS.
+pub const ENV_LOCAL_OPTED_OUT: &str = "BOOXI_LOCAL_OPTED_OUT";
+/// `true` (default) / `false`: ask SNS (`CheckIfPhoneNumberIsOptedOut`) before each SMS
+/// to a number not asked about in the last 10 minutes.
+pub const ENV_SMS_OPT_OUT_CHECK: &str = "BOOXI_SMS_OPT_OUT_CHECK";
 /// Where the Lambda's local mode writes messages (default `/tmp/booxi-notify`).
 pub const ENV_LOCAL_OUTBOX: &str = "BOOXI_LOCAL_OUTBOX";
 /// Time a client of `serve` has to send its headers, then its body.

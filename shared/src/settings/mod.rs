@@ -232,6 +232,9 @@ pub struct LambdaEnv {
     pub recipient_key_arn: String,
     /// `BOOXI_DRAIN_ONLY`: queued mode's drain (SQS batches only; no webhook secret).
     pub drain_only: bool,
+    /// `BOOXI_SMS_OPT_OUT_CHECK` (default true): ask SNS whether a number opted out
+    /// before sending it an SMS.
+    pub sms_opt_out_check: bool,
 }
 
 impl LambdaEnv {
@@ -343,11 +346,25 @@ impl LambdaEnv {
                 invalid(ENV_QUEUE_URL, "required when BOOXI_DELIVERY_MODE is queued")
             })?),
         };
+        let sms_opt_out_check = match get(&env, ENV_SMS_OPT_OUT_CHECK)
+            .map(|v| v.to_ascii_lowercase())
+            .as_deref()
+        {
+            None | Some("true" | "1" | "yes" | "on") => true,
+            Some("false" | "0" | "no" | "off") => false,
+            Some(other) => {
+                return Err(invalid(
+                    ENV_SMS_OPT_OUT_CHECK,
+                    format!("`{other}` is not true or false"),
+                ));
+            }
+        };
         Ok(Self {
             scheduler,
             queue_url,
             recipient_key_arn: required(ENV_RECIPIENT_KEY_SECRET_ARN)?,
             drain_only,
+            sms_opt_out_check,
             secret_arn,
             table: required(ENV_IDEMPOTENCY_TABLE)?,
             sender: SenderSettings {

@@ -4,7 +4,8 @@ use std::time::{Duration, SystemTime};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, KeysAndAttributes, ReturnValuesOnConditionCheckFailure,
+    AttributeValue, KeysAndAttributes, PutRequest, ReturnValuesOnConditionCheckFailure,
+    WriteRequest,
 };
 
 use futures_util::future::BoxFuture;
@@ -12,9 +13,10 @@ use futures_util::future::BoxFuture;
 use super::classify;
 use crate::core::schedules::{BookingState, Named, Saved};
 use crate::core::store::{
-    Claim, Closed, Done, IdempotencyStore, Owner, RETENTION, StoreError, epoch_millis,
-    epoch_seconds, event_key,
+    Applied, Claim, Closed, Done, Found, HistoryEntry, IdempotencyStore, Owner, RETENTION,
+    StoreError, Suppression, epoch_millis, epoch_seconds, event_key, provider_key,
 };
+use crate::domain::feedback::{Cause, Learned};
 
 /// A saved summary longer than this is dropped (duplicates then answer without the
 /// messages): an item may not exceed 400 KB.
@@ -31,6 +33,8 @@ const IN_PROGRESS: &str = "IN_PROGRESS";
 const COMPLETED: &str = "COMPLETED";
 const SENT: &str = "SENT";
 const REFUSED: &str = "REFUSED";
+/// A message not sent because its recipient is suppressed: its history only, not done.
+const SKIPPED: &str = "SKIPPED";
 
 fn s(v: impl Into<String>) -> AttributeValue {
     AttributeValue::S(v.into())
@@ -101,6 +105,90 @@ impl DynamoStore {
             .expression_attribute_values(":in_progress", s(IN_PROGRESS))
             .expression_attribute_values(":now", n(epoch_millis(now)))
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+    }
+
+    /// The items of `keys` (at most 100 a call, unprocessed keys asked again), with
+    /// the attributes `projection` names, read consistently.
+    async fn batch_get(
+        &self,
+        keys: &[String],
+        projection: &str,
+    ) -> Result<Vec<HashMap<String, AttributeValue>>, StoreError> {
+        let mut items = Vec::new();
+        for chunk in keys.chunks(100) {
+            let unique: HashSet<&String> = chunk.iter().collect();
+            let mut request: Vec<HashMap<String, AttributeValue>> = unique
+                .into_iter()
+                .map(|k| HashMap::from([("pk".to_owned(), s(k.clone()))]))
+                .collect();
+            for _attempt in 0..5 {
+                if request.is_empty() {
+                    break;
+                }
+                let wanted = KeysAndAttributes::builder()
+                    .set_keys(Some(std::mem::take(&mut request)))
+                    .projection_expression(projection)
+                    .expression_attribute_names("#status", "status")
+                    .consistent_read(true)
+                    .build()
+                    .map_err(|e| StoreError(format!("BatchGetItem: {e}")))?;
+                let out = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, wanted)
+                    .send()
+                    .await
+                    .map_err(|e| store_error("BatchGetItem", &e))?;
+                if let Some(found) = out.responses().and_then(|r| r.get(&self.table)) {
+                    items.extend(found.iter().cloned());
+                }
+                if let Some(left) = out.unprocessed_keys().and_then(|u| u.get(&self.table)) {
+                    request = left.keys().to_vec();
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+            if !request.is_empty() {
+                return Err(StoreError("BatchGetItem: keys left unprocessed".into()));
+            }
+        }
+        Ok(items)
+    }
+
+    /// A message's history as item attributes: the entry's JSON, a version for
+    /// conditional updates, and the keys `history` looks for (event id, booking id,
+    /// confirmation number).
+    fn history_attributes(
+        entry: &HistoryEntry,
+        version: u64,
+    ) -> Result<Vec<(&'static str, AttributeValue)>, StoreError> {
+        let json = serde_json::to_string(entry)
+            .map_err(|e| StoreError(format!("history: cannot write: {e}")))?;
+        let mut attributes = vec![
+            ("history", s(json)),
+            ("v", n(version)),
+            ("event_id", s(&entry.event_id)),
+        ];
+        if let Some(booking) = &entry.booking_id {
+            attributes.push(("booking_id", s(booking)));
+        }
+        if let Some(confirmation) = &entry.confirmation {
+            attributes.push(("confirmation", s(confirmation)));
+        }
+        Ok(attributes)
+    }
+
+    /// The history an item holds, and its version.
+    fn history_of(item: &HashMap<String, AttributeValue>) -> Option<(HistoryEntry, u64)> {
+        let entry = item
+            .get("history")
+            .and_then(|v| v.as_s().ok())
+            .and_then(|json| serde_json::from_str(json).ok())?;
+        let version = item
+            .get("v")
+            .and_then(|v| v.as_n().ok())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        Some((entry, version))
     }
 
     /// What a claim's conditional put came to.
@@ -207,56 +295,233 @@ impl IdempotencyStore for DynamoStore {
     }
 
     async fn recorded(&self, keys: &[String]) -> Result<HashMap<String, Done>, StoreError> {
-        let mut found = HashMap::new();
-        for chunk in keys.chunks(100) {
-            let unique: HashSet<&String> = chunk.iter().collect();
-            let mut request: Vec<HashMap<String, AttributeValue>> = unique
-                .into_iter()
-                .map(|k| HashMap::from([("pk".to_owned(), s(k.clone()))]))
-                .collect();
-            for _attempt in 0..5 {
-                if request.is_empty() {
-                    break;
+        Ok(self.look_up(keys, &[]).await?.done)
+    }
+
+    async fn look_up(
+        &self,
+        message_keys: &[String],
+        suppression_keys: &[String],
+    ) -> Result<Found, StoreError> {
+        let keys: Vec<String> = message_keys
+            .iter()
+            .chain(suppression_keys)
+            .cloned()
+            .collect();
+        let items = self
+            .batch_get(&keys, "pk, #status, cause, learned_at, expires_at")
+            .await?;
+        let mut found = Found::default();
+        for item in items {
+            let Some(AttributeValue::S(pk)) = item.get("pk") else {
+                continue;
+            };
+            let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok());
+            let millis = |name: &str| {
+                item.get(name)
+                    .and_then(|v| v.as_n().ok())
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .map(|v| std::time::UNIX_EPOCH + Duration::from_millis(v))
+            };
+            if let Some(cause) = text("cause").and_then(|c| Cause::parse(c)) {
+                // `expires_at` is the table's TTL, in seconds.
+                let expires = item
+                    .get("expires_at")
+                    .and_then(|v| v.as_n().ok())
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .map(|v| std::time::UNIX_EPOCH + Duration::from_secs(v));
+                if let (Some(learned_at), Some(expires_at)) = (millis("learned_at"), expires) {
+                    found.suppressed.insert(
+                        pk.clone(),
+                        Suppression {
+                            cause,
+                            learned_at,
+                            expires_at,
+                        },
+                    );
                 }
-                let wanted = KeysAndAttributes::builder()
-                    .set_keys(Some(std::mem::take(&mut request)))
-                    .projection_expression("pk, #status")
-                    .expression_attribute_names("#status", "status")
-                    .consistent_read(true)
-                    .build()
-                    .map_err(|e| StoreError(format!("BatchGetItem: {e}")))?;
-                let out = self
-                    .client
-                    .batch_get_item()
-                    .request_items(&self.table, wanted)
-                    .send()
-                    .await
-                    .map_err(|e| store_error("BatchGetItem", &e))?;
-                for item in out
-                    .responses()
-                    .and_then(|r| r.get(&self.table))
-                    .into_iter()
-                    .flatten()
-                {
-                    let done = match item.get("status").and_then(|v| v.as_s().ok()) {
-                        Some(status) if status == SENT => Some(Done::Sent),
-                        Some(status) if status == REFUSED => Some(Done::Refused),
-                        _ => None,
-                    };
-                    if let (Some(done), Some(AttributeValue::S(pk))) = (done, item.get("pk")) {
-                        found.insert(pk.clone(), done);
-                    }
-                }
-                if let Some(left) = out.unprocessed_keys().and_then(|u| u.get(&self.table)) {
-                    request = left.keys().to_vec();
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
+                continue;
             }
-            if !request.is_empty() {
-                return Err(StoreError("BatchGetItem: keys left unprocessed".into()));
+            let done = match text("status") {
+                Some(status) if status == SENT => Some(Done::Sent),
+                Some(status) if status == REFUSED => Some(Done::Refused),
+                _ => None,
+            };
+            if let Some(done) = done {
+                found.done.insert(pk.clone(), done);
             }
         }
         Ok(found)
+    }
+
+    async fn record_message(
+        &self,
+        key: &str,
+        done: Done,
+        entry: &HistoryEntry,
+        now: SystemTime,
+    ) -> Result<(), StoreError> {
+        let status = match done {
+            Done::Sent => SENT,
+            Done::Refused => REFUSED,
+        };
+        let mut record = HashMap::from([
+            ("pk".to_owned(), s(key)),
+            ("status".to_owned(), s(status)),
+            ("sent_at".to_owned(), n(epoch_seconds(now))),
+            ("expires_at".to_owned(), Self::expires_at(now)),
+        ]);
+        let history_key = entry.key(key);
+        let history = Self::history_attributes(entry, 1)?
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v));
+        if history_key == key {
+            record.extend(history);
+            return self
+                .client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(record))
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| store_error("PutItem (sent)", &e));
+        }
+        // Sent: the record and the history under the provider's id, in one request.
+        let mut item = HashMap::from([
+            ("pk".to_owned(), s(history_key)),
+            ("expires_at".to_owned(), Self::expires_at(now)),
+        ]);
+        item.extend(history);
+        let put = |item| -> Result<WriteRequest, StoreError> {
+            let request = PutRequest::builder()
+                .set_item(Some(item))
+                .build()
+                .map_err(|e| StoreError(format!("BatchWriteItem: {e}")))?;
+            Ok(WriteRequest::builder().put_request(request).build())
+        };
+        let mut requests = vec![put(record)?, put(item)?];
+        for _attempt in 0..5 {
+            let out = self
+                .client
+                .batch_write_item()
+                .request_items(&self.table, std::mem::take(&mut requests))
+                .send()
+                .await
+                .map_err(|e| store_error("BatchWriteItem (sent)", &e))?;
+            match out.unprocessed_items().and_then(|u| u.get(&self.table)) {
+                Some(left) if !left.is_empty() => {
+                    requests = left.clone();
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                _ => return Ok(()),
+            }
+        }
+        Err(StoreError(
+            "BatchWriteItem (sent): items left unprocessed".into(),
+        ))
+    }
+
+    async fn note_skipped(
+        &self,
+        key: &str,
+        entry: &HistoryEntry,
+        now: SystemTime,
+    ) -> Result<(), StoreError> {
+        let mut put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", s(key))
+            .item("status", s(SKIPPED))
+            .item("expires_at", Self::expires_at(now))
+            // Never over a message another delivery recorded sent or refused.
+            .condition_expression("attribute_not_exists(pk) OR #status = :skipped")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":skipped", s(SKIPPED));
+        for (name, value) in Self::history_attributes(entry, 1)? {
+            put = put.item(name, value);
+        }
+        match put.send().await {
+            Ok(_) => Ok(()),
+            Err(e) => match e.as_service_error() {
+                Some(err) if err.is_conditional_check_failed_exception() => Ok(()),
+                _ => Err(store_error("PutItem (skipped)", &e)),
+            },
+        }
+    }
+
+    async fn learn(&self, learned: &Learned, now: SystemTime) -> Result<Applied, StoreError> {
+        let key = provider_key(&learned.provider_id);
+        // Read, apply the stages rule, write back if the item is as read: another
+        // outcome of the same message written meanwhile makes the write fail, and the
+        // rule is applied again to what it wrote.
+        for _attempt in 0..5 {
+            let out = self
+                .client
+                .get_item()
+                .table_name(&self.table)
+                .key("pk", s(&key))
+                .consistent_read(true)
+                .send()
+                .await
+                .map_err(|e| store_error("GetItem (history)", &e))?;
+            let Some((entry, version)) = out.item().and_then(Self::history_of) else {
+                return Ok(Applied::Unmatched);
+            };
+            let Some(next) = entry.learn(learned, now) else {
+                return Ok(Applied::Unchanged(entry));
+            };
+            let mut put = self
+                .client
+                .put_item()
+                .table_name(&self.table)
+                .item("pk", s(&key))
+                .item("expires_at", Self::expires_at(now))
+                .condition_expression("#v = :v")
+                .expression_attribute_names("#v", "v")
+                .expression_attribute_values(":v", n(version));
+            for (name, value) in Self::history_attributes(&next, version + 1)? {
+                put = put.item(name, value);
+            }
+            match put.send().await {
+                Ok(_) => return Ok(Applied::Changed(next)),
+                Err(e) => match e.as_service_error() {
+                    Some(err) if err.is_conditional_check_failed_exception() => continue,
+                    _ => return Err(store_error("PutItem (history)", &e)),
+                },
+            }
+        }
+        Err(StoreError(
+            "PutItem (history): the message kept changing".into(),
+        ))
+    }
+
+    async fn suppress(&self, key: &str, suppression: &Suppression) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", s(key))
+            .item("cause", s(suppression.cause.name()))
+            .item("learned_at", n(epoch_millis(suppression.learned_at)))
+            .item("expires_at", n(epoch_seconds(suppression.expires_at)))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| store_error("PutItem (suppression)", &e))
+    }
+
+    async fn lift(&self, key: &str) -> Result<bool, StoreError> {
+        let out = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .key("pk", s(key))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld)
+            .send()
+            .await
+            .map_err(|e| store_error("DeleteItem (suppression)", &e))?;
+        Ok(out.attributes().is_some_and(|a| a.contains_key("cause")))
     }
 
     async fn record(&self, key: &str, done: Done, now: SystemTime) -> Result<(), StoreError> {

@@ -20,7 +20,7 @@ mod sqs;
 /// Moved to [`crate::settings`]; here for the callers that knew them here.
 pub use crate::core::delivery::SenderSettings;
 pub use crate::settings::LambdaEnv;
-pub use courier::AwsCourier;
+pub use courier::{AwsCourier, OPT_OUT_CACHE, OptOutCache};
 pub use dynamo::DynamoStore;
 pub use eventbridge::EventBridgeBus;
 pub use scheduler::EventBridgeScheduler;
