@@ -463,12 +463,14 @@ fn published(
             audience: n.audience,
             channel: Some(n.channel),
             status: "sent",
+            fallback_for: n.fallback_for,
         })
         .chain(plan.skipped.iter().map(|s| DetailMessage {
             kind: s.kind,
             audience: s.audience,
             channel: s.channel,
             status: "skipped",
+            fallback_for: None,
         }))
         .collect();
     let detail = plan
@@ -571,11 +573,34 @@ fn the_detail_of_a_created_booking_reads_as_documented() {
     assert_eq!(french.unwrap()["links"]["language"], "fre");
     let (_, _, rest) = published("rest-model-fields", false);
     let rest = rest.unwrap();
+    // Keyed by the link's module id, so a rule can name it.
     assert_eq!(
-        rest["client"]["external_ids"][0]["external_id"],
-        "crm-000123"
+        rest["client"]["external_ids"],
+        serde_json::json!({"7": "crm-000123"})
     );
     assert!(rest["client"].get("email").is_none());
     let (_, _, dns) = published("do-not-send", true);
     assert_eq!(dns.unwrap()["client_communication"], "do_not_send");
+}
+
+#[test]
+fn client_links_are_keyed_by_module_id_and_unaddressable_ones_left_out() {
+    use booxi_notify::domain::events_out::detail;
+    let body = testkit::bodies::event("appointment.created").set(
+        "clientLinks",
+        serde_json::json!([
+            {"moduleId": "line", "externalId": "U4af4980629"},
+            {"moduleId": 12, "externalId": 90412},
+            {"moduleId": "has space", "externalId": "x"},
+            {"externalId": "no-module"},
+            {"moduleId": "empty"}
+        ]),
+    );
+    let config = Config::from_toml("[events_out]\nbus = \"b\"").unwrap();
+    let out = serde_json::to_value(detail(&body.parse(), &config, &[])).unwrap();
+    assert_eq!(
+        out["client"]["external_ids"],
+        serde_json::json!({"line": "U4af4980629", "12": "90412"})
+    );
+    testkit::schema::assert_valid_details(&[out]);
 }

@@ -7,8 +7,7 @@ use std::sync::Arc;
 
 use booxi_notify::adapters::aws::{
     AwsCourier, DynamoStore, EventBridgeBus, EventBridgeScheduler, OptOutCache,
-    SecretsManagerSource, SqsQueue,
-    sdk_config,
+    SecretsManagerSource, SqsQueue, sdk_config,
 };
 use booxi_notify::adapters::local::LocalMode;
 use booxi_notify::core::compose::{Compose, RenderComposer};

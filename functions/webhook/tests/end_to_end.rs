@@ -1201,7 +1201,7 @@ fn as_detail_messages(messages: &Value) -> Value {
         .flatten()
         .map(|m| {
             let mut out = serde_json::Map::new();
-            for key in ["kind", "audience", "channel", "status"] {
+            for key in ["kind", "audience", "channel", "status", "fallback_for"] {
                 if let Some(v) = m.get(key) {
                     out.insert(key.to_owned(), v.clone());
                 }

@@ -133,6 +133,7 @@ pub fn detail_messages(reports: &[MessageReport]) -> Vec<DetailMessage> {
                 Status::Failed => "failed",
                 Status::Queued => "queued",
             },
+            fallback_for: r.fallback_for,
         })
         .collect()
 }

@@ -10,6 +10,8 @@
 //! client (contact data only when `[events_out] contact_data` allows), the tracking page
 //! in the client's language, what changed, and what became of the event's messages.
 
+use std::collections::BTreeMap;
+
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Serialize;
@@ -235,6 +237,9 @@ pub struct DetailMessage {
     pub channel: Option<Channel>,
     /// `sent`, `skipped`, `failed` or `queued`.
     pub status: &'static str,
+    /// An email that went instead of the same message's SMS (`sms`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fallback_for: Option<Channel>,
 }
 
 /// A flow's event, at its time.
@@ -299,14 +304,6 @@ pub struct Location {
     pub text: Option<String>,
 }
 
-/// The client's id in another system (Booxi's client links).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ExternalId {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub module_id: Option<String>,
-    pub external_id: String,
-}
-
 /// The booking's client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct Client {
@@ -325,9 +322,12 @@ pub struct Client {
     /// E.164; only with `contact_data` (the default).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mobile: Option<String>,
-    /// Booxi's client links (`clientLinks[]`): the client's ids in other systems.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub external_ids: Vec<ExternalId>,
+    /// Booxi's client links (`clientLinks[]`): the client's id in another system (a
+    /// LINE user id, a CRM id) under the link's module id, so a rule can name it
+    /// (`detail.client.external_ids.<module id>`). Links whose module id is not
+    /// 1–64 of `[A-Za-z0-9_.-]` are left out (no rule could name them).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub external_ids: BTreeMap<String, String>,
 }
 
 /// The client's tracking page, in the client's language.
@@ -492,10 +492,13 @@ fn client(event: &Event, contact_data: bool) -> Option<Client> {
         .client_links
         .iter()
         .filter_map(|l| {
-            Some(ExternalId {
-                module_id: l.module_id.as_deref().and_then(text),
-                external_id: l.external_id.as_deref().and_then(text)?,
-            })
+            let module = l.module_id.as_deref()?.trim();
+            let addressable = (1..=64).contains(&module.len())
+                && module
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
+            addressable.then_some(())?;
+            Some((module.to_owned(), l.external_id.as_deref().and_then(text)?))
         })
         .take(MAX_EXTERNAL_IDS)
         .collect();
