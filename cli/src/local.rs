@@ -13,7 +13,7 @@ use crate::{Fatal, Outcome, setup};
 use booxi_notify::adapters::memory::MemoryStore;
 use booxi_notify::adapters::memory::{MemoryQueue, drain_forever};
 use booxi_notify::adapters::memory::{MemoryScheduler, MemoryStates};
-use booxi_notify::adapters::outbox::{Outbox, OutboxBus};
+use booxi_notify::adapters::outbox::{Announce, Outbox, OutboxBus};
 use booxi_notify::adapters::simulator::Simulator;
 use booxi_notify::core::compose::RenderComposer;
 use booxi_notify::core::events_out::EventsOut;
@@ -95,7 +95,7 @@ fn webhook(
     let events_out = config.events_out.as_ref().map(|_| EventsOut {
         bus: Arc::new(OutboxBus {
             dir: options.out.clone(),
-            print: true,
+            announce: Announce::Line,
         }),
     });
     // Message histories and suppressions are kept in the outbox folder too, so

@@ -10,6 +10,7 @@ use booxi_notify::Event;
 use booxi_notify::adapters::outbox;
 use booxi_notify::core::delivery::MessageMeta;
 use booxi_notify::domain::config::Config;
+use booxi_notify::domain::events_out;
 use booxi_notify::domain::notification::{
     Notification, ScheduleChange, audience_name, channel_name, utc_seconds,
 };
@@ -233,6 +234,7 @@ fn plan(config: Option<PathBuf>, explain: bool, files: &[PathBuf]) -> Outcome {
             }
         };
         let plan = booxi_notify::plan(&event, &config);
+        let planned_event = events_out::planned(&event, &config, &plan);
         if explain {
             let mut notes = String::new();
             if event.id_derived {
@@ -242,10 +244,14 @@ fn plan(config: Option<PathBuf>, explain: bool, files: &[PathBuf]) -> Outcome {
                 notes.push_str(&format!("  event type `{sent}` read as its alias\n"));
             }
             eprint!(
-                "{shown}: event {} ({})\n{notes}{}",
+                "{shown}: event {} ({})\n{notes}{}{}",
                 event.id,
                 event.event_type.name(),
-                plan.explain()
+                plan.explain(),
+                planned_event
+                    .as_ref()
+                    .map(|e| e.explain())
+                    .unwrap_or_default()
             );
         }
         for n in &plan.notifications {
@@ -261,7 +267,7 @@ fn plan(config: Option<PathBuf>, explain: bool, files: &[PathBuf]) -> Outcome {
                 }
             }
         }
-        if let Some(out) = &plan.event_out {
+        if let Some(out) = &planned_event {
             // The booking event published for it ([events_out]).
             let line = serde_json::json!({
                 "event_id": event.id,
@@ -319,7 +325,7 @@ fn schedule_line(
                 "{{\"event_id\":{},\"kind\":{},\"channel\":\"event\",\"detail_type\":{},\"schedule\":\"upsert\",\"at\":\"{}\"}}",
                 text(&event.id)?,
                 text(p.kind.name())?,
-                text(&p.detail_type)?,
+                text(&events_out::flow_detail_type(p.kind).unwrap_or_default())?,
                 utc_seconds(p.at)
             ))
         }

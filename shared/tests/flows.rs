@@ -50,7 +50,7 @@ fn changes(body: &support::Body) -> Vec<String> {
                 utc_seconds(s.at)
             ),
             ScheduleChange::Publish(p) => {
-                format!("publish {} {} {}", p.kind, p.detail_type, utc_seconds(p.at))
+                format!("publish {} {}", p.kind, utc_seconds(p.at))
             }
             ScheduleChange::Delete(d) => format!(
                 "delete {}/{}/{}",

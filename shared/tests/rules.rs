@@ -1094,14 +1094,19 @@ fn keys(links: &Value) -> Vec<String> {
 
 // ============================================== events out: the detail-type table
 
-/// The detail-type published for `body` (`[events_out]` on), and the explain lines.
+/// The detail-type published for `body` (`[events_out]` on).
 fn detail_type(body: &support::Body) -> String {
-    let config = Config::from_toml("[events_out]\nbus = \"b\"").unwrap();
-    let plan = body.plan_with(&config);
-    plan.event_out
+    planned_event(body)
         .expect("an event is published for every known type")
         .detail_type
         .name()
+}
+
+fn planned_event(body: &support::Body) -> Option<booxi_notify::domain::events_out::PlannedEvent> {
+    let config = Config::from_toml("[events_out]\nbus = \"b\"").unwrap();
+    let event = body.parse();
+    let plan = booxi_notify::plan(&event, &config);
+    booxi_notify::domain::events_out::planned(&event, &config, &plan)
 }
 
 #[test]
@@ -1214,25 +1219,25 @@ fn row_detail_type_booking_updated_anything_else() {
         "Booking Updated"
     );
     // A type we do not act on publishes nothing.
-    let config = Config::from_toml("[events_out]\nbus = \"b\"").unwrap();
+    assert!(planned_event(&event("booking.unknown")).is_none());
+    // Without [events_out], nothing is planned at all.
+    let created = event("appointment.created");
+    let plan = created.plan();
     assert!(
-        event("booking.unknown")
-            .plan_with(&config)
-            .event_out
+        booxi_notify::domain::events_out::planned(&created.parse(), &Config::default(), &plan)
             .is_none()
     );
-    // Without [events_out], nothing is planned at all.
-    assert!(event("appointment.created").plan().event_out.is_none());
 }
 
 #[test]
 fn explain_says_which_detail_type_row_applied_and_why_the_others_did_not() {
-    let config = Config::from_toml("[events_out]\nbus = \"b\"").unwrap();
-    let explained = event("appointment.updated")
-        .with_previous()
-        .set("booking.staffId", json!(2102))
-        .plan_with(&config)
-        .explain();
+    let explained = planned_event(
+        &event("appointment.updated")
+            .with_previous()
+            .set("booking.staffId", json!(2102)),
+    )
+    .unwrap()
+    .explain();
     assert!(
         explained.contains("  match     Booking Moved: changed(start date/time) or changed(staff) or changed(location)\n"),
         "{explained}"

@@ -1188,8 +1188,8 @@ fn expected_detail_type(event: &Value) -> Option<String> {
     .unwrap();
     let bytes = input::booxi_body(event.to_string().as_bytes()).unwrap();
     let parsed = Event::read(&bytes, &config).unwrap();
-    plan(&parsed, &config)
-        .event_out
+    let planned = plan(&parsed, &config);
+    booxi_notify::domain::events_out::planned(&parsed, &config, &planned)
         .map(|e| e.detail_type.name())
 }
 

@@ -941,7 +941,7 @@ fn a_flow_with_the_event_channel_publishes_at_its_time_once_and_not_when_stale()
     assert_eq!(detail["start"]["utc"], "2030-06-20T09:30:00Z");
     assert!(detail.get("event_type").is_none(), "{detail}");
     assert_eq!(detail["client"]["first_name"], "Jane");
-    testkit::schema::assert_valid_details(&[detail.clone()]);
+    testkit::schema::assert_valid_details(std::slice::from_ref(detail));
     let twice = runtime.invoke(&new[0].input, TIMEOUT).unwrap();
     assert_eq!(twice["status"], "duplicate", "{twice}");
     assert!(stack.moto.tapped(&tap).is_empty());

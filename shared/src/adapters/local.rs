@@ -14,10 +14,10 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::adapters::memory::MemoryStore;
-use crate::adapters::outbox::{self, OutboxBus};
+use crate::adapters::outbox::{self, Announce, OutboxBus};
 use crate::core::compose::RenderComposer;
 use crate::core::delivery::{Courier, Outgoing, SendError};
-use crate::core::events_out::{BusError, Entry, EventBus, EventsOut};
+use crate::core::events_out::EventsOut;
 use crate::core::process::Core;
 use crate::domain::config::Config;
 use crate::domain::contact::EmailAddress;
@@ -92,11 +92,9 @@ impl LocalMode {
         // runs the queued mode offline).
         let Settings { http, delivery, .. } = settings;
         let events_out = config.events_out.as_ref().map(|_| EventsOut {
-            bus: Arc::new(LocalBus {
-                outbox: OutboxBus {
-                    dir: self.outbox.clone(),
-                    print: false,
-                },
+            bus: Arc::new(OutboxBus {
+                dir: self.outbox.clone(),
+                announce: Announce::Json,
             }),
         });
         Ok(Webhook {
@@ -163,40 +161,6 @@ impl Courier for LocalCourier {
             })
         );
         Ok(files.into_iter().next().unwrap_or_default())
-    }
-}
-
-/// The events-out bus of local mode: each event appended to `<event id>/events.jsonl`
-/// under the outbox and announced by one JSON line on stdout:
-/// `{"local_event":"written, not published","event_id":…,"detail_type":…,"file":…}`.
-#[derive(Debug, Clone)]
-pub struct LocalBus {
-    pub outbox: OutboxBus,
-}
-
-impl EventBus for LocalBus {
-    fn put<'a>(
-        &'a self,
-        entries: &'a [Entry],
-    ) -> futures_util::future::BoxFuture<'a, Result<Vec<(usize, BusError)>, BusError>> {
-        Box::pin(async move {
-            let mut failed = Vec::new();
-            for (i, entry) in entries.iter().enumerate() {
-                match self.outbox.append(entry) {
-                    Ok(path) => println!(
-                        "{}",
-                        json!({
-                            "local_event": "written, not published",
-                            "event_id": entry.event_id,
-                            "detail_type": entry.detail_type,
-                            "file": path.display().to_string(),
-                        })
-                    ),
-                    Err(e) => failed.push((i, e)),
-                }
-            }
-            Ok(failed)
-        })
     }
 }
 

@@ -109,12 +109,23 @@ pub const EVENTS_FILE: &str = "events.jsonl";
 
 /// Appends what would be published to `DIR/<event id>/events.jsonl`, one JSON line per
 /// event — `{"source":"booxi-notify","detail-type":…,"detail":{…}}`, the fields a rule
-/// matches on — printing one line per event when `print` (no personal data: the
+/// matches on — and announces each as `announce` says (no personal data: the
 /// detail-type and the file).
 #[derive(Debug, Clone)]
 pub struct OutboxBus {
     pub dir: PathBuf,
-    pub print: bool,
+    pub announce: Announce,
+}
+
+/// How an [`OutboxBus`] announces each event it writes, on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Announce {
+    Nothing,
+    /// `published Booking Created -> outbox/evt-0001/events.jsonl` (`serve`, `send`).
+    Line,
+    /// `{"local_event":"written, not published","event_id":…,"detail_type":…,"file":…}`
+    /// (the Lambda's local mode, whose stdout is JSON lines).
+    Json,
 }
 
 impl OutboxBus {
@@ -156,12 +167,21 @@ impl EventBus for OutboxBus {
         Box::pin(async move {
             let mut failed = Vec::new();
             for (i, entry) in entries.iter().enumerate() {
-                match self.append(entry) {
-                    Ok(path) if self.print => {
+                match (self.append(entry), self.announce) {
+                    (Ok(_), Announce::Nothing) => {}
+                    (Ok(path), Announce::Line) => {
                         println!("published {} -> {}", entry.detail_type, path.display())
                     }
-                    Ok(_) => {}
-                    Err(e) => failed.push((i, e)),
+                    (Ok(path), Announce::Json) => println!(
+                        "{}",
+                        serde_json::json!({
+                            "local_event": "written, not published",
+                            "event_id": entry.event_id,
+                            "detail_type": entry.detail_type,
+                            "file": path.display().to_string(),
+                        })
+                    ),
+                    (Err(e), _) => failed.push((i, e)),
                 }
             }
             Ok(failed)

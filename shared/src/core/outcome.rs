@@ -180,7 +180,7 @@ pub struct Summary {
     /// Scheduled messages (`[[flows]]`) created, moved or removed, or that failed to be.
     pub schedules: Vec<ScheduleReport>,
     /// With `[events_out]`: what became of the event published for it.
-    pub event: Option<crate::core::events_out::EventReport>,
+    pub event: Option<EventReport>,
 }
 
 /// One schedule change of the summary (no address). Serialised as
@@ -203,6 +203,55 @@ pub struct ScheduleReport {
     pub reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure: Option<Failure>,
+}
+
+/// Reason shown for an event an earlier delivery published.
+pub const PUBLISHED_EARLIER: &str = "published by an earlier delivery of this event";
+
+/// Reason shown when the event's messages want a retry: the retry publishes it, with
+/// what became of them then.
+pub const DEFERRED: &str =
+    "not published yet: a message failed, and the delivery that completes the event publishes it";
+
+/// What became of an event's publication: the answer's `event`. Serialised as
+/// `{"detail_type","status":"published"|"failed"|"deferred"|"skipped","reason"?,"failure"?}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EventReport {
+    pub detail_type: String,
+    /// `published` (now, or by an earlier delivery: see `reason`), `failed`, `deferred`
+    /// (the event's messages want a retry first), `skipped` (a flow's event no longer
+    /// wanted).
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<Failure>,
+}
+
+impl EventReport {
+    pub(crate) fn new(detail_type: &str, status: &'static str, reason: Option<String>) -> Self {
+        Self {
+            detail_type: detail_type.to_owned(),
+            status,
+            reason,
+            failure: None,
+        }
+    }
+
+    pub fn deferred(detail_type: &str) -> Self {
+        Self::new(detail_type, "deferred", Some(DEFERRED.to_owned()))
+    }
+
+    pub fn skipped(detail_type: &str, reason: String) -> Self {
+        Self::new(detail_type, "skipped", Some(reason))
+    }
+
+    pub fn failed(detail_type: &str, failure: Failure, reason: String) -> Self {
+        Self {
+            failure: Some(failure),
+            ..Self::new(detail_type, "failed", Some(reason))
+        }
+    }
 }
 
 impl Summary {

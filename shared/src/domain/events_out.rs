@@ -19,7 +19,9 @@ use serde::Serialize;
 use crate::domain::booking::{BookingRef, event_time};
 use crate::domain::config::Config;
 use crate::domain::event::{Booking, Event, EventType, Status};
-use crate::domain::notification::{Action, Audience, Channel, FlowName, Kind, utc_seconds};
+use crate::domain::notification::{
+    Action, Audience, Channel, FlowName, Kind, NOT_EVALUATED, Plan, utc_seconds,
+};
 use crate::domain::rules::{
     self, Check, changed, completed_now, date_staff_or_location_changed, event_type_is,
     status_changed,
@@ -79,13 +81,13 @@ impl DetailType {
             DetailType::PendingApproval => "Booking Pending Approval".into(),
             DetailType::Moved => "Booking Moved".into(),
             DetailType::Updated => "Booking Updated".into(),
-            DetailType::Flow(name) => flow_detail_type(name.as_str()),
+            DetailType::Flow(name) => flow_words(name.as_str()),
         }
     }
 }
 
 /// `Booking ` and the flow's name, each `_`-separated word capitalised.
-fn flow_detail_type(name: &str) -> String {
+fn flow_words(name: &str) -> String {
     let words: Vec<String> = name
         .split('_')
         .filter(|w| !w.is_empty())
@@ -204,13 +206,49 @@ pub struct PlannedEvent {
     pub verdicts: Vec<DetailTypeVerdict>,
 }
 
+impl PlannedEvent {
+    /// Why (the `--explain` lines): each row, `match`, `no match … because …` or `-`
+    /// after the one that applied, then an `event` line.
+    pub fn explain(&self) -> String {
+        let mut out = String::new();
+        for v in &self.verdicts {
+            match &v.outcome {
+                Ok(()) => out.push_str(&format!("  match     {}\n", v.row)),
+                Err(why) if why == NOT_EVALUATED => {
+                    out.push_str(&format!("  -         {} ({why})\n", v.row))
+                }
+                Err(why) => out.push_str(&format!(
+                    "  no match  {}\n            because {why}\n",
+                    v.row
+                )),
+            }
+        }
+        out.push_str(&format!(
+            "  event     {} (published once the event's messages are done)\n",
+            self.detail_type.name()
+        ));
+        out
+    }
+}
+
+/// The event published for an event `plan` was made for: with `[events_out]`, and for a
+/// type we act on (an ignored event publishes nothing).
+pub fn planned(event: &Event, config: &Config, plan: &Plan) -> Option<PlannedEvent> {
+    (config.events_out.is_some() && plan.ignored.is_none()).then(|| detail_type(event))
+}
+
+/// The detail-type a flow's event is published with (`None` for a kind that is no flow).
+pub fn flow_detail_type(kind: Kind) -> Option<String> {
+    kind.flow().map(|name| DetailType::Flow(name).name())
+}
+
 /// The first row of [`DETAIL_TYPE_RULES`] that applies to `event` (one always does).
 pub fn detail_type(event: &Event) -> PlannedEvent {
     let mut found = None;
     let mut verdicts = Vec::with_capacity(DETAIL_TYPE_RULES.len());
     for rule in DETAIL_TYPE_RULES {
         let outcome = if found.is_some() {
-            Err(crate::domain::notification::NOT_EVALUATED.to_owned())
+            Err(NOT_EVALUATED.to_owned())
         } else {
             (rule.condition)(event)
         };

@@ -429,14 +429,13 @@ pub struct Scheduled {
 }
 
 /// A flow with the `event` channel to publish at its time: one event about the booking,
-/// whoever its recipients are.
+/// whoever its recipients are (its detail-type: `crate::domain::events_out`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScheduledEvent {
+    /// The flow (`Kind::Flow`).
     pub kind: Kind,
     /// Due at (UTC, whole seconds).
     pub at: jiff::Timestamp,
-    /// The `detail-type` it is published with (`Booking Starting Soon`).
-    pub detail_type: String,
 }
 
 /// The recipient key of a flow's event schedule: one per booking, not per person.
@@ -534,9 +533,6 @@ pub struct Plan {
     pub capped_recipients: usize,
     /// Schedule changes left out by `max_schedules_per_event`.
     pub capped_schedules: usize,
-    /// With `[events_out]`: the event published for this Booxi event (its detail-type,
-    /// and why).
-    pub event_out: Option<crate::domain::events_out::PlannedEvent>,
 }
 
 /// The verdict of client rows after the first match.
@@ -563,32 +559,12 @@ impl Plan {
                 )),
             }
         }
-        if let Some(event) = &self.event_out {
-            for v in &event.verdicts {
-                match &v.outcome {
-                    Ok(()) => out.push_str(&format!("  match     {}\n", v.row)),
-                    Err(why) if why == NOT_EVALUATED => {
-                        out.push_str(&format!("  -         {} ({why})\n", v.row))
-                    }
-                    Err(why) => out.push_str(&format!(
-                        "  no match  {}\n            because {why}\n",
-                        v.row
-                    )),
-                }
-            }
-        }
         for n in &self.notifications {
             out.push_str(&format!(
                 "  planned   {} to {} by {}\n",
                 n.kind,
                 audience_name(n.audience),
                 channel_name(n.channel)
-            ));
-        }
-        if let Some(event) = &self.event_out {
-            out.push_str(&format!(
-                "  event     {} (published once the event's messages are done)\n",
-                event.detail_type.name()
             ));
         }
         for note in &self.notes {
@@ -607,7 +583,7 @@ impl Plan {
                 s.kind, s.recipient, s.reason
             ));
         }
-        if self.notifications.is_empty() && self.schedules.is_empty() && self.event_out.is_none() {
+        if self.notifications.is_empty() && self.schedules.is_empty() {
             out.push_str("  nothing to send\n");
         }
         out

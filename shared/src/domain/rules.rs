@@ -296,9 +296,6 @@ pub fn plan_at(event: &Event, config: &Config, now: Timestamp) -> Plan {
             outcome,
         });
     }
-    if config.events_out.is_some() {
-        plan.event_out = Some(crate::domain::events_out::detail_type(event));
-    }
     plan_flows(event, config, now, &mut plan);
     plan
 }
@@ -510,7 +507,6 @@ fn upserts(event: &Event, config: &Config, flow: &Flow, at: Timestamp, plan: &mu
         plan.schedules.push(ScheduleChange::Publish(ScheduledEvent {
             kind: Kind::Flow(flow.name),
             at,
-            detail_type: crate::domain::events_out::DetailType::Flow(flow.name).name(),
         }));
     }
 }

@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 
 use crate::core::compose::Compose;
 use crate::core::delivery::Courier;
-use crate::core::events_out::EventReport;
+use crate::core::outcome::EventReport;
 use crate::core::outcome::{Disposition, MessageReport, Outcome, Summary};
 use crate::core::process::{Core, Timing as SendTiming};
 use crate::core::schedules::FireInput;

@@ -627,18 +627,18 @@ fn full_name(first: Option<&str>, last: Option<&str>) -> Option<String> {
 }
 
 fn staff_name(event: &Event, names: &Names<'_>) -> Option<String> {
-    if let Some(staff) = &event.staff {
-        if let Some(t) = names.translation(&staff.translations) {
-            let field = |k: &str| t.fields.get(k).and_then(Value::as_str).map(str::to_owned);
-            let translated = field(s::FIELD_NAME).and_then(|n| clean(&n)).or_else(|| {
-                full_name(
-                    field(s::FIELD_FIRST_NAME).as_deref(),
-                    field(s::FIELD_LAST_NAME).as_deref(),
-                )
-            });
-            if translated.is_some() {
-                return translated;
-            }
+    if let Some(staff) = &event.staff
+        && let Some(t) = names.translation(&staff.translations)
+    {
+        let field = |k: &str| t.fields.get(k).and_then(Value::as_str).map(str::to_owned);
+        let translated = field(s::FIELD_NAME).and_then(|n| clean(&n)).or_else(|| {
+            full_name(
+                field(s::FIELD_FIRST_NAME).as_deref(),
+                field(s::FIELD_LAST_NAME).as_deref(),
+            )
+        });
+        if translated.is_some() {
+            return translated;
         }
     }
     event.staff_name().as_deref().and_then(clean)
