@@ -604,3 +604,58 @@ fn client_links_are_keyed_by_module_id_and_unaddressable_ones_left_out() {
     );
     testkit::schema::assert_valid_details(&[out]);
 }
+
+#[test]
+fn a_hostile_body_gives_a_bounded_valid_detail() {
+    use booxi_notify::domain::events_out::{DetailMessage, detail};
+    use booxi_notify::domain::notification::{Audience, Channel, Kind};
+    let long = "é".repeat(50_000);
+    let body = testkit::bodies::event("appointment.created")
+        .set("booking.client.firstName", serde_json::json!(long))
+        .set(
+            "booking.bookingId",
+            serde_json::json!("\u{202E}1\n2\u{200B}3"),
+        )
+        .set("service.name", serde_json::json!("Cut\r\nBcc: x"))
+        .set(
+            "booking.trackingPage.viewURL",
+            serde_json::json!(format!("https://book.example.com/{}", "a".repeat(5_000))),
+        )
+        .set(
+            "clientLinks",
+            serde_json::Value::Array(
+                (0..500)
+                    .map(|i| serde_json::json!({"moduleId": format!("m{i}"), "externalId": long}))
+                    .collect(),
+            ),
+        );
+    let config = Config::from_toml("[events_out]\nbus = \"b\"").unwrap();
+    let messages: Vec<DetailMessage> = (0..500)
+        .map(|_| DetailMessage {
+            kind: Kind::Confirmation,
+            audience: Audience::Attendee,
+            channel: Some(Channel::Email),
+            status: "sent",
+            fallback_for: None,
+        })
+        .collect();
+    let out = serde_json::to_value(detail(&body.parse(), &config, &messages)).unwrap();
+    assert_eq!(out["messages"].as_array().unwrap().len(), 200);
+    assert_eq!(out["messages_omitted"], 300);
+    assert_eq!(
+        out["client"]["first_name"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .count(),
+        200
+    );
+    assert_eq!(out["booking_id"], "1 23");
+    assert_eq!(out["service"]["name"], "Cut Bcc: x");
+    // A link too long to carry whole is left out, never cut.
+    assert!(out.get("links").is_none(), "{}", out["links"]);
+    assert_eq!(out["client"]["external_ids"].as_object().unwrap().len(), 10);
+    let size = out.to_string().len();
+    assert!(size < 64 * 1024, "{size} bytes");
+    testkit::schema::assert_valid_details(&[out]);
+}

@@ -1344,6 +1344,89 @@ mod door {
     }
 
     #[tokio::test]
+    async fn a_flows_event_is_published_in_time_once_never_late_and_retried_after_a_failure() {
+        use booxi_notify::adapters::memory::MemoryBus;
+        use booxi_notify::core::events_out::EventsOut;
+        let now = jiff::Timestamp::now();
+        let mins = jiff::SignedDuration::from_mins;
+        let config = || {
+            Config::from_toml(
+                "[events_out]\nbus = \"b\"\n[[flows]]\nname = \"starting_soon\"\n\
+                 before_start = \"30m\"\nchannels = [\"event\"]\n",
+            )
+            .unwrap()
+        };
+        let with_bus = || {
+            let mut s = setup_with(config());
+            let bus = Arc::new(MemoryBus::new());
+            s.core.events_out = Some(EventsOut { bus: bus.clone() });
+            (s, bus)
+        };
+        let fire_of = |starts: jiff::Timestamp| {
+            json!({"door": "schedule", "booking": "5/778812", "flow": "starting_soon",
+                   "channel": "event", "recipient": "booking",
+                   "at": utc_seconds(starts - mins(30))})
+        };
+        let flow_events = |bus: &MemoryBus| {
+            bus.entries()
+                .into_iter()
+                .filter(|e| e.detail_type == "Booking Starting Soon")
+                .count()
+        };
+        // In time: published, once however often it fires.
+        let (s, bus) = with_bus();
+        let starts = now + mins(20);
+        starting_soon_fire(&s, "e1", starts).await;
+        let fire = fire_of(starts);
+        let fired = s.core.fire(&fire, None).await.unwrap();
+        assert_eq!(fired.event.unwrap().status, "published");
+        assert_eq!(
+            s.core.fire(&fire, None).await.unwrap().disposition,
+            booxi_notify::core::outcome::Disposition::Duplicate
+        );
+        assert_eq!(flow_events(&bus), 1);
+        // More than late_after (15m) after its time: nothing, counted as late.
+        let (s, bus) = with_bus();
+        let starts = now + mins(10);
+        starting_soon_fire(&s, "e1", starts).await;
+        let fired = s.core.fire(&fire_of(starts), None).await.unwrap();
+        let event = fired.event.unwrap();
+        assert_eq!(event.status, "skipped");
+        assert!(
+            event
+                .reason
+                .as_deref()
+                .unwrap()
+                .starts_with("too late: due at "),
+            "{event:?}"
+        );
+        assert_eq!(flow_events(&bus), 0);
+        // The bus does not take it: the fire fails (Scheduler retries); the retry publishes.
+        let (s, bus) = with_bus();
+        let starts = now + mins(20);
+        starting_soon_fire(&s, "e1", starts).await;
+        bus.fail(1);
+        let failed = s.core.fire(&fire_of(starts), None).await;
+        assert!(
+            matches!(&failed, Err(booxi_notify::doors::schedule::FireError::NotSent(why)) if why == "PutEvents entry: InternalFailure"),
+            "{failed:?}"
+        );
+        assert_eq!(flow_events(&bus), 0);
+        let retried = s.core.fire(&fire_of(starts), None).await.unwrap();
+        assert_eq!(retried.event.unwrap().status, "published");
+        assert_eq!(flow_events(&bus), 1);
+        // Without a bus any more (the setting removed since): nothing, and no error.
+        let s = setup_with(config());
+        let starts = now + mins(20);
+        starting_soon_fire(&s, "e1", starts).await;
+        let fired = s.core.fire(&fire_of(starts), None).await.unwrap();
+        assert_eq!(
+            fired.event.unwrap().reason.as_deref(),
+            Some("events out are not configured ([events_out] bus)")
+        );
+    }
+
+    #[tokio::test]
     async fn an_after_completed_fire_later_than_its_late_after_sends_nothing() {
         let now = jiff::Timestamp::now();
         let s = setup_with(soon_config());

@@ -1374,5 +1374,21 @@ fn with_a_bus_each_event_publishes_its_detail_type_once_and_a_failed_entry_is_re
             calls
         );
     }
+    // A bus that is not one: the function does not start, and says which setting.
+    {
+        let runtime = RuntimeApi::start();
+        let function = stack.function_with(&runtime, &[("BOOXI_EVENT_BUS", "my bus")]);
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while !function.logs().contains("BOOXI_EVENT_BUS") && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert!(
+            function.logs().contains(
+                "key: \"BOOXI_EVENT_BUS\", message: \"`my bus` is not an EventBridge bus name"
+            ),
+            "{}",
+            function.logs()
+        );
+    }
     testkit::schema::assert_valid_details(&details);
 }

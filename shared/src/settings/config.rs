@@ -1028,4 +1028,78 @@ mod tests {
         assert_eq!(c.sms_kinds.len(), 11);
         assert_eq!(c.staff_kinds.len(), 6);
     }
+
+    #[test]
+    fn events_out_is_off_unless_a_bus_is_named_and_a_bad_one_is_refused() {
+        assert_eq!(Config::default().events_out, None);
+        let c = Config::from_toml("[events_out]\nbus = \"booxi-notify\"").unwrap();
+        assert_eq!(
+            c.events_out,
+            Some(EventsOut {
+                bus: "booxi-notify".into(),
+                contact_data: true
+            })
+        );
+        let arn = "arn:aws:events:ca-central-1:123456789012:event-bus/booxi/events";
+        let c = Config::load(
+            None,
+            env(&[(ENV_EVENT_BUS, arn), (ENV_EVENTS_CONTACT_DATA, " FALSE ")]),
+        )
+        .unwrap();
+        assert_eq!(
+            c.events_out,
+            Some(EventsOut {
+                bus: arn.into(),
+                contact_data: false
+            })
+        );
+        // contact_data alone turns nothing on.
+        let c = Config::from_toml("[events_out]\ncontact_data = false").unwrap();
+        assert_eq!(c.events_out, None);
+        for bad in [
+            "my bus",
+            "bus!",
+            "arn:aws:events:us-east-1:123:event-bus/x",
+            "arn:aws:sqs:us-east-1:123456789012:queue",
+            "arn:aws:events:us-east-1:123456789012:rule/x",
+        ] {
+            let e = Config::load(None, env(&[(ENV_EVENT_BUS, bad)])).unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                format!(
+                    "BOOXI_EVENT_BUS: `{bad}` is not an EventBridge bus name (letters, digits, `.`, \
+                     `-`, `_`, `/`) or ARN (arn:aws:events:<region>:<account>:event-bus/<name>)"
+                )
+            );
+        }
+        let e =
+            Config::from_toml(&format!("[events_out]\nbus = \"{}\"", "b".repeat(257))).unwrap_err();
+        assert!(e.to_string().starts_with("events_out.bus: `bbbb"), "{e}");
+        let e = Config::load(None, env(&[(ENV_EVENTS_CONTACT_DATA, "maybe")])).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "BOOXI_EVENTS_CONTACT_DATA: `maybe` is not true or false"
+        );
+        // The environment wins, and an empty value clears the file's bus.
+        let dir = std::env::temp_dir().join(format!("booxi-events-out-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("c.toml");
+        std::fs::write(&file, "[events_out]\nbus = \"from-file\"\n").unwrap();
+        let c = Config::load(Some(&file), env(&[(ENV_EVENT_BUS, "from-env")])).unwrap();
+        assert_eq!(c.events_out.unwrap().bus, "from-env");
+        let c = Config::load(Some(&file), env(&[(ENV_EVENT_BUS, " ")])).unwrap();
+        assert_eq!(c.events_out, None);
+        // A key in the wrong table, or misspelt, says so.
+        let e = Config::from_toml("bus = \"b\"").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "bus: belongs in the [events_out] table, not at the top level (configuration file <inline>, line 1)"
+        );
+        let e = Config::from_toml("[events_out]\nbuss = \"b\"").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("unknown field `buss`, expected `bus` or `contact_data`"),
+            "{e}"
+        );
+    }
 }
