@@ -659,3 +659,100 @@ fn a_hostile_body_gives_a_bounded_valid_detail() {
     assert!(size < 64 * 1024, "{size} bytes");
     testkit::schema::assert_valid_details(&[out]);
 }
+
+/// Every sample's event as a rule's target receives it, and a flow's "Booking Starting
+/// Soon" for a client whose LINE user id is a client link (with and without DoNotSend).
+fn delivered_events() -> Vec<serde_json::Value> {
+    use booxi_notify::domain::events_out::flow_detail;
+    use booxi_notify::domain::notification::FlowName;
+    let envelope = |detail_type: &str, detail: serde_json::Value| {
+        serde_json::json!({
+            "version": "0", "id": "0a1b2c3d-0000-4000-8000-000000000000",
+            "detail-type": detail_type, "source": "booxi-notify", "account": "123456789012",
+            "time": "2026-11-20T14:02:13Z", "region": "us-east-1", "resources": [],
+            "detail": detail,
+        })
+    };
+    let mut events = Vec::new();
+    for stem in stems() {
+        let (event, _, detail) = published(&stem, true);
+        if let Some(detail) = detail {
+            let name = booxi_notify::domain::events_out::detail_type(&event)
+                .detail_type
+                .name();
+            events.push(envelope(&name, detail));
+        }
+    }
+    let config = Config::from_toml("[events_out]\nbus = \"b\"").unwrap();
+    for communication in ["ClientOnly", "DoNotSend"] {
+        let state = testkit::bodies::event("appointment.created")
+            .set(
+                "clientLinks",
+                serde_json::json!([{"moduleId": "line", "externalId": "U4af4980629"}]),
+            )
+            .set(
+                "booking.clientCommunication",
+                serde_json::json!(communication),
+            )
+            .parse();
+        let detail = flow_detail(
+            &state,
+            &config,
+            &format!("bx.starting_soon.0123456789abcdef01234567-{communication}"),
+            FlowName::parse("starting_soon").unwrap(),
+            "2026-12-03T14:45:00Z".parse().unwrap(),
+        );
+        events.push(envelope(
+            "Booking Starting Soon",
+            serde_json::to_value(detail).unwrap(),
+        ));
+    }
+    events
+}
+
+/// The recipes of examples/ run on those events (scripts/check-examples.py: the rules'
+/// patterns by moto's matcher, the input transformers as EventBridge applies them, the
+/// bodies checked against each API's documented shape). Needs the deploy tools' cfn-lint
+/// in the venv: skipped without it, except where CI requires it.
+#[test]
+fn the_recipes_of_examples_match_the_events_and_send_what_their_apis_take() {
+    let python = testkit::moto::moto_binary().with_file_name("python");
+    let has_cfnlint = std::process::Command::new(&python)
+        .args(["-c", "import cfnlint, moto"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_cfnlint {
+        let required = ["CI", "BOOXI_REQUIRE_SAM"]
+            .iter()
+            .any(|k| std::env::var_os(k).is_some_and(|v| !v.is_empty()));
+        assert!(
+            !required,
+            "no cfn-lint in {}: run scripts/tools.sh all",
+            python.display()
+        );
+        eprintln!("skipped: no cfn-lint beside moto (scripts/tools.sh deploy installs it)");
+        return;
+    }
+    let events = delivered_events();
+    testkit::schema::assert_valid_details(
+        &events
+            .iter()
+            .map(|e| e["detail"].clone())
+            .collect::<Vec<_>>(),
+    );
+    let file = std::env::temp_dir().join(format!("booxi-recipes-{}.json", std::process::id()));
+    std::fs::write(&file, serde_json::Value::Array(events).to_string()).unwrap();
+    let out = std::process::Command::new(&python)
+        .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/check-examples.py"))
+        .arg(&file)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_file(&file);
+    eprint!("{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
