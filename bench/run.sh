@@ -33,12 +33,16 @@ if ! command -v valgrind >/dev/null; then
 fi
 command -v zip >/dev/null || { echo "bench/run.sh: zip is needed (apt-get install zip)" >&2; exit 1; }
 
-echo "== 1/4 release build: webhook, reference-lambda, bare-lambda, bench-suite, pipeline-iter"
+echo "== 1/4 release build: webhook, reference-lambda (twice: release profile, and --profile fast), bare-lambda, bench-suite, pipeline-iter"
 # Three builds: the function alone (as cargo lambda builds it), the hand-written reference
 # alone (the same SDK crates and features), then the bench binaries, whose test kit would
 # otherwise add features to the crates the functions share.
 cargo build --release -p webhook
 cargo build --release -p booxi-notify-reference
+# The reference once more, built the way a developer building for speed would
+# (opt-level 3, thin LTO, one codegen unit: the workspace's `fast` profile), into
+# target/fast/: the headline reference (BENCHMARKS.md says why).
+cargo build --profile fast -p booxi-notify-reference
 cargo build --release -p booxi-notify-bench
 
 echo "== 2/4 criterion: per-event CPU (bench/benches/pipeline.rs)"

@@ -923,6 +923,67 @@ proptest! {
     }
 }
 
+/// Events that give no time of their own (no `createdOn`, an old `modifiedOn`), composed
+/// one after the other as the core composes them (the composer's date is when each is
+/// processed): a later one never carries a lower SEQUENCE, a cancel outranks them all.
+#[test]
+fn invites_of_events_without_a_time_follow_the_order_they_are_processed_in() {
+    use booxi_notify::core::compose::RenderComposer;
+    use booxi_notify::core::delivery::{Content, MessageMeta};
+    let composer = RenderComposer {
+        renderer: Renderer::new(&booxi_notify::render::RenderConfig::default()).unwrap(),
+        from: booxi_notify::domain::contact::EmailAddress::parse("bookings@example.com").unwrap(),
+        reply_to: None,
+    };
+    let old = Some(json!("2026-11-01T09:30:00Z"));
+    let stamps = [
+        [
+            Some(json!("2026-11-20T10:00:00Z")),
+            old.clone(),
+            old.clone(),
+        ],
+        [None, old.clone(), old.clone()],
+        [None, old.clone(), old.clone()],
+        [None, old.clone(), None],
+    ];
+    let bodies = lifecycle(&stamps);
+    let mut last = None;
+    for (i, body) in bodies.iter().enumerate() {
+        let event = Event::from_value(body, Config::default().default_country).unwrap();
+        let plan = plan(&event, &Config::default());
+        let n = plan
+            .notifications
+            .iter()
+            .find(|n| {
+                n.channel == booxi_notify::domain::notification::Channel::Email
+                    && n.audience == booxi_notify::domain::notification::Audience::Client
+            })
+            .unwrap();
+        // Processed a minute apart, after the first event's own time.
+        let date: jiff::Timestamp = "2026-11-20T10:05:00Z".parse().unwrap();
+        let date = date + jiff::SignedDuration::from_mins(i as i64);
+        let out = composer
+            .compose_at(&event, n, MessageMeta::of(n, 1), date)
+            .unwrap();
+        let Content::Email(email) = out.content else {
+            panic!("an email")
+        };
+        let mime = String::from_utf8_lossy(&email.mime).into_owned();
+        let sequence: i64 = mime
+            .lines()
+            .find_map(|l| l.strip_prefix("SEQUENCE:"))
+            .unwrap_or_else(|| panic!("event {i}: no SEQUENCE in\n{mime}"))
+            .trim()
+            .parse()
+            .unwrap();
+        assert!(
+            last.is_none_or(|l| sequence > l),
+            "event {i}: {sequence} after {last:?}"
+        );
+        last = Some(sequence);
+    }
+}
+
 /// The case, written out: a cancellation with no `createdOn` and a `modifiedOn`
 /// older than the confirmation's time.
 #[test]

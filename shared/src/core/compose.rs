@@ -8,7 +8,7 @@ use crate::core::delivery::{Content, Email, MessageMeta, Outgoing, Sms};
 use crate::domain::contact::EmailAddress;
 use crate::domain::event::Event;
 use crate::domain::notification::{Address, Notification};
-use crate::render::{Envelope, Message, Renderer, message_id};
+use crate::render::{Envelope, Message, Renderer, Sequencing, message_id};
 
 /// Turns a planned notification into a message ready to send (the renderer).
 pub trait Compose: Send + Sync {
@@ -48,7 +48,16 @@ impl RenderComposer {
         date: Timestamp,
     ) -> Result<Outgoing, String> {
         let content = match (
-            self.renderer.render(event, n).map_err(|e| e.to_string())?,
+            self.renderer
+                .render_with(
+                    event,
+                    n,
+                    Sequencing {
+                        received: Some(date),
+                        last_sent: None,
+                    },
+                )
+                .map_err(|e| e.to_string())?,
             &n.to,
         ) {
             (Message::Email(email), Address::Email(to)) => {

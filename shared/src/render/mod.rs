@@ -149,6 +149,17 @@ pub enum SmsForm {
     Truncated,
 }
 
+/// What an invite's SEQUENCE may take from outside the event (see [`ics::sequence`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sequencing {
+    /// When the message is composed: the time of an event that gives none (`createdOn`
+    /// absent), so that of a booking's events processed in order a later one never
+    /// carries a lower SEQUENCE.
+    pub received: Option<Timestamp>,
+    /// The highest SEQUENCE a core remembers sending for the booking: a floor.
+    pub last_sent: Option<i64>,
+}
+
 /// Templates compiled once each, on first use; renders any number of messages.
 #[derive(Debug)]
 pub struct Renderer {
@@ -325,7 +336,7 @@ impl Renderer {
 
     /// Renders one planned message. An error concerns this message only.
     pub fn render(&self, event: &Event, n: &Notification) -> Result<Message, RenderError> {
-        self.render_after(event, n, None)
+        self.render_with(event, n, Sequencing::default())
     }
 
     /// [`Renderer::render`] for a core that remembers the highest calendar SEQUENCE it
@@ -338,6 +349,21 @@ impl Renderer {
         event: &Event,
         n: &Notification,
         last_sequence: Option<i64>,
+    ) -> Result<Message, RenderError> {
+        let sequencing = Sequencing {
+            last_sent: last_sequence,
+            ..Sequencing::default()
+        };
+        self.render_with(event, n, sequencing)
+    }
+
+    /// [`Renderer::render`] with what the invite's SEQUENCE may take from outside the
+    /// event ([`Sequencing`]).
+    pub fn render_with(
+        &self,
+        event: &Event,
+        n: &Notification,
+        sequencing: Sequencing,
     ) -> Result<Message, RenderError> {
         let channel = match n.channel {
             Channel::Email => "email.html",
@@ -359,7 +385,7 @@ impl Renderer {
         let mut ctx = Context::new(event, n, &inputs);
         match n.channel {
             Channel::Email => {
-                let ics = self.invite(event, n, &ctx, &labels.table, last_sequence);
+                let ics = self.invite(event, n, &ctx, &labels.table, sequencing);
                 ctx.calendar = ics.as_ref().map(|i| match i.method {
                     Method::Request => "request",
                     Method::Cancel => "cancel",
@@ -542,7 +568,7 @@ impl Renderer {
         n: &Notification,
         ctx: &Context,
         labels: &BTreeMap<String, String>,
-        last_sequence: Option<i64>,
+        sequencing: Sequencing,
     ) -> Option<Ics> {
         let method = match n.kind {
             Kind::Confirmation | Kind::Changed => Method::Request,
@@ -575,10 +601,13 @@ impl Renderer {
                 .and_then(|t| datetime::parse_instant(t, &tz))
         };
         let modified = booking_time(s::MODIFIED_ON);
+        // An event that gives no time of its own is dated when its message is composed:
+        // of a booking's events processed in order, a later one is composed later.
         let event_time = event
             .created_on
             .as_deref()
-            .and_then(|t| datetime::parse_instant(t, &tz));
+            .and_then(|t| datetime::parse_instant(t, &tz))
+            .or(sequencing.received);
         let created = booking_time(s::BOOKING_CREATED_ON);
         let stamp = event_time.or(modified).or(created).unwrap_or(start);
         // Each change the client is told about comes in its own webhook event, created
@@ -587,7 +616,7 @@ impl Renderer {
         // cancellation outranks every invite whatever its timestamps say, and what the
         // core remembers of the last invite (when it keeps it) is a floor.
         let latest = [event_time, modified, created].into_iter().flatten().max();
-        let sequence = ics::sequence(method, latest, last_sequence);
+        let sequence = ics::sequence(method, latest, sequencing.last_sent);
         // A calendar entry always has an end: the booking's, else a default length.
         let end = end.or_else(|| {
             Timestamp::from_second(

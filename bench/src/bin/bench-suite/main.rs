@@ -30,7 +30,7 @@ mod report;
 
 use machine::{Machine, Sizes};
 use measure::{
-    Kind, measure_callgrind, measure_fanout, measure_run, measure_starts, read_criterion,
+    Binaries, Kind, measure_callgrind, measure_fanout, measure_run, measure_starts, read_criterion,
     valgrind_version, warm_moto,
 };
 use report::{Report, write_benchmarks};
@@ -87,7 +87,12 @@ impl Options {
     }
 
     pub(crate) fn binary(&self, name: &str) -> PathBuf {
-        let path = self.target_dir.join("release").join(name);
+        self.binary_of("release", name)
+    }
+
+    /// A binary built with another profile (`fast`: target/fast/).
+    pub(crate) fn binary_of(&self, profile: &str, name: &str) -> PathBuf {
+        let path = self.target_dir.join(profile).join(name);
         assert!(
             path.exists(),
             "{} is missing: run bench/run.sh (it builds it)",
@@ -106,6 +111,7 @@ fn main() {
         .unwrap_or_else(|| options.binary("webhook"));
     let bare = options.binary("bare-lambda");
     let reference = options.binary("reference-lambda");
+    let reference_fast = options.binary_of("fast", "reference-lambda");
 
     step("moto: starting and creating the stack's resources");
     let moto = Moto::start();
@@ -121,7 +127,13 @@ fn main() {
         "init and first invocation: {} cold starts of each function",
         options.starts
     ));
-    let starts = measure_starts(&options, &webhook, &reference, &bare, &env, &aws, &events);
+    let binaries = Binaries {
+        webhook: &webhook,
+        reference: &reference,
+        reference_fast: &reference_fast,
+        bare: &bare,
+    };
+    let starts = measure_starts(&options, &binaries, &env, &aws, &events);
 
     step(&format!(
         "warm invocations and memory: {} invocations of each function",
@@ -129,6 +141,13 @@ fn main() {
     ));
     let run = measure_run(&options, &webhook, &env, &events, Kind::Webhook);
     let reference_run = measure_run(&options, &reference, &env, &events, Kind::Reference);
+    let reference_fast_run = measure_run(
+        &options,
+        &reference_fast,
+        &env,
+        &events,
+        Kind::ReferenceFast,
+    );
     let bare_run = measure_run(&options, &bare, &env, &events, Kind::Bare);
 
     step(&format!(
@@ -159,6 +178,7 @@ fn main() {
         starts,
         run,
         reference_run,
+        reference_fast_run,
         bare_run,
         fanout,
         callgrind,

@@ -96,6 +96,8 @@ pub(crate) struct Start {
 pub(crate) struct Starts {
     pub(crate) webhook: Vec<Start>,
     pub(crate) reference: Vec<Start>,
+    /// The reference built for speed (`--profile fast`).
+    pub(crate) reference_fast: Vec<Start>,
     pub(crate) bare: Vec<Start>,
 }
 
@@ -104,14 +106,22 @@ pub(crate) struct Starts {
 pub(crate) enum Kind {
     Webhook,
     Reference,
+    /// The reference built for speed (`--profile fast`).
+    ReferenceFast,
     Bare,
+}
+
+/// The functions a cold start is measured of.
+pub(crate) struct Binaries<'a> {
+    pub(crate) webhook: &'a Path,
+    pub(crate) reference: &'a Path,
+    pub(crate) reference_fast: &'a Path,
+    pub(crate) bare: &'a Path,
 }
 
 pub(crate) fn measure_starts(
     options: &Options,
-    webhook: &Path,
-    reference: &Path,
-    bare: &Path,
+    binaries: &Binaries<'_>,
     env: &[(String, String)],
     aws: &Proxy,
     events: &Events,
@@ -119,17 +129,24 @@ pub(crate) fn measure_starts(
     let mut starts = Starts {
         webhook: Vec::new(),
         reference: Vec::new(),
+        reference_fast: Vec::new(),
         bare: Vec::new(),
     };
-    let kinds = [Kind::Bare, Kind::Reference, Kind::Webhook];
+    let kinds = [
+        Kind::Bare,
+        Kind::Reference,
+        Kind::ReferenceFast,
+        Kind::Webhook,
+    ];
     for i in 0..options.starts {
-        // Rotate which goes first, so that all three see the same machine.
+        // Rotate which goes first, so that all four see the same machine.
         for k in 0..kinds.len() {
             let kind = kinds[(i + k) % kinds.len()];
             let binary = match kind {
-                Kind::Webhook => webhook,
-                Kind::Reference => reference,
-                Kind::Bare => bare,
+                Kind::Webhook => binaries.webhook,
+                Kind::Reference => binaries.reference,
+                Kind::ReferenceFast => binaries.reference_fast,
+                Kind::Bare => binaries.bare,
             };
             aws.reset();
             let (runtime, function, polled) = start(binary, env);
@@ -157,6 +174,7 @@ pub(crate) fn measure_starts(
             match kind {
                 Kind::Webhook => starts.webhook.push(start),
                 Kind::Reference => starts.reference.push(start),
+                Kind::ReferenceFast => starts.reference_fast.push(start),
                 Kind::Bare => starts.bare.push(start),
             }
         }
