@@ -40,6 +40,25 @@ fn event(id: &str, secret: &str) -> Value {
     event
 }
 
+/// The JSON lines of the function's stdout that have `key`, once `count` of them are
+/// there (stdout is read by a thread of its own: a line can arrive just after the answer).
+fn json_lines(function: &Function, key: &str, count: usize) -> Vec<Value> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let lines: Vec<Value> = function
+            .output
+            .text()
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .filter(|l| l.get(key).is_some())
+            .collect();
+        if lines.len() >= count || std::time::Instant::now() >= deadline {
+            return lines;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 #[test]
 fn local_env_runs_the_function_with_no_aws_and_prints_what_it_would_send() {
     let env = local_env();
@@ -71,13 +90,7 @@ fn local_env_runs_the_function_with_no_aws_and_prints_what_it_would_send() {
     assert_eq!(statuses, ["sent", "sent", "sent"], "{body}");
 
     // One JSON line per message on stdout, naming files that hold the whole message.
-    let lines: Vec<Value> = function
-        .output
-        .text()
-        .lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter(|l| l.get("local_delivery").is_some())
-        .collect();
+    let lines = json_lines(&function, "local_delivery", 3);
     let folder = format!("/tmp/booxi-notify/{id}");
     assert_eq!(
         lines,
@@ -181,13 +194,7 @@ fn local_mode_with_a_bus_writes_the_booking_event_instead_of_publishing_it() {
         "{body}"
     );
     let file = format!("/tmp/booxi-notify/{id}/events.jsonl");
-    let announced: Vec<Value> = function
-        .output
-        .text()
-        .lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter(|l| l.get("local_event").is_some())
-        .collect();
+    let announced = json_lines(&function, "local_event", 1);
     assert_eq!(
         announced,
         [
