@@ -68,7 +68,8 @@ pub fn composer(config: &Config, from: Option<&str>) -> Result<RenderComposer, S
 }
 
 /// The local webhook; with an in-memory queue when `queued` says so (`None`: as
-/// `BOOXI_DELIVERY_MODE` says), and in-memory schedules when flows are configured.
+/// `BOOXI_DELIVERY_MODE` says), and in-memory schedules when flows are configured (or
+/// quiet hours hold SMS back).
 #[allow(clippy::type_complexity)]
 fn webhook(
     options: &LocalOptions,
@@ -85,8 +86,10 @@ fn webhook(
     let crate::Loaded { config, settings } = crate::load(options.config.clone())?;
     let queued = queued.unwrap_or(settings.mode == DeliveryMode::Queued);
     let queue = queued.then(|| Arc::new(MemoryQueue::default()));
-    // Schedules in memory, only when flows are configured.
-    let scheduler = (!config.flows.is_empty()).then(|| Arc::new(MemoryScheduler::new()));
+    // Schedules in memory, only when flows are configured or quiet hours hold SMS back.
+    let scheduler = config
+        .needs_scheduler()
+        .then(|| Arc::new(MemoryScheduler::new()));
     let flows = scheduler.as_ref().map(|scheduler| Flows {
         scheduler: scheduler.clone(),
         states: Arc::new(MemoryStates::new()),
@@ -168,18 +171,23 @@ async fn fire_due(
                 .and_then(serde_json::Value::as_str)
                 .unwrap_or("")
         };
+        // A flow's schedule names its flow; an SMS held back by quiet hours, its kind.
+        let kind = if input.get("flow").is_some() {
+            text("flow")
+        } else {
+            text("kind")
+        };
         let what = if text("channel") == "event" {
             format!(
-                "schedule {} ({} event, due {})",
+                "schedule {} ({kind} event, due {})",
                 schedule.name,
-                text("flow"),
                 text("at")
             )
         } else {
             format!(
                 "schedule {} ({} to {} by {}, due {})",
                 schedule.name,
-                text("flow"),
+                kind,
                 text("recipient"),
                 text("channel"),
                 text("at")

@@ -233,7 +233,7 @@ fn plan(config: Option<PathBuf>, explain: bool, files: &[PathBuf]) -> Outcome {
                 continue;
             }
         };
-        let plan = booxi_notify::plan(&event, &config);
+        let plan = booxi_notify::plan_as_sent(&event, &config);
         let planned_event = events_out::planned(&event, &config, &plan);
         if explain {
             let mut notes = String::new();
@@ -278,8 +278,13 @@ fn plan(config: Option<PathBuf>, explain: bool, files: &[PathBuf]) -> Outcome {
                 return Ok(!failed);
             }
         }
-        for change in &plan.schedules {
-            match schedule_line(&renderer, &event, change, &mut failed) {
+        // SMS held back by quiet hours: a one-time schedule each, as a flow's.
+        let held = plan
+            .deferred
+            .iter()
+            .map(|s| ScheduleChange::Upsert(Box::new(s.clone())));
+        for change in plan.schedules.iter().cloned().chain(held) {
+            match schedule_line(&renderer, &event, &change, &mut failed) {
                 Ok(line) => {
                     if !emit(&line) {
                         return Ok(!failed);
@@ -413,12 +418,17 @@ fn render(config: Option<PathBuf>, out: &Path, from: Option<&str>, files: &[Path
             .as_deref()
             .and_then(|d| d.parse::<jiff::Timestamp>().ok())
             .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-        let plan = booxi_notify::plan(&event, &config);
-        // Scheduled messages too, as they would go when due.
-        let scheduled = plan.schedules.iter().filter_map(|c| match c {
-            ScheduleChange::Upsert(s) => Some(&s.notification),
-            ScheduleChange::Publish(_) | ScheduleChange::Delete(_) => None,
-        });
+        let plan = booxi_notify::plan_as_sent(&event, &config);
+        // Scheduled messages too (SMS held back by quiet hours included), as they would
+        // go when due.
+        let scheduled = plan
+            .schedules
+            .iter()
+            .filter_map(|c| match c {
+                ScheduleChange::Upsert(s) => Some(&s.notification),
+                ScheduleChange::Publish(_) | ScheduleChange::Delete(_) => None,
+            })
+            .chain(plan.deferred.iter().map(|s| &s.notification));
         for (i, n) in plan.notifications.iter().chain(scheduled).enumerate() {
             let meta = MessageMeta::of(n, i + 1);
             // One message failing leaves the others.

@@ -506,3 +506,62 @@ fn a_flow_with_the_event_channel_plans_an_event_line_and_publishes_to_events_jso
     assert_eq!(line["detail"]["flow"]["name"], "starting_soon");
     testkit::schema::assert_valid_details(&[line["detail"].clone()]);
 }
+
+/// `plan` shows an SMS held back by quiet hours as the one-time schedule it becomes, at
+/// the end of the window, and `--explain` says why: a recall Booxi sent at 23:30 store
+/// time goes at 08:00.
+#[test]
+fn plan_shows_a_recall_at_23_30_going_at_08_00() {
+    let dir = temp_dir("quiet");
+    let cfg = config(
+        &dir,
+        "sms_kinds = [\"recall\"]\n[sms]\nquiet_hours = \"21:00-08:00\"\n",
+    );
+    let event: Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("events/recall.json")).unwrap())
+            .unwrap();
+    let mut body: Value = serde_json::from_str(event["body"].as_str().unwrap()).unwrap();
+    // 23:30 in Toronto (EST).
+    body["createdOn"] = json!("2026-12-04T04:30:00Z");
+    let file = dir.join("recall-at-night.json");
+    std::fs::write(&file, body.to_string()).unwrap();
+    let out = booxi(&[
+        "plan",
+        "--explain",
+        "--config",
+        cfg.to_str().unwrap(),
+        file.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = lines(&out);
+    let shown: Vec<String> = lines
+        .iter()
+        .map(|l| {
+            format!(
+                "{}/{} {}",
+                l["kind"].as_str().unwrap(),
+                l["channel"].as_str().unwrap(),
+                l["at"].as_str().unwrap_or("now")
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        ["recall/email now", "recall/sms 2026-12-04T13:00:00Z"],
+        "{lines:?}"
+    );
+    assert_eq!(lines[1]["schedule"], "upsert");
+    assert_eq!(lines[1]["to"], "+15145550123");
+    let explain = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        explain.contains(
+            "  deferred  recall to client by sms until 2026-12-04T13:00:00Z: \
+             2026-12-04T04:30:00Z is inside the quiet hours (21:00-08:00, America/Toronto)"
+        ),
+        "{explain}"
+    );
+}

@@ -25,7 +25,7 @@ pub mod doors;
 pub mod render;
 pub mod settings;
 
-pub use core::plan;
+pub use core::{plan, plan_as_sent};
 pub use domain::config::Config;
 pub use domain::event::{Event, ParseError};
 pub use domain::notification::{Kind, Notification, Plan};

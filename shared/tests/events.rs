@@ -583,6 +583,49 @@ fn the_detail_of_a_created_booking_reads_as_documented() {
     assert_eq!(dns.unwrap()["client_communication"], "do_not_send");
 }
 
+/// An SMS held back by quiet hours is `deferred` in the detail: what its answer says.
+#[test]
+fn an_sms_held_back_by_quiet_hours_reads_deferred_in_a_valid_detail() {
+    use booxi_notify::core::events_out::detail_messages;
+    use booxi_notify::core::outcome::{MessageReport, Outcome};
+    let (event, plan, _) = published("confirmation-created", true);
+    let reports: Vec<MessageReport> = plan
+        .notifications
+        .iter()
+        .map(|n| MessageReport {
+            kind: n.kind,
+            audience: n.audience,
+            channel: Some(n.channel),
+            outcome: match n.channel {
+                booxi_notify::domain::notification::Channel::Sms => {
+                    Outcome::held_back("2026-12-04T13:00:00Z".parse().unwrap())
+                }
+                _ => Outcome::Queued,
+            },
+            fallback_for: n.fallback_for,
+        })
+        .collect();
+    let config = Config::from_toml(&format!(
+        "{EVENTS_CONFIG}[events_out]\nbus = \"booxi-notify\"\n"
+    ))
+    .unwrap();
+    let detail = serde_json::to_value(booxi_notify::domain::events_out::detail(
+        &event,
+        &config,
+        &detail_messages(&reports),
+    ))
+    .unwrap();
+    assert_eq!(
+        detail["messages"],
+        serde_json::json!([
+            {"kind": "confirmation", "audience": "client", "channel": "email", "status": "queued"},
+            {"kind": "confirmation", "audience": "client", "channel": "sms", "status": "deferred"},
+            {"kind": "staff_new_booking", "audience": "staff", "channel": "email", "status": "queued"}
+        ])
+    );
+    testkit::schema::assert_valid_details(&[detail]);
+}
+
 #[test]
 fn client_links_are_keyed_by_module_id_and_unaddressable_ones_left_out() {
     use booxi_notify::domain::events_out::detail;

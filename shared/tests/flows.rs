@@ -380,6 +380,158 @@ fn nothing_is_scheduled_without_flows() {
 
 // ======================================================================= configuration
 
+/// The flows with SMS, and quiet hours 21:00-08:00 (store time).
+fn quiet_flows() -> Config {
+    Config::from_toml(&format!(
+        "{FLOWS}\n[[flows]]\nname = \"starting_soon\"\nbefore_start = \"15m\"\nchannels = [\"sms\"]\n\n[sms]\nquiet_hours = \"21:00-08:00\"\n"
+    ))
+    .unwrap()
+}
+
+fn quiet_changes(body: &support::Body) -> (Vec<String>, String) {
+    let now = "2026-11-30T13:00:00Z".parse().unwrap();
+    let plan = plan_at(&body.parse(), &quiet_flows(), now);
+    let changes = plan
+        .schedules
+        .iter()
+        .filter_map(|c| match c {
+            ScheduleChange::Upsert(s) => Some(format!(
+                "{}/{} {}",
+                s.notification.kind,
+                booxi_notify::domain::notification::channel_name(s.notification.channel),
+                utc_seconds(s.at)
+            )),
+            ScheduleChange::Publish(_) | ScheduleChange::Delete(_) => None,
+        })
+        .collect();
+    (changes, plan.explain())
+}
+
+/// Quiet hours are for texts: a flow's event keeps its time where its SMS waits for the
+/// window's end, or is not scheduled at all (too late to matter).
+#[test]
+fn a_flows_event_keeps_its_time_inside_quiet_hours() {
+    let config = Config::from_toml(
+        "[events_out]\nbus = \"b\"\n[[flows]]\nname = \"starting_soon\"\nbefore_start = \"15m\"\n\
+         channels = [\"sms\", \"event\"]\n\n[sms]\nquiet_hours = \"21:00-08:00\"\n",
+    )
+    .unwrap();
+    let now = "2026-11-30T13:00:00Z".parse().unwrap();
+    let shown = |starts: &str| {
+        let body = dated(
+            event("appointment.created").set("booking.startsOn", json!(starts)),
+            CREATED,
+        );
+        plan_at(&body.parse(), &config, now)
+            .schedules
+            .iter()
+            .map(|c| match c {
+                ScheduleChange::Upsert(s) => format!(
+                    "{}/{} {}",
+                    s.notification.kind,
+                    booxi_notify::domain::notification::channel_name(s.notification.channel),
+                    utc_seconds(s.at)
+                ),
+                ScheduleChange::Publish(p) => format!("{}/event {}", p.kind, utc_seconds(p.at)),
+                ScheduleChange::Delete(d) => format!("delete {}", d.kind),
+            })
+            .collect::<Vec<_>>()
+    };
+    // A visit at 07:00 (Toronto): the SMS (06:45) would wait past the start; the event
+    // goes at 06:45.
+    assert_eq!(
+        shown("2026-12-04T12:00:00Z"),
+        ["starting_soon/event 2026-12-04T11:45:00Z"]
+    );
+    // At 08:10: the SMS at 08:00, the end of the window; the event at 07:55.
+    assert_eq!(
+        shown("2026-12-04T13:10:00Z"),
+        [
+            "starting_soon/sms 2026-12-04T13:00:00Z",
+            "starting_soon/event 2026-12-04T12:55:00Z"
+        ]
+    );
+}
+
+#[test]
+fn sms_quiet_hours_shift_flows() {
+    // A visit at 07:00 (Toronto, EST): pre_visit's SMS, due at 07:00 the day before,
+    // waits for 08:00; its email keeps 07:00. starting_soon, due 06:45, would wait past
+    // the start: not scheduled.
+    let early = dated(
+        event("appointment.created").set("booking.startsOn", json!("2026-12-04T12:00:00Z")),
+        CREATED,
+    );
+    let (changes, explain) = quiet_changes(&early);
+    assert_eq!(
+        changes,
+        [
+            "pre_visit/email 2026-12-03T12:00:00Z",
+            "pre_visit/sms 2026-12-03T13:00:00Z"
+        ]
+    );
+    assert!(
+        explain.contains(
+            "  flow      pre_visit: client by sms at 2026-12-03T13:00:00Z, the end of the quiet \
+             hours (21:00-08:00, America/Toronto), not 2026-12-03T12:00:00Z\n"
+        ),
+        "{explain}"
+    );
+    assert!(
+        explain.contains(
+            "  flow      starting_soon: skipped client by sms: due at 2026-12-04T11:45:00Z \
+             inside the quiet hours (21:00-08:00, America/Toronto), which end at \
+             2026-12-04T13:00:00Z, at or after the booking's start 2026-12-04T12:00:00Z: too late to matter\n"
+        ),
+        "{explain}"
+    );
+    // A visit at 08:10: starting_soon (07:55) goes at 08:00, before the start.
+    let later = dated(
+        event("appointment.created").set("booking.startsOn", json!("2026-12-04T13:10:00Z")),
+        CREATED,
+    );
+    assert!(
+        quiet_changes(&later)
+            .0
+            .contains(&"starting_soon/sms 2026-12-04T13:00:00Z".to_owned())
+    );
+    // In the day, nothing moves.
+    let day = dated(event("appointment.created"), CREATED);
+    assert_eq!(
+        quiet_changes(&day).0,
+        [
+            "pre_visit/email 2026-12-02T15:00:00Z",
+            "pre_visit/sms 2026-12-02T15:00:00Z",
+            "starting_soon/sms 2026-12-03T14:45:00Z"
+        ]
+    );
+    // after_completed flows move too: a thank-you by SMS due at 22:30 goes at 08:00.
+    let config = Config::from_toml(
+        "[[flows]]\nname = \"thank_you\"\nafter_completed = \"1h\"\nchannels = [\"sms\"]\n[sms]\nquiet_hours = \"21:00-08:00\"",
+    )
+    .unwrap();
+    let completed = dated(
+        event("appointment.completed")
+            .with_previous()
+            .set("booking.isCompleted", json!(true)),
+        "2026-12-03T21:30:00-05:00",
+    );
+    let plan = plan_at(
+        &completed.parse(),
+        &config,
+        "2026-11-30T13:00:00Z".parse().unwrap(),
+    );
+    let ats: Vec<String> = plan
+        .schedules
+        .iter()
+        .filter_map(|c| match c {
+            ScheduleChange::Upsert(s) => Some(utc_seconds(s.at)),
+            ScheduleChange::Publish(_) | ScheduleChange::Delete(_) => None,
+        })
+        .collect();
+    assert_eq!(ats, ["2026-12-04T13:00:00Z"]);
+}
+
 #[test]
 fn flows_are_read_and_mistakes_name_their_key() {
     let c = config();
@@ -1426,6 +1578,37 @@ mod door {
         );
     }
 
+    /// A flow's event fires inside the quiet hours: published (they are for texts).
+    #[tokio::test]
+    async fn a_flows_event_fired_inside_quiet_hours_is_published() {
+        use booxi_notify::adapters::memory::MemoryBus;
+        use booxi_notify::core::events_out::EventsOut;
+        let config = Config::from_toml(&format!(
+            "[events_out]\nbus = \"b\"\n[[flows]]\nname = \"starting_soon\"\n\
+             before_start = \"30m\"\nchannels = [\"event\"]\n[sms]\nquiet_hours = \"{}\"\n",
+            testkit::bodies::window_around_now(-1, 1)
+        ))
+        .unwrap();
+        let mut s = setup_with(config);
+        let bus = Arc::new(MemoryBus::new());
+        s.core.events_out = Some(EventsOut { bus: bus.clone() });
+        let starts = jiff::Timestamp::now() + jiff::SignedDuration::from_mins(20);
+        starting_soon_fire(&s, "e1", starts).await;
+        let fire = json!({"door": "schedule", "booking": "5/778812", "flow": "starting_soon",
+                          "channel": "event", "recipient": "booking",
+                          "at": utc_seconds(starts - jiff::SignedDuration::from_mins(30))});
+        let fired = s.core.fire(&fire, None).await.unwrap();
+        let event = fired.event.unwrap();
+        assert_eq!(event.status, "published", "{event:?}");
+        assert_eq!(
+            bus.entries()
+                .iter()
+                .filter(|e| e.detail_type == "Booking Starting Soon")
+                .count(),
+            1
+        );
+    }
+
     #[tokio::test]
     async fn an_after_completed_fire_later_than_its_late_after_sends_nothing() {
         let now = jiff::Timestamp::now();
@@ -1620,6 +1803,127 @@ mod door {
             2,
             "the client's first"
         );
+    }
+
+    use testkit::bodies::window_around_now as window;
+
+    fn quiet_config(window: &str) -> Config {
+        Config::from_toml(&format!(
+            "sms_kinds = [\"reminder\"]\n[sms]\nquiet_hours = \"{window}\"\n"
+        ))
+        .unwrap()
+    }
+
+    fn reminder(id: &str) -> support::Body {
+        let mut body =
+            event("appointment.remind").set("booking.startsOn", json!("2030-06-10T15:00:00Z"));
+        body.0["eventId"] = json!(id);
+        body
+    }
+
+    #[tokio::test]
+    async fn sms_quiet_hours_hold_back_quiet_kinds_until_a_schedule_sends_them_once() {
+        let mut s = setup_with(quiet_config(&window(-1, 1)));
+        let first = s.deliver(&reminder("e1")).await;
+        let sms = first
+            .messages
+            .iter()
+            .find(|m| m.channel == Some(booxi_notify::domain::notification::Channel::Sms))
+            .unwrap();
+        assert_eq!(sms.status(), Status::Deferred, "{first:?}");
+        let at = sms.at().unwrap().to_owned();
+        assert!(at > utc_seconds(jiff::Timestamp::now()), "{at}");
+        assert_eq!(s.sent().len(), 1, "the email goes at once: {:?}", s.sent());
+        let inputs = s.inputs();
+        assert_eq!(inputs.len(), 1);
+        // Keys only.
+        assert_eq!(
+            inputs[0],
+            json!({"door": "schedule", "event": "e1", "kind": "reminder", "audience": "client",
+                   "channel": "sms", "recipient": "client", "at": at})
+        );
+        // The event is kept for the fire, never under a booking's key.
+        assert_eq!(s.states.bookings(), ["deferred:e1"]);
+        // Booxi's retry in the night: the same schedule, nothing more sent.
+        let again = s.core.process(&reminder("e1").parse(), None).await.unwrap();
+        assert_eq!(again.disposition, Disposition::Duplicate);
+        assert_eq!(s.scheduler.all().len(), 1);
+
+        // Morning (the window has ended): the fire sends it once.
+        s.core.config = quiet_config(&window(2, 4));
+        let fired = s.core.fire(&inputs[0], None).await.unwrap();
+        assert_eq!(fired.messages[0].status(), Status::Sent, "{fired:?}");
+        assert_eq!(
+            s.core.fire(&inputs[0], None).await.unwrap().disposition,
+            Disposition::Duplicate
+        );
+        let texts: Vec<String> = s
+            .sent()
+            .into_iter()
+            .filter(|m| m.starts_with("reminder sms"))
+            .collect();
+        assert_eq!(texts.len(), 1, "{:?}", s.sent());
+        // Recorded under the event's own message key: a later delivery of the event (a
+        // retry Booxi makes, or queued mode's redo) finds it sent.
+        use booxi_notify::core::store::{IdempotencyStore, RecipientHasher, message_key};
+        let planned = booxi_notify::plan(&reminder("e1").parse(), &s.core.config);
+        let sms = planned
+            .notifications
+            .iter()
+            .find(|n| n.channel == booxi_notify::domain::notification::Channel::Sms)
+            .unwrap();
+        let key = message_key(sms, &RecipientHasher::offline());
+        let done = s
+            .core
+            .store
+            .recorded(std::slice::from_ref(&key))
+            .await
+            .unwrap();
+        assert_eq!(done.get(&key), Some(&booxi_notify::core::store::Done::Sent));
+    }
+
+    #[tokio::test]
+    async fn sms_quiet_hours_at_the_fire() {
+        // A held-back SMS whose fire comes inside the window (a late fire) sends nothing.
+        let s = setup_with(quiet_config(&window(-1, 1)));
+        s.deliver(&reminder("e2")).await;
+        let inputs = s.inputs();
+        let fired = s.core.fire(&inputs[0], None).await.unwrap();
+        assert_eq!(fired.messages[0].status(), Status::Skipped);
+        let reason = fired.messages[0].reason().unwrap();
+        assert!(
+            reason.starts_with("too late: fired at ") && reason.contains("inside the quiet hours"),
+            "{reason}"
+        );
+        assert!(!s.sent().iter().any(|m| m.starts_with("reminder sms")));
+
+        // A flow's SMS scheduled before quiet hours were configured, firing inside them.
+        let start = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(12 + 730 * 24);
+        let mut s = setup_with(
+            Config::from_toml(
+                "[[flows]]\nname = \"pre_visit\"\nbefore_start = \"24h\"\nchannels = [\"sms\"]",
+            )
+            .unwrap(),
+        );
+        let created = body("appointment.created", "e3", "2026-01-01T10:00:00Z")
+            .set("booking.startsOn", json!(utc_seconds(start)));
+        s.deliver(&created).await;
+        let inputs = s.inputs();
+        assert_eq!(inputs.len(), 1, "{inputs:?}");
+        let mut late = s.core.config.clone();
+        late.sms.quiet_hours =
+            Some(booxi_notify::domain::sms::QuietHours::parse(&window(-1, 1)).unwrap());
+        s.core.config = late;
+        let fired = s.core.fire(&inputs[0], None).await.unwrap();
+        assert_eq!(fired.messages[0].status(), Status::Skipped, "{fired:?}");
+        assert!(
+            fired.messages[0]
+                .reason()
+                .unwrap()
+                .contains("inside the quiet hours"),
+            "{fired:?}"
+        );
+        assert!(s.flow_sent().is_empty());
     }
 }
 

@@ -153,3 +153,16 @@ pub fn skip_reasons(plan: &Plan) -> Vec<String> {
         .map(|s| format!("{}: {}", s.kind, s.reason))
         .collect()
 }
+
+/// Quiet hours (`[sms] quiet_hours`) from `from` to `to` hours from now on the sample
+/// store's clock (Toronto, the merchant's `timeZone` of [`event`]), such as
+/// `13:07-15:07`: the function judges the window by the real clock, so a test that must
+/// be inside it, or after it, sets it around now.
+pub fn window_around_now(from: i64, to: i64) -> String {
+    let tz = jiff::tz::TimeZone::get("America/Toronto").expect("the tz database knows Toronto");
+    let at = |h: i64| {
+        let t = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(h);
+        tz.to_datetime(t).strftime("%H:%M").to_string()
+    };
+    format!("{}-{}", at(from), at(to))
+}

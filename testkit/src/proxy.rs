@@ -153,6 +153,41 @@ impl SerialProxy {
     }
 }
 
+/// A form body (`a=1&b=x%2By`: the Query protocol SNS speaks, as a [`RecordingProxy`]
+/// keeps it) as decoded pairs (`+` is a space, `%XX` a byte).
+pub fn form(body: &str) -> Vec<(String, String)> {
+    let decode = |text: &str| {
+        let bytes = text.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'+' => out.push(b' '),
+                b'%' if i + 2 < bytes.len() => {
+                    let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+                    match u8::from_str_radix(hex, 16) {
+                        Ok(b) => {
+                            out.push(b);
+                            i += 2;
+                        }
+                        Err(_) => out.push(b'%'),
+                    }
+                }
+                b => out.push(b),
+            }
+            i += 1;
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    };
+    body.split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
 /// Passes `request` on to `target` and its answer back, without hop-by-hop headers; a
 /// failure to reach `target` is a 502 saying which proxy (`label`) could not.
 async fn forward(target: u16, request: Request, label: &str) -> Reply {

@@ -22,10 +22,11 @@ use crate::core::schedules::{
     BookingState, BookingStates, Named, Saved, Schedule, ScheduleError, Scheduler,
 };
 use crate::core::store::{
-    Applied, Claim, Closed, Done, Found, HistoryEntry, IdempotencyStore, Owner, StoreError,
-    Suppression, epoch_millis, event_key, provider_key,
+    Applied, Claim, Closed, Counted, Done, Found, HistoryEntry, IdempotencyStore, Owner,
+    StoreError, Suppression, epoch_millis, event_key, provider_key, sms_day_key,
 };
 use crate::domain::feedback::Learned;
+use crate::domain::sms::SpendDay;
 use crate::doors::queue::drain;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,6 +111,8 @@ impl EventBus for MemoryBus {
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     records: Mutex<HashMap<String, Record>>,
+    /// The daily SMS counters (`[sms] max_per_day`): each day's messages counted.
+    sms_days: Mutex<HashMap<String, std::collections::BTreeSet<String>>>,
     /// Message histories by key (`pid#…` once sent, else the message's key).
     history: Mutex<HashMap<String, HistoryEntry>>,
     suppressions: Mutex<HashMap<String, Suppression>>,
@@ -217,6 +220,7 @@ impl MemoryStore {
             history: Mutex::new(journal.history),
             suppressions: Mutex::new(journal.suppressions),
             journal: Some(path),
+            sms_days: Mutex::default(),
         })
     }
 
@@ -444,6 +448,32 @@ impl IdempotencyStore for MemoryStore {
             key: key.to_owned(),
         })?;
         Ok(removed)
+    }
+
+    async fn count_sms(
+        &self,
+        day: &SpendDay,
+        message: &str,
+        cap: u32,
+    ) -> Result<Counted, StoreError> {
+        let mut days = self.sms_days.lock().unwrap_or_else(|p| p.into_inner());
+        let counted = days.entry(sms_day_key(day)).or_default();
+        Ok(if counted.contains(message) {
+            Counted::Before
+        } else if counted.len() >= cap as usize {
+            Counted::Full
+        } else {
+            counted.insert(message.to_owned());
+            Counted::Counted
+        })
+    }
+
+    async fn uncount_sms(&self, day: &SpendDay, message: &str) -> Result<(), StoreError> {
+        let mut days = self.sms_days.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(counted) = days.get_mut(&sms_day_key(day)) {
+            counted.remove(message);
+        }
+        Ok(())
     }
 }
 

@@ -209,6 +209,8 @@ mod tests {
             content: Content::Sms(Sms {
                 to: PhoneNumber::parse("+15145550123", Country::parse("CA").unwrap()).unwrap(),
                 text: "Hi".into(),
+                sender: Default::default(),
+                max_price: None,
             }),
         };
         let files = files(&message);

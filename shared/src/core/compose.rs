@@ -81,10 +81,15 @@ impl RenderComposer {
                     from_name: email.from_name,
                 })
             }
-            (Message::Sms(sms), Address::Phone(to)) => Content::Sms(Sms {
-                to: to.clone(),
-                text: sms.text,
-            }),
+            (Message::Sms(sms), Address::Phone(to)) => {
+                let (sender, max_price) = self.renderer.sms_route(to);
+                Content::Sms(Sms {
+                    to: to.clone(),
+                    text: sms.text,
+                    sender,
+                    max_price,
+                })
+            }
             _ => return Err("the rendered message does not match the recipient's channel".into()),
         };
         Ok(Outgoing { meta, content })

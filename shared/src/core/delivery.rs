@@ -53,6 +53,11 @@ pub struct Email {
 pub struct Sms {
     pub to: PhoneNumber,
     pub text: String,
+    /// Who it comes from: the sender ID and origination number its country gets
+    /// (`[sms.senders.XX]`, else the default sender).
+    pub sender: crate::domain::sms::SmsSender,
+    /// SNS's `AWS.SNS.SMS.MaxPrice` (`[sms] max_price`), USD.
+    pub max_price: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -243,6 +248,8 @@ mod tests {
                 )
                 .unwrap(),
                 text: "hi".into(),
+                sender: Default::default(),
+                max_price: None,
             }),
         }
     }
@@ -373,14 +380,13 @@ pub const DEFAULT_DELIVERY_BUDGET: Duration = Duration::from_secs(12);
 /// Messages of one event sent at a time (an event may fan out to many recipients).
 pub const DEFAULT_SEND_CONCURRENCY: usize = 8;
 
-/// Who messages come from (`BOOXI_SENDER_EMAIL`, `BOOXI_REPLY_TO`,
-/// `BOOXI_SES_CONFIGURATION_SET`, `BOOXI_SMS_SENDER_ID`, `BOOXI_SMS_ORIGINATION_NUMBER`).
+/// Who emails come from (`BOOXI_SENDER_EMAIL`, `BOOXI_REPLY_TO`,
+/// `BOOXI_SES_CONFIGURATION_SET`). SMS senders are the configuration's (`[sms]`), chosen
+/// per message ([`Sms::sender`]).
 #[derive(Debug, Clone)]
 pub struct SenderSettings {
     pub from: EmailAddress,
     /// The configuration's `[brand] reply_to` / `BOOXI_REPLY_TO`, taken from there once.
     pub reply_to: Option<EmailAddress>,
     pub configuration_set: Option<String>,
-    pub sms_sender_id: Option<String>,
-    pub sms_origination_number: Option<String>,
 }

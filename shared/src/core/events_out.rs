@@ -79,6 +79,7 @@ pub fn detail_messages(reports: &[MessageReport]) -> Vec<DetailMessage> {
                 Status::Skipped => "skipped",
                 Status::Failed => "failed",
                 Status::Queued => "queued",
+                Status::Deferred => "deferred",
             },
             fallback_for: r.fallback_for,
         })

@@ -81,6 +81,20 @@ pub fn event_published(ok: bool) {
     println!("{}", emf_line(&[], &[(name, "Count", 1.0)]));
 }
 
+/// SMS not sent because their number's country is not allowed (`[sms] countries`).
+pub fn sms_country_blocked(count: usize) {
+    println!(
+        "{}",
+        emf_line(&[], &[("SmsCountryBlocked", "Count", count as f64)])
+    );
+}
+
+/// An SMS not sent because its merchant's daily cap (`[sms] max_per_day`) is reached.
+/// The stack alarms at the first one.
+pub fn sms_over_daily_cap() {
+    println!("{}", emf_line(&[], &[("SmsOverDailyCap", "Count", 1.0)]));
+}
+
 /// Events of a type nothing handles (acknowledged and ignored), by type: what Booxi
 /// sends that no rule or alias covers.
 pub fn event_ignored(event_type: &str) {
@@ -180,7 +194,7 @@ pub fn batch_done(reports: &[MessageReport], duration: Duration) {
 }
 
 pub fn outcome_lines(reports: &[MessageReport]) -> Vec<String> {
-    let mut counts: BTreeMap<(String, &str), [f64; 4]> = BTreeMap::new();
+    let mut counts: BTreeMap<(String, &str), [f64; 5]> = BTreeMap::new();
     for r in reports {
         let channel = r.channel.map(channel_name).unwrap_or("none");
         let slot = counts.entry((r.kind.to_string(), channel)).or_default();
@@ -192,23 +206,30 @@ pub fn outcome_lines(reports: &[MessageReport]) -> Vec<String> {
             Status::Skipped => 1,
             Status::Failed => 2,
             Status::Queued => 3,
+            Status::Deferred => 4,
         };
         slot[i] += 1.0;
     }
     counts
         .into_iter()
-        .map(|((kind, channel), [sent, skipped, failed, queued])| {
-            let mut metrics = vec![
-                ("MessagesSent", "Count", sent),
-                ("MessagesSkipped", "Count", skipped),
-                ("MessagesFailed", "Count", failed),
-            ];
-            // Only in queued mode: direct mode's lines stay as they were.
-            if queued > 0.0 {
-                metrics.push(("MessagesQueued", "Count", queued));
-            }
-            emf_line(&[("Kind", &kind), ("Channel", channel)], &metrics)
-        })
+        .map(
+            |((kind, channel), [sent, skipped, failed, queued, deferred])| {
+                let mut metrics = vec![
+                    ("MessagesSent", "Count", sent),
+                    ("MessagesSkipped", "Count", skipped),
+                    ("MessagesFailed", "Count", failed),
+                ];
+                // Only in queued mode: direct mode's lines stay as they were.
+                if queued > 0.0 {
+                    metrics.push(("MessagesQueued", "Count", queued));
+                }
+                // Only when quiet hours held an SMS back.
+                if deferred > 0.0 {
+                    metrics.push(("MessagesDeferred", "Count", deferred));
+                }
+                emf_line(&[("Kind", &kind), ("Channel", channel)], &metrics)
+            },
+        )
         .collect()
 }
 

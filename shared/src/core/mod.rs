@@ -8,9 +8,12 @@
 //! - [`compose`]: a notification rendered into an outgoing message;
 //! - [`feedback`]: what providers say after the send, applied to the messages' records;
 //! - [`schedules`]: the flows' scheduler and booking states;
+//! - [`deferred`]: SMS held back by quiet hours, scheduled for the end of the window;
+//! - [`spend`]: the daily SMS cap, counted in the store;
 //! - [`events_out`]: the bus booking events are published to (`[events_out]`).
 
 pub mod compose;
+pub mod deferred;
 pub mod delivery;
 pub mod events_out;
 pub mod feedback;
@@ -19,6 +22,7 @@ pub mod outcome;
 pub mod process;
 pub mod queue;
 pub mod schedules;
+pub mod spend;
 pub mod store;
 
-pub use process::{Core, plan};
+pub use process::{Core, plan, plan_as_sent};

@@ -29,13 +29,27 @@ pub enum Outcome {
     Failed { failure: Failure, reason: String },
     /// Put on the delivery queue (queued mode): the queue door sends it.
     Queued,
+    /// Held back by quiet hours (`[sms] quiet_hours`): a one-time schedule sends it at
+    /// `at` (RFC 3339, UTC), the end of the window; `reason` says so.
+    Deferred { at: String, reason: String },
+}
+
+impl Outcome {
+    /// An SMS held back by quiet hours, a schedule sending it at `at`.
+    pub fn held_back(at: jiff::Timestamp) -> Self {
+        let at = crate::domain::notification::utc_seconds(at);
+        Outcome::Deferred {
+            reason: format!("held back by quiet hours: a schedule sends it at {at}"),
+            at,
+        }
+    }
 }
 
 /// Reason shown for a message an earlier delivery sent.
 pub const SENT_EARLIER: &str = "sent by an earlier delivery of this event";
 
 /// One message of the summary (no address). Serialised as
-/// `{"kind","audience","channel"?,"status","reason"?,"failure"?,"provider_id"?,"fallback_for"?}`.
+/// `{"kind","audience","channel"?,"status","reason"?,"failure"?,"provider_id"?,"fallback_for"?,"at"?}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(into = "ReportWire", try_from = "ReportWire")]
 pub struct MessageReport {
@@ -55,6 +69,8 @@ pub enum Status {
     Skipped,
     Failed,
     Queued,
+    /// Held back by quiet hours, scheduled for their end.
+    Deferred,
 }
 
 impl MessageReport {
@@ -64,6 +80,7 @@ impl MessageReport {
             Outcome::Skipped { .. } | Outcome::Suppressed { .. } => Status::Skipped,
             Outcome::Failed { .. } => Status::Failed,
             Outcome::Queued => Status::Queued,
+            Outcome::Deferred { .. } => Status::Deferred,
         }
     }
 
@@ -88,7 +105,16 @@ impl MessageReport {
             Outcome::Sent { earlier: true, .. } => Some(SENT_EARLIER),
             Outcome::Skipped { reason }
             | Outcome::Suppressed { reason, .. }
-            | Outcome::Failed { reason, .. } => Some(reason),
+            | Outcome::Failed { reason, .. }
+            | Outcome::Deferred { reason, .. } => Some(reason),
+        }
+    }
+
+    /// When a message held back by quiet hours goes.
+    pub fn at(&self) -> Option<&str> {
+        match &self.outcome {
+            Outcome::Deferred { at, .. } => Some(at),
+            _ => None,
         }
     }
 }
@@ -109,6 +135,8 @@ struct ReportWire {
     provider_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     fallback_for: Option<Channel>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    at: Option<String>,
 }
 
 impl From<MessageReport> for ReportWire {
@@ -122,6 +150,7 @@ impl From<MessageReport> for ReportWire {
             failure: r.failure(),
             provider_id: r.provider_id().map(str::to_owned),
             fallback_for: r.fallback_for,
+            at: r.at().map(str::to_owned),
         }
     }
 }
@@ -144,6 +173,10 @@ impl TryFrom<ReportWire> for MessageReport {
                 reason,
             },
             Status::Queued => Outcome::Queued,
+            Status::Deferred => Outcome::Deferred {
+                at: w.at.ok_or("a deferred message without its time")?,
+                reason,
+            },
         };
         Ok(Self {
             kind: w.kind,
@@ -327,6 +360,14 @@ mod tests {
                 }),
                 json!({"kind":"confirmation","audience":"client","channel":"sms","status":"failed",
                        "reason":"SNS Publish: InvalidParameter","failure":"refused"}),
+            ),
+            (
+                report(Outcome::Deferred {
+                    at: "2026-12-04T13:00:00Z".into(),
+                    reason: "quiet hours".into(),
+                }),
+                json!({"kind":"confirmation","audience":"client","channel":"sms","status":"deferred",
+                       "reason":"quiet hours","at":"2026-12-04T13:00:00Z"}),
             ),
         ];
         for (r, wire) in cases {

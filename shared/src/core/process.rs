@@ -34,6 +34,7 @@ use crate::core::outcome::{
 };
 use crate::core::queue;
 use crate::core::schedules::{FlowWork, Flows};
+use crate::core::spend::{self, SmsCount};
 use crate::core::store::{
     Claim, Closed, Done, HistoryEntry, IdempotencyStore, Owner, RecipientHasher, Step, StoreError,
     Suppression, message_key, recipient_hash, suppression_key,
@@ -49,6 +50,17 @@ use crate::domain::rules;
 /// `createdOn` dated now, for the flows' "already past" check.
 pub fn plan(event: &Event, config: &Config) -> crate::Plan {
     rules::plan_at(event, config, jiff::Timestamp::now())
+}
+
+/// What `booxi-notify plan` and `render` show of an event: [`plan`], with the quiet
+/// hours of `[sms]` judged at the event's own time (`createdOn`, else now), as if it
+/// were processed when Booxi sent it: an SMS held back is in `deferred`, with its time.
+pub fn plan_as_sent(event: &Event, config: &Config) -> crate::Plan {
+    let now = jiff::Timestamp::now();
+    let mut plan = rules::plan_at(event, config, now);
+    let at = rules::event_time(event, &config.default_time_zone, now);
+    rules::defer_quiet(event, config, &mut plan, at);
+    plan
 }
 
 /// Sending stops this long before the caller's deadline, leaving time to record and answer.
@@ -130,7 +142,9 @@ where
         let wall = SystemTime::UNIX_EPOCH
             + Duration::from_millis(crate::core::store::epoch_millis(SystemTime::now()));
         let now = jiff::Timestamp::try_from(wall).unwrap_or_else(|_| jiff::Timestamp::now());
-        let plan = rules::plan_at(event, &self.config, now);
+        let mut plan = rules::plan_at(event, &self.config, now);
+        // Quiet hours hold back what would go now, inside the window, until it ends.
+        rules::defer_quiet(event, &self.config, &mut plan, now);
         if plan.ignored.is_some() {
             let event_type = event.event_type.log_name();
             tracing::info!(event_id = %event.id, event_type = %event_type, "event type not handled: ignored");
@@ -138,6 +152,12 @@ where
                 metrics::event_ignored(&event_type);
             }
             return Ok(summary(Disposition::Ignored, Vec::new()));
+        }
+        if plan.sms_country_blocked > 0 {
+            tracing::info!(event_id = %event.id, blocked = plan.sms_country_blocked, "SMS to a country not allowed: not sent");
+            if self.emit_metrics {
+                metrics::sms_country_blocked(plan.sms_country_blocked);
+            }
         }
         if plan.capped_recipients > 0 {
             tracing::warn!(event_id = %event.id, left_out = plan.capped_recipients, "recipients over max_recipients_per_event");
@@ -161,6 +181,11 @@ where
                     .notifications
                     .iter()
                     .map(|n| report(n, Outcome::Queued))
+                    .chain(
+                        plan.deferred
+                            .iter()
+                            .map(|s| report(&s.notification, Outcome::held_back(s.at))),
+                    )
                     .chain(skipped(&plan))
                     .collect();
                 let saved = serde_json::to_string(&planned).unwrap_or_default();
@@ -210,7 +235,12 @@ where
             Claim::InProgress => return Ok(summary(Disposition::InProgress, Vec::new())),
         };
         let (plan, planned_at) = match redo_at {
-            Some(first) => (rules::plan_at(event, &self.config, first), first),
+            Some(first) => {
+                let mut plan = rules::plan_at(event, &self.config, first);
+                // Quiet hours are judged at the time of sending: now.
+                rules::defer_quiet(event, &self.config, &mut plan, now);
+                (plan, first)
+            }
             None => (plan, now),
         };
 
@@ -231,6 +261,7 @@ where
                     .await,
             ),
         };
+        messages.extend(self.defer(event, &plan.deferred, timing.send_until).await);
         messages.extend(skipped(&plan));
         let mut done = summary(disposition, messages);
         if let Some(flows) = &self.flows
@@ -493,46 +524,69 @@ where
                     failure: Failure::Configuration,
                     reason: format!("cannot render: {e}"),
                 },
-                Ok(message) => {
-                    let retry = self.delivery.retry;
-                    match send_with_retry(&self.courier, &message, retry, timing.send_until).await {
-                        Ok(provider_id) => {
-                            let provider_id = Some(provider_id).filter(|id| !id.is_empty());
-                            let entry = self.history_entry(
-                                event,
-                                n,
-                                MessageStatus::Sent,
-                                provider_id.clone(),
-                                None,
-                            );
-                            self.record(event, n, key, Done::Sent, &entry).await;
-                            Outcome::Sent {
-                                earlier: false,
-                                provider_id,
-                            }
-                        }
-                        Err(e) => {
-                            if e.failure == Failure::Refused {
+                Ok(message) => match spend::count_sms(
+                    &self.store,
+                    &self.config,
+                    self.emit_metrics,
+                    event,
+                    n,
+                    key,
+                )
+                .await
+                {
+                    SmsCount::Over(reason) => {
+                        // Over the daily cap: the email goes instead, when it can.
+                        fall_back = is_sms;
+                        Outcome::Skipped { reason }
+                    }
+                    SmsCount::Unknown(reason) => Outcome::Failed {
+                        failure: Failure::Temporary,
+                        reason,
+                    },
+                    count => {
+                        let retry = self.delivery.retry;
+                        match send_with_retry(&self.courier, &message, retry, timing.send_until)
+                            .await
+                        {
+                            Ok(provider_id) => {
+                                let provider_id = Some(provider_id).filter(|id| !id.is_empty());
                                 let entry = self.history_entry(
                                     event,
                                     n,
-                                    MessageStatus::Refused,
+                                    MessageStatus::Sent,
+                                    provider_id.clone(),
                                     None,
-                                    Some(&e.reason),
                                 );
-                                self.record(event, n, key, Done::Refused, &entry).await;
-                                fall_back = is_sms;
-                                if is_sms && e.reason.contains("OptedOut") {
-                                    self.suppress_now(n, Cause::OptedOut).await;
+                                self.record(event, n, key, Done::Sent, &entry).await;
+                                Outcome::Sent {
+                                    earlier: false,
+                                    provider_id,
                                 }
                             }
-                            Outcome::Failed {
-                                failure: e.failure,
-                                reason: e.reason,
+                            Err(e) => {
+                                spend::uncount_sms(&self.store, &count, e.failure).await;
+                                if e.failure == Failure::Refused {
+                                    let entry = self.history_entry(
+                                        event,
+                                        n,
+                                        MessageStatus::Refused,
+                                        None,
+                                        Some(&e.reason),
+                                    );
+                                    self.record(event, n, key, Done::Refused, &entry).await;
+                                    fall_back = is_sms;
+                                    if is_sms && e.reason.contains("OptedOut") {
+                                        self.suppress_now(n, Cause::OptedOut).await;
+                                    }
+                                }
+                                Outcome::Failed {
+                                    failure: e.failure,
+                                    reason: e.reason,
+                                }
                             }
                         }
                     }
-                }
+                },
             }
         };
         let result = report(n, outcome);

@@ -11,7 +11,9 @@
 //!   [`IdempotencyStore::claim_completed`]);
 //! - `msg#<event id>#<kind>#<audience>#<channel>#<recipient hash>`: the message was sent
 //!   (`SENT`), or its recipient refused for good (`REFUSED`): either way it is not tried
-//!   again.
+//!   again;
+//! - `sms#<merchant>#<day>`: with `[sms] max_per_day`, the SMS counted for a merchant on
+//!   one day of the store's clock (`count`, and `msgs`, a fingerprint of each).
 //!
 //! `complete` and `release` only act on a claim the caller still owns, so a stale delivery
 //! can neither free nor close a newer delivery's claim.
@@ -35,6 +37,7 @@ pub use crate::domain::ids::RecipientHasher;
 
 use crate::domain::feedback::{Cause, Learned, MessageStatus};
 use crate::domain::notification::{Notification, audience_name, channel_name};
+use crate::domain::sms::SpendDay;
 
 /// How long records are kept: far longer than Booxi's 30 retries take.
 pub const RETENTION: Duration = Duration::from_secs(30 * 24 * 3600);
@@ -239,6 +242,31 @@ pub trait IdempotencyStore: Send + Sync {
         let _ = key;
         async { Ok(false) }
     }
+
+    /// Counts one SMS on its merchant's counter of the day (`[sms] max_per_day`), in one
+    /// atomic step: unless `cap` SMS are counted already, and not twice for one message
+    /// (`message`: [`sms_fingerprint`] of its key; a retry of a send that may have gone
+    /// finds it counted). A store without counters answers an error: the SMS is not sent.
+    fn count_sms(
+        &self,
+        day: &SpendDay,
+        message: &str,
+        cap: u32,
+    ) -> impl Future<Output = Result<Counted, StoreError>> + Send {
+        let _ = (day, message, cap);
+        async { Err(StoreError("this store keeps no daily SMS counter".into())) }
+    }
+
+    /// Takes back what [`IdempotencyStore::count_sms`] counted for `message` (its send
+    /// failed, and sent nothing); nothing when it was not counted.
+    fn uncount_sms(
+        &self,
+        day: &SpendDay,
+        message: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        let _ = (day, message);
+        async { Ok(()) }
+    }
 }
 
 /// What [`IdempotencyStore::look_up`] found.
@@ -366,6 +394,32 @@ pub enum Applied {
     Unchanged(HistoryEntry),
     /// Moved on: the entry as it is now.
     Changed(HistoryEntry),
+}
+
+/// What counting an SMS on the day's counter came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counted {
+    /// Counted now: it may go.
+    Counted,
+    /// Counted by an earlier attempt of the same message (which may or may not have
+    /// gone): it may go, and counts once.
+    Before,
+    /// The cap is reached: it does not go.
+    Full,
+}
+
+/// The key of a merchant's SMS counter of one day: `sms#<merchant>#<YYYY-MM-DD>`.
+pub fn sms_day_key(day: &SpendDay) -> String {
+    format!("sms#{}#{}", day.merchant, day.date())
+}
+
+/// What the day's counter keeps of a message counted (so a retry does not count it
+/// twice): 64 bits of the SHA-256 of its key, hex. No address: the key holds a keyed
+/// hash of the recipient.
+pub fn sms_fingerprint(message_key: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(message_key.as_bytes());
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 pub fn event_key(event_id: &str) -> String {

@@ -46,15 +46,8 @@ impl BookingRef {
         if b.id.is_none() && b.confirmation_number.is_none() {
             return None;
         }
-        let merchant = event
-            .merchant
-            .id
-            .clone()
-            .or_else(|| b.merchant_id.clone())
-            .or_else(|| Obj::new(&event.content).and_then(|c| c.text(s::MERCHANT_ID)))
-            .or_else(|| default_merchant.map(str::to_owned));
         Some(Self {
-            merchant,
+            merchant: merchant_of(event, default_merchant),
             booking_id: b.id.clone(),
             confirmation: b.confirmation_number.clone(),
         })
@@ -119,6 +112,18 @@ impl BookingRef {
             || booking.starts_with(&format!("{NO_MERCHANT}/"))
             || booking.starts_with(&format!("{}/", part(merchant)))
     }
+}
+
+/// The merchant an event is about: `merchant.id`, else `booking.merchantId` (or a
+/// `merchantId` beside the booking), else the configured single merchant.
+pub fn merchant_of(event: &Event, default_merchant: Option<&str>) -> Option<String> {
+    event
+        .merchant
+        .id
+        .clone()
+        .or_else(|| event.booking.merchant_id.clone())
+        .or_else(|| Obj::new(&event.content).and_then(|c| c.text(s::MERCHANT_ID)))
+        .or_else(|| default_merchant.map(str::to_owned))
 }
 
 /// The key of the booking an event is about (see [`BookingRef::key`]); `None` when it

@@ -54,6 +54,9 @@ pub struct Config {
     pub sms_fallback_email: bool,
     /// How long a bounced, complained-of or opted-out recipient gets nothing more.
     pub suppression_days: crate::domain::feedback::SuppressionDays,
+    /// SMS sent with care (`[sms]`): quiet hours, allowed countries, senders per
+    /// country, the daily cap.
+    pub sms: crate::domain::sms::SmsRules,
 }
 
 /// `[events_out]`: booking events out to an EventBridge bus
@@ -147,11 +150,30 @@ impl Default for Config {
             events_out: None,
             sms_fallback_email: true,
             suppression_days: Default::default(),
+            sms: Default::default(),
         }
     }
 }
 
 pub const DEFAULT_COUNTRY: &str = "CA";
+
+impl Config {
+    /// Whether quiet hours may hold an event's SMS back (`[sms] quiet_hours` set, and a
+    /// kind of `quiet_kinds` enabled and sent by SMS): their schedules need a scheduler.
+    pub fn defers_sms(&self) -> bool {
+        self.sms.quiet_hours.is_some()
+            && self
+                .sms
+                .quiet_kinds
+                .iter()
+                .any(|k| self.sms_kinds.contains(k) && self.enabled_kinds.contains(k))
+    }
+
+    /// Whether anything is scheduled: `[[flows]]`, or SMS held back by quiet hours.
+    pub fn needs_scheduler(&self) -> bool {
+        !self.flows.is_empty() || self.defers_sms()
+    }
+}
 
 /// `#rgb` or `#rrggbb`: the only colours that can go into a style attribute as they are.
 pub fn is_hex_colour(text: &str) -> bool {

@@ -142,6 +142,19 @@ impl Country {
     }
 }
 
+// Ordered by code, so sets and maps of countries read alphabetically (`CA, US`).
+impl PartialOrd for Country {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Country {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.code.cmp(&other.code)
+    }
+}
+
 impl fmt::Display for Country {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())
@@ -221,6 +234,13 @@ impl PhoneNumber {
 
     pub fn as_str(&self) -> &str {
         &self.e164
+    }
+
+    /// The country the number belongs to (`+1 514…` is CA, `+1 212…` US); `None` for a
+    /// number of no country (international freephone `+800`, satellite networks `+881`,
+    /// `+882`…).
+    pub fn country(&self) -> Option<Country> {
+        self.country
     }
 
     /// The number as people of `store` write it (`(514) 555-0100`) when it belongs to that

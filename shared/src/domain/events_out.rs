@@ -273,7 +273,7 @@ pub struct DetailMessage {
     pub audience: Audience,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<Channel>,
-    /// `sent`, `skipped`, `failed` or `queued`.
+    /// `sent`, `skipped`, `failed`, `queued` or `deferred` (held back by quiet hours).
     pub status: &'static str,
     /// An email that went instead of the same message's SMS (`sms`).
     #[serde(skip_serializing_if = "Option::is_none")]

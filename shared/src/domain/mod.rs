@@ -13,7 +13,8 @@
 //!   a message's status and its stages, suppression causes, masked addresses;
 //! - [`ids`], [`text`]: ids bounded for keys and file names, one-line text and web links;
 //! - [`json`]: JSON read tolerantly (a cut emoji, a number out of range);
-//! - [`time`]: times as Booxi writes them (without an offset: the store's wall clock).
+//! - [`time`]: times as Booxi writes them (without an offset: the store's wall clock);
+//! - [`sms`]: SMS sent with care: quiet hours, allowed countries, senders, the daily cap.
 
 pub mod booking;
 pub mod booxi;
@@ -27,5 +28,6 @@ pub mod ids;
 pub mod json;
 pub mod notification;
 pub mod rules;
+pub mod sms;
 pub mod text;
 pub mod time;

@@ -533,6 +533,13 @@ pub struct Plan {
     pub capped_recipients: usize,
     /// Schedule changes left out by `max_schedules_per_event`.
     pub capped_schedules: usize,
+    /// SMS of the event held back by quiet hours (`[sms] quiet_hours`), each to go at the
+    /// end of the window (a one-time schedule). Filled by [`crate::domain::rules::defer_quiet`].
+    pub deferred: Vec<Scheduled>,
+    /// Why each SMS was held back, for `--explain` (no address or name).
+    pub sms_notes: Vec<String>,
+    /// SMS not planned because their number's country is not allowed (`[sms] countries`).
+    pub sms_country_blocked: usize,
 }
 
 /// The verdict of client rows after the first match.
@@ -573,6 +580,9 @@ impl Plan {
         for note in &self.flow_notes {
             out.push_str(&format!("  flow      {note}\n"));
         }
+        for note in &self.sms_notes {
+            out.push_str(&format!("  deferred  {note}\n"));
+        }
         for s in &self.skipped {
             let channel = s
                 .channel
@@ -583,7 +593,7 @@ impl Plan {
                 s.kind, s.recipient, s.reason
             ));
         }
-        if self.notifications.is_empty() && self.schedules.is_empty() {
+        if self.notifications.is_empty() && self.schedules.is_empty() && self.deferred.is_empty() {
             out.push_str("  nothing to send\n");
         }
         out

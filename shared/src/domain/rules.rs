@@ -22,6 +22,7 @@ use crate::domain::notification::{
     NOT_EVALUATED, Notification, Plan, Recipient, RuleVerdict, ScheduleChange, Scheduled,
     ScheduledEvent, Skipped, Unscheduled, utc_seconds,
 };
+use crate::domain::sms;
 
 /// A row's condition: `Ok(())` when it holds, otherwise why not (for `--explain`).
 pub(crate) type Check = Result<(), String>;
@@ -488,20 +489,12 @@ fn flow_changes(event: &Event, config: &Config, flow: &Flow, now: Timestamp, pla
     }
 }
 
-/// The flow's messages, each scheduled at `at`, and its event (the `event` channel): one
-/// for the booking, whoever its recipients are (its detail says `client_communication`).
+/// The flow's messages ([`message_upserts`]) and its event (the `event` channel, at `at`:
+/// quiet hours are for texts): one for the booking, whoever its recipients are (its
+/// detail says `client_communication`).
 fn upserts(event: &Event, config: &Config, flow: &Flow, at: Timestamp, plan: &mut Plan) {
     if flow.channels.iter().any(|c| c.message().is_some()) {
-        let (messages, notes) = flow_messages(event, config, flow);
-        plan.flow_notes.extend(notes);
-        plan.schedules
-            .extend(messages.into_iter().map(|(notification, recipient_key)| {
-                ScheduleChange::Upsert(Box::new(Scheduled {
-                    notification,
-                    at,
-                    recipient_key,
-                }))
-            }));
+        message_upserts(event, config, flow, at, plan);
     }
     if flow.channels.contains(&FlowChannel::Event) {
         plan.schedules.push(ScheduleChange::Publish(ScheduledEvent {
@@ -509,6 +502,174 @@ fn upserts(event: &Event, config: &Config, flow: &Flow, at: Timestamp, plan: &mu
             at,
         }));
     }
+}
+
+/// The flow's messages, each scheduled at `at`, or for an SMS due inside quiet hours at
+/// the end of the window ([`flow_sms_due`]).
+fn message_upserts(event: &Event, config: &Config, flow: &Flow, at: Timestamp, plan: &mut Plan) {
+    let (messages, notes) = flow_messages(event, config, flow);
+    plan.flow_notes.extend(notes);
+    for (notification, recipient_key) in messages {
+        let kind = notification.kind;
+        let who = recipient_label(notification.recipient);
+        let due = match flow_sms_due(event, config, flow, notification.channel, at) {
+            Ok(due) => due,
+            Err(why) => {
+                plan.flow_notes
+                    .push(format!("{kind}: skipped {who} by sms: {why}"));
+                continue;
+            }
+        };
+        if due != at {
+            plan.flow_notes.push(format!(
+                "{kind}: {who} by sms at {}, the end of the quiet hours ({}), not {}",
+                utc_seconds(due),
+                quiet_window(event, config),
+                utc_seconds(at)
+            ));
+        }
+        plan.schedules
+            .push(ScheduleChange::Upsert(Box::new(Scheduled {
+                notification,
+                at: due,
+                recipient_key,
+            })));
+    }
+}
+
+/// When a flow's message due `at` goes on `channel`: at `at`, except an SMS due inside
+/// the quiet hours (`[sms] quiet_hours`, the store's clock), which goes when they end;
+/// for a `before_start` flow, not at all when they end at or after the booking's start
+/// (too late to matter: why, as `Err`). The same at planning and at the fire.
+pub fn flow_sms_due(
+    event: &Event,
+    config: &Config,
+    flow: &Flow,
+    channel: Channel,
+    at: Timestamp,
+) -> Result<Timestamp, String> {
+    let Some(window) = config.sms.quiet_hours.filter(|_| channel == Channel::Sms) else {
+        return Ok(at);
+    };
+    let tz = sms::quiet_zone(event, &config.default_time_zone);
+    let Some(end) = window.end_after(at, &tz) else {
+        return Ok(at);
+    };
+    if matches!(flow.timing, Timing::BeforeStart(_))
+        && let Some(starts) = booking_start(event, config)
+        && end >= starts
+    {
+        return Err(format!(
+            "due at {} inside the quiet hours ({}), which end at {}, at or after the booking's start {}: too late to matter",
+            utc_seconds(at),
+            sms::shown_window(&window, &tz),
+            utc_seconds(end),
+            utc_seconds(starts)
+        ));
+    }
+    Ok(end)
+}
+
+/// The booking's start as an instant, when the event gives one that reads.
+fn booking_start(event: &Event, config: &Config) -> Option<Timestamp> {
+    event
+        .booking
+        .starts_on
+        .as_deref()
+        .and_then(|t| event.instant(t, &config.default_time_zone))
+}
+
+/// `21:00-08:00, America/Toronto`: the configured window in the store's zone.
+fn quiet_window(event: &Event, config: &Config) -> String {
+    match config.sms.quiet_hours {
+        Some(window) => {
+            sms::shown_window(&window, &sms::quiet_zone(event, &config.default_time_zone))
+        }
+        None => "none".to_owned(),
+    }
+}
+
+/// `client`, `attendee 2`: a position, never a name.
+fn recipient_label(recipient: Recipient) -> String {
+    match recipient {
+        Recipient::Attendee(i) => format!("attendee {}", i + 1),
+        Recipient::Staff | Recipient::StaffFallback => "staff".to_owned(),
+        Recipient::Client => "client".to_owned(),
+    }
+}
+
+// ---------------------------------------------------------------- quiet hours
+
+/// The kinds about the visit ahead: held back by quiet hours past the booking's start,
+/// they are too late to matter.
+const ABOUT_THE_VISIT_AHEAD: [Kind; 5] = [
+    Kind::Confirmation,
+    Kind::RequestReceived,
+    Kind::AwaitingClientConfirmation,
+    Kind::Changed,
+    Kind::Reminder,
+];
+
+/// Whether `kind` is about the visit ahead (a held-back one is too late at its start).
+pub fn about_the_visit_ahead(kind: Kind) -> bool {
+    ABOUT_THE_VISIT_AHEAD.contains(&kind)
+}
+
+/// Quiet hours for the event's own SMS (`[sms] quiet_hours`, `quiet_kinds`): an SMS of
+/// a quiet kind that would go at `send_at` inside the window of the store's clock
+/// waits for its end: it leaves `plan.notifications` for `plan.deferred` (a one-time
+/// schedule the core makes). One about the visit ahead (a reminder…) whose window ends
+/// at or after the booking's start is skipped instead: too late to matter. `send_at` is
+/// when it would be sent: the processing time for the core, the event's own time for
+/// `plan`. Kinds not listed in `quiet_kinds` (a confirmation, a move, a cancel: changes
+/// the client must know) go at once.
+pub fn defer_quiet(event: &Event, config: &Config, plan: &mut Plan, send_at: Timestamp) {
+    let Some(window) = config.sms.quiet_hours else {
+        return;
+    };
+    let tz = sms::quiet_zone(event, &config.default_time_zone);
+    let Some(end) = window.end_after(send_at, &tz) else {
+        return;
+    };
+    let shown = sms::shown_window(&window, &tz);
+    let starts = booking_start(event, config);
+    let mut kept = Vec::with_capacity(plan.notifications.len());
+    for n in std::mem::take(&mut plan.notifications) {
+        if n.channel != Channel::Sms || !config.sms.quiet_kinds.contains(&n.kind) {
+            kept.push(n);
+            continue;
+        }
+        let who = recipient_label(n.recipient);
+        if about_the_visit_ahead(n.kind)
+            && let Some(starts) = starts.filter(|s| end >= *s)
+        {
+            plan.skipped.push(Skipped {
+                kind: n.kind,
+                audience: n.audience,
+                channel: Some(Channel::Sms),
+                recipient: who,
+                reason: format!(
+                    "quiet hours ({shown}) end at {}, at or after the booking's start {}: too late to matter",
+                    utc_seconds(end),
+                    utc_seconds(starts)
+                ),
+            });
+            continue;
+        }
+        plan.sms_notes.push(format!(
+            "{} to {who} by sms until {}: {} is inside the quiet hours ({shown})",
+            n.kind,
+            utc_seconds(end),
+            utc_seconds(send_at)
+        ));
+        let recipient_key = recipient_key(n.recipient, event);
+        plan.deferred.push(Scheduled {
+            notification: n,
+            at: end,
+            recipient_key,
+        });
+    }
+    plan.notifications = kept;
 }
 
 const FLOW_ROWS_UPSERT: &str = "an Approved booking with a future start";
@@ -663,7 +824,12 @@ pub fn flow_messages(
                 (Contact::Invalid(e), true) => {
                     notes.push(format!("{kind}: skipped {label} by sms: {e}"))
                 }
-                (Contact::Valid(phone), true) => push(Address::Phone(phone.clone()), &mut notes),
+                (Contact::Valid(phone), true) => {
+                    match sms::country_allowed(&config.sms, event, config.default_country, phone) {
+                        Ok(()) => push(Address::Phone(phone.clone()), &mut notes),
+                        Err(why) => notes.push(format!("{kind}: skipped {label} by sms: {why}")),
+                    }
+                }
             }
         }
     }
@@ -1006,7 +1172,18 @@ fn client_messages(event: &Event, config: &Config, kind: Kind, plan: &mut Plan) 
                 skip(plan, audience, Some(Channel::Sms), &label, e.to_string());
                 fallback(plan, &mut push);
             }
-            (Contact::Valid(phone), true) => push(plan, Address::Phone(phone.clone()), None),
+            (Contact::Valid(phone), true) => {
+                // SMS pumping: only numbers of the allowed countries get texts; the
+                // email goes instead when it can (a message that cannot go by SMS).
+                match sms::country_allowed(&config.sms, event, config.default_country, phone) {
+                    Ok(()) => push(plan, Address::Phone(phone.clone()), None),
+                    Err(why) => {
+                        plan.sms_country_blocked += 1;
+                        skip(plan, audience, Some(Channel::Sms), &label, why);
+                        fallback(plan, &mut push);
+                    }
+                }
+            }
         }
     }
 }

@@ -376,6 +376,8 @@ mod tests {
                 Address::Phone(to) => Content::Sms(Sms {
                     to: to.clone(),
                     text: n.kind.to_string(),
+                    sender: Default::default(),
+                    max_price: None,
                 }),
             };
             Ok(Outgoing { meta, content })

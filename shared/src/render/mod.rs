@@ -58,6 +58,8 @@ pub struct RenderConfig {
     /// The configured `[[flows]]`: their templates (custom names included) are checked
     /// at start, and a custom name's files in `templates_dir` are allowed.
     pub flows: Vec<crate::domain::flows::Flow>,
+    /// `[sms]`: who each SMS comes from, and its maximum price.
+    pub sms: crate::domain::sms::SmsRules,
 }
 
 impl From<&Config> for RenderConfig {
@@ -68,6 +70,7 @@ impl From<&Config> for RenderConfig {
             default_time_zone: c.default_time_zone.clone(),
             default_country: c.default_country,
             flows: c.flows.clone(),
+            sms: c.sms.clone(),
         }
     }
 }
@@ -168,6 +171,7 @@ pub struct Renderer {
     brand: Brand,
     default_time_zone: TimeZone,
     default_country: crate::domain::contact::Country,
+    sms: crate::domain::sms::SmsRules,
 }
 
 /// Every configured flow has a template, in some language, for each of its message
@@ -331,7 +335,16 @@ impl Renderer {
             brand: config.brand.clone(),
             default_time_zone: config.default_time_zone.clone(),
             default_country: config.default_country,
+            sms: config.sms.clone(),
         })
+    }
+
+    /// Who an SMS to `to` comes from, and its maximum price (`[sms]`).
+    pub fn sms_route(
+        &self,
+        to: &crate::domain::contact::PhoneNumber,
+    ) -> (crate::domain::sms::SmsSender, Option<String>) {
+        (self.sms.sender_for(to), self.sms.max_price.clone())
     }
 
     /// Renders one planned message. An error concerns this message only.

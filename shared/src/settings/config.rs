@@ -36,6 +36,7 @@ struct ConfigFile {
     flows: Option<Vec<FlowFile>>,
     sms_fallback_email: Option<bool>,
     suppression_days: Option<String>,
+    sms: Option<crate::settings::sms::SmsFile>,
     events_out: Option<EventsOutFile>,
 }
 
@@ -78,6 +79,7 @@ const TOP_KEYS: &[&str] = &[
     "flows",
     "sms_fallback_email",
     "suppression_days",
+    "sms",
     "events_out",
 ];
 const EVENTS_OUT_KEYS: &[&str] = &["bus", "contact_data"];
@@ -116,6 +118,15 @@ impl ConfigFile {
             return Err(misplaced(
                 key,
                 "belongs in the [brand] table, not at the top level",
+            ));
+        }
+        if let Some(key) = table
+            .keys()
+            .find(|k| crate::settings::sms::SMS_KEYS.contains(&k.as_str()))
+        {
+            return Err(misplaced(
+                key,
+                "belongs in the [sms] table, not at the top level",
             ));
         }
         if let Some(key) = table.keys().find(|k| EVENTS_OUT_KEYS.contains(&k.as_str())) {
@@ -299,6 +310,10 @@ impl Config {
                 .map_err(|e| invalid(key, e))?;
         }
         config.brand = brand(file.brand.unwrap_or_default(), &env)?;
+        config.sms =
+            crate::settings::sms::sms(file.sms.unwrap_or_default(), &env, |key, names| {
+                kinds(key, names, false)
+            })?;
         config.flows = crate::settings::flows::flows(file.flows.unwrap_or_default())?;
         // Without a review page, the built-in review request can only ask for a reply:
         // fine by email (it goes to the reply-to address), lost by SMS (a text's reply
@@ -397,13 +412,7 @@ fn event_aliases(
 
 fn brand(file: BrandFile, env: &impl Fn(&str) -> Option<String>) -> Result<Brand, ConfigError> {
     // The environment wins; an empty value clears the setting.
-    let pick = |env_key: &'static str, file_key: &'static str, from_file: Option<String>| {
-        env(env_key)
-            .map(|v| (env_key, v))
-            .or(from_file.map(|v| (file_key, v)))
-            .map(|(key, v)| (key, v.trim().to_owned()))
-            .filter(|(_, v)| !v.is_empty())
-    };
+    let pick = |env_key, file_key, from_file| pick(env, env_key, file_key, from_file);
     let mut brand = Brand::default();
     if let Some((_, name)) = pick(ENV_BRAND_STORE_NAME, "brand.store_name", file.store_name) {
         brand.store_name = Some(one_line(&name));
@@ -589,12 +598,13 @@ fn only(set: BTreeSet<Kind>, key: &str, staff: bool) -> Result<BTreeSet<Kind>, C
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::domain::config::DEFAULT_STAFF_URL;
     use std::collections::HashMap;
 
-    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    /// The environment as `pairs` (the settings' tests share it).
+    pub(crate) fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         let map: HashMap<String, String> = pairs
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -752,7 +762,8 @@ mod tests {
              one of `enabled_kinds`, `sms_kinds`, `staff_kinds`, `staff_fallback_email`, \
              `default_country`, `templates_dir`, `default_time_zone`, `max_recipients_per_event`, \
              `max_schedules_per_event`, `merchant_id`, `brand`, \
-             `event_aliases`, `flows`, `sms_fallback_email`, `suppression_days`, `events_out`"
+             `event_aliases`, `flows`, `sms_fallback_email`, `suppression_days`, `sms`, \
+             `events_out`"
         );
         let err =
             Config::load(None, env(&[(ENV_ENABLED_KINDS, "confirmation,bogus")])).unwrap_err();

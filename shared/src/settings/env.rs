@@ -44,8 +44,16 @@ pub const ENV_SECRET_ARN: &str = "BOOXI_SECRET_ARN";
 pub const ENV_IDEMPOTENCY_TABLE: &str = "BOOXI_IDEMPOTENCY_TABLE";
 pub const ENV_SENDER_EMAIL: &str = "BOOXI_SENDER_EMAIL";
 pub const ENV_SES_CONFIGURATION_SET: &str = "BOOXI_SES_CONFIGURATION_SET";
+/// The default SMS sender (`[sms] sender_id`, `[sms] origination_number`).
 pub const ENV_SMS_SENDER_ID: &str = "BOOXI_SMS_SENDER_ID";
 pub const ENV_SMS_ORIGINATION_NUMBER: &str = "BOOXI_SMS_ORIGINATION_NUMBER";
+/// `[sms]`: quiet hours (`21:00-08:00`), the kinds they hold back, the countries SMS may
+/// go to (`CA,US`), the daily cap per merchant, SNS's maximum price per SMS.
+pub const ENV_SMS_QUIET_HOURS: &str = "BOOXI_SMS_QUIET_HOURS";
+pub const ENV_SMS_QUIET_KINDS: &str = "BOOXI_SMS_QUIET_KINDS";
+pub const ENV_SMS_COUNTRIES: &str = "BOOXI_SMS_COUNTRIES";
+pub const ENV_SMS_MAX_PER_DAY: &str = "BOOXI_SMS_MAX_PER_DAY";
+pub const ENV_SMS_MAX_PRICE: &str = "BOOXI_SMS_MAX_PRICE";
 pub const ENV_SECRET_CACHE_SECONDS: &str = "BOOXI_SECRET_CACHE_SECONDS";
 /// The Secrets Manager secret (ARN or name) whose value keys the recipients' hashes
 /// (`RecipientHasher`): required on AWS, read once at init by every function.
@@ -101,4 +109,20 @@ pub(crate) fn get(env: &impl Fn(&str) -> Option<String>, key: &str) -> Option<St
     env(key)
         .map(|v| v.trim().to_owned())
         .filter(|v| !v.is_empty())
+}
+
+/// A file key's value with the variable over it: the variable wins, and an empty value
+/// (either's) clears the setting; with the name an error gives (the variable's, or the
+/// file key's).
+pub(crate) fn pick(
+    env: &impl Fn(&str) -> Option<String>,
+    env_key: &'static str,
+    file_key: &'static str,
+    from_file: Option<String>,
+) -> Option<(&'static str, String)> {
+    env(env_key)
+        .map(|v| (env_key, v))
+        .or(from_file.map(|v| (file_key, v)))
+        .map(|(key, v)| (key, v.trim().to_owned()))
+        .filter(|(_, v)| !v.is_empty())
 }

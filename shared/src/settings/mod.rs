@@ -9,6 +9,7 @@ pub mod config;
 pub mod env;
 pub mod error;
 pub mod flows;
+pub mod sms;
 
 pub use env::*;
 pub use error::ConfigError;
@@ -18,7 +19,7 @@ use std::time::Duration;
 
 use crate::core::delivery::{DeliverySettings, SenderSettings};
 use crate::domain::config::Config;
-use crate::domain::contact::{EmailAddress, PhoneNumber};
+use crate::domain::contact::EmailAddress;
 use crate::settings::env::{get, invalid};
 
 pub const DEFAULT_SECRET_HEADER: &str = "X-Booxi-Secret";
@@ -218,7 +219,8 @@ pub struct SchedulerEnv {
 /// What the Lambda reads from its environment besides the rules configuration.
 #[derive(Debug, Clone)]
 pub struct LambdaEnv {
-    /// Set when `[[flows]]` lists any flow (then its variables are required).
+    /// Set when `[[flows]]` lists any flow, or quiet hours may hold SMS back (then its
+    /// variables are required).
     pub scheduler: Option<SchedulerEnv>,
     /// Required unless API Gateway authenticates (OAuth2 mode).
     pub secret_arn: Option<String>,
@@ -280,35 +282,6 @@ impl LambdaEnv {
         };
         let from = EmailAddress::parse(&required(ENV_SENDER_EMAIL)?)
             .map_err(|_| invalid(ENV_SENDER_EMAIL, "email address is not valid"))?;
-        let sms_sender_id = get(&env, ENV_SMS_SENDER_ID);
-        if let Some(id) = &sms_sender_id {
-            let ok = (1..=11).contains(&id.len())
-                && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-                && id.chars().any(|c| c.is_ascii_alphabetic());
-            if !ok {
-                return Err(invalid(
-                    ENV_SMS_SENDER_ID,
-                    "1 to 11 letters, digits or hyphens, at least one letter",
-                ));
-            }
-        }
-        let sms_origination_number = match get(&env, ENV_SMS_ORIGINATION_NUMBER) {
-            None => None,
-            // The same parser as recipients' numbers; the leading + makes it international.
-            Some(number) => Some(
-                number
-                    .starts_with('+')
-                    .then(|| PhoneNumber::parse(&number, loaded.config.default_country).ok())
-                    .flatten()
-                    .map(|n| n.as_str().to_owned())
-                    .ok_or_else(|| {
-                        invalid(
-                            ENV_SMS_ORIGINATION_NUMBER,
-                            "an E.164 number such as +15145550100",
-                        )
-                    })?,
-            ),
-        };
         let secret_cache = match get(&env, ENV_SECRET_CACHE_SECONDS) {
             None => Duration::from_secs(300),
             Some(s) => Duration::from_secs(
@@ -316,12 +289,16 @@ impl LambdaEnv {
                     .map_err(|_| invalid(ENV_SECRET_CACHE_SECONDS, "a whole number of seconds"))?,
             ),
         };
-        let scheduler = if loaded.config.flows.is_empty() {
+        let scheduler = if !loaded.config.needs_scheduler() {
             None
         } else {
+            let when = if loaded.config.flows.is_empty() {
+                "required when [sms] quiet_hours hold SMS back (a quiet_kinds kind sent by SMS), not set"
+            } else {
+                "required when [[flows]] are configured, not set"
+            };
             let arn = |key: &str| {
-                let value = required(key)
-                    .map_err(|_| invalid(key, "required when [[flows]] are configured, not set"))?;
+                let value = required(key).map_err(|_| invalid(key, when))?;
                 if value.starts_with("arn:") {
                     Ok(value)
                 } else {
@@ -329,12 +306,8 @@ impl LambdaEnv {
                 }
             };
             Some(SchedulerEnv {
-                group: required(ENV_SCHEDULE_GROUP).map_err(|_| {
-                    invalid(
-                        ENV_SCHEDULE_GROUP,
-                        "required when [[flows]] are configured, not set",
-                    )
-                })?,
+                group: required(ENV_SCHEDULE_GROUP)
+                    .map_err(|_| invalid(ENV_SCHEDULE_GROUP, when))?,
                 target_arn: arn(ENV_SCHEDULER_TARGET_ARN)?,
                 role_arn: arn(ENV_SCHEDULER_ROLE_ARN)?,
                 dead_letter_arn: get(&env, ENV_SCHEDULER_DLQ_ARN),
@@ -371,8 +344,6 @@ impl LambdaEnv {
                 from,
                 reply_to: loaded.config.brand.reply_to.clone(),
                 configuration_set: get(&env, ENV_SES_CONFIGURATION_SET),
-                sms_sender_id,
-                sms_origination_number,
             },
             secret_cache,
         })
@@ -532,8 +503,6 @@ mod tests {
                 ),
                 ("BOOXI_SENDER_EMAIL", "notify@store.example.com"),
                 ("BOOXI_SES_CONFIGURATION_SET", "booxi"),
-                ("BOOXI_SMS_SENDER_ID", "Atelier"),
-                ("BOOXI_SMS_ORIGINATION_NUMBER", "+15145550100"),
                 ("BOOXI_SECRET_CACHE_SECONDS", "0"),
             ]),
             &header_secret(),
@@ -572,22 +541,6 @@ mod tests {
                 &oauth2()
             )
             .is_ok()
-        );
-        let bad = LambdaEnv::from_env(
-            env(&[
-                ("BOOXI_IDEMPOTENCY_TABLE", "t"),
-                (
-                    "BOOXI_RECIPIENT_KEY_SECRET_ARN",
-                    "booxi-notify/recipient-key",
-                ),
-                ("BOOXI_SENDER_EMAIL", "a@b.co"),
-                ("BOOXI_SMS_SENDER_ID", "Far too long an id"),
-            ]),
-            &oauth2(),
-        );
-        assert_eq!(
-            bad.unwrap_err().to_string(),
-            "BOOXI_SMS_SENDER_ID: 1 to 11 letters, digits or hyphens, at least one letter"
         );
     }
 
@@ -692,34 +645,6 @@ mod tests {
                 .to_string(),
             "BOOXI_RECIPIENT_KEY_SECRET_ARN: required, not set"
         );
-    }
-
-    #[test]
-    fn the_origination_number_is_a_real_e164_number() {
-        let with = |number: &'static str| {
-            let pairs: &'static [(&'static str, &'static str)] = Box::leak(Box::new([
-                ("BOOXI_IDEMPOTENCY_TABLE", "t"),
-                (
-                    "BOOXI_RECIPIENT_KEY_SECRET_ARN",
-                    "booxi-notify/recipient-key",
-                ),
-                ("BOOXI_SENDER_EMAIL", "a@b.co"),
-                ("BOOXI_SMS_ORIGINATION_NUMBER", number),
-            ]));
-            LambdaEnv::from_env(env(pairs), &oauth2())
-        };
-        let ok = with("+1 514 555 0100").unwrap();
-        assert_eq!(
-            ok.sender.sms_origination_number.as_deref(),
-            Some("+15145550100")
-        );
-        for bad in ["5145550100", "+1555", "+99912345678", "+1514555010x"] {
-            assert_eq!(
-                with(bad).unwrap_err().to_string(),
-                "BOOXI_SMS_ORIGINATION_NUMBER: an E.164 number such as +15145550100",
-                "{bad}"
-            );
-        }
     }
 
     #[test]

@@ -14,7 +14,8 @@ use crate::domain::notification::{audience_name, channel_name};
 
 /// Email through SES v2 (`SendEmail` with the raw MIME message, naming the configuration
 /// set and tagged with what the message is), SMS through SNS (`Publish` to a phone
-/// number, transactional), after asking SNS whether the number opted out.
+/// number, transactional, from the sender its country gets), after asking SNS whether
+/// the number opted out.
 #[derive(Debug, Clone)]
 pub struct AwsCourier {
     pub ses: aws_sdk_sesv2::Client,
@@ -101,8 +102,13 @@ where
 }
 
 fn attribute(value: &str) -> Result<MessageAttributeValue, SendError> {
+    typed_attribute("String", value)
+}
+
+/// SNS takes `AWS.SNS.SMS.MaxPrice` as a `Number`, the others as `String`s.
+fn typed_attribute(data_type: &str, value: &str) -> Result<MessageAttributeValue, SendError> {
     MessageAttributeValue::builder()
-        .data_type("String")
+        .data_type(data_type)
         .string_value(value)
         .build()
         .map_err(|e| SendError::permanent(format!("SNS attribute: {e}")))
@@ -165,12 +171,17 @@ impl AwsCourier {
             .phone_number(sms.to.as_str())
             .message(&sms.text)
             .message_attributes("AWS.SNS.SMS.SMSType", attribute("Transactional")?);
-        if let Some(id) = &self.sender.sms_sender_id {
-            publish = publish.message_attributes("AWS.SNS.SMS.SenderID", attribute(id)?);
+        // The sender the number's country gets (`[sms.senders.XX]`, else the default).
+        if let Some(id) = &sms.sender.sender_id {
+            publish = publish.message_attributes("AWS.SNS.SMS.SenderID", attribute(id.as_str())?);
         }
-        if let Some(number) = &self.sender.sms_origination_number {
+        if let Some(number) = &sms.sender.origination_number {
             publish =
                 publish.message_attributes("AWS.MM.SMS.OriginationNumber", attribute(number)?);
+        }
+        if let Some(price) = &sms.max_price {
+            publish = publish
+                .message_attributes("AWS.SNS.SMS.MaxPrice", typed_attribute("Number", price)?);
         }
         let out = publish.send().await.map_err(|e| {
             let mut error = send_error("SNS Publish", &e);

@@ -3,6 +3,7 @@ use std::time::{Duration, SystemTime};
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{
     AttributeValue, KeysAndAttributes, PutRequest, ReturnValuesOnConditionCheckFailure,
     WriteRequest,
@@ -13,10 +14,11 @@ use futures_util::future::BoxFuture;
 use super::classify;
 use crate::core::schedules::{BookingState, Named, Saved};
 use crate::core::store::{
-    Applied, Claim, Closed, Done, Found, HistoryEntry, IdempotencyStore, Owner, RETENTION,
-    StoreError, Suppression, epoch_millis, epoch_seconds, event_key, provider_key,
+    Applied, Claim, Closed, Counted, Done, Found, HistoryEntry, IdempotencyStore, Owner, RETENTION,
+    StoreError, Suppression, epoch_millis, epoch_seconds, event_key, provider_key, sms_day_key,
 };
 use crate::domain::feedback::{Cause, Learned};
+use crate::domain::sms::SpendDay;
 
 /// A saved summary longer than this is dropped (duplicates then answer without the
 /// messages): an item may not exceed 400 KB.
@@ -593,6 +595,104 @@ impl IdempotencyStore for DynamoStore {
             Err(e) => match e.as_service_error() {
                 Some(err) if err.is_conditional_check_failed_exception() => Ok(Closed::NotOwner),
                 _ => Err(store_error("DeleteItem (release)", &e)),
+            },
+        }
+    }
+
+    /// One conditional `UpdateItem` on `sms#<merchant>#<day>`: adds 1 to `count` and the
+    /// message's fingerprint to the string set `msgs`, if fewer than `cap` are counted
+    /// and that message is not; the day's item expires two days after the day. When the
+    /// condition fails, the item as it was (returned with the failure) says which.
+    async fn count_sms(
+        &self,
+        day: &SpendDay,
+        message: &str,
+        cap: u32,
+    ) -> Result<Counted, StoreError> {
+        let key = sms_day_key(day);
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(&key))
+            .update_expression(
+                "ADD #count :one, #msgs :this SET #expires = if_not_exists(#expires, :expires)",
+            )
+            .condition_expression(
+                "(attribute_not_exists(#count) OR #count < :cap) \
+                 AND (attribute_not_exists(#msgs) OR NOT contains(#msgs, :message))",
+            )
+            .expression_attribute_names("#count", "count")
+            .expression_attribute_names("#msgs", "msgs")
+            .expression_attribute_names("#expires", "expires_at")
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":this", AttributeValue::Ss(vec![message.to_owned()]))
+            .expression_attribute_values(":message", s(message))
+            .expression_attribute_values(":cap", n(u64::from(cap)))
+            .expression_attribute_values(
+                ":expires",
+                n(u64::try_from(day.expires().as_second()).unwrap_or(0)),
+            )
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        let failed = match result {
+            Ok(_) => return Ok(Counted::Counted),
+            Err(e) => match e.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(failed)) => {
+                    failed.item().cloned()
+                }
+                _ => return Err(store_error("UpdateItem (SMS count)", &e)),
+            },
+        };
+        // Without the old item in the failure (some emulators leave it out), read it.
+        let item = match failed {
+            Some(item) => item,
+            None => self
+                .client
+                .get_item()
+                .table_name(&self.table)
+                .key("pk", s(&key))
+                .consistent_read(true)
+                .send()
+                .await
+                .map_err(|e| store_error("GetItem (SMS count)", &e))?
+                .item()
+                .cloned()
+                .unwrap_or_default(),
+        };
+        let counted_before = item
+            .get("msgs")
+            .and_then(|v| v.as_ss().ok())
+            .is_some_and(|set| set.iter().any(|m| m == message));
+        Ok(if counted_before {
+            Counted::Before
+        } else {
+            Counted::Full
+        })
+    }
+
+    async fn uncount_sms(&self, day: &SpendDay, message: &str) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(sms_day_key(day)))
+            .update_expression("ADD #count :minus DELETE #msgs :this")
+            .condition_expression("contains(#msgs, :message)")
+            .expression_attribute_names("#count", "count")
+            .expression_attribute_names("#msgs", "msgs")
+            .expression_attribute_values(":minus", AttributeValue::N("-1".into()))
+            .expression_attribute_values(":this", AttributeValue::Ss(vec![message.to_owned()]))
+            .expression_attribute_values(":message", s(message))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) => match e.as_service_error() {
+                // Not counted (or given back already): nothing to give back.
+                Some(err) if err.is_conditional_check_failed_exception() => Ok(()),
+                _ => Err(store_error("UpdateItem (SMS count back)", &e)),
             },
         }
     }
