@@ -83,6 +83,7 @@ fn core(courier: Courierish) -> Core<MemoryStore, Courierish, RenderComposer> {
         emit_metrics: false,
         flows: None,
         queue: None,
+        events_out: None,
     }
 }
 

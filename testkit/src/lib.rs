@@ -1,19 +1,21 @@
 //! Real parts for the tests and the benchmarks, on loopback only: moto in server mode
 //! ([`moto`]), a Lambda Runtime API that runs the compiled function ([`lambda`]), an HTTP
 //! client and server on hyper ([`http`]), and proxies in front of AWS ([`proxy`]):
-//! one that delays, one that serialises calls, one that throttles; and Booxi bodies built
-//! for a test ([`bodies`]). Used by
+//! one that delays, one that serialises calls, one that throttles; Booxi bodies built
+//! for a test ([`bodies`]); and JSON Schema validation of published details ([`schema`]). Used by
 //! `functions/webhook/tests`, `cli/tests`, `shared/tests` and `bench/`.
 //!
 //! The API is blocking (tests and the bench suite are plain threads); the servers run
 //! on one background tokio runtime shared by the process.
 
 pub mod bodies;
+pub mod bus;
 pub mod events;
 pub mod http;
 pub mod lambda;
 pub mod moto;
 pub mod proxy;
+pub mod schema;
 pub mod sqs;
 
 use std::future::Future;

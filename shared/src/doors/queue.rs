@@ -477,6 +477,7 @@ mod tests {
             emit_metrics: false,
             flows: None,
             queue: Some(queue),
+            events_out: None,
         }
     }
 
