@@ -21,6 +21,10 @@ in queued mode):
 - every SQS queue has a queue policy denying sending and receiving to any principal but
   the ones it names (the stack's roles, the account's administrators);
 - ReservedConcurrency has a default above 0 (a bound on sends unless turned off);
+- booking events out: EventBridge actions are exactly the calls of
+  shared/src/adapters/aws/eventbridge.rs (events:PutEvents), granted to the webhook only,
+  on the one bus (never `*`), with the `events:source` condition `booxi-notify`, and only
+  when EventBus is set; BOOXI_EVENT_BUS is the webhook's alone (the drain makes no client);
 - after the send: the functions' SNS actions are Publish and CheckIfPhoneNumberIsOptedOut
   only; SES sending names the configuration set by its ARN; the SES outcome rule takes
   `aws.ses` events of that configuration set only; the SMS delivery-status role may be
@@ -144,6 +148,7 @@ def main():
     problems.extend(queue_problems(template))
     problems.extend(outcome_problems(template))
     problems.extend(whatsapp_problems(template))
+    problems.extend(events_out_problems(template))
     for p in problems:
         print(f"template.yaml: {p}")
     if not problems:
@@ -181,6 +186,66 @@ def role_problems(found):
                 problems.append(f"statement {s.get('Sid')}: SES sending without a ses:FromAddress condition")
         if s["Effect"] == "Allow" and any(a == "*" or a.endswith(":*") for a in actions):
             problems.append(f"statement {s.get('Sid')}: grants a whole service ({actions})")
+    return problems
+
+
+def eventbridge_calls():
+    """EventBridge operations the code calls: `.put_events()` -> `events:PutEvents`."""
+    text = (ROOT / "shared/src/adapters/aws/eventbridge.rs").read_text()
+    return {
+        "events:" + "".join(part.title() for part in name.split("_"))
+        for name in re.findall(r"\.((?:put|list|describe)_\w+)\(\)", text)
+    }
+
+
+def conditional_statements(template, name):
+    """The role's statements as (condition or None, statement)."""
+    role = template["Resources"][name]["Properties"]
+    for policy in role["Policies"]:
+        for statement in policy["PolicyDocument"]["Statement"]:
+            if isinstance(statement, dict) and "Fn::If" in statement:
+                yield statement["Fn::If"][0], statement["Fn::If"][1]
+            elif isinstance(statement, dict):
+                yield None, statement
+
+
+def events_out_problems(template):
+    problems = []
+    resources = template["Resources"]
+    used = eventbridge_calls()
+    for name in ROLES:
+        if name not in resources:
+            continue
+        granted = [(cond, s) for cond, s in conditional_statements(template, name)
+                   if isinstance(s, dict) and s.get("Effect") == "Allow"
+                   and any(str(a).startswith("events:") for a in as_list(s["Action"]))]
+        if name != "WebhookRole":
+            for _, s in granted:
+                problems.append(f"{name}: statement {s.get('Sid')} grants EventBridge actions: only the webhook publishes")
+            continue
+        actions = {a for _, s in granted for a in as_list(s["Action"])}
+        if actions != used:
+            problems.append(f"WebhookRole: EventBridge actions granted {sorted(actions)} but the code calls {sorted(used)}")
+        for cond, s in granted:
+            if cond != "EventsOut":
+                problems.append(f"WebhookRole: statement {s.get('Sid')} grants EventBridge actions without EventBus set")
+            for resource in as_list(s["Resource"]):
+                text = str(resource)
+                if "*" in text.replace("${AWS::", "") or ("event-bus/" not in text and "EventsBus" not in text):
+                    problems.append(f"WebhookRole: statement {s.get('Sid')} publishes beyond the one bus ({resource})")
+            source = s.get("Condition", {}).get("StringEquals", {}).get("events:source")
+            if source != "booxi-notify":
+                problems.append(f"WebhookRole: statement {s.get('Sid')} publishes without the events:source condition booxi-notify")
+    globals_env = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    if "BOOXI_EVENT_BUS" in globals_env:
+        problems.append("Globals: BOOXI_EVENT_BUS is given to every function, the drain included")
+    webhook_env = resources["WebhookFunction"]["Properties"]["Environment"]["Variables"]
+    if "BOOXI_EVENT_BUS" not in webhook_env:
+        problems.append("WebhookFunction: BOOXI_EVENT_BUS is not set")
+    if "DrainFunction" in resources:
+        drain_env = resources["DrainFunction"]["Properties"]["Environment"]["Variables"]
+        if "BOOXI_EVENT_BUS" in drain_env:
+            problems.append("DrainFunction: told the bus (it publishes nothing)")
     return problems
 
 

@@ -2,7 +2,8 @@
 # Installs the Python-side tools into a venv outside the repository (default
 # ~/.cache/booxi-notify/venv, or $BOOXI_CI_CACHE/venv), by purpose:
 #
-#   scripts/tools.sh test     moto (the AWS emulator the tests run against): about 315 MB;
+#   scripts/tools.sh test     moto (the AWS emulator the tests run against) and jsonschema
+#                             (the events-out detail checked against its schema): about 315 MB;
 #                             and Chromium from the OS packages (apt-get) when it is not
 #                             on PATH, for the browser test of the emails
 #   scripts/tools.sh deploy   AWS SAM CLI, cfn-lint, cargo-lambda (sam build, make validate,
@@ -24,10 +25,17 @@ want() { # want <executable in the venv> <pip requirement>
   for r in "${need[@]}"; do [ "$r" != "$2" ] || return 0; done
   need+=("$2")
 }
+want_module() { # want_module <Python module the venv imports> <pip requirement>
+  [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c "import $1" 2>/dev/null && return
+  for r in "${need[@]}"; do [ "$r" != "$2" ] || return 0; done
+  need+=("$2")
+}
 for purpose in "${purposes[@]}"; do
   case "$purpose" in
     test)
       want moto_server "moto[server]"
+      # The tests validate every published event's detail against docs/events-out.schema.json.
+      want_module jsonschema jsonschema
       chromium=yes
       ;;
     deploy)
@@ -37,6 +45,7 @@ for purpose in "${purposes[@]}"; do
       ;;
     all)
       want moto_server "moto[server]"
+      want_module jsonschema jsonschema
       chromium=yes
       want sam aws-sam-cli
       want cfn-lint cfn-lint

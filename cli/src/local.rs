@@ -13,9 +13,10 @@ use crate::{Fatal, Outcome, setup};
 use booxi_notify::adapters::memory::MemoryStore;
 use booxi_notify::adapters::memory::{MemoryQueue, drain_forever};
 use booxi_notify::adapters::memory::{MemoryScheduler, MemoryStates};
-use booxi_notify::adapters::outbox::Outbox;
+use booxi_notify::adapters::outbox::{Announce, Outbox, OutboxBus};
 use booxi_notify::adapters::simulator::Simulator;
 use booxi_notify::core::compose::RenderComposer;
+use booxi_notify::core::events_out::EventsOut;
 use booxi_notify::core::process::Core;
 use booxi_notify::core::queue::Queue;
 use booxi_notify::core::schedules::Flows;
@@ -93,6 +94,13 @@ fn webhook(
         scheduler: scheduler.clone(),
         states: Arc::new(MemoryStates::new()),
     });
+    // With [events_out]: each booking event goes to <out>/<event id>/events.jsonl.
+    let events_out = config.events_out.as_ref().map(|_| EventsOut {
+        bus: Arc::new(OutboxBus {
+            dir: options.out.clone(),
+            announce: Announce::Line,
+        }),
+    });
     // Message histories and suppressions are kept in the outbox folder too, so
     // `booxi-notify history` reads them and the next `serve` or `send` still knows them.
     let store = MemoryStore::with_journal(options.out.join(JOURNAL))
@@ -118,6 +126,7 @@ fn webhook(
             emit_metrics: false,
             flows,
             queue: queue.clone().map(|q| q as Arc<dyn Queue>),
+            events_out,
         },
     };
     Ok((webhook, scheduler, queue))
@@ -176,15 +185,30 @@ async fn fire_due(
         } else {
             text("kind")
         };
-        let what = format!(
-            "schedule {} ({} to {} by {}, due {})",
-            schedule.name,
-            kind,
-            text("recipient"),
-            text("channel"),
-            text("at")
-        );
+        let what = if text("channel") == "event" {
+            format!(
+                "schedule {} ({kind} event, due {})",
+                schedule.name,
+                text("at")
+            )
+        } else {
+            format!(
+                "schedule {} ({} to {} by {}, due {})",
+                schedule.name,
+                kind,
+                text("recipient"),
+                text("channel"),
+                text("at")
+            )
+        };
         let outcome = match webhook.core.fire(&input, None).await {
+            Ok(summary) if summary.event.is_some() => summary
+                .event
+                .map(|e| match e.reason {
+                    Some(reason) => format!("{} {}: {reason}", e.status, e.detail_type),
+                    None => format!("{} {}", e.status, e.detail_type),
+                })
+                .unwrap_or_default(),
             Ok(summary) if summary.messages.is_empty() => "nothing to send".to_owned(),
             Ok(summary) => summary
                 .messages

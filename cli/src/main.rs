@@ -11,6 +11,7 @@ use booxi_notify::Event;
 use booxi_notify::adapters::outbox;
 use booxi_notify::core::delivery::MessageMeta;
 use booxi_notify::domain::config::Config;
+use booxi_notify::domain::events_out;
 use booxi_notify::domain::notification::{
     Notification, ScheduleChange, audience_name, channel_name, utc_seconds,
 };
@@ -260,6 +261,7 @@ fn plan(config: Option<PathBuf>, explain: bool, files: &[PathBuf]) -> Outcome {
             }
         };
         let plan = booxi_notify::plan_as_sent(&event, &config);
+        let planned_event = events_out::planned(&event, &config, &plan);
         if explain {
             let mut notes = String::new();
             if event.id_derived {
@@ -269,10 +271,14 @@ fn plan(config: Option<PathBuf>, explain: bool, files: &[PathBuf]) -> Outcome {
                 notes.push_str(&format!("  event type `{sent}` read as its alias\n"));
             }
             eprint!(
-                "{shown}: event {} ({})\n{notes}{}",
+                "{shown}: event {} ({})\n{notes}{}{}",
                 event.id,
                 event.event_type.name(),
-                plan.explain()
+                plan.explain(),
+                planned_event
+                    .as_ref()
+                    .map(|e| e.explain())
+                    .unwrap_or_default()
             );
         }
         for n in &plan.notifications {
@@ -286,6 +292,17 @@ fn plan(config: Option<PathBuf>, explain: bool, files: &[PathBuf]) -> Outcome {
                     eprintln!("{shown}: {e}");
                     failed = true;
                 }
+            }
+        }
+        if let Some(out) = &planned_event {
+            // The booking event published for it ([events_out]).
+            let line = serde_json::json!({
+                "event_id": event.id,
+                "channel": "event",
+                "detail_type": out.detail_type.name(),
+            });
+            if !emit(&line.to_string()) {
+                return Ok(!failed);
             }
         }
         // SMS held back by quiet hours: a one-time schedule each, as a flow's.
@@ -311,8 +328,10 @@ fn plan(config: Option<PathBuf>, explain: bool, files: &[PathBuf]) -> Outcome {
 }
 
 /// A scheduled message's line: the message's own (as `plan_line`) with `"schedule":
-/// "upsert"` and `"at"`; a removal's: event id, kind, audience, channel, recipient
-/// (`client`, `attendee 2`) and `"schedule": "delete"`.
+/// "upsert"` and `"at"`; a flow's event's: event id, kind, `"channel": "event"`, its
+/// `detail_type`, `"schedule": "upsert"` and `"at"`; a removal's: event id, kind,
+/// audience (none for a flow's event), channel, recipient (`client`, `attendee 2`,
+/// `booking`) and `"schedule": "delete"`.
 fn schedule_line(
     renderer: &Renderer,
     event: &Event,
@@ -332,15 +351,29 @@ fn schedule_line(
             }
             Ok(line)
         }
-        ScheduleChange::Delete(d) => {
-            // In this order, as the other lines: event, kind, audience, channel.
+        ScheduleChange::Publish(p) => {
             let text = |v: &str| serde_json::to_string(v).map_err(cannot);
             Ok(format!(
-                "{{\"event_id\":{},\"kind\":{},\"audience\":\"{}\",\"channel\":\"{}\",\"recipient\":{},\"schedule\":\"delete\"}}",
+                "{{\"event_id\":{},\"kind\":{},\"channel\":\"event\",\"detail_type\":{},\"schedule\":\"upsert\",\"at\":\"{}\"}}",
+                text(&event.id)?,
+                text(p.kind.name())?,
+                text(&events_out::flow_detail_type(p.kind).unwrap_or_default())?,
+                utc_seconds(p.at)
+            ))
+        }
+        ScheduleChange::Delete(d) => {
+            // In this order, as the other lines: event, kind, audience, channel (a flow's
+            // event has no audience).
+            let text = |v: &str| serde_json::to_string(v).map_err(cannot);
+            let audience = d
+                .audience
+                .map(|a| format!("\"audience\":\"{}\",", audience_name(a)))
+                .unwrap_or_default();
+            Ok(format!(
+                "{{\"event_id\":{},\"kind\":{},{audience}\"channel\":\"{}\",\"recipient\":{},\"schedule\":\"delete\"}}",
                 text(&event.id)?,
                 text(d.kind.name())?,
-                audience_name(d.audience),
-                channel_name(d.channel),
+                d.channel.name(),
                 text(&d.recipient)?
             ))
         }
@@ -433,7 +466,7 @@ fn render(config: Option<PathBuf>, out: &Path, from: Option<&str>, files: &[Path
             .iter()
             .filter_map(|c| match c {
                 ScheduleChange::Upsert(s) => Some(&s.notification),
-                ScheduleChange::Delete(_) => None,
+                ScheduleChange::Publish(_) | ScheduleChange::Delete(_) => None,
             })
             .chain(plan.deferred.iter().map(|s| &s.notification));
         for (i, n) in plan.notifications.iter().chain(scheduled).enumerate() {

@@ -406,6 +406,107 @@ fn serve_with_fire_now_writes_scheduled_messages_to_the_outbox_at_once() {
     assert_eq!(printed.matches("-> sent").count(), 2, "{printed}");
 }
 
+const EVENT_FLOW: &str = r#"
+[events_out]
+bus = "booxi-notify"
+
+[[flows]]
+name = "starting_soon"
+before_start = "15m"
+channels = ["event"]
+"#;
+
+#[test]
+fn a_flow_with_the_event_channel_plans_an_event_line_and_publishes_to_events_jsonl_when_fired() {
+    let dir = temp_dir("event-flow");
+    let cfg = config(&dir, EVENT_FLOW);
+    let out = booxi(&[
+        "plan",
+        "--config",
+        cfg.to_str().unwrap(),
+        "events/confirmation-created.json",
+        "events/canceled-by-client.json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let scheduled: Vec<Value> = lines(&out)
+        .into_iter()
+        .filter(|l| l.get("schedule").is_some())
+        .collect();
+    assert_eq!(
+        scheduled,
+        [
+            json!({"event_id": "evt-0001", "kind": "starting_soon", "channel": "event",
+                   "detail_type": "Booking Starting Soon", "schedule": "upsert",
+                   "at": "2026-12-03T14:45:00Z"}),
+            json!({"event_id": "evt-0009", "kind": "starting_soon", "channel": "event",
+                   "recipient": "booking", "schedule": "delete"}),
+        ]
+    );
+    // `render` has no message to write for it.
+    let rendered = booxi(&[
+        "render",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--out",
+        dir.join("preview").to_str().unwrap(),
+        "events/confirmation-created.json",
+    ]);
+    assert!(rendered.status.success());
+    assert!(String::from_utf8_lossy(&rendered.stderr).starts_with("3 message(s) written"));
+
+    // Fired at once: its event goes to the fire's events.jsonl, no message is written.
+    let out_dir = dir.join("outbox");
+    let mut body = testkit::bodies::event("appointment.created")
+        .set("booking.startsOn", json!("2030-06-10T15:00:00Z"))
+        .0;
+    body["createdOn"] = json!("2030-06-01T10:00:00Z");
+    let file = dir.join("created.json");
+    std::fs::write(&file, body.to_string()).unwrap();
+    let now = Command::new(env!("CARGO_BIN_EXE_booxi-notify"))
+        .current_dir(root())
+        .env_remove("BOOXI_LOCAL_SECRET")
+        .env_remove("BOOXI_CONFIG")
+        .args([
+            "send",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+            "--fire-now",
+            file.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&now.stdout);
+    assert!(now.status.success(), "{printed}");
+    assert!(
+        printed.contains(
+            "(starting_soon event, due 2030-06-10T14:45:00Z) -> published Booking Starting Soon"
+        ),
+        "{printed}"
+    );
+    let fired = folders(&out_dir, "bx.starting_soon.");
+    assert_eq!(fired.len(), 1, "{printed}");
+    let entries: Vec<String> = std::fs::read_dir(&fired[0])
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(entries, ["events.jsonl"]);
+    let line: Value = serde_json::from_str(
+        std::fs::read_to_string(fired[0].join("events.jsonl"))
+            .unwrap()
+            .trim(),
+    )
+    .unwrap();
+    assert_eq!(line["detail-type"], "Booking Starting Soon");
+    assert_eq!(line["detail"]["flow"]["name"], "starting_soon");
+    testkit::schema::assert_valid_details(&[line["detail"].clone()]);
+}
+
 /// `plan` shows an SMS held back by quiet hours as the one-time schedule it becomes, at
 /// the end of the window, and `--explain` says why: a recall Booxi sent at 23:30 store
 /// time goes at 08:00.

@@ -443,3 +443,74 @@ fn serve_queued_answers_once_queued_and_its_drain_sends_each_message_once() {
         "{printed}"
     );
 }
+
+#[test]
+fn with_a_bus_send_appends_each_booking_event_to_its_events_jsonl_once() {
+    let out_dir = temp_dir("events-out");
+    let out = support::booxi_notify()
+        .env("BOOXI_EVENT_BUS", "booxi-notify")
+        .env("BOOXI_EVENTS_CONTACT_DATA", "false")
+        .args([
+            "send",
+            "--out",
+            out_dir.to_str().unwrap(),
+            "events/confirmation-created.json",
+            "events/confirmation-created.json",
+            "events/canceled-by-client.json",
+        ])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}");
+    let file = out_dir.join("evt-0001").join("events.jsonl");
+    assert!(
+        text.contains(&format!("published Booking Created -> {}", file.display())),
+        "{text}"
+    );
+    let first = text
+        .lines()
+        .find_map(|l| l.strip_prefix("events/confirmation-created.json: 200 "))
+        .unwrap();
+    let first: serde_json::Value = serde_json::from_str(first).unwrap();
+    assert_eq!(
+        first["event"],
+        serde_json::json!({"detail_type": "Booking Created", "status": "published"})
+    );
+    // Delivered twice, published once: one line.
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&file)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["source"], "booxi-notify");
+    assert_eq!(lines[0]["detail-type"], "Booking Created");
+    let detail = &lines[0]["detail"];
+    assert_eq!(detail["event_id"], "evt-0001");
+    assert!(detail["client"].get("email").is_none(), "{detail}");
+    let canceled = std::fs::read_to_string(out_dir.join("evt-0009").join("events.jsonl")).unwrap();
+    assert!(
+        canceled.contains("\"detail-type\":\"Booking Canceled\""),
+        "{canceled}"
+    );
+    let details: Vec<serde_json::Value> = [detail.clone()]
+        .into_iter()
+        .chain(
+            canceled
+                .lines()
+                .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["detail"].clone()),
+        )
+        .collect();
+    testkit::schema::assert_valid_details(&details);
+    // Without a bus: no events.jsonl.
+    let plain = temp_dir("events-off");
+    let out = booxi(&[
+        "send",
+        "--out",
+        plain.to_str().unwrap(),
+        "events/confirmation-created.json",
+    ]);
+    assert!(out.status.success());
+    assert!(!plain.join("evt-0001").join("events.jsonl").exists());
+    assert!(!stdout(&out).contains("published"));
+}

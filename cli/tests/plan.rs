@@ -292,6 +292,63 @@ fn config_file_and_environment_change_the_plan() {
 }
 
 #[test]
+fn with_a_bus_plan_prints_the_event_line_and_explain_says_why() {
+    let out = support::booxi_notify()
+        .env("BOOXI_EVENT_BUS", "booxi-notify")
+        .args([
+            "plan",
+            "--explain",
+            "events/changed-date.json",
+            "events/unknown-type.json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed = lines(&out);
+    let event = printed.last().unwrap();
+    assert_eq!(
+        *event,
+        serde_json::json!({"event_id": "evt-0007", "channel": "event", "detail_type": "Booking Moved"})
+    );
+    // One event line for the move, none for the ignored type.
+    assert_eq!(
+        printed.iter().filter(|l| l["channel"] == "event").count(),
+        1
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("  match     Booking Moved: changed(start date/time) or changed(staff) or changed(location)\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .contains("  event     Booking Moved (published once the event's messages are done)\n"),
+        "{stderr}"
+    );
+    // Without a bus: no event line.
+    let out = run(&["plan", "events/changed-date.json"]);
+    assert!(lines(&out).iter().all(|l| l.get("detail_type").is_none()));
+    // A bus that is not one: refused, the variable named.
+    let out = support::booxi_notify()
+        .env("BOOXI_EVENT_BUS", "my bus")
+        .args(["plan", "events/changed-date.json"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(
+            "BOOXI_EVENT_BUS: `my bus` is not an EventBridge bus name (letters, digits, `.`, `-`, `_`, `/`) or ARN (arn:aws:events:<region>:<account>:event-bus/<name>)"
+        ),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn whatsapp_lines_name_their_template_and_explain_says_why() {
     let out = support::booxi_notify()
         .env("BOOXI_WHATSAPP_PHONE_NUMBER_ID", "phone-number-id-0a1b")

@@ -49,11 +49,15 @@ fn changes(body: &support::Body) -> Vec<String> {
                 booxi_notify::domain::notification::channel_name(s.notification.channel),
                 utc_seconds(s.at)
             ),
+            ScheduleChange::Publish(p) => {
+                format!("publish {} {}", p.kind, utc_seconds(p.at))
+            }
             ScheduleChange::Delete(d) => format!(
                 "delete {}/{}/{}",
                 d.kind,
-                booxi_notify::domain::notification::audience_name(d.audience),
-                booxi_notify::domain::notification::channel_name(d.channel)
+                d.audience
+                    .map_or("booking", booxi_notify::domain::notification::audience_name),
+                d.channel.name()
             ),
         })
         .collect()
@@ -252,10 +256,7 @@ fn times_without_an_offset_are_read_in_the_stores_time_zone() {
     let at: Vec<String> = plan_at(&body.parse(), &paris, now)
         .schedules
         .iter()
-        .map(|c| match c {
-            ScheduleChange::Upsert(s) => utc_seconds(s.at),
-            ScheduleChange::Delete(_) => "delete".into(),
-        })
+        .map(|c| c.at().map_or_else(|| "delete".into(), utc_seconds))
         .collect();
     assert_eq!(at, [PRE_VISIT_AT, PRE_VISIT_AT]);
 }
@@ -310,13 +311,7 @@ fn flows_follow_client_communication_addresses_and_consent() {
     let who: Vec<String> = plan
         .schedules
         .iter()
-        .map(|c| {
-            format!(
-                "{}:{}",
-                c.recipient_key(),
-                booxi_notify::domain::notification::channel_name(c.channel())
-            )
-        })
+        .map(|c| format!("{}:{}", c.recipient_key(), c.channel().name()))
         .collect();
     assert_eq!(who, ["client:email", "client:sms", "attendee-71:email"]);
     // ClientOnly: attendees get nothing.
@@ -406,10 +401,56 @@ fn quiet_changes(body: &support::Body) -> (Vec<String>, String) {
                 booxi_notify::domain::notification::channel_name(s.notification.channel),
                 utc_seconds(s.at)
             )),
-            ScheduleChange::Delete(_) => None,
+            ScheduleChange::Publish(_) | ScheduleChange::Delete(_) => None,
         })
         .collect();
     (changes, plan.explain())
+}
+
+/// Quiet hours are for texts: a flow's event keeps its time where its SMS waits for the
+/// window's end, or is not scheduled at all (too late to matter).
+#[test]
+fn a_flows_event_keeps_its_time_inside_quiet_hours() {
+    let config = Config::from_toml(
+        "[events_out]\nbus = \"b\"\n[[flows]]\nname = \"starting_soon\"\nbefore_start = \"15m\"\n\
+         channels = [\"sms\", \"event\"]\n\n[sms]\nquiet_hours = \"21:00-08:00\"\n",
+    )
+    .unwrap();
+    let now = "2026-11-30T13:00:00Z".parse().unwrap();
+    let shown = |starts: &str| {
+        let body = dated(
+            event("appointment.created").set("booking.startsOn", json!(starts)),
+            CREATED,
+        );
+        plan_at(&body.parse(), &config, now)
+            .schedules
+            .iter()
+            .map(|c| match c {
+                ScheduleChange::Upsert(s) => format!(
+                    "{}/{} {}",
+                    s.notification.kind,
+                    booxi_notify::domain::notification::channel_name(s.notification.channel),
+                    utc_seconds(s.at)
+                ),
+                ScheduleChange::Publish(p) => format!("{}/event {}", p.kind, utc_seconds(p.at)),
+                ScheduleChange::Delete(d) => format!("delete {}", d.kind),
+            })
+            .collect::<Vec<_>>()
+    };
+    // A visit at 07:00 (Toronto): the SMS (06:45) would wait past the start; the event
+    // goes at 06:45.
+    assert_eq!(
+        shown("2026-12-04T12:00:00Z"),
+        ["starting_soon/event 2026-12-04T11:45:00Z"]
+    );
+    // At 08:10: the SMS at 08:00, the end of the window; the event at 07:55.
+    assert_eq!(
+        shown("2026-12-04T13:10:00Z"),
+        [
+            "starting_soon/sms 2026-12-04T13:00:00Z",
+            "starting_soon/event 2026-12-04T12:55:00Z"
+        ]
+    );
 }
 
 #[test]
@@ -485,7 +526,7 @@ fn sms_quiet_hours_shift_flows() {
         .iter()
         .filter_map(|c| match c {
             ScheduleChange::Upsert(s) => Some(utc_seconds(s.at)),
-            ScheduleChange::Delete(_) => None,
+            ScheduleChange::Publish(_) | ScheduleChange::Delete(_) => None,
         })
         .collect();
     assert_eq!(ats, ["2026-12-04T13:00:00Z"]);
@@ -553,7 +594,7 @@ fn flows_are_read_and_mistakes_name_their_key() {
     );
     assert_eq!(
         err("[[flows]]\nname = \"pre_visit\"\nbefore_start = \"24h\"\nchannels = [\"push\"]"),
-        "flows[0].channels: `push` is not a channel (email, sms)"
+        "flows[0].channels: `push` is not a channel (email, sms, event)"
     );
     assert_eq!(
         err("[[flows]]\nname = \"pre_visit\"\nbefore_start = \"24h\"\nchannels = [\"whatsapp\"]"),
@@ -561,7 +602,12 @@ fn flows_are_read_and_mistakes_name_their_key() {
     );
     assert_eq!(
         err("[[flows]]\nname = \"pre_visit\"\nbefore_start = \"24h\"\nchannels = []"),
-        "flows[0].channels: lists no channel (email and/or sms)"
+        "flows[0].channels: lists no channel (email, sms and/or event)"
+    );
+    // A flow's event needs the bus it goes to.
+    assert_eq!(
+        err("[[flows]]\nname = \"starting_soon\"\nbefore_start = \"15m\"\nchannels = [\"event\"]"),
+        "flows[0].channels: `event` needs [events_out] bus (BOOXI_EVENT_BUS): the bus its event is published to"
     );
     assert!(
         err("[[flows]]\nname = \"pre_visit\"\nbefore = \"24h\"").contains("unknown field `before`"),
@@ -660,6 +706,7 @@ mod door {
                 states: states.clone(),
             }),
             queue: None,
+            events_out: None,
         };
         Setup {
             core,
@@ -1456,6 +1503,120 @@ mod door {
     }
 
     #[tokio::test]
+    async fn a_flows_event_is_published_in_time_once_never_late_and_retried_after_a_failure() {
+        use booxi_notify::adapters::memory::MemoryBus;
+        use booxi_notify::core::events_out::EventsOut;
+        let now = jiff::Timestamp::now();
+        let mins = jiff::SignedDuration::from_mins;
+        let config = || {
+            Config::from_toml(
+                "[events_out]\nbus = \"b\"\n[[flows]]\nname = \"starting_soon\"\n\
+                 before_start = \"30m\"\nchannels = [\"event\"]\n",
+            )
+            .unwrap()
+        };
+        let with_bus = || {
+            let mut s = setup_with(config());
+            let bus = Arc::new(MemoryBus::new());
+            s.core.events_out = Some(EventsOut { bus: bus.clone() });
+            (s, bus)
+        };
+        let fire_of = |starts: jiff::Timestamp| {
+            json!({"door": "schedule", "booking": "5/778812", "flow": "starting_soon",
+                   "channel": "event", "recipient": "booking",
+                   "at": utc_seconds(starts - mins(30))})
+        };
+        let flow_events = |bus: &MemoryBus| {
+            bus.entries()
+                .into_iter()
+                .filter(|e| e.detail_type == "Booking Starting Soon")
+                .count()
+        };
+        // In time: published, once however often it fires.
+        let (s, bus) = with_bus();
+        let starts = now + mins(20);
+        starting_soon_fire(&s, "e1", starts).await;
+        let fire = fire_of(starts);
+        let fired = s.core.fire(&fire, None).await.unwrap();
+        assert_eq!(fired.event.unwrap().status, "published");
+        assert_eq!(
+            s.core.fire(&fire, None).await.unwrap().disposition,
+            booxi_notify::core::outcome::Disposition::Duplicate
+        );
+        assert_eq!(flow_events(&bus), 1);
+        // More than late_after (15m) after its time: nothing, counted as late.
+        let (s, bus) = with_bus();
+        let starts = now + mins(10);
+        starting_soon_fire(&s, "e1", starts).await;
+        let fired = s.core.fire(&fire_of(starts), None).await.unwrap();
+        let event = fired.event.unwrap();
+        assert_eq!(event.status, "skipped");
+        assert!(
+            event
+                .reason
+                .as_deref()
+                .unwrap()
+                .starts_with("too late: due at "),
+            "{event:?}"
+        );
+        assert_eq!(flow_events(&bus), 0);
+        // The bus does not take it: the fire fails (Scheduler retries); the retry publishes.
+        let (s, bus) = with_bus();
+        let starts = now + mins(20);
+        starting_soon_fire(&s, "e1", starts).await;
+        bus.fail(1);
+        let failed = s.core.fire(&fire_of(starts), None).await;
+        assert!(
+            matches!(&failed, Err(booxi_notify::doors::schedule::FireError::NotSent(why)) if why == "PutEvents entry: InternalFailure"),
+            "{failed:?}"
+        );
+        assert_eq!(flow_events(&bus), 0);
+        let retried = s.core.fire(&fire_of(starts), None).await.unwrap();
+        assert_eq!(retried.event.unwrap().status, "published");
+        assert_eq!(flow_events(&bus), 1);
+        // Without a bus any more (the setting removed since): nothing, and no error.
+        let s = setup_with(config());
+        let starts = now + mins(20);
+        starting_soon_fire(&s, "e1", starts).await;
+        let fired = s.core.fire(&fire_of(starts), None).await.unwrap();
+        assert_eq!(
+            fired.event.unwrap().reason.as_deref(),
+            Some("events out are not configured ([events_out] bus)")
+        );
+    }
+
+    /// A flow's event fires inside the quiet hours: published (they are for texts).
+    #[tokio::test]
+    async fn a_flows_event_fired_inside_quiet_hours_is_published() {
+        use booxi_notify::adapters::memory::MemoryBus;
+        use booxi_notify::core::events_out::EventsOut;
+        let config = Config::from_toml(&format!(
+            "[events_out]\nbus = \"b\"\n[[flows]]\nname = \"starting_soon\"\n\
+             before_start = \"30m\"\nchannels = [\"event\"]\n[sms]\nquiet_hours = \"{}\"\n",
+            testkit::bodies::window_around_now(-1, 1)
+        ))
+        .unwrap();
+        let mut s = setup_with(config);
+        let bus = Arc::new(MemoryBus::new());
+        s.core.events_out = Some(EventsOut { bus: bus.clone() });
+        let starts = jiff::Timestamp::now() + jiff::SignedDuration::from_mins(20);
+        starting_soon_fire(&s, "e1", starts).await;
+        let fire = json!({"door": "schedule", "booking": "5/778812", "flow": "starting_soon",
+                          "channel": "event", "recipient": "booking",
+                          "at": utc_seconds(starts - jiff::SignedDuration::from_mins(30))});
+        let fired = s.core.fire(&fire, None).await.unwrap();
+        let event = fired.event.unwrap();
+        assert_eq!(event.status, "published", "{event:?}");
+        assert_eq!(
+            bus.entries()
+                .iter()
+                .filter(|e| e.detail_type == "Booking Starting Soon")
+                .count(),
+            1
+        );
+    }
+
+    #[tokio::test]
     async fn an_after_completed_fire_later_than_its_late_after_sends_nothing() {
         let now = jiff::Timestamp::now();
         let s = setup_with(soon_config());
@@ -1578,12 +1739,7 @@ mod door {
         let statuses: Vec<(&str, &str)> = first
             .schedules
             .iter()
-            .map(|r| {
-                (
-                    booxi_notify::domain::notification::channel_name(r.channel),
-                    r.status,
-                )
-            })
+            .map(|r| (r.channel.name(), r.status))
             .collect();
         assert_eq!(statuses, [("email", "done"), ("sms", "failed")]);
         *flaky.failing.lock().unwrap() = None;
@@ -1853,7 +2009,7 @@ channels = ["email", "sms"]
             .into_iter()
             .filter_map(|c| match c {
                 ScheduleChange::Upsert(s) => Some(s.notification),
-                ScheduleChange::Delete(_) => None,
+                ScheduleChange::Publish(_) | ScheduleChange::Delete(_) => None,
             })
             .collect()
     }

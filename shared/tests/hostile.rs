@@ -100,6 +100,7 @@ fn webhook(courier: Counting) -> Hook {
             emit_metrics: false,
             flows: None,
             queue: None,
+            events_out: None,
         },
     }
 }
@@ -573,6 +574,7 @@ fn hostile_booking_names_keep_bounded_states_of_their_own() {
             states: states.clone(),
         }),
         queue: None,
+        events_out: None,
     };
     let long = "x".repeat(5_000);
     let names: Vec<(&str, &str, Option<&str>)> = vec![

@@ -103,6 +103,7 @@ fn core_with(courier: Courierish, config: Config) -> Core<MemoryStore, Courieris
         emit_metrics: false,
         flows: None,
         queue: None,
+        events_out: None,
     }
 }
 

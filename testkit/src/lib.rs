@@ -2,19 +2,21 @@
 //! ([`moto`]), a Lambda Runtime API that runs the compiled function ([`lambda`]), an HTTP
 //! client and server on hyper ([`http`]), and proxies in front of AWS ([`proxy`]):
 //! one that delays, one that serialises calls, one that throttles; a stub of AWS End
-//! User Messaging Social, which moto lacks ([`whatsapp`]); and Booxi bodies built for a
-//! test ([`bodies`]). Used by
+//! User Messaging Social, which moto lacks ([`whatsapp`]); Booxi bodies built for a test
+//! ([`bodies`]); and JSON Schema validation of published details ([`schema`]). Used by
 //! `functions/webhook/tests`, `cli/tests`, `shared/tests` and `bench/`.
 //!
 //! The API is blocking (tests and the bench suite are plain threads); the servers run
 //! on one background tokio runtime shared by the process.
 
 pub mod bodies;
+pub mod bus;
 pub mod events;
 pub mod http;
 pub mod lambda;
 pub mod moto;
 pub mod proxy;
+pub mod schema;
 pub mod sqs;
 pub mod whatsapp;
 

@@ -6,7 +6,8 @@
 //! [`RateLimitedSes`] throttles SES sends above a rate (429 `TooManyRequestsException`)
 //! and refuses SQS bodies as SQS does ([`sqs_refusal`]),
 //! [`RecordingProxy`] passes every call on and keeps what was asked (the request
-//! fields moto does not record: SES's configuration set and tags).
+//! fields moto does not record: SES's configuration set and tags), [`FailingPutEvents`]
+//! fails some EventBridge `PutEvents` entries.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -509,5 +510,64 @@ impl RecordingProxy {
             .filter(|(_, p, body)| p.starts_with(path) && body.contains(containing))
             .cloned()
             .collect()
+    }
+}
+
+/// An HTTP proxy in front of moto's EventBridge (`AWS_ENDPOINT_URL_EVENTBRIDGE`) that
+/// answers the next [`FailingPutEvents::fail`] `PutEvents` calls as EventBridge does when
+/// it does not take an entry — HTTP 200, `{"FailedEntryCount":1,"Entries":[{"ErrorCode":…,
+/// "ErrorMessage":…}]}` — and passes every other call to moto, counting `PutEvents` calls.
+pub struct FailingPutEvents {
+    pub port: u16,
+    pub put_events_calls: Arc<AtomicUsize>,
+    failing: Arc<Mutex<(usize, &'static str)>>,
+}
+
+impl FailingPutEvents {
+    pub fn start(target: u16) -> FailingPutEvents {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let failing = Arc::new(Mutex::new((0usize, "InternalFailure")));
+        let (counter, fail) = (Arc::clone(&calls), Arc::clone(&failing));
+        let port = serve(handler(move |request| {
+            let (counter, fail) = (Arc::clone(&counter), Arc::clone(&fail));
+            async move {
+                if request.header("X-Amz-Target") == Some("AWSEvents.PutEvents") {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                    let code = {
+                        let mut f = fail.lock().unwrap_or_else(|p| p.into_inner());
+                        (f.0 > 0).then(|| {
+                            f.0 -= 1;
+                            f.1
+                        })
+                    };
+                    if let Some(code) = code {
+                        let body = serde_json::json!({
+                            "FailedEntryCount": 1,
+                            "Entries": [{
+                                "ErrorCode": code,
+                                "ErrorMessage": "The request processing has failed because of an unknown error, exception or failure."
+                            }]
+                        });
+                        return Reply::new(200, body.to_string())
+                            .header("Content-Type", "application/x-amz-json-1.1");
+                    }
+                }
+                forward(target, request, "failing PutEvents proxy").await
+            }
+        }));
+        FailingPutEvents {
+            port,
+            put_events_calls: calls,
+            failing,
+        }
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The next `times` `PutEvents` calls fail their entry with `code`.
+    pub fn fail(&self, times: usize, code: &'static str) {
+        *self.failing.lock().unwrap_or_else(|p| p.into_inner()) = (times, code);
     }
 }

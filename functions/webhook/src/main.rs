@@ -6,12 +6,13 @@
 use std::sync::Arc;
 
 use booxi_notify::adapters::aws::{
-    AwsCourier, DynamoStore, EventBridgeScheduler, OptOutCache, SecretsManagerSource, SqsQueue,
-    WhatsAppSender, sdk_config,
+    AwsCourier, DynamoStore, EventBridgeBus, EventBridgeScheduler, OptOutCache,
+    SecretsManagerSource, SqsQueue, WhatsAppSender, sdk_config,
 };
 use booxi_notify::adapters::local::LocalMode;
 use booxi_notify::core::compose::{Compose, RenderComposer};
 use booxi_notify::core::delivery::Courier;
+use booxi_notify::core::events_out::EventsOut;
 use booxi_notify::core::process::Core;
 use booxi_notify::core::queue::Queue;
 use booxi_notify::core::schedules::Flows;
@@ -105,6 +106,14 @@ async fn main() -> Result<(), Error> {
         .whatsapp
         .as_ref()
         .map(|settings| WhatsAppSender::new(aws_sdk_socialmessaging::Client::new(&aws), settings));
+    // Only with [events_out] bus (BOOXI_EVENT_BUS): the EventBridge client makes no call
+    // at init.
+    let events_out = config.events_out.as_ref().map(|out| EventsOut {
+        bus: Arc::new(EventBridgeBus::new(
+            aws_sdk_eventbridge::Client::new(&aws),
+            out.bus.clone(),
+        )),
+    });
     let webhook = Arc::new(Webhook {
         settings: settings.http,
         secrets,
@@ -125,6 +134,7 @@ async fn main() -> Result<(), Error> {
             emit_metrics: true,
             flows,
             queue,
+            events_out,
         },
     });
 

@@ -40,6 +40,25 @@ fn event(id: &str, secret: &str) -> Value {
     event
 }
 
+/// The JSON lines of the function's stdout that have `key`, once `count` of them are
+/// there (stdout is read by a thread of its own: a line can arrive just after the answer).
+fn json_lines(function: &Function, key: &str, count: usize) -> Vec<Value> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let lines: Vec<Value> = function
+            .output
+            .text()
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .filter(|l| l.get(key).is_some())
+            .collect();
+        if lines.len() >= count || std::time::Instant::now() >= deadline {
+            return lines;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 #[test]
 fn local_env_runs_the_function_with_no_aws_and_prints_what_it_would_send() {
     let env = local_env();
@@ -71,13 +90,7 @@ fn local_env_runs_the_function_with_no_aws_and_prints_what_it_would_send() {
     assert_eq!(statuses, ["sent", "sent", "sent"], "{body}");
 
     // One JSON line per message on stdout, naming files that hold the whole message.
-    let lines: Vec<Value> = function
-        .output
-        .text()
-        .lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter(|l| l.get("local_delivery").is_some())
-        .collect();
+    let lines = json_lines(&function, "local_delivery", 3);
     let folder = format!("/tmp/booxi-notify/{id}");
     assert_eq!(
         lines,
@@ -158,4 +171,40 @@ fn local_mode_without_its_secret_refuses_to_start_and_says_why() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+#[test]
+fn local_mode_with_a_bus_writes_the_booking_event_instead_of_publishing_it() {
+    let mut env = local_env();
+    env.push(("BOOXI_EVENT_BUS".into(), "booxi-notify".into()));
+    let runtime = RuntimeApi::start();
+    let function = Function::spawn(Path::new(WEBHOOK), &runtime, &env);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let id = format!("local-bus-{}-{nanos}", std::process::id());
+    let answer = runtime
+        .invoke(&event(&id, "local-dev-secret"), TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}\n{}", function.logs()));
+    let body: Value = serde_json::from_str(answer["body"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        body["event"],
+        json!({"detail_type": "Booking Created", "status": "published"}),
+        "{body}"
+    );
+    let file = format!("/tmp/booxi-notify/{id}/events.jsonl");
+    let announced = json_lines(&function, "local_event", 1);
+    assert_eq!(
+        announced,
+        [
+            json!({"local_event": "written, not published", "event_id": id,
+                "detail_type": "Booking Created", "file": file})
+        ]
+    );
+    let written = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(written.lines().count(), 1);
+    let line: Value = serde_json::from_str(written.trim()).unwrap();
+    assert_eq!(line["detail"]["event_id"], id.as_str());
+    assert!(!function.logs().contains("jane.doe@example.com"));
 }

@@ -472,3 +472,46 @@ fn bodies_sqs_refuses_are_queued_escaped_and_drained_without_the_webhook_secret(
         assert!(!keys.iter().any(|k| k.ends_with(&plain)), "{keys:?}");
     }
 }
+
+#[test]
+fn queued_mode_publishes_the_booking_event_when_accepted_and_a_redelivery_does_not() {
+    let stack = Stack::new(1000.0, None, 2);
+    let tap = stack.moto.tap_bus("booxi-notify");
+    let mut env = stack.env.clone();
+    env.push(("BOOXI_EVENT_BUS".into(), "booxi-notify".into()));
+    let webhook = RuntimeApi::start();
+    let _webhook = Function::spawn(Path::new(WEBHOOK), &webhook, &env);
+    let event = burst_event(7);
+    let (status, body) = call(&webhook, &event);
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (200, Some("queued")),
+        "{body}"
+    );
+    assert_eq!(
+        body["event"],
+        json!({"detail_type": "Booking Created", "status": "published"})
+    );
+    let published = stack.moto.tapped(&tap);
+    assert_eq!(published.len(), 1, "{published:?}");
+    let statuses: Vec<&Value> = published[0]["detail"]["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| &m["status"])
+        .collect();
+    assert_eq!(
+        statuses,
+        [&json!("queued"); 3],
+        "accepted: the messages are queued"
+    );
+    testkit::schema::assert_valid_details(&[published[0]["detail"].clone()]);
+    // Booxi delivers it again: the work is redone (queued again), not published again.
+    let (status, body) = call(&webhook, &event);
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (200, Some("duplicate")),
+        "{body}"
+    );
+    assert!(stack.moto.tapped(&tap).is_empty());
+}

@@ -3,17 +3,21 @@
 //! `BOOXI_LOCAL_MODE=true` (as `events/local-env.json` does); then the secret comes from
 //! `BOOXI_LOCAL_SECRET`, the idempotency store is in memory, and each message is written
 //! as files under `/tmp/booxi-notify/<event id>/` (the layout of `booxi-notify render`)
-//! and announced by one JSON line on stdout. Nothing talks to AWS.
+//! and announced by one JSON line on stdout; with `[events_out]`, each booking event is
+//! appended to `<event id>/events.jsonl` there instead of being published. Nothing talks
+//! to AWS.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
 
 use crate::adapters::memory::MemoryStore;
-use crate::adapters::outbox;
+use crate::adapters::outbox::{self, Announce, OutboxBus};
 use crate::core::compose::RenderComposer;
 use crate::core::delivery::{Courier, Outgoing, SendError};
+use crate::core::events_out::EventsOut;
 use crate::core::process::Core;
 use crate::domain::config::Config;
 use crate::domain::contact::EmailAddress;
@@ -87,6 +91,12 @@ impl LocalMode {
         // The mode is not read here: the Lambda's local mode sends in the call (`serve --queued`
         // runs the queued mode offline).
         let Settings { http, delivery, .. } = settings;
+        let events_out = config.events_out.as_ref().map(|_| EventsOut {
+            bus: Arc::new(OutboxBus {
+                dir: self.outbox.clone(),
+                announce: Announce::Json,
+            }),
+        });
         Ok(Webhook {
             settings: http,
             secrets: CachedSecrets::new(self.secrets(), Duration::MAX, Duration::MAX),
@@ -104,6 +114,7 @@ impl LocalMode {
                 emit_metrics: false,
                 flows: None,
                 queue: None,
+                events_out,
             },
         })
     }

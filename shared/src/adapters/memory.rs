@@ -1,7 +1,8 @@
 //! The ports' in-memory twins, for `booxi-notify serve` and `send`, the Lambda's local
 //! mode and tests: the idempotency store ([`MemoryStore`]), the flows' scheduler and
-//! booking states ([`MemoryScheduler`], [`MemoryStates`]) and queued mode's queue
-//! ([`MemoryQueue`], with [`drain_forever`] playing SQS's event source mapping).
+//! booking states ([`MemoryScheduler`], [`MemoryStates`]), queued mode's queue
+//! ([`MemoryQueue`], with [`drain_forever`] playing SQS's event source mapping) and the
+//! events-out bus ([`MemoryBus`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
@@ -13,7 +14,8 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use crate::core::compose::Compose;
-use crate::core::delivery::Courier;
+use crate::core::delivery::{Courier, Failure};
+use crate::core::events_out::{self, BusError, EventBus};
 use crate::core::process::Core;
 use crate::core::queue::{BATCH_ENTRIES, Entry, Queue, QueueError, Rejected};
 use crate::core::schedules::{
@@ -40,6 +42,65 @@ enum Record {
         claimed: Option<(Owner, SystemTime)>,
     },
     Done(Done),
+}
+
+/// An events-out bus in memory: keeps every entry put, in order; [`MemoryBus::fail`]
+/// makes the next puts fail one entry each, as EventBridge does (a failed entry in an
+/// answer that is otherwise OK).
+#[derive(Debug, Default)]
+pub struct MemoryBus {
+    entries: Mutex<Vec<events_out::Entry>>,
+    failing: AtomicU64,
+}
+
+impl MemoryBus {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The entries put so far, oldest first.
+    pub fn entries(&self) -> Vec<events_out::Entry> {
+        self.entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// The next `times` puts fail their entries (`InternalFailure`).
+    pub fn fail(&self, times: u64) {
+        self.failing.store(times, Ordering::SeqCst);
+    }
+}
+
+impl EventBus for MemoryBus {
+    fn put<'a>(
+        &'a self,
+        entries: &'a [events_out::Entry],
+    ) -> BoxFuture<'a, Result<Vec<(usize, BusError)>, BusError>> {
+        Box::pin(async move {
+            let failing = self
+                .failing
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok();
+            if failing {
+                let failed = (0..entries.len())
+                    .map(|i| {
+                        let e = BusError {
+                            failure: Failure::Temporary,
+                            message: "PutEvents entry: InternalFailure".into(),
+                        };
+                        (i, e)
+                    })
+                    .collect();
+                return Ok(failed);
+            }
+            self.entries
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .extend_from_slice(entries);
+            Ok(Vec::new())
+        })
+    }
 }
 
 /// The in-memory store: the same semantics as DynamoDB's conditional writes, each

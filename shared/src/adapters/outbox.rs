@@ -2,13 +2,16 @@
 //! `booxi-notify render` writes — `DIR/<event id, percent-encoded>/<n>-<kind>-<audience>-<channel>` with
 //! `.eml` (the complete MIME message), `.html` and `.txt` for an email, `.txt` for an SMS,
 //! `.json` for a WhatsApp message (Meta's message object, as `SendWhatsAppMessage`
-//! would carry it).
+//! would carry it). And the offline [`EventBus`] ([`OutboxBus`]): each booking event
+//! published becomes a line of `DIR/<event id>/events.jsonl`.
 
 use std::path::{Path, PathBuf};
 
 use crate::adapters::simulator::Simulator;
-use crate::core::delivery::{Content, Courier, Outgoing, SendError};
+use crate::core::delivery::{Content, Courier, Failure, Outgoing, SendError};
+use crate::core::events_out::{BusError, Entry, EventBus};
 use crate::domain::contact::PhoneNumber;
+use crate::domain::events_out::SOURCE;
 use crate::domain::notification::{audience_name, channel_name};
 
 /// Writes messages under `dir`, printing one summary line per message (no address).
@@ -111,6 +114,91 @@ impl Courier for Outbox {
             .simulator
             .as_ref()
             .is_some_and(|s| s.is_opted_out(number.as_str())))
+    }
+}
+
+/// The file of an event's published events, in its folder.
+pub const EVENTS_FILE: &str = "events.jsonl";
+
+/// Appends what would be published to `DIR/<event id>/events.jsonl`, one JSON line per
+/// event — `{"source":"booxi-notify","detail-type":…,"detail":{…}}`, the fields a rule
+/// matches on — and announces each as `announce` says (no personal data: the
+/// detail-type and the file).
+#[derive(Debug, Clone)]
+pub struct OutboxBus {
+    pub dir: PathBuf,
+    pub announce: Announce,
+}
+
+/// How an [`OutboxBus`] announces each event it writes, on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Announce {
+    Nothing,
+    /// `published Booking Created -> outbox/evt-0001/events.jsonl` (`serve`, `send`).
+    Line,
+    /// `{"local_event":"written, not published","event_id":…,"detail_type":…,"file":…}`
+    /// (the Lambda's local mode, whose stdout is JSON lines).
+    Json,
+}
+
+impl OutboxBus {
+    /// Appends `entry`'s line to its event's `events.jsonl`; returns the file's path.
+    pub fn append(&self, entry: &Entry) -> Result<PathBuf, BusError> {
+        use std::io::Write;
+        let fail = |what: &str, e: std::io::Error| BusError {
+            failure: Failure::Configuration,
+            message: format!("outbox: cannot {what}: {}", e.kind()),
+        };
+        let detail: serde_json::Value =
+            serde_json::from_str(&entry.detail).map_err(|e| BusError {
+                failure: Failure::Configuration,
+                message: format!("the detail is not JSON: {e}"),
+            })?;
+        let line = serde_json::json!({
+            "source": SOURCE,
+            "detail-type": entry.detail_type,
+            "detail": detail,
+        });
+        let folder = self.dir.join(safe_file_name(&entry.event_id));
+        std::fs::create_dir_all(&folder).map_err(|e| fail("create its folder", e))?;
+        let path = folder.join(EVENTS_FILE);
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|e| fail("open events.jsonl", e))?;
+        writeln!(file, "{line}").map_err(|e| fail("write", e))?;
+        Ok(path)
+    }
+}
+
+impl EventBus for OutboxBus {
+    fn put<'a>(
+        &'a self,
+        entries: &'a [Entry],
+    ) -> futures_util::future::BoxFuture<'a, Result<Vec<(usize, BusError)>, BusError>> {
+        Box::pin(async move {
+            let mut failed = Vec::new();
+            for (i, entry) in entries.iter().enumerate() {
+                match (self.append(entry), self.announce) {
+                    (Ok(_), Announce::Nothing) => {}
+                    (Ok(path), Announce::Line) => {
+                        println!("published {} -> {}", entry.detail_type, path.display())
+                    }
+                    (Ok(path), Announce::Json) => println!(
+                        "{}",
+                        serde_json::json!({
+                            "local_event": "written, not published",
+                            "event_id": entry.event_id,
+                            "detail_type": entry.detail_type,
+                            "file": path.display().to_string(),
+                        })
+                    ),
+                    (Err(e), _) => failed.push((i, e)),
+                }
+            }
+            Ok(failed)
+        })
     }
 }
 

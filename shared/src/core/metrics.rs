@@ -70,6 +70,17 @@ pub fn flow_late(flow: &str) {
     );
 }
 
+/// A booking event put on the `[events_out]` bus (`EventsPublished`), or that the bus did
+/// not take (`EventsPublishFailed`: the webhook answers 5xx and Booxi retries).
+pub fn event_published(ok: bool) {
+    let name = if ok {
+        "EventsPublished"
+    } else {
+        "EventsPublishFailed"
+    };
+    println!("{}", emf_line(&[], &[(name, "Count", 1.0)]));
+}
+
 /// SMS not sent because their number's country is not allowed (`[sms] countries`).
 pub fn sms_country_blocked(count: usize) {
     println!(

@@ -9,11 +9,13 @@
 //! - [`feedback`]: what providers say after the send, applied to the messages' records;
 //! - [`schedules`]: the flows' scheduler and booking states;
 //! - [`deferred`]: SMS held back by quiet hours, scheduled for the end of the window;
-//! - [`spend`]: the daily SMS cap, counted in the store.
+//! - [`spend`]: the daily SMS cap, counted in the store;
+//! - [`events_out`]: the bus booking events are published to (`[events_out]`).
 
 pub mod compose;
 pub mod deferred;
 pub mod delivery;
+pub mod events_out;
 pub mod feedback;
 pub mod metrics;
 pub mod outcome;

@@ -212,6 +212,8 @@ pub struct Summary {
     pub messages: Vec<MessageReport>,
     /// Scheduled messages (`[[flows]]`) created, moved or removed, or that failed to be.
     pub schedules: Vec<ScheduleReport>,
+    /// With `[events_out]`: what became of the event published for it.
+    pub event: Option<EventReport>,
 }
 
 /// One schedule change of the summary (no address). Serialised as
@@ -219,8 +221,11 @@ pub struct Summary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ScheduleReport {
     pub kind: Kind,
-    pub audience: Audience,
-    pub channel: Channel,
+    /// Absent for a flow's event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audience: Option<Audience>,
+    /// `email`, `sms`, or `event` (a flow's event).
+    pub channel: crate::domain::notification::FlowChannel,
     /// `upsert` or `delete`.
     pub schedule: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -233,15 +238,66 @@ pub struct ScheduleReport {
     pub failure: Option<Failure>,
 }
 
+/// Reason shown for an event an earlier delivery published.
+pub const PUBLISHED_EARLIER: &str = "published by an earlier delivery of this event";
+
+/// Reason shown when the event's messages want a retry: the retry publishes it, with
+/// what became of them then.
+pub const DEFERRED: &str =
+    "not published yet: a message failed, and the delivery that completes the event publishes it";
+
+/// What became of an event's publication: the answer's `event`. Serialised as
+/// `{"detail_type","status":"published"|"failed"|"deferred"|"skipped","reason"?,"failure"?}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EventReport {
+    pub detail_type: String,
+    /// `published` (now, or by an earlier delivery: see `reason`), `failed`, `deferred`
+    /// (the event's messages want a retry first), `skipped` (a flow's event no longer
+    /// wanted).
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<Failure>,
+}
+
+impl EventReport {
+    pub(crate) fn new(detail_type: &str, status: &'static str, reason: Option<String>) -> Self {
+        Self {
+            detail_type: detail_type.to_owned(),
+            status,
+            reason,
+            failure: None,
+        }
+    }
+
+    pub fn deferred(detail_type: &str) -> Self {
+        Self::new(detail_type, "deferred", Some(DEFERRED.to_owned()))
+    }
+
+    pub fn skipped(detail_type: &str, reason: String) -> Self {
+        Self::new(detail_type, "skipped", Some(reason))
+    }
+
+    pub fn failed(detail_type: &str, failure: Failure, reason: String) -> Self {
+        Self {
+            failure: Some(failure),
+            ..Self::new(detail_type, "failed", Some(reason))
+        }
+    }
+}
+
 impl Summary {
-    /// The failure that asks for the event to be delivered again, if any: a temporary
-    /// one first (it may clear by itself), else a configuration one. Refusals never do.
+    /// The failure that asks for the event to be delivered again, if any (a message's, a
+    /// schedule change's or the event's publication's): a temporary one first (it may
+    /// clear by itself), else a configuration one. Refusals never do.
     pub fn retry_wanted(&self) -> Option<Failure> {
         let failures = || {
             self.messages
                 .iter()
                 .filter_map(MessageReport::failure)
                 .chain(self.schedules.iter().filter_map(|s| s.failure))
+                .chain(self.event.iter().filter_map(|e| e.failure))
         };
         if failures().any(|f| f == Failure::Temporary) {
             Some(Failure::Temporary)
@@ -333,6 +389,7 @@ mod tests {
             disposition: Disposition::Processed,
             messages,
             schedules: Vec::new(),
+            event: None,
         };
         assert_eq!(summary(vec![failed(Failure::Refused)]).retry_wanted(), None);
         assert_eq!(

@@ -27,8 +27,11 @@ use crate::core::compose::Compose;
 use crate::core::delivery::{
     Content, Courier, DeliverySettings, Failure, MessageMeta, Outgoing, SendError, send_with_retry,
 };
+use crate::core::events_out::{BusError, Entry, detail_messages, publication_key};
 use crate::core::metrics;
-use crate::core::outcome::{Disposition, MessageReport, Outcome, Summary, report};
+use crate::core::outcome::{
+    Disposition, EventReport, MessageReport, Outcome, PUBLISHED_EARLIER, Summary, report,
+};
 use crate::core::queue;
 use crate::core::schedules::{FlowWork, Flows};
 use crate::core::spend::{self, SmsCount};
@@ -38,6 +41,7 @@ use crate::core::store::{
 };
 use crate::domain::config::Config;
 use crate::domain::event::Event;
+use crate::domain::events_out::{self, Detail};
 use crate::domain::feedback::{Cause, MessageStatus, mask};
 use crate::domain::notification::{Address, Channel, Notification, audience_name, channel_name};
 use crate::domain::rules;
@@ -80,6 +84,9 @@ pub struct Core<I, C, P> {
     /// Queued mode (`BOOXI_DELIVERY_MODE=queued`): planned messages go on this queue and
     /// the queue door ([`crate::doors::queue`]) sends them. `None`: sent in the call (direct).
     pub queue: Option<std::sync::Arc<dyn crate::core::queue::Queue>>,
+    /// `[events_out]`: the bus each event's booking event is published to; `None` when
+    /// no bus is configured (nothing is published).
+    pub events_out: Option<crate::core::events_out::EventsOut>,
 }
 
 /// When the work of one delivery must end.
@@ -128,6 +135,7 @@ where
             disposition,
             messages,
             schedules: Vec::new(),
+            event: None,
         };
         // One clock reading, in whole milliseconds as the claim stores it: a later
         // delivery that redoes this one's work plans at the same instant.
@@ -277,6 +285,23 @@ where
                 }
             }
             done.schedules = flows_done.reports;
+        }
+        // The booking event, once the event's own work is done: what it says of the
+        // messages is then final. A delivery whose messages want a retry leaves it to
+        // the retry (which finds what was sent recorded, and publishes once).
+        if let (Some(_), Some(planned)) = (
+            &self.events_out,
+            events_out::planned(event, &self.config, &plan),
+        ) {
+            let detail_type = planned.detail_type.name();
+            done.event = Some(if done.retry_wanted().is_some() {
+                EventReport::deferred(&detail_type)
+            } else {
+                let messages = detail_messages(&done.messages);
+                let detail = events_out::detail(event, &self.config, &messages);
+                self.publish(&event.id, &detail_type, &detail, timing.send_until)
+                    .await
+            });
         }
         match (&self.queue, earlier) {
             // Work done again answers as a duplicate; if it failed, the failure is its
@@ -833,6 +858,105 @@ impl<I: IdempotencyStore, C, P> Core<I, C, P> {
         {
             tracing::warn!(event_id = %event.id, kind = %n.kind, error = %e, outcome = ?done, "cannot record the message");
         }
+    }
+}
+
+impl<I: IdempotencyStore, C, P> Core<I, C, P> {
+    /// Publishes `detail` as `detail_type` once for `event_id`: not when an earlier
+    /// delivery recorded it published; recorded once the bus took it. No call is in
+    /// flight after `until`.
+    pub(crate) async fn publish(
+        &self,
+        event_id: &str,
+        detail_type: &str,
+        detail: &Detail,
+        until: Instant,
+    ) -> EventReport {
+        let started = Instant::now();
+        let report = self
+            .publish_once(event_id, detail_type, detail, until)
+            .await;
+        tracing::info!(
+            event_id = %event_id,
+            detail_type = %detail_type,
+            outcome = report.status,
+            reason = report.reason.as_deref().unwrap_or(""),
+            latency_ms = started.elapsed().as_millis() as u64,
+            "event out"
+        );
+        if self.emit_metrics && report.reason.as_deref() != Some(PUBLISHED_EARLIER) {
+            match report.status {
+                "published" => metrics::event_published(true),
+                "failed" => metrics::event_published(false),
+                _ => {}
+            }
+        }
+        report
+    }
+
+    async fn publish_once(
+        &self,
+        event_id: &str,
+        detail_type: &str,
+        detail: &Detail,
+        until: Instant,
+    ) -> EventReport {
+        let Some(out) = &self.events_out else {
+            return EventReport::skipped(detail_type, "events out are not configured".into());
+        };
+        let key = publication_key(event_id);
+        match self.store.recorded(std::slice::from_ref(&key)).await {
+            Ok(found) if found.contains_key(&key) => {
+                return EventReport::new(
+                    detail_type,
+                    "published",
+                    Some(PUBLISHED_EARLIER.to_owned()),
+                );
+            }
+            Ok(_) => {}
+            Err(e) => return EventReport::failed(detail_type, Failure::Temporary, e.to_string()),
+        }
+        let json = match serde_json::to_string(detail) {
+            Ok(json) => json,
+            Err(e) => {
+                return EventReport::failed(
+                    detail_type,
+                    Failure::Configuration,
+                    format!("the detail does not serialise: {e}"),
+                );
+            }
+        };
+        let entries = [Entry {
+            detail_type: detail_type.to_owned(),
+            detail: json,
+            event_id: event_id.to_owned(),
+        }];
+        if Instant::now() >= until {
+            return EventReport::failed(
+                detail_type,
+                Failure::Temporary,
+                "not started: the delivery deadline came first".into(),
+            );
+        }
+        let put = tokio::time::timeout_at(until.into(), out.bus.put(&entries)).await;
+        let failure = match put {
+            Err(_) => Some(BusError {
+                failure: Failure::Temporary,
+                message: "cut off at the delivery deadline".into(),
+            }),
+            Ok(Err(e)) => Some(e),
+            // An entry the bus did not take: another delivery publishes it (503 for a
+            // retryable code, 502 for one about our side).
+            Ok(Ok(failed)) => failed.into_iter().next().map(|(_, e)| e),
+        };
+        if let Some(e) = failure {
+            return EventReport::failed(detail_type, e.failure, e.message);
+        }
+        if let Err(e) = self.store.record(&key, Done::Sent, SystemTime::now()).await {
+            // Not fatal: a later delivery publishes it again (consumers deduplicate).
+            tracing::warn!(event_id = %event_id, error = %e, "cannot record the event published");
+        }
+        EventReport::new(detail_type, "published", None)
     }
 }
 

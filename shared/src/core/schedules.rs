@@ -28,7 +28,7 @@ use crate::domain::booking::{self, BookingRef, Merged};
 use crate::domain::config::Config;
 use crate::domain::event::Event;
 use crate::domain::notification::{
-    Audience, Channel, Kind, Plan, ScheduleChange, audience_name, channel_name, utc_seconds,
+    Audience, FlowChannel, Kind, Plan, ScheduleChange, audience_name, utc_seconds,
 };
 use crate::domain::rules;
 
@@ -40,16 +40,17 @@ pub const DOOR: &str = "schedule";
 pub const STATE_MARGIN: Duration = Duration::from_secs(2 * 24 * 3600);
 
 /// The schedule's name: `bx.<flow>.<24 hex digits>`, the digits a SHA-256 of the booking
-/// key, flow, recipient key and channel. Deterministic (an upsert finds the schedule it
-/// made before), at most 60 characters of `[0-9a-z_.]`, no personal data.
-pub fn schedule_name(booking: &str, kind: Kind, recipient_key: &str, channel: Channel) -> String {
+/// key, flow, recipient key and channel (`event` for a flow's event, whose recipient key
+/// is `booking`). Deterministic (an upsert finds the schedule it made before), at most 60
+/// characters of `[0-9a-z_.]`, no personal data.
+pub fn schedule_name(
+    booking: &str,
+    kind: Kind,
+    recipient_key: &str,
+    channel: impl Into<FlowChannel>,
+) -> String {
     let mut hash = Sha256::new();
-    for part in [
-        booking,
-        kind.name(),
-        recipient_key,
-        crate::domain::notification::channel_name(channel),
-    ] {
+    for part in [booking, kind.name(), recipient_key, channel.into().name()] {
         hash.update(part.as_bytes());
         hash.update([0u8]);
     }
@@ -69,9 +70,12 @@ pub struct FireInput {
     pub booking: String,
     /// The flow's name.
     pub flow: String,
-    pub audience: Audience,
-    pub channel: Channel,
-    /// `client` or `attendee-<id>`.
+    /// Absent for a flow's event (the `event` channel).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<Audience>,
+    /// `email`, `sms`, or `event` (the flow's event, published on the bus).
+    pub channel: FlowChannel,
+    /// `client`, `attendee-<id>`, or `booking` for a flow's event.
     pub recipient: String,
     /// When it was due, RFC 3339 UTC: a fire whose time no longer matches the booking's
     /// (it moved) sends nothing.
@@ -233,29 +237,20 @@ pub fn schedule_for(booking: &str, change: &ScheduleChange) -> (String, Option<S
         change.recipient_key(),
         change.channel(),
     );
-    match change {
-        ScheduleChange::Delete(_) => (name, None),
-        ScheduleChange::Upsert(s) => {
-            let input = FireInput {
-                door: DOOR.to_owned(),
-                booking: booking.to_owned(),
-                flow: s.notification.kind.name().to_owned(),
-                audience: s.notification.audience,
-                channel: s.notification.channel,
-                recipient: s.recipient_key.clone(),
-                at: utc_seconds(s.at),
-            };
-            let input = serde_json::to_string(&input).unwrap_or_default();
-            (
-                name.clone(),
-                Some(Schedule {
-                    name,
-                    at: s.at,
-                    input,
-                }),
-            )
-        }
-    }
+    let Some(at) = change.at() else {
+        return (name, None);
+    };
+    let input = FireInput {
+        door: DOOR.to_owned(),
+        booking: booking.to_owned(),
+        flow: change.kind().name().to_owned(),
+        audience: change.audience(),
+        channel: change.channel(),
+        recipient: change.recipient_key().to_owned(),
+        at: utc_seconds(at),
+    };
+    let input = serde_json::to_string(&input).unwrap_or_default();
+    (name.clone(), Some(Schedule { name, at, input }))
 }
 
 /// What [`Flows::apply`] works on: the event, the core's store (to record each schedule
@@ -520,8 +515,8 @@ impl Flows {
         tracing::info!(
             event_id = %event.id,
             kind = %change.kind(),
-            audience = audience_name(change.audience()),
-            channel = channel_name(change.channel()),
+            audience = change.audience().map_or("", audience_name),
+            channel = change.channel().name(),
             schedule = %name,
             change = if schedule.is_some() { "upsert" } else { "delete" },
             error = failure.as_ref().map(|(_, r)| r.as_str()).unwrap_or(""),
@@ -533,9 +528,9 @@ impl Flows {
 
 /// A schedule change as the answer reports it.
 fn report(change: &ScheduleChange, failure: Option<(Failure, String)>) -> ScheduleReport {
-    let (schedule, at) = match change {
-        ScheduleChange::Upsert(s) => ("upsert", Some(utc_seconds(s.at))),
-        ScheduleChange::Delete(_) => ("delete", None),
+    let (schedule, at) = match change.at() {
+        Some(at) => ("upsert", Some(utc_seconds(at))),
+        None => ("delete", None),
     };
     ScheduleReport {
         kind: change.kind(),
@@ -561,10 +556,7 @@ fn kept_until(booking: &Event, plan: &Plan, tz: &jiff::tz::TimeZone) -> SystemTi
     let last = plan
         .schedules
         .iter()
-        .filter_map(|c| match c {
-            ScheduleChange::Upsert(s) => Some(s.at),
-            ScheduleChange::Delete(_) => None,
-        })
+        .filter_map(ScheduleChange::at)
         .chain(starts)
         .chain([now])
         .max()
@@ -577,6 +569,7 @@ fn kept_until(booking: &Event, plan: &Plan, tz: &jiff::tz::TimeZone) -> SystemTi
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::notification::Channel;
 
     #[test]
     fn schedule_names_are_short_safe_and_stable() {

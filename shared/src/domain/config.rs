@@ -46,6 +46,9 @@ pub struct Config {
     /// The one merchant this deployment serves (`merchant_id`): the merchant of a body
     /// that names none, so that its booking is the same booking as with the merchant named.
     pub merchant_id: Option<String>,
+    /// `[events_out]`: each event processed is published to this EventBridge bus; `None`
+    /// (the default): nothing is published and no client is made.
+    pub events_out: Option<EventsOut>,
     /// When a client's SMS cannot go (no valid mobile, the number opted out, refused for
     /// good), the same message goes by email instead, if that email is not sent anyway.
     pub sms_fallback_email: bool,
@@ -139,6 +142,17 @@ impl WhatsApp {
     }
 }
 
+/// `[events_out]`: booking events out to an EventBridge bus
+/// ([`crate::domain::events_out`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventsOut {
+    /// The bus, by name or ARN (`bus`, `BOOXI_EVENT_BUS`).
+    pub bus: String,
+    /// Whether the detail carries the client's email address and mobile number
+    /// (`contact_data`, `BOOXI_EVENTS_CONTACT_DATA`; default `true`).
+    pub contact_data: bool,
+}
+
 /// Brand settings for rendered messages (`[brand]` in the file). Every value is optional;
 /// without them messages carry the store's name from the payload and a neutral look.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -216,6 +230,7 @@ impl Default for Config {
             flows: Vec::new(),
             max_schedules_per_event: DEFAULT_MAX_SCHEDULES_PER_EVENT,
             merchant_id: None,
+            events_out: None,
             sms_fallback_email: true,
             suppression_days: Default::default(),
             whatsapp: None,

@@ -129,6 +129,18 @@ impl Status {
             Self::PendingStaffApproval | Self::PendingClientApproval
         )
     }
+
+    /// `approved`, `pending_staff_approval`, `pending_client_approval`, `cancelled`;
+    /// `None` for a status we do not know.
+    pub fn name(&self) -> Option<&'static str> {
+        match self {
+            Self::Approved => Some("approved"),
+            Self::PendingStaffApproval => Some("pending_staff_approval"),
+            Self::PendingClientApproval => Some("pending_client_approval"),
+            Self::Cancelled => Some("cancelled"),
+            Self::Other(_) => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,6 +158,16 @@ impl Presence {
             "arrived" => Self::Arrived,
             "noshow" => Self::NoShow,
             _ => Self::Other(raw.to_owned()),
+        }
+    }
+
+    /// `expecting`, `arrived`, `no_show`; `None` for a presence we do not know.
+    pub fn name(&self) -> Option<&'static str> {
+        match self {
+            Self::Expecting => Some("expecting"),
+            Self::Arrived => Some("arrived"),
+            Self::NoShow => Some("no_show"),
+            Self::Other(_) => None,
         }
     }
 }
@@ -166,6 +188,15 @@ impl ClientCommunication {
             Some("donotsend") => Self::DoNotSend,
             Some("clientandattendees") => Self::ClientAndAttendees,
             _ => Self::ClientOnly,
+        }
+    }
+
+    /// `do_not_send`, `client_only`, `client_and_attendees`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::DoNotSend => "do_not_send",
+            Self::ClientOnly => "client_only",
+            Self::ClientAndAttendees => "client_and_attendees",
         }
     }
 }
@@ -315,6 +346,34 @@ pub struct TrackingPage {
     pub can_confirm: bool,
     pub can_modify: bool,
     pub can_cancel: bool,
+}
+
+/// Where a booking takes place, read from its `location` (Booxi's spellings vary).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlaceKind {
+    /// At the store (also when `location` is absent or says nothing we know).
+    Store,
+    /// At the client's address.
+    Home,
+    /// A phone call.
+    Phone,
+    /// A video call.
+    Video,
+    /// Somewhere else, described by `locationText`.
+    Custom,
+}
+
+impl PlaceKind {
+    /// `store`, `home`, `phone`, `video`, `custom`.
+    pub fn name(self) -> &'static str {
+        match self {
+            PlaceKind::Store => "store",
+            PlaceKind::Home => "home",
+            PlaceKind::Phone => "phone",
+            PlaceKind::Video => "video",
+            PlaceKind::Custom => "custom",
+        }
+    }
 }
 
 /// One state of a booking: `booking` (now) or `previousBooking` (before the change).
@@ -507,6 +566,18 @@ impl Booking {
             acquisition_channel: o.text(s::ACQUISITION_CHANNEL),
             client_count: o.text(s::CLIENT_COUNT),
             raw: o.value(),
+        }
+    }
+
+    /// Where the booking takes place, as its `location` says (the store when it says
+    /// nothing we know).
+    pub fn place_kind(&self) -> PlaceKind {
+        match self.location.as_deref().map(squash).as_deref() {
+            Some("home" | "client" | "clientaddress" | "athome") => PlaceKind::Home,
+            Some("phone" | "phonecall" | "telephone") => PlaceKind::Phone,
+            Some("videoconference" | "video" | "virtual" | "online") => PlaceKind::Video,
+            Some("custom" | "other") => PlaceKind::Custom,
+            _ => PlaceKind::Store,
         }
     }
 
@@ -709,6 +780,37 @@ impl Event {
             || self.staff.as_ref().is_some_and(|s| {
                 s.id.as_deref().is_some_and(|id| id != "0") || s.email.valid().is_some()
             })
+    }
+
+    /// The staff member's name as the payload writes it: `staff.firstName lastName`, else
+    /// the booking's own staff name (`staffFirstName staffLastName`); `None` when neither
+    /// has a visible character. Not cleaned: each reader cleans it its own way.
+    pub fn staff_name(&self) -> Option<String> {
+        let visible = |text: &String| {
+            text.chars().any(|c| {
+                !c.is_whitespace() && !c.is_control() && !crate::domain::text::is_invisible(c)
+            })
+        };
+        self.staff
+            .as_ref()
+            .map(|s| {
+                [s.first_name.as_deref(), s.last_name.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .filter(visible)
+            .or_else(|| self.booking.staff_name.clone().filter(visible))
+    }
+
+    /// A group event's reservation (`method` GroupReservation, or a `reservation.*`
+    /// type) rather than an appointment.
+    pub fn is_reservation(&self) -> bool {
+        matches!(
+            self.booking.method.as_deref().map(squash).as_deref(),
+            Some("groupreservation" | "reservation")
+        ) || self.event_type.name().starts_with("reservation.")
     }
 
     pub fn client_communication(&self) -> ClientCommunication {

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use jiff::SignedDuration;
 
-use crate::domain::notification::{Channel, FlowName};
+use crate::domain::notification::{FlowChannel, FlowName};
 
 /// When a flow's message goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,8 +37,9 @@ pub struct Flow {
     /// Its template name too: `<lang>/<name>.email.html`, `<lang>/<name>.sms.txt`.
     pub name: FlowName,
     pub timing: Timing,
-    /// `email` and/or `sms` (default: email).
-    pub channels: BTreeSet<Channel>,
+    /// `email` and/or `sms` (default: email), and/or `event`: the flow's event on the
+    /// `[events_out]` bus instead of (or besides) a message.
+    pub channels: BTreeSet<FlowChannel>,
     /// `late_after`: a fire this long after its time sends nothing; `None`: the default
     /// of its timing ([`Flow::late_after`]).
     pub late_after: Option<SignedDuration>,

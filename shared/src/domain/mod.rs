@@ -8,6 +8,7 @@
 //! - [`contact`]: `EmailAddress`, `PhoneNumber` (E.164), `Language`, `Country`;
 //! - [`rules`]: the rules tables and the planner; [`notification`]: what they plan;
 //! - [`booking`]: which booking an event is about; [`flows`]: what a scheduled message is;
+//! - [`events_out`]: the booking event published for each Booxi event (detail-type, detail);
 //! - [`feedback`]: what providers say after the send (SES events, SMS delivery records),
 //!   a message's status and its stages, suppression causes, masked addresses;
 //! - [`ids`], [`text`]: ids bounded for keys and file names, one-line text and web links;
@@ -20,6 +21,7 @@ pub mod booxi;
 pub mod config;
 pub mod contact;
 pub mod event;
+pub mod events_out;
 pub mod feedback;
 pub mod flows;
 pub mod ids;

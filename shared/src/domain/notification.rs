@@ -254,6 +254,51 @@ pub enum Channel {
     Whatsapp,
 }
 
+/// Where a scheduled flow goes at its time: a message to each recipient on a channel,
+/// or one event about the booking on the bus (`event`, [`crate::domain::events_out`]).
+/// Serialised as `email`, `sms`, `event`, `whatsapp` (a schedule's input says it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FlowChannel {
+    Email,
+    Sms,
+    Event,
+    /// A flow `[whatsapp] kinds` lists (not a channel a flow's `channels` names).
+    Whatsapp,
+}
+
+impl FlowChannel {
+    /// The message channel, or `None` for the event bus.
+    pub fn message(self) -> Option<Channel> {
+        match self {
+            FlowChannel::Email => Some(Channel::Email),
+            FlowChannel::Sms => Some(Channel::Sms),
+            FlowChannel::Whatsapp => Some(Channel::Whatsapp),
+            FlowChannel::Event => None,
+        }
+    }
+
+    /// `email`, `sms` or `event`.
+    pub fn name(self) -> &'static str {
+        match self {
+            FlowChannel::Email => "email",
+            FlowChannel::Sms => "sms",
+            FlowChannel::Event => "event",
+            FlowChannel::Whatsapp => "whatsapp",
+        }
+    }
+}
+
+impl From<Channel> for FlowChannel {
+    fn from(c: Channel) -> Self {
+        match c {
+            Channel::Email => FlowChannel::Email,
+            Channel::Sms => FlowChannel::Sms,
+            Channel::Whatsapp => FlowChannel::Whatsapp,
+        }
+    }
+}
+
 /// Who acted, as a staff message tells it to its recipient.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -404,14 +449,29 @@ pub struct Scheduled {
     pub recipient_key: String,
 }
 
-/// A scheduled message to remove (the booking was canceled, went back to pending...).
+/// A flow with the `event` channel to publish at its time: one event about the booking,
+/// whoever its recipients are (its detail-type: `crate::domain::events_out`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduledEvent {
+    /// The flow (`Kind::Flow`).
+    pub kind: Kind,
+    /// Due at (UTC, whole seconds).
+    pub at: jiff::Timestamp,
+}
+
+/// The recipient key of a flow's event schedule: one per booking, not per person.
+pub const BOOKING_RECIPIENT: &str = "booking";
+
+/// A scheduled message (or a flow's event) to remove (the booking was canceled, went
+/// back to pending...).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unscheduled {
     pub kind: Kind,
-    pub audience: Audience,
-    pub channel: Channel,
+    /// `None` for a flow's event (it is for no one in particular).
+    pub audience: Option<Audience>,
+    pub channel: FlowChannel,
     pub recipient_key: String,
-    /// `client`, `attendee 2`: a position, never a name.
+    /// `client`, `attendee 2`, `booking`: a position, never a name.
     pub recipient: String,
 }
 
@@ -419,6 +479,8 @@ pub struct Unscheduled {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScheduleChange {
     Upsert(Box<Scheduled>),
+    /// Create or move the schedule of a flow's event (the `event` channel).
+    Publish(ScheduledEvent),
     Delete(Unscheduled),
 }
 
@@ -426,20 +488,24 @@ impl ScheduleChange {
     pub fn kind(&self) -> Kind {
         match self {
             ScheduleChange::Upsert(s) => s.notification.kind,
+            ScheduleChange::Publish(p) => p.kind,
             ScheduleChange::Delete(d) => d.kind,
         }
     }
 
-    pub fn audience(&self) -> Audience {
+    /// `None` for a flow's event.
+    pub fn audience(&self) -> Option<Audience> {
         match self {
-            ScheduleChange::Upsert(s) => s.notification.audience,
+            ScheduleChange::Upsert(s) => Some(s.notification.audience),
+            ScheduleChange::Publish(_) => None,
             ScheduleChange::Delete(d) => d.audience,
         }
     }
 
-    pub fn channel(&self) -> Channel {
+    pub fn channel(&self) -> FlowChannel {
         match self {
-            ScheduleChange::Upsert(s) => s.notification.channel,
+            ScheduleChange::Upsert(s) => s.notification.channel.into(),
+            ScheduleChange::Publish(_) => FlowChannel::Event,
             ScheduleChange::Delete(d) => d.channel,
         }
     }
@@ -447,7 +513,17 @@ impl ScheduleChange {
     pub fn recipient_key(&self) -> &str {
         match self {
             ScheduleChange::Upsert(s) => &s.recipient_key,
+            ScheduleChange::Publish(_) => BOOKING_RECIPIENT,
             ScheduleChange::Delete(d) => &d.recipient_key,
+        }
+    }
+
+    /// When it is due, for a change that makes a schedule.
+    pub fn at(&self) -> Option<jiff::Timestamp> {
+        match self {
+            ScheduleChange::Upsert(s) => Some(s.at),
+            ScheduleChange::Publish(p) => Some(p.at),
+            ScheduleChange::Delete(_) => None,
         }
     }
 }

@@ -18,13 +18,14 @@ use crate::domain::event::{
 };
 use crate::domain::flows::{Flow, Timing};
 use crate::domain::notification::{
-    Action, Actor, Address, Audience, Channel, Kind, Links, NOT_EVALUATED, Notification, Plan,
-    Recipient, RuleVerdict, ScheduleChange, Scheduled, Skipped, Unscheduled, utc_seconds,
+    Action, Actor, Address, Audience, BOOKING_RECIPIENT, Channel, FlowChannel, Kind, Links,
+    NOT_EVALUATED, Notification, Plan, Recipient, RuleVerdict, ScheduleChange, Scheduled,
+    ScheduledEvent, Skipped, Unscheduled, utc_seconds,
 };
 use crate::domain::sms;
 
 /// A row's condition: `Ok(())` when it holds, otherwise why not (for `--explain`).
-type Check = Result<(), String>;
+pub(crate) type Check = Result<(), String>;
 
 /// One row of the client table.
 pub struct ClientRule {
@@ -426,12 +427,21 @@ fn flow_changes(event: &Event, config: &Config, flow: &Flow, now: Timestamp, pla
                     for channel in flow_channels(config, flow) {
                         plan.schedules.push(ScheduleChange::Delete(Unscheduled {
                             kind,
-                            audience,
+                            audience: Some(audience),
                             channel,
                             recipient_key: recipient_key.clone(),
                             recipient: recipient.clone(),
                         }));
                     }
+                }
+                if flow.channels.contains(&FlowChannel::Event) {
+                    plan.schedules.push(ScheduleChange::Delete(Unscheduled {
+                        kind,
+                        audience: None,
+                        channel: FlowChannel::Event,
+                        recipient_key: BOOKING_RECIPIENT.to_owned(),
+                        recipient: BOOKING_RECIPIENT.to_owned(),
+                    }));
                 }
             }
             BeforeStart::Upsert => match flow_due(event, flow, &config.default_time_zone, now) {
@@ -479,9 +489,9 @@ fn flow_changes(event: &Event, config: &Config, flow: &Flow, now: Timestamp, pla
     }
 }
 
-/// The channels a flow's messages may be scheduled on: its own, and WhatsApp when
-/// `[whatsapp]` lists the flow.
-fn flow_channels(config: &Config, flow: &Flow) -> Vec<Channel> {
+/// The message channels a flow's messages may be scheduled on: its own, and WhatsApp
+/// when `[whatsapp]` lists the flow.
+fn flow_channels(config: &Config, flow: &Flow) -> Vec<FlowChannel> {
     let whatsapp = config
         .whatsapp
         .as_ref()
@@ -489,13 +499,29 @@ fn flow_channels(config: &Config, flow: &Flow) -> Vec<Channel> {
     flow.channels
         .iter()
         .copied()
-        .chain(whatsapp.then_some(Channel::Whatsapp))
+        .filter(|c| c.message().is_some())
+        .chain(whatsapp.then_some(FlowChannel::Whatsapp))
         .collect()
+}
+
+/// The flow's messages ([`message_upserts`]) and its event (the `event` channel, at `at`:
+/// quiet hours are for texts): one for the booking, whoever its recipients are (its
+/// detail says `client_communication`).
+fn upserts(event: &Event, config: &Config, flow: &Flow, at: Timestamp, plan: &mut Plan) {
+    if !flow_channels(config, flow).is_empty() {
+        message_upserts(event, config, flow, at, plan);
+    }
+    if flow.channels.contains(&FlowChannel::Event) {
+        plan.schedules.push(ScheduleChange::Publish(ScheduledEvent {
+            kind: Kind::Flow(flow.name),
+            at,
+        }));
+    }
 }
 
 /// The flow's messages, each scheduled at `at`, or for an SMS due inside quiet hours at
 /// the end of the window ([`flow_sms_due`]).
-fn upserts(event: &Event, config: &Config, flow: &Flow, at: Timestamp, plan: &mut Plan) {
+fn message_upserts(event: &Event, config: &Config, flow: &Flow, at: Timestamp, plan: &mut Plan) {
     let (messages, notes) = flow_messages(event, config, flow);
     plan.flow_notes.extend(notes);
     for (notification, recipient_key) in messages {
@@ -784,7 +810,7 @@ pub fn flow_messages(
                 key.clone(),
             ));
         };
-        if flow.channels.contains(&Channel::Email) {
+        if flow.channels.contains(&FlowChannel::Email) {
             let consent = match flow.timing {
                 Timing::BeforeStart(_) if person.remind_by_email != Some(true) => {
                     Err("remindByEmail is not true".to_owned())
@@ -816,11 +842,11 @@ pub fn flow_messages(
                 Err(_) => {}
             }
         }
-        if flow.channels.contains(&Channel::Sms) && sms_replaced {
+        if flow.channels.contains(&FlowChannel::Sms) && sms_replaced {
             notes.push(format!(
                 "{kind}: skipped {label} by sms: {SMS_REPLACED_BY_WHATSAPP}"
             ));
-        } else if flow.channels.contains(&Channel::Sms) {
+        } else if flow.channels.contains(&FlowChannel::Sms) {
             match (&person.mobile, consent) {
                 (Contact::Missing, _) => {
                     notes.push(format!("{kind}: skipped {label} by sms: no mobile number"))
@@ -849,7 +875,7 @@ fn channel_word(c: Channel) -> &'static str {
 
 // ---------------------------------------------------------------- conditions
 
-fn event_type_is(e: &Event, types: &[EventType]) -> Check {
+pub(crate) fn event_type_is(e: &Event, types: &[EventType]) -> Check {
     if types.contains(&e.event_type) {
         Ok(())
     } else {
@@ -883,7 +909,7 @@ fn presence_is_expecting(e: &Event) -> Check {
 
 /// `previousBooking.status != booking.status`; a missing previous status counts as
 /// changed only on `appointment.created`.
-fn status_changed(e: &Event) -> Check {
+pub(crate) fn status_changed(e: &Event) -> Check {
     let previous = e.previous.as_ref().and_then(|p| p.status.as_ref());
     match previous {
         None if e.event_type == AppointmentCreated => Ok(()),
@@ -898,7 +924,7 @@ fn status_changed(e: &Event) -> Check {
 /// `changed(x)`: the value differs between `previousBooking` and `booking`. A value
 /// missing from `previousBooking` is unknown, and an unknown is not a change (as for
 /// the status): we never tell a client something changed without evidence.
-fn changed<T: PartialEq + std::fmt::Debug>(
+pub(crate) fn changed<T: PartialEq + std::fmt::Debug>(
     e: &Event,
     what: &str,
     value: impl Fn(&Booking) -> Option<T>,
@@ -915,7 +941,7 @@ fn changed<T: PartialEq + std::fmt::Debug>(
     }
 }
 
-fn date_staff_or_location_changed(e: &Event) -> Check {
+pub(crate) fn date_staff_or_location_changed(e: &Event) -> Check {
     let checks = [
         changed(e, "start date/time", |b| {
             b.starts_on.as_deref().map(|raw| instant(e, raw))
@@ -936,13 +962,13 @@ fn date_staff_or_location_changed(e: &Event) -> Check {
 /// A start time compared as an instant when it reads as one (so `…:00Z` equals
 /// `…:00.000Z`); without an offset, in the merchant's time zone (the rule rows see no
 /// configuration: both states of one event are read in the same zone either way).
-fn instant(e: &Event, raw: &str) -> String {
+pub(crate) fn instant(e: &Event, raw: &str) -> String {
     e.instant(raw, &TimeZone::UTC)
         .map(|t| t.to_string())
         .unwrap_or_else(|| raw.to_owned())
 }
 
-fn completed_now(e: &Event) -> Check {
+pub(crate) fn completed_now(e: &Event) -> Check {
     if e.booking.is_completed != Some(true) {
         return Err("isCompleted is not true".to_owned());
     }
@@ -1284,7 +1310,7 @@ pub fn whatsapp_fallback(
         Kind::Flow(name) => config
             .flows
             .iter()
-            .any(|f| f.name == name && f.channels.contains(&Channel::Sms)),
+            .any(|f| f.name == name && f.channels.contains(&FlowChannel::Sms)),
         kind => config.sms_kinds.contains(&kind),
     };
     let already = planned.iter().any(|n| {
@@ -1433,7 +1459,7 @@ fn tracking_links(event: &Event, kind: Kind, language: &Language) -> Option<Link
 }
 
 /// The view link, and those of `actions` the page allows.
-fn links_for(event: &Event, actions: &[Action], language: &Language) -> Option<Links> {
+pub(crate) fn links_for(event: &Event, actions: &[Action], language: &Language) -> Option<Links> {
     let page = event.tracking_page.as_ref()?;
     let with = |action: Option<Action>| {
         let mut params = vec![("lang", language.code())];

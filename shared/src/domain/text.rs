@@ -33,6 +33,22 @@ pub fn one_line_without(text: &str, dropped: impl Fn(char) -> bool) -> String {
     out
 }
 
+/// Characters that change how text reads without showing: bidirectional embeddings,
+/// overrides, isolates and marks (`U+202E` turns `gpj.exe` around), zero-width spaces and
+/// joiners, the word joiner and invisible operators, the byte-order mark.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
+}
+
 /// `text` as an absolute http(s) URL with a host, else none: the only links we render
 /// or accept in the configuration.
 pub fn web_url(text: &str) -> Option<Url> {

@@ -5,8 +5,10 @@
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
+use serde_json::Value;
 
-use crate::domain::event::Event;
+use crate::domain::booxi::Obj;
+use crate::domain::event::{Booking, Event};
 
 /// The instant `raw` stands for; a date-time without an offset is read in `tz` (a wall
 /// time that falls in a daylight-saving gap or fold is taken as jiff's "compatible"
@@ -37,6 +39,48 @@ impl Event {
     pub fn instant(&self, raw: &str, default: &TimeZone) -> Option<Timestamp> {
         instant(raw, &self.time_zone(default))
     }
+}
+
+/// The start of a booking state, and its end when known: `totalClientTimespan.end`
+/// when it is after the start, else the start plus the booking's duration. Times
+/// without an offset are read in `tz`, the store's time zone.
+pub fn booking_span(b: &Booking, tz: &TimeZone) -> Option<(Timestamp, Option<Timestamp>)> {
+    let start = instant(b.starts_on.as_deref()?, tz)?;
+    let end = b
+        .ends_on
+        .as_deref()
+        .and_then(|t| instant(t, tz))
+        .filter(|e| *e > start)
+        .or_else(|| {
+            let minutes = duration_minutes(b)?;
+            Timestamp::from_second(start.as_second().checked_add(minutes.checked_mul(60)?)?).ok()
+        });
+    Some((start, end.filter(|e| *e > start)))
+}
+
+/// `totalClientTimespan.duration`, else the sum of the items' durations, in minutes.
+pub fn duration_minutes(b: &Booking) -> Option<i64> {
+    let o = Obj::new(&b.raw)?;
+    let number = |v: &Value| match v {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    };
+    let total = o
+        .obj(&["totalClientTimespan"])
+        .and_then(|t| t.get(&["duration"]))
+        .and_then(number)
+        .filter(|m| *m > 0);
+    total.or_else(|| {
+        // Checked: a hostile `[i64::MAX, 1]` gives no end time rather than a panic or a wrap.
+        let sum = o
+            .objs(&["items"])
+            .iter()
+            .filter_map(|i| i.get(&["duration"]).and_then(number))
+            .filter(|m| *m > 0)
+            .try_fold(0i64, i64::checked_add)?;
+        (sum > 0).then_some(sum)
+    })
 }
 
 #[cfg(test)]

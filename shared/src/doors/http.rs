@@ -10,7 +10,8 @@
 //! 200 with a summary, 503 when a message failed for a temporary reason, 502 when one
 //! failed for a configuration reason (Booxi retries; what was sent is not sent again);
 //! in queued mode 200 `queued` once the messages are on the queue (503 when some could
-//! not be put on it).
+//! not be put on it). With `[events_out]` the answer adds `event`, the booking event
+//! published for it (503 when the bus did not take it, 502 when it refused us).
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -161,14 +162,16 @@ pub fn respond(result: Result<Summary, StoreError>) -> WebhookResponse {
                 Some(Failure::Temporary) => 503,
                 Some(_) => 502,
             };
-            WebhookResponse::new(
-                status,
-                json!({
-                    "status": if status == 200 { "queued" } else { "failed" },
-                    "event_id": id,
-                    "messages": summary.messages,
-                }),
-            )
+            let mut body = json!({
+                "status": if status == 200 { "queued" } else { "failed" },
+                "event_id": id,
+                "messages": summary.messages,
+            });
+            // Only with [events_out]: answers stay as they were without it.
+            if let Some(event) = &summary.event {
+                body["event"] = json!(event);
+            }
+            WebhookResponse::new(status, body)
         }
         Disposition::Processed => {
             let status = match summary.retry_wanted() {
@@ -184,6 +187,10 @@ pub fn respond(result: Result<Summary, StoreError>) -> WebhookResponse {
             // Only with flows configured: answers stay as they were without them.
             if !summary.schedules.is_empty() {
                 body["schedules"] = json!(summary.schedules);
+            }
+            // Only with [events_out]: the booking event published for it.
+            if let Some(event) = &summary.event {
+                body["event"] = json!(event);
             }
             WebhookResponse::new(status, body)
         }
@@ -412,6 +419,7 @@ mod tests {
                 emit_metrics: false,
                 flows: None,
                 queue: None,
+                events_out: None,
             },
         }
     }
@@ -702,6 +710,7 @@ mod tests {
                 emit_metrics: false,
                 flows: None,
                 queue: None,
+                events_out: None,
             },
         };
         let r = down.handle(authed(BODY)).await;
@@ -897,6 +906,7 @@ mod tests {
                 emit_metrics: false,
                 flows: None,
                 queue: None,
+                events_out: None,
             },
         });
         let calls: Vec<_> = (0..20)

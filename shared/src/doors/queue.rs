@@ -488,6 +488,7 @@ mod tests {
             emit_metrics: false,
             flows: None,
             queue: Some(queue),
+            events_out: None,
         }
     }
 

@@ -3,8 +3,12 @@
 //! due at the same time for `before_start` flows, still completed (not canceled) for
 //! `after_completed` ones — and only once however often the schedule fires.
 //!
+//! A flow with the `event` channel publishes the booking's event instead (the booking
+//! as its state now is, `detail-type` from the flow's name), under the same checks.
+//!
 //! A fire is claimed like an event ([`fire_id`]: the schedule's name and due time) and
-//! its message keyed like any other, so a double fire sends once. Temporary failures
+//! its message keyed like any other (its event recorded as published), so a double fire
+//! sends or publishes once. Temporary failures
 //! are returned as errors: the invocation fails, and the retries of the asynchronous
 //! invocation (Scheduler invokes Lambda asynchronously), then the dead-letter queue,
 //! take over.
@@ -17,13 +21,15 @@ use serde_json::{Value, json};
 use crate::core::compose::Compose;
 use crate::core::deferred::{DeferredInput, deferred_key};
 use crate::core::delivery::Courier;
+use crate::core::outcome::EventReport;
 use crate::core::outcome::{Disposition, MessageReport, Outcome, Summary};
 use crate::core::process::{Core, Timing as SendTiming};
 use crate::core::schedules::FireInput;
 use crate::core::store::{Claim, IdempotencyStore, Owner, StoreError};
 use crate::domain::event::Event;
+use crate::domain::events_out::{self, DetailType};
 use crate::domain::flows::{Flow, Timing};
-use crate::domain::notification::{Kind, utc_seconds};
+use crate::domain::notification::{Audience, Channel, FlowChannel, Kind, utc_seconds};
 use crate::domain::rules::{self, BeforeStart};
 
 /// The id of one fire: the schedule's name and its due time
@@ -82,7 +88,7 @@ impl From<&str> for NotSent {
 }
 
 /// Whether the flow still applies to the booking as it is now, for a fire on `channel`
-/// due `at` arriving `now`. Late fires (Lambda's retries of the asynchronous
+/// (a message's, or the flow's event) due `at` arriving `now`. Late fires (Lambda's retries of the asynchronous
 /// invocation, an event six hours old, a redrive from the dead-letter queue) send
 /// nothing stale: a `before_start` message never goes at or after the booking's start,
 /// no message more than its flow's `late_after` after its time, and no SMS inside the
@@ -91,7 +97,7 @@ pub fn still_applies(
     event: &Event,
     flow: &Flow,
     config: &crate::domain::config::Config,
-    channel: crate::domain::notification::Channel,
+    channel: FlowChannel,
     at: Timestamp,
     now: Timestamp,
 ) -> Result<(), NotSent> {
@@ -104,8 +110,12 @@ pub fn still_applies(
             }
             // The event's own time as "now": the check made when it was scheduled.
             let due = rules::flow_due(event, flow, tz, Timestamp::UNIX_EPOCH)?;
-            // An SMS due inside quiet hours was scheduled at their end.
-            let due = rules::flow_sms_due(event, config, flow, channel, due)?;
+            // An SMS due inside quiet hours was scheduled at their end (an event is not
+            // held back: quiet hours are for texts).
+            let due = match channel.message() {
+                Some(channel) => rules::flow_sms_due(event, config, flow, channel, due)?,
+                None => due,
+            };
             if due != at {
                 return Err(format!(
                     "the booking moved: this flow is now due at {}",
@@ -138,7 +148,10 @@ pub fn still_applies(
     let tolerance = flow.late_after();
     let what = format!("late_after ({})", rules::shown_duration(tolerance));
     in_time(at, now, tolerance, &what)?;
-    quiet_at(event, config, channel, now)
+    match channel.message() {
+        Some(channel) => quiet_at(event, config, channel, now),
+        None => Ok(()),
+    }
 }
 
 /// Whether a fire due `at` arriving `now` is at most `tolerance` late (`what` names the
@@ -211,9 +224,9 @@ where
                 .map_err(|e| FireError::BadInput(e.to_string()))?;
             Fire::Flow(input)
         };
-        let (door, at_text, audience, channel) = match &fire {
-            Fire::Flow(i) => (&i.door, &i.at, i.audience, i.channel),
-            Fire::Deferred(i) => (&i.door, &i.at, i.audience, i.channel),
+        let (door, at_text) = match &fire {
+            Fire::Flow(i) => (&i.door, &i.at),
+            Fire::Deferred(i) => (&i.door, &i.at),
         };
         if door != crate::core::schedules::DOOR {
             return Err(FireError::BadInput(format!(
@@ -231,18 +244,25 @@ where
             return Err(FireError::NotConfigured);
         }
         let fire_id = fire_id(&name, at);
-        let done = |disposition, messages| Summary {
+        // A message is for someone (`None`: a flow's event, for the booking).
+        let message = match &fire {
+            Fire::Deferred(i) => Some((i.audience, i.channel)),
+            Fire::Flow(i) => match (i.channel.message(), i.audience) {
+                (Some(_), None) => {
+                    return Err(FireError::BadInput(
+                        "audience: a message's schedule names its audience".into(),
+                    ));
+                }
+                (Some(channel), Some(audience)) => Some((audience, channel)),
+                (None, _) => None,
+            },
+        };
+        let done = |disposition, messages, event| Summary {
             event_id: fire_id.clone(),
             disposition,
             messages,
             schedules: Vec::new(),
-        };
-        let skipped = |kind: Kind, reason: String| MessageReport {
-            kind,
-            audience,
-            channel: Some(channel),
-            outcome: Outcome::Skipped { reason },
-            fallback_for: None,
+            event,
         };
         let flow = match &fire {
             Fire::Deferred(_) => None,
@@ -254,7 +274,7 @@ where
                     .find(|f| f.name.as_str() == input.flow);
                 let Some(flow) = found else {
                     tracing::info!(schedule = %name, flow = %input.flow, "fire: the flow is no longer configured");
-                    return Ok(done(Disposition::Processed, Vec::new()));
+                    return Ok(done(Disposition::Processed, Vec::new(), None));
                 };
                 Some(flow)
             }
@@ -275,28 +295,63 @@ where
             Claim::Acquired => {}
             Claim::Completed { .. } => {
                 tracing::info!(schedule = %name, "fire: handled before, nothing to do");
-                return Ok(done(Disposition::Duplicate, Vec::new()));
+                return Ok(done(Disposition::Duplicate, Vec::new(), None));
             }
             Claim::InProgress => return Err(FireError::InProgress),
         }
 
-        let sent = match (&fire, flow) {
-            (Fire::Flow(input), Some(flow)) => self.fire_message(input, flow, at, &timing).await,
-            (Fire::Deferred(input), _) => self.fire_deferred(input, at, &timing).await,
-            (Fire::Flow(_), None) => Err("the flow is no longer configured".into()),
-        };
-        let report = match sent {
-            Ok(reports) => reports,
-            Err(not_sent) => {
-                let late = matches!(not_sent, NotSent::Late(_));
-                tracing::info!(schedule = %name, flow = %kind, late, reason = %not_sent.reason(), "fire: nothing sent");
-                if late && self.emit_metrics {
-                    crate::core::metrics::flow_late(kind.name());
-                }
-                vec![skipped(kind, not_sent.reason().to_owned())]
+        let not_sent = |not_sent: &NotSent| {
+            let late = matches!(not_sent, NotSent::Late(_));
+            tracing::info!(schedule = %name, flow = %kind, late, reason = %not_sent.reason(), "fire: nothing sent");
+            if late && self.emit_metrics {
+                crate::core::metrics::flow_late(kind.name());
             }
         };
-        let summary = done(Disposition::Processed, report);
+        let summary = match message {
+            Some((audience, channel)) => {
+                let sent = match (&fire, flow) {
+                    (Fire::Flow(input), Some(flow)) => {
+                        self.fire_message(input, audience, channel, flow, at, &timing)
+                            .await
+                    }
+                    (Fire::Deferred(input), _) => self.fire_deferred(input, at, &timing).await,
+                    (Fire::Flow(_), None) => Err("the flow is no longer configured".into()),
+                };
+                let reports = match sent {
+                    Ok(reports) => reports,
+                    Err(why) => {
+                        not_sent(&why);
+                        vec![MessageReport {
+                            kind,
+                            audience,
+                            channel: Some(channel),
+                            outcome: Outcome::Skipped {
+                                reason: why.reason().to_owned(),
+                            },
+                            fallback_for: None,
+                        }]
+                    }
+                };
+                done(Disposition::Processed, reports, None)
+            }
+            None => {
+                let (Fire::Flow(input), Some(flow)) = (&fire, flow) else {
+                    unreachable!("only a flow's fire publishes an event")
+                };
+                let detail_type = DetailType::Flow(flow.name).name();
+                let report = match self
+                    .fire_event(input, flow, at, &fire_id, &detail_type, &timing)
+                    .await
+                {
+                    Ok(report) => report,
+                    Err(why) => {
+                        not_sent(&why);
+                        EventReport::skipped(&detail_type, why.reason().to_owned())
+                    }
+                };
+                done(Disposition::Processed, Vec::new(), Some(report))
+            }
+        };
         self.close(&summary, &owner).await;
         if self.emit_metrics {
             for line in crate::core::metrics::outcome_lines(&summary.messages) {
@@ -308,38 +363,34 @@ where
                 .messages
                 .iter()
                 .find_map(|m| m.failure().and(m.reason()))
+                .or_else(|| {
+                    summary
+                        .event
+                        .as_ref()
+                        .filter(|e| e.failure.is_some())
+                        .and_then(|e| e.reason.as_deref())
+                })
                 .unwrap_or("failed")
                 .to_owned();
-            tracing::warn!(schedule = %name, failure = ?failure, "fire: the message failed; Scheduler will retry");
+            tracing::warn!(schedule = %name, failure = ?failure, "fire: it failed; Scheduler will retry");
             return Err(FireError::NotSent(reason));
         }
         Ok(summary)
     }
 
-    /// The message of this fire, if the booking still calls for it, sent once.
-    async fn fire_message(
+    /// The booking as its kept state now is, if the flow still applies to it at this
+    /// fire (see [`still_applies`]). `Ok(None)`: the store could not be read (a
+    /// temporary failure, for Scheduler's retry).
+    async fn fire_state(
         &self,
         input: &FireInput,
         flow: &Flow,
         at: Timestamp,
-        timing: &SendTiming,
-    ) -> Result<Vec<MessageReport>, NotSent> {
+    ) -> Result<Result<Event, crate::core::store::StoreError>, NotSent> {
         let flows = self.flows.as_ref().ok_or("flows are not configured")?;
         let state = match flows.states.load(&input.booking).await {
             Ok(state) => state,
-            // The store is unreachable: a temporary failure, for Scheduler's retry.
-            Err(e) => {
-                return Ok(vec![MessageReport {
-                    kind: Kind::Flow(flow.name),
-                    audience: input.audience,
-                    channel: Some(input.channel),
-                    outcome: Outcome::Failed {
-                        failure: crate::core::delivery::Failure::Temporary,
-                        reason: e.to_string(),
-                    },
-                    fallback_for: None,
-                }]);
-            }
+            Err(e) => return Ok(Err(e)),
         };
         let state = state.ok_or("no state is kept for this booking (expired, or never saved)")?;
         let event = Event::read(state.body.as_bytes(), &self.config)
@@ -352,15 +403,72 @@ where
             at,
             Timestamp::now(),
         )?;
+        Ok(Ok(event))
+    }
+
+    /// The event of this fire (a flow with the `event` channel), if the booking still
+    /// calls for it, published once.
+    async fn fire_event(
+        &self,
+        input: &FireInput,
+        flow: &Flow,
+        at: Timestamp,
+        fire_id: &str,
+        detail_type: &str,
+        timing: &SendTiming,
+    ) -> Result<EventReport, NotSent> {
+        if self.events_out.is_none() {
+            return Err("events out are not configured ([events_out] bus)".into());
+        }
+        let event = match self.fire_state(input, flow, at).await? {
+            Ok(event) => event,
+            Err(e) => {
+                return Ok(EventReport::failed(
+                    detail_type,
+                    crate::core::delivery::Failure::Temporary,
+                    e.to_string(),
+                ));
+            }
+        };
+        let detail = events_out::flow_detail(&event, &self.config, fire_id, flow.name, at);
+        Ok(self
+            .publish(fire_id, detail_type, &detail, timing.send_until)
+            .await)
+    }
+
+    /// The message of this fire, if the booking still calls for it, sent once.
+    async fn fire_message(
+        &self,
+        input: &FireInput,
+        audience: Audience,
+        channel: Channel,
+        flow: &Flow,
+        at: Timestamp,
+        timing: &SendTiming,
+    ) -> Result<Vec<MessageReport>, NotSent> {
+        let event = match self.fire_state(input, flow, at).await? {
+            Ok(event) => event,
+            // The store is unreachable: a temporary failure, for Scheduler's retry.
+            Err(e) => {
+                return Ok(vec![MessageReport {
+                    kind: Kind::Flow(flow.name),
+                    audience,
+                    channel: Some(channel),
+                    outcome: Outcome::Failed {
+                        failure: crate::core::delivery::Failure::Temporary,
+                        reason: e.to_string(),
+                    },
+                    fallback_for: None,
+                }]);
+            }
+        };
         let (messages, _) = rules::flow_messages(&event, &self.config, flow);
         // Everything the flow sends this booking: an SMS that cannot go falls back to
         // email only when the flow does not email the same person anyway.
         let planned: Vec<_> = messages.iter().map(|(n, _)| n.clone()).collect();
         let mut notification = messages
             .into_iter()
-            .find(|(n, key)| {
-                n.audience == input.audience && n.channel == input.channel && *key == input.recipient
-            })
+            .find(|(n, key)| n.audience == audience && n.channel == channel && *key == input.recipient)
             .map(|(n, _)| n)
             .ok_or("the recipient no longer gets this flow (clientCommunication, consent or address changed)")?;
         // Keyed per fire: a booking moved to another time gets its message again.
@@ -521,14 +629,20 @@ pub fn deferred_in_time(
 /// The schedule door's answer: what the Lambda returns (an error makes Scheduler retry).
 pub fn answer(result: Result<Summary, FireError>) -> Result<Value, String> {
     match result {
-        Ok(summary) => Ok(json!({
-            "status": match summary.disposition {
-                Disposition::Duplicate => "duplicate",
-                _ => "processed",
-            },
-            "fire_id": summary.event_id,
-            "messages": summary.messages,
-        })),
+        Ok(summary) => {
+            let mut answer = json!({
+                "status": match summary.disposition {
+                    Disposition::Duplicate => "duplicate",
+                    _ => "processed",
+                },
+                "fire_id": summary.event_id,
+                "messages": summary.messages,
+            });
+            if let Some(event) = &summary.event {
+                answer["event"] = json!(event);
+            }
+            Ok(answer)
+        }
         Err(e) => Err(e.to_string()),
     }
 }

@@ -9,10 +9,12 @@ use jiff::tz::TimeZone;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::domain::booxi::{Obj, spelling as s, squash};
+use crate::domain::booxi::{Obj, spelling as s};
 use crate::domain::config::{Brand, is_hex_colour};
 use crate::domain::contact::{Language, PhoneNumber};
-use crate::domain::event::{Booking, Contact, Event, Money, Payment, Person, Status, Translation};
+use crate::domain::event::{
+    Booking, Contact, Event, Money, Payment, Person, PlaceKind, Status, Translation,
+};
 use crate::domain::notification::{Actor, Audience, Kind, Notification, Recipient};
 
 use super::datetime::{DateLanguage, When, booking_span, parse_instant, time_zone};
@@ -362,18 +364,12 @@ impl Context {
             booking: BookingView {
                 id: event.booking.id.as_deref().and_then(clean),
                 confirmation_number: event.booking.confirmation_number.as_deref().and_then(clean),
-                method: match event.booking.method.as_deref().map(squash).as_deref() {
-                    Some("groupreservation" | "reservation") => "reservation",
-                    _ if event.event_type.name().starts_with("reservation.") => "reservation",
-                    _ => "appointment",
+                method: if event.is_reservation() {
+                    "reservation"
+                } else {
+                    "appointment"
                 },
-                status: event.booking.status.as_ref().and_then(|s| match s {
-                    Status::Approved => Some("approved"),
-                    Status::PendingStaffApproval => Some("pending_staff_approval"),
-                    Status::PendingClientApproval => Some("pending_client_approval"),
-                    Status::Cancelled => Some("cancelled"),
-                    Status::Other(_) => None,
-                }),
+                status: event.booking.status.as_ref().and_then(Status::name),
             },
             when,
             previous_when,
@@ -631,24 +627,21 @@ fn full_name(first: Option<&str>, last: Option<&str>) -> Option<String> {
 }
 
 fn staff_name(event: &Event, names: &Names<'_>) -> Option<String> {
-    if let Some(staff) = &event.staff {
-        if let Some(t) = names.translation(&staff.translations) {
-            let field = |k: &str| t.fields.get(k).and_then(Value::as_str).map(str::to_owned);
-            let translated = field(s::FIELD_NAME).and_then(|n| clean(&n)).or_else(|| {
-                full_name(
-                    field(s::FIELD_FIRST_NAME).as_deref(),
-                    field(s::FIELD_LAST_NAME).as_deref(),
-                )
-            });
-            if translated.is_some() {
-                return translated;
-            }
-        }
-        if let Some(name) = full_name(staff.first_name.as_deref(), staff.last_name.as_deref()) {
-            return Some(name);
+    if let Some(staff) = &event.staff
+        && let Some(t) = names.translation(&staff.translations)
+    {
+        let field = |k: &str| t.fields.get(k).and_then(Value::as_str).map(str::to_owned);
+        let translated = field(s::FIELD_NAME).and_then(|n| clean(&n)).or_else(|| {
+            full_name(
+                field(s::FIELD_FIRST_NAME).as_deref(),
+                field(s::FIELD_LAST_NAME).as_deref(),
+            )
+        });
+        if translated.is_some() {
+            return translated;
         }
     }
-    event.booking.staff_name.as_deref().and_then(clean)
+    event.staff_name().as_deref().and_then(clean)
 }
 
 /// `tel:` and the number in E.164, when it parses as a valid number.
@@ -801,11 +794,10 @@ pub fn address_lines(v: &Value) -> Vec<String> {
 }
 
 fn place(event: &Event, b: &Booking, n: &Notification, store: &StoreView, is_staff: bool) -> Place {
-    let location = b.location.as_deref().map(squash).unwrap_or_default();
     let text = b.location_text.as_deref().and_then(clean);
     let client = event.client.as_ref();
-    let mut place = match location.as_str() {
-        "home" | "client" | "clientaddress" | "athome" => Place {
+    let mut place = match b.place_kind() {
+        PlaceKind::Home => Place {
             kind: "home",
             lines: client
                 .and_then(|c| Obj::new(&c.raw).and_then(|o| o.get(s::ADDRESS)))
@@ -813,7 +805,7 @@ fn place(event: &Event, b: &Booking, n: &Notification, store: &StoreView, is_sta
                 .unwrap_or_default(),
             ..Place::default()
         },
-        "phone" | "phonecall" | "telephone" => Place {
+        PlaceKind::Phone => Place {
             kind: "phone",
             phone: if is_staff {
                 client.map(|p| person_view(p, event)).and_then(|p| p.phone)
@@ -822,16 +814,16 @@ fn place(event: &Event, b: &Booking, n: &Notification, store: &StoreView, is_sta
             },
             ..Place::default()
         },
-        "videoconference" | "video" | "virtual" | "online" => Place {
+        PlaceKind::Video => Place {
             kind: "video",
             url: n.video_url.as_ref().and_then(|u| web_link(u.as_str())),
             ..Place::default()
         },
-        "custom" | "other" => Place {
+        PlaceKind::Custom => Place {
             kind: "custom",
             ..Place::default()
         },
-        _ => {
+        PlaceKind::Store => {
             let mut lines: Vec<String> = store.name.iter().cloned().collect();
             lines.extend(store.address.iter().cloned());
             Place {

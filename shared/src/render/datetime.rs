@@ -8,10 +8,8 @@ use jiff::Timestamp;
 use jiff::civil::Weekday;
 use jiff::tz::TimeZone;
 use serde::Serialize;
-use serde_json::Value;
 
-use crate::domain::booxi::Obj;
-use crate::domain::event::{Booking, Event};
+use crate::domain::event::Event;
 
 /// A language whose dates we know how to write. Any other falls back to English.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -451,52 +449,15 @@ pub fn time_zone(event: &Event, default: &TimeZone) -> TimeZone {
     event.time_zone(default)
 }
 
-/// The start of a booking state, and its end when known: `totalClientTimespan.end`
-/// when it is after the start, else the start plus the booking's duration. Times
-/// without an offset are read in `tz`, the store's time zone.
-pub fn booking_span(b: &Booking, tz: &TimeZone) -> Option<(Timestamp, Option<Timestamp>)> {
-    let start = parse_instant(b.starts_on.as_deref()?, tz)?;
-    let end = b
-        .ends_on
-        .as_deref()
-        .and_then(|t| parse_instant(t, tz))
-        .filter(|e| *e > start)
-        .or_else(|| {
-            let minutes = duration_minutes(b)?;
-            Timestamp::from_second(start.as_second().checked_add(minutes.checked_mul(60)?)?).ok()
-        });
-    Some((start, end.filter(|e| *e > start)))
-}
-
-/// `totalClientTimespan.duration`, else the sum of the items' durations, in minutes.
-pub fn duration_minutes(b: &Booking) -> Option<i64> {
-    let o = Obj::new(&b.raw)?;
-    let number = |v: &Value| match v {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    };
-    let total = o
-        .obj(&["totalClientTimespan"])
-        .and_then(|t| t.get(&["duration"]))
-        .and_then(number)
-        .filter(|m| *m > 0);
-    total.or_else(|| {
-        // Checked: a hostile `[i64::MAX, 1]` gives no end time rather than a panic or a wrap.
-        let sum = o
-            .objs(&["items"])
-            .iter()
-            .filter_map(|i| i.get(&["duration"]).and_then(number))
-            .filter(|m| *m > 0)
-            .try_fold(0i64, i64::checked_add)?;
-        (sum > 0).then_some(sum)
-    })
-}
+/// The start and end of a booking state, and its duration: the domain's, read the same
+/// way by the rules, the flows, the events out and the messages.
+pub use crate::domain::time::{booking_span, duration_minutes};
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::domain::event::Booking;
+    use serde_json::{Value, json};
 
     #[test]
     fn hostile_durations_give_no_end_time_and_no_panic() {

@@ -190,14 +190,15 @@ pub struct Renderer {
 /// The name of the WhatsApp templates' manifest.
 const WHATSAPP_MANIFEST: &str = "whatsapp.toml";
 
-/// Every configured flow has a template, in some language, for each of its channels: a
-/// custom flow name without its files is refused at start, with the key named.
+/// Every configured flow has a template, in some language, for each of its message
+/// channels: a custom flow name without its files is refused at start, with the key named.
 fn check_flow_templates(
     env: &Environment<'static>,
     flows: &[crate::domain::flows::Flow],
 ) -> Result<(), RenderError> {
     for (i, flow) in flows.iter().enumerate() {
-        for channel in &flow.channels {
+        // A flow's event (the `event` channel) renders nothing.
+        for channel in flow.channels.iter().filter_map(|c| c.message()) {
             let file = match channel {
                 Channel::Email => "email.html",
                 Channel::Sms => "sms.txt",

@@ -47,21 +47,7 @@ pub fn plain_spaces(text: &str) -> String {
         .collect()
 }
 
-/// Characters that change how text reads without showing: bidirectional embeddings,
-/// overrides, isolates and marks (`U+202E` turns `gpj.exe` around), zero-width spaces and
-/// joiners, the word joiner and invisible operators, the byte-order mark.
-pub fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{061C}'
-            | '\u{180E}'
-            | '\u{200B}'..='\u{200F}'
-            | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{2069}'
-            | '\u{FEFF}'
-    )
-}
+pub use crate::domain::text::is_invisible;
 
 /// The link when it is an absolute http(s) URL with a host, else none.
 pub fn web_link(raw: &str) -> Option<String> {

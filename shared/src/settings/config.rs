@@ -9,10 +9,10 @@ use url::Url;
 
 use serde::Deserialize;
 
-use crate::domain::config::{Brand, Config, WhatsApp, is_hex_colour};
+use crate::domain::config::{Brand, Config, EventsOut, WhatsApp, is_hex_colour};
 use crate::domain::contact::{Country, EmailAddress};
 use crate::domain::event::{EventType, alias_key};
-use crate::domain::notification::{Channel, Kind};
+use crate::domain::notification::{FlowChannel, Kind};
 use crate::settings::env::*;
 use crate::settings::error::ConfigError;
 use crate::settings::flows::FlowFile;
@@ -37,6 +37,7 @@ struct ConfigFile {
     sms_fallback_email: Option<bool>,
     suppression_days: Option<String>,
     sms: Option<crate::settings::sms::SmsFile>,
+    events_out: Option<EventsOutFile>,
     whatsapp: Option<WhatsAppFile>,
 }
 
@@ -51,6 +52,14 @@ struct WhatsAppFile {
     languages: Option<BTreeMap<String, String>>,
     template_prefix: Option<String>,
     link_base: Option<String>,
+}
+
+/// `[events_out]` as written in the file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EventsOutFile {
+    bus: Option<String>,
+    contact_data: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -85,6 +94,7 @@ const TOP_KEYS: &[&str] = &[
     "sms_fallback_email",
     "suppression_days",
     "sms",
+    "events_out",
 ];
 const WHATSAPP_KEYS: &[&str] = &[
     "phone_number_id",
@@ -95,6 +105,7 @@ const WHATSAPP_KEYS: &[&str] = &[
     "template_prefix",
     "link_base",
 ];
+const EVENTS_OUT_KEYS: &[&str] = &["bus", "contact_data"];
 const BRAND_KEYS: &[&str] = &[
     "store_name",
     "logo_url",
@@ -139,6 +150,12 @@ impl ConfigFile {
             return Err(misplaced(
                 key,
                 "belongs in the [sms] table, not at the top level",
+            ));
+        }
+        if let Some(key) = table.keys().find(|k| EVENTS_OUT_KEYS.contains(&k.as_str())) {
+            return Err(misplaced(
+                key,
+                "belongs in the [events_out] table, not at the top level",
             ));
         }
         if let Some(key) = table.keys().find(|k| WHATSAPP_KEYS.contains(&k.as_str())) {
@@ -340,13 +357,28 @@ impl Config {
         // reaches no one unless two-way SMS is set up).
         if config.brand.review_url.is_none()
             && let Some(i) = config.flows.iter().position(|f| {
-                f.name.as_str() == "review_request" && f.channels.contains(&Channel::Sms)
+                f.name.as_str() == "review_request" && f.channels.contains(&FlowChannel::Sms)
             })
         {
             return Err(ConfigError::Invalid {
                 key: format!("flows[{i}].channels"),
                 message: "review_request by SMS needs [brand] review_url \
                           (BOOXI_BRAND_REVIEW_URL): a reply to a text reaches no one"
+                    .into(),
+            });
+        }
+        config.events_out = events_out(file.events_out.unwrap_or_default(), &env)?;
+        // A flow's event goes to the bus: without one it would go nowhere.
+        if config.events_out.is_none()
+            && let Some(i) = config
+                .flows
+                .iter()
+                .position(|f| f.channels.contains(&FlowChannel::Event))
+        {
+            return Err(ConfigError::Invalid {
+                key: format!("flows[{i}].channels"),
+                message: "`event` needs [events_out] bus (BOOXI_EVENT_BUS): the bus its event \
+                          is published to"
                     .into(),
             });
         }
@@ -690,6 +722,69 @@ fn language_pairs(text: &str) -> Result<BTreeMap<String, String>, ConfigError> {
     )
 }
 
+/// `[events_out]`: the bus (`BOOXI_EVENT_BUS` wins; empty: off) and whether the detail
+/// carries contact data (`BOOXI_EVENTS_CONTACT_DATA`).
+fn events_out(
+    file: EventsOutFile,
+    env: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<EventsOut>, ConfigError> {
+    let contact_data = match env(ENV_EVENTS_CONTACT_DATA)
+        .map(|v| (ENV_EVENTS_CONTACT_DATA, v.trim().to_ascii_lowercase()))
+        .filter(|(_, v)| !v.is_empty())
+    {
+        None => file.contact_data.unwrap_or(true),
+        Some((key, text)) => match text.as_str() {
+            "true" | "1" | "yes" | "on" => true,
+            "false" | "0" | "no" | "off" => false,
+            _ => return Err(invalid(key, format!("`{text}` is not true or false"))),
+        },
+    };
+    let bus = env(ENV_EVENT_BUS)
+        .map(|v| (ENV_EVENT_BUS, v))
+        .or(file.bus.map(|v| ("events_out.bus", v)))
+        .map(|(key, v)| (key, v.trim().to_owned()))
+        .filter(|(_, v)| !v.is_empty());
+    let Some((key, bus)) = bus else {
+        return Ok(None);
+    };
+    if !is_event_bus(&bus) {
+        return Err(invalid(
+            key,
+            format!(
+                "`{bus}` is not an EventBridge bus name (letters, digits, `.`, `-`, `_`, `/`) \
+                 or ARN (arn:aws:events:<region>:<account>:event-bus/<name>)"
+            ),
+        ));
+    }
+    Ok(Some(EventsOut { bus, contact_data }))
+}
+
+/// A bus name (1 to 256 of `[A-Za-z0-9._/-]`) or a bus ARN, as PutEvents takes them.
+fn is_event_bus(text: &str) -> bool {
+    let name_ok = |name: &str| {
+        (1..=256).contains(&name.len())
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._/-".contains(&b))
+    };
+    match text.strip_prefix("arn:") {
+        None => name_ok(text),
+        Some(rest) => {
+            let parts: Vec<&str> = rest.splitn(5, ':').collect();
+            match parts.as_slice() {
+                [partition, "events", region, account, resource] => {
+                    partition.starts_with("aws")
+                        && !region.is_empty()
+                        && account.len() == 12
+                        && account.bytes().all(|b| b.is_ascii_digit())
+                        && resource.strip_prefix("event-bus/").is_some_and(name_ok)
+                }
+                _ => false,
+            }
+        }
+    }
+}
+
 /// Control characters (line breaks included) become spaces: these values go into headers.
 fn one_line(text: &str) -> String {
     crate::domain::text::one_line(text)
@@ -914,7 +1009,8 @@ pub(crate) mod tests {
              one of `enabled_kinds`, `sms_kinds`, `staff_kinds`, `staff_fallback_email`, \
              `default_country`, `templates_dir`, `default_time_zone`, `max_recipients_per_event`, \
              `max_schedules_per_event`, `merchant_id`, `brand`, \
-             `event_aliases`, `flows`, `sms_fallback_email`, `suppression_days`, `sms`, `whatsapp`"
+             `event_aliases`, `flows`, `sms_fallback_email`, `suppression_days`, `sms`, \
+             `events_out`, `whatsapp`"
         );
         let err =
             Config::load(None, env(&[(ENV_ENABLED_KINDS, "confirmation,bogus")])).unwrap_err();
@@ -1287,5 +1383,79 @@ pub(crate) mod tests {
         .unwrap();
         assert_eq!(c.sms_kinds.len(), 11);
         assert_eq!(c.staff_kinds.len(), 6);
+    }
+
+    #[test]
+    fn events_out_is_off_unless_a_bus_is_named_and_a_bad_one_is_refused() {
+        assert_eq!(Config::default().events_out, None);
+        let c = Config::from_toml("[events_out]\nbus = \"booxi-notify\"").unwrap();
+        assert_eq!(
+            c.events_out,
+            Some(EventsOut {
+                bus: "booxi-notify".into(),
+                contact_data: true
+            })
+        );
+        let arn = "arn:aws:events:ca-central-1:123456789012:event-bus/booxi/events";
+        let c = Config::load(
+            None,
+            env(&[(ENV_EVENT_BUS, arn), (ENV_EVENTS_CONTACT_DATA, " FALSE ")]),
+        )
+        .unwrap();
+        assert_eq!(
+            c.events_out,
+            Some(EventsOut {
+                bus: arn.into(),
+                contact_data: false
+            })
+        );
+        // contact_data alone turns nothing on.
+        let c = Config::from_toml("[events_out]\ncontact_data = false").unwrap();
+        assert_eq!(c.events_out, None);
+        for bad in [
+            "my bus",
+            "bus!",
+            "arn:aws:events:us-east-1:123:event-bus/x",
+            "arn:aws:sqs:us-east-1:123456789012:queue",
+            "arn:aws:events:us-east-1:123456789012:rule/x",
+        ] {
+            let e = Config::load(None, env(&[(ENV_EVENT_BUS, bad)])).unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                format!(
+                    "BOOXI_EVENT_BUS: `{bad}` is not an EventBridge bus name (letters, digits, `.`, \
+                     `-`, `_`, `/`) or ARN (arn:aws:events:<region>:<account>:event-bus/<name>)"
+                )
+            );
+        }
+        let e =
+            Config::from_toml(&format!("[events_out]\nbus = \"{}\"", "b".repeat(257))).unwrap_err();
+        assert!(e.to_string().starts_with("events_out.bus: `bbbb"), "{e}");
+        let e = Config::load(None, env(&[(ENV_EVENTS_CONTACT_DATA, "maybe")])).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "BOOXI_EVENTS_CONTACT_DATA: `maybe` is not true or false"
+        );
+        // The environment wins, and an empty value clears the file's bus.
+        let dir = std::env::temp_dir().join(format!("booxi-events-out-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("c.toml");
+        std::fs::write(&file, "[events_out]\nbus = \"from-file\"\n").unwrap();
+        let c = Config::load(Some(&file), env(&[(ENV_EVENT_BUS, "from-env")])).unwrap();
+        assert_eq!(c.events_out.unwrap().bus, "from-env");
+        let c = Config::load(Some(&file), env(&[(ENV_EVENT_BUS, " ")])).unwrap();
+        assert_eq!(c.events_out, None);
+        // A key in the wrong table, or misspelt, says so.
+        let e = Config::from_toml("bus = \"b\"").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "bus: belongs in the [events_out] table, not at the top level (configuration file <inline>, line 1)"
+        );
+        let e = Config::from_toml("[events_out]\nbuss = \"b\"").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("unknown field `buss`, expected `bus` or `contact_data`"),
+            "{e}"
+        );
     }
 }

@@ -79,6 +79,11 @@ pub const ENV_SCHEDULER_TARGET_ARN: &str = "BOOXI_SCHEDULER_TARGET_ARN";
 pub const ENV_SCHEDULER_ROLE_ARN: &str = "BOOXI_SCHEDULER_ROLE_ARN";
 /// Optional: the SQS queue (ARN) Scheduler sends a fire to when every retry failed.
 pub const ENV_SCHEDULER_DLQ_ARN: &str = "BOOXI_SCHEDULER_DLQ_ARN";
+/// Booking events out: the EventBridge bus (name or ARN) each processed event is
+/// published to (`[events_out] bus`; unset or empty: off, no client made), and whether
+/// its detail carries the client's email and mobile (`[events_out] contact_data`).
+pub const ENV_EVENT_BUS: &str = "BOOXI_EVENT_BUS";
+pub const ENV_EVENTS_CONTACT_DATA: &str = "BOOXI_EVENTS_CONTACT_DATA";
 /// Offline mode (`booxi-notify serve` / `send`, and the Lambda's local mode): the secret
 /// to accept.
 pub const ENV_LOCAL_SECRET: &str = "BOOXI_LOCAL_SECRET";

@@ -7,7 +7,7 @@ use jiff::SignedDuration;
 use serde::Deserialize;
 
 use crate::domain::flows::{Flow, MAX_OFFSET, Timing};
-use crate::domain::notification::{Channel, FlowName};
+use crate::domain::notification::{FlowChannel, FlowName};
 use crate::settings::error::ConfigError;
 
 /// A `[[flows]]` entry as written in the file.
@@ -60,13 +60,14 @@ pub(crate) fn flows(entries: Vec<FlowFile>) -> Result<Vec<Flow>, ConfigError> {
             }
         };
         let channels = match entry.channels {
-            None => BTreeSet::from([Channel::Email]),
+            None => BTreeSet::from([FlowChannel::Email]),
             Some(list) => {
                 let mut set = BTreeSet::new();
                 for c in list {
                     set.insert(match c.trim().to_ascii_lowercase().as_str() {
-                        "email" => Channel::Email,
-                        "sms" => Channel::Sms,
+                        "email" => FlowChannel::Email,
+                        "sms" => FlowChannel::Sms,
+                        "event" => FlowChannel::Event,
                         "whatsapp" => {
                             return Err(invalid(
                                 "channels",
@@ -78,7 +79,7 @@ pub(crate) fn flows(entries: Vec<FlowFile>) -> Result<Vec<Flow>, ConfigError> {
                         _ => {
                             return Err(invalid(
                                 "channels",
-                                format!("`{c}` is not a channel (email, sms)"),
+                                format!("`{c}` is not a channel (email, sms, event)"),
                             ));
                         }
                     });
@@ -86,7 +87,7 @@ pub(crate) fn flows(entries: Vec<FlowFile>) -> Result<Vec<Flow>, ConfigError> {
                 if set.is_empty() {
                     return Err(invalid(
                         "channels",
-                        "lists no channel (email and/or sms)".into(),
+                        "lists no channel (email, sms and/or event)".into(),
                     ));
                 }
                 set

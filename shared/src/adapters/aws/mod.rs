@@ -2,16 +2,18 @@
 //! Social (WhatsApp) as a [`Courier`],
 //! DynamoDB as the [`IdempotencyStore`] (and the flows' booking states), Secrets Manager
 //! as the [`SecretSource`], EventBridge Scheduler as the flows' scheduler, SQS as the
-//! [`Queue`] of queued mode.
+//! [`Queue`] of queued mode, EventBridge as the events-out [`EventBus`].
 //! Each builds on an SDK client made once at Lambda init; none knows about HTTP requests.
 //!
 //! [`Courier`]: crate::core::delivery::Courier
 //! [`IdempotencyStore`]: crate::core::store::IdempotencyStore
 //! [`SecretSource`]: crate::doors::auth::SecretSource
 //! [`Queue`]: crate::doors::queue::Queue
+//! [`EventBus`]: crate::core::events_out::EventBus
 
 mod courier;
 mod dynamo;
+mod eventbridge;
 mod scheduler;
 mod secrets;
 mod sqs;
@@ -22,6 +24,7 @@ pub use crate::core::delivery::SenderSettings;
 pub use crate::settings::LambdaEnv;
 pub use courier::{AwsCourier, OPT_OUT_CACHE, OptOutCache};
 pub use dynamo::DynamoStore;
+pub use eventbridge::EventBridgeBus;
 pub use scheduler::EventBridgeScheduler;
 pub use secrets::SecretsManagerSource;
 pub use sqs::SqsQueue;
