@@ -759,41 +759,61 @@ impl Renderer {
             _ => text,
         };
         let t = &labels.value;
-        let render = |ctx: &Context| -> Result<(String, String), RenderError> {
+        // One rendering per set of names, each block rendered only when asked for: most
+        // texts fit one segment in their first form, and the others are never made.
+        let state = |ctx: &Context| {
             let value = values(&Value::from(Serde(ctx)), t, "sms");
-            let mut captured = self
-                .template(name)?
+            self.template(name)?
                 .render_captured(value)
-                .map_err(|e| RenderError::template(name, &e))?;
-            let mut block = |block: &str| {
-                captured
-                    .with_state_mut(|state| state.render_block(block))
-                    // No-break spaces are typography for the eye: GSM-7 has none, and a
-                    // phone wraps a text as it likes.
-                    .map(|text| clean(&text).map(|t| plain_spaces(&t)).unwrap_or_default())
-                    .map_err(|e| RenderError::template(name, &e))
-            };
-            Ok((with_opt_out(block("full")?), with_opt_out(block("short")?)))
+                .map_err(|e| RenderError::template(name, &e))
         };
-        let forms = |ctx: &Context| -> Result<Vec<(SmsForm, String)>, RenderError> {
-            let (full, short) = render(ctx)?;
-            let (full_gsm, short_gsm) = match sms::gsm_names(ctx) {
-                Some(gsm) => render(&gsm)?,
-                None => (String::new(), String::new()),
-            };
-            Ok(vec![
-                (SmsForm::Full, full.clone()),
-                (SmsForm::FullGsmNames, full_gsm),
-                (SmsForm::FullFolded, sms::fold_to_gsm(&full)),
-                (SmsForm::Short, short.clone()),
-                (SmsForm::ShortGsmNames, short_gsm),
-                (SmsForm::ShortFolded, sms::fold_to_gsm(&short)),
-            ])
+        let block = |captured: &mut minijinja::Captured<'_>, block: &str| {
+            captured
+                .with_state_mut(|state| state.render_block(block))
+                // No-break spaces are typography for the eye: GSM-7 has none, and a
+                // phone wraps a text as it likes.
+                .map(|text| clean(&text).map(|t| plain_spaces(&t)).unwrap_or_default())
+                .map(&with_opt_out)
+                .map_err(|e| RenderError::template(name, &e))
+        };
+        let forms = |ctx: &Context| -> Result<Sms, RenderError> {
+            let mut own = state(ctx)?;
+            let gsm_names = sms::gsm_names(ctx);
+            let mut gsm = None;
+            let mut chooser = SmsChooser::default();
+            for which in ["full", "short"] {
+                let (as_written, gsm_form, folded) = match which {
+                    "full" => (SmsForm::Full, SmsForm::FullGsmNames, SmsForm::FullFolded),
+                    _ => (SmsForm::Short, SmsForm::ShortGsmNames, SmsForm::ShortFolded),
+                };
+                let text = block(&mut own, which)?;
+                if chooser.offer(as_written, text.clone()) {
+                    break;
+                }
+                let in_gsm_names = match &gsm_names {
+                    Some(names) => {
+                        if gsm.is_none() {
+                            gsm = Some(state(names)?);
+                        }
+                        match gsm.as_mut() {
+                            Some(captured) => block(captured, which)?,
+                            None => String::new(),
+                        }
+                    }
+                    None => String::new(),
+                };
+                if chooser.offer(gsm_form, in_gsm_names)
+                    || chooser.offer(folded, sms::fold_to_gsm(&text))
+                {
+                    break;
+                }
+            }
+            Ok(chooser.chosen())
         };
         // A name longer than a phone line says nothing more: 48 characters at most.
         for max in [48, 24, 12] {
             let (capped, shortened) = sms::cap_names(ctx, max);
-            let mut chosen = choose_sms(forms(&capped)?);
+            let mut chosen = forms(&capped)?;
             chosen.names_shortened = shortened;
             if chosen.segments.count <= sms::MAX_SEGMENTS {
                 return Ok(Message::Sms(chosen));
@@ -801,7 +821,7 @@ impl Renderer {
         }
         // Last resort: the shortest names and no link, said so in `link_dropped`.
         let (capped, shortened) = sms::cap_names(ctx, 12);
-        let mut chosen = choose_sms(forms(&sms::without_links(&capped))?);
+        let mut chosen = forms(&sms::without_links(&capped))?;
         chosen.names_shortened = shortened;
         chosen.link_dropped = true;
         if chosen.segments.count > sms::MAX_SEGMENTS {
@@ -1030,14 +1050,36 @@ fn values(ctx: &Value, t: &Value, format: &'static str) -> Value {
 /// Picks the SMS among its forms (in order of preference): the first that fits one
 /// segment; else the one with the fewest segments, the earlier on a tie.
 pub fn choose_sms(forms: Vec<(SmsForm, String)>) -> Sms {
-    let mut best: Option<Sms> = None;
-    for (form, text) in forms.into_iter().filter(|(_, t)| !t.is_empty()) {
+    let mut chooser = SmsChooser::default();
+    for (form, text) in forms {
+        if chooser.offer(form, text) {
+            break;
+        }
+    }
+    chooser.chosen()
+}
+
+/// [`choose_sms`] one form at a time, so that forms after the one chosen are never made:
+/// the first of one segment, else the first of the fewest; empty forms are passed over.
+#[derive(Default)]
+struct SmsChooser {
+    best: Option<Sms>,
+}
+
+impl SmsChooser {
+    /// Takes `text` if it is the best so far; `true` once one fits one segment (the
+    /// forms after it need not be made).
+    fn offer(&mut self, form: SmsForm, text: String) -> bool {
+        if text.is_empty() {
+            return false;
+        }
         let segments = count_segments(&text);
-        if best
+        if self
+            .best
             .as_ref()
             .is_none_or(|b| segments.count < b.segments.count)
         {
-            best = Some(Sms {
+            self.best = Some(Sms {
                 text,
                 segments,
                 form,
@@ -1045,17 +1087,18 @@ pub fn choose_sms(forms: Vec<(SmsForm, String)>) -> Sms {
                 link_dropped: false,
             });
         }
-        if segments.count == 1 {
-            break;
-        }
+        segments.count == 1
     }
-    best.unwrap_or(Sms {
-        text: String::new(),
-        segments: count_segments(""),
-        form: SmsForm::Full,
-        names_shortened: false,
-        link_dropped: false,
-    })
+
+    fn chosen(self) -> Sms {
+        self.best.unwrap_or(Sms {
+            text: String::new(),
+            segments: count_segments(""),
+            form: SmsForm::Full,
+            names_shortened: false,
+            link_dropped: false,
+        })
+    }
 }
 
 /// Prints a value: `none` as nothing (an optional value a template prints without a
