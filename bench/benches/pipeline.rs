@@ -10,6 +10,10 @@ use std::time::Duration;
 use booxi_notify_bench::pipeline::{Pipeline, SCENARIOS, booxi_body};
 use criterion::{Criterion, criterion_group, criterion_main};
 
+// The webhook's allocator, so that the figures are the function's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn benches(c: &mut Criterion) {
     // What Lambda init spends on templates (once per cold start, not per event).
     c.benchmark_group("init")

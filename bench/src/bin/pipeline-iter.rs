@@ -9,6 +9,10 @@
 
 use std::hint::black_box;
 
+// The webhook's allocator, so that the counts are the function's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use booxi_notify_bench::pipeline::{Pipeline, booxi_body};
 
 fn main() {

@@ -31,6 +31,11 @@ use lambda_http::{
 };
 use serde_json::Value;
 
+// mimalloc: fewer instructions per allocation than glibc's malloc, and rendering a
+// message allocates a few thousand times (BENCHMARKS.md, "Profile and allocator").
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 // One thread: Lambda hands a process one event at a time, and the event's AWS calls
 // overlap on one thread as well as on several; worker threads only added wake-ups and
 // context switches (measured in BENCHMARKS.md). Blocking work still has tokio's pool.
