@@ -541,7 +541,7 @@ impl Report<'_> {
         // Size.
         let _ = writeln!(
             s,
-            "\n### Size (release profile: opt-level \"s\", fat LTO, 1 codegen unit, stripped)\n"
+            "\n### Size (release profile: opt-level 3, fat LTO, 1 codegen unit, stripped)\n"
         );
         let _ = writeln!(s, "| | webhook | reference | bare |");
         let _ = writeln!(s, "|---|---:|---:|---:|");
@@ -597,7 +597,7 @@ impl Report<'_> {
              bare `lambda_runtime` function for scale. The reference is built twice: *fast*, the \
              way a developer building for speed would (`--profile fast`: opt-level 3, thin LTO, \
              one codegen unit) — the headline, since it is the reference a user would pick — and \
-             with the workspace's release profile (opt-level \"s\", fat LTO), which compares code \
+             with the workspace's release profile (opt-level 3, fat LTO), which compares code \
              alone. Cold: median of {} starts of each, in rotating order. Warm: one process \
              each, {} invocations after the first. CPU is all threads \
              (`/proc/<pid>/task/*/schedstat`).\n",
