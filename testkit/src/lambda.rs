@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use base64::Engine;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
@@ -105,6 +106,26 @@ impl RuntimeApi {
     pub fn invoke(&self, payload: &Value, timeout: Duration) -> Result<Value, String> {
         let (body, _) = self.invoke_raw(payload.to_string().as_bytes(), timeout)?;
         serde_json::from_slice(&body).map_err(|e| format!("the function's answer: {e}"))
+    }
+
+    /// Queues one API Gateway event and returns the function's HTTP answer: its status
+    /// and its body read as JSON (base64-decoded when the answer says so; `Null` when
+    /// the body is not JSON). Panics when the function does not answer in `timeout`.
+    pub fn call_http(&self, event: &Value, timeout: Duration) -> (u16, Value) {
+        let response = self
+            .invoke(event, timeout)
+            .unwrap_or_else(|e| panic!("the function failed on {event}: {e}"));
+        let status = response["statusCode"].as_u64().unwrap_or_default() as u16;
+        let body = response["body"].as_str().unwrap_or_default();
+        let body = if response["isBase64Encoded"] == true {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(body)
+                .unwrap_or_else(|e| panic!("a body said base64 is not: {e}"));
+            String::from_utf8_lossy(&bytes).into_owned()
+        } else {
+            body.to_owned()
+        };
+        (status, serde_json::from_str(&body).unwrap_or(Value::Null))
     }
 
     /// When the functions asked for work, in order.

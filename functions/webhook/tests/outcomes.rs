@@ -77,10 +77,7 @@ impl Stack {
 
     /// Booxi's call: (HTTP status, JSON body).
     fn deliver(&self, event: &Value) -> (u16, Value) {
-        let response = self.invoke(event);
-        let status = response["statusCode"].as_u64().unwrap() as u16;
-        let body = serde_json::from_str(response["body"].as_str().unwrap()).unwrap();
-        (status, body)
+        self.runtime.call_http(event, TIMEOUT)
     }
 
     fn emails_to(&self, to: &str) -> usize {
@@ -638,10 +635,7 @@ impl<'a> WhatsAppStack<'a> {
     }
 
     fn deliver(&self, event: &Value) -> (u16, Value) {
-        let response = self.invoke(event);
-        let status = response["statusCode"].as_u64().unwrap() as u16;
-        let body = serde_json::from_str(response["body"].as_str().unwrap()).unwrap();
-        (status, body)
+        self.runtime.call_http(event, TIMEOUT)
     }
 }
 

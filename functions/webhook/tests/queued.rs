@@ -91,12 +91,7 @@ impl Stack {
 
 /// The function's HTTP answer: status and JSON body.
 fn call(runtime: &RuntimeApi, event: &Value) -> (u16, Value) {
-    let response = runtime
-        .invoke(event, TIMEOUT)
-        .expect("the function answers");
-    let status = response["statusCode"].as_u64().unwrap() as u16;
-    let body = serde_json::from_str(response["body"].as_str().unwrap_or_default()).unwrap();
-    (status, body)
+    runtime.call_http(event, TIMEOUT)
 }
 
 /// Emails moto recorded, by Message-ID, and SMS by number: (emails, distinct

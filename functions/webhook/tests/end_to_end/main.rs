@@ -216,28 +216,8 @@ fn booxi_body(event: &Value) -> Value {
 }
 
 /// The function's HTTP answer: status and JSON body.
-fn answer(response: Value) -> (u16, Value) {
-    let status = response["statusCode"].as_u64().unwrap() as u16;
-    let body = response["body"].as_str().unwrap_or_default();
-    let body = if response["isBase64Encoded"] == true {
-        String::from_utf8(
-            base64::engine::general_purpose::STANDARD
-                .decode(body)
-                .unwrap(),
-        )
-        .unwrap()
-    } else {
-        body.to_owned()
-    };
-    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
-}
-
 fn call(runtime: &RuntimeApi, event: &Value) -> (u16, Value) {
-    answer(
-        runtime
-            .invoke(event, TIMEOUT)
-            .expect("the function answers"),
-    )
+    runtime.call_http(event, TIMEOUT)
 }
 
 /// What the library plans and renders for an event: (to, subject or SMS text).

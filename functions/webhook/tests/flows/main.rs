@@ -216,12 +216,7 @@ fn delivery(
 }
 
 fn call(runtime: &RuntimeApi, event: &Value) -> (u16, Value) {
-    let response = runtime
-        .invoke(event, TIMEOUT)
-        .expect("the function answers");
-    let status = response["statusCode"].as_u64().unwrap() as u16;
-    let body = response["body"].as_str().unwrap_or_default();
-    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+    runtime.call_http(event, TIMEOUT)
 }
 
 /// Emails and SMS of a flow kind moto has recorded: (destination, subject or text).
