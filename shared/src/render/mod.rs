@@ -24,6 +24,7 @@ pub mod preview;
 pub mod sms;
 mod templates;
 pub mod text;
+mod values;
 pub mod whatsapp;
 
 use std::collections::BTreeMap;
@@ -33,7 +34,7 @@ use std::sync::OnceLock;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use minijinja::value::{Serde, Value};
-use minijinja::{AutoEscape, Environment, UndefinedBehavior, context};
+use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 
 use crate::domain::booxi::{Obj, spelling as s};
 use crate::domain::config::{Brand, Config};
@@ -241,7 +242,7 @@ struct ParsedLabels {
 impl ParsedLabels {
     fn new(table: BTreeMap<String, String>) -> Self {
         Self {
-            value: Value::from(table.clone()),
+            value: values::Labels::value(&table),
             table,
         }
     }
@@ -704,7 +705,7 @@ impl Renderer {
         language: Language,
     ) -> Result<Message, RenderError> {
         // Serialised once for both renderings.
-        let ctx_value = Value::from(Serde(ctx));
+        let ctx_value = context_value(ctx);
         let html_ctx = values(&ctx_value, t, "html");
         let text_ctx = values(&ctx_value, t, "text");
         let html = self
@@ -762,7 +763,7 @@ impl Renderer {
         // One rendering per set of names, each block rendered only when asked for: most
         // texts fit one segment in their first form, and the others are never made.
         let state = |ctx: &Context| {
-            let value = values(&Value::from(Serde(ctx)), t, "sms");
+            let value = values(&context_value(ctx), t, "sms");
             self.template(name)?
                 .render_captured(value)
                 .map_err(|e| RenderError::template(name, &e))
@@ -1039,12 +1040,13 @@ fn whatsapp_value(ctx: &Context, labels: &BTreeMap<String, String>, placeholder:
 /// What a template sees: the message's [`Context`] (serialised), its labels as `t`, the
 /// `format` rendered (`html`, `text` or `sms`) and the `layout` an email extends.
 fn values(ctx: &Value, t: &Value, format: &'static str) -> Value {
-    let layout = if format == "html" {
-        "layout.html"
-    } else {
-        "layout.txt"
-    };
-    context! { t => t.clone(), format, layout, ..ctx.clone() }
+    values::Root::value(ctx, t, format)
+}
+
+/// A message's [`Context`] as templates read it: its fields found by hash
+/// ([`values::Fields`]).
+fn context_value(ctx: &Context) -> Value {
+    values::Fields::value(ctx).unwrap_or_else(|| Value::from(Serde(ctx)))
 }
 
 /// Picks the SMS among its forms (in order of preference): the first that fits one
@@ -1294,6 +1296,38 @@ mod tests {
         );
         assert_eq!(escape_html(""), "");
         assert_eq!(escape_html("&&"), "&amp;&amp;");
+    }
+
+    /// The root a template sees answers `t`, `format` and `layout` itself, before the
+    /// context's fields (`values::Root`): no field may have one of these names.
+    #[test]
+    fn no_context_field_shadows_a_root_name() {
+        let raw = include_bytes!("../../../events/group-reservation-attendees.json");
+        let body = crate::doors::input::booxi_body(raw).unwrap();
+        let config = Config::default();
+        let event = Event::parse(&body, config.default_country).unwrap();
+        let plan = crate::plan(&event, &config);
+        assert!(!plan.notifications.is_empty());
+        let renderer = Renderer::new(&RenderConfig::from(&config)).unwrap();
+        for n in &plan.notifications {
+            let language = n.language.clone();
+            let inputs = context::Inputs {
+                brand: &renderer.brand,
+                default_time_zone: &renderer.default_time_zone,
+                language: &language,
+                labels: &BTreeMap::new(),
+                default_country: renderer.default_country,
+            };
+            let ctx = serde_json::to_value(Context::new(&event, n, &inputs)).unwrap();
+            let fields = ctx.as_object().unwrap();
+            assert!(fields.len() > 30, "{}", fields.len());
+            for name in ["t", "format", "layout"] {
+                assert!(
+                    !fields.contains_key(name),
+                    "the context has a field `{name}`"
+                );
+            }
+        }
     }
 
     #[test]
