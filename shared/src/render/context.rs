@@ -18,7 +18,7 @@ use crate::domain::event::{
 use crate::domain::notification::{Actor, Audience, Kind, Notification, Recipient};
 
 use super::datetime::{DateLanguage, When, booking_span, parse_instant, time_zone};
-use super::text::{Picked, clean, web_link};
+use super::text::{Picked, clean, web_link, web_link_of};
 
 /// The values of one message, shared by its HTML, text and SMS renderings. Templates
 /// also see `format` (`html`, `text` or `sms`), the `layout` an email template extends
@@ -276,10 +276,10 @@ impl Context {
             .filter(|_| n.audience != Audience::Attendee)
             .and_then(|l| {
                 Some(LinksView {
-                    view: web_link(l.view.as_str())?,
-                    modify: l.modify.as_ref().and_then(|u| web_link(u.as_str())),
-                    cancel: l.cancel.as_ref().and_then(|u| web_link(u.as_str())),
-                    confirm: l.confirm.as_ref().and_then(|u| web_link(u.as_str())),
+                    view: web_link_of(&l.view)?,
+                    modify: l.modify.as_ref().and_then(web_link_of),
+                    cancel: l.cancel.as_ref().and_then(web_link_of),
+                    confirm: l.confirm.as_ref().and_then(web_link_of),
                 })
             });
         // The QR code is shown at the store's desk: never for a video call.
@@ -341,19 +341,11 @@ impl Context {
             audience: crate::domain::notification::audience_name(n.audience),
             brand: BrandView {
                 name: clean(&brand_name).unwrap_or_default(),
-                logo_url: inputs
-                    .brand
-                    .logo_url
-                    .as_ref()
-                    .and_then(|u| web_link(u.as_str())),
+                logo_url: inputs.brand.logo_url.as_ref().and_then(web_link_of),
                 on_accent: on_colour(&accent),
                 accent,
                 footer: inputs.brand.footer_text.as_deref().and_then(clean),
-                review_url: inputs
-                    .brand
-                    .review_url
-                    .as_ref()
-                    .and_then(|u| web_link(u.as_str())),
+                review_url: inputs.brand.review_url.as_ref().and_then(web_link_of),
             },
             recipient: recipient(event, n.recipient),
             client: event
@@ -390,8 +382,8 @@ impl Context {
                 .qr_code_url
                 .as_ref()
                 .filter(|_| shows_qr)
-                .and_then(|u| web_link(u.as_str())),
-            video_url: n.video_url.as_ref().and_then(|u| web_link(u.as_str())),
+                .and_then(web_link_of),
+            video_url: n.video_url.as_ref().and_then(web_link_of),
             actor: n.actor.map(|a| match a {
                 Actor::Client => "client",
                 Actor::Myself => "self",
@@ -479,7 +471,7 @@ fn actions(
     .then(|| place.url.clone())
     .flatten();
     let review = flow_is("review_request")
-        .then(|| brand.review_url.as_ref().and_then(|u| web_link(u.as_str())))
+        .then(|| brand.review_url.as_ref().and_then(web_link_of))
         .flatten();
     let confirm = links.as_ref().and_then(|l| l.confirm.clone());
     let open_booxi = (n.audience == Audience::Staff).then(|| brand.staff_url.to_string());
@@ -701,6 +693,9 @@ fn recipient(event: &Event, r: Recipient) -> PersonView {
 fn store_view(event: &Event, name: Option<String>) -> StoreView {
     let o = Obj::new(&event.merchant.raw);
     let text = |keys: &[&str]| o.and_then(|o| o.text(keys)).and_then(|t| clean(&t));
+    let website = o
+        .and_then(|o| o.text(s::WEBSITE_URL))
+        .and_then(|u| web_link(&u));
     StoreView {
         name,
         address: o
@@ -716,16 +711,11 @@ fn store_view(event: &Event, name: Option<String>) -> StoreView {
             Contact::Valid(e) => Some(e.as_str().to_owned()),
             _ => None,
         },
-        website: o
-            .and_then(|o| o.text(s::WEBSITE_URL))
-            .and_then(|u| web_link(&u)),
-        website_label: o
-            .and_then(|o| o.text(s::WEBSITE_URL))
-            .and_then(|u| web_link(&u))
-            .map(|u| {
-                let bare = u.split_once("://").map_or(u.as_str(), |(_, rest)| rest);
-                bare.trim_end_matches('/').to_owned()
-            }),
+        website_label: website.as_ref().map(|u| {
+            let bare = u.split_once("://").map_or(u.as_str(), |(_, rest)| rest);
+            bare.trim_end_matches('/').to_owned()
+        }),
+        website,
         booking_url: o
             .and_then(|o| o.text(s::BOOKING_URL))
             .and_then(|u| web_link(&u)),
@@ -816,7 +806,7 @@ fn place(event: &Event, b: &Booking, n: &Notification, store: &StoreView, is_sta
         },
         PlaceKind::Video => Place {
             kind: "video",
-            url: n.video_url.as_ref().and_then(|u| web_link(u.as_str())),
+            url: n.video_url.as_ref().and_then(web_link_of),
             ..Place::default()
         },
         PlaceKind::Custom => Place {

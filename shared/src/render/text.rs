@@ -8,11 +8,40 @@ use crate::domain::contact::Language;
 /// A run made only of no-break spaces (U+00A0, U+202F, U+2007) stays one no-break space:
 /// typography (`10 h 00`, `Bonjour :`, `10:00 AM`) is meant, and a line never breaks there.
 pub fn clean(text: &str) -> Option<String> {
+    // Most text is already clean: printable ASCII, single spaces, none at either end.
+    // That text is its own answer, found in one pass over its bytes.
+    if is_clean_ascii(text.as_bytes()) {
+        return Some(text.to_owned());
+    }
+    clean_chars(text)
+}
+
+/// [`clean`] in one pass: runs of printable ASCII copied whole, anything else read
+/// character by character.
+fn clean_chars(text: &str) -> Option<String> {
     let mut out = String::with_capacity(text.len());
     // The separator owed before the next visible character: none, a space, or the
     // no-break space a run of only no-break spaces leaves.
     let mut gap: Option<char> = None;
-    for c in text.chars() {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_graphic() {
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_graphic() {
+                i += 1;
+            }
+            if let Some(g) = gap.take() {
+                out.push(g);
+            }
+            // Both ends are ASCII bytes, hence character boundaries.
+            out.push_str(&text[start..i]);
+            continue;
+        }
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        i += c.len_utf8();
         if is_invisible(c) {
             continue;
         }
@@ -35,6 +64,27 @@ pub fn clean(text: &str) -> Option<String> {
     (!out.is_empty()).then_some(out)
 }
 
+/// Non-empty printable ASCII, no space at either end nor two in a row: what [`clean`]
+/// leaves as it is.
+fn is_clean_ascii(bytes: &[u8]) -> bool {
+    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+        return false;
+    };
+    if first == b' ' || last == b' ' {
+        return false;
+    }
+    let mut space_before = false;
+    for &b in bytes {
+        match b {
+            b' ' if space_before => return false,
+            b' ' => space_before = true,
+            b'!'..=b'~' => space_before = false,
+            _ => return false,
+        }
+    }
+    true
+}
+
 /// The spaces a line never breaks at.
 pub fn is_no_break(c: char) -> bool {
     matches!(c, '\u{a0}' | '\u{202f}' | '\u{2007}')
@@ -52,6 +102,14 @@ pub use crate::domain::text::is_invisible;
 /// The link when it is an absolute http(s) URL with a host, else none.
 pub fn web_link(raw: &str) -> Option<String> {
     crate::domain::text::web_url(raw).map(String::from)
+}
+
+/// [`web_link`] of a link already parsed (the event's and the configuration's): its
+/// scheme and host checked without parsing its text a second time. A parsed URL's text
+/// parses back to itself, so this is `web_link(url.as_str())`.
+pub fn web_link_of(url: &url::Url) -> Option<String> {
+    (matches!(url.scheme(), "http" | "https") && url.host().is_some())
+        .then(|| url.as_str().to_owned())
 }
 
 /// A store text and, when it is not in the message language, the language it is in.
@@ -125,6 +183,73 @@ mod tests {
             "http://",
         ] {
             assert_eq!(web_link(bad), None, "{bad}");
+        }
+    }
+
+    /// [`clean`] as first written, one character at a time: what the shortcuts must match.
+    fn clean_reference(text: &str) -> Option<String> {
+        let mut out = String::with_capacity(text.len());
+        let mut gap: Option<char> = None;
+        for c in text.chars() {
+            if is_invisible(c) {
+                continue;
+            }
+            if c.is_control() || c.is_whitespace() {
+                if !out.is_empty() {
+                    let plain_before = gap.is_some_and(|g| !is_no_break(g));
+                    gap = Some(if is_no_break(c) && !plain_before {
+                        c
+                    } else {
+                        ' '
+                    });
+                }
+                continue;
+            }
+            if let Some(g) = gap.take() {
+                out.push(g);
+            }
+            out.push(c);
+        }
+        (!out.is_empty()).then_some(out)
+    }
+
+    proptest::proptest! {
+        /// The ASCII shortcut answers as the character-by-character cleaning does.
+        #[test]
+        fn clean_shortcuts_agree(text in "[ a-z!~\\x00-\\x1f\\x7f\u{a0}\u{202f}\u{2007}\u{200b}\u{2028}é]{0,16}") {
+            proptest::prop_assert_eq!(clean(&text), clean_reference(&text));
+        }
+    }
+
+    #[test]
+    fn clean_ascii_shortcut_cases() {
+        for text in [
+            "", " ", "a", "a b", "a  b", " a", "a ", "a\tb", "a\u{7f}b", "~!",
+        ] {
+            assert_eq!(clean(text), clean_reference(text), "{text:?}");
+        }
+    }
+
+    /// A link parsed once is checked without a second parse, with the same answer.
+    #[test]
+    fn a_parsed_link_checks_as_its_text_does() {
+        for raw in [
+            "https://a.example/x?y=1",
+            "HTTPS://Book.EXAMPLE.com:443/a/../b/./c?q=a b#frag",
+            "http://café.example/é?x=é",
+            "http://[::1]:8080/p",
+            "http://127.0.0.1/",
+            "https://a.example",
+            "https://user:pw@a.example/%7Ex",
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "mailto:a@b.c",
+            "file:///etc/passwd",
+            "ftp://a.example/x",
+            "web+app://host/x",
+        ] {
+            let url = url::Url::parse(raw).unwrap();
+            assert_eq!(web_link_of(&url), web_link(url.as_str()), "{raw}");
         }
     }
 }
