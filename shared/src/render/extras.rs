@@ -5,7 +5,6 @@
 use jiff::Timestamp;
 use serde::Serialize;
 use serde_json::Value;
-use url::Url;
 
 use crate::domain::booxi::Obj;
 use crate::domain::config::Brand;
@@ -159,11 +158,20 @@ fn amount_text(v: &Value) -> Option<String> {
 /// A map search for an address (works on phones and desktops alike).
 pub fn map_url(lines: &[String]) -> Option<String> {
     let query = clean(&lines.join(", "))?;
-    let mut url = Url::parse("https://www.google.com/maps/search/").ok()?;
-    url.query_pairs_mut()
-        .append_pair("api", "1")
-        .append_pair("query", &query);
-    Some(url.to_string())
+    // Written as `Url::query_pairs_mut` writes it, without parsing the fixed part.
+    Some(link(
+        "https://www.google.com/maps/search/",
+        &[("api", "1"), ("query", &query)],
+    ))
+}
+
+/// `base` (a fixed https link without query) with `pairs` as its query, encoded as
+/// `Url::query_pairs_mut` encodes them (application/x-www-form-urlencoded).
+fn link(base: &str, pairs: &[(&str, &str)]) -> String {
+    let start = base.len() + 1;
+    let mut query = url::form_urlencoded::Serializer::for_suffix(format!("{base}?"), start);
+    query.extend_pairs(pairs);
+    query.finish()
 }
 
 /// Add-to-calendar links for Google Calendar and Outlook on the web.
@@ -187,36 +195,25 @@ pub fn calendar_links(
     };
     let compact = |t: Timestamp| t.strftime("%Y%m%dT%H%M%SZ").to_string();
     let iso = |t: Timestamp| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let mut google = Url::parse("https://calendar.google.com/calendar/render").ok()?;
-    {
-        let mut q = google.query_pairs_mut();
-        q.append_pair("action", "TEMPLATE")
-            .append_pair("text", &title)
-            .append_pair("dates", &format!("{}/{}", compact(start), compact(end)));
-        if let Some(l) = &location {
-            q.append_pair("location", l);
-        }
-        if let Some(d) = &details {
-            q.append_pair("details", d);
-        }
-    }
-    let mut outlook = Url::parse("https://outlook.live.com/calendar/0/action/compose").ok()?;
-    {
-        let mut q = outlook.query_pairs_mut();
-        q.append_pair("rru", "addevent")
-            .append_pair("subject", &title)
-            .append_pair("startdt", &iso(start))
-            .append_pair("enddt", &iso(end));
-        if let Some(l) = &location {
-            q.append_pair("location", l);
-        }
-        if let Some(d) = &details {
-            q.append_pair("body", d);
-        }
-    }
+    let dates = format!("{}/{}", compact(start), compact(end));
+    let mut google = vec![("action", "TEMPLATE"), ("text", &title), ("dates", &dates)];
+    google.extend(location.as_deref().map(|l| ("location", l)));
+    google.extend(details.as_deref().map(|d| ("details", d)));
+    let (startdt, enddt) = (iso(start), iso(end));
+    let mut outlook = vec![
+        ("rru", "addevent"),
+        ("subject", &title),
+        ("startdt", &startdt),
+        ("enddt", &enddt),
+    ];
+    outlook.extend(location.as_deref().map(|l| ("location", l)));
+    outlook.extend(details.as_deref().map(|d| ("body", d)));
     Some(CalendarLinks {
-        google: google.to_string(),
-        outlook: outlook.to_string(),
+        google: link("https://calendar.google.com/calendar/render", &google),
+        outlook: link(
+            "https://outlook.live.com/calendar/0/action/compose",
+            &outlook,
+        ),
     })
 }
 
@@ -244,8 +241,53 @@ pub fn unsubscribe_url(
 
 #[cfg(test)]
 mod tests {
+    use url::Url;
+
     use super::*;
     use serde_json::json;
+
+    /// The map link is what the URL parser wrote when it built it.
+    #[test]
+    fn map_links_read_as_the_url_parser_wrote_them() {
+        let parsed = |query: &str| {
+            let mut url = Url::parse("https://www.google.com/maps/search/").unwrap();
+            url.query_pairs_mut()
+                .append_pair("api", "1")
+                .append_pair("query", query);
+            url.to_string()
+        };
+        for lines in [
+            vec![
+                "1 Rue de l'Église".to_owned(),
+                "Montréal QC H2X 1Y4".to_owned(),
+            ],
+            vec!["5 Main St. #2 & 3".to_owned(), "Boston, MA".to_owned()],
+            vec!["a+b=c?d/e%f~g*h".to_owned(), "東京都 渋谷区".to_owned()],
+        ] {
+            let query = clean(&lines.join(", ")).unwrap();
+            assert_eq!(map_url(&lines), Some(parsed(&query)), "{lines:?}");
+        }
+        assert_eq!(map_url(&[]), None);
+    }
+
+    /// Every link built from a fixed base reads as the URL parser wrote it.
+    #[test]
+    fn links_read_as_the_url_parser_wrote_them() {
+        let pairs = [
+            ("action", "TEMPLATE"),
+            ("text", "Coupe – Atelier Lumière"),
+            ("dates", "20261201T150000Z/20261201T160000Z"),
+            ("details", "Line 1\nLine 2 & <b>3</b> 50% + tax = ?"),
+        ];
+        for base in [
+            "https://calendar.google.com/calendar/render",
+            "https://outlook.live.com/calendar/0/action/compose",
+        ] {
+            let mut url = Url::parse(base).unwrap();
+            url.query_pairs_mut().extend_pairs(pairs);
+            assert_eq!(link(base, &pairs), url.to_string());
+        }
+    }
 
     fn lang(code: &str) -> Language {
         Language::parse(code).unwrap()

@@ -659,7 +659,11 @@ impl Renderer {
                     Method::Request => "request",
                     Method::Cancel => "cancel",
                 });
-                self.email(&name, &ctx, &labels.value, ics, language)
+                let store_email = match &event.merchant.email {
+                    crate::domain::event::Contact::Valid(e) => Some(e),
+                    _ => None,
+                };
+                self.email(&name, &ctx, &labels.value, ics, language, store_email)
             }
             // (A WhatsApp message returned above.)
             Channel::Sms | Channel::Whatsapp => self.sms(&name, &ctx, labels),
@@ -703,6 +707,8 @@ impl Renderer {
         t: &Value,
         ics: Option<Ics>,
         language: Language,
+        // The store's address, parsed with the event (the context holds its text).
+        store_email: Option<&EmailAddress>,
     ) -> Result<Message, RenderError> {
         // Serialised once for both renderings.
         let ctx_value = context_value(ctx);
@@ -727,13 +733,11 @@ impl Renderer {
             text: tidy_text(captured.output()),
             ics,
             from_name: clean(&ctx.brand.name).unwrap_or_default(),
-            reply_to: self.brand.reply_to.clone().or_else(|| {
-                ctx.store
-                    .email
-                    .as_deref()
-                    .filter(|_| self.brand.reply_to_store)
-                    .and_then(|e| EmailAddress::parse(e).ok())
-            }),
+            reply_to: self
+                .brand
+                .reply_to
+                .clone()
+                .or_else(|| store_email.filter(|_| self.brand.reply_to_store).cloned()),
             language,
             list_unsubscribe: ctx.unsubscribe_url.clone(),
         }))
