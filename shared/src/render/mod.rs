@@ -1265,10 +1265,21 @@ fn tidy_text(text: &str) -> String {
     out
 }
 
+/// Drops blank lines and trailing white space (what `str::trim_end` trims) from each
+/// line: the space template tags leave around markup.
 fn tidy_html(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
-    for line in html.lines() {
-        let line = line.trim_end();
+    for line in html.split('\n') {
+        // Most lines end in ASCII: trimmed byte by byte; a line ending in anything else
+        // (a no-break space is white space too) by `trim_end`.
+        let mut end = line.len();
+        while end > 0 && matches!(line.as_bytes()[end - 1], b'\t'..=b'\r' | b' ') {
+            end -= 1;
+        }
+        let line = match line.as_bytes().get(end.wrapping_sub(1)) {
+            Some(b) if !b.is_ascii() => line[..end].trim_end(),
+            _ => &line[..end],
+        };
         if !line.is_empty() {
             out.push_str(line);
             out.push('\n');
@@ -1331,6 +1342,28 @@ mod tests {
                     "the context has a field `{name}`"
                 );
             }
+        }
+    }
+
+    /// The byte-wise tidying answers as the line-by-line `trim_end` one did.
+    #[test]
+    fn tidy_html_trims_as_trim_end_does() {
+        let reference = |html: &str| {
+            html.lines()
+                .map(str::trim_end)
+                .filter(|l| !l.is_empty())
+                .map(|l| format!("{l}\n"))
+                .collect::<String>()
+        };
+        for html in [
+            "",
+            "\n\n",
+            "<p>a</p>  \n\t\n  <b>x</b>\r\n\x0c\nend",
+            "fin\u{a0}\u{202f} \ncafé \u{2007}\n\u{3000}\n\u{85}x\u{85}\n",
+            "a\u{1680}\r\n\r\r\nb\x0b",
+            "\x1c\x1d\x1e\x1f\n\x00 \n\x7f\n",
+        ] {
+            assert_eq!(tidy_html(html), reference(html), "{html:?}");
         }
     }
 
