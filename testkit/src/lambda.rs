@@ -298,6 +298,19 @@ impl Function {
         }
     }
 
+    /// Minor page faults so far, all threads (`/proc/<pid>/stat`, field 10): the pages
+    /// the process touched for the first time (heap, stacks, the binary's pages), each
+    /// a trip into the kernel that its CPU time counts.
+    pub fn minor_faults(&self) -> u64 {
+        let stat =
+            std::fs::read_to_string(format!("/proc/{}/stat", self.pid())).unwrap_or_default();
+        // The command name (field 2) is in parentheses and may hold spaces: count after it.
+        stat.rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(7))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    }
+
     /// CPU time used so far by all its live threads (`/proc/<pid>/task/*/schedstat`, ns):
     /// unlike wall time, it does not count waiting for a core on a busy machine.
     pub fn cpu_time(&self) -> Duration {

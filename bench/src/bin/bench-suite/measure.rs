@@ -91,6 +91,9 @@ pub(crate) struct Start {
     pub(crate) first_invocation: Duration,
     /// CPU time, all threads, from `exec` to the first response (init + first invocation).
     pub(crate) cold_cpu: Duration,
+    /// Minor page faults at the first `/next` and at the first response.
+    pub(crate) init_faults: u64,
+    pub(crate) cold_faults: u64,
 }
 
 pub(crate) struct Starts {
@@ -151,6 +154,7 @@ pub(crate) fn measure_starts(
             aws.reset();
             let (runtime, function, polled) = start(binary, env);
             let (cpu, memory) = (function.cpu_time(), function.memory());
+            let init_faults = function.minor_faults();
             let log = aws.log();
             let spawned = function.spawned_at;
             let first = log.first_connect.unwrap_or(polled);
@@ -170,6 +174,8 @@ pub(crate) fn measure_starts(
                 aws_requests: log.requests,
                 first_invocation,
                 cold_cpu: function.cpu_time(),
+                init_faults,
+                cold_faults: function.minor_faults(),
             };
             match kind {
                 Kind::Webhook => starts.webhook.push(start),

@@ -681,6 +681,31 @@ impl Report<'_> {
             med(b, &|s| s.first_invocation),
             None,
         );
+        // Each page a process touches first costs a trip into the kernel, which the CPU
+        // time above counts: the binary's pages, the heap init builds, the stacks.
+        let faults = |v: &[Start], g: &dyn Fn(&Start) -> u64| {
+            let mut n: Vec<u64> = v.iter().map(g).collect();
+            n.sort();
+            n.get(n.len() / 2).copied().unwrap_or(0)
+        };
+        for (label, g) in [
+            (
+                "Minor page faults, `exec` → first response (median)",
+                &(|s: &Start| s.cold_faults) as &dyn Fn(&Start) -> u64,
+            ),
+            (
+                "↳ page faults at the first `/next` (init)",
+                &|s: &Start| s.init_faults,
+            ),
+        ] {
+            let (x, fast, y, z) = (faults(w, g), faults(f, g), faults(r, g), faults(b, g));
+            let _ = writeln!(
+                s,
+                "| {label} | {x} | {fast} | {y} | {z} | {:.2}× | | | {:.2}× |",
+                x as f64 / fast.max(1) as f64,
+                x as f64 / y.max(1) as f64
+            );
+        }
         let warm = |run: &Run| median(&sorted(run.warm.iter().copied()));
         ratio_row(
             s,
@@ -761,6 +786,8 @@ impl Report<'_> {
                         "after_aws_ms": s.after_aws.as_secs_f64() * 1000.0,
                         "first_invocation_ms": s.first_invocation.as_secs_f64() * 1000.0,
                         "cold_cpu_ms": s.cold_cpu.as_secs_f64() * 1000.0,
+                        "init_minor_faults": s.init_faults,
+                        "cold_minor_faults": s.cold_faults,
                     })
                 })
                 .collect::<Vec<_>>()
