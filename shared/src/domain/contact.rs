@@ -7,7 +7,9 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::Mutex;
 
-use rlibphonenumber::{PHONE_NUMBER_UTIL, PhoneNumberFormat, Region};
+use rlibphonenumber::{PHONE_NUMBER_UTIL, PhoneNumberFormat, PhoneNumberUtil, Region};
+
+use super::phone_metadata;
 use serde::{Serialize, Serializer};
 
 /// Why a piece of contact data could not be used. Never carries the value itself,
@@ -125,12 +127,10 @@ impl Country {
         };
         let region = Region::from_code(&code).ok()?;
         // Any two letters make a `Region`: only those with numbering metadata are countries.
-        PHONE_NUMBER_UTIL
-            .get_country_code_for_region(region)
-            .map(|_| Self {
-                region,
-                code: [a, b],
-            })
+        phone_metadata::has_region(region).then_some(Self {
+            region,
+            code: [a, b],
+        })
     }
 
     fn of_region(region: Region) -> Option<Self> {
@@ -213,17 +213,25 @@ impl PhoneNumber {
         number
     }
 
+    /// Read with the metadata of one calling code (the one an international number
+    /// starts with, else `country`'s), else, when that cannot read it, with all of it:
+    /// see [`phone_metadata`].
     fn read_uncached(text: &str, country: Option<Country>) -> Option<Self> {
-        let number = PHONE_NUMBER_UTIL
-            .parse(text, country.map(|c| c.region))
-            .ok()?;
+        let part = phone_metadata::util_for_number(text)
+            .or_else(|| country.map(|c| phone_metadata::util_for(c.region)));
+        part.and_then(|util| Self::read_with(util, text, country))
+            .or_else(|| Self::read_with(&PHONE_NUMBER_UTIL, text, country))
+    }
+
+    fn read_with(util: &PhoneNumberUtil, text: &str, country: Option<Country>) -> Option<Self> {
+        let number = util.parse(text, country.map(|c| c.region)).ok()?;
         // What `is_valid_number` does, without finding the number's region twice (for
         // +1, that tries each North American region's patterns in turn).
-        let region = PHONE_NUMBER_UTIL.get_region_for_number(&number)?;
-        if !PHONE_NUMBER_UTIL.is_valid_number_for_region(&number, region) {
+        let region = util.get_region_for_number(&number)?;
+        if !util.is_valid_number_for_region(&number, region) {
             return None;
         }
-        let format = |f| PHONE_NUMBER_UTIL.format(&number, f).into_owned();
+        let format = |f| util.format(&number, f).into_owned();
         Some(Self {
             e164: format(PhoneNumberFormat::E164),
             national: format(PhoneNumberFormat::National),
@@ -374,6 +382,119 @@ mod tests {
 
     fn ca() -> Country {
         Country::parse("CA").unwrap()
+    }
+
+    type Read = (String, String, String, Option<Country>);
+
+    fn read_key(n: &PhoneNumber) -> Read {
+        let n = n.clone();
+        (n.e164, n.national, n.international, n.country)
+    }
+
+    /// A calling code's own utility reads what the whole one reads, and reads it the same:
+    /// every region's example numbers of every type, written in E.164, nationally and
+    /// internationally, read with the region itself, Canada and France as the store's
+    /// country. (A copy of the metadata that no longer matches the crate's fails here.)
+    #[test]
+    fn a_calling_codes_utility_reads_as_the_whole_one() {
+        use rlibphonenumber::PhoneNumberType as T;
+        let whole = &*PHONE_NUMBER_UTIL;
+        let fr = Country::parse("FR").unwrap();
+        let mut utils: HashMap<Country, PhoneNumberUtil> = HashMap::new();
+        let (mut read_by_part, mut examples) = (0, 0);
+        for region in whole.get_supported_regions() {
+            let Some(own) = Country::of_region(region) else {
+                continue;
+            };
+            for t in [
+                T::FixedLine,
+                T::Mobile,
+                T::TollFree,
+                T::PremiumRate,
+                T::VoIP,
+                T::UAN,
+            ] {
+                let Ok(example) = whole.get_example_number_for_type_and_region(region, t) else {
+                    continue;
+                };
+                examples += 1;
+                for f in [
+                    PhoneNumberFormat::E164,
+                    PhoneNumberFormat::National,
+                    PhoneNumberFormat::International,
+                ] {
+                    let text = whole.format(&example, f).into_owned();
+                    for store in [own, ca(), fr] {
+                        let by_whole = PhoneNumber::read_with(whole, &text, Some(store));
+                        // The store's calling code's utility, and the number's own.
+                        for code_of in [store, own] {
+                            let util = utils.entry(code_of).or_insert_with(|| {
+                                phone_metadata::build_for(code_of.region).unwrap()
+                            });
+                            let Some(by_part) = PhoneNumber::read_with(util, &text, Some(store))
+                            else {
+                                continue;
+                            };
+                            assert_eq!(
+                                Some(read_key(&by_part)),
+                                by_whole.as_ref().map(read_key),
+                                "{text} read in {store} with the metadata of {code_of}"
+                            );
+                            read_by_part += 1;
+                        }
+                    }
+                    // Without a country (a configured sender number): E.164 only.
+                    if f == PhoneNumberFormat::E164 {
+                        let by_whole = PhoneNumber::read_with(whole, &text, None);
+                        let read = PhoneNumber::read_uncached(&text, None);
+                        assert_eq!(
+                            read.as_ref().map(read_key),
+                            by_whole.as_ref().map(read_key),
+                            "{text}"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(examples > 900, "{examples}");
+        assert!(read_by_part > 2000, "{read_by_part}");
+    }
+
+    /// What the part cannot read, the whole reads: other calling codes, international
+    /// prefixes, non-geographic numbers; and what neither reads stays unread.
+    #[test]
+    fn numbers_of_other_calling_codes_are_read_by_the_whole() {
+        let fr = Country::parse("FR").unwrap();
+        for (text, store) in [
+            ("+33 6 12 34 56 78", ca()),
+            ("011 33 6 12 34 56 78", ca()),
+            ("00 1 514 555 0123", fr),
+            ("+44 20 7946 0958", fr),
+            ("+800 1234 5678", ca()),
+            ("06 12 34 56 78", fr),
+            ("(514) 555-0123", ca()),
+            ("514 555", ca()),
+            ("+1 999 555 0123", ca()),
+            ("not a number", fr),
+            ("+", fr),
+            ("+0", fr),
+            ("+3", fr),
+            ("+44", fr),
+            ("+33612345678", fr),
+            ("+ 33 6 12 34 56 78", ca()),
+        ] {
+            for country in [Some(store), None] {
+                let whole = PhoneNumber::read_with(&PHONE_NUMBER_UTIL, text, country);
+                let read = PhoneNumber::read_uncached(text, country);
+                assert_eq!(
+                    read.as_ref().map(read_key),
+                    whole.as_ref().map(read_key),
+                    "{text}"
+                );
+            }
+        }
+        assert!(PhoneNumber::read_uncached("+33 6 12 34 56 78", Some(ca())).is_some());
+        assert!(PhoneNumber::read_uncached("+1 999 555 0123", Some(ca())).is_none());
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub mod flows;
 pub mod ids;
 pub mod json;
 pub mod notification;
+pub mod phone_metadata;
 pub mod rules;
 pub mod sms;
 pub mod text;
