@@ -109,6 +109,10 @@ pub fn util_for(region: Region) -> &'static PhoneNumberUtil {
 pub fn util_for_number(text: &str) -> Option<&'static PhoneNumberUtil> {
     let digits = text.trim_start().strip_prefix('+')?;
     let digits = &digits[..digits.bytes().take_while(u8::is_ascii_digit).count()];
+    // No calling code starts with 0 (and "01" must not read as 1).
+    if digits.starts_with('0') {
+        return None;
+    }
     // Calling codes are prefix-free (ITU E.164): at most one of these is one.
     (1..=digits.len().min(3))
         .filter_map(|n| digits[..n].parse::<i32>().ok())
@@ -197,6 +201,14 @@ mod tests {
         nanpa.sort();
         assert_eq!(regions, nanpa);
         assert!(regions.len() > 20);
+        // A + number finds its own calling code's utility; nothing else does.
+        assert!(std::ptr::eq(
+            util,
+            util_for_number("+1 514 555 0123").unwrap()
+        ));
+        for text in ["+012 345", "+0", "+", "514 555 0123", "+999 1"] {
+            assert!(util_for_number(text).is_none(), "{text}");
+        }
         // The same utility for the next number of +1, not a second one.
         assert!(std::ptr::eq(
             util,
