@@ -128,14 +128,23 @@ impl EventSourceMapping {
             for _ in 0..self.concurrency.max(1) {
                 let log = Arc::clone(&log);
                 scope.spawn(move || {
+                    // moto counts visible and in-flight messages one after the other: a
+                    // message whose visibility timeout ends between the two counts is in
+                    // neither, and the queue looks empty for that instant. Empty twice
+                    // in a row, 100 ms apart, is empty.
+                    let mut empty_before = false;
                     while started.elapsed() < timeout {
-                        if !self.poll_once(moto, runtime, &log) {
-                            let (visible, in_flight) = moto.queue_depth(&self.queues.url);
-                            if visible == 0 && in_flight == 0 && !more_to_come() {
-                                return;
-                            }
-                            std::thread::sleep(Duration::from_millis(100));
+                        if self.poll_once(moto, runtime, &log) {
+                            empty_before = false;
+                            continue;
                         }
+                        let (visible, in_flight) = moto.queue_depth(&self.queues.url);
+                        let empty = visible == 0 && in_flight == 0 && !more_to_come();
+                        if empty && empty_before {
+                            return;
+                        }
+                        empty_before = empty;
+                        std::thread::sleep(Duration::from_millis(100));
                     }
                 });
             }
