@@ -7,6 +7,8 @@
 //! [`Context`](super::Context) first. [`Root`] answers the three names it adds with one
 //! `match` and only then asks the context; [`Labels`] finds a label by hash.
 
+use std::borrow::Borrow;
+use std::hash::Hash;
 use std::sync::Arc;
 
 use minijinja::value::{Enumerator, Object, Serde, Value};
@@ -67,10 +69,17 @@ impl Object for Root {
     }
 }
 
-/// A struct's fields as template values, found by hash: what a struct serialised by
-/// minijinja finds by comparing the name with each field name in turn.
+/// A map of template values found by hash (`&'static str` field names, `String` labels):
+/// what a serialised struct finds by comparing the name with each field name in turn,
+/// and a minijinja map by comparing values.
 #[derive(Debug)]
-pub(super) struct Fields(FxHashMap<&'static str, Value>);
+pub(super) struct Hashed<K>(FxHashMap<K, Value>);
+
+/// A struct's fields as template values.
+pub(super) type Fields = Hashed<&'static str>;
+
+/// One language's labels as templates read them (`t.greeting`, `t["action_" ~ name]`).
+pub(super) type Labels = Hashed<String>;
 
 impl Fields {
     /// `value`'s fields, each serialised as minijinja would; `None` when `value` does not
@@ -83,7 +92,21 @@ impl Fields {
     }
 }
 
-impl Object for Fields {
+impl Labels {
+    pub fn value<'a>(table: impl IntoIterator<Item = (&'a String, &'a String)>) -> Value {
+        Value::from_object(Self(
+            table
+                .into_iter()
+                .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+                .collect(),
+        ))
+    }
+}
+
+impl<K> Object for Hashed<K>
+where
+    K: Borrow<str> + Hash + Eq + std::fmt::Debug + Send + Sync + 'static,
+{
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
         self.get_value_by_str(key.as_str()?)
     }
@@ -93,7 +116,7 @@ impl Object for Fields {
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
-        let mut keys: Vec<Value> = self.0.keys().map(|k| Value::from(*k)).collect();
+        let mut keys: Vec<Value> = self.0.keys().map(|k| Value::from(k.borrow())).collect();
         keys.sort();
         Enumerator::Values(keys)
     }
@@ -245,37 +268,6 @@ impl ser::Serializer for FieldsSerializer {
         _: usize,
     ) -> Result<Self::SerializeStructVariant, NotAStruct> {
         Err(NotAStruct)
-    }
-}
-
-/// One language's labels as templates read them (`t.greeting`, `t["action_" ~ name]`).
-#[derive(Debug)]
-pub(super) struct Labels(FxHashMap<String, Value>);
-
-impl Labels {
-    pub fn value<'a>(table: impl IntoIterator<Item = (&'a String, &'a String)>) -> Value {
-        Value::from_object(Self(
-            table
-                .into_iter()
-                .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
-                .collect(),
-        ))
-    }
-}
-
-impl Object for Labels {
-    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
-        self.get_value_by_str(key.as_str()?)
-    }
-
-    fn get_value_by_str(self: &Arc<Self>, key: &str) -> Option<Value> {
-        self.0.get(key).cloned()
-    }
-
-    fn enumerate(self: &Arc<Self>) -> Enumerator {
-        let mut keys: Vec<Value> = self.0.keys().map(|k| Value::from(k.as_str())).collect();
-        keys.sort();
-        Enumerator::Values(keys)
     }
 }
 
