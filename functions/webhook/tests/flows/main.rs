@@ -243,7 +243,12 @@ fn assert_no_personal_data(text: &str) {
         "Doe",
         "jane@",
         "example.com",
-        "514",
+        // The client's number in each way it could be written (a bare "514" also
+        // matched a millisecond timestamp in a metric line, 1796558551401).
+        "+1514",
+        "5550123",
+        "555-0123",
+        "555 0123",
         "Marie",
         "Consultation",
     ] {
