@@ -30,8 +30,8 @@ mod report;
 
 use machine::{Machine, Sizes};
 use measure::{
-    Binaries, Kind, measure_callgrind, measure_fanout, measure_run, measure_starts, read_criterion,
-    valgrind_version, warm_moto,
+    Binaries, Kind, measure_callgrind, measure_fanout, measure_runs, measure_starts,
+    read_criterion, valgrind_version, warm_moto,
 };
 use report::{Report, write_benchmarks};
 
@@ -139,16 +139,23 @@ fn main() {
         "warm invocations and memory: {} invocations of each function",
         options.invocations
     ));
-    let run = measure_run(&options, &webhook, &env, &events, Kind::Webhook);
-    let reference_run = measure_run(&options, &reference, &env, &events, Kind::Reference);
-    let reference_fast_run = measure_run(
+    let mut runs = measure_runs(
         &options,
-        &reference_fast,
+        &[
+            (&webhook, Kind::Webhook),
+            (&reference, Kind::Reference),
+            (&reference_fast, Kind::ReferenceFast),
+            (&bare, Kind::Bare),
+        ],
         &env,
         &events,
-        Kind::ReferenceFast,
-    );
-    let bare_run = measure_run(&options, &bare, &env, &events, Kind::Bare);
+    )
+    .into_iter();
+    let (Some(run), Some(reference_run), Some(reference_fast_run), Some(bare_run)) =
+        (runs.next(), runs.next(), runs.next(), runs.next())
+    else {
+        unreachable!("one run per function")
+    };
 
     step(&format!(
         "fan-out: {} ms in front of SES and SNS, {} pairs",

@@ -211,47 +211,67 @@ impl Run {
     }
 }
 
-pub(crate) fn measure_run(
+/// The warm runs of several functions, interleaved: all started, then each invoked once
+/// in turn, `options.invocations` rounds, so that a change in the machine's load during
+/// the run weighs on every function alike (run one after the other, the same build's
+/// warm CPU ratio moved from 1.07× to 1.20× between two runs). Returns the runs in the
+/// order of `functions`.
+pub(crate) fn measure_runs(
     options: &Options,
-    binary: &Path,
+    functions: &[(&Path, Kind)],
     env: &[(String, String)],
     events: &Events,
-    kind: Kind,
-) -> Run {
-    let (runtime, function, _) = start(binary, env);
-    let mut run = Run {
-        first: Duration::ZERO,
-        warm: Vec::new(),
-        samples: vec![(0, function.memory())],
-        warm_one: Vec::new(),
-        cpu_after_first: Duration::ZERO,
-        cpu_after_warm: Duration::ZERO,
-    };
+) -> Vec<Run> {
+    let started: Vec<(RuntimeApi, Function)> = functions
+        .iter()
+        .map(|(binary, _)| {
+            let (runtime, function, _) = start(binary, env);
+            (runtime, function)
+        })
+        .collect();
+    let mut runs: Vec<Run> = started
+        .iter()
+        .map(|(_, function)| Run {
+            first: Duration::ZERO,
+            warm: Vec::new(),
+            samples: vec![(0, function.memory())],
+            warm_one: Vec::new(),
+            cpu_after_first: Duration::ZERO,
+            cpu_after_warm: Duration::ZERO,
+        })
+        .collect();
     for i in 1..=options.invocations {
-        let payload = events.payload(THREE);
-        let took = if kind == Kind::Bare {
-            invoke_bare(&runtime, &payload)
-        } else {
-            invoke(&runtime, &function, &payload, 3)
-        };
-        if i == 1 {
-            run.first = took;
-            run.cpu_after_first = function.cpu_time();
-        } else {
-            run.warm.push(took);
-        }
-        if i % 100 == 0 || i == options.invocations {
-            run.samples.push((i, function.memory()));
-        }
-    }
-    run.cpu_after_warm = function.cpu_time();
-    if kind == Kind::Webhook {
-        for _ in 0..30 {
-            run.warm_one
-                .push(invoke(&runtime, &function, &events.payload(ONE), 1));
+        // The first function of a round changes from round to round.
+        for k in 0..functions.len() {
+            let f = (i + k) % functions.len();
+            let ((runtime, function), kind, run) = (&started[f], functions[f].1, &mut runs[f]);
+            let payload = events.payload(THREE);
+            let took = if kind == Kind::Bare {
+                invoke_bare(runtime, &payload)
+            } else {
+                invoke(runtime, function, &payload, 3)
+            };
+            if i == 1 {
+                run.first = took;
+                run.cpu_after_first = function.cpu_time();
+            } else {
+                run.warm.push(took);
+            }
+            if i % 100 == 0 || i == options.invocations {
+                run.samples.push((i, function.memory()));
+            }
         }
     }
-    run
+    for (((runtime, function), (_, kind)), run) in started.iter().zip(functions).zip(&mut runs) {
+        run.cpu_after_warm = function.cpu_time();
+        if *kind == Kind::Webhook {
+            for _ in 0..30 {
+                run.warm_one
+                    .push(invoke(runtime, function, &events.payload(ONE), 1));
+            }
+        }
+    }
+    runs
 }
 
 pub(crate) struct Fanout {
