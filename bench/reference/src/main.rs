@@ -6,9 +6,10 @@
 //! - init: the shared secret from Secrets Manager (`AWSCURRENT` and `AWSPREVIOUS`) and a
 //!   DynamoDB `GetItem`, concurrently (the webhook's warm-up);
 //! - per event: the header secret compared, the body read as JSON, a conditional
-//!   `PutItem` claiming the event id, a `BatchGetItem` of the three message keys, two
-//!   SES v2 `SendEmail` and one SNS `Publish` concurrently, a `PutItem` per message sent
-//!   and a conditional `PutItem` completing the claim.
+//!   `PutItem` claiming the event id, a `BatchGetItem` of the three message keys and
+//!   SNS's `CheckIfPhoneNumberIsOptedOut` for the mobile number, concurrently, two SES v2
+//!   `SendEmail` and one SNS `Publish` concurrently, a `PutItem` per message sent and a
+//!   conditional `PutItem` completing the claim.
 //!
 //! Fixed message strings: no rules, templates, languages, calendar invite or phone-number
 //! library (the client's mobile number keeps its digits and gets `+1`: a North American
@@ -132,7 +133,8 @@ async fn handle(c: &Clients, request: Request) -> Result<Response<lambda_http::B
         return answer(200, json!({"status": "duplicate", "event_id": id}));
     }
     let keys = ["client-email", "client-sms", "staff-email"].map(|k| format!("msg#{id}#{k}"));
-    c.dynamodb
+    let read = c
+        .dynamodb
         .batch_get_item()
         .request_items(
             &c.table,
@@ -145,8 +147,17 @@ async fn handle(c: &Clients, request: Request) -> Result<Response<lambda_http::B
                 .consistent_read(true)
                 .build()?,
         )
-        .send()
-        .await?;
+        .send();
+    // SNS's opt-out list, asked while the keys are read: a number that opted out gets no
+    // text (an SMS to it would be refused anyway, and counted against the account).
+    let opt_out = c
+        .sns
+        .check_if_phone_number_is_opted_out()
+        .phone_number(&phone)
+        .send();
+    let (read, opt_out) = tokio::join!(read, opt_out);
+    read?;
+    let opted_out = opt_out?.is_opted_out();
 
     let email = |to: &str, subject: &str, body: &str| {
         let text = |t: &str| Content::builder().data(t).charset("UTF-8").build();
@@ -168,19 +179,25 @@ async fn handle(c: &Clients, request: Request) -> Result<Response<lambda_http::B
                 .send(),
         )
     };
-    let sms = c
-        .sns
-        .publish()
-        .phone_number(&phone)
-        .message("Your appointment is confirmed. See you soon!")
-        .message_attributes(
-            "AWS.SNS.SMS.SMSType",
-            MessageAttributeValue::builder()
-                .data_type("String")
-                .string_value("Transactional")
-                .build()?,
-        )
-        .send();
+    let sms = async {
+        if opted_out {
+            return Err("opted out".into());
+        }
+        c.sns
+            .publish()
+            .phone_number(&phone)
+            .message("Your appointment is confirmed. See you soon!")
+            .message_attributes(
+                "AWS.SNS.SMS.SMSType",
+                MessageAttributeValue::builder()
+                    .data_type("String")
+                    .string_value("Transactional")
+                    .build()?,
+            )
+            .send()
+            .await
+            .map_err(Error::from)
+    };
     let (client, sms, staff) = tokio::join!(
         email(
             client_email,

@@ -599,7 +599,7 @@ impl Report<'_> {
              one codegen unit) — the headline, since it is the reference a user would pick — and \
              with the workspace's release profile (opt-level 3, fat LTO), which compares code \
              alone. Cold: median of {} starts of each, in rotating order. Warm: one process \
-             each, {} invocations after the first. CPU is all threads \
+             each, {} invocations after the first, the functions taking turns. CPU is all threads \
              (`/proc/<pid>/task/*/schedstat`).\n",
             o.starts,
             self.run.warm.len()
