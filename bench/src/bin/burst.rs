@@ -7,9 +7,9 @@
 //! drain), and whether each message went exactly once (read back from moto), and the
 //! dead-letter queue. An event not answered 200 (a 503 when SES's throttling outlasts the
 //! send budget) is delivered again, as Booxi does, until it is: "sent once" then says
-//! whether the retries sent only what had not gone. Writes its own section of BENCHMARKS.md, between the `burst`
-//! markers (BENCH_OUT, default BENCHMARKS.md), and prints the same table. BENCH_WEBHOOK
-//! names another build of the function.
+//! whether the retries sent only what had not gone. Writes its own section of
+//! BENCHMARKS.md, between the `burst` markers (BENCH_OUT, default BENCHMARKS.md), and
+//! prints the same table. BENCH_WEBHOOK names another build of the function.
 //!
 //! Set-up, as deployed with the template's defaults: 10 webhook instances
 //! (ReservedConcurrency), warm (each answered two events of a type nothing handles
