@@ -38,6 +38,15 @@ fn clean_chars(text: &str) -> Option<String> {
             out.push_str(&text[start..i]);
             continue;
         }
+        if bytes[i] == b' ' {
+            // The plain space, the commonest gap: what the general case below makes of
+            // it, without decoding a character.
+            i += 1;
+            if !out.is_empty() {
+                gap = Some(' ');
+            }
+            continue;
+        }
         let Some(c) = text[i..].chars().next() else {
             break;
         };
