@@ -1242,7 +1242,6 @@ fn read_override_dir(dir: &Path) -> Result<Vec<(String, String)>, RenderError> {
     Ok(out)
 }
 
-/// Drops trailing spaces and runs of blank lines left by template tags.
 /// `text` split at each `\n`, as `str::split('\n')` does (an empty last piece after a
 /// final `\n` included), the breaks found with memchr's SIMD search: a rendered email is
 /// some 15 KB in about 170 lines.
@@ -1258,6 +1257,7 @@ fn split_lines(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// Drops trailing spaces and runs of blank lines left by template tags.
 fn tidy_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut blank = 0;
