@@ -77,9 +77,41 @@ pub fn message_id(event_id: &str, n: usize, from: &EmailAddress) -> String {
     format!("booxi.{local}.{n}@{domain}")
 }
 
+/// Who encodes the text parts: [`super::qp`] (what is sent), or mail-builder itself (what
+/// the tests compare it with).
+#[derive(Clone, Copy)]
+enum TextEncoder {
+    Ours,
+    #[cfg(test)]
+    MailBuilder,
+}
+
+/// A text part of `content_type` (UTF-8): quoted-printable encoded by [`super::qp`] when
+/// mail-builder would encode it so, else left to mail-builder (7bit or base64).
+fn text_part<'x>(
+    content_type: ContentType<'x>,
+    text: &'x str,
+    encoder: TextEncoder,
+) -> MimePart<'x> {
+    let encoded = match encoder {
+        TextEncoder::Ours => super::qp::encode_body(text.as_bytes()),
+        #[cfg(test)]
+        TextEncoder::MailBuilder => None,
+    };
+    match encoded {
+        Some(encoded) => MimePart::new(content_type, BodyPart::Binary(encoded.into()))
+            .transfer_encoding("quoted-printable"),
+        None => MimePart::new(content_type, BodyPart::Text(text.into())),
+    }
+}
+
 impl Email {
     /// The complete message, CRLF line endings, ready to send or to save as `.eml`.
     pub fn to_mime(&self, envelope: &Envelope) -> Result<Vec<u8>, RenderError> {
+        self.mime_with(envelope, TextEncoder::Ours)
+    }
+
+    fn mime_with(&self, envelope: &Envelope, encoder: TextEncoder) -> Result<Vec<u8>, RenderError> {
         let from_name = clean(&self.from_name);
         let from: MailAddress<'_> = match &from_name {
             Some(name) => MailAddress::new_address(Some(name.as_str()), envelope.from.as_str()),
@@ -120,9 +152,10 @@ impl Email {
                 );
             }
         }
+        let utf8 = |name| ContentType::new(name).attribute("charset", "utf-8");
         let mut alternatives = vec![
-            MimePart::new("text/plain", BodyPart::Text(self.text.as_str().into())),
-            MimePart::new("text/html", BodyPart::Text(self.html.as_str().into())),
+            text_part(utf8("text/plain"), &self.text, encoder),
+            text_part(utf8("text/html"), &self.html, encoder),
         ];
         let body = match &self.ics {
             None => MimePart::new("multipart/alternative", alternatives),
@@ -130,10 +163,7 @@ impl Email {
                 let calendar = ContentType::new("text/calendar")
                     .attribute("method", ics.method.name())
                     .attribute("charset", "utf-8");
-                alternatives.push(MimePart::new(
-                    calendar,
-                    BodyPart::Text(ics.content.as_str().into()),
-                ));
+                alternatives.push(text_part(calendar, &ics.content, encoder));
                 let attachment = MimePart::new(
                     ContentType::new("application/ics").attribute("name", "invite.ics"),
                     BodyPart::Binary(ics.content.as_bytes().into()),
@@ -152,5 +182,56 @@ impl Email {
             .body(body)
             .write_to_vec()
             .map_err(|e| RenderError::Mime(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::config::Config;
+    use crate::render::preview::{Sample, previews, sample_event, sample_notification};
+    use crate::render::{RenderConfig, Renderer};
+
+    /// Every email of both preview galleries (each kind in each language, the longest
+    /// names too) is the same message, byte for byte, whether its text parts are
+    /// encoded by `qp` or by mail-builder.
+    #[test]
+    fn every_gallery_email_is_the_message_mail_builder_writes() {
+        let renderer = Renderer::new(&RenderConfig::from(&Config::default())).unwrap();
+        let from = EmailAddress::parse("notifications@acme.example").unwrap();
+        let mut checked = 0;
+        for sample in [Sample::Typical, Sample::Long] {
+            let event = sample_event(sample).unwrap();
+            for preview in previews(&renderer, sample).unwrap() {
+                let n = sample_notification(
+                    preview.kind,
+                    &preview.language,
+                    crate::domain::notification::Channel::Email,
+                )
+                .unwrap();
+                let envelope = Envelope::for_preview(&event, &n, 1, &from).unwrap();
+                let message = |encoder| {
+                    let mime = preview.email.mime_with(&envelope, encoder).unwrap();
+                    without_boundaries(&String::from_utf8(mime).unwrap())
+                };
+                let (ours, theirs) = (
+                    message(TextEncoder::Ours),
+                    message(TextEncoder::MailBuilder),
+                );
+                assert_eq!(ours, theirs, "{} ({sample:?})", preview.slug());
+                checked += 1;
+            }
+        }
+        assert!(checked > 100, "only {checked} emails checked");
+    }
+
+    /// The message with its MIME boundaries (random) replaced by their order.
+    fn without_boundaries(mime: &str) -> String {
+        let mut out = mime.to_owned();
+        for (n, part) in mime.split("boundary=\"").skip(1).enumerate() {
+            let boundary = part.split('"').next().unwrap();
+            out = out.replace(boundary, &format!("boundary-{n}"));
+        }
+        out
     }
 }

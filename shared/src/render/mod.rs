@@ -21,6 +21,7 @@ mod mime;
 pub mod money;
 mod overrides;
 pub mod preview;
+mod qp;
 pub mod sms;
 mod templates;
 pub mod text;
