@@ -1120,14 +1120,18 @@ fn format_value(
     if value.is_none() {
         return Ok(());
     }
-    if matches!(state.auto_escape(), AutoEscape::Html)
-        && !value.is_safe()
-        && let Some(text) = value.as_str()
-    {
-        return write_escaped_html(out, text)
-            .map_err(|_| minijinja::Error::from(minijinja::ErrorKind::WriteFailure));
+    let write_failed = |_| minijinja::Error::from(minijinja::ErrorKind::WriteFailure);
+    match (state.auto_escape(), value.as_str()) {
+        (AutoEscape::Html, Some(text)) if !value.is_safe() => {
+            write_escaped_html(out, text).map_err(write_failed)
+        }
+        // A string printed as it is (text templates, or marked safe): written whole,
+        // as minijinja's formatter would, without its trip through `Display`.
+        (AutoEscape::None | AutoEscape::Html, Some(text)) => {
+            out.write_str(text).map_err(write_failed)
+        }
+        _ => minijinja::escape_formatter(out, state, value),
     }
-    minijinja::escape_formatter(out, state, value)
 }
 
 pub fn escape_html(text: &str) -> String {
