@@ -149,14 +149,32 @@ impl<'a> Obj<'a> {
     where
         'a: 'k,
     {
+        self.entries(keys).map(|(_, value)| value)
+    }
+
+    /// [`Obj::candidates`] with the key each value is under.
+    fn entries<'k>(&self, keys: &'k [&'k str]) -> impl Iterator<Item = (&'a str, &'a Value)> + 'k
+    where
+        'a: 'k,
+    {
         let map: &'a Map<String, Value> = self.0;
-        let exact = keys.iter().filter_map(move |k| map.get(*k));
+        let exact = keys
+            .iter()
+            .filter_map(move |k| map.get_key_value(*k))
+            .map(|(name, v)| (name.as_str(), v));
         let any_case = keys.iter().flat_map(move |k| {
             map.iter()
                 .filter(move |(name, _)| name.eq_ignore_ascii_case(k) && name.as_str() != *k)
-                .map(|(_, v)| v)
+                .map(|(name, v)| (name.as_str(), v))
         });
-        exact.chain(any_case).filter(|v| !v.is_null())
+        exact.chain(any_case).filter(|(_, v)| !v.is_null())
+    }
+
+    /// The key under which [`Obj::obj`] finds its object.
+    pub fn obj_key(&self, keys: &[&str]) -> Option<&'a str> {
+        self.entries(keys)
+            .find(|(_, value)| value.is_object())
+            .map(|(key, _)| key)
     }
 
     /// A non-empty string (numbers are read as their decimal text).

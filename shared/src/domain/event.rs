@@ -650,6 +650,17 @@ pub fn derived_id(value: &Value) -> String {
     format!("{DERIVED_ID_PREFIX}{hex}")
 }
 
+/// The payload under its wrapper (`content`, `eventContent`…), taken out of the body:
+/// the event keeps it, and taking it saves a copy of the whole payload. Only from a body
+/// with its own event id: an id derived from the body ([`derived_id`]) is the hash of all
+/// of it. `None` (the body unchanged) otherwise, and when the payload sits at the root.
+fn take_payload(body: &mut Value) -> Option<Value> {
+    let envelope = Obj::new(body)?;
+    envelope.text(s::EVENT_ID)?;
+    let key = envelope.obj_key(s::PAYLOAD)?.to_owned();
+    body.as_object_mut()?.remove(&key)
+}
+
 impl Event {
     /// Reads a raw Booxi body. Only a body that is not JSON even once repaired
     /// ([`crate::domain::json`]), not a JSON object, or without an event type, is
@@ -660,9 +671,10 @@ impl Event {
         let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
         // Tolerant: a cut emoji or a number out of range in a field we do not read does
         // not refuse the body (crate::domain::json).
-        let value: Value =
+        let mut value: Value =
             crate::domain::json::read(body).map_err(|e| ParseError::NotJson(e.to_string()))?;
-        Self::from_value(&value, default_country)
+        let payload = take_payload(&mut value);
+        Self::read_body(&value, payload, default_country)
     }
 
     /// Replaces a type we do not know by the one an alias maps it to (names compared
@@ -677,6 +689,16 @@ impl Event {
     }
 
     pub fn from_value(value: &Value, default_country: Country) -> Result<Self, ParseError> {
+        Self::read_body(value, None, default_country)
+    }
+
+    /// [`Event::from_value`], with the payload already taken out of `value` when
+    /// `taken` holds it ([`take_payload`]).
+    fn read_body(
+        value: &Value,
+        taken: Option<Value>,
+        default_country: Country,
+    ) -> Result<Self, ParseError> {
         let envelope = Obj::new(value).ok_or(ParseError::NotAnObject)?;
         let event_type = envelope
             .text(s::EVENT_TYPE)
@@ -688,10 +710,13 @@ impl Event {
             None => (derived_id(value), true),
         };
         // The payload under its wrapper; without one, the payload objects sit at the root.
-        let content_value = match envelope.obj(s::PAYLOAD) {
-            Some(payload) => payload.value(),
-            None if ROOT_PAYLOAD.iter().any(|keys| envelope.get(keys).is_some()) => value.clone(),
-            None => Value::Null,
+        let content_value = match (taken, envelope.obj(s::PAYLOAD)) {
+            (Some(payload), _) => payload,
+            (None, Some(payload)) => payload.value(),
+            (None, None) if ROOT_PAYLOAD.iter().any(|keys| envelope.get(keys).is_some()) => {
+                value.clone()
+            }
+            (None, None) => Value::Null,
         };
         let content = Obj::new(&content_value);
 
@@ -897,4 +922,50 @@ fn first_item_named(booking: Option<Obj<'_>>, name_keys: &[&str]) -> Option<Name
 /// Only absolute http(s) URLs are kept: anything else is never rendered as a link.
 fn web_url(raw: Option<String>) -> Option<Url> {
     crate::domain::text::web_url(&raw?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Event::parse` takes the payload out of the body instead of copying it; the event
+    /// is the one read from the whole body, for every sample event and for the edge
+    /// cases of where a payload sits.
+    #[test]
+    fn a_taken_payload_reads_as_a_copied_one() {
+        let country = Country::parse("CA").unwrap();
+        let same = |body: &[u8], name: &str| {
+            let value = crate::domain::json::read(body).unwrap();
+            let copied = format!("{:?}", Event::from_value(&value, country));
+            let taken = format!("{:?}", Event::parse(body, country));
+            assert_eq!(taken, copied, "{name}");
+        };
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../events");
+        let mut samples = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let body = crate::doors::input::booxi_body(&std::fs::read(&path).unwrap()).unwrap();
+            same(&body, &path.display().to_string());
+            samples += 1;
+        }
+        assert!(samples > 20, "only {samples} samples");
+        let booking = r#"{"booking": {"bookingId": "b-1", "startsOn": "2026-12-01T10:00:00Z"}}"#;
+        for body in [
+            // A wrapper spelled in another case; two wrappers (the first spelling wins).
+            format!(r#"{{"eventId": "e-1", "eventType": "appointment.created", "Content": {booking}}}"#),
+            format!(r#"{{"eventId": "e-1", "eventType": "appointment.created", "data": {{"booking": {{}}}}, "content": {booking}}}"#),
+            // A null or non-object first spelling does not hide the next.
+            format!(r#"{{"eventId": "e-1", "eventType": "appointment.created", "content": null, "payload": {booking}}}"#),
+            format!(r#"{{"eventId": "e-1", "eventType": "appointment.created", "content": "x", "payload": {booking}}}"#),
+            // A numeric id; no id (derived from the whole body); the payload at the root.
+            format!(r#"{{"eventId": 42, "eventType": "appointment.created", "content": {booking}}}"#),
+            format!(r#"{{"eventType": "appointment.created", "content": {booking}}}"#),
+            r#"{"eventId": "e-1", "eventType": "appointment.created", "booking": {"bookingId": "b-1"}}"#.to_owned(),
+        ] {
+            same(body.as_bytes(), &body);
+        }
+    }
 }
