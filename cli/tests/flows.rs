@@ -271,6 +271,22 @@ fn serve_fires_schedules_at_their_time() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    // What serve prints, read as it comes: the fired schedule's line follows the file it
+    // writes, so the test waits for both before it stops the process.
+    let printed = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let reader = {
+        let printed = printed.clone();
+        let mut stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            let mut buffer = [0; 4096];
+            while let Ok(n @ 1..) = stdout.read(&mut buffer) {
+                printed
+                    .lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buffer[..n]));
+            }
+        })
+    };
     testkit::http::wait_for_port(port, Duration::from_secs(20), "serve");
     let now = jiff::Timestamp::now();
     let starts = now + jiff::SignedDuration::from_secs(24 * 3600 + 3);
@@ -296,20 +312,22 @@ fn serve_fires_schedules_at_their_time() {
     assert!(answer.contains("\"schedule\":\"upsert\""), "{answer}");
     assert!(folders(&out_dir, "bx.").is_empty(), "not before its time");
     let deadline = Instant::now() + Duration::from_secs(20);
-    while folders(&out_dir, "bx.starting_soon.").is_empty() && Instant::now() < deadline {
+    let mut fired_after = None;
+    while Instant::now() < deadline {
+        if fired_after.is_none() && !folders(&out_dir, "bx.starting_soon.").is_empty() {
+            fired_after = Some(now.duration_until(jiff::Timestamp::now()));
+        }
+        if fired_after.is_some() && printed.lock().unwrap().contains(", due ") {
+            break;
+        }
         std::thread::sleep(Duration::from_millis(200));
     }
-    let fired_after = now.duration_until(jiff::Timestamp::now());
     child.kill().unwrap();
-    let mut printed = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut printed)
-        .unwrap();
     let _ = child.wait();
+    reader.join().unwrap();
+    let printed = printed.lock().unwrap().clone();
     assert_eq!(folders(&out_dir, "bx.starting_soon.").len(), 1, "{printed}");
+    let fired_after = fired_after.expect("the schedule fired");
     assert!(
         fired_after >= jiff::SignedDuration::from_secs(2),
         "{fired_after:?}"
