@@ -784,7 +784,9 @@ impl Renderer {
         };
         let forms = |ctx: &Context| -> Result<Sms, RenderError> {
             let mut own = state(ctx)?;
-            let gsm_names = sms::gsm_names(ctx);
+            // The names in the GSM alphabet, made only when the text as written does
+            // not fit: most do.
+            let mut gsm_names: Option<Option<Context>> = None;
             let mut gsm = None;
             let mut chooser = SmsChooser::default();
             for which in ["full", "short"] {
@@ -796,7 +798,7 @@ impl Renderer {
                 if chooser.offer(as_written, text.clone()) {
                     break;
                 }
-                let in_gsm_names = match &gsm_names {
+                let in_gsm_names = match gsm_names.get_or_insert_with(|| sms::gsm_names(ctx)) {
                     Some(names) => {
                         if gsm.is_none() {
                             gsm = Some(state(names)?);

@@ -1,6 +1,8 @@
 //! SMS length: how many segments a text takes (GSM 03.38 7-bit or UCS-2), and the
 //! accent folding ("smart encoding") that lets a text stay in the 7-bit alphabet.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use super::context::Context;
@@ -193,6 +195,23 @@ pub fn gsm_name(name: &str) -> String {
         .replace(" ...", "...")
 }
 
+/// Each name an SMS can print (the ones [`map_names`] maps).
+fn names(ctx: &Context) -> impl Iterator<Item = &str> {
+    [
+        Some(&ctx.brand.name),
+        ctx.store.name.as_ref(),
+        ctx.service.as_ref(),
+        ctx.staff.as_ref(),
+        ctx.recipient.first_name.as_ref(),
+        ctx.recipient.name.as_ref(),
+        ctx.client.first_name.as_ref(),
+        ctx.client.name.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(String::as_str)
+}
+
 /// Each name an SMS can print, mapped by `f`.
 fn map_names(ctx: &Context, f: impl Fn(&str) -> String) -> Context {
     let mut ctx = ctx.clone();
@@ -228,7 +247,11 @@ pub fn gsm_names(ctx: &Context) -> Option<Context> {
 
 /// The context with every name at most `max` characters, cut at a word when it can be
 /// and marked with `…`; and whether any name was cut.
-pub fn cap_names(ctx: &Context, max: usize) -> (Context, bool) {
+pub fn cap_names(ctx: &Context, max: usize) -> (Cow<'_, Context>, bool) {
+    // Most names fit: the context as it is, not a copy.
+    if names(ctx).all(|name| name.chars().count() <= max) {
+        return (Cow::Borrowed(ctx), false);
+    }
     let cut = std::cell::Cell::new(false);
     let capped = map_names(ctx, |name| {
         if name.chars().count() <= max {
@@ -242,7 +265,7 @@ pub fn cap_names(ctx: &Context, max: usize) -> (Context, bool) {
         };
         format!("{}…", at_word.trim_end_matches([' ', ',', '-', '&']))
     });
-    (capped, cut.get())
+    (Cow::Owned(capped), cut.get())
 }
 
 /// The context without any link an SMS could print.

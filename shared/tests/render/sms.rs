@@ -241,3 +241,24 @@ proptest::proptest! {
         }
     }
 }
+
+/// A name is printed whole up to 48 characters, and cut beyond, even in a text that would
+/// fit its three segments with it.
+#[test]
+fn a_name_over_48_characters_is_cut_even_when_the_text_fits() {
+    let r = renderer();
+    let at_most = "Acme Optics and Eyewear of the Old Port, Montreal"; // 49 characters
+    for (store, cut) in [(&at_most[..48], false), (at_most, true)] {
+        let mut body = rich_body("appointment.created");
+        body["content"]["merchant"]["name"] = json!(store);
+        let e = event(&body);
+        let s = sms(
+            &r,
+            &e,
+            &notification(Kind::Confirmation, "eng", Channel::Sms),
+        );
+        assert!(s.segments.count <= 3, "{s:?}");
+        assert_eq!(s.names_shortened, cut, "{store}: {s:?}");
+        assert_eq!(s.text.contains(store), !cut, "{store}: {}", s.text);
+    }
+}
