@@ -41,11 +41,16 @@ impl EmailAddress {
         }
         let parsed = email_address::EmailAddress::from_str(trimmed)
             .map_err(|_| ContactError::InvalidEmail)?;
+        // Its parts as the crate splits them (at the last `@`; there is no display name
+        // here), without its accessors, which parse the address again on each call.
+        let Some((local, domain)) = trimmed.rsplit_once('@') else {
+            return Err(ContactError::InvalidEmail);
+        };
         // Addresses without a dot in the domain (`a@localhost`) are legal but never a client's.
-        if !parsed.domain().contains('.') {
+        if !domain.contains('.') {
             return Err(ContactError::InvalidEmail);
         }
-        plain_address(parsed.local_part(), parsed.domain()).map_err(ContactError::UnusableEmail)?;
+        plain_address(local, domain).map_err(ContactError::UnusableEmail)?;
         Ok(Self(parsed.as_str().to_owned()))
     }
 
@@ -519,6 +524,31 @@ mod tests {
                 "{bad:?}"
             );
         }
+    }
+
+    #[test]
+    fn an_address_is_split_where_the_crate_splits_it() {
+        use std::str::FromStr;
+        let mut compared = 0;
+        for raw in [
+            "jane@example.com",
+            "\"a@b\"@example.com",
+            "\"evil@x.com>\"@y.com",
+            "a@b@example.com",
+            "x_y-z@sub-domain.example.co.uk",
+            "jane@[192.168.0.1]",
+            "o'brien@example.ie",
+        ] {
+            if let Ok(parsed) = email_address::EmailAddress::from_str(raw) {
+                assert_eq!(
+                    raw.rsplit_once('@'),
+                    Some((parsed.local_part(), parsed.domain())),
+                    "{raw}"
+                );
+                compared += 1;
+            }
+        }
+        assert!(compared >= 5, "{compared}");
     }
 
     #[test]
