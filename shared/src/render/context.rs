@@ -696,12 +696,15 @@ fn store_view(event: &Event, name: Option<String>) -> StoreView {
     let website = o
         .and_then(|o| o.text(s::WEBSITE_URL))
         .and_then(|u| web_link(&u));
+    let address = o
+        .and_then(|o| o.get(s::ADDRESS))
+        .map(address_lines)
+        .unwrap_or_default();
     StoreView {
         name,
-        address: o
-            .and_then(|o| o.get(s::ADDRESS))
-            .map(address_lines)
-            .unwrap_or_default(),
+        // The map's link searches the address's lines (none without an address).
+        map_url: super::extras::map_url(&address),
+        address,
         // Parsed once, with the event; as given when it is not a valid number.
         phone: text(s::PHONE).map(|p| match &event.merchant.phone {
             Some(number) => number.display_for(event.merchant.country).to_owned(),
@@ -719,10 +722,6 @@ fn store_view(event: &Event, name: Option<String>) -> StoreView {
         booking_url: o
             .and_then(|o| o.text(s::BOOKING_URL))
             .and_then(|u| web_link(&u)),
-        map_url: o
-            .and_then(|o| o.get(&["address"]))
-            .map(address_lines)
-            .and_then(|lines| super::extras::map_url(&lines)),
         phone_uri: event
             .merchant
             .phone
@@ -842,7 +841,8 @@ fn place(event: &Event, b: &Booking, n: &Notification, store: &StoreView, is_sta
     };
     place.summary = summary;
     if matches!(place.kind, "store" | "home" | "custom") {
-        place.map_url = super::extras::map_url(&place.lines);
+        // The summary is the lines joined and cleaned, as `map_url` would make them.
+        place.map_url = place.summary.as_deref().map(super::extras::map_search);
     }
     place.phone_uri = place.phone.as_deref().and_then(|p| phone_uri(p, event));
     place

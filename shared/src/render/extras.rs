@@ -157,12 +157,17 @@ fn amount_text(v: &Value) -> Option<String> {
 
 /// A map search for an address (works on phones and desktops alike).
 pub fn map_url(lines: &[String]) -> Option<String> {
-    let query = clean(&lines.join(", "))?;
+    Some(map_search(&clean(&lines.join(", "))?))
+}
+
+/// A map search for `query`, the address's lines joined and cleaned as [`map_url`]
+/// joins and cleans them.
+pub fn map_search(query: &str) -> String {
     // Written as `Url::query_pairs_mut` writes it, without parsing the fixed part.
-    Some(link(
+    link(
         "https://www.google.com/maps/search/",
-        &[("api", "1"), ("query", &query)],
-    ))
+        &[("api", "1"), ("query", query)],
+    )
 }
 
 /// `base` (a fixed https link without query) with `pairs` as its query, encoded as
