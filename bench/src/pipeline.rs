@@ -9,7 +9,7 @@ use booxi_notify::core::compose::RenderComposer;
 use booxi_notify::core::delivery::{Content, MessageMeta, Outgoing};
 use booxi_notify::domain::contact::EmailAddress;
 use booxi_notify::doors::input;
-use booxi_notify::render::{RenderConfig, Renderer};
+use booxi_notify::render::{EventScope, RenderConfig, Renderer};
 use booxi_notify::{Config, Event, Plan, plan};
 
 /// The sending address the suite's function runs with.
@@ -75,16 +75,17 @@ impl Pipeline {
         plan(event, &self.config)
     }
 
-    /// Every planned message, composed as the webhook does (with a fixed date, so that
-    /// instruction counts do not depend on the clock).
+    /// Every planned message, composed as the webhook does (in one scope per event, with
+    /// a fixed date, so that instruction counts do not depend on the clock).
     pub fn render(&self, event: &Event, plan: &Plan) -> Vec<Outgoing> {
+        let scope = EventScope::new(event);
         plan.notifications
             .iter()
             .enumerate()
             .map(|(i, n)| {
                 let meta = MessageMeta::of(n, i + 1);
                 self.composer
-                    .compose_at(event, n, meta, jiff::Timestamp::UNIX_EPOCH)
+                    .compose_in(&scope, n, meta, jiff::Timestamp::UNIX_EPOCH)
                     .expect("renders")
             })
             .collect()

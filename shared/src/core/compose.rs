@@ -8,14 +8,16 @@ use crate::core::delivery::{Content, Email, MessageMeta, Outgoing, Sms, WhatsApp
 use crate::domain::contact::EmailAddress;
 use crate::domain::event::Event;
 use crate::domain::notification::{Address, Notification};
-use crate::render::{Envelope, Message, Renderer, Sequencing, message_id};
+use crate::render::{Envelope, EventScope, Message, Renderer, Sequencing, message_id};
 
 /// Turns a planned notification into a message ready to send (the renderer).
 pub trait Compose: Send + Sync {
-    /// An error is one line, without personal data.
+    /// An error is one line, without personal data. `event` is the event with what its
+    /// earlier messages made ([`EventScope`]): the core composes an event's messages in
+    /// one scope.
     fn compose(
         &self,
-        event: &Event,
+        event: &EventScope<'_>,
         notification: &Notification,
         meta: MessageMeta,
     ) -> Result<Outgoing, String>;
@@ -47,9 +49,21 @@ impl RenderComposer {
         meta: MessageMeta,
         date: Timestamp,
     ) -> Result<Outgoing, String> {
+        self.compose_in(&EventScope::new(event), n, meta, date)
+    }
+
+    /// [`RenderComposer::compose_at`] for one of an event's messages composed together
+    /// ([`EventScope`]).
+    pub fn compose_in(
+        &self,
+        event: &EventScope<'_>,
+        n: &Notification,
+        meta: MessageMeta,
+        date: Timestamp,
+    ) -> Result<Outgoing, String> {
         let content = match (
             self.renderer
-                .render_with(
+                .render_in(
                     event,
                     n,
                     Sequencing {
@@ -104,10 +118,10 @@ impl RenderComposer {
 impl Compose for RenderComposer {
     fn compose(
         &self,
-        event: &Event,
+        event: &EventScope<'_>,
         n: &Notification,
         meta: MessageMeta,
     ) -> Result<Outgoing, String> {
-        self.compose_at(event, n, meta, Timestamp::now())
+        self.compose_in(event, n, meta, Timestamp::now())
     }
 }

@@ -45,6 +45,7 @@ use crate::domain::events_out::{self, Detail};
 use crate::domain::feedback::{Cause, MessageStatus, mask};
 use crate::domain::notification::{Address, Channel, Notification, audience_name, channel_name};
 use crate::domain::rules;
+use crate::render::EventScope;
 
 /// Plans the messages for one event (the rules of [`rules::plan_at`]), an event without
 /// `createdOn` dated now, for the flows' "already past" check.
@@ -389,6 +390,9 @@ where
                 return notifications.iter().map(failed).collect();
             }
         };
+        // The messages are composed in one scope: one made context serves each message
+        // that would get the same one.
+        let scope = EventScope::new(event);
         let sends = notifications
             .iter()
             .zip(keys.iter().zip(&suppression_keys).zip(opt_outs))
@@ -399,7 +403,7 @@ where
                     suppressed: Some(found.suppressed.get(suppression).cloned()),
                     opted_out,
                 };
-                self.deliver_one(event, n, i + 1, key, known, planned, timing)
+                self.deliver_one(&scope, n, i + 1, key, known, planned, timing)
             })
             .collect::<Vec<_>>();
         // Collected first: a lazy iterator held across the await trips rustc's Send check.
@@ -418,7 +422,7 @@ where
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn deliver_one(
         &self,
-        event: &Event,
+        event: &EventScope<'_>,
         n: &Notification,
         index: usize,
         key: &str,
@@ -488,7 +492,7 @@ where
     #[allow(clippy::too_many_arguments)]
     async fn send_one(
         &self,
-        event: &Event,
+        event: &EventScope<'_>,
         n: &Notification,
         index: usize,
         key: &str,
@@ -691,7 +695,7 @@ where
     /// WhatsApp message went, only its fallback is lost.
     async fn keep_whatsapp_fallback(
         &self,
-        event: &Event,
+        event: &EventScope<'_>,
         n: &Notification,
         index: usize,
         provider_id: &str,

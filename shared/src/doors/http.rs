@@ -360,7 +360,7 @@ mod tests {
     impl Compose for Plain {
         fn compose(
             &self,
-            _: &Event,
+            _: &crate::render::EventScope<'_>,
             n: &Notification,
             meta: MessageMeta,
         ) -> Result<Outgoing, String> {

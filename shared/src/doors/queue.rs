@@ -25,6 +25,7 @@ use crate::core::outcome::{MessageReport, Outcome, report};
 use crate::core::process::{Core, Known, Timing};
 use crate::core::queue::{FORMAT, QueueError, QueuedMessage};
 use crate::core::store::{Claim, Done, IdempotencyStore, Owner, legacy_message_key, message_key};
+use crate::render::EventScope;
 
 /// One record of an SQS batch event, as much as the door needs.
 #[derive(Debug, Clone, Deserialize)]
@@ -255,7 +256,7 @@ where
     if already.is_some() {
         let result = core
             .deliver_one(
-                &event,
+                &EventScope::new(&event),
                 n,
                 m.index,
                 &m.key,
@@ -304,7 +305,7 @@ where
             };
             let result = core
                 .deliver_one(
-                    &event,
+                    &EventScope::new(&event),
                     n,
                     m.index,
                     &m.key,
@@ -321,7 +322,7 @@ where
     }
     let result = core
         .deliver_one(
-            &event,
+            &EventScope::new(&event),
             n,
             m.index,
             &m.key,
@@ -436,7 +437,7 @@ mod tests {
     impl Compose for Plain {
         fn compose(
             &self,
-            _: &Event,
+            _: &crate::render::EventScope<'_>,
             n: &Notification,
             meta: MessageMeta,
         ) -> Result<Outgoing, String> {

@@ -22,6 +22,7 @@ pub mod money;
 mod overrides;
 pub mod preview;
 mod qp;
+mod scope;
 pub mod sms;
 mod templates;
 pub mod text;
@@ -47,6 +48,7 @@ pub use context::Context;
 pub use error::RenderError;
 pub use ics::{Ics, Method};
 pub use mime::{Envelope, message_id};
+pub use scope::EventScope;
 pub use sms::{Encoding, Segments, count_segments};
 pub use text::{clean, is_no_break, plain_spaces, web_link};
 
@@ -634,6 +636,19 @@ impl Renderer {
         n: &Notification,
         sequencing: Sequencing,
     ) -> Result<Message, RenderError> {
+        self.render_in(&EventScope::new(event), n, sequencing)
+    }
+
+    /// [`Renderer::render_with`] for one of the messages of an event rendered together:
+    /// a message whose context another one already had (a client's email and SMS of one
+    /// kind) takes it from `scope` instead of making it again.
+    pub fn render_in(
+        &self,
+        scope: &EventScope<'_>,
+        n: &Notification,
+        sequencing: Sequencing,
+    ) -> Result<Message, RenderError> {
+        let event = scope.event();
         let channel = match n.channel {
             Channel::Email => "email.html",
             Channel::Sms => "sms.txt",
@@ -652,14 +667,24 @@ impl Renderer {
             labels: &labels.table,
             default_country: self.default_country,
         };
-        let mut ctx = Context::new(event, n, &inputs);
+        let key = scope::ContextKey::of(std::ptr::from_ref(self) as usize, &language, n);
+        let ctx = scope.context(key, || Context::new(event, n, &inputs));
         match n.channel {
             Channel::Email => {
                 let ics = self.invite(event, n, &ctx, &labels.table, sequencing);
-                ctx.calendar = ics.as_ref().map(|i| match i.method {
-                    Method::Request => "request",
-                    Method::Cancel => "cancel",
-                });
+                // The invite's method is the email's own: set on a copy of the context
+                // the scope keeps, and only when there is an invite.
+                let ctx = match &ics {
+                    Some(invite) => {
+                        let mut own = Context::clone(&ctx);
+                        own.calendar = Some(match invite.method {
+                            Method::Request => "request",
+                            Method::Cancel => "cancel",
+                        });
+                        std::borrow::Cow::Owned(own)
+                    }
+                    None => std::borrow::Cow::Borrowed(&*ctx),
+                };
                 let store_email = match &event.merchant.email {
                     crate::domain::event::Contact::Valid(e) => Some(e),
                     _ => None,
@@ -677,9 +702,10 @@ impl Renderer {
         event: &Event,
         notifications: &[Notification],
     ) -> Vec<Result<Message, RenderError>> {
+        let scope = EventScope::new(event);
         notifications
             .iter()
-            .map(|n| self.render(event, n))
+            .map(|n| self.render_in(&scope, n, Sequencing::default()))
             .collect()
     }
 

@@ -21,6 +21,7 @@ mod dates;
 mod email;
 mod invites;
 mod language;
+mod scope;
 mod sms;
 mod templates;
 
