@@ -64,8 +64,6 @@ pub struct Context {
     pub survey_answers: Vec<String>,
     /// `clientLinks[]`: the client's ids in other systems (Booxi client modules).
     pub client_links: Vec<ClientLinkView>,
-    /// Whether a calendar invite goes with this email.
-    pub calendar: Option<&'static str>,
     /// A marketing message (recall): it carries an unsubscribe link / SMS opt-out.
     pub promotional: bool,
     /// What the webhook event did: `created`, `updated`, `status_updated`, `canceled`,
@@ -419,7 +417,6 @@ impl Context {
                     metadata: l.metadata.as_ref().map(request_lines).unwrap_or_default(),
                 })
                 .collect(),
-            calendar: None,
             promotional: n.kind.is_promotional(),
             event_action: event
                 .event_type

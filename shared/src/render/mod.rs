@@ -668,31 +668,18 @@ impl Renderer {
             default_country: self.default_country,
         };
         let key = scope::ContextKey::of(std::ptr::from_ref(self) as usize, &language, n);
-        let ctx = scope.context(key, || Context::new(event, n, &inputs));
+        let kept = scope.context(key, || Context::new(event, n, &inputs));
         match n.channel {
             Channel::Email => {
-                let ics = self.invite(event, n, &ctx, &labels.table, sequencing);
-                // The invite's method is the email's own: set on a copy of the context
-                // the scope keeps, and only when there is an invite.
-                let ctx = match &ics {
-                    Some(invite) => {
-                        let mut own = Context::clone(&ctx);
-                        own.calendar = Some(match invite.method {
-                            Method::Request => "request",
-                            Method::Cancel => "cancel",
-                        });
-                        std::borrow::Cow::Owned(own)
-                    }
-                    None => std::borrow::Cow::Borrowed(&*ctx),
-                };
+                let ics = self.invite(event, n, &kept.context, &labels.table, sequencing);
                 let store_email = match &event.merchant.email {
                     crate::domain::event::Contact::Valid(e) => Some(e),
                     _ => None,
                 };
-                self.email(&name, &ctx, &labels.value, ics, language, store_email)
+                self.email(&name, &kept, &labels.value, ics, language, store_email)
             }
             // (A WhatsApp message returned above.)
-            Channel::Sms | Channel::Whatsapp => self.sms(&name, &ctx, labels),
+            Channel::Sms | Channel::Whatsapp => self.sms(&name, &kept, labels),
         }
     }
 
@@ -730,17 +717,23 @@ impl Renderer {
     fn email(
         &self,
         name: &str,
-        ctx: &Context,
+        kept: &scope::Kept,
         t: &Value,
         ics: Option<Ics>,
         language: Language,
         // The store's address, parsed with the event (the context holds its text).
         store_email: Option<&EmailAddress>,
     ) -> Result<Message, RenderError> {
-        // Serialised once for both renderings.
-        let ctx_value = context_value(ctx);
-        let html_ctx = values(&ctx_value, t, "html");
-        let text_ctx = values(&ctx_value, t, "text");
+        let ctx = &kept.context;
+        // Whether a calendar invite goes with this email, and which.
+        let calendar = ics.as_ref().map(|i| match i.method {
+            Method::Request => "request",
+            Method::Cancel => "cancel",
+        });
+        // Serialised once for both renderings (and for the scope's other messages).
+        let ctx_value = kept.value();
+        let html_ctx = values(ctx_value, t, "html", calendar);
+        let text_ctx = values(ctx_value, t, "text", calendar);
         let html = self
             .template(name)?
             .render(html_ctx)
@@ -776,9 +769,10 @@ impl Renderer {
     fn sms(
         &self,
         name: &str,
-        ctx: &Context,
+        kept: &scope::Kept,
         labels: &ParsedLabels,
     ) -> Result<Message, RenderError> {
+        let ctx = &kept.context;
         // Promotional texts carry the way out, whatever the template says.
         let opt_out = ctx
             .promotional
@@ -794,7 +788,12 @@ impl Renderer {
         // One rendering per set of names, each block rendered only when asked for: most
         // texts fit one segment in their first form, and the others are never made.
         let state = |ctx: &Context| {
-            let value = values(&context_value(ctx), t, "sms");
+            // The scope's context is serialised once; a copy with other names, each time.
+            let value = if std::ptr::eq(ctx, &kept.context) {
+                values(kept.value(), t, "sms", None)
+            } else {
+                values(&context_value(ctx), t, "sms", None)
+            };
             self.template(name)?
                 .render_captured(value)
                 .map_err(|e| RenderError::template(name, &e))
@@ -1072,8 +1071,8 @@ fn whatsapp_value(ctx: &Context, labels: &BTreeMap<String, String>, placeholder:
 
 /// What a template sees: the message's [`Context`] (serialised), its labels as `t`, the
 /// `format` rendered (`html`, `text` or `sms`) and the `layout` an email extends.
-fn values(ctx: &Value, t: &Value, format: &'static str) -> Value {
-    values::Root::value(ctx, t, format)
+fn values(ctx: &Value, t: &Value, format: &'static str, calendar: Option<&'static str>) -> Value {
+    values::Root::value(ctx, t, format, calendar)
 }
 
 /// A message's [`Context`] as templates read it: its fields found by hash
@@ -1387,7 +1386,7 @@ mod tests {
             let ctx = serde_json::to_value(Context::new(&event, n, &inputs)).unwrap();
             let fields = ctx.as_object().unwrap();
             assert!(fields.len() > 30, "{}", fields.len());
-            for name in ["t", "format", "layout"] {
+            for name in ["t", "format", "layout", "calendar"] {
                 assert!(
                     !fields.contains_key(name),
                     "the context has a field `{name}`"

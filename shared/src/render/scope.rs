@@ -3,7 +3,9 @@
 //! differ only by channel and address), not once per message.
 
 use std::ops::Deref;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use minijinja::Value;
 
 use url::Url;
 
@@ -19,7 +21,21 @@ use crate::domain::notification::{
 /// the event.
 pub struct EventScope<'e> {
     event: &'e Event,
-    contexts: Mutex<Vec<(ContextKey, Arc<Context>)>>,
+    contexts: Mutex<Vec<(ContextKey, Arc<Kept>)>>,
+}
+
+/// A context the scope keeps, and its template value, made when first asked for.
+pub(super) struct Kept {
+    pub context: Context,
+    value: OnceLock<Value>,
+}
+
+impl Kept {
+    /// The context as templates read it ([`super::context_value`]), made once.
+    pub fn value(&self) -> &Value {
+        self.value
+            .get_or_init(|| super::context_value(&self.context))
+    }
 }
 
 impl<'e> EventScope<'e> {
@@ -35,7 +51,7 @@ impl<'e> EventScope<'e> {
     }
 
     /// The context kept under `key`, else the one `make` makes (then kept).
-    pub(super) fn context(&self, key: ContextKey, make: impl FnOnce() -> Context) -> Arc<Context> {
+    pub(super) fn context(&self, key: ContextKey, make: impl FnOnce() -> Context) -> Arc<Kept> {
         let kept = self.contexts.lock().ok().and_then(|contexts| {
             contexts
                 .iter()
@@ -45,7 +61,10 @@ impl<'e> EventScope<'e> {
         if let Some(context) = kept {
             return context;
         }
-        let made = Arc::new(make());
+        let made = Arc::new(Kept {
+            context: make(),
+            value: OnceLock::new(),
+        });
         // A poisoned lock only costs the next message a context made again.
         if let Ok(mut contexts) = self.contexts.lock() {
             contexts.push((key, Arc::clone(&made)));

@@ -17,22 +17,31 @@ use serde::Serialize;
 use serde::ser::{self, Impossible};
 
 /// The root a template renders with: the message's serialised context, its labels as
-/// `t`, the `format` rendered (`html`, `text` or `sms`) and the `layout` an email extends.
-/// The context has none of these three names as a field (a test checks it), so the
-/// answers are those of `context! { t, format, layout, ..ctx }`.
+/// `t`, the `format` rendered (`html`, `text` or `sms`), the `layout` an email extends,
+/// and `calendar`, the method of the invite an email carries (`request`, `cancel`; none
+/// without one), the email's own where the context may serve several messages. The
+/// context has none of these four names as a field (a test checks it), so the answers
+/// are those of `context! { t, format, layout, calendar, ..ctx }`.
 #[derive(Debug)]
 pub(super) struct Root {
     pub ctx: Value,
     pub t: Value,
     pub format: &'static str,
+    pub calendar: Option<&'static str>,
 }
 
 impl Root {
-    pub fn value(ctx: &Value, t: &Value, format: &'static str) -> Value {
+    pub fn value(
+        ctx: &Value,
+        t: &Value,
+        format: &'static str,
+        calendar: Option<&'static str>,
+    ) -> Value {
         Value::from_object(Self {
             ctx: ctx.clone(),
             t: t.clone(),
             format,
+            calendar,
         })
     }
 
@@ -55,12 +64,15 @@ impl Object for Root {
             "t" => Some(self.t.clone()),
             "format" => Some(Value::from(self.format)),
             "layout" => Some(Value::from(self.layout())),
+            "calendar" => Some(Value::from(self.calendar)),
             _ => self.ctx.get_attr(key).ok().filter(|v| !v.is_undefined()),
         }
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
-        let mut keys: Vec<Value> = ["t", "format", "layout"].map(Value::from).into();
+        let mut keys: Vec<Value> = ["t", "format", "layout", "calendar"]
+            .map(Value::from)
+            .into();
         if let Ok(fields) = self.ctx.try_iter() {
             keys.extend(fields);
         }
@@ -316,18 +328,21 @@ mod tests {
             "hello".to_owned(),
             "Bonjour".to_owned(),
         )]));
-        let root = Root::value(&ctx, &t, "html");
+        let root = Root::value(&ctx, &t, "html", Some("request"));
         assert_eq!(root.get_attr("format").unwrap(), Value::from("html"));
+        assert_eq!(root.get_attr("calendar").unwrap(), Value::from("request"));
         assert_eq!(root.get_attr("layout").unwrap(), Value::from("layout.html"));
         assert_eq!(root.get_attr("lang").unwrap(), Value::from("fre"));
         assert!(root.get_attr("nothing").unwrap().is_undefined());
         let hello = root.get_attr("t").unwrap().get_attr("hello").unwrap();
         assert_eq!(hello, Value::from("Bonjour"));
-        let text = Root::value(&ctx, &t, "sms");
+        let text = Root::value(&ctx, &t, "sms", None);
         assert_eq!(text.get_attr("layout").unwrap(), Value::from("layout.txt"));
+        // No invite: none, as a context field without a value reads.
+        assert!(text.get_attr("calendar").unwrap().is_none());
         assert_eq!(
             root.try_iter().unwrap().collect::<Vec<_>>(),
-            ["format", "lang", "layout", "t"].map(Value::from)
+            ["calendar", "format", "lang", "layout", "t"].map(Value::from)
         );
     }
 }

@@ -166,3 +166,46 @@ fn invites_carry_the_video_link_in_their_description() {
     .content;
     assert!(!cancel.contains("Join the video call"), "{cancel}");
 }
+
+/// An email says what its invite does, in its HTML and its text: a request adds the
+/// appointment, a cancel removes it; an email without an invite says neither, and an SMS
+/// of the same event in the same scope never inherits the sentence.
+#[test]
+fn an_email_says_what_its_invite_does() {
+    use booxi_notify::render::{EventScope, Sequencing};
+    let r = renderer();
+    let request = "The invitation attached to this email adds the appointment to your calendar.";
+    let cancel = "The update attached to this email removes the appointment from your calendar.";
+    for (event_type, kind, says) in [
+        ("appointment.created", Kind::Confirmation, Some(request)),
+        ("appointment.canceled", Kind::CanceledByClient, Some(cancel)),
+        ("appointment.created", Kind::StaffNewBooking, None),
+    ] {
+        let e = event(&rich_body(event_type));
+        let scope = EventScope::new(&e);
+        let render = |n: &Notification| r.render_in(&scope, n, Sequencing::default());
+        let Ok(Message::Email(m)) = render(&notification(kind, "eng", Channel::Email)) else {
+            panic!("{kind}: an email");
+        };
+        assert_eq!(m.ics.is_some(), says.is_some(), "{kind}");
+        for sentence in [request, cancel] {
+            let expected = says == Some(sentence);
+            assert_eq!(
+                m.html.contains(sentence),
+                expected,
+                "{kind} html: {sentence}"
+            );
+            assert_eq!(
+                m.text.contains(sentence),
+                expected,
+                "{kind} text: {sentence}"
+            );
+        }
+        if !kind.is_staff() {
+            let Ok(Message::Sms(s)) = render(&notification(kind, "eng", Channel::Sms)) else {
+                panic!("{kind}: an SMS");
+            };
+            assert!(!s.text.contains("calendar"), "{kind}: {}", s.text);
+        }
+    }
+}
