@@ -150,6 +150,21 @@ fn run_end(classes: &[Class], from: usize, end: usize) -> usize {
     end
 }
 
+/// Appends `input[from..to]`. A run of at most 32 bytes (most are) is copied as a fixed
+/// 32 bytes, then cut to its length: a fixed-size copy is a few moves, where a copy of
+/// any length is a call.
+#[inline(always)]
+fn copy_run(out: &mut Vec<u8>, input: &[u8], from: usize, to: usize) {
+    match input.get(from..from + 32) {
+        Some(chunk) if to - from <= 32 => {
+            let len = out.len();
+            out.extend_from_slice(chunk);
+            out.truncate(len + to - from);
+        }
+        _ => out.extend_from_slice(&input[from..to]),
+    }
+}
+
 fn encode(input: &[u8], out: &mut Vec<u8>) {
     let classes = classes(input);
     let mut read = 0;
@@ -167,7 +182,7 @@ fn encode(input: &[u8], out: &mut Vec<u8>) {
             if stop - read > 1 && classes[stop - 1] == BLANK && line_ends(input, stop) {
                 stop -= 1;
             }
-            out.extend_from_slice(&input[read..stop]);
+            copy_run(out, input, read, stop);
             column += stop - read;
             read = stop;
         } else if class == LF {
