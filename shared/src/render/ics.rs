@@ -82,57 +82,59 @@ pub struct Invite {
 
 impl Invite {
     pub fn to_ics(&self) -> Ics {
-        let mut lines: Vec<String> = vec![
-            "BEGIN:VCALENDAR".into(),
-            "VERSION:2.0".into(),
-            "PRODID:-//booxi-notify//Booxi notifications//EN".into(),
-            "CALSCALE:GREGORIAN".into(),
-            format!("METHOD:{}", self.method.name()),
-            "BEGIN:VEVENT".into(),
-            format!("UID:{}", text(&self.uid)),
-            format!("SEQUENCE:{}", self.sequence),
-            format!("DTSTAMP:{}", utc(self.stamp)),
-            format!("DTSTART:{}", utc(self.start)),
-        ];
+        let mut content = String::with_capacity(1024);
+        // Each line's parts put end to end, then folded (`format!` costs several times
+        // more, and this runs for every invite).
+        let mut put = |parts: &[&str]| fold(&parts.concat(), &mut content);
+        put(&["BEGIN:VCALENDAR"]);
+        put(&["VERSION:2.0"]);
+        put(&["PRODID:-//booxi-notify//Booxi notifications//EN"]);
+        put(&["CALSCALE:GREGORIAN"]);
+        put(&["METHOD:", self.method.name()]);
+        put(&["BEGIN:VEVENT"]);
+        put(&["UID:", &text(&self.uid)]);
+        put(&["SEQUENCE:", &self.sequence.to_string()]);
+        put(&["DTSTAMP:", &utc(self.stamp)]);
+        put(&["DTSTART:", &utc(self.start)]);
         if let Some(end) = self.end.filter(|e| *e > self.start) {
-            lines.push(format!("DTEND:{}", utc(end)));
+            put(&["DTEND:", &utc(end)]);
         }
-        lines.push(format!("SUMMARY:{}", text(&self.summary)));
+        put(&["SUMMARY:", &text(&self.summary)]);
         if let Some(location) = &self.location {
-            lines.push(format!("LOCATION:{}", text(location)));
+            put(&["LOCATION:", &text(location)]);
         }
         if let Some(description) = &self.description {
-            lines.push(format!("DESCRIPTION:{}", text(description)));
+            put(&["DESCRIPTION:", &text(description)]);
         }
         if let Some(url) = &self.url {
-            lines.push(format!("URL:{}", uri(url)));
+            put(&["URL:", &uri(url)]);
         }
         if let Some(organizer) = &self.organizer {
-            lines.push(format!(
-                "ORGANIZER{}:mailto:{}",
-                cn(organizer),
-                uri(&organizer.email)
-            ));
+            put(&[
+                "ORGANIZER",
+                &cn(organizer),
+                ":mailto:",
+                &uri(&organizer.email),
+            ]);
         }
         if let Some(attendee) = &self.attendee {
-            lines.push(format!(
-                "ATTENDEE{};ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=FALSE:mailto:{}",
-                cn(attendee),
-                uri(&attendee.email)
-            ));
+            put(&[
+                "ATTENDEE",
+                &cn(attendee),
+                ";ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=FALSE:mailto:",
+                &uri(&attendee.email),
+            ]);
         }
-        let status = match self.method {
-            Method::Request => "CONFIRMED",
-            Method::Cancel => "CANCELLED",
-        };
-        lines.push(format!("STATUS:{status}"));
-        lines.push("TRANSP:OPAQUE".into());
-        lines.push("END:VEVENT".into());
-        lines.push("END:VCALENDAR".into());
-        let mut content = String::new();
-        for line in lines {
-            fold(&line, &mut content);
-        }
+        put(&[
+            "STATUS:",
+            match self.method {
+                Method::Request => "CONFIRMED",
+                Method::Cancel => "CANCELLED",
+            },
+        ]);
+        put(&["TRANSP:OPAQUE"]);
+        put(&["END:VEVENT"]);
+        put(&["END:VCALENDAR"]);
         Ics {
             method: self.method,
             uid: self.uid.clone(),
@@ -142,10 +144,39 @@ impl Invite {
     }
 }
 
-/// `20261203T150000Z`
+/// `20261203T150000Z`: its digits written directly; a year outside 0–9999 (never a
+/// booking's) as `strftime` writes it.
 fn utc(ts: Timestamp) -> String {
-    ts.strftime("%Y%m%dT%H%M%SZ").to_string()
+    let at = jiff::tz::Offset::UTC.to_datetime(ts);
+    let Ok(year) = u16::try_from(at.year()) else {
+        return ts.strftime(UTC_FORMAT).to_string();
+    };
+    if year > 9999 {
+        return ts.strftime(UTC_FORMAT).to_string();
+    }
+    let mut out = String::with_capacity(16);
+    // Month, day, hour, minute and second are never negative.
+    let two = |v: i8| u16::try_from(v).unwrap_or_default();
+    digits(&mut out, year, 4);
+    digits(&mut out, two(at.month()), 2);
+    digits(&mut out, two(at.day()), 2);
+    out.push('T');
+    digits(&mut out, two(at.hour()), 2);
+    digits(&mut out, two(at.minute()), 2);
+    digits(&mut out, two(at.second()), 2);
+    out.push('Z');
+    out
 }
+
+/// `value`'s last `width` decimal digits, zero-padded.
+fn digits(out: &mut String, value: u16, width: u32) {
+    for place in (0..width).rev() {
+        let digit = (value / 10u16.pow(place)) % 10;
+        out.push(char::from(b'0' + digit as u8));
+    }
+}
+
+const UTC_FORMAT: &str = "%Y%m%dT%H%M%SZ";
 
 /// A TEXT value (RFC 5545 §3.3.11): backslash, semicolon, comma and newlines escaped;
 /// other control characters dropped.
@@ -194,6 +225,20 @@ fn cn(address: &CalendarAddress) -> String {
 
 /// Writes one content line folded at 75 octets (never inside a UTF-8 character).
 fn fold(line: &str, out: &mut String) {
+    if line.is_ascii() {
+        // Every byte a character: 75 on the first line, 74 after each fold's space.
+        let mut rest = line;
+        let mut room = 75;
+        while rest.len() > room {
+            out.push_str(&rest[..room]);
+            out.push_str("\r\n ");
+            rest = &rest[room..];
+            room = 74;
+        }
+        out.push_str(rest);
+        out.push_str("\r\n");
+        return;
+    }
     let mut width = 0;
     for c in line.chars() {
         let len = c.len_utf8();
@@ -210,6 +255,51 @@ fn fold(line: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utc_writes_what_strftime_writes() {
+        for at in [
+            "2026-12-03T15:00:00Z",
+            "2024-02-29T23:59:59Z",
+            "2000-01-01T00:00:00Z",
+            "1970-01-01T00:00:00Z",
+            "0999-07-04T09:05:03Z",
+            "9999-12-30T00:00:00Z",
+            "2026-03-08T07:30:00.987Z",
+        ] {
+            let at = ts(at);
+            assert_eq!(utc(at), at.strftime(UTC_FORMAT).to_string(), "{at}");
+        }
+        // From year -9977 (written by strftime) to 9987.
+        for seconds in (-377_000_000_000_i64..253_000_000_000).step_by(7_919_999_993) {
+            let at = Timestamp::from_second(seconds).unwrap();
+            assert_eq!(utc(at), at.strftime(UTC_FORMAT).to_string(), "{at}");
+        }
+    }
+
+    #[test]
+    fn an_ascii_line_folds_where_a_character_line_does() {
+        // The character-by-character fold, for any line.
+        let by_character = |line: &str| {
+            let mut out = String::new();
+            let mut width = 0;
+            for c in line.chars() {
+                if width + c.len_utf8() > 75 {
+                    out.push_str("\r\n ");
+                    width = 1;
+                }
+                out.push(c);
+                width += c.len_utf8();
+            }
+            out + "\r\n"
+        };
+        for len in [0, 1, 74, 75, 76, 148, 149, 150, 223, 224, 300] {
+            let line = "x".repeat(len);
+            let mut out = String::new();
+            fold(&line, &mut out);
+            assert_eq!(out, by_character(&line), "{len}");
+        }
+    }
 
     fn ts(s: &str) -> Timestamp {
         s.parse().unwrap()
