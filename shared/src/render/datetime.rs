@@ -228,12 +228,12 @@ impl DateLanguage {
                     12 => (12, "PM"),
                     _ => (hour - 12, "PM"),
                 };
-                format!("{h12}:{minute:02}\u{a0}{half}")
+                [&h12.to_string(), ":", &two_digits(minute), "\u{a0}", half].concat()
             }
-            Self::French => format!("{hour}\u{a0}h\u{a0}{minute:02}"),
-            Self::Spanish => format!("{hour}:{minute:02}"),
-            Self::Portuguese | Self::Dutch => format!("{hour:02}:{minute:02}"),
-            Self::German => format!("{hour:02}:{minute:02}\u{a0}Uhr"),
+            Self::French => [&hour.to_string(), "\u{a0}h\u{a0}", &two_digits(minute)].concat(),
+            Self::Spanish => [&hour.to_string(), ":", &two_digits(minute)].concat(),
+            Self::Portuguese | Self::Dutch => [two_digits(hour), two_digits(minute)].join(":"),
+            Self::German => [&two_digits(hour), ":", &two_digits(minute), "\u{a0}Uhr"].concat(),
         }
     }
 
@@ -259,11 +259,13 @@ impl DateLanguage {
         let w = self.weekdays()[weekday_index(weekday)];
         let m = self.months()[month_index(month)];
         let d = self.day(day);
+        let year = year.to_string();
+        // Put end to end: `format!` costs several times more.
         match self {
-            Self::English => format!("{w}, {m}\u{a0}{d}, {year}"),
-            Self::French | Self::Dutch => format!("{w} {d}\u{a0}{m} {year}"),
-            Self::Spanish | Self::Portuguese => format!("{w}, {d} de {m} de {year}"),
-            Self::German => format!("{w}, {d}.\u{a0}{m} {year}"),
+            Self::English => [w, ", ", m, "\u{a0}", &d, ", ", &year].concat(),
+            Self::French | Self::Dutch => [w, " ", &d, "\u{a0}", m, " ", &year].concat(),
+            Self::Spanish | Self::Portuguese => [w, ", ", &d, " de ", m, " de ", &year].concat(),
+            Self::German => [w, ", ", &d, ".\u{a0}", m, " ", &year].concat(),
         }
     }
 
@@ -282,11 +284,11 @@ impl DateLanguage {
         let m = self.short_months()[month_index(month)];
         let d = self.day(day);
         match self {
-            Self::English => format!("{w}, {m}\u{a0}{d}"),
+            Self::English => [w, ", ", m, "\u{a0}", &d].concat(),
             Self::French | Self::Dutch | Self::Spanish | Self::Portuguese => {
-                format!("{w} {d}\u{a0}{m}")
+                [w, " ", &d, "\u{a0}", m].concat()
             }
-            Self::German => format!("{w}, {d}.\u{a0}{m}"),
+            Self::German => [w, ", ", &d, ".\u{a0}", m].concat(),
         }
     }
 
@@ -432,6 +434,17 @@ impl When {
             iso: zdt.datetime().to_string() + &zdt.offset().to_string(),
         }
     }
+}
+
+/// `05`, `10`: an hour or a minute in two digits (they are never negative).
+fn two_digits(value: i8) -> String {
+    let value = value.unsigned_abs();
+    [
+        char::from(b'0' + value / 10 % 10),
+        char::from(b'0' + value % 10),
+    ]
+    .into_iter()
+    .collect()
 }
 
 /// `EST`, `CEST`; zones whose abbreviation is only a number (`-03`) read as `UTC−03:00`.
