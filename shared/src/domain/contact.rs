@@ -39,6 +39,15 @@ impl EmailAddress {
         if trimmed.chars().any(|c| c.is_whitespace() || c.is_control()) || trimmed.contains('<') {
             return Err(ContactError::InvalidEmail);
         }
+        // A plain address (the common case) is one the email_address crate accepts too
+        // (a test checks it): taken without parsing it twice. Any other is parsed by the
+        // crate first, which tells an invalid address from an unusable one.
+        if let Some((local, domain)) = trimmed.rsplit_once('@')
+            && domain.contains('.')
+            && plain_address(local, domain).is_ok()
+        {
+            return Ok(Self(trimmed.to_owned()));
+        }
         let parsed = email_address::EmailAddress::from_str(trimmed)
             .map_err(|_| ContactError::InvalidEmail)?;
         // Its parts as the crate splits them (at the last `@`; there is no display name
@@ -523,6 +532,27 @@ mod tests {
                 Err(ContactError::InvalidEmail),
                 "{bad:?}"
             );
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            cases: 2000,
+            failure_persistence: None,
+            ..proptest::test_runner::Config::default()
+        })]
+        /// Every plain address is one the email_address crate accepts: the fast path of
+        /// `EmailAddress::parse` never takes an address the crate refuses.
+        #[test]
+        fn a_plain_address_is_one_the_crate_accepts(
+            local in "[a-zA-Z0-9!#$%&'*+/=?^_`{|}~.\\-]{1,70}",
+            domain in "[a-zA-Z0-9.\\-]{1,70}",
+        ) {
+            if domain.contains('.') && plain_address(&local, &domain).is_ok() {
+                let address = format!("{local}@{domain}");
+                use std::str::FromStr;
+                proptest::prop_assert!(email_address::EmailAddress::from_str(&address).is_ok(), "{}", address);
+            }
         }
     }
 
