@@ -8,9 +8,9 @@ use crate::domain::contact::Language;
 /// A run made only of no-break spaces (U+00A0, U+202F, U+2007) stays one no-break space:
 /// typography (`10 h 00`, `Bonjour :`, `10:00 AM`) is meant, and a line never breaks there.
 pub fn clean(text: &str) -> Option<String> {
-    // Most text is already clean: printable ASCII, single spaces, none at either end.
-    // That text is its own answer, found in one pass over its bytes.
-    if is_clean_ascii(text.as_bytes()) {
+    // Most text is already clean: visible characters, single spaces, none at either end.
+    // That text is its own answer, found in one pass.
+    if is_clean(text) {
         return Some(text.to_owned());
     }
     clean_chars(text)
@@ -73,25 +73,42 @@ fn clean_chars(text: &str) -> Option<String> {
     (!out.is_empty()).then_some(out)
 }
 
-/// Non-empty printable ASCII, no space at either end nor two in a row: what [`clean`]
-/// leaves as it is.
-fn is_clean_ascii(bytes: &[u8]) -> bool {
-    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
-        return false;
-    };
-    if first == b' ' || last == b' ' {
-        return false;
-    }
-    let mut space_before = false;
-    for &b in bytes {
+/// Non-empty, visible characters separated by at most one space or one no-break space,
+/// none at either end, and nothing invisible: what [`clean`] leaves as it is. ASCII is
+/// read byte by byte; a character is decoded only from a byte 0x80 and up.
+fn is_clean(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    // Whether the last character was a gap (a space): none may begin the text, follow
+    // another or end it.
+    let mut gap = true;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
         match b {
-            b' ' if space_before => return false,
-            b' ' => space_before = true,
-            b'!'..=b'~' => space_before = false,
+            b'!'..=b'~' => {
+                gap = false;
+                i += 1;
+            }
+            b' ' if !gap => {
+                gap = true;
+                i += 1;
+            }
+            0x80.. => {
+                let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
+                    return false;
+                };
+                i += c.len_utf8();
+                if is_no_break(c) && !gap {
+                    gap = true;
+                } else if is_invisible(c) || c.is_control() || c.is_whitespace() {
+                    return false;
+                } else {
+                    gap = false;
+                }
+            }
             _ => return false,
         }
     }
-    true
+    !gap
 }
 
 /// The spaces a line never breaks at.
@@ -223,17 +240,40 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// The ASCII shortcut answers as the character-by-character cleaning does.
+        /// The shortcuts answer as the character-by-character cleaning does, and a text
+        /// is taken as clean exactly when cleaning leaves it as it is.
         #[test]
-        fn clean_shortcuts_agree(text in "[ a-z!~\\x00-\\x1f\\x7f\u{a0}\u{202f}\u{2007}\u{200b}\u{2028}é]{0,16}") {
+        fn clean_shortcuts_agree(text in "[ a-z!~\\x00-\\x1f\\x7f\u{a0}\u{202f}\u{2007}\u{200b}\u{2028}\u{2003}\u{85}\u{feff}é日😀]{0,16}") {
             proptest::prop_assert_eq!(clean(&text), clean_reference(&text));
+            proptest::prop_assert_eq!(
+                is_clean(&text),
+                clean_reference(&text).as_deref() == Some(text.as_str())
+            );
         }
     }
 
     #[test]
     fn clean_ascii_shortcut_cases() {
         for text in [
-            "", " ", "a", "a b", "a  b", " a", "a ", "a\tb", "a\u{7f}b", "~!",
+            "",
+            " ",
+            "a",
+            "a b",
+            "a  b",
+            " a",
+            "a ",
+            "a\tb",
+            "a\u{7f}b",
+            "~!",
+            "é",
+            "a\u{a0}b",
+            "a\u{a0}\u{a0}b",
+            "a \u{a0}b",
+            "\u{a0}a",
+            "a\u{a0}",
+            "a\u{200b}b",
+            "a\u{2003}b",
+            "日本 😀",
         ] {
             assert_eq!(clean(text), clean_reference(text), "{text:?}");
         }
