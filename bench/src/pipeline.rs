@@ -1,5 +1,6 @@
 //! What the webhook does per event on the CPU, without I/O: `Event::parse` of the Booxi
-//! body, `booxi_notify::plan`, and `RenderComposer::compose_at` of every planned message
+//! body, `booxi_notify::plan`, and `RenderComposer::compose_in` of every planned message
+//! in one `EventScope`, as the core composes them
 //! (templates, the MIME form of emails, the .ics invitation, SMS text). Authentication,
 //! DynamoDB and the sends are I/O and are measured end to end instead.
 

@@ -189,7 +189,13 @@ pub struct Renderer {
     /// `whatsapp.toml` with the override's kinds over it, read on first use.
     whatsapp_manifest: OnceLock<BTreeMap<String, whatsapp::Manifest>>,
     flows: Vec<crate::domain::flows::Flow>,
+    /// This renderer among those of the process ([`EventScope`] keeps what each makes
+    /// apart): an address could be a dropped renderer's.
+    id: u64,
 }
+
+/// The next [`Renderer::id`].
+static NEXT_RENDERER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// The name of the WhatsApp templates' manifest.
 const WHATSAPP_MANIFEST: &str = "whatsapp.toml";
@@ -368,6 +374,7 @@ impl Renderer {
             whatsapp_overrides,
             whatsapp_manifest: OnceLock::new(),
             flows: config.flows.clone(),
+            id: NEXT_RENDERER.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         };
         renderer.check_whatsapp(config.whatsapp.is_some())?;
         Ok(renderer)
@@ -667,7 +674,7 @@ impl Renderer {
             labels: &labels.table,
             default_country: self.default_country,
         };
-        let key = scope::ContextKey::of(std::ptr::from_ref(self) as usize, &language, n);
+        let key = scope::ContextKey::of(self.id, &language, n);
         let kept = scope.context(key, || Context::new(event, n, &inputs));
         match n.channel {
             Channel::Email => {
@@ -1070,7 +1077,8 @@ fn whatsapp_value(ctx: &Context, labels: &BTreeMap<String, String>, placeholder:
 }
 
 /// What a template sees: the message's [`Context`] (serialised), its labels as `t`, the
-/// `format` rendered (`html`, `text` or `sms`) and the `layout` an email extends.
+/// `format` rendered (`html`, `text` or `sms`), the `layout` an email extends and the
+/// `calendar` method of its invite.
 fn values(ctx: &Value, t: &Value, format: &'static str, calendar: Option<&'static str>) -> Value {
     values::Root::value(ctx, t, format, calendar)
 }

@@ -87,7 +87,7 @@ impl Deref for EventScope<'_> {
 /// for a promotional message's unsubscribe link.
 #[derive(Debug, PartialEq)]
 pub(super) struct ContextKey {
-    renderer: usize,
+    renderer: u64,
     language: Language,
     event_id: String,
     kind: Kind,
@@ -102,9 +102,8 @@ pub(super) struct ContextKey {
 }
 
 impl ContextKey {
-    /// `renderer` tells renderers apart (its address: a scope lives within one call of the
-    /// core, while the renderer lives on).
-    pub(super) fn of(renderer: usize, language: &Language, n: &Notification) -> Self {
+    /// `renderer` tells renderers apart (`Renderer::id`, never reused in a process).
+    pub(super) fn of(renderer: u64, language: &Language, n: &Notification) -> Self {
         // Every field named: a field added to `Notification` does not compile here until
         // it is placed in the key (or said unread, as `channel`).
         let Notification {

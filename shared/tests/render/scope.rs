@@ -107,10 +107,17 @@ fn a_scope_keeps_each_renderers_contexts_apart() {
     };
     let (first, second) = (branded("First Optics"), branded("Second Optics"));
     let scope = EventScope::new(&e);
+    let sms = |r: &Renderer| match r.render_in(&scope, &n, Sequencing::default()) {
+        Ok(Message::Sms(s)) => s.text,
+        other => panic!("an SMS: {other:?}"),
+    };
     for (r, name) in [(&first, "First Optics"), (&second, "Second Optics")] {
-        let Ok(Message::Sms(s)) = r.render_in(&scope, &n, Sequencing::default()) else {
-            panic!("an SMS");
-        };
-        assert!(s.text.starts_with(name), "{}", s.text);
+        assert!(sms(r).starts_with(name), "{name}");
+    }
+    // One renderer after another, each dropped before the next is built (in the same
+    // place, as often as not): the second is not taken for the first.
+    for name in ["Third Optics", "Fourth Optics", "Fifth Optics"] {
+        let r = branded(name);
+        assert!(sms(&r).starts_with(name), "{name}");
     }
 }
