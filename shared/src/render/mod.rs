@@ -35,7 +35,7 @@ use std::sync::OnceLock;
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use minijinja::value::{Serde, Value};
+use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 
 use crate::domain::booxi::{Obj, spelling as s};
@@ -1083,10 +1083,9 @@ fn values(ctx: &Value, t: &Value, format: &'static str, calendar: Option<&'stati
     values::Root::value(ctx, t, format, calendar)
 }
 
-/// A message's [`Context`] as templates read it: its fields found by hash
-/// ([`values::Fields`]).
+/// A message's [`Context`] as templates read it ([`values::context_value`]).
 fn context_value(ctx: &Context) -> Value {
-    values::Fields::value(ctx).unwrap_or_else(|| Value::from(Serde(ctx)))
+    values::context_value(ctx)
 }
 
 /// Picks the SMS among its forms (in order of preference): the first that fits one

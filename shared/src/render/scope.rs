@@ -31,10 +31,10 @@ pub(super) struct Kept {
 }
 
 impl Kept {
-    /// The context as templates read it ([`super::context_value`]), made once.
+    /// The context as templates read it ([`super::values::context_value`]), made once.
     pub fn value(&self) -> &Value {
         self.value
-            .get_or_init(|| super::context_value(&self.context))
+            .get_or_init(|| super::values::context_value(&self.context))
     }
 }
 

@@ -104,6 +104,12 @@ impl Fields {
     }
 }
 
+/// A message's context as templates read it: its fields found by hash ([`Fields`]), or
+/// minijinja's own serialisation of anything that is not a struct.
+pub(super) fn context_value(ctx: &impl Serialize) -> Value {
+    Fields::value(ctx).unwrap_or_else(|| Value::from(Serde(ctx)))
+}
+
 impl Labels {
     pub fn value<'a>(table: impl IntoIterator<Item = (&'a String, &'a String)>) -> Value {
         Value::from_object(Self(
