@@ -39,28 +39,24 @@ impl EmailAddress {
         if trimmed.chars().any(|c| c.is_whitespace() || c.is_control()) || trimmed.contains('<') {
             return Err(ContactError::InvalidEmail);
         }
-        // A plain address (the common case) is one the email_address crate accepts too
-        // (a test checks it): taken without parsing it twice. Any other is parsed by the
-        // crate first, which tells an invalid address from an unusable one.
-        if let Some((local, domain)) = trimmed.rsplit_once('@')
-            && domain.contains('.')
-            && plain_address(local, domain).is_ok()
-        {
+        // Split as the email_address crate splits it: at the last `@` (there is no
+        // display name here).
+        let plain = trimmed
+            .rsplit_once('@')
+            .map(|(local, domain)| (domain.contains('.'), plain_address(local, domain)));
+        // A plain address (the common case) is one the crate accepts too (a test checks
+        // it): taken without the crate's parse.
+        if let Some((true, Ok(()))) = plain {
             return Ok(Self(trimmed.to_owned()));
         }
-        let parsed = email_address::EmailAddress::from_str(trimmed)
-            .map_err(|_| ContactError::InvalidEmail)?;
-        // Its parts as the crate splits them (at the last `@`; there is no display name
-        // here), without its accessors, which parse the address again on each call.
-        let Some((local, domain)) = trimmed.rsplit_once('@') else {
-            return Err(ContactError::InvalidEmail);
-        };
-        // Addresses without a dot in the domain (`a@localhost`) are legal but never a client's.
-        if !domain.contains('.') {
-            return Err(ContactError::InvalidEmail);
+        // Any other is parsed by the crate first, which tells an invalid address from an
+        // unusable one.
+        email_address::EmailAddress::from_str(trimmed).map_err(|_| ContactError::InvalidEmail)?;
+        match plain {
+            Some((true, Err(why))) => Err(ContactError::UnusableEmail(why)),
+            // No `@`, or no dot in the domain (`a@localhost`): legal, but never a client's.
+            _ => Err(ContactError::InvalidEmail),
         }
-        plain_address(local, domain).map_err(ContactError::UnusableEmail)?;
-        Ok(Self(parsed.as_str().to_owned()))
     }
 
     pub fn as_str(&self) -> &str {

@@ -438,13 +438,17 @@ impl When {
 
 /// `05`, `10`: an hour or a minute in two digits (they are never negative).
 fn two_digits(value: i8) -> String {
-    let value = value.unsigned_abs();
-    [
-        char::from(b'0' + value / 10 % 10),
-        char::from(b'0' + value % 10),
-    ]
-    .into_iter()
-    .collect()
+    let mut out = String::with_capacity(2);
+    push_digits(&mut out, value.unsigned_abs().into(), 2);
+    out
+}
+
+/// Appends `value`'s last `width` decimal digits, zero-padded.
+pub(super) fn push_digits(out: &mut String, value: u16, width: u32) {
+    for place in (0..width).rev() {
+        let digit = (value / 10u16.pow(place)) % 10;
+        out.push(char::from(b'0' + digit as u8));
+    }
 }
 
 /// `EST`, `CEST`; zones whose abbreviation is only a number (`-03`) read as `UTC−03:00`.

@@ -4,6 +4,8 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
+use super::datetime::push_digits;
+
 /// What the invite asks of the calendar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "UPPERCASE")]
@@ -144,36 +146,25 @@ impl Invite {
     }
 }
 
-/// `20261203T150000Z`: its digits written directly; a year outside 0–9999 (never a
-/// booking's) as `strftime` writes it.
+/// `20261203T150000Z`: its digits written directly; a year before 0 (never a booking's;
+/// jiff's years end at 9999) as `strftime` writes it.
 fn utc(ts: Timestamp) -> String {
     let at = jiff::tz::Offset::UTC.to_datetime(ts);
     let Ok(year) = u16::try_from(at.year()) else {
         return ts.strftime(UTC_FORMAT).to_string();
     };
-    if year > 9999 {
-        return ts.strftime(UTC_FORMAT).to_string();
-    }
     let mut out = String::with_capacity(16);
     // Month, day, hour, minute and second are never negative.
     let two = |v: i8| u16::try_from(v).unwrap_or_default();
-    digits(&mut out, year, 4);
-    digits(&mut out, two(at.month()), 2);
-    digits(&mut out, two(at.day()), 2);
+    push_digits(&mut out, year, 4);
+    push_digits(&mut out, two(at.month()), 2);
+    push_digits(&mut out, two(at.day()), 2);
     out.push('T');
-    digits(&mut out, two(at.hour()), 2);
-    digits(&mut out, two(at.minute()), 2);
-    digits(&mut out, two(at.second()), 2);
+    push_digits(&mut out, two(at.hour()), 2);
+    push_digits(&mut out, two(at.minute()), 2);
+    push_digits(&mut out, two(at.second()), 2);
     out.push('Z');
     out
-}
-
-/// `value`'s last `width` decimal digits, zero-padded.
-fn digits(out: &mut String, value: u16, width: u32) {
-    for place in (0..width).rev() {
-        let digit = (value / 10u16.pow(place)) % 10;
-        out.push(char::from(b'0' + digit as u8));
-    }
 }
 
 const UTC_FORMAT: &str = "%Y%m%dT%H%M%SZ";

@@ -799,7 +799,7 @@ impl Renderer {
             let value = if std::ptr::eq(ctx, &kept.context) {
                 values(kept.value(), t, "sms", None)
             } else {
-                values(&context_value(ctx), t, "sms", None)
+                values(&values::context_value(ctx), t, "sms", None)
             };
             self.template(name)?
                 .render_captured(value)
@@ -1081,11 +1081,6 @@ fn whatsapp_value(ctx: &Context, labels: &BTreeMap<String, String>, placeholder:
 /// `calendar` method of its invite.
 fn values(ctx: &Value, t: &Value, format: &'static str, calendar: Option<&'static str>) -> Value {
     values::Root::value(ctx, t, format, calendar)
-}
-
-/// A message's [`Context`] as templates read it ([`values::context_value`]).
-fn context_value(ctx: &Context) -> Value {
-    values::context_value(ctx)
 }
 
 /// Picks the SMS among its forms (in order of preference): the first that fits one

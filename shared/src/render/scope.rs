@@ -6,7 +6,6 @@ use std::ops::Deref;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use minijinja::Value;
-
 use url::Url;
 
 use super::context::Context;
