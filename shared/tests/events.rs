@@ -223,14 +223,7 @@ fn summary(plan: &booxi_notify::Plan) -> Vec<String> {
 fn every_event_file_plans_to_what_its_name_says() {
     let expected: BTreeMap<&str, &[&str]> = EXPECTED.iter().copied().collect();
     let mut seen = 0;
-    for entry in std::fs::read_dir(events_dir()).expect("events/ exists") {
-        let path = entry.unwrap().path();
-        // local-env.json is SAM's --env-vars file for local mode, not an event.
-        if path.extension().and_then(|e| e.to_str()) != Some("json")
-            || path.ends_with("local-env.json")
-        {
-            continue;
-        }
+    for path in testkit::events::event_files() {
         let stem = path.file_stem().unwrap().to_str().unwrap().to_owned();
         let want = expected.get(stem.as_str()).unwrap_or_else(|| {
             panic!("events/{stem}.json has no expectation in shared/tests/events.rs")

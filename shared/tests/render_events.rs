@@ -6,15 +6,7 @@ use booxi_notify::{Config, Event, plan};
 
 #[test]
 fn every_sample_event_renders() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../events");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("events/ exists")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .filter(|p| !p.ends_with("local-env.json")) // SAM's --env-vars file, not an event
-        .collect();
-    files.sort();
+    let files = testkit::events::event_files();
     // The alias the custom type scenario needs (shared/tests/events.rs plans with it too).
     let config =
         Config::from_toml("[event_aliases]\n\"booking.confirmed\" = \"appointment.created\"\n")

@@ -9,6 +9,20 @@ pub fn events_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../events")
 }
 
+/// The sample events of `events/`, sorted by name: every `.json` file but
+/// `local-env.json` (SAM's `--env-vars` file for local mode, not an event).
+pub fn event_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(events_dir())
+        .expect("events/ exists")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .filter(|p| !p.ends_with("local-env.json"))
+        .collect();
+    files.sort();
+    files
+}
+
 /// An event file, parsed.
 pub fn read_event(name: &str) -> Value {
     let path = events_dir().join(name);
