@@ -2,8 +2,9 @@
 # Installs the Python-side tools into a venv outside the repository (default
 # ~/.cache/booxi-notify/venv, or $BOOXI_CI_CACHE/venv), by purpose:
 #
-#   scripts/tools.sh test     moto (the AWS emulator the tests run against) and jsonschema
-#                             (the events-out detail checked against its schema): about 315 MB;
+#   scripts/tools.sh test     moto (the AWS emulator the tests run against), jsonschema
+#                             (the events-out detail checked against its schema) and Jinja2
+#                             (scripts/compile-templates.py): about 315 MB;
 #                             and Chromium from the OS packages (apt-get) when it is not
 #                             on PATH, for the browser test of the emails
 #   scripts/tools.sh deploy   AWS SAM CLI, cfn-lint, cargo-lambda (sam build, make validate,
@@ -36,6 +37,7 @@ for purpose in "${purposes[@]}"; do
       want moto_server "moto[server]"
       # The tests validate every published event's detail against docs/events-out.schema.json.
       want_module jsonschema jsonschema
+      want_module jinja2 jinja2
       chromium=yes
       ;;
     deploy)
@@ -46,6 +48,7 @@ for purpose in "${purposes[@]}"; do
     all)
       want moto_server "moto[server]"
       want_module jsonschema jsonschema
+      want_module jinja2 jinja2
       chromium=yes
       want sam aws-sam-cli
       want cfn-lint cfn-lint

@@ -12,6 +12,7 @@
 //! [`Renderer::render`] is pure: no I/O, no clock. The override folder is read once, by
 //! [`Renderer::new`].
 
+mod compiled;
 mod context;
 pub mod datetime;
 pub mod error;
@@ -51,6 +52,7 @@ pub use mime::{Envelope, message_id};
 pub use scope::EventScope;
 pub use sms::{Encoding, Segments, count_segments};
 pub use text::{clean, is_no_break, plain_spaces, web_link};
+use text::{paragraph_texts, write_escaped_html};
 
 /// What rendering needs from the configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,6 +90,13 @@ impl Default for RenderConfig {
     fn default() -> Self {
         Self::from(&Config::default())
     }
+}
+
+/// See [`Renderer::compiled_stats`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CompiledStats {
+    pub written: u64,
+    pub fell_back: u64,
 }
 
 /// A rendered message.
@@ -192,6 +201,15 @@ pub struct Renderer {
     /// This renderer among those of the process ([`EventScope`] keeps what each makes
     /// apart): an address could be a dropped renderer's.
     id: u64,
+    /// The templates `templates_dir` replaces (`layout.html`, `eng/confirmation.sms.txt`…):
+    /// a message that would read one is rendered by minijinja, not the compiled code.
+    replaced: std::collections::BTreeSet<String>,
+    /// Built-in templates written by their compiled code (`compiled`); off: minijinja
+    /// writes every message ([`Renderer::minijinja_only`]).
+    use_compiled: bool,
+    /// What the compiled code wrote and handed back ([`Renderer::compiled_stats`]).
+    written: std::sync::atomic::AtomicU64,
+    fallbacks: std::sync::atomic::AtomicU64,
 }
 
 /// The next [`Renderer::id`].
@@ -246,12 +264,15 @@ struct Labels {
 struct ParsedLabels {
     table: BTreeMap<String, String>,
     value: Value,
+    /// The table found by hash, as the compiled templates read it.
+    hashed: rustc_hash::FxHashMap<String, String>,
 }
 
 impl ParsedLabels {
     fn new(table: BTreeMap<String, String>) -> Self {
         Self {
             value: values::Labels::value(&table),
+            hashed: table.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
             table,
         }
     }
@@ -351,6 +372,7 @@ impl Renderer {
                 .find(|(embedded, _)| *embedded == file && !file.ends_with(".toml"))
                 .map(|(_, source)| *source))
         });
+        let replaced = sources.keys().cloned().collect();
         for (name, source) in sources {
             if name.ends_with(".email.html") {
                 env.add_template_owned(format!("{name}{TEXT_SUFFIX}"), source.clone())
@@ -375,6 +397,10 @@ impl Renderer {
             whatsapp_manifest: OnceLock::new(),
             flows: config.flows.clone(),
             id: NEXT_RENDERER.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            replaced,
+            use_compiled: true,
+            written: std::sync::atomic::AtomicU64::new(0),
+            fallbacks: std::sync::atomic::AtomicU64::new(0),
         };
         renderer.check_whatsapp(config.whatsapp.is_some())?;
         Ok(renderer)
@@ -683,7 +709,7 @@ impl Renderer {
                     crate::domain::event::Contact::Valid(e) => Some(e),
                     _ => None,
                 };
-                self.email(&name, &kept, &labels.value, ics, language, store_email)
+                self.email(&name, &kept, labels, ics, language, store_email)
             }
             // (A WhatsApp message returned above.)
             Channel::Sms | Channel::Whatsapp => self.sms(&name, &kept, labels),
@@ -711,10 +737,15 @@ impl Renderer {
         n: &Notification,
         channel: &str,
     ) -> Result<Language, RenderError> {
+        let (suffix, find): (&str, fn(&str, &str) -> _) = if channel == "sms.txt" {
+            (".sms.txt", compiled::sms_template)
+        } else {
+            (".email.html", compiled::email_template)
+        };
+        // A compiled template exists without minijinja compiling its source.
         let exists = |l: &Language| {
-            self.env
-                .get_template(&format!("{}/{}.{channel}", l.code(), n.kind.name()))
-                .is_ok()
+            let name = format!("{}/{}.{channel}", l.code(), n.kind.name());
+            self.compiled(&name, suffix, find).is_some() || self.env.get_template(&name).is_ok()
         };
         first_language(event, n, exists).ok_or_else(|| {
             RenderError::MissingTemplate(format!("{}/{}.{channel}", n.language, n.kind.name()))
@@ -725,7 +756,7 @@ impl Renderer {
         &self,
         name: &str,
         kept: &scope::Kept,
-        t: &Value,
+        labels: &ParsedLabels,
         ics: Option<Ics>,
         language: Language,
         // The store's address, parsed with the event (the context holds its text).
@@ -737,6 +768,98 @@ impl Renderer {
             Method::Request => "request",
             Method::Cancel => "cancel",
         });
+        let compiled = self
+            .compiled(name, ".email.html", compiled::email_template)
+            .and_then(|kind| self.counted(compiled::email(kind, ctx, &labels.hashed, calendar)));
+        let (html, text, subject) = match compiled {
+            Some(parts) => (parts.html, parts.text, parts.subject),
+            None => self.email_by_minijinja(name, kept, &labels.value, calendar)?,
+        };
+        let subject = clean(&subject).ok_or_else(|| RenderError::EmptySubject(name.to_owned()))?;
+        Ok(Message::Email(Email {
+            subject,
+            html: tidy_html(&html),
+            text: tidy_text(&text),
+            ics,
+            from_name: clean(&ctx.brand.name).unwrap_or_default(),
+            reply_to: self
+                .brand
+                .reply_to
+                .clone()
+                .or_else(|| store_email.filter(|_| self.brand.reply_to_store).cloned()),
+            language,
+            list_unsubscribe: ctx.unsubscribe_url.clone(),
+        }))
+    }
+
+    /// The same renderer writing every message with minijinja from the templates'
+    /// sources, as it does for a replaced template: the reference the compiled built-in
+    /// templates are tested against, and a way to rule them out when a message looks
+    /// wrong.
+    pub fn minijinja_only(mut self) -> Self {
+        self.use_compiled = false;
+        self
+    }
+
+    /// What the compiled templates did since this renderer was made: the renderings
+    /// they wrote (an email, or one form of an SMS) and those they handed to minijinja
+    /// (they met an undefined value or a missing label: never with the built-in
+    /// templates and labels, which a test checks over every kind in every language).
+    pub fn compiled_stats(&self) -> CompiledStats {
+        use std::sync::atomic::Ordering::Relaxed;
+        CompiledStats {
+            written: self.written.load(Relaxed),
+            fell_back: self.fallbacks.load(Relaxed),
+        }
+    }
+
+    fn counted<T>(&self, result: Result<T, compiled::Fallback>) -> Option<T> {
+        use std::sync::atomic::Ordering::Relaxed;
+        match result {
+            Ok(written) => {
+                self.written.fetch_add(1, Relaxed);
+                Some(written)
+            }
+            Err(compiled::Fallback) => {
+                self.fallbacks.fetch_add(1, Relaxed);
+                None
+            }
+        }
+    }
+
+    /// The compiled template of `name` (`{lang}/{kind}{suffix}`) when the compiled code
+    /// may write it: built in, neither it nor a layout or partial replaced, and the
+    /// embedded sources the ones compiled.
+    fn compiled(
+        &self,
+        name: &str,
+        suffix: &str,
+        find: fn(&str, &str) -> Option<&'static compiled::Kind>,
+    ) -> Option<&'static compiled::Kind> {
+        let (lang, kind) = name.strip_suffix(suffix)?.split_once('/')?;
+        let layout_replaced = suffix == ".email.html"
+            && self
+                .replaced
+                .iter()
+                .any(|r| r.starts_with("layout.") || r.starts_with("partials/"));
+        if !self.use_compiled
+            || layout_replaced
+            || self.replaced.contains(name)
+            || !compiled::is_current()
+        {
+            return None;
+        }
+        find(lang, kind)
+    }
+
+    /// An email's HTML, text and subject by minijinja.
+    fn email_by_minijinja(
+        &self,
+        name: &str,
+        kept: &scope::Kept,
+        t: &Value,
+        calendar: Option<&'static str>,
+    ) -> Result<(String, String, String), RenderError> {
         // Serialised once for both renderings (and for the scope's other messages).
         let ctx_value = kept.value();
         let html_ctx = values(ctx_value, t, "html", calendar);
@@ -753,28 +876,14 @@ impl Renderer {
         let subject = captured
             .with_state_mut(|state| state.render_block("subject"))
             .map_err(|e| RenderError::template(name, &e))?;
-        let subject = clean(&subject).ok_or_else(|| RenderError::EmptySubject(name.to_owned()))?;
-        Ok(Message::Email(Email {
-            subject,
-            html: tidy_html(&html),
-            text: tidy_text(captured.output()),
-            ics,
-            from_name: clean(&ctx.brand.name).unwrap_or_default(),
-            reply_to: self
-                .brand
-                .reply_to
-                .clone()
-                .or_else(|| store_email.filter(|_| self.brand.reply_to_store).cloned()),
-            language,
-            list_unsubscribe: ctx.unsubscribe_url.clone(),
-        }))
+        Ok((html, captured.output().to_owned(), subject))
     }
 
     /// The SMS: names of at most 48 characters, the first form that fits (see
     /// [`choose_sms`]); when none fits three segments, the same with names shortened
     /// further, then, as a last resort, without links. A link is never cut.
-    fn sms(
-        &self,
+    fn sms<'r>(
+        &'r self,
         name: &str,
         kept: &scope::Kept,
         labels: &ParsedLabels,
@@ -805,20 +914,34 @@ impl Renderer {
                 .render_captured(value)
                 .map_err(|e| RenderError::template(name, &e))
         };
-        let block = |captured: &mut minijinja::Captured<'_>, block: &str| {
-            captured
-                .with_state_mut(|state| state.render_block(block))
-                // No-break spaces are typography for the eye: GSM-7 has none, and a
-                // phone wraps a text as it likes.
-                .map(|text| clean(&text).map(|t| plain_spaces(&t)).unwrap_or_default())
-                .map(&with_opt_out)
-                .map_err(|e| RenderError::template(name, &e))
+        let compiled = self.compiled(name, ".sms.txt", compiled::sms_template);
+        // A block by the compiled template, else by minijinja (rendered once per set of
+        // names, on first need).
+        let block = |r: &mut SmsRendering<'_, 'r>, block: &str| -> Result<String, RenderError> {
+            let text = match compiled.and_then(|kind| {
+                self.counted(compiled::sms_block(kind, block, r.ctx, &labels.hashed))
+            }) {
+                Some(text) => text,
+                None => {
+                    let captured = match &mut r.captured {
+                        Some(captured) => captured,
+                        None => r.captured.insert(state(r.ctx)?),
+                    };
+                    captured
+                        .with_state_mut(|state| state.render_block(block))
+                        .map_err(|e| RenderError::template(name, &e))?
+                }
+            };
+            // No-break spaces are typography for the eye: GSM-7 has none, and a
+            // phone wraps a text as it likes.
+            let text = clean(&text).map(|t| plain_spaces(&t)).unwrap_or_default();
+            Ok(with_opt_out(text))
         };
         let forms = |ctx: &Context| -> Result<Sms, RenderError> {
-            let mut own = state(ctx)?;
+            let mut own = SmsRendering::new(ctx);
             // The names in the GSM alphabet, made only when the text as written does
             // not fit: most do.
-            let mut gsm_names: Option<Option<Context>> = None;
+            let gsm_names: std::cell::OnceCell<Option<Context>> = std::cell::OnceCell::new();
             let mut gsm = None;
             let mut chooser = SmsChooser::default();
             for which in ["full", "short"] {
@@ -830,13 +953,13 @@ impl Renderer {
                 if chooser.offer(as_written, text.clone()) {
                     break;
                 }
-                let in_gsm_names = match gsm_names.get_or_insert_with(|| sms::gsm_names(ctx)) {
+                let in_gsm_names = match gsm_names.get_or_init(|| sms::gsm_names(ctx)) {
                     Some(names) => {
                         if gsm.is_none() {
-                            gsm = Some(state(names)?);
+                            gsm = Some(SmsRendering::new(names));
                         }
                         match gsm.as_mut() {
-                            Some(captured) => block(captured, which)?,
+                            Some(rendering) => block(rendering, which)?,
                             None => String::new(),
                         }
                     }
@@ -1137,6 +1260,22 @@ impl SmsChooser {
     }
 }
 
+/// An SMS template rendered with one set of names: by the compiled code, or by
+/// minijinja once the compiled code falls back.
+struct SmsRendering<'c, 'e> {
+    ctx: &'c Context,
+    captured: Option<minijinja::Captured<'e>>,
+}
+
+impl<'c> SmsRendering<'c, '_> {
+    fn new(ctx: &'c Context) -> Self {
+        Self {
+            ctx,
+            captured: None,
+        }
+    }
+}
+
 /// Prints a value: `none` as nothing (an optional value a template prints without a
 /// test leaves no "none" in a message), and strings in HTML templates escaped for text
 /// and attribute positions (`&`, `<`, `>`, `"`, `'`) but with `/` kept, so that links
@@ -1170,26 +1309,6 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
-/// Writes `text` with `&`, `<`, `>`, `"` and `'` escaped, the runs between them whole.
-fn write_escaped_html(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Result {
-    let mut rest = text;
-    while let Some(i) = rest
-        .bytes()
-        .position(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
-    {
-        out.write_str(&rest[..i])?;
-        out.write_str(match rest.as_bytes()[i] {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            _ => "&#39;",
-        })?;
-        rest = &rest[i + 1..];
-    }
-    out.write_str(rest)
-}
-
 /// Splits rendered text into paragraphs at blank lines; the lines of a paragraph are
 /// joined with spaces. Keeps the value's escaping (HTML-safe in, HTML-safe out).
 fn paragraphs(value: Value) -> Vec<Value> {
@@ -1198,27 +1317,16 @@ fn paragraphs(value: Value) -> Vec<Value> {
         .as_str()
         .map(str::to_owned)
         .unwrap_or_else(|| value.to_string());
-    let mut out = Vec::new();
-    let mut current: Vec<&str> = Vec::new();
-    let mut flush = |current: &mut Vec<&str>| {
-        if let Some(p) = clean(&current.join(" ")) {
-            out.push(if safe {
+    paragraph_texts(&text)
+        .into_iter()
+        .map(|p| {
+            if safe {
                 Value::from_safe_string(p)
             } else {
                 Value::from(p)
-            });
-        }
-        current.clear();
-    };
-    for line in text.lines() {
-        if line.trim().is_empty() {
-            flush(&mut current);
-        } else {
-            current.push(line);
-        }
-    }
-    flush(&mut current);
-    out
+            }
+        })
+        .collect()
 }
 
 fn parse_labels(name: &str, source: &str) -> Result<BTreeMap<String, String>, RenderError> {
@@ -1343,6 +1451,44 @@ fn tidy_html(html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Without its labels, the compiled code answers `Fallback` (minijinja then writes
+    /// the message, or says which label is missing) rather than a message with holes.
+    #[test]
+    fn compiled_code_without_its_labels_falls_back() {
+        use crate::domain::notification::Channel;
+        use preview::{Sample, sample_event, sample_notification};
+        let r = Renderer::new(&RenderConfig::default()).unwrap();
+        let event = sample_event(Sample::Typical).unwrap();
+        let lang = Language::parse("eng").unwrap();
+        let labels = &r.labels["eng"].parsed();
+        for channel in [Channel::Email, Channel::Sms] {
+            let n = sample_notification(Kind::Confirmation, &lang, channel).unwrap();
+            let inputs = context::Inputs {
+                brand: &r.brand,
+                default_time_zone: &r.default_time_zone,
+                language: &lang,
+                labels: &labels.table,
+                default_country: r.default_country,
+            };
+            let ctx = Context::new(&event, &n, &inputs);
+            let none = compiled::Labels::default();
+            if channel == Channel::Email {
+                let kind = compiled::email_template("eng", "confirmation").unwrap();
+                assert!(compiled::email(kind, &ctx, &none, None).is_err());
+                assert!(compiled::email(kind, &ctx, &labels.hashed, None).is_ok());
+            } else {
+                // The SMS reads no label: the same with or without them.
+                let kind = compiled::sms_template("eng", "confirmation").unwrap();
+                let with = compiled::sms_block(kind, "full", &ctx, &labels.hashed).unwrap();
+                assert_eq!(compiled::sms_block(kind, "full", &ctx, &none), Ok(with));
+                assert_eq!(
+                    compiled::sms_block(kind, "medium", &ctx, &none),
+                    Err(compiled::Fallback)
+                );
+            }
+        }
+    }
 
     #[test]
     fn paragraphs_split_at_blank_lines() {

@@ -158,6 +158,48 @@ pub fn language_tag(code: &str) -> &'static str {
     }
 }
 
+/// Writes `text` with `&`, `<`, `>`, `"` and `'` escaped, the runs between them whole.
+pub(crate) fn write_escaped_html(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Result {
+    let mut rest = text;
+    while let Some(i) = rest
+        .bytes()
+        .position(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
+    {
+        out.write_str(&rest[..i])?;
+        out.write_str(match rest.as_bytes()[i] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => "&#39;",
+        })?;
+        rest = &rest[i + 1..];
+    }
+    out.write_str(rest)
+}
+
+/// Splits text into paragraphs at blank lines; the lines of a paragraph are joined
+/// with spaces and cleaned (`clean`); empty paragraphs are dropped.
+pub(crate) fn paragraph_texts(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    let mut flush = |current: &mut Vec<&str>| {
+        if let Some(p) = clean(&current.join(" ")) {
+            out.push(p);
+        }
+        current.clear();
+    };
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            flush(&mut current);
+        } else {
+            current.push(line);
+        }
+    }
+    flush(&mut current);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,6 +16,7 @@
 //! (`snapshots/render__<name>.snap`; `cargo insta review` after a change). The sample
 //! bodies and helpers every module uses are below.
 
+mod compiled;
 mod content;
 mod dates;
 mod email;
