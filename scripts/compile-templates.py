@@ -91,9 +91,17 @@ def fx_hash(h, data):
 
 
 class Scope:
-    def __init__(self, parent=None):
+    """Names a compiled function knows. `shadow`: names a template that runs this code
+    may have set (a layout's variables, seen by minijinja from its includes, its kind's
+    blocks and the macros it calls): reading one from the context would be ambiguous, so
+    it stops the compiler. `no_set`: a body where `set` would not scope as in minijinja
+    (an `if`, whose sets minijinja keeps after it; a `set` block)."""
+
+    def __init__(self, parent=None, shadow=None, no_set=False):
         self.parent = parent
         self.vars = {}
+        self.shadow = shadow if shadow is not None else (parent.shadow if parent else frozenset())
+        self.no_set = no_set
 
     def get(self, name):
         s = self
@@ -114,6 +122,7 @@ class Gen:
         self.counter = 0
         self.macros = {}  # (template, name) -> (rust fn, params)
         self.template = None
+        self.shadow = frozenset()
 
     def fresh(self, base):
         self.counter += 1
@@ -255,6 +264,8 @@ class Gen:
             return ("cx.calendar.v()", "V")
         if n in ROOT_NAMES:
             self.fail(e, f"root name {n} here")
+        if n in sc.shadow:
+            self.fail(e, f"`{n}` is set by a layout: minijinja would read that, not the context's")
         f = STRUCTS["Context"].get(n)
         if f is None:
             return (f"cx.c.{n}.v()", "V")
@@ -296,13 +307,13 @@ class Gen:
                     self.emit(e, sc, w)
         elif isinstance(n, nodes.If):
             w.append(f"if {self.value(n.test, sc)}.truthy()? {{")
-            self.stmts(n.body, Scope(sc), w)
+            self.stmts(n.body, Scope(sc, no_set=True), w)
             for el in n.elif_:
                 w.append(f"}} else if {self.value(el.test, sc)}.truthy()? {{")
-                self.stmts(el.body, Scope(sc), w)
+                self.stmts(el.body, Scope(sc, no_set=True), w)
             if n.else_:
                 w.append("} else {")
-                self.stmts(n.else_, Scope(sc), w)
+                self.stmts(n.else_, Scope(sc, no_set=True), w)
             w.append("}")
         elif isinstance(n, nodes.For):
             if n.else_ or n.test or n.recursive or not isinstance(n.target, nodes.Name):
@@ -327,6 +338,8 @@ class Gen:
             w.append(f"let _ = ({i}, {cnt});")
             self.stmts(n.body, inner, w)
             w.append("}")
+        elif isinstance(n, (nodes.Assign, nodes.AssignBlock)) and sc.no_set:
+            self.fail(n, "set inside an if or a set block (minijinja scopes it otherwise)")
         elif isinstance(n, nodes.Assign):
             if not isinstance(n.target, nodes.Name):
                 self.fail(n, "assignment target")
@@ -340,7 +353,7 @@ class Gen:
             buf, var = self.fresh("b"), self.fresh("v")
             w.append(f"let mut {buf} = String::new();")
             w.append("{ let out = &mut " + buf + ";")
-            self.stmts(n.body, Scope(sc), w)
+            self.stmts(n.body, Scope(sc, no_set=True), w)
             w.append("}")
             w.append(f"let {var} = captured(cx, {buf});")
             sc.set(n.target.name, (f"{var}.clone()", "V"))
@@ -415,8 +428,22 @@ class Gen:
     # ---- templates
 
     def parse(self, name):
-        src = (TEMPLATES / name).read_text()
+        # The bytes the hash reads, as UTF-8 whatever the locale; Jinja2 would turn a
+        # CRLF into LF where minijinja keeps it.
+        src = (TEMPLATES / name).read_bytes().decode("utf-8")
+        if "\r" in src:
+            raise Unsupported(f"{name}: a carriage return (save the template with LF line ends)")
         return ENV.parse(src)
+
+    def layout_names(self):
+        """Every name the layouts set or loop over (see `Scope.shadow`)."""
+        names = set()
+        for layout in ("layout.html", "layout.txt"):
+            ast = self.parse(layout)
+            for n in ast.find_all((nodes.Assign, nodes.AssignBlock, nodes.For)):
+                names |= {t.name for t in n.target.find_all(nodes.Name)} | (
+                    {n.target.name} if isinstance(n.target, nodes.Name) else set())
+        return frozenset(names)
 
     def with_template(self, name, f):
         saved = self.template
@@ -433,7 +460,7 @@ class Gen:
 
         def go():
             ast = self.parse(name)
-            top = Scope()
+            top = Scope(shadow=self.shadow)
             for n in ast.body:
                 if isinstance(n, nodes.FromImport):
                     self.stmt(n, top, [])
@@ -469,7 +496,7 @@ class Gen:
         def go():
             ast = self.parse(name)
             self.compile_macros(name)
-            sc = Scope()
+            sc = Scope(shadow=self.shadow)
             for (tpl, mname), _ in list(self.macros.items()):
                 if tpl == name:
                     sc.set(mname, ("macro", (tpl, mname)))
@@ -511,7 +538,7 @@ class Gen:
                         self.fail(n, f"block {n.name}")
                     fn = f"b_{ident(name)}_{n.name}"
                     w = []
-                    self.stmts(n.body, Scope(), w)
+                    self.stmts(n.body, Scope(shadow=self.shadow), w)
                     self.fns.append(
                         f"fn {fn}<'a>(cx: &Cx<'a>, out: &mut String) -> R {{\nlet k = &NO_BLOCKS;\n"
                         + "\n".join(w) + "\nOk(())\n}\n")
@@ -533,6 +560,7 @@ class Gen:
 
 def main():
     g = Gen()
+    g.shadow = g.layout_names()
     sources = []
     html = g.layout("layout.html")
     txt = g.layout("layout.txt")

@@ -37,7 +37,7 @@ for purpose in "${purposes[@]}"; do
       want moto_server "moto[server]"
       # The tests validate every published event's detail against docs/events-out.schema.json.
       want_module jsonschema jsonschema
-      want_module jinja2 jinja2
+      want_module jinja2 "jinja2>=3.1,<4"
       chromium=yes
       ;;
     deploy)
@@ -48,7 +48,7 @@ for purpose in "${purposes[@]}"; do
     all)
       want moto_server "moto[server]"
       want_module jsonschema jsonschema
-      want_module jinja2 jinja2
+      want_module jinja2 "jinja2>=3.1,<4"
       chromium=yes
       want sam aws-sam-cli
       want cfn-lint cfn-lint

@@ -273,7 +273,8 @@ pub(crate) fn contains(hay: &V<'_>, needle: &V<'_>) -> Result<bool, Fallback> {
     }
 }
 
-/// `a ~ b ~ …`.
+/// `a ~ b ~ …` of plain values (with a safe text, minijinja keeps or makes the result
+/// safe, escaping the other side in HTML: that falls back).
 pub(crate) fn concat<'a>(parts: &[&V<'_>]) -> Result<V<'a>, Fallback> {
     let mut s = String::new();
     for p in parts {
@@ -281,16 +282,19 @@ pub(crate) fn concat<'a>(parts: &[&V<'_>]) -> Result<V<'a>, Fallback> {
             V::N => s.push_str("none"),
             V::B(b) => s.push_str(if *b { "true" } else { "false" }),
             V::I(i) => s.push_str(&i.to_string()),
-            _ => s.push_str(p.text().ok_or(Fallback)?.0),
+            _ => match p.text() {
+                Some((text, false)) => s.push_str(text),
+                _ => return Err(Fallback),
+            },
         }
     }
     Ok(V::O(s.into()))
 }
 
-/// `text * count`.
+/// `text * count` of a plain text (a safe one stays safe in minijinja: that falls back).
 pub(crate) fn mul<'a>(a: &V<'_>, b: &V<'_>) -> Result<V<'a>, Fallback> {
     match (a.text(), b) {
-        (Some((s, _)), V::I(n)) if *n >= 0 => Ok(V::O(s.repeat(*n as usize).into())),
+        (Some((s, false)), V::I(n)) if *n >= 0 => Ok(V::O(s.repeat(*n as usize).into())),
         _ => Err(Fallback),
     }
 }
@@ -425,6 +429,10 @@ mod tests {
             "anone3true"
         );
         assert_eq!(text(&mul(&V::S("ab"), &V::I(3)).unwrap()), "ababab");
+        // Safe operands keep minijinja's safety rules: not ours to copy.
+        assert!(concat(&[&V::H("<b>".into()), &V::S("!")]).is_err());
+        assert!(concat(&[&V::S("a"), &V::Hs("b")]).is_err());
+        assert!(mul(&V::Hs("<br>"), &V::I(2)).is_err());
         let list = ["x".to_owned(), "y".to_owned()];
         assert_eq!(text(&join(&V::L(&list), &V::S(", ")).unwrap()), "x, y");
         assert_eq!(text(&first(&V::L(&list))), "x");
