@@ -11,7 +11,7 @@ compares the bytes.
 Run after changing a template:  python3 scripts/compile-templates.py
 (needs Jinja2 for its parser: `pip install jinja2`; the output is committed, so the
 build does not). With --check it writes nothing and fails when generated.rs is not what
-it would write (CI runs it).
+it would write (CI runs it, and --self-test: the constructs it must refuse).
 
 What it compiles is the subset of Jinja the built-in templates use; anything else stops
 it with the template and line, so a new construct is added here, not silently skipped.
@@ -116,7 +116,9 @@ class Scope:
 
 
 class Gen:
-    def __init__(self):
+    def __init__(self, sources=None):
+        # Template texts by name, instead of shared/templates (the self-test's).
+        self.sources = sources
         self.fns = []  # generated functions' source
         self.done = set()
         self.counter = 0
@@ -430,7 +432,10 @@ class Gen:
     def parse(self, name):
         # The bytes the hash reads, as UTF-8 whatever the locale; Jinja2 would turn a
         # CRLF into LF where minijinja keeps it.
-        src = (TEMPLATES / name).read_bytes().decode("utf-8")
+        if self.sources is not None:
+            src = self.sources[name]
+        else:
+            src = (TEMPLATES / name).read_bytes().decode("utf-8")
         if "\r" in src:
             raise Unsupported(f"{name}: a carriage return (save the template with LF line ends)")
         return ENV.parse(src)
@@ -612,8 +617,54 @@ def main():
     print(f"{OUT.relative_to(ROOT)}: {len(emails)} emails, {len(smses)} SMS, {len(g.fns)} items, hash {h:#x}")
 
 
+def self_test():
+    """What the compiler must refuse rather than compile to other output than minijinja's
+    (CI runs it with --check): each case a kind template over the real layouts."""
+    real = {}
+    for f in TEMPLATES.rglob("*"):
+        if f.is_file():
+            real[f.relative_to(TEMPLATES).as_posix()] = f.read_bytes().decode("utf-8")
+    block = "{% extends layout %}{% block heading %}BODY{% endblock %}"
+    refused = {
+        "a set inside an if": "{% if when %}{% set x = 1 %}{% endif %}{{ x }}",
+        "a set inside a set block": "{% set a %}{% set x = 1 %}{% endset %}",
+        "a layout's variable read from a block": "{{ font }}",
+        "a filter it does not know": "{{ service | upper }}",
+        "a test it does not know": "{% if service is string %}x{% endif %}",
+        "a chained comparison": "{% if 1 < 2 < 3 %}x{% endif %}",
+        "a call of a function": "{{ range(3) }}",
+    }
+    failures = []
+    for what, body in refused.items():
+        try:
+            g = Gen(dict(real, **{"eng/t.email.html": block.replace("BODY", body)}))
+            g.shadow = g.layout_names()
+            g.kind("eng/t.email.html", True)
+            failures.append(f"compiled {what}")
+        except Unsupported:
+            pass
+    try:
+        g = Gen(dict(real, **{"eng/t.email.html": block.replace("BODY", "x").replace("}{", "}\r\n{", 1)}))
+        g.kind("eng/t.email.html", True)
+        failures.append("compiled a carriage return")
+    except Unsupported:
+        pass
+    # And what it must compile: a kind template of the built-in constructs.
+    g = Gen(dict(real, **{"eng/t.email.html": block.replace(
+        "BODY", '{% if when and not links %}{{ when.full ~ "!" }}{% elif service in ["a", "b"] %}'
+        '{{ (client.name or "A client") | replace("A", "B") }}{% endif %}')}))
+    g.shadow = g.layout_names()
+    g.kind("eng/t.email.html", True)
+    if failures:
+        sys.exit("compile-templates --self-test: " + "; ".join(failures))
+    print(f"compile-templates: self-test ok ({len(refused) + 1} refusals)")
+
+
 if __name__ == "__main__":
     try:
+        if "--self-test" in sys.argv[1:]:
+            self_test()
+            sys.exit(0)
         main()
     except Unsupported as e:
         sys.exit(f"compile-templates: {e}")
