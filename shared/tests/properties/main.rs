@@ -22,7 +22,7 @@ mod flaws;
 mod mutations;
 mod samples;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::LazyLock;
 
 use booxi_notify::domain::contact::{Country, EmailAddress, PhoneNumber};

@@ -109,17 +109,7 @@ fn inline_samples() -> Vec<(String, Value)> {
 /// Files that are not JSON or have no body are left out here and reported by
 /// `every_sample_event_file_holds_a_booxi_body`.
 fn file_samples() -> Vec<(String, Result<Vec<u8>, String>)> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(EVENTS_DIR)
-        .into_iter()
-        .flatten()
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        // SAM's --env-vars file for local mode, not an event.
-        .filter(|p| !p.ends_with("local-env.json"))
-        .collect();
-    paths.sort();
-    paths
+    testkit::events::event_files()
         .into_iter()
         .map(|path| {
             let name = path
