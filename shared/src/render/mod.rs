@@ -876,7 +876,7 @@ impl Renderer {
         let subject = captured
             .with_state_mut(|state| state.render_block("subject"))
             .map_err(|e| RenderError::template(name, &e))?;
-        Ok((html, captured.output().to_owned(), subject))
+        Ok((html, captured.into_output(), subject))
     }
 
     /// The SMS: names of at most 48 characters, the first form that fits (see

@@ -5,10 +5,11 @@
 //! minijinja stays the reference: the renderer uses the compiled code only for built-in
 //! templates that no `templates_dir` file replaces, and only when the embedded sources
 //! are the ones compiled ([`is_current`]); and whenever the compiled code meets what it
-//! does not handle (an undefined value, a missing label, an attribute of nothing), it
-//! answers [`Fallback`] and minijinja renders the message, with the same output or the
-//! same error. A test renders every message of the preview galleries both ways and
-//! compares the bytes.
+//! does not handle (an undefined value, a missing label, an attribute of nothing, `~`
+//! or `replace` with a text marked safe), it answers [`Fallback`] and minijinja renders
+//! the message, with the same output or the same error. Tests render every message of
+//! the preview galleries, of the sample events (all languages, all kinds of place) and
+//! of the test bodies both ways and compare the bytes (`shared/tests/render/compiled.rs`).
 //!
 //! Values follow minijinja's rules as the templates use them: `none` prints nothing,
 //! an empty text or list is false, text is HTML-escaped in HTML unless marked safe, a
